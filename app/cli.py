@@ -1,0 +1,202 @@
+"""The command line: ``interview-ready`` (the window), ``check`` (headless report) and ``list-checks``.
+
+Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored),
+2 a usage or configuration error, told in one line that names the bad argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from checks import __version__
+from checks.discovery import LoadedCheck, discover, find_plugins, load
+from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
+from checks.profile import Profile, ProfileError, load_profile
+from checks.report import Report
+from checks.resources import asset_path
+from checks.runner import RunConfig, Runner, RunListener
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
+from checks.thresholds import Thresholds
+
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+REPORT_SUFFIXES = (".json",)
+
+
+class UsageError(Exception):
+    """A bad argument; the message names it."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, naming the argument, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--camera", metavar="SRC",
+                        help="auto (first camera), a camera number, a picture or video file, or none")
+    parser.add_argument("--mic", metavar="SRC",
+                        help="auto (default microphone), a number, part of a device name, an audio file, or none")
+    parser.add_argument("--network", metavar="BACKEND", choices=BACKENDS, default=None,
+                        help="throughput test: " + ", ".join(BACKENDS) + " (default auto)")
+    parser.add_argument("--server", metavar="URL", help="your own LibreSpeed server (its root URL)")
+    parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
+                        help="a STUN server for latency, jitter and loss (repeatable)")
+    parser.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML)")
+    parser.add_argument("--only", metavar="PATTERNS", help="comma-separated check ids or patterns, e.g. 'camera.*'")
+    parser.add_argument("--demo", action="store_true",
+                        help="use the bundled demo picture and recording instead of your devices")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="interview-ready",
+                     description="Checks your camera picture, microphone and network before a remote interview.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _source_options(parser)
+    parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
+                        help="run the checks, save a picture of the window and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser("check", help="run the checks and print the report (no window)",
+                           description="Run the checks and print a report. Exit 0 ready, 1 not ready, 2 usage error.")
+    _source_options(check)
+    check.add_argument("--json", action="store_true", help="print only the report as JSON")
+    check.add_argument("--report", metavar="FILE", type=Path, help="also save the report (.json)")
+    sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
+    return parser
+
+
+@dataclass
+class Session:
+    """What the arguments resolve to: the checks to run and how."""
+
+    checks: list[LoadedCheck]
+    config: RunConfig
+    profile: Profile | None
+
+
+def resolve(args: argparse.Namespace) -> Session:
+    """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
+    demo = getattr(args, "demo", False)
+    camera_text = args.camera or (str(asset_path("demo", "camera.avi")) if demo else "auto")
+    mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
+    try:
+        camera = CameraSpec.parse(camera_text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    mic = MicSpec.parse(mic_text)
+    try:
+        server = parse_server_url(args.server) if args.server else None
+        stun = tuple(StunServer.parse(s) for s in args.stun)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    backend = args.network or ("none" if demo else "auto")
+    profile = None
+    if args.profile is not None:
+        try:
+            profile = load_profile(args.profile)
+        except ProfileError as error:
+            raise UsageError(f"--profile: {error}") from None
+    report = getattr(args, "report", None)
+    if report is not None:
+        if report.suffix.lower() not in REPORT_SUFFIXES:
+            raise UsageError(f"--report: {report} must end in {', '.join(REPORT_SUFFIXES)}")
+        if not report.parent.resolve().is_dir():
+            raise UsageError(f"--report: the folder {report.parent} does not exist")
+    try:
+        checks = discover(args.only)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    thresholds = Thresholds(profile.thresholds if profile else None)
+    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds)
+    return Session(checks, config, profile)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a crash never leaves half of it behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _TerminalProgress(RunListener):
+    """A single status line on stderr while checks run (only on a terminal)."""
+
+    def check_finished(self, result: object, done: int, total: int) -> None:
+        sys.stderr.write(f"\rChecking… {done}/{total}")
+        sys.stderr.flush()
+        if done == total:
+            sys.stderr.write("\r\033[K")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    session = resolve(args)
+    listener = _TerminalProgress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
+    runner = Runner(session.checks, session.config, listener)
+    try:
+        results = runner.run()
+    except KeyboardInterrupt:
+        runner.cancel()
+        print("Cancelled.", file=sys.stderr)
+        return 130
+    report = Report(tuple(results), profile=session.profile.name if session.profile else None)
+    if args.report is not None:
+        try:
+            write_atomically(args.report, report.to_json() + "\n")
+        except OSError as error:
+            print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    if args.json:
+        print(report.to_json())
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        print(report.render_text(colour=colour))
+    return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+
+
+def list_checks() -> int:
+    rows = []
+    for plugin in find_plugins():
+        loaded = load(plugin)
+        title = loaded.title if loaded.error is None else f"(broken: {loaded.error})"
+        rows.append((loaded.id, title, loaded.category, plugin.origin))
+    widths = [max(len(r[i]) for r in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]) for i in range(4)]
+    for row in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    if sys.stdout is None or sys.stderr is None:  # a windowed app on Windows has no console
+        sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+        sys.stderr = sys.stderr or open(os.devnull, "w")  # noqa: SIM115
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list-checks":
+            return list_checks()
+        if args.command == "check":
+            return run_check(args)
+        session = resolve(args)
+    except UsageError as error:
+        print(f"interview-ready: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    from app.window import run_window  # Qt is imported only for the window
+
+    return run_window(session, screenshot=args.screenshot, demo=args.demo)
+
+
+def gui_main() -> int:
+    """The entry point of the windowed launcher (no console on Windows)."""
+    return main()

@@ -1,0 +1,1 @@
+"""Data shipped with the app: thresholds, wording, report schema, demo media."""

@@ -1,0 +1,87 @@
+"""``camera.device`` and ``mic.device``: the device opens, delivers data, and is named."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from checks.api import Check, CheckContext, CheckResult, Status
+from checks.sources import SourceError
+from checks.wording import say, say_all
+
+
+class _DeviceCheck(Check):
+    reports_source_errors = True
+    device: str
+
+    def _source_failed(self, context: CheckContext) -> CheckResult | None:
+        error = context.source_errors.get(self.device)
+        if error is None:
+            return None
+        return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+
+
+class CameraDevice(_DeviceCheck):
+    id = "camera.device"
+    title = "Camera"
+    category = "camera"
+    requires = frozenset({"camera"})
+    device = "camera"
+
+    def run(self, context: CheckContext) -> CheckResult:
+        failed = self._source_failed(context)
+        if failed is not None:
+            return failed
+        camera = context.camera
+        assert camera is not None
+        frames = int(context.thresholds["sample_frames"])
+        try:
+            for i in range(frames):
+                context.raise_if_cancelled()
+                frame = camera.read()
+                context.progress((i + 1) / frames, say("camera.device.progress"))
+        except SourceError as error:
+            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        height, width = frame.shape[:2]
+        source = "file" if camera.is_file else "device"
+        return self.result(
+            Status.PASS,
+            say("camera.device.works", name=camera.name, width=width, height=height),
+            details={"name": camera.name, "source": source, "width": width, "height": height},
+        )
+
+
+class MicDevice(_DeviceCheck):
+    id = "mic.device"
+    title = "Microphone"
+    category = "mic"
+    requires = frozenset({"mic"})
+    device = "mic"
+
+    def run(self, context: CheckContext) -> CheckResult:
+        failed = self._source_failed(context)
+        if failed is not None:
+            return failed
+        mic = context.mic
+        assert mic is not None
+        limits = context.thresholds
+        context.progress(0.0, say("mic.device.progress"))
+        try:
+            block = mic.read(float(limits["sample_s"]), context.cancel_event)
+        except SourceError as error:
+            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        context.raise_if_cancelled()
+        details = {"name": mic.name, "source": "file" if mic.is_file else "device",
+                   "samplerate": mic.samplerate, "channels": mic.channels}
+        finite = block[np.isfinite(block)]
+        if finite.size == 0 or not np.any(finite):
+            return self.result(Status.FAIL, say("mic.device.silent.summary", name=mic.name),
+                               say_all("mic.device.silent.advice"), details=details)
+        if not mic.is_file and mic.samplerate < int(limits["low_samplerate_hz"]):
+            return self.result(Status.WARN, say("mic.device.low_rate.summary", name=mic.name, rate=mic.samplerate),
+                               say_all("mic.device.low_rate.advice"), value=mic.samplerate, unit="Hz",
+                               details=details)
+        return self.result(
+            Status.PASS,
+            say("mic.device.works", name=mic.name, rate=mic.samplerate, channels=mic.channels),
+            value=mic.samplerate, unit="Hz", details=details,
+        )

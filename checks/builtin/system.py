@@ -1,0 +1,122 @@
+"""``system.power`` (battery) and ``system.cpu`` (sustained load), with their decisions as pure functions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from checks.api import Check, CheckContext, CheckResult, Status
+from checks.wording import say, say_all
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A decision: the status and the wording key (under the check's id) with its fields."""
+
+    status: Status
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def assess_battery(percent: float | None, plugged: bool | None, seconds_left: float | None,
+                   limits: Mapping[str, Any]) -> Finding:
+    """Whether the battery lasts through an interview. ``percent`` None means there is no battery."""
+    if percent is None:
+        return Finding(Status.PASS, "no_battery")
+    fields = {"percent": round(percent)}
+    if plugged:
+        return Finding(Status.PASS, "charging", fields)
+    minutes = None if seconds_left is None or seconds_left < 0 else seconds_left / 60
+    fields["minutes"] = round(minutes) if minutes is not None else "?"
+    if percent < limits["fail_percent"]:
+        return Finding(Status.FAIL, "critical", fields)
+    if percent < limits["warn_percent"] or (minutes is not None and minutes < limits["min_minutes_left"]):
+        return Finding(Status.WARN, "low", fields)
+    return Finding(Status.PASS, "on_battery", fields)
+
+
+def assess_cpu(samples: list[float], busiest: list[tuple[str, float]], limits: Mapping[str, Any]) -> Finding:
+    """Whether the processor is busy for the whole sampling window (a short burst is fine)."""
+    average = sum(samples) / len(samples) if samples else 0.0
+    busy = sorted(samples)[len(samples) // 4] if samples else 0.0  # busy for three quarters of the window
+    fields: dict[str, Any] = {"percent": round(average)}
+    if busy < limits["warn_percent"]:
+        return Finding(Status.PASS, "ok", fields)
+    names = [f"{name} ({share:.0f}%)" for name, share in busiest if share >= limits["name_process_percent"]]
+    if names:
+        fields["apps"] = ", ".join(names)
+        return Finding(Status.WARN, "busy_named", fields)
+    return Finding(Status.WARN, "busy", fields)
+
+
+class Power(Check):
+    id = "system.power"
+    title = "Power"
+    category = "system"
+
+    def run(self, context: CheckContext) -> CheckResult:
+        battery = psutil.sensors_battery() if hasattr(psutil, "sensors_battery") else None
+        if battery is None:
+            finding = assess_battery(None, None, None, context.thresholds)
+        else:
+            left = battery.secsleft if isinstance(battery.secsleft, (int, float)) else None
+            finding = assess_battery(battery.percent, battery.power_plugged, left, context.thresholds)
+        base = f"system.power.{finding.key}"
+        return self.result(
+            finding.status,
+            say(f"{base}.summary", **finding.fields),
+            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
+            value=None if battery is None else round(battery.percent, 1),
+            unit="%" if battery is not None else "",
+            details={k: v for k, v in finding.fields.items() if isinstance(v, (int, float, str))},
+        )
+
+
+class Cpu(Check):
+    id = "system.cpu"
+    title = "Processor load"
+    category = "system"
+
+    def run(self, context: CheckContext) -> CheckResult:
+        limits = context.thresholds
+        window = float(limits["sample_s"])
+        step = float(limits["step_s"])
+        me = os.getpid()
+        processes = []
+        for proc in psutil.process_iter(["name"]):
+            if proc.pid == me:
+                continue
+            try:
+                proc.cpu_percent(None)  # the first call starts the process's measurement
+                processes.append(proc)
+            except psutil.Error:
+                pass
+        psutil.cpu_percent(None)
+        samples: list[float] = []
+        steps = max(1, round(window / step))
+        for i in range(steps):
+            context.sleep(step)
+            samples.append(psutil.cpu_percent(None))
+            context.progress((i + 1) / steps, say("system.cpu.progress"))
+        cores = psutil.cpu_count() or 1
+        busiest: list[tuple[str, float]] = []
+        for proc in processes:
+            try:
+                busiest.append((proc.info["name"] or str(proc.pid), proc.cpu_percent(None) / cores))
+            except psutil.Error:
+                pass
+        busiest.sort(key=lambda item: item[1], reverse=True)
+        finding = assess_cpu(samples, busiest[:3], limits)
+        base = f"system.cpu.{finding.key}"
+        return self.result(
+            finding.status,
+            say(f"{base}.summary", **finding.fields),
+            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
+            value=round(sum(samples) / len(samples), 1),
+            unit="%",
+            details={"cores": cores, "samples": len(samples), "busiest": ", ".join(n for n, _ in busiest[:3])},
+        )

@@ -1,0 +1,157 @@
+"""Finding checks through the entry-point group ``interview_ready.checks``.
+
+Plugins are found from distribution metadata *before* anything is imported (as flake8's finder
+does); the entry-point name is the check id, so ``--only`` picks checks without importing the rest.
+A plugin that fails to import, hangs while importing or is malformed becomes a :class:`LoadedCheck`
+with an ``error``, which the runner turns into an ``error`` result naming ``package[name]``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.metadata as metadata
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from checks.api import CATEGORIES, ENTRY_POINT_GROUP, ID_PATTERN, describe_problem
+
+BUILTIN_DISTRIBUTION = "interview-ready"
+IMPORT_TIMEOUT_S = 10.0
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """One entry point in the group, not yet imported."""
+
+    name: str
+    package: str
+    version: str
+    entry_point: metadata.EntryPoint
+
+    @property
+    def builtin(self) -> bool:
+        return _normalize(self.package) == BUILTIN_DISTRIBUTION
+
+    @property
+    def label(self) -> str:
+        """How an error names the plugin: ``package[name]``."""
+        return f"{self.package}[{self.name}]"
+
+    @property
+    def origin(self) -> str:
+        return "built-in" if self.builtin else f"{self.package} {self.version}"
+
+
+@dataclass
+class LoadedCheck:
+    """A plugin after import: the check object, or the reason it is unusable."""
+
+    plugin: Plugin
+    check: Any = None
+    error: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.check.id if self.check is not None else self.plugin.name
+
+    @property
+    def title(self) -> str:
+        return self.check.title if self.check is not None else self.plugin.label
+
+    @property
+    def category(self) -> str:
+        if self.check is not None:
+            return str(self.check.category)
+        prefix = self.plugin.name.split(".", 1)[0]
+        return prefix if prefix in CATEGORIES else "system"
+
+    @property
+    def requires(self) -> frozenset[str]:
+        return frozenset(getattr(self.check, "requires", ())) if self.check is not None else frozenset()
+
+
+def find_plugins(distributions: Iterable[metadata.Distribution] | None = None) -> list[Plugin]:
+    """Every entry point in the group, without importing any (first on ``sys.path`` wins)."""
+    seen: set[str] = set()
+    found: list[Plugin] = []
+    for dist in metadata.distributions() if distributions is None else distributions:
+        package = dist.metadata["Name"] or "unknown"
+        if _normalize(package) in seen:  # the same distribution twice on sys.path
+            continue
+        seen.add(_normalize(package))
+        for ep in dist.entry_points:
+            if ep.group == ENTRY_POINT_GROUP:
+                found.append(Plugin(ep.name, package, dist.version or "", ep))
+    return sorted(found, key=lambda p: (not p.builtin, p.name, p.package))
+
+
+def _import(plugin: Plugin, timeout_s: float) -> Any:
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = plugin.entry_point.load()
+        except BaseException as error:  # a plugin may raise anything, SystemExit included
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name=f"import {plugin.label}", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise TimeoutError(f"importing it took longer than {timeout_s:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def load(plugin: Plugin, timeout_s: float = IMPORT_TIMEOUT_S) -> LoadedCheck:
+    """Import one plugin and make its check object (a class is instantiated with no arguments)."""
+    if not ID_PATTERN.match(plugin.name):
+        return LoadedCheck(plugin, error=f"its entry-point name {plugin.name!r} is not a check id")
+    try:
+        target = _import(plugin, timeout_s)
+        check = target() if isinstance(target, type) else target
+    except BaseException as error:
+        return LoadedCheck(plugin, error=f"it could not be loaded: {type(error).__name__}: {error}")
+    problem = describe_problem(check)
+    if problem is None and check.id != plugin.name:
+        problem = f"its id {check.id!r} differs from its entry-point name {plugin.name!r}"
+    if problem is not None:
+        return LoadedCheck(plugin, error=f"it is not a valid check: {problem}")
+    return LoadedCheck(plugin, check=check)
+
+
+def select(plugins: list[Plugin], only: str | None) -> list[Plugin]:
+    """The plugins whose ids match ``only`` (comma-separated ids or globs); ValueError names a pattern that matches none."""
+    if not only:
+        return plugins
+    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    if not patterns:
+        raise ValueError("--only needs at least one check id or pattern, e.g. 'camera.*'")
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(p.name, pattern) for p in plugins):
+            raise ValueError(f"--only: no check matches {pattern!r} (see 'interview-ready list-checks')")
+    return [p for p in plugins if any(fnmatch.fnmatchcase(p.name, pat) for pat in patterns)]
+
+
+def discover(only: str | None = None,
+             distributions: Iterable[metadata.Distribution] | None = None) -> list[LoadedCheck]:
+    """Find, select and load the checks; duplicates of an id already taken become errors."""
+    loaded: list[LoadedCheck] = []
+    owners: dict[str, Plugin] = {}
+    for plugin in select(find_plugins(distributions), only):
+        if plugin.name in owners:
+            owner = owners[plugin.name]
+            loaded.append(LoadedCheck(plugin, error=f"the id {plugin.name!r} is already taken by {owner.package}"))
+            continue
+        owners[plugin.name] = plugin
+        loaded.append(load(plugin))
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(loaded, key=lambda c: (order.get(c.category, len(order)), not c.plugin.builtin, c.id))

@@ -1,0 +1,274 @@
+"""Running checks: one opened source per device, groups in parallel, a deadline per check, cancel, progress.
+
+Checks that require the same device form a group and run one after another on the one source the
+runner opened for it (the camera is opened once, not per check). Groups run concurrently. Every check
+runs in its own daemon thread; the group waits for it until its deadline and then moves on, so one
+slow or broken check never blocks the others. Every failure becomes a result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Status
+from checks.discovery import LoadedCheck
+from checks.network import NetworkSettings
+from checks.sources import SourceError
+from checks.sources.camera import CameraSpec, open_camera
+from checks.sources.mic import MicSpec, open_mic
+from checks.thresholds import Thresholds
+from checks.wording import say, say_all
+
+
+@dataclass
+class RunConfig:
+    """What a run uses: the sources asked for, the network settings and the thresholds."""
+
+    camera: CameraSpec = field(default_factory=lambda: CameraSpec("auto"))
+    mic: MicSpec = field(default_factory=lambda: MicSpec("auto"))
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+class RunListener:
+    """Receives progress from the runner's threads. Override what you need; every method may be called from any thread."""
+
+    def check_started(self, check_id: str) -> None:
+        pass
+
+    def check_progress(self, check_id: str, fraction: float, message: str) -> None:
+        pass
+
+    def check_finished(self, result: CheckResult, done: int, total: int) -> None:
+        pass
+
+
+def problem_result(loaded: LoadedCheck, status: Status, key: str, **fields: Any) -> CheckResult:
+    """A result the runner writes for a check (skipped, cancelled, crashed, timed out)."""
+    return CheckResult(
+        id=loaded.id,
+        title=loaded.title,
+        category=loaded.category,
+        status=status,
+        summary=say(f"runner.{key}.summary", label=loaded.plugin.label, **fields),
+        advice=say_all(f"runner.{key}.advice", label=loaded.plugin.label, **fields),
+    )
+
+
+@dataclass
+class _Device:
+    """The state of one device for a group: opened, off (``none``), or failed to open."""
+
+    source: Any = None
+    off: bool = False
+    error: SourceError | None = None
+
+
+def _validate(loaded: LoadedCheck, value: Any) -> CheckResult | None:
+    """The result if it is one this check may return, else None."""
+    if not isinstance(value, CheckResult) or value.id != loaded.id:
+        return None
+    if value.value is not None and (not isinstance(value.value, (int, float)) or not math.isfinite(value.value)):
+        return None
+    if not isinstance(value.summary, str) or not all(isinstance(a, str) for a in value.advice):
+        return None
+    return value
+
+
+class Runner:
+    """Runs a list of loaded checks once. Create a new runner for each run."""
+
+    def __init__(self, checks: list[LoadedCheck], config: RunConfig | None = None,
+                 listener: RunListener | None = None) -> None:
+        self.checks = list(checks)
+        self.config = config or RunConfig()
+        self.listener = listener or RunListener()
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._results: dict[int, CheckResult] = {}
+
+    # -- public -------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the run: running checks are told to stop, checks not yet started are skipped."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> list[CheckResult]:
+        """Run every check and return the results in the order of ``checks``."""
+        threads = [
+            threading.Thread(target=self._run_group, args=(group,), name=f"group {i}", daemon=True)
+            for i, group in enumerate(self._groups())
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [self._results[i] for i in range(len(self.checks))]
+
+    # -- grouping -----------------------------------------------------------------------------
+
+    def _groups(self) -> list[list[int]]:
+        """Indices of checks, grouped so that checks sharing any device are in one group."""
+        groups: list[tuple[set[str], list[int]]] = []
+        for index, loaded in enumerate(self.checks):
+            needs = set(loaded.requires)
+            joined = [g for g in groups if g[0] & needs] if needs else []
+            devices, members = set(needs), [index]
+            for group in joined:
+                groups.remove(group)
+                devices |= group[0]
+                members = group[1] + members
+            groups.append((devices, sorted(members)))
+        return [members for _, members in groups]
+
+    # -- one group ----------------------------------------------------------------------------
+
+    def _finish(self, index: int, result: CheckResult) -> None:
+        with self._lock:
+            self._results[index] = result
+            done = len(self._results)
+        self.listener.check_finished(result, done, len(self.checks))
+
+    def _open(self, device: str) -> _Device:
+        cfg = self.config
+        if device == "network":
+            return _Device(source=cfg.network, off=cfg.network.backend == "none")
+        spec: CameraSpec | MicSpec = cfg.camera if device == "camera" else cfg.mic
+        if spec.kind == "none":
+            return _Device(off=True)
+        opener: Callable[[], Any] = (lambda: open_camera(cfg.camera)) if device == "camera" else (
+            lambda: open_mic(cfg.mic))
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["source"] = opener()
+            except SourceError as error:
+                box["error"] = error
+            except Exception as error:
+                box["error"] = _unexpected_source_error(device, error)
+
+        thread = threading.Thread(target=target, name=f"open {device}", daemon=True)
+        thread.start()
+        timeout = self.config.thresholds.runner(f"open_{device}_s")
+        thread.join(timeout)
+        if thread.is_alive():
+            return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout:g}"))
+        return _Device(source=box.get("source"), error=box.get("error"))
+
+    def _run_group(self, members: list[int]) -> None:
+        devices: dict[str, _Device] = {}
+        shared: dict[str, Any] = {}
+        shared_lock = threading.Lock()
+        try:
+            for index in members:
+                loaded = self.checks[index]
+                if self._cancel.is_set():
+                    self._finish(index, problem_result(loaded, Status.SKIP, "cancelled"))
+                    continue
+                if loaded.error is not None:
+                    self._finish(index, problem_result(loaded, Status.ERROR, "broken", reason=loaded.error))
+                    continue
+                for device in sorted(loaded.requires):
+                    if device not in devices:
+                        devices[device] = self._open(device)
+                self._finish(index, self._run_check(loaded, devices, shared, shared_lock))
+        finally:
+            for state in devices.values():
+                close = getattr(state.source, "close", None)
+                if close is not None:
+                    try:
+                        close()
+                    except Exception:  # releasing a device that already vanished
+                        pass
+
+    def _run_check(self, loaded: LoadedCheck, devices: dict[str, _Device], shared: dict[str, Any],
+                   shared_lock: threading.Lock) -> CheckResult:
+        check = loaded.check
+        for device in DEVICES:
+            state = devices.get(device)
+            if device not in loaded.requires or state is None:
+                continue
+            if state.off:
+                return problem_result(loaded, Status.SKIP, f"off_{device}")
+            if state.error is not None and not getattr(check, "reports_source_errors", False):
+                return problem_result(loaded, Status.SKIP, f"needs_{device}")
+
+        thresholds = self.config.thresholds
+        deadline_s = thresholds.deadline(loaded.id, getattr(check, "deadline_s", None))
+        check_cancel = threading.Event()
+        context = CheckContext(
+            thresholds=thresholds.for_check(loaded.id, getattr(check, "defaults", None)),
+            cancel_event=check_cancel,
+            deadline=time.monotonic() + deadline_s,
+            report_progress=lambda f, m: self.listener.check_progress(loaded.id, f, m),
+            camera=devices["camera"].source if "camera" in devices else None,
+            mic=devices["mic"].source if "mic" in devices else None,
+            network=devices["network"].source if "network" in devices else None,
+            shared=shared,
+            shared_lock=shared_lock,
+            source_errors={d: s.error for d, s in devices.items() if s.error is not None},
+        )
+
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = check.run(context)
+            except BaseException as error:  # a plugin may raise anything
+                box["error"] = error
+
+        self.listener.check_started(loaded.id)
+        started = time.monotonic()
+        thread = threading.Thread(target=target, name=f"check {loaded.id}", daemon=True)
+        thread.start()
+        slow_after = started + thresholds.runner("slow_notice_s")
+        told_slow = False
+        while thread.is_alive():
+            thread.join(0.05)
+            now = time.monotonic()
+            if self._cancel.is_set() or now >= context.deadline:
+                check_cancel.set()
+                thread.join(thresholds.runner("grace_s"))
+                break
+            if not told_slow and now >= slow_after:
+                told_slow = True
+                self.listener.check_progress(loaded.id, -1.0, say("runner.still_running"))
+        duration = time.monotonic() - started
+
+        if thread.is_alive() or (check_cancel.is_set() and "error" not in box and "value" not in box):
+            if self._cancel.is_set():
+                result = problem_result(loaded, Status.SKIP, "cancelled")
+            else:
+                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
+        elif "error" in box:
+            error = box["error"]
+            if isinstance(error, Cancelled) and self._cancel.is_set():
+                result = problem_result(loaded, Status.SKIP, "cancelled")
+            elif isinstance(error, Cancelled):
+                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
+            else:
+                result = problem_result(loaded, Status.ERROR, "crashed",
+                                        error=f"{type(error).__name__}: {error}")
+                tail = traceback.format_exception(error)[-3:]
+                result = dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
+        else:
+            result = _validate(loaded, box.get("value"))
+            if result is None:
+                result = problem_result(loaded, Status.ERROR, "garbage", got=type(box.get("value")).__name__)
+        return dataclasses.replace(result, duration_s=duration)
+
+
+def _unexpected_source_error(device: str, error: Exception) -> SourceError:
+    return SourceError(f"{device}.failed", error=f"{type(error).__name__}: {error}")

@@ -1,0 +1,159 @@
+"""The camera source: OpenCV ``VideoCapture`` on a device index or a video file, or a still image."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from checks.sources import SourceError, looks_like_path
+
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L2 warnings on stderr when probing cameras
+
+import cv2  # noqa: E402
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpg", ".mjpeg")
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """What ``--camera`` asked for: ``auto``, a device index, a file, or ``none``."""
+
+    kind: str  # "auto" | "index" | "file" | "none"
+    index: int | None = None
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> CameraSpec:
+        text = text.strip()
+        if text.lower() in ("", "none", "off"):
+            return cls("none")
+        if text.lower() == "auto":
+            return cls("auto")
+        if text.isdigit():
+            return cls("index", index=int(text))
+        if looks_like_path(text, IMAGE_EXTENSIONS + VIDEO_EXTENSIONS) or Path(text).exists():
+            return cls("file", path=Path(text).expanduser())
+        raise ValueError(f"--camera takes auto, none, a device number or a file, not {text!r}")
+
+    def __str__(self) -> str:
+        return {"index": str(self.index), "file": str(self.path)}.get(self.kind, self.kind)
+
+
+class CameraSource:
+    """An opened camera, video or image. ``read()`` is safe to call from several checks' threads."""
+
+    def __init__(self, name: str, *, capture: cv2.VideoCapture | None = None,
+                 still: np.ndarray | None = None, is_file: bool = False) -> None:
+        self.name = name
+        self.is_file = is_file
+        self._capture = capture
+        self._still = still
+        self._lock = threading.Lock()
+        first = self.read()
+        self.height, self.width = first.shape[:2]
+        self.fps = float(capture.get(cv2.CAP_PROP_FPS)) if capture is not None else 0.0
+
+    def read(self) -> np.ndarray:
+        """The next frame (BGR, uint8). A video file starts again at its end."""
+        with self._lock:
+            if self._still is not None:
+                return self._still.copy()
+            if self._capture is None:
+                raise SourceError("camera.closed", name=self.name)
+            ok, frame = self._capture.read()
+            if not ok and self.is_file:
+                self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, frame = self._capture.read()
+            if not ok or frame is None:
+                raise SourceError("camera.no_picture", name=self.name)
+            return frame
+
+    def close(self) -> None:
+        with self._lock:
+            if self._capture is not None:
+                self._capture.release()
+                self._capture = None
+            self._still = None
+
+    @property
+    def closed(self) -> bool:
+        return self._capture is None and self._still is None
+
+
+def _linux_camera_indices() -> list[int]:
+    return sorted(int(p.name[5:]) for p in Path("/dev").glob("video*") if p.name[5:].isdigit())
+
+
+def _device_name(index: int) -> str:
+    sysfs = Path(f"/sys/class/video4linux/video{index}/name")
+    try:
+        return f"{sysfs.read_text().strip()} (camera {index})"
+    except OSError:
+        return f"Camera {index}"
+
+
+def _open_device(index: int, warmup_s: float) -> CameraSource:
+    capture = cv2.VideoCapture(index)
+    if not capture.isOpened():
+        capture.release()
+        raise SourceError("camera.cannot_open", name=_device_name(index))
+    # A camera needs a moment after opening; one that never sends a frame is held by another app.
+    until = time.monotonic() + warmup_s
+    while True:
+        ok, _ = capture.read()
+        if ok:
+            break
+        if time.monotonic() > until:
+            capture.release()
+            raise SourceError("camera.no_picture", name=_device_name(index))
+        time.sleep(0.05)
+    return CameraSource(_device_name(index), capture=capture)
+
+
+def _open_file(path: Path) -> CameraSource:
+    if not path.is_file():
+        raise SourceError("camera.no_file", path=path)
+    if path.suffix.lower() in IMAGE_EXTENSIONS:
+        still = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if still is None:
+            raise SourceError("camera.bad_file", path=path)
+        return CameraSource(path.name, still=still, is_file=True)
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise SourceError("camera.bad_file", path=path)
+    try:
+        return CameraSource(path.name, capture=capture, is_file=True)
+    except SourceError:
+        capture.release()
+        raise SourceError("camera.bad_file", path=path) from None
+
+
+def open_camera(spec: CameraSpec, warmup_s: float = 3.0) -> CameraSource:
+    """Open what ``spec`` names, or raise :class:`SourceError` saying why not."""
+    if spec.kind == "file":
+        assert spec.path is not None
+        return _open_file(spec.path)
+    if spec.kind == "index":
+        assert spec.index is not None
+        return _open_device(spec.index, warmup_s)
+    if spec.kind == "auto":
+        candidates = _linux_camera_indices() if sys.platform.startswith("linux") else [0]
+        if not candidates:
+            raise SourceError("camera.none_found")
+        first_error: SourceError | None = None
+        for index in candidates:  # some /dev/video nodes are metadata nodes that never open
+            try:
+                return _open_device(index, warmup_s)
+            except SourceError as error:
+                first_error = first_error or error
+        assert first_error is not None
+        raise first_error
+    raise ValueError(f"camera spec {spec.kind!r} opens nothing")

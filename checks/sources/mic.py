@@ -1,0 +1,201 @@
+"""The microphone source: a sounddevice input stream, or an audio file (WAV, FLAC, OGG)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from checks.sources import SourceError, looks_like_path
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".au", ".mp3")
+MAX_FILE_SECONDS = 600  # longer files are read only this far: a check never needs more
+QUEUE_BLOCKS = 400  # about 10 s of 25 ms blocks; the callback drops the oldest past that
+
+
+@dataclass(frozen=True)
+class MicSpec:
+    """What ``--mic`` asked for: ``auto``, a device index, part of a device name, a file, or ``none``."""
+
+    kind: str  # "auto" | "index" | "name" | "file" | "none"
+    index: int | None = None
+    name: str = ""
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> MicSpec:
+        text = text.strip()
+        if text.lower() in ("", "none", "off"):
+            return cls("none")
+        if text.lower() == "auto":
+            return cls("auto")
+        if text.isdigit():
+            return cls("index", index=int(text))
+        if looks_like_path(text, AUDIO_EXTENSIONS) or Path(text).is_file():
+            return cls("file", path=Path(text).expanduser())
+        return cls("name", name=text)
+
+    def __str__(self) -> str:
+        return {"index": str(self.index), "name": self.name, "file": str(self.path)}.get(self.kind, self.kind)
+
+
+class MicSource:
+    """An opened microphone or audio file. ``read`` gives float32 samples shaped (frames, channels)."""
+
+    name: str
+    samplerate: int
+    channels: int
+    is_file: bool
+
+    def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class FileMic(MicSource):
+    """An audio file, read whole into memory on open; ``read`` walks through it and starts over at the end."""
+
+    is_file = True
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise SourceError("mic.no_file", path=path)
+        import soundfile
+
+        try:
+            with soundfile.SoundFile(str(path)) as f:
+                self.samplerate = int(f.samplerate)
+                self.data = f.read(frames=MAX_FILE_SECONDS * f.samplerate, dtype="float32", always_2d=True)
+        except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError) as error:
+            raise SourceError("mic.bad_file", path=path, error=error) from None
+        if self.data.size == 0:
+            raise SourceError("mic.empty_file", path=path)
+        self.name = path.name
+        self.channels = int(self.data.shape[1])
+        self._cursor = 0
+        self._lock = threading.Lock()
+
+    def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
+        want = max(1, round(seconds * self.samplerate))
+        with self._lock:
+            if self._cursor >= len(self.data):
+                self._cursor = 0
+            chunk = self.data[self._cursor : self._cursor + want]
+            self._cursor += len(chunk)
+            return chunk.copy()
+
+    def close(self) -> None:
+        self.data = np.zeros((0, self.channels), dtype=np.float32)
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except OSError:  # the PortAudio library is missing
+        raise SourceError("mic.no_portaudio") from None
+    return sounddevice
+
+
+class LiveMic(MicSource):
+    """A microphone. The stream runs from open to close; its callback only copies blocks into a bounded queue."""
+
+    is_file = False
+
+    def __init__(self, sd: Any, device: int, info: dict[str, Any]) -> None:
+        self.name = f"{info['name']} (microphone {device})"
+        self.samplerate = int(info["default_samplerate"])
+        self.channels = max(1, min(2, int(info["max_input_channels"])))
+        self.dropped_blocks = 0
+        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        try:
+            self._stream = sd.InputStream(device=device, channels=self.channels, samplerate=self.samplerate,
+                                          dtype="float32", callback=self._callback)
+            self._stream.start()
+        except Exception as error:  # PortAudioError, or ValueError for settings the device refuses
+            raise SourceError("mic.cannot_open", name=self.name, error=error) from None
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        try:
+            self._queue.put_nowait(indata.copy())
+        except queue.Full:
+            self.dropped_blocks += 1
+            try:
+                self._queue.get_nowait()
+                self._queue.put_nowait(indata.copy())
+            except (queue.Empty, queue.Full):
+                pass
+
+    def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
+        """Record the next ``seconds`` (what arrived before the call is dropped)."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        want = max(1, round(seconds * self.samplerate))
+        blocks: list[np.ndarray] = []
+        have = 0
+        give_up = time.monotonic() + seconds + 2.0
+        while have < want:
+            if cancel is not None and cancel.is_set():
+                break
+            try:
+                block = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if time.monotonic() > give_up:
+                    raise SourceError("mic.no_data", name=self.name) from None
+                continue
+            blocks.append(block)
+            have += len(block)
+        if not blocks:
+            return np.zeros((0, self.channels), dtype=np.float32)
+        return np.concatenate(blocks)[:want]
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
+            stream.close()
+
+
+def _find_device(sd: Any, spec: MicSpec) -> int:
+    devices = list(sd.query_devices())
+    inputs = [i for i, d in enumerate(devices) if d.get("max_input_channels", 0) > 0]
+    if spec.kind == "index":
+        if spec.index not in inputs:
+            raise SourceError("mic.no_such_index", index=spec.index,
+                              available=", ".join(f"{i}: {devices[i]['name']}" for i in inputs) or "none")
+        assert spec.index is not None
+        return spec.index
+    if spec.kind == "name":
+        matches = [i for i in inputs if spec.name.lower() in devices[i]["name"].lower()]
+        if not matches:
+            raise SourceError("mic.no_such_name", name=spec.name,
+                              available=", ".join(devices[i]["name"] for i in inputs) or "none")
+        return matches[0]
+    default = sd.default.device[0] if isinstance(sd.default.device, (list, tuple)) else sd.default.device
+    if isinstance(default, int) and default in inputs:
+        return default
+    if not inputs:
+        raise SourceError("mic.none_found")
+    return inputs[0]
+
+
+def open_mic(spec: MicSpec) -> MicSource:
+    """Open what ``spec`` names, or raise :class:`SourceError` saying why not."""
+    if spec.kind == "file":
+        assert spec.path is not None
+        return FileMic(spec.path)
+    if spec.kind == "none":
+        raise ValueError("mic spec 'none' opens nothing")
+    sd = _sounddevice()
+    try:
+        device = _find_device(sd, spec)
+        info = sd.query_devices(device)
+    except sd.PortAudioError as error:
+        raise SourceError("mic.cannot_open", name=str(spec), error=error) from None
+    return LiveMic(sd, device, info)
