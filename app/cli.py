@@ -20,7 +20,7 @@ from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_u
 from checks.profile import Profile, ProfileError, load_profile
 from checks.report import Report
 from checks.resources import asset_path
-from checks.runner import RunConfig, Runner, RunListener
+from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
@@ -83,7 +83,7 @@ class Session:
 def resolve(args: argparse.Namespace) -> Session:
     """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
     demo = getattr(args, "demo", False)
-    camera_text = args.camera or (str(asset_path("demo", "camera.avi")) if demo else "auto")
+    camera_text = args.camera or (str(asset_path("demo", "camera.mp4")) if demo else "auto")
     mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
     try:
         camera = CameraSpec.parse(camera_text)

@@ -7,6 +7,6 @@ try:
 except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout that is not installed
     __version__ = "0.0.0+unknown"
 
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Status  # noqa: E402
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Status
 
 __all__ = ["Cancelled", "Check", "CheckContext", "CheckResult", "Status", "__version__"]

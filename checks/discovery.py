@@ -129,7 +129,10 @@ def load(plugin: Plugin, timeout_s: float = IMPORT_TIMEOUT_S) -> LoadedCheck:
 
 
 def select(plugins: list[Plugin], only: str | None) -> list[Plugin]:
-    """The plugins whose ids match ``only`` (comma-separated ids or globs); ValueError names a pattern that matches none."""
+    """The plugins whose ids match ``only`` (comma-separated ids or globs).
+
+    ValueError names a pattern that matches no check.
+    """
     if not only:
         return plugins
     patterns = [p.strip() for p in only.split(",") if p.strip()]

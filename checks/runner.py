@@ -8,6 +8,7 @@ slow or broken check never blocks the others. Every failure becomes a result.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import threading
@@ -38,7 +39,7 @@ class RunConfig:
 
 
 class RunListener:
-    """Receives progress from the runner's threads. Override what you need; every method may be called from any thread."""
+    """Receives progress from the runner. Override what you need; any method may be called from any thread."""
 
     def check_started(self, check_id: str) -> None:
         pass
@@ -116,6 +117,15 @@ class Runner:
             thread.join()
         return [self._results[i] for i in range(len(self.checks))]
 
+    def _run_group(self, members: list[int]) -> None:
+        try:
+            self._run_members(members)
+        except Exception as error:  # a fault of the runner itself still ends as results
+            for index in members:
+                if index not in self._results:
+                    self._finish(index, problem_result(self.checks[index], Status.ERROR, "crashed",
+                                                       error=f"{type(error).__name__}: {error}"))
+
     # -- grouping -----------------------------------------------------------------------------
 
     def _groups(self) -> list[list[int]]:
@@ -167,7 +177,7 @@ class Runner:
             return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout:g}"))
         return _Device(source=box.get("source"), error=box.get("error"))
 
-    def _run_group(self, members: list[int]) -> None:
+    def _run_members(self, members: list[int]) -> None:
         devices: dict[str, _Device] = {}
         shared: dict[str, Any] = {}
         shared_lock = threading.Lock()
@@ -188,10 +198,8 @@ class Runner:
             for state in devices.values():
                 close = getattr(state.source, "close", None)
                 if close is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # releasing a device that already vanished
                         close()
-                    except Exception:  # releasing a device that already vanished
-                        pass
 
     def _run_check(self, loaded: LoadedCheck, devices: dict[str, _Device], shared: dict[str, Any],
                    shared_lock: threading.Lock) -> CheckResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,10 +106,8 @@ class Cpu(Check):
         cores = psutil.cpu_count() or 1
         busiest: list[tuple[str, float]] = []
         for proc in processes:
-            try:
+            with contextlib.suppress(psutil.Error):  # the process has ended
                 busiest.append((proc.info["name"] or str(proc.pid), proc.cpu_percent(None) / cores))
-            except psutil.Error:
-                pass
         busiest.sort(key=lambda item: item[1], reverse=True)
         finding = assess_cpu(samples, busiest[:3], limits)
         base = f"system.cpu.{finding.key}"

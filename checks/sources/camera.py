@@ -15,7 +15,7 @@ from checks.sources import SourceError, looks_like_path
 
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L2 warnings on stderr when probing cameras
 
-import cv2  # noqa: E402
+import cv2
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpg", ".mjpeg")

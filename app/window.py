@@ -1,0 +1,342 @@
+"""The main window: every discovered check grouped by category with live status, a verdict, and the advice."""
+
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.icons import COLOURS, status_icon
+from app.workers import RunWorker
+from checks import __version__
+from checks.api import CheckResult
+from checks.report import Report, format_value
+from checks.runner import Runner
+from checks.wording import say
+
+if TYPE_CHECKING:
+    from app.cli import Session
+
+SCREENSHOT_TIMEOUT_MS = 180_000
+_RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+_VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
+
+
+def _status_text(status: str) -> str:
+    """The status in words; the icon beside it carries the mark (✓ ! ✗), so neither relies on colour."""
+    return say(f"status.{status}")
+
+
+class MainWindow(QMainWindow):
+    run_finished = Signal(object)
+    """Emitted with the :class:`Report` when a run has ended (finished or cancelled)."""
+
+    def __init__(self, session: Session, demo: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.worker: RunWorker | None = None
+        self.results: list[CheckResult] = []
+        title = say("ui.app_name")
+        self.setWindowTitle(f"{title} ({say('ui.demo_suffix')})" if demo else title)
+        self.resize(980, 640)
+
+        self.banner_icon = QLabel()
+        self.banner_icon.setFixedSize(48, 48)
+        self.banner = QLabel(say("ui.not_started"))
+        self.banner.setAccessibleName(say("ui.verdict_banner"))
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.banner.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.banner.setFont(font)
+        self.fix_first = QLabel()
+        self.fix_first.setWordWrap(True)
+        self.fix_first.setAccessibleName(say("ui.fix_first"))
+
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName(say("ui.checks_list"))
+        self.tree.setHeaderLabels([say("ui.column_check"), say("ui.column_status"), say("ui.column_value")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
+        self.tree.setIconSize(self.tree.iconSize().expandedTo(self.tree.iconSize() * 1.2))
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_details())
+
+        self.details = QTextBrowser()
+        self.details.setAccessibleName(say("ui.details_pane"))
+        self.details.setOpenLinks(False)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.details)
+        splitter.setSizes([520, 460])
+
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(say("ui.progress_bar"))
+        self.progress_text = QLabel()
+        self.run_button = QPushButton(say("ui.run"))
+        self.run_button.setAccessibleName(say("ui.run").replace("&", ""))
+        self.run_button.setDefault(True)
+        self.cancel_button = QPushButton(say("ui.cancel"))
+        self.cancel_button.setAccessibleName(say("ui.cancel").replace("&", ""))
+        self.cancel_button.setEnabled(False)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+
+        top = QHBoxLayout()
+        top.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.addWidget(self.banner)
+        text.addWidget(self.fix_first)
+        top.addLayout(text, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.progress, 1)
+        bottom.addWidget(self.progress_text)
+        bottom.addWidget(self.run_button)
+        bottom.addWidget(self.cancel_button)
+        layout = QVBoxLayout()
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        central = QWidget()
+        central.setLayout(layout)
+        self.setCentralWidget(central)
+        self.setTabOrder(self.tree, self.details)
+        self.setTabOrder(self.details, self.run_button)
+        self.setTabOrder(self.run_button, self.cancel_button)
+
+        self._make_menus()
+        self._fill_tree()
+        self._set_banner("waiting", say("ui.not_started"), "")
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _make_menus(self) -> None:
+        self.run_action = QAction(say("ui.run"), self)
+        self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
+        self.run_action.triggered.connect(self.start)
+        self.cancel_action = QAction(say("ui.cancel"), self)
+        self.cancel_action.setShortcut(QKeySequence("Esc"))
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self.cancel)
+        quit_action = QAction(say("ui.quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        about_action = QAction(say("ui.about"), self)
+        about_action.triggered.connect(
+            lambda: QMessageBox.about(self, say("ui.app_name"), say("ui.about_text", version=__version__)))
+        file_menu = self.menuBar().addMenu(say("ui.menu_file"))
+        file_menu.addActions([self.run_action, self.cancel_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
+
+    def _fill_tree(self) -> None:
+        self.tree.clear()
+        self.items: list[QTreeWidgetItem] = []
+        groups: dict[str, QTreeWidgetItem] = {}
+        for loaded in self.session.checks:
+            parent = groups.get(loaded.category)
+            if parent is None:
+                parent = QTreeWidgetItem([say(f"category.{loaded.category}") if loaded.category in (
+                    "camera", "mic", "network", "system") else loaded.category])
+                font = parent.font(0)
+                font.setBold(True)
+                parent.setFont(0, font)
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(parent)
+                groups[loaded.category] = parent
+            item = QTreeWidgetItem(parent, [loaded.title, "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, loaded.id)
+            self.items.append(item)
+            self._set_item_status(item, "waiting")
+        self.tree.expandAll()
+
+    def _set_item_status(self, item: QTreeWidgetItem, status: str, value: str = "") -> None:
+        item.setIcon(1, status_icon(status))
+        item.setText(1, _status_text(status))
+        item.setText(2, value)
+        item.setData(1, Qt.ItemDataRole.AccessibleTextRole, say(f"status.{status}"))
+
+    def _set_banner(self, status: str, headline: str, fix: str) -> None:
+        self.banner_icon.setPixmap(status_icon(status).pixmap(48, 48))
+        self.banner.setText(headline)
+        self.banner.setStyleSheet(f"color: {COLOURS[status]};")
+        self.fix_first.setText(fix)
+        self.fix_first.setVisible(bool(fix))
+
+    # -- running ----------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.results = []
+        for item in self.items:
+            self._set_item_status(item, "waiting")
+            item.setData(0, _RESULT_ROLE, None)
+        self.progress.setRange(0, max(1, len(self.items)))
+        self.progress.setValue(0)
+        self.progress_text.setText(say("ui.checking_progress", done=0, total=len(self.items)))
+        self._set_banner("running", say("ui.checking"), "")
+        self.worker = RunWorker(Runner(self.session.checks, self.session.config))
+        self.worker.signals.check_started.connect(self._on_started)
+        self.worker.signals.check_progress.connect(self._on_progress)
+        self.worker.signals.check_finished.connect(self._on_finished_one)
+        self.worker.signals.finished.connect(self._on_finished)
+        self._set_running(True)
+        QThreadPool.globalInstance().start(self.worker)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.cancel_action.setEnabled(False)
+            self.progress_text.setText(say("ui.cancelling"))
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.run_action.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.cancel_action.setEnabled(running)
+        self.run_button.setText(say("ui.run_again") if self.results else say("ui.run"))
+
+    def _item_for(self, check_id: str) -> QTreeWidgetItem | None:
+        for item in self.items:
+            if item.data(0, Qt.ItemDataRole.UserRole) == check_id and item.data(0, _RESULT_ROLE) is None:
+                return item
+        return None
+
+    def _on_started(self, check_id: str) -> None:
+        item = self._item_for(check_id)
+        if item is not None:
+            self._set_item_status(item, "running")
+
+    def _on_progress(self, check_id: str, fraction: float, message: str) -> None:
+        item = self._item_for(check_id)
+        if item is not None and message:
+            item.setText(2, message)
+
+    def _on_finished_one(self, result: CheckResult, done: int, total: int) -> None:
+        item = self._item_for(result.id)
+        if item is not None:
+            self._show_result(item, result)
+        self.progress.setValue(done)
+        self.progress_text.setText(say("ui.checking_progress", done=done, total=total))
+
+    def _show_result(self, item: QTreeWidgetItem, result: CheckResult) -> None:
+        item.setData(0, _RESULT_ROLE, result)
+        self._set_item_status(item, result.status.value, format_value(result))
+        item.setToolTip(0, result.summary)
+        if item is self.tree.currentItem():
+            self._show_details()
+
+    def _on_finished(self, results: list[CheckResult]) -> None:
+        cancelled = self.worker is not None and self.worker.runner.cancelled
+        self.worker = None
+        self.results = list(results)
+        for item, result in zip(self.items, results, strict=True):
+            self._show_result(item, result)
+        report = Report(tuple(results))
+        self.progress.setValue(self.progress.maximum())
+        self.progress_text.setText(say("ui.cancelled") if cancelled else "")
+        first = (report.problems or report.improvements or [None])[0]
+        fix = ""
+        if first is not None:
+            fix = f"{say('ui.fix_first')}: {first.title}. {first.summary} {' '.join(first.advice[-1:])}"
+        elif results:
+            fix = say("ui.nothing_to_fix")
+        skipped = [r.title for r in results if r.status.value == "skip"]
+        if skipped:
+            fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
+        self._set_banner(_VERDICT_STATUS[report.overall], report.headline(), fix)
+        self._set_running(False)
+        if first is not None:
+            self.tree.setCurrentItem(self.items[results.index(first)])
+        self._show_details()
+        self.run_finished.emit(report)
+
+    # -- details pane -----------------------------------------------------------------------------
+
+    def _show_details(self) -> None:
+        item = self.tree.currentItem()
+        result = item.data(0, _RESULT_ROLE) if item is not None else None
+        e = html.escape
+        if not isinstance(result, CheckResult):
+            parts = [f"<p>{e(say('ui.select_hint'))}</p>"]
+            if self.results:
+                parts.append("<ul>")
+                parts.extend(f"<li><b>{e(r.title)}</b> — {e(_status_text(r.status.value))}: {e(r.summary)}</li>"
+                             for r in self.results)
+                parts.append("</ul>")
+            self.details.setHtml("".join(parts))
+            return
+        parts = [f"<h2>{e(result.title)}</h2>",
+                 f"<p><b>{e(_status_text(result.status.value))}</b>"
+                 + (f" — {e(format_value(result))}" if result.value is not None else "") + "</p>",
+                 f"<p>{e(result.summary)}</p>"]
+        if result.advice:
+            parts.append(f"<h3>{e(say('ui.what_to_do'))}</h3><ul>")
+            parts.extend(f"<li>{e(line)}</li>" for line in result.advice)
+            parts.append("</ul>")
+        self.details.setHtml("".join(parts))
+
+    # -- closing ----------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            grace_ms = int(1000 * (self.session.config.thresholds.runner("grace_s") + 2))
+            QThreadPool.globalInstance().waitForDone(grace_ms)
+        super().closeEvent(event)
+
+
+def _save_screenshot(window: MainWindow, path: Path) -> None:
+    QCoreApplication.processEvents()
+    if not window.grab().save(str(path)):
+        print(f"interview-ready: --screenshot: could not save {path}", file=sys.stderr)
+        QApplication.exit(2)
+        return
+    QApplication.exit(0)
+
+
+def run_window(session: Session, screenshot: Path | None = None, demo: bool = False) -> int:
+    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(say("ui.app_name"))
+    app.setApplicationVersion(__version__)
+    window = MainWindow(session, demo=demo)
+    window.show()
+    if screenshot is not None:
+        save = lambda: _save_screenshot(window, screenshot)  # noqa: E731
+        window.run_finished.connect(lambda _: QTimer.singleShot(300, save))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, window.cancel)
+    QTimer.singleShot(0, window.start)
+    return int(app.exec())

@@ -1,0 +1,48 @@
+"""Background work for the window: a QRunnable runs the checks; results reach the GUI only through signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from checks.api import CheckResult
+from checks.runner import RunListener, Runner
+
+
+class RunSignals(QObject):
+    """Signals of a run. Created in the GUI thread, so connected slots run there."""
+
+    check_started = Signal(str)
+    check_progress = Signal(str, float, str)
+    check_finished = Signal(object, int, int)
+    finished = Signal(object)  # list[CheckResult], in the order of the runner's checks
+
+
+class _Relay(RunListener):
+    def __init__(self, signals: RunSignals) -> None:
+        self.signals = signals
+
+    def check_started(self, check_id: str) -> None:
+        self.signals.check_started.emit(check_id)
+
+    def check_progress(self, check_id: str, fraction: float, message: str) -> None:
+        self.signals.check_progress.emit(check_id, fraction, message)
+
+    def check_finished(self, result: CheckResult, done: int, total: int) -> None:
+        self.signals.check_finished.emit(result, done, total)
+
+
+class RunWorker(QRunnable):
+    """Runs one :class:`Runner` on the thread pool. It never touches a widget."""
+
+    def __init__(self, runner: Runner) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the window keeps it until ``finished`` has been handled
+        self.runner = runner
+        self.signals = RunSignals()
+        runner.listener = _Relay(self.signals)
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def run(self) -> None:
+        self.signals.finished.emit(self.runner.run())
