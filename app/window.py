@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.banner = QLabel(say("ui.not_started"))
         self.banner.setAccessibleName(say("ui.verdict_banner"))
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont(self.banner.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.banner.setFont(font)
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
+        self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
         self.fix_first.setAccessibleName(say("ui.fix_first"))
 
         self.tree = QTreeWidget()
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(running)
         self.cancel_action.setEnabled(running)
         self.run_button.setText(say("ui.run_again") if self.results else say("ui.run"))
+        self.run_button.setAccessibleName(self.run_button.text().replace("&", ""))  # spoken name = visible label
 
     def _item_for(self, check_id: str) -> QTreeWidgetItem | None:
         for item in self.items:
@@ -254,7 +257,7 @@ class MainWindow(QMainWindow):
     def _show_result(self, item: QTreeWidgetItem, result: CheckResult) -> None:
         item.setData(0, _RESULT_ROLE, result)
         self._set_item_status(item, result.status.value, format_value(result))
-        item.setToolTip(0, result.summary)
+        item.setToolTip(0, f"<p>{html.escape(result.summary)}</p>")  # a tooltip that looks like HTML is HTML
         if item is self.tree.currentItem():
             self._show_details()
 
@@ -271,12 +274,15 @@ class MainWindow(QMainWindow):
         fix = ""
         if first is not None:
             fix = f"{say('ui.fix_first')}: {first.title}. {first.summary} {' '.join(first.advice[-1:])}"
-        elif results:
+        elif results and not cancelled:
             fix = say("ui.nothing_to_fix")
         skipped = [r.title for r in results if r.status.value == "skip"]
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
-        self._set_banner(_VERDICT_STATUS[report.overall], report.headline(), fix)
+        if cancelled and skipped and report.overall != "not_ready":  # stopped early: never claim "Ready"
+            self._set_banner("skip", say("ui.cancelled"), fix)
+        else:
+            self._set_banner(_VERDICT_STATUS[report.overall], report.headline(), fix)
         self._set_running(False)
         if first is not None:
             self.tree.setCurrentItem(self.items[results.index(first)])

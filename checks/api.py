@@ -129,8 +129,8 @@ class CheckContext:
             raise Cancelled()
 
     def sleep(self, seconds: float) -> None:
-        """Wait, but wake at once on cancel (then raise :class:`Cancelled`)."""
-        if self.cancel_event.wait(max(0.0, min(seconds, self.time_left()))):
+        """Wait, but wake at once on cancel or at the deadline (then raise :class:`Cancelled`)."""
+        if self.cancel_event.wait(max(0.0, seconds)):
             raise Cancelled()
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

@@ -111,8 +111,9 @@ def _import(plugin: Plugin, timeout_s: float) -> Any:
     return box["value"]
 
 
-def load(plugin: Plugin, timeout_s: float = IMPORT_TIMEOUT_S) -> LoadedCheck:
+def load(plugin: Plugin, timeout_s: float | None = None) -> LoadedCheck:
     """Import one plugin and make its check object (a class is instantiated with no arguments)."""
+    timeout_s = IMPORT_TIMEOUT_S if timeout_s is None else timeout_s
     if not ID_PATTERN.match(plugin.name):
         return LoadedCheck(plugin, error=f"its entry-point name {plugin.name!r} is not a check id")
     try:

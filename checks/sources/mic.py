@@ -177,7 +177,8 @@ def _find_device(sd: Any, spec: MicSpec) -> int:
             raise SourceError("mic.no_such_name", name=spec.name,
                               available=", ".join(devices[i]["name"] for i in inputs) or "none")
         return matches[0]
-    default = sd.default.device[0] if isinstance(sd.default.device, (list, tuple)) else sd.default.device
+    pair = sd.default.device  # sounddevice's _InputOutputPair: indexable, but not a list or tuple
+    default = pair[0] if hasattr(pair, "__getitem__") else pair
     if isinstance(default, int) and default in inputs:
         return default
     if not inputs:

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up everything Interview Ready needs, on Debian or Ubuntu: system packages (as root; otherwise the
+# exact command is printed), then a virtual environment in .venv with the app installed.
+# Usage: .ci/setup.sh run|test      (used by ./run, ./test and CI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-run}
+
+run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3)
+test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox xvfb xauth)
+python=${PYTHON:-python3}
+packages=("${run_packages[@]}")
+[ "$what" = test ] && packages+=("${test_packages[@]}")
+"$python" -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
+
+if command -v dpkg >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "Installing system packages: ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      echo "Some system packages are missing. Install them with:"
+      echo "  sudo apt-get install ${missing[*]}"
+      exit 1
+    fi
+  fi
+else
+  echo "Not a Debian or Ubuntu system: install PortAudio yourself if the microphone check says it is missing."
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=.venv/.installed-$what
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [ "$what" = test ]; then
+    .venv/bin/python -m pip install -q -e ".[test]"
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  touch "$stamp"
+fi

@@ -1,0 +1,200 @@
+"""The runner: one source per device, concurrent groups, deadlines, cancel, progress, failures as results."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+
+import pytest
+
+from checks.api import CheckContext, CheckResult, Status
+from checks.discovery import discover
+from checks.runner import RunConfig, RunListener, Runner
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
+from checks.thresholds import Thresholds
+from tests.checkkit import Garbage, Hangs, Raises, Simple, loaded
+from tests.conftest import DEMO
+
+FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.mp4")), mic=MicSpec.parse(str(DEMO / "speech.wav")))
+
+
+class Recorder(RunListener):
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.lock = threading.Lock()
+
+    def check_started(self, check_id):
+        with self.lock:
+            self.events.append(("started", check_id))
+
+    def check_progress(self, check_id, fraction, message):
+        with self.lock:
+            self.events.append(("progress", check_id, fraction, message))
+
+    def check_finished(self, result, done, total):
+        with self.lock:
+            self.events.append(("finished", result.id, done, total))
+
+
+def test_checks_sharing_a_device_get_one_opened_source():
+    a = Simple("cam.a", requires=frozenset({"camera"}))
+    b = Simple("cam.b", requires=frozenset({"camera"}))
+    m = Simple("mic.x", requires=frozenset({"mic"}))
+    results = Runner([loaded(a), loaded(b), loaded(m)], FILES).run()
+    assert [r.status for r in results] == [Status.PASS] * 3
+    assert a.contexts[0].camera is b.contexts[0].camera is not None
+    assert a.contexts[0].shared is b.contexts[0].shared  # one scratch space per device group
+    assert m.contexts[0].mic is not None and m.contexts[0].camera is None
+    assert a.contexts[0].camera.closed  # released when the group is done
+
+
+def test_independent_groups_run_concurrently():
+    # Each waits for the other to have started: run one after another, the first would time out.
+    a = Simple("sys.a", requires=frozenset({"camera"}))
+    b = Simple("sys.b", requires=frozenset({"mic"}))
+
+    class WaitFor(Simple):
+        def __init__(self, check_id, other, requires):
+            super().__init__(check_id, requires=requires, deadline_s=10)
+            self.other = other
+
+        def run(self, context):
+            self.started.set()
+            ok = self.other.started.wait(5)
+            return self.result(Status.PASS if ok else Status.FAIL, "met" if ok else "alone")
+
+    a = WaitFor("sys.a", None, frozenset({"camera"}))
+    b = WaitFor("sys.b", a, frozenset({"mic"}))
+    a.other = b
+    results = Runner([loaded(a), loaded(b)], FILES).run()
+    assert [r.summary for r in results] == ["met", "met"]
+
+
+def test_checks_needing_a_device_that_is_off_are_skipped():
+    config = RunConfig(camera=CameraSpec("none"), mic=MicSpec("none"))
+    checks = [c for c in discover() if c.id in ("camera.device", "mic.device")]
+    results = Runner(checks, config).run()
+    assert [(r.status, r.summary) for r in results] == [
+        (Status.SKIP, "Camera checks are turned off."), (Status.SKIP, "Microphone checks are turned off.")]
+
+
+def test_a_device_that_fails_to_open_fails_its_device_check_and_skips_the_others(tmp_path):
+    missing = tmp_path / "nope.mp4"
+    config = dataclasses.replace(FILES, camera=CameraSpec.parse(str(missing)))
+    other = Simple("camera.other", requires=frozenset({"camera"}))
+    checks = [c for c in discover() if c.id == "camera.device"] + [loaded(other)]
+    device, skipped = Runner(checks, config).run()
+    assert device.status is Status.FAIL and str(missing) in device.summary
+    assert device.details["reason"] == "camera.no_file"
+    assert skipped.status is Status.SKIP and "camera is not available" in skipped.summary
+    assert other.contexts == []  # never called
+
+
+def test_a_check_past_its_deadline_is_an_error_and_the_others_finish():
+    hang = Hangs("sys.hang", sleep_s=30, deadline_s=0.5)
+    fine = Simple("sys.fine")
+    started = time.monotonic()
+    results = Runner([loaded(hang), loaded(fine)]).run()
+    assert time.monotonic() - started < 10
+    assert results[0].status is Status.ERROR and "did not finish within 0.5 seconds" in results[0].summary
+    assert "test-checks[sys.hang]" in results[0].summary
+    assert results[1].status is Status.PASS
+
+
+def test_a_cooperative_check_sees_cancel_at_its_deadline():
+    slow = Simple("sys.slow", sleep_s=30, deadline_s=0.3)
+    [result] = Runner([loaded(slow)]).run()
+    assert result.status is Status.ERROR and "0.3 seconds" in result.summary
+    assert slow.contexts[0].cancelled
+
+
+def test_the_deadline_comes_from_the_thresholds_file_first():
+    thresholds = Thresholds({"sys.slow": {"deadline_s": 0.2}})
+    slow = Simple("sys.slow", sleep_s=30, deadline_s=60)
+    [result] = Runner([loaded(slow)], RunConfig(thresholds=thresholds)).run()
+    assert "0.2 seconds" in result.summary
+    assert Thresholds().deadline("unknown.check", None) == Thresholds().runner("deadline_s")
+
+
+def test_a_raising_check_is_an_error_row_naming_it():
+    results = Runner([loaded(Raises("sys.boom"), "acme-checks"), loaded(Simple("sys.ok"))]).run()
+    boom = results[0]
+    assert boom.status is Status.ERROR
+    assert "acme-checks[sys.boom]" in boom.summary and "ZeroDivisionError" in boom.summary
+    assert "divided by zero" in boom.details["traceback"]
+    assert results[1].status is Status.PASS
+
+
+@pytest.mark.parametrize("value", [
+    None, "pass", 42,
+    CheckResult("other.id", "x", "system", Status.PASS, "wrong id"),
+    CheckResult("sys.garbage", "x", "system", Status.PASS, "nan value", value=math.nan),
+    CheckResult("sys.garbage", "x", "system", Status.PASS, "text value", value="12"),  # type: ignore[arg-type]
+])
+def test_a_check_returning_garbage_is_an_error_row(value):
+    [result] = Runner([loaded(Garbage("sys.garbage", value))]).run()
+    assert result.status is Status.ERROR and "not a result" in result.summary
+
+
+def test_cancel_stops_running_checks_and_skips_the_rest():
+    first = Simple("cam.first", sleep_s=30, requires=frozenset({"camera"}))
+    second = Simple("cam.second", requires=frozenset({"camera"}))
+    runner = Runner([loaded(first), loaded(second)], FILES)
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("results", runner.run()))
+    thread.start()
+    assert first.started.wait(10)
+    runner.cancel()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert [r.status for r in box["results"]] == [Status.SKIP, Status.SKIP]
+    assert all("Cancelled" in r.summary for r in box["results"])
+    assert second.contexts == []
+
+
+def test_progress_and_completion_are_reported():
+    class Steps(Simple):
+        def run(self, context: CheckContext):
+            for i in range(3):
+                context.progress((i + 1) / 3, f"step {i + 1}")
+            context.progress(7, "clamped")
+            return self.result(Status.PASS, "done")
+
+    recorder = Recorder()
+    Runner([loaded(Steps("sys.steps")), loaded(Simple("sys.other"))], listener=recorder).run()
+    steps = [e for e in recorder.events if e[0] == "progress" and e[1] == "sys.steps"]
+    assert [e[2:] for e in steps] == [(1 / 3, "step 1"), (2 / 3, "step 2"), (1.0, "step 3"), (1.0, "clamped")]
+    finished = [e for e in recorder.events if e[0] == "finished"]
+    assert sorted(e[2] for e in finished) == [1, 2] and all(e[3] == 2 for e in finished)
+    assert recorder.events.index(("started", "sys.steps")) < recorder.events.index(steps[0])
+
+
+def test_a_slow_check_is_announced_as_still_working():
+    recorder = Recorder()
+    thresholds = Thresholds({"runner": {"slow_notice_s": 0.2}})
+    Runner([loaded(Simple("sys.slow", sleep_s=0.6))], RunConfig(thresholds=thresholds), recorder).run()
+    assert ("progress", "sys.slow", -1.0, "Still working…") in recorder.events
+
+
+def test_memo_computes_once_per_group():
+    calls = []
+
+    class Shares(Simple):
+        def run(self, context):
+            value = context.memo("recording", lambda: calls.append(1) or len(calls))
+            return self.result(Status.PASS, f"got {value}")
+
+    checks = [loaded(Shares(f"mic.s{i}", requires=frozenset({"mic"}))) for i in range(3)]
+    results = Runner(checks, FILES).run()
+    assert [r.summary for r in results] == ["got 1"] * 3 and calls == [1]
+
+
+def test_each_run_of_the_builtin_checks_on_files_passes():
+    results = Runner(discover(), dataclasses.replace(FILES)).run()
+    by_id = {r.id: r for r in results}
+    assert by_id["camera.device"].status is Status.PASS
+    assert "1280×720" in by_id["camera.device"].summary
+    assert by_id["mic.device"].status is Status.PASS and by_id["mic.device"].value == 48000
