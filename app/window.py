@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
             self._show_result(item, result)
         report = Report(tuple(results))
         self.progress.setValue(self.progress.maximum())
-        self.progress_text.setText(say("ui.cancelled") if cancelled else "")
+        self.progress_text.setText("")
         first = (report.problems or report.improvements or [None])[0]
         fix = ""
         if first is not None:

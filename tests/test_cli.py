@@ -38,7 +38,7 @@ def test_text_report_is_doctor_style_with_a_closing_verdict(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[-1] == "Not ready: 1 problem"
     assert f"  [✗] Camera: There is no picture or video file at {missing}." in lines
-    assert any(line.startswith("  [✓] Microphone (48000 Hz): speech.wav works") for line in lines)
+    assert any(line == "  [✓] Microphone: speech.wav works (48 kHz, mono)." for line in lines)
     assert "      • Check the file name given with --camera." in lines
     assert "\033[" not in done.stdout  # no colour codes when not on a terminal
 

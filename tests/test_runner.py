@@ -197,4 +197,4 @@ def test_each_run_of_the_builtin_checks_on_files_passes():
     by_id = {r.id: r for r in results}
     assert by_id["camera.device"].status is Status.PASS
     assert "1280×720" in by_id["camera.device"].summary
-    assert by_id["mic.device"].status is Status.PASS and by_id["mic.device"].value == 48000
+    assert by_id["mic.device"].status is Status.PASS and by_id["mic.device"].details["samplerate"] == 48000

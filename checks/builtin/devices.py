@@ -82,6 +82,7 @@ class MicDevice(_DeviceCheck):
                                details=details)
         return self.result(
             Status.PASS,
-            say("mic.device.works", name=mic.name, rate=mic.samplerate, channels=mic.channels),
-            value=mic.samplerate, unit="Hz", details=details,
+            say("mic.device.works", name=mic.name, khz=f"{mic.samplerate / 1000:g}",
+                layout=say("mic.device.mono") if mic.channels == 1 else say("mic.device.stereo")),
+            details=details,
         )
