@@ -192,9 +192,20 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if _no_screen():
+        print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
+              "use 'interview-ready check' for a text report", file=sys.stderr)
+        return EXIT_USAGE
     from app.window import run_window  # Qt is imported only for the window
 
     return run_window(session, screenshot=args.screenshot, demo=args.demo)
+
+
+def _no_screen() -> bool:
+    """True on Linux with no display to open a window on (Qt would abort there)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def gui_main() -> int:

@@ -36,4 +36,6 @@ def status_icon(status: str, size: int = 64) -> QIcon:
     painter.setFont(font)
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, say(f"status_mark.{status}"))
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)  # keep the status colour on a selected row
+    return icon

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 
 import jsonschema
@@ -119,8 +121,6 @@ def test_the_check_command_does_not_load_qt():
     code = ("import sys; from app.cli import main; rc = main(['check', '--camera', 'none', '--mic', 'none', "
             "'--network', 'none', '--only', 'system.power', '--json']); "
             "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'; sys.exit(rc)")
-    import subprocess
-
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -128,3 +128,11 @@ def test_the_check_command_does_not_load_qt():
 def test_version():
     done = run_cli("--version")
     assert done.returncode == 0 and done.stdout.startswith("interview-ready ")
+
+
+def test_the_window_without_a_screen_says_so_instead_of_crashing():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = ""
+    done = subprocess.run([sys.executable, "-m", "app", "--demo"], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=60)
+    assert done.returncode == 2 and "no screen was found" in done.stderr and "Traceback" not in done.stderr
