@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from checks.api import Check, CheckContext, CheckResult, Status
 from checks.sources import SourceError
+from checks.sources.camera import CameraSource
+from checks.sources.mic import MicSource
 from checks.wording import say, say_all
 
 
 class _DeviceCheck(Check):
+    """A device check: reports why its device could not be opened, else inspects the opened source."""
+
     reports_source_errors = True
     device: str
 
-    def _source_failed(self, context: CheckContext) -> CheckResult | None:
+    def run(self, context: CheckContext) -> CheckResult:
         error = context.source_errors.get(self.device)
-        if error is None:
-            return None
+        try:
+            if error is None:
+                return self.inspect(context, getattr(context, self.device))
+        except SourceError as lost:  # the device went away while it was being read
+            error = lost
         return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+
+    def inspect(self, context: CheckContext, source: Any) -> CheckResult:
+        raise NotImplementedError
 
 
 class CameraDevice(_DeviceCheck):
@@ -27,20 +39,12 @@ class CameraDevice(_DeviceCheck):
     requires = frozenset({"camera"})
     device = "camera"
 
-    def run(self, context: CheckContext) -> CheckResult:
-        failed = self._source_failed(context)
-        if failed is not None:
-            return failed
-        camera = context.camera
-        assert camera is not None
+    def inspect(self, context: CheckContext, camera: CameraSource) -> CheckResult:
         frames = int(context.thresholds["sample_frames"])
-        try:
-            for i in range(frames):
-                context.raise_if_cancelled()
-                frame = camera.read()
-                context.progress((i + 1) / frames, say("camera.device.progress"))
-        except SourceError as error:
-            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        for i in range(frames):
+            context.raise_if_cancelled()
+            frame = camera.read()
+            context.progress((i + 1) / frames, say("camera.device.progress"))
         height, width = frame.shape[:2]
         source = "file" if camera.is_file else "device"
         return self.result(
@@ -57,18 +61,10 @@ class MicDevice(_DeviceCheck):
     requires = frozenset({"mic"})
     device = "mic"
 
-    def run(self, context: CheckContext) -> CheckResult:
-        failed = self._source_failed(context)
-        if failed is not None:
-            return failed
-        mic = context.mic
-        assert mic is not None
+    def inspect(self, context: CheckContext, mic: MicSource) -> CheckResult:
         limits = context.thresholds
         context.progress(0.0, say("mic.device.progress"))
-        try:
-            block = mic.read(float(limits["sample_s"]), context.cancel_event)
-        except SourceError as error:
-            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        block = mic.read(float(limits["sample_s"]), context.cancel_event)
         context.raise_if_cancelled()
         details = {"name": mic.name, "source": "file" if mic.is_file else "device",
                    "samplerate": mic.samplerate, "channels": mic.channels}

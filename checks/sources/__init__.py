@@ -6,6 +6,10 @@ failing ``camera.device`` / ``mic.device`` result instead of an exception.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
 from checks.wording import say, say_all
 
 
@@ -22,3 +26,38 @@ class SourceError(Exception):
 def looks_like_path(text: str, extensions: tuple[str, ...]) -> bool:
     """Whether a source argument names a file rather than a device."""
     return "/" in text or "\\" in text or text.lower().endswith(extensions)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What ``--camera`` / ``--mic`` asked for: ``auto``, a device number, a device name, a file, or ``none``."""
+
+    kind: str  # "auto" | "index" | "name" | "file" | "none"
+    index: int | None = None
+    name: str = ""
+    path: Path | None = None
+
+    extensions: ClassVar[tuple[str, ...]] = ()
+    """File name endings that make an argument a file even when it does not exist (so the error names it)."""
+    option: ClassVar[str] = ""
+
+    @classmethod
+    def parse(cls, text: str) -> SourceSpec:
+        text = text.strip()
+        if text.lower() in ("", "none", "off"):
+            return cls("none")
+        if text.lower() == "auto":
+            return cls("auto")
+        if text.isdigit():
+            return cls("index", index=int(text))
+        if looks_like_path(text, cls.extensions) or Path(text).is_file():
+            return cls("file", path=Path(text).expanduser())
+        return cls.parse_name(text)
+
+    @classmethod
+    def parse_name(cls, text: str) -> SourceSpec:
+        """A word that is neither a number nor a file; only devices that have names accept one."""
+        raise ValueError(f"{cls.option} takes auto, none, a device number or a file, not {text!r}")
+
+    def __str__(self) -> str:
+        return {"index": str(self.index), "name": self.name, "file": str(self.path)}.get(self.kind, self.kind)

@@ -6,12 +6,11 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from checks.sources import SourceError, looks_like_path
+from checks.sources import SourceError, SourceSpec
 
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L2 warnings on stderr when probing cameras
 
@@ -21,29 +20,11 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpg", ".mjpeg")
 
 
-@dataclass(frozen=True)
-class CameraSpec:
-    """What ``--camera`` asked for: ``auto``, a device index, a file, or ``none``."""
+class CameraSpec(SourceSpec):
+    """What ``--camera`` asked for: ``auto``, a device number, a picture or video file, or ``none``."""
 
-    kind: str  # "auto" | "index" | "file" | "none"
-    index: int | None = None
-    path: Path | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> CameraSpec:
-        text = text.strip()
-        if text.lower() in ("", "none", "off"):
-            return cls("none")
-        if text.lower() == "auto":
-            return cls("auto")
-        if text.isdigit():
-            return cls("index", index=int(text))
-        if looks_like_path(text, IMAGE_EXTENSIONS + VIDEO_EXTENSIONS) or Path(text).exists():
-            return cls("file", path=Path(text).expanduser())
-        raise ValueError(f"--camera takes auto, none, a device number or a file, not {text!r}")
-
-    def __str__(self) -> str:
-        return {"index": str(self.index), "file": str(self.path)}.get(self.kind, self.kind)
+    extensions = IMAGE_EXTENSIONS + VIDEO_EXTENSIONS
+    option = "--camera"
 
 
 class CameraSource:

@@ -5,43 +5,27 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from checks.sources import SourceError, looks_like_path
+from checks.sources import SourceError, SourceSpec
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".au", ".mp3")
 MAX_FILE_SECONDS = 600  # longer files are read only this far: a check never needs more
 QUEUE_BLOCKS = 400  # about 10 s of 25 ms blocks; the callback drops the oldest past that
 
 
-@dataclass(frozen=True)
-class MicSpec:
-    """What ``--mic`` asked for: ``auto``, a device index, part of a device name, a file, or ``none``."""
+class MicSpec(SourceSpec):
+    """What ``--mic`` asked for: ``auto``, a device number, part of a device name, an audio file, or ``none``."""
 
-    kind: str  # "auto" | "index" | "name" | "file" | "none"
-    index: int | None = None
-    name: str = ""
-    path: Path | None = None
+    extensions = AUDIO_EXTENSIONS
+    option = "--mic"
 
     @classmethod
-    def parse(cls, text: str) -> MicSpec:
-        text = text.strip()
-        if text.lower() in ("", "none", "off"):
-            return cls("none")
-        if text.lower() == "auto":
-            return cls("auto")
-        if text.isdigit():
-            return cls("index", index=int(text))
-        if looks_like_path(text, AUDIO_EXTENSIONS) or Path(text).is_file():
-            return cls("file", path=Path(text).expanduser())
+    def parse_name(cls, text: str) -> MicSpec:
         return cls("name", name=text)
-
-    def __str__(self) -> str:
-        return {"index": str(self.index), "name": self.name, "file": str(self.path)}.get(self.kind, self.kind)
 
 
 class MicSource:
