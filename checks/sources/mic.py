@@ -123,7 +123,7 @@ class LiveMic(MicSource):
         want = max(1, round(seconds * self.samplerate))
         blocks: list[np.ndarray] = []
         have = 0
-        give_up = time.monotonic() + seconds + 2.0
+        give_up = time.monotonic() + seconds + 3.0  # a stream may take a couple of seconds to start
         while have < want:
             if cancel is not None and cancel.is_set():
                 break

@@ -1,0 +1,159 @@
+"""A private PulseAudio server for tests: a null sink whose monitor is the default source.
+
+The server runs in the foreground as a child of the test process, with its own socket, runtime folder and
+home folder under a fresh temporary folder, so it touches no sound set-up of the machine. Clients reach it
+through :attr:`PulseServer.env`: ``PULSE_SERVER`` for ``pactl``/``paplay``, and a ``.asoundrc`` in the
+temporary home that makes ALSA's ``default`` device the pulse plugin (libasound2-plugins), which is what
+PortAudio (sounddevice) enumerates. PortAudio lists devices when it initialises, so code under test must run
+in a subprocess started with this environment, after the server is up.
+
+Needs the Debian packages pulseaudio, pulseaudio-utils, libasound2-plugins and libportaudio2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+SINK = "ir_test"
+SOURCE = f"{SINK}.monitor"
+RATE = 44100
+
+_SERVER_SCRIPT = """\
+.fail
+load-module module-native-protocol-unix socket={socket} auth-anonymous=1
+load-module module-null-sink sink_name={sink} rate={rate} channels=2
+load-module module-always-sink
+set-default-sink {sink}
+set-default-source {sink}.monitor
+"""
+
+# Overrides whatever /etc/asound.conf or pipewire-alsa make of "default": these tests must hear only their server.
+_ASOUNDRC = """\
+pcm.!default {
+    type pulse
+    hint { show on description "Interview Ready test server" }
+}
+ctl.!default { type pulse }
+"""
+
+
+class PulseUnavailable(Exception):
+    """PulseAudio is not installed or its server did not start; the message says why."""
+
+
+class PulseServer:
+    """A running private PulseAudio server. Use :func:`start_pulse` to make one."""
+
+    def __init__(self, root: Path, process: subprocess.Popen[bytes], env: dict[str, str]) -> None:
+        self.root = root
+        self.process = process
+        self.env = env
+        self.log = root / "pulse.log"
+
+    def pactl(self, *args: str, timeout: float = 10) -> str:
+        done = subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"pactl {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def count(self, kind: str) -> int:
+        """How many ``source-outputs`` (recording streams) or ``sink-inputs`` (playing streams) exist."""
+        return len([line for line in self.pactl("list", "short", kind).splitlines() if line.strip()])
+
+    def wait_for(self, kind: str, n: int, timeout: float = 10) -> None:
+        """Wait until exactly ``n`` streams of ``kind`` exist."""
+        end = time.monotonic() + timeout
+        while self.count(kind) != n:
+            if time.monotonic() > end:
+                raise AssertionError(f"the server still has {self.count(kind)} {kind}, not {n}, after {timeout} s")
+            time.sleep(0.05)
+
+    @contextlib.contextmanager
+    def playing(self, wav: Path) -> Iterator[subprocess.Popen[bytes]]:
+        """Play ``wav`` into the null sink (so it is heard on its monitor) until the block ends."""
+        player = subprocess.Popen(["paplay", f"--device={SINK}", str(wav)], env=self.env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.wait_for("sink-inputs", 1)
+            yield player
+        finally:
+            player.terminate()
+            player.wait(10)
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """End the server (SIGKILL: as if it crashed) and wait for it to be gone."""
+        if self.running:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_pulse(timeout: float = 15) -> PulseServer:
+    """Start a private server and wait until it answers; :class:`PulseUnavailable` if it cannot start."""
+    for tool in ("pulseaudio", "pactl", "paplay"):
+        if shutil.which(tool) is None:
+            raise PulseUnavailable(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)")
+    # A short path: a unix socket path may not be longer than 107 bytes.
+    root = Path(tempfile.mkdtemp(prefix="ir-pulse-"))
+    runtime, home = root / "run", root / "home"
+    for folder in (runtime, home / ".config"):
+        folder.mkdir(parents=True)
+    runtime.chmod(0o700)
+    socket = root / "native"
+    script = root / "server.pa"
+    script.write_text(_SERVER_SCRIPT.format(socket=socket, sink=SINK, rate=RATE))
+    (home / ".asoundrc").write_text(_ASOUNDRC)
+    env = {
+        **os.environ,
+        "PULSE_SERVER": f"unix:{socket}",
+        "PULSE_RUNTIME_PATH": str(runtime),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "NO_COLOR": "1",
+    }
+    for name in ("PULSE_SINK", "PULSE_SOURCE", "PULSE_COOKIE", "ALSA_CONFIG_PATH", "AUDIODEV"):
+        env.pop(name, None)
+    log = root / "pulse.log"
+    # Root gets a warning ("not intended to be run as root") but a per-user server works; -n: no default.pa.
+    command = ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false", "--use-pid-file=no",
+               "-n", "-F", str(script), f"--log-target=file:{log}"]
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    server = PulseServer(root, process, env)
+    end = time.monotonic() + timeout
+    while True:
+        if not server.running:
+            reason = log.read_text(errors="replace").strip() if log.exists() else ""
+            server.close()
+            raise PulseUnavailable(f"pulseaudio exited with code {process.returncode}: {reason[-1500:]}")
+        try:
+            info = server.pactl("info", timeout=5)
+        except (RuntimeError, subprocess.TimeoutExpired):
+            info = ""
+        if f"Default Source: {SOURCE}" in info:
+            return server
+        if time.monotonic() > end:
+            server.close()
+            raise PulseUnavailable(f"pulseaudio did not answer on {socket} within {timeout} s")
+        time.sleep(0.1)
