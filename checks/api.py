@@ -134,11 +134,22 @@ class CheckContext:
             raise Cancelled()
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Compute something once per device group (the first check to ask pays for it)."""
+        """Compute something once per device group (the first check to ask pays for it).
+
+        An exception is remembered too and raised again for every check that asks, except a cancel.
+        """
         with self.shared_lock:
             if key not in self.shared:
-                self.shared[key] = compute()
-            return self.shared[key]
+                try:
+                    self.shared[key] = (True, compute())
+                except Cancelled:
+                    raise
+                except Exception as error:
+                    self.shared[key] = (False, error)
+            ok, value = self.shared[key]
+        if not ok:
+            raise value
+        return value
 
 
 class Check:
@@ -152,6 +163,8 @@ class Check:
     """This check's own deadline; the thresholds file may override it."""
     defaults: ClassVar[Mapping[str, Any]] = {}
     """Default thresholds for a third-party check; the thresholds file and profiles override them."""
+    order: ClassVar[int] = 100
+    """Where the check stands within its category (lower first); the device checks come first at 0."""
     reports_source_errors: ClassVar[bool] = False
     """Run even when a required device failed to open (the device checks say why); others are skipped."""
 

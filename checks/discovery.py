@@ -73,6 +73,11 @@ class LoadedCheck:
         return prefix if prefix in CATEGORIES else "system"
 
     @property
+    def order(self) -> int:
+        order = getattr(self.check, "order", 100) if self.check is not None else 1000
+        return order if isinstance(order, int) else 100
+
+    @property
     def requires(self) -> frozenset[str]:
         return frozenset(getattr(self.check, "requires", ())) if self.check is not None else frozenset()
 
@@ -158,4 +163,4 @@ def discover(only: str | None = None,
         owners[plugin.name] = plugin
         loaded.append(load(plugin))
     order = {c: i for i, c in enumerate(CATEGORIES)}
-    return sorted(loaded, key=lambda c: (order.get(c.category, len(order)), not c.plugin.builtin, c.id))
+    return sorted(loaded, key=lambda c: (order.get(c.category, len(order)), c.order, not c.plugin.builtin, c.id))

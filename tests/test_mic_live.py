@@ -369,3 +369,71 @@ def test_server_killed_during_mic_device_gives_a_failing_result(doomed_pulse, to
     assert result["summary"].endswith("opened but sends no sound data.")
     assert returncode == 1
     assert result["duration_s"] < 5.0 + 2.0 + 3.0
+
+
+# -- 6. the sound checks through the real device path -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bursts(tmp_path_factory) -> Path:
+    """30 s of a room at -60 dBFS (white noise) with 0.6 s bursts of a 1 kHz tone every 1.5 s: any 8 s of it
+    holds the same mix of quiet and sound, so a recording that starts anywhere has the file's levels."""
+    seconds, period, burst = 30, 1.5, 0.6
+    room = noise_at(-60.0, seconds)
+    t = np.arange(seconds * RATE) / RATE
+    on = (t % period) < burst
+    wave = room + on * 10 ** (-24.0 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 1000.0 * t)
+    path = tmp_path_factory.mktemp("bursts") / "bursts.wav"
+    soundfile.write(path, np.column_stack([wave, wave]), RATE, subtype="PCM_16")
+    return path
+
+
+def noise_at(level: float, seconds: float) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(round(seconds * RATE))
+    return x * 10 ** (level / 20) / np.sqrt(np.mean(x**2))
+
+
+def test_sound_checks_measure_through_pulseaudio_what_the_file_holds(pulse, bursts):
+    from checks.analysis.audio import analyse
+
+    samples, rate = soundfile.read(bursts, dtype="float32", always_2d=True)
+    truth = analyse(samples, rate)
+    assert truth.noise_dbfs == pytest.approx(-60.0, abs=0.5)
+    assert truth.speech_dbfs is not None
+    with pulse.playing(bursts):
+        done = run_cli("check", "--camera", "none", "--network", "none", "--only", "mic.*", "--json",
+                       env=pulse.env, timeout=SUBPROCESS_S)
+    assert "Traceback" not in done.stderr, done.stderr
+    results = {r["id"]: r for r in json.loads(done.stdout)["checks"]}
+    assert {i: r["status"] for i, r in results.items()} == {
+        "mic.device": "pass", "mic.clipping": "pass", "mic.level": "pass", "mic.noise": "pass", "mic.snr": "pass"}
+    assert results["mic.noise"]["value"] == pytest.approx(truth.noise_dbfs, abs=1.0)
+    assert results["mic.level"]["value"] == pytest.approx(truth.speech_dbfs, abs=1.5)
+    assert results["mic.snr"]["value"] == pytest.approx(truth.snr_db, abs=2.0)
+    assert results["mic.noise"]["details"]["recording_s"] == pytest.approx(8.0, abs=0.01)
+    assert results["mic.noise"]["details"]["samplerate"] == RATE
+    assert results["mic.clipping"]["details"]["peak_dbfs"] == pytest.approx(-24.0 + 3.0, abs=1.5)
+    # one recording for the four checks: the first records, the others reuse it
+    recorders = [i for i in ("mic.clipping", "mic.level", "mic.noise", "mic.snr") if results[i]["duration_s"] > 4]
+    assert recorders == ["mic.clipping"], {i: r["duration_s"] for i, r in results.items()}
+
+
+def test_server_killed_while_the_sound_checks_record_gives_failing_results(doomed_pulse, bursts, tmp_path):
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    command = [sys.executable, "-m", "app", "check", "--camera", "none", "--network", "none", "--only",
+               "mic.clipping,mic.noise,mic.snr", "--json"]
+    with doomed_pulse.playing(bursts), out.open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen(command, env=doomed_pulse.env, cwd=ROOT, stdout=stdout, stderr=stderr)
+        returncode = _stop_server_while(process, doomed_pulse, signal.SIGKILL,
+                                        lambda: doomed_pulse.count("source-outputs") == 1, "the recording starting")
+    stderr_text = err.read_text()
+    assert "Traceback" not in stderr_text, stderr_text
+    results = json.loads(out.read_text())["checks"]
+    assert [r["id"] for r in results] == ["mic.clipping", "mic.noise", "mic.snr"]
+    for result in results:  # recorded once: the loss is reported by each check, without recording again
+        assert result["status"] == "fail", result
+        assert result["details"] == {"reason": "mic.no_data"}
+        assert result["summary"].endswith("opened but sends no sound data.")
+    assert returncode == 1
+    assert sum(r["duration_s"] for r in results) < 8.0 + 2.0 + 3.0

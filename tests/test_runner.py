@@ -11,6 +11,7 @@ import pytest
 
 from checks.api import CheckContext, CheckResult, Status
 from checks.discovery import discover
+from checks.network import NetworkSettings
 from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
@@ -18,7 +19,8 @@ from checks.thresholds import Thresholds
 from tests.checkkit import Garbage, Hangs, Raises, Simple, loaded
 from tests.conftest import DEMO
 
-FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.mp4")), mic=MicSpec.parse(str(DEMO / "speech.wav")))
+FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.mp4")), mic=MicSpec.parse(str(DEMO / "speech.wav")),
+                  network=NetworkSettings("none"))
 
 
 class Recorder(RunListener):

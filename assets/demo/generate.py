@@ -1,12 +1,14 @@
-"""Makes the demo media: ``camera.mp4`` (a drawn room with a person) and ``speech.wav``.
+"""Makes the demo media: ``camera.mp4`` (a person in a room) and ``speech.wav``.
 
-Run ``.venv/bin/python assets/demo/generate.py``; it needs ``espeak-ng`` (Debian package) for the voice.
+Run ``.venv/bin/python assets/demo/generate.py`` from the repository; it needs the test extras (scikit-image) and
+``espeak-ng`` (Debian package) for the voice.
 The files are committed, so the app never needs this script at run time.
 """
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,50 +17,25 @@ import numpy as np
 import soundfile
 
 HERE = Path(__file__).resolve().parent
-WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 15, 2
+WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 25, 2
 RATE = 48_000
 SENTENCE = "Hello, I am ready for my interview. Thank you for taking the time to speak with me today."
 
 
-def _room(rng: np.random.Generator) -> np.ndarray:
-    y = np.linspace(0, 1, HEIGHT, dtype=np.float32)[:, None]
-    wall = np.empty((HEIGHT, WIDTH, 3), np.float32)
-    wall[:] = (150 + 30 * (1 - y))[..., None] * np.array([0.92, 0.97, 1.0], np.float32)  # BGR, warm wall
-    img = wall.astype(np.uint8)
-    cv2.rectangle(img, (60, 120), (300, 620), (60, 80, 110), -1)  # a bookshelf
-    for shelf in range(5):
-        top = 140 + shelf * 96
-        cv2.line(img, (60, top + 80), (300, top + 80), (40, 55, 80), 6)
-        x = 70
-        while x < 285:
-            w = int(rng.integers(10, 24))
-            colour = tuple(int(c) for c in rng.integers(40, 200, 3))
-            cv2.rectangle(img, (x, top + int(rng.integers(15, 35))), (x + w, top + 76), colour, -1)
-            x += w + 2
-    cv2.rectangle(img, (1000, 200), (1180, 420), (80, 140, 90), -1)  # a picture on the wall
-    return img
-
-
-def _person(img: np.ndarray) -> None:
-    cx, cy = WIDTH // 2, 330
-    cv2.ellipse(img, (cx, HEIGHT + 60), (300, 260), 0, 180, 360, (90, 60, 40), -1)  # shoulders, dark top
-    cv2.rectangle(img, (cx - 45, cy + 90), (cx + 45, cy + 190), (120, 150, 200), -1)  # neck
-    cv2.ellipse(img, (cx, cy), (105, 135), 0, 0, 360, (125, 160, 215), -1)  # face
-    cv2.ellipse(img, (cx, cy - 70), (112, 80), 0, 180, 360, (30, 40, 60), -1)  # hair
-    for dx in (-40, 40):
-        cv2.ellipse(img, (cx + dx, cy - 10), (16, 9), 0, 0, 360, (250, 250, 250), -1)
-        cv2.circle(img, (cx + dx, cy - 10), 7, (50, 40, 30), -1)
-    cv2.ellipse(img, (cx, cy + 60), (36, 14), 0, 0, 180, (80, 80, 170), 4)  # smile
-
-
 def make_video(path: Path) -> None:
+    """The candidate (a public-domain portrait, see tests/scenes.py) in a room with a bookshelf, swaying a little."""
+    sys.path.insert(0, str(HERE.parents[1]))
+    from tests import scenes
+
     rng = np.random.default_rng(7)
-    base = _room(rng)
-    _person(base)
+    room = scenes.wall(WIDTH, HEIGHT)
+    scenes.bookshelf(room, 40, 120, 240, 520, np.random.default_rng(5))
+    cv2.rectangle(room, (1000, 200), (1180, 420), (80, 140, 90), -1)  # a picture on the wall
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
-    for _ in range(FPS * SECONDS):
-        noise = rng.normal(0, 2.0, base.shape).astype(np.float32)  # sensor noise: frames are never identical
-        writer.write(np.clip(base + noise, 0, 255).astype(np.uint8))
+    for i in range(FPS * SECONDS):
+        sway = 0.012 * np.sin(2 * np.pi * i / (FPS * SECONDS))
+        frame = scenes.place(room, face_w=0.13, face_cx=0.5 + sway, face_top=0.24).frame
+        writer.write(np.clip(frame + rng.normal(0, 2.5, frame.shape), 0, 255).astype(np.uint8))
     writer.release()
 
 

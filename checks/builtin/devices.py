@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from checks.analysis.audio import channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Status
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
@@ -17,6 +18,7 @@ class _DeviceCheck(Check):
     """A device check: reports why its device could not be opened, else inspects the opened source."""
 
     reports_source_errors = True
+    order = 0
     device: str
 
     def run(self, context: CheckContext) -> CheckResult:
@@ -69,16 +71,32 @@ class MicDevice(_DeviceCheck):
         details = {"name": mic.name, "source": "file" if mic.is_file else "device",
                    "samplerate": mic.samplerate, "channels": mic.channels}
         finite = block[np.isfinite(block)]
-        if finite.size == 0 or not np.any(finite):
+        damaged = block.size - finite.size
+        if damaged:
+            details["damaged_samples"] = damaged
+        silent = finite.size == 0 or not np.any(finite)
+        if damaged and (silent or 100 * damaged / block.size >= float(limits["damaged_percent"])):
+            return self.result(Status.FAIL if silent else Status.WARN,
+                               say("mic.device.damaged.summary", name=mic.name,
+                                   percent=f"{100 * damaged / block.size:.2g}"),
+                               say_all("mic.device.damaged.advice"), details=details)
+        if silent:
             return self.result(Status.FAIL, say("mic.device.silent.summary", name=mic.name),
                                say_all("mic.device.silent.advice"), details=details)
-        if not mic.is_file and mic.samplerate < int(limits["low_samplerate_hz"]):
+        if not mic.is_file and mic.samplerate <= int(limits["low_samplerate_hz"]):
             return self.result(Status.WARN, say("mic.device.low_rate.summary", name=mic.name, rate=mic.samplerate),
                                say_all("mic.device.low_rate.advice"), value=mic.samplerate, unit="Hz",
                                details=details)
+        khz = f"{mic.samplerate / 1000:g}"
+        dead = dead_channels(block.reshape(len(block), -1))
+        if dead and mic.channels == 2:
+            live = channel_name(1 - dead[0])
+            details["used_channel"] = live
+            return self.result(Status.PASS, say("mic.device.one_channel", name=mic.name, khz=khz, live=live),
+                               details=details)
         return self.result(
             Status.PASS,
-            say("mic.device.works", name=mic.name, khz=f"{mic.samplerate / 1000:g}",
+            say("mic.device.works", name=mic.name, khz=khz,
                 layout=say("mic.device.mono") if mic.channels == 1 else say("mic.device.stereo")),
             details=details,
         )

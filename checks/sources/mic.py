@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ class MicSource:
 
     def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
         raise NotImplementedError
+
+    def blocks(self, seconds: float, cancel: threading.Event | None = None) -> Iterator[np.ndarray]:
+        """The next ``seconds`` of sound as blocks, as they arrive (a recording without gaps between blocks)."""
+        yield self.read(seconds, cancel)
 
     def close(self) -> None:
         raise NotImplementedError
@@ -118,10 +123,16 @@ class LiveMic(MicSource):
 
     def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
         """Record the next ``seconds`` (what arrived before the call is dropped)."""
+        blocks = list(self.blocks(seconds, cancel))
+        if not blocks:
+            return np.zeros((0, self.channels), dtype=np.float32)
+        return np.concatenate(blocks)
+
+    def blocks(self, seconds: float, cancel: threading.Event | None = None) -> Iterator[np.ndarray]:
+        """Yield the next ``seconds`` block by block as they arrive (what arrived before the call is dropped)."""
         while not self._queue.empty():
             self._queue.get_nowait()
         want = max(1, round(seconds * self.samplerate))
-        blocks: list[np.ndarray] = []
         have = 0
         give_up = time.monotonic() + seconds + 3.0  # a stream may take a couple of seconds to start
         while have < want:
@@ -133,11 +144,9 @@ class LiveMic(MicSource):
                 if time.monotonic() > give_up:
                     raise SourceError("mic.no_data", name=self.name) from None
                 continue
-            blocks.append(block)
+            block = block[: want - have]
             have += len(block)
-        if not blocks:
-            return np.zeros((0, self.channels), dtype=np.float32)
-        return np.concatenate(blocks)[:want]
+            yield block
 
     def close(self) -> None:
         stream, self._stream = self._stream, None

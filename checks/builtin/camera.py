@@ -1,0 +1,247 @@
+"""The camera checks: what the interviewer will see. Decisions are pure functions of a frame analysis.
+
+All camera checks share one capture of a couple of seconds (``context.memo``): the frame rate is measured over
+all of it, the picture is judged on its last frame, when the camera's automatic exposure has settled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from checks.analysis.camera import Delivery, FrameAnalysis, analyse_frame, delivery
+from checks.analysis.faces import default_detector
+from checks.api import Check, CheckContext, CheckResult, Status
+from checks.builtin.system import Finding
+from checks.sources import SourceError
+from checks.sources.camera import CameraSource
+from checks.wording import say, say_all
+
+CAPTURE_SECONDS = 2.0  # how long a live camera is watched
+FILE_FRAMES = 30  # how many frames of a video file stand for those seconds
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A couple of seconds of camera output: per-frame statistics and the last frame's analysis."""
+
+    means: tuple[float, ...]  # each frame's mean brightness
+    changes: tuple[float, ...]  # each frame's mean absolute change from the one before
+    seconds: float
+    analysis: FrameAnalysis
+    still: bool  # a picture file: no frame rate to measure
+
+    def delivery(self, limits: Mapping[str, Any]) -> Delivery:
+        return delivery(self.means, self.changes, self.seconds, limits["black_luma"], limits["frozen_change"])
+
+
+def capture(context: CheckContext) -> Capture:
+    """Watch the camera (once per run: the camera checks share the result)."""
+
+    def take() -> Capture:
+        camera: CameraSource = context.camera  # type: ignore[assignment]
+        still = camera.is_file and camera.fps <= 0
+        means: list[float] = []
+        changes: list[float] = []
+        previous: np.ndarray | None = None
+        frame = camera.read()
+        started = time.monotonic()
+        limit = 1 if still else (FILE_FRAMES if camera.is_file else 10_000)
+        while True:
+            context.raise_if_cancelled()
+            grey = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame, (160, 90),
+                              interpolation=cv2.INTER_AREA).astype(np.float32)
+            means.append(float(grey.mean()))
+            if previous is not None:
+                changes.append(float(np.abs(grey - previous).mean()))
+            previous = grey
+            elapsed = time.monotonic() - started
+            context.progress(min(1.0, len(means) / limit if camera.is_file else elapsed / CAPTURE_SECONDS),
+                             say("camera.capture.progress"))
+            if len(means) >= limit or (not camera.is_file and elapsed >= CAPTURE_SECONDS):
+                break
+            frame = camera.read()
+        seconds = len(means) / camera.fps if camera.is_file and camera.fps > 0 else time.monotonic() - started
+        return Capture(tuple(means), tuple(changes), seconds, analyse_frame(frame, default_detector()), still)
+
+    return context.memo("camera.capture", take)
+
+
+# -- decisions (pure) ----------------------------------------------------------------------------------
+
+
+def judge_resolution(width: int, height: int, result: Delivery, still: bool, limits: Mapping[str, Any]) -> Finding:
+    fields = {"width": width, "height": height, "fps": round(result.fps)}
+    if result.black_share > 0.5:
+        return Finding(Status.FAIL, "black", fields)
+    if not still and result.frames > 2 and result.frozen_share > 0.8:
+        return Finding(Status.FAIL, "frozen", fields)
+    if width * height < limits["fail_width"] * limits["fail_height"]:
+        return Finding(Status.FAIL, "tiny", fields)
+    if not still and result.fps < limits["fail_fps"]:
+        return Finding(Status.FAIL, "very_slow", fields)
+    if width * height < limits["warn_width"] * limits["warn_height"]:
+        return Finding(Status.WARN, "low", fields)
+    if not still and result.fps < limits["warn_fps"]:
+        return Finding(Status.WARN, "slow", fields)
+    return Finding(Status.PASS, "still_ok" if still else "ok", fields)
+
+
+def judge_exposure(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    e = a.exposure
+    fields = {"luma": round(e.face_luma), "where": say("camera.where.face" if e.on_face else "camera.where.centre")}
+    if e.face_luma < limits["fail_dark"]:
+        return Finding(Status.FAIL, "too_dark", fields)
+    if e.clipped_share > limits["fail_clipped_share"]:
+        return Finding(Status.FAIL, "overexposed", fields)
+    if e.face_luma < limits["warn_dark"]:
+        return Finding(Status.WARN, "dark", fields)
+    if e.clipped_share > limits["warn_clipped_share"] or e.face_luma > limits["warn_bright"]:
+        return Finding(Status.WARN, "bright", fields)
+    if e.contrast < limits["warn_contrast"]:
+        return Finding(Status.WARN, "flat", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+def judge_backlight(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    b = a.backlight
+    fields = {"face": round(b.face_luma), "background": round(b.background_luma)}
+    if b.difference >= limits["fail_difference"]:
+        return Finding(Status.FAIL, "silhouette", fields)
+    if b.difference >= limits["warn_difference"] or (
+            b.bright_share >= limits["warn_bright_share"] and b.difference >= limits["window_difference"]):
+        return Finding(Status.WARN, "window", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+def judge_framing(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    """The most important framing rule that fails (one at a time, as the live hint shows it)."""
+    f = a.framing
+    if f.faces == 0:
+        return Finding(Status.FAIL, "no_face")
+    if f.faces > 1:
+        return Finding(Status.WARN, "several", {"n": f.faces})
+    if f.face_height > limits["too_close_height"]:
+        return Finding(Status.WARN, "too_close")
+    if f.face_height < limits["too_far_height"]:
+        return Finding(Status.WARN, "too_far")
+    if f.head_top < limits["min_head_top"]:
+        return Finding(Status.WARN, "head_cut")
+    if f.eye_line > limits["max_eye_line"]:
+        return Finding(Status.WARN, "too_low")
+    if f.offset_x < -limits["max_offset"]:
+        return Finding(Status.WARN, "move_left")
+    if f.offset_x > limits["max_offset"]:
+        return Finding(Status.WARN, "move_right")
+    return Finding(Status.PASS, "ok")
+
+
+def judge_sharpness(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    fields = {"score": round(a.sharpness)}
+    if a.sharpness < limits["fail_score"]:
+        return Finding(Status.FAIL, "blurred", fields)
+    if a.sharpness < limits["warn_score"]:
+        return Finding(Status.WARN, "soft", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+def judge_clutter(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    fields = {"percent": round(a.clutter, 1)}
+    if a.clutter >= limits["warn_percent"]:
+        return Finding(Status.WARN, "busy", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+# -- the checks ----------------------------------------------------------------------------------------
+
+
+class _CameraCheck(Check):
+    category = "camera"
+    requires = frozenset({"camera"})
+
+    def run(self, context: CheckContext) -> CheckResult:
+        try:
+            shot = capture(context)
+        except SourceError as error:  # the camera stopped sending pictures during the check
+            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        except ValueError as error:  # a picture the analysis cannot judge (too small, a strange format)
+            return self.result(Status.FAIL, say("camera.bad_frame.summary", reason=error),
+                               say_all("camera.bad_frame.advice"), details={"reason": "camera.bad_frame"})
+        finding, value, unit = self.judge(shot, context.thresholds)
+        base = f"{self.id}.{finding.key}"
+        details: dict[str, Any] = {"rule": finding.key}
+        details.update({k: v for k, v in finding.fields.items() if isinstance(v, (int, float))})
+        face = shot.analysis.face
+        if face is not None:
+            details.update(face.to_dict())
+        details["faces"] = len(shot.analysis.faces)
+        return self.result(
+            finding.status,
+            say(f"{base}.summary", **finding.fields),
+            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
+            value=value, unit=unit, details=details,
+        )
+
+    def judge(self, shot: Capture, limits: Mapping[str, Any]) -> tuple[Finding, float | None, str]:
+        raise NotImplementedError
+
+
+class Resolution(_CameraCheck):
+    order = 10
+    id = "camera.resolution"
+    title = "Picture size and smoothness"
+
+    def judge(self, shot, limits):
+        a, delivered = shot.analysis, shot.delivery(limits)
+        finding = judge_resolution(a.width, a.height, delivered, shot.still, limits)
+        return finding, (None if shot.still else round(delivered.fps, 1)), ("" if shot.still else "fps")
+
+
+class Exposure(_CameraCheck):
+    order = 30
+    id = "camera.exposure"
+    title = "Light on your face"
+
+    def judge(self, shot, limits):
+        return judge_exposure(shot.analysis, limits), round(shot.analysis.exposure.face_luma), "/255"
+
+
+class Backlight(_CameraCheck):
+    order = 40
+    id = "camera.backlight"
+    title = "Light behind you"
+
+    def judge(self, shot, limits):
+        return judge_backlight(shot.analysis, limits), None, ""
+
+
+class Framing(_CameraCheck):
+    order = 20
+    id = "camera.framing"
+    title = "Framing"
+
+    def judge(self, shot, limits):
+        return judge_framing(shot.analysis, limits), None, ""
+
+
+class Sharpness(_CameraCheck):
+    order = 50
+    id = "camera.sharpness"
+    title = "Focus"
+
+    def judge(self, shot, limits):
+        return judge_sharpness(shot.analysis, limits), round(shot.analysis.sharpness), ""
+
+
+class Clutter(_CameraCheck):
+    order = 60
+    id = "camera.clutter"
+    title = "Background"
+
+    def judge(self, shot, limits):
+        return judge_clutter(shot.analysis, limits), round(shot.analysis.clutter, 1), "%"

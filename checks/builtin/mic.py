@@ -1,0 +1,218 @@
+"""``mic.noise``, ``mic.level``, ``mic.snr``, ``mic.clipping``: what the interviewer will hear.
+
+The four checks share one recording per run (``context.memo("mic.recording")``): a file source is analysed
+whole; a microphone is recorded for ``record_s`` seconds by whichever of them runs first. The analysis itself
+(checks/analysis/audio.py) is also computed once. Decisions are small pure functions of the measured values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, analyse, channel_name, clipping
+from checks.api import Check, CheckContext, CheckResult, Status
+from checks.recording import Recording, record
+from checks.sources import SourceError
+from checks.wording import say, say_all
+
+
+def _recording(context: CheckContext) -> Recording | SourceError:
+    """This run's recording (made by the first check that asks), or why there is none."""
+
+    def make() -> Recording | SourceError:
+        mic = context.mic
+        assert mic is not None
+        seconds = float(context.thresholds["record_s"])
+        message = say("mic.recording.file") if mic.is_file else say("mic.recording.live", seconds=f"{seconds:g}")
+        context.progress(0.0, message)
+        try:
+            made = record(mic, seconds, cancel=context.cancel_event,
+                          progress=lambda fraction: context.progress(fraction, message))
+        except SourceError as error:  # the microphone went away while recording
+            return error
+        context.raise_if_cancelled()  # a cut-short recording is not kept for the other checks
+        return made
+
+    return context.memo("mic.recording", make)
+
+
+def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | SourceError:
+    recording = _recording(context)
+    if isinstance(recording, SourceError):
+        return recording
+
+    def make() -> AudioAnalysis | AudioInputError:
+        try:
+            return analyse(recording.samples, recording.samplerate)
+        except AudioInputError as error:
+            return error
+
+    return context.memo("mic.analysis", make)
+
+
+def _details(analysis: AudioAnalysis) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "recording_s": round(analysis.seconds, 2),
+        "samplerate": analysis.samplerate,
+        "speech_s": round(analysis.speech_s, 2),
+        "background_s": round(analysis.noise_s, 2),
+    }
+    if analysis.dead:
+        details["used_channel"] = ", ".join(channel_name(c) for c in analysis.used)
+        details["silent_channel"] = ", ".join(channel_name(c) for c in analysis.dead)
+    if analysis.dc_offset >= 0.001:
+        details["dc_offset"] = round(analysis.dc_offset, 4)
+    if analysis.damaged:
+        details["damaged_samples"] = analysis.damaged
+    if analysis.gaps_s:
+        details["dropouts_s"] = round(analysis.gaps_s, 2)
+    return details
+
+
+def _db(value: float) -> str:
+    """A level for a sentence: a whole number with a real minus sign."""
+    return f"{round(value):d}".replace("-", "−")
+
+
+class _MicSoundCheck(Check):
+    """A check on the shared recording's analysis; recording failures become results here."""
+
+    category = "mic"
+    requires = frozenset({"mic"})
+
+    def run(self, context: CheckContext) -> CheckResult:
+        analysis = _analysis(context)
+        if isinstance(analysis, SourceError):
+            return self.result(Status.FAIL, analysis.summary, analysis.advice, details={"reason": analysis.key})
+        if isinstance(analysis, AudioInputError):
+            if analysis.reason == "silent":
+                return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
+            key = "too_short" if analysis.reason in ("empty", "too_short") else "unusable"
+            return self.result(Status.FAIL, say(f"mic.recording.{key}.summary", error=analysis),
+                               say_all(f"mic.recording.{key}.advice"), details={"reason": analysis.reason})
+        return self.judge(analysis, context)
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        raise NotImplementedError
+
+
+# -- background noise ---------------------------------------------------------------------------------------------
+
+
+def noise_verdict(noise_dbfs: float, limits: Mapping[str, Any]) -> Status:
+    if noise_dbfs >= float(limits["fail_dbfs"]):
+        return Status.FAIL
+    if noise_dbfs >= float(limits["warn_dbfs"]):
+        return Status.WARN
+    return Status.PASS
+
+
+class MicNoise(_MicSoundCheck):
+    id = "mic.noise"
+    title = "Background noise"
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        status = noise_verdict(analysis.noise_dbfs, context.thresholds)
+        kind = analysis.noise.kind if analysis.noise.kind in ("hum", "rumble") else "broadband"
+        details = {**_details(analysis), "kind": analysis.noise.kind,
+                   "hum_share": round(analysis.noise.hum_share, 3)}
+        if analysis.noise.hum_hz is not None:
+            details["hum_hz"] = analysis.noise.hum_hz
+        level = _db(analysis.noise_dbfs)
+        if status is Status.PASS:
+            summary, advice = say("mic.noise.quiet.summary", level=level), say_all("mic.noise.quiet.advice")
+        else:
+            hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
+            summary = say(f"mic.noise.{kind}.summary", level=level, hz=hz)
+            advice = say_all(f"mic.noise.{kind}.advice")
+        return self.result(status, summary, advice, value=round(analysis.noise_dbfs, 1), unit="dBFS",
+                           details=details)
+
+
+# -- speech level -------------------------------------------------------------------------------------------------
+
+
+def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> tuple[Status, str]:
+    """The status and wording key for an active speech level (None: no speech found)."""
+    if speech_dbfs is None:
+        return Status.FAIL, "none"
+    if speech_dbfs < float(limits["fail_quiet_dbfs"]):
+        return Status.FAIL, "quiet"
+    if speech_dbfs < float(limits["warn_quiet_dbfs"]):
+        return Status.WARN, "quiet"
+    if speech_dbfs > float(limits["warn_loud_dbfs"]):
+        return Status.WARN, "loud"
+    return Status.PASS, "good"
+
+
+class MicLevel(_MicSoundCheck):
+    id = "mic.level"
+    title = "Speech level"
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        status, key = level_verdict(analysis.speech_dbfs, context.thresholds)
+        level = None if analysis.speech_dbfs is None else round(analysis.speech_dbfs, 1)
+        return self.result(status, say(f"mic.level.{key}.summary", level=_db(level or 0.0)),
+                           say_all(f"mic.level.{key}.advice"), value=level, unit="dBFS",
+                           details=_details(analysis))
+
+
+# -- voice over background ------------------------------------------------------------------------------------------
+
+
+def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> tuple[Status, str]:
+    if snr_db < float(limits["fail_db"]):
+        return Status.FAIL, "bad"
+    if snr_db < float(limits["warn_db"]):
+        return Status.WARN, "low"
+    return Status.PASS, "good"
+
+
+class MicSnr(_MicSoundCheck):
+    id = "mic.snr"
+    title = "Voice over background"
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        details = _details(analysis)
+        if analysis.snr_db is None:
+            return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
+        status, key = snr_verdict(analysis.snr_db, context.thresholds)
+        details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
+        return self.result(status, say(f"mic.snr.{key}.summary", snr=f"{round(analysis.snr_db):d}"),
+                           say_all(f"mic.snr.{key}.advice"), value=round(analysis.snr_db, 1), unit="dB",
+                           details=details)
+
+
+# -- clipping -------------------------------------------------------------------------------------------------------
+
+
+def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Status:
+    percent = 100.0 * found.share
+    if percent >= float(limits["fail_percent"]):
+        return Status.FAIL
+    if percent >= float(limits["warn_percent"]):
+        return Status.WARN
+    return Status.PASS
+
+
+class MicClipping(_MicSoundCheck):
+    id = "mic.clipping"
+    title = "Distortion"
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        recording = _recording(context)
+        assert isinstance(recording, Recording)  # the analysis exists, so the recording does
+        limits = context.thresholds
+        found = clipping(recording.samples, level=float(limits["level"]), min_run=int(limits["min_run"]))
+        status = clipping_verdict(found, limits)
+        percent = 100.0 * found.share
+        details = {**_details(analysis), "runs": found.runs, "longest_run": found.longest,
+                   "peak_dbfs": round(found.peak_dbfs, 1)}
+        if status is Status.PASS:
+            summary = say("mic.clipping.clean.summary", peak=f"{found.peak_dbfs:.1f}".replace("-", "−"))
+            advice = say_all("mic.clipping.clean.advice")
+        else:
+            summary = say("mic.clipping.clipped.summary", percent=f"{percent:.2g}", runs=found.runs)
+            advice = say_all("mic.clipping.clipped.advice")
+        return self.result(status, summary, advice, value=round(percent, 3), unit="%", details=details)

@@ -1,0 +1,419 @@
+"""The network checks: connectivity, download, upload, latency, jitter, loss, UDP and the meeting platform.
+
+They run one after another in the network group and share their measurements through ``context.memo``:
+one throughput run per direction, one probe stream for latency, jitter, loss and UDP. The whole network
+phase is bounded (``phase_s``, counted from the first network check) and every wait honours cancel.
+
+Settings shared by all network checks are the ``[network]`` table of ``assets/thresholds.toml`` (used as each
+check's defaults); a check's own table, and a profile's table for that check, override them. The meeting
+platform is the ``platform`` key (``zoom``, ``teams``, ``meet`` or ``webex``; default ``zoom``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Status
+from checks.netprobe import reach, stun, transfer
+from checks.netprobe.common import Budget, ProbeError
+from checks.netprobe.speedtest_net import SpeedtestSession
+from checks.network import NetworkSettings
+from checks.resources import load_toml_asset
+from checks.wording import say, say_all
+
+SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
+PLATFORM_FIELDS = ("name", "down_mbps", "up_mbps", "bandwidth_source", "tcp", "udp_stun")
+
+
+def _failure(error: ProbeError) -> str:
+    """The failure in words (one clause)."""
+    return say(f"network.failure.{error.kind}", **{"status": "", "location": "", "proxy": "", "seconds": "",
+                                                   **error.fields})
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: Status
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class NetworkCheck(Check):
+    """What the network checks share: settings, the phase budget, and writing results from findings."""
+
+    category = "network"
+    requires = frozenset({"network"})
+    defaults: ClassVar[Mapping[str, Any]] = load_toml_asset("thresholds.toml").get("network", {})
+
+    def settings(self, context: CheckContext) -> NetworkSettings:
+        return context.network or NetworkSettings()
+
+    def budget(self, context: CheckContext) -> Budget:
+        """This check's budget: its own deadline (less a margin to report), and the whole phase's."""
+        phase_end = context.memo("network.phase_end", lambda: time.monotonic() + float(context.thresholds["phase_s"]))
+        deadline = min(context.deadline - 0.5, phase_end)
+        if time.monotonic() >= phase_end - 0.2:
+            raise PhaseOver(float(context.thresholds["phase_s"]))
+        return Budget(deadline, context.cancel_event)
+
+    def platform(self, context: CheckContext) -> reach.Platform:
+        limits = context.thresholds
+        return reach.platform(str(limits["platform"]), {k: limits[k] for k in PLATFORM_FIELDS if k in limits})
+
+    def finish(self, finding: Finding, *, value: float | None = None, unit: str = "",
+               details: Mapping[str, Any] | None = None) -> CheckResult:
+        base = f"{self.id}.{finding.key}"
+        advice = say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else ()
+        clean = {k: v for k, v in (details or {}).items() if isinstance(v, (int, float, str, bool)) or v is None}
+        return self.result(finding.status, say(f"{base}.summary", **finding.fields), advice,
+                           value=value, unit=unit, details=clean)
+
+    def run(self, context: CheckContext) -> CheckResult:
+        try:
+            return self.measure(context)
+        except PhaseOver as over:
+            return self.result(Status.ERROR, say("network.phase_over.summary", seconds=f"{over.seconds:g}"),
+                               say_all("network.phase_over.advice"))
+        except ProbeError as error:
+            if error.kind == "cancelled" or context.cancelled:
+                raise Cancelled() from None
+            raise
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        raise NotImplementedError
+
+
+class PhaseOver(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+# -- connectivity ------------------------------------------------------------------------------------------------
+
+
+def _not_html(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return bool(head) and not head.startswith((b"<!doctype html", b"<html"))
+
+
+def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -> Finding:
+    """The connectivity verdict from the fetch's outcome."""
+    if error is None:
+        return Finding(Status.PASS, "ok", {"host": host, "ms": round(ms or 0)})
+    fields = {"host": host, "reason": _failure(error), **{k: v for k, v in error.fields.items()}}
+    if error.kind == "dns":
+        return Finding(Status.FAIL, "dns", fields)
+    if error.kind == "captive":
+        return Finding(Status.FAIL, "captive", fields)
+    if error.kind == "proxy":
+        return Finding(Status.FAIL, "proxy", fields)
+    if error.kind in ("http_status", "bad_answer"):
+        return Finding(Status.WARN, "server_error", fields)
+    return Finding(Status.FAIL, "offline", fields)
+
+
+class Connectivity(NetworkCheck):
+    id = "network.connectivity"
+    title = "Internet connection"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        settings = self.settings(context)
+        budget = self.budget(context)
+        if settings.server:
+            url, expect = transfer.backend_url(settings.server, "getIP.php"), _not_html
+        else:
+            url, expect = SPEEDTEST_CONFIG_URL, (lambda body: b"<settings" in body)
+        host = urlsplit(url).hostname or url
+        context.progress(0.1, say("network.connectivity.progress", host=host))
+        proxy = reach.environment_proxy(url)
+        try:
+            answer = reach.fetch(url, budget, expect)
+            finding = assess_connectivity(None, host, answer.seconds * 1000)
+            details = {"url": url, "status": answer.status, "contacted": ", ".join(answer.contacted)}
+        except ProbeError as error:
+            if error.kind == "cancelled":
+                raise
+            finding = assess_connectivity(error, host, None)
+            details = {"url": url, "failure": error.kind, "contacted": host}
+        details["proxy"] = proxy or "none"
+        return self.finish(finding, details=details)
+
+
+# -- throughput --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    mbps: float
+    bytes: int
+    seconds: float
+    backend: str
+    server: str
+    stable: bool | None
+    tried: str
+    contacted: str
+
+
+def _backends(settings: NetworkSettings) -> list[str]:
+    if settings.backend == "auto":
+        return (["librespeed"] if settings.server else []) + ["speedtest"]
+    return [settings.backend]
+
+
+def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
+    return transfer.StopRule(ramp_s=float(limits["ramp_s"]), window_s=float(limits["window_s"]),
+                             windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
+                             min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
+                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]))
+
+
+class Throughput(NetworkCheck):
+    direction: ClassVar[str]
+
+    def _measure_with(self, backend: str, context: CheckContext, budget: Budget) -> Measured:
+        settings = self.settings(context)
+        progress_key = f"{self.id}.progress"
+        if backend == "librespeed":
+            if not settings.server:
+                raise ProbeError("failed", error="no --server given for LibreSpeed")
+            rule = _stop_rule(context.thresholds)
+
+            def on_sample(t: float, mbps: float) -> None:
+                context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
+
+            done = transfer.measure(self.direction, settings.server, budget, rule, on_sample)
+            return Measured(done.result.mbps, done.result.bytes, done.result.seconds, "librespeed", settings.server,
+                            done.result.stable, "", ", ".join(done.contacted))
+
+        def open_session() -> SpeedtestSession | ProbeError:
+            try:
+                return SpeedtestSession(budget)
+            except ProbeError as error:
+                return error
+
+        session = context.memo("network.speedtest", open_session)
+        if isinstance(session, ProbeError):
+            raise session
+        mbps, moved, seconds = session.measure(
+            self.direction, budget, lambda f: context.progress(f, say(f"{self.id}.progress_speedtest")))
+        return Measured(mbps, moved, seconds, "speedtest", str(session.server), None, "",
+                        f"www.speedtest.net, {session.server.host}")
+
+    def measured(self, context: CheckContext) -> Measured | ProbeError:
+        budget = self.budget(context)
+        preferred = context.memo("network.preferred_backend", dict)
+        order = _backends(self.settings(context))
+        if preferred.get("backend") in order:
+            order.remove(preferred["backend"])
+            order.insert(0, preferred["backend"])
+        tried: list[str] = []
+        last: ProbeError = ProbeError("failed", error="no backend")
+        for backend in order:
+            try:
+                done = self._measure_with(backend, context, budget)
+                preferred["backend"] = backend
+                return dataclasses.replace(done, tried="; ".join(tried))
+            except ProbeError as error:
+                if error.kind == "cancelled" or context.cancelled:
+                    raise
+                tried.append(f"{backend}: {error.kind}")
+                last = error
+                if budget.done:
+                    break
+        last.fields.setdefault("tried", "; ".join(tried))
+        return last
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        limits = context.thresholds
+        platform = self.platform(context)
+        need = platform.down_mbps if self.direction == "download" else platform.up_mbps
+        outcome = self.measured(context)
+        if isinstance(outcome, ProbeError):
+            return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}),
+                               details={"failure": outcome.kind, "tried": outcome.fields.get("tried", "")})
+        status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
+        key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
+        fields = {"mbps": f"{outcome.mbps:.1f}", "need": f"{need:g}", "platform": platform.name,
+                  "want": f"{need * float(limits['headroom']):g}"}
+        return self.finish(Finding(status, key, fields), value=round(outcome.mbps, 2), unit="Mbit/s", details={
+            "backend": outcome.backend, "server": outcome.server, "bytes": outcome.bytes,
+            "seconds": round(outcome.seconds, 2), "stable": outcome.stable if outcome.stable is not None else "n/a",
+            "platform": platform.name, "need_mbps": need, "source": platform.bandwidth_source,
+            "fallbacks": outcome.tried or "none", "contacted": outcome.contacted})
+
+
+class Download(Throughput):
+    id = "network.download"
+    title = "Download speed"
+    direction = "download"
+
+
+class Upload(Throughput):
+    id = "network.upload"
+    title = "Upload speed"
+    direction = "upload"
+
+
+# -- the probe stream: latency, jitter, loss, UDP ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probed:
+    run: stun.ProbeRun
+    stats: RttStats | None
+
+
+def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
+    existing = context.shared.get("network.probe")
+    if isinstance(existing, Probed):
+        return existing
+    budget = check.budget(context)  # outside the memo: memo holds its lock while computing
+
+    def compute() -> Probed:
+        limits = context.thresholds
+        settings = check.settings(context)
+        servers = [(s.host, s.port) for s in settings.stun] or list(check.platform(context).udp_stun)
+        tcp_targets = list(servers)
+        if settings.server:
+            parts = urlsplit(settings.server)
+            tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
+        run = stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
+                         duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
+                         progress=lambda f: context.progress(f, say("network.latency.progress")))
+        if context.cancelled:
+            raise Cancelled()
+        return Probed(run, rtt_stats(run.rtts) if run.rtts else None)
+
+    return context.memo("network.probe", compute)
+
+
+def _probe_details(probed: Probed) -> dict[str, Any]:
+    run, stats = probed.run, probed.stats
+    details: dict[str, Any] = {"transport": run.transport, "server": run.server or "none",
+                               "contacted": ", ".join(run.contacted) or "none"}
+    if stats:
+        details.update(sent=stats.sent, received=stats.received, median_ms=_r(stats.median_ms),
+                       jitter_ms=_r(stats.jitter_ms), p95_ms=_r(stats.p95_ms),
+                       loss_percent=round(stats.loss_percent, 2))
+    if run.udp_error:
+        details["udp"] = run.udp_error
+    return details
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+class ProbeCheck(NetworkCheck):
+    def no_answer(self, probed: Probed) -> CheckResult:
+        return self.finish(Finding(Status.FAIL, "no_answer", {}), details=_probe_details(probed))
+
+
+class Latency(ProbeCheck):
+    id = "network.latency"
+    title = "Delay (latency)"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        probed = _probe(self, context)
+        if probed.stats is None or probed.stats.median_ms is None:
+            return self.no_answer(probed)
+        limits = context.thresholds
+        ms = probed.stats.median_ms
+        status = grade_upper(ms, float(limits["warn_ms"]), float(limits["fail_ms"]))
+        key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
+        via = say("network.via_tcp") if probed.run.transport == "tcp" else ""
+        return self.finish(Finding(status, key, {"ms": round(ms), "via": via}), value=round(ms, 1), unit="ms",
+                           details=_probe_details(probed))
+
+
+class Jitter(ProbeCheck):
+    id = "network.jitter"
+    title = "Steadiness (jitter)"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        probed = _probe(self, context)
+        if probed.stats is None or probed.stats.jitter_ms is None:
+            return self.no_answer(probed)
+        limits = context.thresholds
+        ms = probed.stats.jitter_ms
+        status = grade_upper(ms, float(limits["warn_ms"]), float(limits["fail_ms"]))
+        key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
+        via = say("network.via_tcp") if probed.run.transport == "tcp" else ""
+        return self.finish(Finding(status, key, {"ms": f"{ms:.1f}", "via": via}), value=round(ms, 2), unit="ms",
+                           details=_probe_details(probed))
+
+
+class Loss(ProbeCheck):
+    id = "network.loss"
+    title = "Lost packets"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        probed = _probe(self, context)
+        if probed.run.transport != "udp" or probed.stats is None:
+            return self.result(Status.SKIP, say("network.loss.no_udp.summary"), (),
+                               details=_probe_details(probed))
+        limits = context.thresholds
+        loss = probed.stats.loss_percent
+        status = grade_upper(loss, float(limits["warn_percent"]), float(limits["fail_percent"]))
+        key = {Status.PASS: "ok", Status.WARN: "some", Status.FAIL: "many"}[status]
+        fields = {"percent": f"{loss:.1f}", "lost": probed.stats.sent - probed.stats.received,
+                  "sent": probed.stats.sent}
+        return self.finish(Finding(status, key, fields), value=round(loss, 2), unit="%",
+                           details=_probe_details(probed))
+
+
+class Udp(ProbeCheck):
+    id = "network.udp"
+    title = "UDP (how calls travel)"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        probed = _probe(self, context)
+        if probed.run.transport == "udp":
+            finding = Finding(Status.PASS, "ok", {"server": probed.run.server})
+        else:
+            finding = Finding(Status.WARN, "blocked", {"servers": ", ".join(probed.run.contacted) or "none"})
+        return self.finish(finding, details=_probe_details(probed))
+
+
+# -- the meeting platform ----------------------------------------------------------------------------------------
+
+
+def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp: str | None) -> Finding:
+    """All TCP endpoints answer (and UDP works, when it was tried): pass; some or UDP blocked: warn; none: fail."""
+    failed = [endpoint for endpoint, took, _ in reached if took is None]
+    fields = {"platform": name, "failed": ", ".join(failed), "n": len(reached)}
+    if reached and len(failed) == len(reached):
+        return Finding(Status.FAIL, "unreachable", fields)
+    if failed:
+        return Finding(Status.WARN, "partly", fields)
+    if udp is not None and udp != "udp":
+        return Finding(Status.WARN, "tcp_only", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+class PlatformReach(NetworkCheck):
+    id = "network.platform"
+    title = "Meeting service"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        platform = self.platform(context)
+        budget = self.budget(context)
+        context.progress(0.2, say("network.platform.progress", platform=platform.name))
+        reached = reach.tcp_reachable(platform.tcp, budget)
+        if context.cancelled:
+            raise Cancelled()
+        probed = context.shared.get("network.probe")
+        udp = probed.run.transport if isinstance(probed, Probed) else None
+        finding = assess_platform(platform.name, reached, udp)
+        details: dict[str, Any] = {"platform": platform.name, "udp": udp or "not tried",
+                                   "contacted": ", ".join(e for e, _, _ in reached)}
+        for endpoint, took, failure in reached:
+            details[f"tcp {endpoint}"] = f"{took * 1000:.0f} ms" if took is not None else failure
+        return self.finish(finding, details=details)

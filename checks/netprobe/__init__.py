@@ -1,0 +1,1 @@
+"""Network probes without Qt: STUN, LibreSpeed, speedtest.net, connectivity, platform reachability."""

@@ -1,0 +1,116 @@
+"""What every probe shares: a time budget that honours cancel, and failures named by kind."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A deadline (``time.monotonic()``) and a cancel event; every blocking call asks it how long it may wait."""
+
+    deadline: float
+    cancel: threading.Event
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    @property
+    def done(self) -> bool:
+        return self.cancel.is_set() or time.monotonic() >= self.deadline
+
+    def timeout(self, cap: float) -> float:
+        """A socket timeout: at most ``cap``, never past the deadline (and never zero, which means non-blocking)."""
+        return max(0.05, min(cap, self.left()))
+
+    def within(self, seconds: float) -> Budget:
+        """A shorter budget inside this one."""
+        return Budget(min(self.deadline, time.monotonic() + seconds), self.cancel)
+
+    def check(self) -> None:
+        """Raise :class:`ProbeError` ``cancelled`` or ``timeout`` when the budget is spent."""
+        if self.cancel.is_set():
+            raise ProbeError("cancelled")
+        if time.monotonic() >= self.deadline:
+            raise ProbeError("timeout")
+
+
+class ProbeError(Exception):
+    """A probe failed; ``kind`` names how (a wording key), ``fields`` fill the sentence."""
+
+    KINDS = ("dns", "refused", "unreachable", "timeout", "tls", "http_status", "captive", "stalled",
+             "bad_answer", "cancelled", "proxy", "failed")
+
+    def __init__(self, kind: str, **fields: Any) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown probe failure {kind!r}")
+        self.kind = kind
+        self.fields = fields
+        super().__init__(kind + (f" {fields}" if fields else ""))
+
+
+def classify(error: BaseException) -> ProbeError:
+    """A socket-level exception as a :class:`ProbeError`."""
+    if isinstance(error, ProbeError):
+        return error
+    if isinstance(error, socket.gaierror):
+        return ProbeError("dns", error=str(error))
+    if isinstance(error, ConnectionRefusedError):
+        return ProbeError("refused")
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        return ProbeError("timeout")
+    if isinstance(error, ssl.SSLError):
+        return ProbeError("tls", error=str(error))
+    if isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
+        return ProbeError("unreachable")
+    return ProbeError("failed", error=f"{type(error).__name__}: {error}")
+
+
+def resolve(host: str, port: int, budget: Budget, kind: int = socket.SOCK_STREAM) -> list[tuple[Any, ...]]:
+    """``getaddrinfo`` bounded by the budget (the resolver itself has no timeout, so it runs in a thread)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = socket.getaddrinfo(host, port, type=kind)
+        except BaseException as error:
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name=f"resolve {host}", daemon=True)
+    thread.start()
+    while thread.is_alive() and not budget.done:
+        thread.join(0.05)
+    if "value" in box:
+        return box["value"]
+    if "error" in box:
+        raise classify(box["error"])
+    budget.check()
+    raise ProbeError("dns", error="no answer")  # pragma: no cover - the loop ends only on the budget or a result
+
+
+def tcp_connect(host: str, port: int, budget: Budget, cap: float = 3.0) -> tuple[socket.socket, float]:
+    """A connected TCP socket and the connect time in seconds; :class:`ProbeError` on failure."""
+    infos = resolve(host, port, budget)
+    last: BaseException | None = None
+    for family, kind, proto, _, address in infos:
+        budget.check()
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(budget.timeout(cap))
+        started = time.perf_counter()
+        try:
+            sock.connect(address)
+            return sock, time.perf_counter() - started
+        except OSError as error:
+            sock.close()
+            last = error
+    raise classify(last) if last else ProbeError("dns", error="no address")
+
+
+def endpoint(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

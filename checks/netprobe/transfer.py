@@ -1,0 +1,260 @@
+"""Throughput with parallel HTTP streams against a LibreSpeed server, the ramp-up discarded, stopped when steady.
+
+The server root holds ``backend/garbage.php`` (download: ``?ckSize=N`` sends N MiB of random data),
+``backend/empty.php`` (upload: reads and drops the body) and ``backend/getIP.php`` (the client's address),
+as LibreSpeed's own servers do. The connections go straight to the server (an environment proxy is not
+used: it would measure the proxy), and every read and write is bounded by a short timeout and the budget.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
+from checks.netprobe.common import Budget, ProbeError, classify, endpoint
+
+CHUNK = 64 * 1024
+UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
+SEND_BUFFER = 64 * 1024
+"""Upload sockets keep a small send buffer, so the bytes counted as sent are close to the bytes on the wire."""
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """When a transfer stops (see :func:`checks.analysis.network.is_stable`)."""
+
+    ramp_s: float = 1.0
+    window_s: float = 0.5
+    windows: int = 4
+    tolerance: float = 0.06
+    min_s: float = 2.0
+    """Measure at least this long after the ramp-up."""
+    max_s: float = 8.0
+    stall_s: float = 2.5
+    """No byte moved for this long: the server stalled."""
+    streams: int = 4
+
+
+@dataclass(frozen=True)
+class Transfer:
+    direction: str
+    url: str
+    result: Throughput
+    streams: int
+    contacted: tuple[str, ...]
+
+
+def backend_url(server: str, name: str) -> str:
+    root = server if server.endswith("/") else server + "/"
+    return urljoin(root, f"backend/{name}")
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    parts = urlsplit(url)
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname or "", parts.port, timeout=timeout)
+    return conn, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _is_html(content_type: str | None, head: bytes) -> bool:
+    start = head[:512].lstrip().lower()
+    return "text/html" in (content_type or "").lower() or start.startswith((b"<!doctype html", b"<html"))
+
+
+def _check_answer(response: http.client.HTTPResponse, head: bytes = b"") -> None:
+    if response.status in (301, 302, 303, 307, 308):
+        raise ProbeError("captive", location=response.getheader("Location") or "")
+    if response.status != 200:
+        raise ProbeError("http_status", status=response.status)
+    if _is_html(response.getheader("Content-Type"), head):
+        raise ProbeError("captive", location="")
+
+
+class _Engine:
+    """Runs stream threads that add to one byte counter until told to stop."""
+
+    def __init__(self, budget: Budget, streams: int) -> None:
+        self.budget = budget
+        self.streams = streams
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.total = 0
+        self.errors: list[ProbeError] = []
+        self.connections: list[http.client.HTTPConnection] = []
+        self.threads: list[threading.Thread] = []
+
+    def add(self, n: int) -> None:
+        with self.lock:
+            self.total += n
+
+    def open(self, url: str) -> tuple[http.client.HTTPConnection, str]:
+        conn, path = _connection(url, self.budget.timeout(1.0))
+        conn.connect()
+        with self.lock:
+            self.connections.append(conn)
+        return conn, path
+
+    def run_streams(self, work: Callable[[], None]) -> None:
+        def target() -> None:
+            while not self.stop.is_set():
+                try:
+                    work()
+                except ProbeError as error:
+                    self.errors.append(error)
+                    if error.kind in ("http_status", "captive", "dns", "refused", "unreachable", "bad_answer"):
+                        return
+                except (OSError, http.client.HTTPException) as error:
+                    if self.stop.is_set():
+                        return
+                    failure = classify(error)
+                    self.errors.append(failure)
+                    if failure.kind in ("dns", "refused", "unreachable", "tls"):
+                        return
+                    self.stop.wait(0.05)
+
+        for i in range(self.streams):
+            thread = threading.Thread(target=target, name=f"stream {i}", daemon=True)
+            self.threads.append(thread)
+            thread.start()
+
+    def alive(self) -> bool:
+        return any(t.is_alive() for t in self.threads)
+
+    def close(self) -> None:
+        self.stop.set()
+        with self.lock:
+            connections = list(self.connections)
+        for conn in connections:
+            sock = conn.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(Exception):
+                conn.close()
+        for thread in self.threads:
+            thread.join(0.5)
+
+
+def _download_work(engine: _Engine, url: str) -> Callable[[], None]:
+    def work() -> None:
+        conn, path = engine.open(url)
+        try:
+            conn.request("GET", f"{path}&r={os.urandom(4).hex()}",
+                         headers={"Accept-Encoding": "identity", "Cache-Control": "no-cache"})
+            response = conn.getresponse()
+            buffer = bytearray(CHUNK)
+            view = memoryview(buffer)
+            first = True
+            while not engine.stop.is_set():
+                n = response.readinto(view)
+                if first:
+                    _check_answer(response, bytes(view[:n]))
+                    first = False
+                if not n:
+                    return
+                engine.add(n)
+        finally:
+            conn.close()
+    return work
+
+
+def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None]:
+    def work() -> None:
+        conn, path = engine.open(url)
+        try:
+            sock = conn.sock
+            assert sock is not None
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            conn.putrequest("POST", f"{path}?r={os.urandom(4).hex()}", skip_accept_encoding=True)
+            conn.putheader("Content-Type", "application/octet-stream")
+            conn.putheader("Content-Length", str(UPLOAD_REQUEST_BYTES))
+            conn.endheaders()
+            sent = 0
+            view = memoryview(payload)
+            while sent < UPLOAD_REQUEST_BYTES and not engine.stop.is_set():
+                offset = sent % (len(payload) - CHUNK)
+                n = sock.send(view[offset:offset + min(CHUNK, UPLOAD_REQUEST_BYTES - sent)])
+                sent += n
+                engine.add(n)
+            if not engine.stop.is_set():
+                _check_answer(conn.getresponse())
+        finally:
+            conn.close()
+    return work
+
+
+def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None = None) -> bytes:
+    """One small request; its body. Raises :class:`ProbeError` for errors, HTTP errors and captive portals."""
+    try:
+        conn, path = _connection(url, budget.timeout(3.0))
+        try:
+            conn.request(method, path, body=body, headers={"Cache-Control": "no-cache"})
+            response = conn.getresponse()
+            data = response.read(64 * 1024)
+            _check_answer(response, data)
+            return data
+        finally:
+            conn.close()
+    except (OSError, http.client.HTTPException) as error:
+        budget.check()
+        raise classify(error) from None
+
+
+def measure(direction: str, server: str, budget: Budget, rule: StopRule,
+            on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Transfer:
+    """Download or upload against the LibreSpeed server at ``server``; :class:`ProbeError` on failure."""
+    if direction == "download":
+        url = backend_url(server, "garbage.php?ckSize=100")
+        preflight(backend_url(server, "getIP.php"), budget)
+    elif direction == "upload":
+        url = backend_url(server, "empty.php")
+        preflight(url, budget, "POST", b"0" * 1024)
+    else:
+        raise ValueError(f"direction must be download or upload, not {direction!r}")
+    parts = urlsplit(url)
+    where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    engine = _Engine(budget, rule.streams)
+    payload = os.urandom(1024 * 1024) if direction == "upload" else b""
+    engine.run_streams(_download_work(engine, url) if direction == "download" else _upload_work(engine, url, payload))
+    samples: list[Sample] = [(0.0, 0)]
+    start = time.perf_counter()
+    last_moved = start
+    stable = False
+    try:
+        while True:
+            budget.cancel.wait(0.05)
+            now = time.perf_counter()
+            with engine.lock:
+                total = engine.total
+            if total > samples[-1][1]:
+                last_moved = now
+            samples.append((now - start, total))
+            recent = window_rates(samples[-12:], 0.0, 0.5)
+            if recent:
+                on_sample(now - start, recent[-1])
+            if budget.cancel.is_set():
+                raise ProbeError("cancelled")
+            if not engine.alive():
+                raise engine.errors[0] if engine.errors else ProbeError("failed", error="the server closed")
+            if now - last_moved > rule.stall_s:
+                raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
+            elapsed = now - start
+            if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
+                                                                 rule.windows, rule.tolerance):
+                stable = True
+                break
+            if elapsed >= rule.max_s or budget.done:
+                break
+    finally:
+        engine.close()
+    if samples[-1][0] <= rule.ramp_s + rule.window_s:
+        raise ProbeError("timeout")
+    return Transfer(direction, url, summarize_throughput(samples, rule.ramp_s, stable), rule.streams, (where,))

@@ -1,0 +1,71 @@
+"""One recording from the opened microphone, shared by the microphone checks and the window's guided recording.
+
+For a file source the recording is the whole file; for a microphone it is the next few seconds, block by block,
+with progress, so a level meter can be fed while it records. The recording stays in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from checks.sources.mic import FileMic, MicSource
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Samples as float32 (frames, channels), with where they came from."""
+
+    samples: np.ndarray
+    samplerate: int
+    name: str
+    is_file: bool
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.samplerate
+
+
+def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = None,
+           progress: Callable[[float], None] | None = None,
+           on_block: Callable[[np.ndarray], None] | None = None) -> Recording:
+    """Record ``seconds`` from ``mic`` (a file: all of it), calling ``progress(0..1)`` and ``on_block(block)``.
+
+    Stops early, returning what it has, when ``cancel`` is set. A microphone that stops sending raises
+    :class:`checks.sources.SourceError` (``mic.no_data``).
+    """
+    if isinstance(mic, FileMic):
+        samples = mic.data.copy()
+        if on_block is not None:
+            on_block(samples)
+        if progress is not None:
+            progress(1.0)
+        return Recording(samples, mic.samplerate, mic.name, True)
+    want = max(1, round(seconds * mic.samplerate))
+    blocks: list[np.ndarray] = []
+    have = 0
+    for block in mic.blocks(seconds, cancel):
+        blocks.append(block)
+        have += len(block)
+        if on_block is not None:
+            on_block(block)
+        if progress is not None:
+            progress(min(1.0, have / want))
+    samples = np.concatenate(blocks) if blocks else np.zeros((0, mic.channels), np.float32)
+    return Recording(samples, mic.samplerate, mic.name, mic.is_file)
+
+
+class RecordedMic(FileMic):
+    """A recording made earlier (e.g. the window's guided recording) as a source the checks can analyse."""
+
+    def __init__(self, recording: Recording) -> None:  # no file to open: the samples are in memory
+        self.samplerate = recording.samplerate
+        self.data = np.asarray(recording.samples, dtype=np.float32).reshape(len(recording.samples), -1)
+        self.name = recording.name
+        self.is_file = recording.is_file
+        self.channels = int(self.data.shape[1])
+        self._cursor = 0
+        self._lock = threading.Lock()

@@ -1,0 +1,175 @@
+"""A two-host network on this machine for the network tests: a client and a server namespace joined by a veth pair.
+
+Only addresses inside these namespaces are used (10.200.5.1 server, 10.200.5.2 client). The link is rate-shaped
+with ``tc tbf``; UDP loss is made with nftables (``numgen random mod 100 < N drop``) and counted, so a test knows
+how many packets were really dropped. Everything is removed in :meth:`Lab.close`, also after a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_IP = "10.200.5.1"
+CLIENT_IP = "10.200.5.2"
+
+
+def unavailable() -> str | None:
+    """Why the lab cannot be built here (None when it can)."""
+    if os.geteuid() != 0:
+        return "network namespaces need root"
+    for tool in ("ip", "tc", "nft", "turnserver"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (.ci/setup.sh installs it)"
+    return None
+
+
+def sh(*argv: str, ns: str | None = None, check: bool = True, input: str | None = None) -> str:
+    full = ["ip", "netns", "exec", ns, *argv] if ns else list(argv)
+    done = subprocess.run(full, capture_output=True, text=True, input=input, timeout=30)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"{' '.join(full)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+class Lab:
+    def __init__(self) -> None:
+        tag = f"{os.getpid() % 100000}"
+        self.client = f"ir5c{tag}"
+        self.server = f"ir5s{tag}"
+        self.offline = f"ir5o{tag}"
+        self.veth_c, self.veth_s = f"v{tag}c", f"v{tag}s"
+        self.processes: list[subprocess.Popen[str]] = []
+        self.files: list[Path] = []
+
+    # -- building ---------------------------------------------------------------------------------------------
+
+    def open(self) -> Lab:
+        for ns in (self.client, self.server, self.offline):
+            sh("ip", "netns", "add", ns)
+            sh("ip", "link", "set", "lo", "up", ns=ns)
+            resolv = Path("/etc/netns") / ns / "resolv.conf"  # names are looked up inside the lab only
+            resolv.parent.mkdir(parents=True, exist_ok=True)
+            resolv.write_text(f"nameserver {SERVER_IP}\noptions timeout:1 attempts:1\n")
+            self.files.append(resolv.parent)
+        sh("ip", "link", "add", self.veth_c, "netns", self.client, "type", "veth", "peer", "name", self.veth_s,
+           "netns", self.server)
+        sh("ip", "addr", "add", f"{CLIENT_IP}/24", "dev", self.veth_c, ns=self.client)
+        sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", self.veth_s, ns=self.server)
+        sh("ip", "link", "set", self.veth_c, "up", ns=self.client)
+        sh("ip", "link", "set", self.veth_s, "up", ns=self.server)
+        for ns, dev in ((self.client, self.veth_c), (self.server, self.veth_s)):
+            sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=ns, check=False)
+        return self
+
+    def shape(self, mbit: float | None) -> None:
+        """Limit both directions to ``mbit`` Mbit/s (None: unlimited)."""
+        for ns, dev in ((self.client, self.veth_c), (self.server, self.veth_s)):
+            sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
+            if mbit:
+                burst = max(16 * 1024, int(mbit * 1e6 / 8 / 250))
+                sh("tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{mbit}mbit", "burst", str(burst),
+                   "latency", "60ms", ns=ns)
+
+    def udp_filter(self, drop_percent: int | None) -> None:
+        """On the server: drop ``drop_percent`` % of STUN requests at random (100: all), counting them; None: none."""
+        sh("nft", "delete", "table", "inet", "irlab", ns=self.server, check=False)
+        if drop_percent is None:
+            return
+        rule = "drop" if drop_percent >= 100 else f"numgen random mod 100 < {drop_percent} counter drop"
+        script = ("table inet irlab {\n chain input {\n  type filter hook input priority 0;\n"
+                  "  udp dport 3478 counter\n"
+                  f"  udp dport 3478 {rule}\n }}\n}}\n")
+        sh("nft", "-f", "-", ns=self.server, input=script)
+
+    def udp_counts(self) -> tuple[int, int]:
+        """(STUN requests that arrived, of them dropped) since :meth:`udp_filter`."""
+        data = json.loads(sh("nft", "-j", "list", "table", "inet", "irlab", ns=self.server))
+        counters = [item["rule"] for item in data["nftables"] if "rule" in item]
+        packets = []
+        for rule in counters:
+            for expr in rule["expr"]:
+                if "counter" in expr:
+                    packets.append(expr["counter"]["packets"])
+        return packets[0], packets[1]
+
+    # -- processes --------------------------------------------------------------------------------------------
+
+    def spawn(self, ns: str, *argv: str, ready: str | None = None, wait_port: int | None = None) -> None:
+        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.processes.append(process)
+        if ready is not None and process.stdout is not None:
+            line = process.stdout.readline()
+            if ready not in line:
+                raise RuntimeError(f"{argv[0]} did not start: {line}")
+        if wait_port is not None:
+            self.wait_tcp(ns, wait_port)
+
+    def wait_tcp(self, ns: str, port: int, timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if f":{port} " in sh("ss", "-Hltn", ns=ns):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"nothing listens on port {port} in {ns}")
+
+    def http_server(self, port: int, *extra: str) -> str:
+        self.spawn(self.server, sys.executable, str(ROOT / "tests" / "netservers.py"), "--port", str(port),
+                   "--public", f"{SERVER_IP}:{port}", *extra, ready="ready")
+        return f"http://{SERVER_IP}:{port}/"
+
+    def stun_server(self, port: int = 3478) -> str:
+        self.spawn(self.server, "turnserver", "-n", f"--listening-ip={SERVER_IP}", f"--listening-port={port}",
+                   "--stun-only", "--no-tls", "--no-dtls", "--no-cli", "--simple-log", "--log-file=stdout",
+                   f"--pidfile=/tmp/{self.server}-turn.pid", wait_port=port)
+        return f"{SERVER_IP}:{port}"
+
+    def run(self, ns: str, *argv: str, env: dict[str, str] | None = None,
+            timeout: float = 90) -> subprocess.CompletedProcess[str]:
+        full_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+        full_env.update({"NO_COLOR": "1", **(env or {})})
+        return subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True, text=True, env=full_env,
+                              timeout=timeout, cwd=ROOT)
+
+    def check(self, *args: str, ns: str | None = None, env: dict[str, str] | None = None,
+              timeout: float = 90) -> tuple[dict[str, dict], float]:
+        """Run ``interview-ready check --camera none --mic none ARGS --json`` in the client namespace."""
+        started = time.monotonic()
+        done = self.run(ns or self.client, sys.executable, "-m", "app", "check", "--camera", "none", "--mic", "none",
+                        *args, "--json", env=env, timeout=timeout)
+        took = time.monotonic() - started
+        try:
+            report = json.loads(done.stdout)
+        except json.JSONDecodeError:
+            raise AssertionError(f"no JSON report (exit {done.returncode}): {done.stdout}\n{done.stderr}") from None
+        return {c["id"]: c for c in report["checks"]}, took
+
+    # -- cleaning up ------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(3)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(3)
+            if process.stdout is not None:
+                process.stdout.close()
+        for ns in (self.client, self.server, self.offline):
+            sh("ip", "netns", "del", ns, check=False)
+        for path in self.files:
+            shutil.rmtree(path, ignore_errors=True)
+        Path(f"/tmp/{self.server}-turn.pid").unlink(missing_ok=True)

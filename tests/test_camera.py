@@ -1,0 +1,228 @@
+"""Camera checks on webcam-like frames with known truth (a real portrait composited into drawn rooms)."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from checks.analysis.camera import analyse_frame, as_bgr, sharpness
+from checks.analysis.faces import default_detector
+from checks.api import Status
+from checks.builtin.camera import (
+    judge_backlight,
+    judge_clutter,
+    judge_exposure,
+    judge_framing,
+    judge_sharpness,
+)
+from checks.thresholds import Thresholds
+from tests import scenes
+from tests.conftest import DEMO, run_cli
+
+W, H = 1280, 720
+LIMITS = {name: Thresholds().for_check(f"camera.{name}")
+          for name in ("exposure", "backlight", "framing", "sharpness", "clutter")}
+JUDGES = {"exposure": judge_exposure, "backlight": judge_backlight, "framing": judge_framing,
+          "sharpness": judge_sharpness, "clutter": judge_clutter}
+
+
+def good() -> np.ndarray:
+    return scenes.place(scenes.wall(W, H)).frame
+
+
+# Each scene, and what every camera check must say about it (check -> (status, rule)).
+PASS = (Status.PASS, "ok")
+CASES = {
+    "well set up": (good, {"exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS,
+                           "clutter": PASS}),
+    "too dark": (lambda: scenes.lit(good(), 0.22), {"exposure": (Status.FAIL, "too_dark"), "framing": PASS}),
+    "dim": (lambda: scenes.lit(good(), 0.45), {"exposure": (Status.WARN, "dark"), "framing": PASS}),
+    "overexposed": (lambda: scenes.lit(good(), 2.2), {"exposure": (Status.FAIL, "overexposed")}),
+    "window behind": (lambda: scenes.place(scenes.window(W, H)).frame,
+                      {"backlight": (Status.WARN, "window"), "exposure": PASS, "framing": PASS}),
+    "silhouette": (lambda: scenes.place(scenes.window(W, H), person_gain=0.45).frame,
+                   {"backlight": (Status.FAIL, "silhouette"), "exposure": (Status.WARN, "dark")}),
+    "off to the left": (lambda: scenes.place(scenes.wall(W, H), face_cx=0.25).frame,
+                        {"framing": (Status.WARN, "move_left")}),
+    "off to the right": (lambda: scenes.place(scenes.wall(W, H), face_cx=0.75).frame,
+                         {"framing": (Status.WARN, "move_right")}),
+    "too close": (lambda: scenes.place(scenes.wall(W, H), face_w=0.3, face_top=0.12).frame,
+                  {"framing": (Status.WARN, "too_close")}),
+    "too far": (lambda: scenes.place(scenes.wall(W, H), face_w=0.06, face_top=0.35).frame,
+                {"framing": (Status.WARN, "too_far")}),
+    "head cut off": (lambda: scenes.place(scenes.wall(W, H), face_top=0.02).frame,
+                     {"framing": (Status.WARN, "head_cut")}),
+    "sunk to the bottom": (lambda: scenes.place(scenes.wall(W, H), face_top=0.6).frame,
+                           {"framing": (Status.WARN, "too_low")}),
+    "slightly blurred": (lambda: cv2.GaussianBlur(good(), (0, 0), 2.5), {"sharpness": (Status.WARN, "soft")}),
+    "out of focus": (lambda: cv2.GaussianBlur(good(), (0, 0), 4), {"sharpness": (Status.FAIL, "blurred")}),
+    "cluttered room": (lambda: scenes.place(scenes.shelves(W, H)).frame,
+                       {"clutter": (Status.WARN, "busy"), "framing": PASS, "exposure": PASS}),
+    "two people": (lambda: scenes.place(scenes.place(scenes.wall(W, H), face_cx=0.3).frame, face_cx=0.72,
+                                        flip=True).frame, {"framing": (Status.WARN, "several")}),
+    "empty room": (lambda: scenes.wall(W, H), {"framing": (Status.FAIL, "no_face")}),
+    "cluttered empty room": (lambda: scenes.shelves(W, H), {"framing": (Status.FAIL, "no_face")}),
+    "a pet": (lambda: scenes.pet(scenes.wall(W, H)), {"framing": (Status.FAIL, "no_face")}),
+    "small camera": (lambda: cv2.resize(good(), (640, 360), interpolation=cv2.INTER_AREA), {
+        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
+    "4K camera": (lambda: cv2.resize(good(), (3840, 2160)), {
+        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_scene_gets_the_right_verdicts(name):
+    make, expected = CASES[name]
+    analysis = analyse_frame(scenes.noisy(make()), default_detector())
+    got = {check: JUDGES[check](analysis, LIMITS[check]) for check in expected}
+    assert {c: (f.status, f.key) for c, f in got.items()} == expected
+
+
+def test_the_face_box_matches_the_truth():
+    scene = scenes.place(scenes.wall(W, H), face_cx=0.4, face_top=0.3)
+    analysis = analyse_frame(scenes.noisy(scene.frame), default_detector())
+    x, y, w, h = scene.face
+    face = analysis.face
+    assert face is not None
+    assert abs(face.cx - (x + w / 2)) < 0.02 and abs(face.cy - (y + h / 2)) < 0.03
+    assert face.w == pytest.approx(w, rel=0.2)
+
+
+def test_darker_means_lower_exposure():
+    frame = good()
+    values = [analyse_frame(scenes.lit(frame, g), default_detector()).exposure.face_luma
+              for g in (1.3, 1.0, 0.8, 0.6, 0.4, 0.25)]
+    assert values == sorted(values, reverse=True)
+
+
+def test_more_blur_means_lower_sharpness_at_every_size():
+    for size in ((640, 360), (1280, 720), (1920, 1080)):
+        frame = cv2.resize(good(), size, interpolation=cv2.INTER_AREA)
+        face = analyse_frame(frame, default_detector()).face
+        scores = [sharpness(cv2.GaussianBlur(frame, (0, 0), s * size[0] / 1280) if s else frame, face)
+                  for s in (0, 1, 2, 3, 5)]
+        assert scores == sorted(scores, reverse=True), (size, scores)
+
+
+def test_sharpness_does_not_depend_on_the_resolution():
+    scores = []
+    for size in ((640, 360), (1280, 720), (1920, 1080)):
+        frame = cv2.resize(good(), size, interpolation=cv2.INTER_AREA)
+        scores.append(analyse_frame(frame, default_detector()).sharpness)
+    assert max(scores) / min(scores) < 1.6, scores
+
+
+def test_more_things_behind_means_more_clutter():
+    plain = analyse_frame(good(), default_detector()).clutter
+    one = scenes.wall(W, H)
+    scenes.bookshelf(one, 40, 120, 240, 520, np.random.default_rng(1))
+    some = analyse_frame(scenes.place(one).frame, default_detector()).clutter
+    full = analyse_frame(scenes.place(scenes.shelves(W, H)).frame, default_detector()).clutter
+    assert plain < some < full
+
+
+@pytest.mark.parametrize(("frame", "shape"), [
+    (np.full((480, 640), 128, np.uint8), (480, 640, 3)),
+    (np.full((480, 640, 4), 128, np.uint8), (480, 640, 3)),
+    (np.full((480, 640, 1), 128, np.uint8), (480, 640, 3)),
+    (np.full((480, 640, 3), 40000, np.uint16), (480, 640, 3)),
+    (np.full((480, 640, 3), 0.5, np.float32), (480, 640, 3)),
+])
+def test_frames_of_any_common_format_are_accepted(frame, shape):
+    bgr = as_bgr(frame)
+    assert bgr.shape == shape and bgr.dtype == np.uint8 and 120 <= bgr.mean() <= 160
+
+
+@pytest.mark.parametrize(("frame", "message"), [
+    (np.zeros((1, 1, 3), np.uint8), "too small"),
+    (np.zeros((480, 640, 2), np.uint8), "grey, BGR or BGRA"),
+    (np.zeros((480, 640, 3), np.int64), "8-bit"),
+    ("not a frame", "image array"),
+])
+def test_frames_that_cannot_be_judged_say_why(frame, message):
+    with pytest.raises(ValueError, match=message):
+        analyse_frame(frame, default_detector())
+
+
+def test_an_all_black_and_an_all_white_picture():
+    black = analyse_frame(np.zeros((720, 1280, 3), np.uint8), default_detector())
+    white = analyse_frame(np.full((720, 1280, 3), 255, np.uint8), default_detector())
+    assert judge_exposure(black, LIMITS["exposure"]).key == "too_dark"
+    assert judge_exposure(white, LIMITS["exposure"]).key == "overexposed"
+    assert judge_framing(black, LIMITS["framing"]).key == "no_face"
+
+
+def _check(tmp_path, frame, name="frame.png", *extra):
+    path = tmp_path / name
+    cv2.imwrite(str(path), frame)
+    done = run_cli("check", "--camera", str(path), "--mic", "none", "--network", "none", "--only", "camera.*",
+                   "--json", *extra)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+
+
+def test_cli_on_a_well_set_up_frame(tmp_path):
+    done, checks = _check(tmp_path, scenes.noisy(good()), "good.jpg")
+    assert done.returncode == 0
+    assert {i: c["status"] for i, c in checks.items()} == dict.fromkeys(
+        ["camera.device", "camera.resolution", "camera.framing", "camera.exposure", "camera.backlight",
+         "camera.sharpness", "camera.clutter"], "pass")
+    face = checks["camera.framing"]["details"]
+    assert 0.4 < face["face_x"] + face["face_w"] / 2 < 0.6 and face["faces"] == 1
+
+
+def test_cli_on_a_backlit_candidate(tmp_path):
+    frame = scenes.noisy(scenes.place(scenes.window(W, H), person_gain=0.45).frame)
+    done, checks = _check(tmp_path, frame)
+    assert done.returncode == 1
+    assert checks["camera.backlight"]["status"] == "fail"
+    assert checks["camera.backlight"]["advice"][-1].startswith("Turn to face the window")
+
+
+def test_cli_on_a_tiny_black_picture(tmp_path):
+    done, checks = _check(tmp_path, np.zeros((8, 8, 3), np.uint8))
+    assert done.returncode == 1
+    assert checks["camera.exposure"]["status"] == "fail"
+    assert "too small to judge" in checks["camera.exposure"]["summary"]
+
+
+def test_cli_on_a_low_resolution_grey_picture(tmp_path):
+    grey = cv2.cvtColor(cv2.resize(good(), (320, 180), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+    done, checks = _check(tmp_path, grey)
+    assert checks["camera.resolution"]["status"] == "fail"
+    assert checks["camera.resolution"]["details"]["rule"] == "tiny"
+
+
+def test_cli_on_the_demo_video_measures_its_frame_rate():
+    done = run_cli("check", "--demo", "--mic", "none", "--only", "camera.*", "--json")
+    checks = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["camera.resolution"]["value"] == pytest.approx(25, abs=0.5)
+    assert checks["camera.resolution"]["status"] == "pass"
+
+
+def test_cli_on_a_truncated_video(tmp_path):
+    data = (DEMO / "camera.mp4").read_bytes()
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(data[: len(data) // 3])
+    done = run_cli("check", "--camera", str(broken), "--mic", "none", "--network", "none", "--only", "camera.*",
+                   "--json")
+    assert "Traceback" not in done.stderr
+    checks = json.loads(done.stdout)["checks"]
+    assert all(c["status"] in ("pass", "warn", "fail", "skip") for c in checks), checks
+    assert all(c["summary"] for c in checks)
+
+
+def test_a_frozen_camera_is_named(tmp_path):
+    path = tmp_path / "frozen.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (W, H))
+    frame = good()
+    for _ in range(40):
+        writer.write(frame)
+    writer.release()
+    done = run_cli("check", "--camera", str(path), "--mic", "none", "--network", "none", "--only",
+                   "camera.resolution", "--json")
+    [result] = json.loads(done.stdout)["checks"]
+    assert (result["status"], result["details"]["rule"]) == ("fail", "frozen")
