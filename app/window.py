@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import sys
 from pathlib import Path
@@ -26,12 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.camera_view import CameraPanel
 from app.icons import COLOURS, status_icon
-from app.workers import RunWorker
+from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
-from checks.report import Report, format_value
+from checks.report import Report, category_label, format_value
 from checks.runner import Runner
+from checks.sources import SourceError
+from checks.sources.camera import CameraSource, FrameFeed
 from checks.wording import say
 
 if TYPE_CHECKING:
@@ -92,9 +96,20 @@ class MainWindow(QMainWindow):
         self.details.setAccessibleName(say("ui.details_pane"))
         self.details.setOpenLinks(False)
 
+        self.camera_panel: CameraPanel | None = None
+        self.camera_feed: FrameFeed | None = None
+        self._camera_pending = False
+        self._start_when_ready = False
+        right: QWidget = self.details
+        if session.config.camera.kind != "none":
+            self.camera_panel = CameraPanel(session.config.thresholds)
+            right = QSplitter(Qt.Orientation.Vertical)
+            right.addWidget(self.camera_panel)
+            right.addWidget(self.details)
+            right.setSizes([380, 260])
         splitter = QSplitter()
         splitter.addWidget(self.tree)
-        splitter.addWidget(self.details)
+        splitter.addWidget(right)
         splitter.setSizes([520, 460])
 
         self.progress = QProgressBar()
@@ -164,8 +179,7 @@ class MainWindow(QMainWindow):
         for loaded in self.session.checks:
             parent = groups.get(loaded.category)
             if parent is None:
-                parent = QTreeWidgetItem([say(f"category.{loaded.category}") if loaded.category in (
-                    "camera", "mic", "network", "system") else loaded.category])
+                parent = QTreeWidgetItem([category_label(loaded.category)])
                 font = parent.font(0)
                 font.setBold(True)
                 parent.setFont(0, font)
@@ -193,6 +207,46 @@ class MainWindow(QMainWindow):
 
     # -- running ----------------------------------------------------------------------------------
 
+    # -- the camera preview -------------------------------------------------------------------------
+
+    def open_camera(self) -> None:
+        """Open the camera for the preview (and for the camera checks, which share it)."""
+        if self.camera_panel is None or self._camera_pending:
+            return
+        self._camera_pending = True
+        self._open_worker = OpenCameraWorker(self.session.config.camera)
+        self._open_worker.signals.opened.connect(self._camera_opened)
+        self._open_worker.signals.failed.connect(self._camera_failed)
+        QThreadPool.globalInstance().start(self._open_worker)
+        timeout_ms = int(1000 * self.session.config.thresholds.runner("open_camera_s"))
+        QTimer.singleShot(timeout_ms, lambda: self._camera_done() if self._camera_pending else None)
+
+    def _camera_opened(self, source: CameraSource) -> None:
+        if not self._camera_pending or self.camera_panel is None:  # too late, or the window is closing
+            source.close()
+            return
+        self.camera_feed = FrameFeed(source)
+        self.camera_panel.start(self.camera_feed)
+        self._camera_done()
+
+    def _camera_failed(self, error: SourceError) -> None:
+        if self.camera_panel is not None:
+            self.camera_panel.show_problem(error.summary)
+        self._camera_done()
+
+    def _camera_done(self) -> None:
+        self._camera_pending = False
+        if self._start_when_ready:
+            self._start_when_ready = False
+            self.start()
+
+    def start_when_ready(self) -> None:
+        """Run the checks as soon as the camera preview is open (at once when there is none)."""
+        if self._camera_pending:
+            self._start_when_ready = True
+        else:
+            self.start()
+
     @property
     def running(self) -> bool:
         return self.worker is not None
@@ -208,7 +262,10 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress_text.setText(say("ui.checking_progress", done=0, total=len(self.items)))
         self._set_banner("running", say("ui.checking"), "")
-        self.worker = RunWorker(Runner(self.session.checks, self.session.config))
+        config = self.session.config
+        if self.camera_feed is not None:
+            config = dataclasses.replace(config, opened={"camera": self.camera_feed.reader()})
+        self.worker = RunWorker(Runner(self.session.checks, config))
         self.worker.signals.check_started.connect(self._on_started)
         self.worker.signals.check_progress.connect(self._on_progress)
         self.worker.signals.check_finished.connect(self._on_finished_one)
@@ -276,7 +333,7 @@ class MainWindow(QMainWindow):
             fix = f"{say('ui.fix_first')}: {first.title}. {first.summary} {' '.join(first.advice[-1:])}"
         elif results and not cancelled:
             fix = say("ui.nothing_to_fix")
-        skipped = [r.title for r in results if r.status.value == "skip"]
+        skipped = _skipped_names(report)
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
         if cancelled and skipped and report.overall != "not_ready":  # stopped early: never claim "Ready"
@@ -317,11 +374,29 @@ class MainWindow(QMainWindow):
     # -- closing ----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._camera_pending = False
+        if self.camera_panel is not None:
+            self.camera_panel.stop()
         if self.worker is not None:
             self.worker.cancel()
             grace_ms = int(1000 * (self.session.config.thresholds.runner("grace_s") + 2))
             QThreadPool.globalInstance().waitForDone(grace_ms)
+        if self.camera_feed is not None:  # released only after the checks that read it have stopped
+            self.camera_feed.close()
+            self.camera_feed = None
         super().closeEvent(event)
+
+
+def _skipped_names(report: Report) -> list[str]:
+    """What was not checked: a whole category by its name, else the checks by their titles."""
+    names: list[str] = []
+    for category, results in report.by_category():
+        skipped = [r.title for r in results if r.status.value == "skip"]
+        if skipped and len(skipped) == len(results):
+            names.append(category_label(category))
+        else:
+            names.extend(skipped)
+    return names
 
 
 def _save_screenshot(window: MainWindow, path: Path) -> None:
@@ -344,5 +419,8 @@ def run_window(session: Session, screenshot: Path | None = None, demo: bool = Fa
         save = lambda: _save_screenshot(window, screenshot)  # noqa: E731
         window.run_finished.connect(lambda _: QTimer.singleShot(300, save))
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, window.cancel)
-    QTimer.singleShot(0, window.start)
-    return int(app.exec())
+    window.open_camera()
+    QTimer.singleShot(0, window.start_when_ready)
+    code = int(app.exec())
+    window.close()  # releases the camera and stops the threads before the interpreter exits
+    return code

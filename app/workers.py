@@ -6,6 +6,8 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from checks.api import CheckResult
 from checks.runner import RunListener, Runner
+from checks.sources import SourceError
+from checks.sources.camera import CameraSpec, open_camera
 
 
 class RunSignals(QObject):
@@ -46,3 +48,29 @@ class RunWorker(QRunnable):
 
     def run(self) -> None:
         self.signals.finished.emit(self.runner.run())
+
+
+class OpenSignals(QObject):
+    opened = Signal(object)  # a CameraSource
+    failed = Signal(object)  # a SourceError
+
+
+class OpenCameraWorker(QRunnable):
+    """Opens the camera off the GUI thread (a camera can take seconds to answer)."""
+
+    def __init__(self, spec: CameraSpec) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.spec = spec
+        self.signals = OpenSignals()
+
+    def run(self) -> None:
+        try:
+            source = open_camera(self.spec)
+        except SourceError as error:
+            self.signals.failed.emit(error)
+            return
+        except Exception as error:  # a driver fault still becomes a message, not a crash
+            self.signals.failed.emit(SourceError("camera.failed", error=f"{type(error).__name__}: {error}"))
+            return
+        self.signals.opened.emit(source)

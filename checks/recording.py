@@ -63,7 +63,8 @@ class RecordedMic(FileMic):
 
     def __init__(self, recording: Recording) -> None:  # no file to open: the samples are in memory
         self.samplerate = recording.samplerate
-        self.data = np.asarray(recording.samples, dtype=np.float32).reshape(len(recording.samples), -1)
+        data = np.asarray(recording.samples, dtype=np.float32)
+        self.data = data[:, None] if data.ndim == 1 else data
         self.name = recording.name
         self.is_file = recording.is_file
         self.channels = int(self.data.shape[1])

@@ -76,7 +76,7 @@ class Report:
 
         lines: list[str] = []
         for category, results in self.by_category():
-            lines.append(say(f"category.{category}") if _has(f"category.{category}") else category)
+            lines.append(category_label(category))
             for r in results:
                 mark = paint(f"[{say(f'status_mark.{r.status.value}')}]", r.status)
                 value = f" ({format_value(r)})" if r.value is not None else ""
@@ -96,9 +96,6 @@ def format_value(result: CheckResult) -> str:
     return f"{text} {result.unit}".strip()
 
 
-def _has(key: str) -> bool:
-    try:
-        say(key)
-        return True
-    except KeyError:
-        return False
+def category_label(category: str) -> str:
+    """A category as people read it ("This computer"); a third-party category as it is."""
+    return say(f"category.{category}") if category in CATEGORIES else category

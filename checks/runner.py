@@ -36,6 +36,8 @@ class RunConfig:
     mic: MicSpec = field(default_factory=lambda: MicSpec("auto"))
     network: NetworkSettings = field(default_factory=NetworkSettings)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    opened: dict[str, Any] = field(default_factory=dict)
+    """Sources already opened by the caller (the window's camera feed): used as they are, never closed."""
 
 
 class RunListener:
@@ -70,6 +72,7 @@ class _Device:
     source: Any = None
     off: bool = False
     error: SourceError | None = None
+    owned: bool = True  # opened by the runner, so the runner releases it
 
 
 def _validate(loaded: LoadedCheck, value: Any) -> CheckResult | None:
@@ -154,6 +157,8 @@ class Runner:
         cfg = self.config
         if device == "network":
             return _Device(source=cfg.network, off=cfg.network.backend == "none")
+        if device in cfg.opened:
+            return _Device(source=cfg.opened[device], owned=False)
         spec: CameraSpec | MicSpec = cfg.camera if device == "camera" else cfg.mic
         if spec.kind == "none":
             return _Device(off=True)
@@ -196,7 +201,7 @@ class Runner:
                 self._finish(index, self._run_check(loaded, devices, shared, shared_lock))
         finally:
             for state in devices.values():
-                close = getattr(state.source, "close", None)
+                close = getattr(state.source, "close", None) if state.owned else None
                 if close is not None:
                     with contextlib.suppress(Exception):  # releasing a device that already vanished
                         close()

@@ -51,7 +51,8 @@ def bookshelf(room: np.ndarray, x: int, y: int, w: int, h: int, rng: np.random.G
         while bx < x + w - 24:
             bw = int(rng.integers(8, 22))
             colour = tuple(int(c) for c in rng.integers(40, 210, 3))
-            cv2.rectangle(room, (bx, top + int(rng.integers(8, shelf_h // 3))), (bx + bw, top + shelf_h - 8), colour, -1)
+            book_top = top + int(rng.integers(8, shelf_h // 3))
+            cv2.rectangle(room, (bx, book_top), (bx + bw, top + shelf_h - 8), colour, -1)
             bx += bw + 2
 
 

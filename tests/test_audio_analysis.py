@@ -203,7 +203,7 @@ def test_integer_pcm_is_scaled_to_full_scale():
 
 
 def test_dropouts_of_digital_zeros_are_gaps_not_background():
-    mix, clean, background = guided(-24.0, "white", -50.0)
+    mix, _, background = guided(-24.0, "white", -50.0)
     mix[RATE : RATE + RATE // 2] = 0.0  # half a second of nothing
     found = analyse(mix, RATE)
     assert found.gaps_s == pytest.approx(0.5, abs=0.04)

@@ -191,7 +191,7 @@ def test_cli_on_a_tiny_black_picture(tmp_path):
 
 def test_cli_on_a_low_resolution_grey_picture(tmp_path):
     grey = cv2.cvtColor(cv2.resize(good(), (320, 180), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
-    done, checks = _check(tmp_path, grey)
+    _, checks = _check(tmp_path, grey)
     assert checks["camera.resolution"]["status"] == "fail"
     assert checks["camera.resolution"]["details"]["rule"] == "tiny"
 

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from checks.analysis.audio import Clipping
 from checks.api import Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
-from checks.analysis.audio import Clipping
 from checks.thresholds import Thresholds
 from checks.wording import say
 from tests import sounds

@@ -20,6 +20,7 @@ from checks.api import Check, CheckContext, CheckResult, Status
 from checks.builtin.system import Finding
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
+from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 
 CAPTURE_SECONDS = 2.0  # how long a live camera is watched
@@ -45,7 +46,7 @@ def capture(context: CheckContext) -> Capture:
 
     def take() -> Capture:
         camera: CameraSource = context.camera  # type: ignore[assignment]
-        still = camera.is_file and camera.fps <= 0
+        still = camera.is_still
         means: list[float] = []
         changes: list[float] = []
         previous: np.ndarray | None = None
@@ -155,6 +156,29 @@ def judge_clutter(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
     if a.clutter >= limits["warn_percent"]:
         return Finding(Status.WARN, "busy", fields)
     return Finding(Status.PASS, "ok", fields)
+
+
+LIVE_ORDER = (("camera.framing", judge_framing), ("camera.exposure", judge_exposure),
+              ("camera.backlight", judge_backlight), ("camera.sharpness", judge_sharpness),
+              ("camera.clutter", judge_clutter))
+"""The order in which the live preview coaches: being in the picture first, then light, focus, background."""
+
+
+def live_hint(a: FrameAnalysis, thresholds: Thresholds) -> tuple[str, Finding]:
+    """The one thing to say about a live frame: the first camera check, in :data:`LIVE_ORDER`, that is not fine."""
+    for check_id, judge in LIVE_ORDER:
+        finding = judge(a, thresholds.for_check(check_id))
+        if finding.status is not Status.PASS:
+            return check_id, finding
+    return "camera.framing", Finding(Status.PASS, "ok")
+
+
+def hint_text(check_id: str, finding: Finding) -> str:
+    """The short line the preview shows for a finding."""
+    try:
+        return say(f"{check_id}.{finding.key}.hint", **finding.fields)
+    except KeyError:
+        return say(f"{check_id}.{finding.key}.summary", **finding.fields)
 
 
 # -- the checks ----------------------------------------------------------------------------------------

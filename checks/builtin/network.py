@@ -83,7 +83,8 @@ class NetworkCheck(Check):
         except ProbeError as error:
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
-            raise
+            return self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
+                               say_all("network.probe_failed.advice"), details={"failure": error.kind})
 
     def measure(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
@@ -214,7 +215,7 @@ class Throughput(NetworkCheck):
             order.remove(preferred["backend"])
             order.insert(0, preferred["backend"])
         tried: list[str] = []
-        last: ProbeError = ProbeError("failed", error="no backend")
+        first: ProbeError | None = None
         for backend in order:
             try:
                 done = self._measure_with(backend, context, budget)
@@ -224,11 +225,12 @@ class Throughput(NetworkCheck):
                 if error.kind == "cancelled" or context.cancelled:
                     raise
                 tried.append(f"{backend}: {error.kind}")
-                last = error
+                first = first or error  # the reason told is the first backend's (the one asked for)
                 if budget.done:
                     break
-        last.fields.setdefault("tried", "; ".join(tried))
-        return last
+        first = first or ProbeError("failed", error="no backend")
+        first.fields.setdefault("tried", "; ".join(tried))
+        return first
 
     def measure(self, context: CheckContext) -> CheckResult:
         limits = context.thresholds
@@ -329,7 +331,8 @@ class Latency(ProbeCheck):
         status = grade_upper(ms, float(limits["warn_ms"]), float(limits["fail_ms"]))
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
         via = say("network.via_tcp") if probed.run.transport == "tcp" else ""
-        return self.finish(Finding(status, key, {"ms": round(ms), "via": via}), value=round(ms, 1), unit="ms",
+        shown = f"{ms:.0f}" if ms >= 10 else f"{ms:.1f}"
+        return self.finish(Finding(status, key, {"ms": shown, "via": via}), value=round(ms, 1), unit="ms",
                            details=_probe_details(probed))
 
 

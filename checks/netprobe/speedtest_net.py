@@ -75,7 +75,7 @@ def _as_probe_error(error: BaseException) -> ProbeError:
         return ProbeError("http_status", status=int(status.group(1)))
     if "timed out" in text.lower():
         return ProbeError("timeout")
-    if "Name or service not known" in text or "getaddrinfo" in text or "nodename" in text:
+    if any(t in text for t in ("name resolution", "Name or service not known", "getaddrinfo", "nodename")):
         return ProbeError("dns", error=text)
     if "Tunnel connection failed" in text or "proxy" in text.lower():
         return ProbeError("proxy", error=text)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from checks.netprobe.common import Budget, ProbeError, endpoint, resolve, tcp_connect
+from checks.netprobe.common import Budget, ProbeError, classify, endpoint, resolve, tcp_connect
 
 MAGIC_COOKIE = 0x2112A442
 BINDING_REQUEST = 0x0001
@@ -85,7 +85,11 @@ def _open_udp(host: str, port: int, budget: Budget) -> socket.socket:
     family, kind, proto, _, address = resolve(host, port, budget, socket.SOCK_DGRAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setblocking(False)
-    sock.connect(address)  # only this server's answers are received
+    try:
+        sock.connect(address)  # only this server's answers are received
+    except OSError as error:
+        sock.close()
+        raise classify(error) from None
     return sock
 
 

@@ -12,11 +12,18 @@ import contextlib
 import http.client
 import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+
+try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
+    import fcntl
+    import termios
+except ImportError:  # pragma: no cover - Windows
+    fcntl = termios = None  # type: ignore[assignment]
 
 from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
 from checks.netprobe.common import Budget, ProbeError, classify, endpoint
@@ -24,7 +31,7 @@ from checks.netprobe.common import Budget, ProbeError, classify, endpoint
 CHUNK = 64 * 1024
 UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
 SEND_BUFFER = 64 * 1024
-"""Upload sockets keep a small send buffer, so the bytes counted as sent are close to the bytes on the wire."""
+"""Upload sockets keep a small send buffer; bytes still in it (not acknowledged) are not counted as moved."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,10 @@ class StopRule:
     """When a transfer stops (see :func:`checks.analysis.network.is_stable`)."""
 
     ramp_s: float = 1.0
-    window_s: float = 0.5
-    windows: int = 4
-    tolerance: float = 0.06
-    min_s: float = 2.0
+    window_s: float = 1.0
+    windows: int = 3
+    tolerance: float = 0.08
+    min_s: float = 3.0
     """Measure at least this long after the ramp-up."""
     max_s: float = 8.0
     stall_s: float = 2.5
@@ -50,6 +57,16 @@ class Transfer:
     result: Throughput
     streams: int
     contacted: tuple[str, ...]
+
+
+def unsent(sock: socket.socket | None) -> int:
+    """Bytes written to ``sock`` that the other side has not acknowledged yet (Linux; 0 where unknown)."""
+    if sock is None or fcntl is None:
+        return 0
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 def backend_url(server: str, name: str) -> str:
@@ -90,13 +107,20 @@ class _Engine:
         self.errors: list[ProbeError] = []
         self.connections: list[http.client.HTTPConnection] = []
         self.threads: list[threading.Thread] = []
+        self.sending: set[socket.socket] = set()
+        self.op_timeout = 3.0
+
+    def moved(self) -> int:
+        """Bytes moved so far: downloaded, or uploaded and acknowledged."""
+        with self.lock:
+            return self.total - sum(unsent(sock) for sock in self.sending)
 
     def add(self, n: int) -> None:
         with self.lock:
             self.total += n
 
     def open(self, url: str) -> tuple[http.client.HTTPConnection, str]:
-        conn, path = _connection(url, self.budget.timeout(1.0))
+        conn, path = _connection(url, self.budget.timeout(self.op_timeout))
         conn.connect()
         with self.lock:
             self.connections.append(conn)
@@ -111,8 +135,8 @@ class _Engine:
                     self.errors.append(error)
                     if error.kind in ("http_status", "captive", "dns", "refused", "unreachable", "bad_answer"):
                         return
-                except (OSError, http.client.HTTPException) as error:
-                    if self.stop.is_set():
+                except (OSError, http.client.HTTPException, ValueError, AttributeError) as error:
+                    if self.stop.is_set():  # the socket was shut down under a read: the end, not a failure
                         return
                     failure = classify(error)
                     self.errors.append(failure)
@@ -134,11 +158,9 @@ class _Engine:
             connections = list(self.connections)
         for conn in connections:
             sock = conn.sock
-            if sock is not None:
+            if sock is not None:  # wakes the stream blocked on it; the stream closes its own connection
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-            with contextlib.suppress(Exception):
-                conn.close()
         for thread in self.threads:
             thread.join(0.5)
 
@@ -150,17 +172,15 @@ def _download_work(engine: _Engine, url: str) -> Callable[[], None]:
             conn.request("GET", f"{path}&r={os.urandom(4).hex()}",
                          headers={"Accept-Encoding": "identity", "Cache-Control": "no-cache"})
             response = conn.getresponse()
-            buffer = bytearray(CHUNK)
-            view = memoryview(buffer)
             first = True
             while not engine.stop.is_set():
-                n = response.readinto(view)
+                data = response.read1(CHUNK)
                 if first:
-                    _check_answer(response, bytes(view[:n]))
+                    _check_answer(response, data)
                     first = False
-                if not n:
+                if not data:
                     return
-                engine.add(n)
+                engine.add(len(data))
         finally:
             conn.close()
     return work
@@ -173,6 +193,8 @@ def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None
             sock = conn.sock
             assert sock is not None
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            with engine.lock:
+                engine.sending.add(sock)
             conn.putrequest("POST", f"{path}?r={os.urandom(4).hex()}", skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
             conn.putheader("Content-Length", str(UPLOAD_REQUEST_BYTES))
@@ -187,6 +209,10 @@ def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None
             if not engine.stop.is_set():
                 _check_answer(conn.getresponse())
         finally:
+            with engine.lock:
+                if sock in engine.sending:  # what never reached the server does not count
+                    engine.total -= unsent(sock)
+                    engine.sending.discard(sock)
             conn.close()
     return work
 
@@ -222,6 +248,7 @@ def measure(direction: str, server: str, budget: Budget, rule: StopRule,
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     engine = _Engine(budget, rule.streams)
+    engine.op_timeout = rule.stall_s + 1.0  # a stall is told by the loop below; the streams just wait
     payload = os.urandom(1024 * 1024) if direction == "upload" else b""
     engine.run_streams(_download_work(engine, url) if direction == "download" else _upload_work(engine, url, payload))
     samples: list[Sample] = [(0.0, 0)]
@@ -232,8 +259,7 @@ def measure(direction: str, server: str, budget: Budget, rule: StopRule,
         while True:
             budget.cancel.wait(0.05)
             now = time.perf_counter()
-            with engine.lock:
-                total = engine.total
+            total = max(samples[-1][1], engine.moved())
             if total > samples[-1][1]:
                 last_moved = now
             samples.append((now - start, total))

@@ -56,6 +56,11 @@ class CameraSource:
                 raise SourceError("camera.no_picture", name=self.name)
             return frame
 
+    @property
+    def is_still(self) -> bool:
+        """A picture file: the same frame every time, no frame rate."""
+        return self._still is not None
+
     def close(self) -> None:
         with self._lock:
             if self._capture is not None:
@@ -138,3 +143,85 @@ def open_camera(spec: CameraSpec, warmup_s: float = 3.0) -> CameraSource:
         assert first_error is not None
         raise first_error
     raise ValueError(f"camera spec {spec.kind!r} opens nothing")
+
+
+class FrameFeed:
+    """One reader of a camera in its own thread, shared by any number of consumers.
+
+    The live preview and the camera checks each get every new frame (or the newest one, if they are slower)
+    without reading the camera themselves, so the frame rate each measures is the camera's own. A video file
+    is played at its own pace.
+    """
+
+    def __init__(self, source: CameraSource) -> None:
+        self.source = source
+        self._cond = threading.Condition()
+        self._frame: np.ndarray | None = None
+        self._seq = 0
+        self._error: SourceError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="camera feed", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        pace = 1.0 / (self.source.fps if self.source.fps > 0 else 10.0) if self.source.is_file else 0.0
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                frame = self.source.read()
+            except SourceError as error:
+                with self._cond:
+                    self._error = error
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._frame, self._seq = frame, self._seq + 1
+                self._cond.notify_all()
+            if pace:
+                next_at += pace
+                self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def latest(self) -> tuple[int, np.ndarray | None]:
+        """The newest frame and its number (0 and None before the first one)."""
+        with self._cond:
+            return self._seq, self._frame
+
+    def wait_newer(self, seq: int, timeout: float) -> tuple[int, np.ndarray]:
+        """The first frame newer than number ``seq``; SourceError when none comes in ``timeout`` seconds."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._seq > seq or self._error is not None or self._stop.is_set(), timeout)
+            if self._seq > seq and self._frame is not None:
+                return self._seq, self._frame
+            raise self._error or SourceError("camera.no_picture", name=self.source.name)
+
+    def reader(self) -> FeedReader:
+        return FeedReader(self)
+
+    def close(self) -> None:
+        """Stop reading and release the camera."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._thread.join(2.0)
+        self.source.close()
+
+
+class FeedReader:
+    """A :class:`CameraSource`-like view of a :class:`FrameFeed` for one consumer (the camera checks)."""
+
+    def __init__(self, feed: FrameFeed, timeout: float = 3.0) -> None:
+        self.feed = feed
+        self.timeout = timeout
+        self._seen = 0
+        source = feed.source
+        self.name, self.is_file, self.is_still, self.fps = source.name, source.is_file, source.is_still, source.fps
+        self.width, self.height = source.width, source.height
+
+    def read(self) -> np.ndarray:
+        if self.is_still:  # a picture: always the same frame
+            return self.feed.source.read()
+        self._seen, frame = self.feed.wait_newer(self._seen, self.timeout)
+        return frame
+
+    def close(self) -> None:
+        """The feed's owner releases the camera, not a reader."""

@@ -1,0 +1,197 @@
+"""The live camera preview: the picture as the interviewer will see it, framing guides, and one coaching hint.
+
+The camera is read by a :class:`FrameFeed` thread; the view pulls the newest frame on a display-rate timer, so the
+GUI never queues a backlog. Analysis runs in its own thread a few times a second on the newest frame, and its
+verdict is smoothed so that the hint does not flicker. Frames stay in memory and are never saved.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from app.icons import COLOURS, status_icon
+from checks.analysis.camera import analyse_frame
+from checks.analysis.faces import Box, HaarFaceDetector
+from checks.analysis.smoothing import Steady
+from checks.builtin.camera import hint_text, live_hint
+from checks.sources.camera import FrameFeed
+from checks.thresholds import Thresholds
+from checks.wording import say
+
+DISPLAY_MS = 33  # about 30 pictures a second
+ANALYSE_EVERY_S = 0.2  # verdicts five times a second
+THOROUGH_EVERY = 5  # with no face in view, look for a distant face once a second
+
+
+class _Coach(threading.Thread):
+    """Analyses the newest frame a few times a second and keeps the smoothed hint."""
+
+    def __init__(self, feed: FrameFeed, thresholds: Thresholds) -> None:
+        super().__init__(name="camera coach", daemon=True)
+        self.feed = feed
+        self.thresholds = thresholds
+        self.quick = HaarFaceDetector(passes=((320, 0.08),))
+        self.thorough = HaarFaceDetector()
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self.face: Box | None = None
+        self.status = "waiting"
+        self.text = say("ui.camera_starting")
+        self._steady: Steady[tuple[str, str]] = Steady()
+
+    def run(self) -> None:
+        seen, misses = 0, 0
+        while not self.stop_event.wait(ANALYSE_EVERY_S):
+            seq, frame = self.feed.latest()
+            if frame is None or seq == seen:
+                continue
+            seen = seq
+            detector = self.thorough if misses and misses % THOROUGH_EVERY == 0 else self.quick
+            try:
+                analysis = analyse_frame(frame, detector)
+            except ValueError:
+                continue
+            misses = 0 if analysis.faces else misses + 1
+            check_id, finding = live_hint(analysis, self.thresholds)
+            shown = self._steady.update((check_id, finding.key))
+            if shown == (check_id, finding.key):
+                with self.lock:
+                    self.face = analysis.face
+                    self.status = finding.status.value
+                    self.text = hint_text(check_id, finding)
+            else:
+                with self.lock:
+                    self.face = analysis.face
+
+    def snapshot(self) -> tuple[Box | None, str, str]:
+        with self.lock:
+            return self.face, self.status, self.text
+
+
+class CameraView(QWidget):
+    """Paints the newest frame, mirrored like a mirror, with the face box and the framing guides."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName(say("ui.camera_preview"))
+        self.image: QImage | None = None
+        self.face: Box | None = None
+        self.message = say("ui.camera_starting")
+
+    def show_frame(self, frame: np.ndarray, face: Box | None) -> None:
+        scale = min(1.0, max(1, self.width()) / frame.shape[1])
+        small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
+        small = np.ascontiguousarray(small[:, ::-1])  # a mirror, as people expect to see themselves
+        h, w = small.shape[:2]
+        self.image = QImage(small.data, w, h, small.strides[0], QImage.Format.Format_BGR888).copy()
+        self.face = face
+        self.update()
+
+    def show_message(self, text: str) -> None:
+        self.image, self.face, self.message = None, None, text
+        self.update()
+
+    def _picture_rect(self) -> QRectF:
+        assert self.image is not None
+        w, h = self.image.width(), self.image.height()
+        scale = min(self.width() / w, self.height() / h)
+        return QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#202124"))
+        if self.image is None:
+            painter.setPen(QColor("white"))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            return
+        rect = self._picture_rect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(rect, self.image)
+        guide = QPen(QColor(255, 255, 255, 150), 1, Qt.PenStyle.DashLine)
+        painter.setPen(guide)
+        painter.drawLine(QPointF(rect.center().x(), rect.top()), QPointF(rect.center().x(), rect.bottom()))
+        eyes = rect.top() + rect.height() / 3  # where the eyes look best: a third from the top
+        painter.drawLine(QPointF(rect.left(), eyes), QPointF(rect.right(), eyes))
+        if self.face is not None:
+            f = self.face
+            box = QRectF(rect.left() + (1 - f.x - f.w) * rect.width(), rect.top() + f.y * rect.height(),
+                         f.w * rect.width(), f.h * rect.height())
+            painter.setPen(QPen(QColor("#7CFC00"), 2))
+            painter.drawRect(box)
+
+
+class CameraPanel(QWidget):
+    """The preview with its hint line (icon and words) underneath."""
+
+    def __init__(self, thresholds: Thresholds, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.thresholds = thresholds
+        self.view = CameraView()
+        self.hint_icon = QLabel()
+        self.hint_icon.setFixedSize(28, 28)
+        self.hint = QLabel(say("ui.camera_starting"))
+        self.hint.setAccessibleName(say("ui.camera_hint"))
+        self.hint.setWordWrap(True)
+        font = QFont(self.hint.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.hint.setFont(font)
+        row = QHBoxLayout()
+        row.addWidget(self.hint_icon)
+        row.addWidget(self.hint, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self.feed: FrameFeed | None = None
+        self.coach: _Coach | None = None
+        self._shown = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(DISPLAY_MS)
+        self.timer.timeout.connect(self._tick)
+        self._set_hint("waiting", say("ui.camera_starting"))
+
+    def start(self, feed: FrameFeed) -> None:
+        self.stop()
+        self.feed = feed
+        self.coach = _Coach(feed, self.thresholds)
+        self.coach.start()
+        self.timer.start()
+
+    def show_problem(self, text: str) -> None:
+        """No preview: the camera could not be opened (the Camera check says why and what to do)."""
+        self.stop()
+        self.view.show_message(text)
+        self._set_hint("fail", text)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.coach is not None:
+            self.coach.stop_event.set()
+            self.coach.join(2.0)
+            self.coach = None
+        self.feed = None
+
+    def _set_hint(self, status: str, text: str) -> None:
+        if text != self.hint.text():
+            self.hint.setText(text)
+        self.hint_icon.setPixmap(status_icon(status).pixmap(28, 28))
+        self.hint.setStyleSheet(f"color: {COLOURS[status]};")
+
+    def _tick(self) -> None:
+        if self.feed is None or self.coach is None:
+            return
+        seq, frame = self.feed.latest()
+        face, status, text = self.coach.snapshot()
+        if frame is not None and seq != self._shown:
+            self._shown = seq
+            self.view.show_frame(frame, face)
+        self._set_hint(status, text)

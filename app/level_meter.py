@@ -1,0 +1,183 @@
+"""A live microphone level meter: a dBFS bar with peak hold and a clip indicator, and the level as text.
+
+The audio side only copies blocks into a bounded queue (:class:`LevelFeed`, safe from any thread, never
+blocks); a timer in the GUI thread drains the queue and repaints, so the audio callback never waits for the
+screen. Feed it from a sounddevice callback or from ``checks.recording.record(on_block=meter.feed.push)``::
+
+    meter = LevelMeter()
+    meter.start()                      # the timer runs (25 updates a second by default)
+    meter.feed.push(block)             # from the audio thread: float samples, (frames,) or (frames, channels)
+    meter.stop()
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from checks.analysis.audio import FLOOR_DBFS, block_levels
+from checks.wording import say
+
+CLIP_DBFS = -0.1
+"""A peak at or above this is shown as clipping (the top of the range was reached)."""
+
+
+def _db_text(value: float) -> str:
+    return f"{round(value):d}".replace("-", "−")
+
+
+class LevelFeed:
+    """A bounded queue of audio blocks between the audio thread and the meter. ``push`` never blocks."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=capacity)
+        self._lock = threading.Lock()
+        self.pushed = 0
+        self.dropped = 0
+
+    def push(self, block: np.ndarray) -> None:
+        """Copy ``block`` into the queue; when the queue is full the block is counted as dropped."""
+        with self._lock:
+            self.pushed += 1
+        try:
+            self._queue.put_nowait(np.array(block, dtype=np.float32, copy=True))
+        except queue.Full:
+            with self._lock:
+                self.dropped += 1
+
+    def drain(self) -> list[np.ndarray]:
+        """Every block queued so far, oldest first."""
+        blocks = []
+        while True:
+            try:
+                blocks.append(self._queue.get_nowait())
+            except queue.Empty:
+                return blocks
+
+
+class LevelMeter(QWidget):
+    """A horizontal dBFS bar (RMS), a peak-hold mark, a clip indicator and the level as text."""
+
+    levelChanged = Signal(float, float, bool)
+    """Emitted on every update that drained sound."""
+
+    def __init__(self, parent: QWidget | None = None, *, floor_dbfs: float = -60.0, interval_ms: int = 40,
+                 hold_s: float = 1.5, clip_hold_s: float = 2.0, capacity: int = 64) -> None:
+        super().__init__(parent)
+        self.feed = LevelFeed(capacity)
+        self.floor_dbfs = floor_dbfs
+        self.hold_s = hold_s
+        self.clip_hold_s = clip_hold_s
+        self.level_dbfs = FLOOR_DBFS
+        self.peak_dbfs = FLOOR_DBFS
+        self.clipping = False
+        self.updates = 0
+        """How many timer ticks have run (for the benchmark: updates per second)."""
+        self._peak_at = 0.0
+        self._clip_at = -1e9
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.update_from_feed)
+        self.setAccessibleName(say("level_meter.name"))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(28)
+        self._describe()
+
+    # -- control ------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def reset(self) -> None:
+        """Back to silence: no level, no held peak, no clip mark; queued blocks are dropped."""
+        self.feed.drain()
+        self.level_dbfs = self.peak_dbfs = FLOOR_DBFS
+        self.clipping = False
+        self._clip_at = -1e9
+        self._describe()
+        self.update()
+
+    # -- updates ------------------------------------------------------------------------------------------------
+
+    def update_from_feed(self) -> None:
+        """Drain the queue and show the level of what arrived (the timer calls this)."""
+        self.updates += 1
+        blocks = self.feed.drain()
+        now = time.monotonic()
+        if blocks:
+            data = np.concatenate([b.reshape(-1) for b in blocks])
+            rms, peak = block_levels(data)
+            self.level_dbfs = rms
+            if peak >= self.peak_dbfs or now - self._peak_at > self.hold_s:
+                self.peak_dbfs, self._peak_at = peak, now
+            if peak >= CLIP_DBFS:
+                self._clip_at = now
+        elif now - self._peak_at > self.hold_s:
+            self.peak_dbfs = self.level_dbfs
+        self.clipping = now - self._clip_at <= self.clip_hold_s
+        self._describe()
+        self.update()
+        if blocks:
+            self.levelChanged.emit(self.level_dbfs, self.peak_dbfs, self.clipping)
+
+    def text(self) -> str:
+        """The level in words, as shown beside the bar and given to screen readers."""
+        if self.level_dbfs <= self.floor_dbfs:
+            value = say("level_meter.silent")
+        else:
+            value = say("level_meter.value", level=_db_text(self.level_dbfs), peak=_db_text(self.peak_dbfs))
+        return f"{value} {say('level_meter.clip')}" if self.clipping else value
+
+    def _describe(self) -> None:
+        self.setAccessibleDescription(self.text())
+        self.setToolTip(self.text())
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+
+    def _x(self, dbfs: float, width: float) -> float:
+        fraction = (max(self.floor_dbfs, min(0.0, dbfs)) - self.floor_dbfs) / -self.floor_dbfs
+        return fraction * width
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, 28)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.text()
+        text_width = painter.fontMetrics().horizontalAdvance(say("level_meter.value", level="−88", peak="−88")
+                                                               + " " + say("level_meter.clip")) + 12
+        bar = QRectF(1, 4, max(40.0, self.width() - text_width - 2), self.height() - 8)
+        painter.setPen(QColor("#616161"))
+        painter.setBrush(QColor("#eeeeee"))
+        painter.drawRect(bar)
+        level_x = self._x(self.level_dbfs, bar.width())
+        colour = "#c62828" if self.clipping else ("#b35c00" if self.level_dbfs > -10 else "#1b7f3b")
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawRect(QRectF(bar.left(), bar.top(), level_x, bar.height()))
+        painter.setPen(QColor("#212121"))
+        for mark in range(int(self.floor_dbfs), 1, 10):  # a tick every 10 dB
+            x = bar.left() + self._x(mark, bar.width())
+            painter.drawLine(int(x), int(bar.bottom()) - 4, int(x), int(bar.bottom()))
+        if self.peak_dbfs > self.floor_dbfs:
+            x = bar.left() + self._x(self.peak_dbfs, bar.width())
+            painter.fillRect(QRectF(x - 1.5, bar.top(), 3, bar.height()), QColor("#212121"))
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(QRectF(bar.right() + 8, 0, text_width, self.height()),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
+        painter.end()

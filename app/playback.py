@@ -1,0 +1,126 @@
+"""Playing sound back: the candidate's own recording ("hear yourself") and a test sound for the speakers.
+
+:class:`Player` plays an array through a sounddevice output stream whose callback only copies the next part
+of the array; a timer in the GUI thread notices the end. It never raises into the window: a missing sound
+library or an output that cannot be opened becomes the ``failed`` signal with a sentence to show::
+
+    player = Player()
+    player.finished.connect(...); player.failed.connect(show_message)
+    player.play(recording.samples, recording.samplerate)   # or player.play(*speaker_test_sound())
+    player.stop()
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from checks.wording import say
+
+TEST_SOUND_RATE = 48_000
+
+
+def speaker_test_sound(rate: int = TEST_SOUND_RATE) -> tuple[np.ndarray, int]:
+    """A short chime heard first on the left, then on the right, then on both (stereo float32), and its rate.
+
+    Each note is 0.4 s at −12 dBFS peak with soft edges, so it is clear but never startling.
+    """
+    note_s, gap_s = 0.4, 0.15
+    t = np.arange(round(note_s * rate)) / rate
+    envelope = np.minimum(1.0, np.minimum(t, note_s - t) / 0.03)
+    amplitude = 10 ** (-12 / 20)
+    gap = np.zeros((round(gap_s * rate), 2), np.float32)
+    parts = []
+    for hz, sides in ((660.0, (1, 0)), (880.0, (0, 1)), (990.0, (1, 1))):
+        note = (amplitude * envelope * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+        parts += [np.column_stack([note * sides[0], note * sides[1]]), gap]
+    return np.concatenate(parts), rate
+
+
+class Player(QObject):
+    """Plays one array at a time on the default (or a chosen) output device."""
+
+    started = Signal()
+    finished = Signal()
+    """Emitted when the sound has played to its end or was stopped."""
+    failed = Signal(str)
+    """The sentence to show when nothing can be played."""
+
+    def __init__(self, parent: QObject | None = None, *, device: int | str | None = None) -> None:
+        super().__init__(parent)
+        self.device = device
+        self._stream: Any = None
+        self._data = np.zeros((0, 1), np.float32)
+        self._cursor = 0
+        self._done = threading.Event()
+        self._timer = QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def playing(self) -> bool:
+        return self._stream is not None
+
+    @property
+    def position_s(self) -> float:
+        """How far the sound has played, in seconds."""
+        rate = self._stream.samplerate if self._stream is not None else 1
+        return self._cursor / rate
+
+    def play(self, samples: np.ndarray, samplerate: int) -> bool:
+        """Start playing ``samples`` (frames × channels, or 1-D) at ``samplerate``; False if it cannot start."""
+        self.stop()
+        data = np.asarray(samples, dtype=np.float32)
+        if len(data) == 0 or data.ndim not in (1, 2):
+            self.failed.emit(say("playback.nothing"))
+            return False
+        data = np.clip(np.nan_to_num(data[:, None] if data.ndim == 1 else data), -1.0, 1.0)
+        try:
+            import sounddevice as sd
+        except OSError:  # the PortAudio library is missing
+            self.failed.emit(say("playback.no_portaudio"))
+            return False
+        self._data, self._cursor = data, 0
+        self._done.clear()
+        try:
+            stream = sd.OutputStream(samplerate=samplerate, channels=data.shape[1], dtype="float32",
+                                     device=self.device, callback=self._callback,
+                                     finished_callback=self._done.set)
+            stream.start()
+        except Exception as error:  # PortAudioError, or ValueError for settings the device refuses
+            self.failed.emit(say("playback.cannot_play", error=error))
+            return False
+        self._stream = stream
+        self._timer.start()
+        self.started.emit()
+        return True
+
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        chunk = self._data[self._cursor : self._cursor + frames]
+        outdata[: len(chunk)] = chunk
+        outdata[len(chunk) :] = 0
+        self._cursor += len(chunk)
+        if len(chunk) < frames:
+            import sounddevice as sd
+
+            raise sd.CallbackStop
+
+    def _poll(self) -> None:
+        if self._done.is_set():
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop playing (harmless when nothing plays); ``finished`` follows if something was playing."""
+        self._timer.stop()
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.stop()
+            stream.close()
+        except Exception:  # an output that vanished while playing is already gone
+            pass
+        self.finished.emit()

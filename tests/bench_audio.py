@@ -1,0 +1,86 @@
+"""Benchmark of the microphone analysis and the level meter. Run: ``.venv/bin/python tests/bench_audio.py``.
+
+1. The analysis of a 10 s recording (48 kHz, espeak-ng speech over pink noise): noise floor, speech level, SNR,
+   kind of noise, and clipping, as the checks run them. Goal: at least 200 times faster than real time.
+2. The level meter offscreen, fed by a thread that behaves like a sound card's callback (a 10 ms block every
+   10 ms, only copied into the meter's queue): updates per second and dropped blocks. Goal: at least 20 updates a
+   second and no dropped block.
+(Not a test: pytest does not collect it; the figures go into the README.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+from checks.analysis.audio import analyse, clipping
+from tests.sounds import RATE, guided
+
+
+def bench_analysis(seconds: float = 10.0, repeats: int = 20) -> float:
+    mix, _, _ = guided(-24.0, "pink", -50.0, rate=RATE)
+    target = round(seconds * RATE)
+    samples = np.resize(mix, target).astype(np.float32)[:, None]
+    analyse(samples, RATE)  # warm up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        analyse(samples, RATE)
+        clipping(samples)
+        times.append(time.perf_counter() - started)
+    best, median = min(times), float(np.median(times))
+    print(f"analysis of a {seconds:g} s recording: median {median * 1000:.1f} ms "
+          f"= {seconds / median:.0f}x real time (best {seconds / best:.0f}x)")
+    return seconds / median
+
+
+def bench_meter(seconds: float = 5.0, block_s: float = 0.01) -> tuple[float, int, int]:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.level_meter import LevelMeter
+
+    app = QApplication.instance() or QApplication([])
+    meter = LevelMeter()
+    meter.resize(400, 30)
+    meter.show()
+    block = (0.1 * np.sin(np.arange(round(block_s * RATE)) * 0.1)).astype(np.float32)[:, None]
+    stop = threading.Event()
+
+    def callback_thread() -> None:
+        due = time.perf_counter()
+        while not stop.is_set():
+            meter.feed.push(block)  # all a sound card's callback does
+            due += block_s
+            time.sleep(max(0.0, due - time.perf_counter()))
+
+    feeder = threading.Thread(target=callback_thread, daemon=True)
+    meter.start()
+    started = time.perf_counter()
+    feeder.start()
+    QTimer.singleShot(round(seconds * 1000), app.quit)
+    app.exec()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    feeder.join(2)
+    meter.stop()
+    rate = meter.updates / elapsed
+    print(f"level meter: {rate:.1f} updates/s over {elapsed:.1f} s; {meter.feed.pushed} blocks of "
+          f"{block_s * 1000:g} ms pushed, {meter.feed.dropped} dropped")
+    return rate, meter.feed.pushed, meter.feed.dropped
+
+
+if __name__ == "__main__":
+    speed = bench_analysis()
+    updates, pushed, dropped = bench_meter()
+    ok = speed >= 200 and updates >= 20 and dropped == 0
+    print("goals met" if ok else "GOALS NOT MET (analysis >= 200x, meter >= 20 updates/s, no dropped block)")
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,160 @@
+"""The live preview: one shared camera feed, smoothed hints, the window's camera panel, and release on close."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from app.cli import make_parser, resolve
+from app.window import MainWindow
+from checks.analysis.camera import analyse_frame
+from checks.analysis.faces import default_detector
+from checks.analysis.smoothing import Steady
+from checks.api import Status
+from checks.builtin.camera import hint_text, live_hint
+from checks.sources.camera import CameraSpec, FrameFeed, open_camera
+from checks.thresholds import Thresholds
+from checks.wording import say
+from tests import scenes
+
+
+def test_steady_ignores_a_single_odd_verdict():
+    steady: Steady[str] = Steady(window=5, needed=3)
+    shown = [steady.update(v) for v in ["ok", "ok", "left", "ok", "left", "left", "left", "ok", "left"]]
+    assert shown == ["ok", "ok", "ok", "ok", "ok", "left", "left", "left", "left"]
+    with pytest.raises(ValueError):
+        Steady(window=2, needed=3)
+
+
+@pytest.mark.parametrize(("make", "check", "key"), [
+    (lambda: scenes.place(scenes.wall(1280, 720), face_cx=0.25).frame, "camera.framing", "move_left"),
+    (lambda: scenes.lit(scenes.place(scenes.wall(1280, 720)).frame, 0.22), "camera.exposure", "too_dark"),
+    (lambda: scenes.place(scenes.window(1280, 720), person_gain=0.45).frame, "camera.exposure", "dark"),
+    (lambda: scenes.wall(1280, 720), "camera.framing", "no_face"),
+    (lambda: scenes.place(scenes.wall(1280, 720)).frame, "camera.framing", "ok"),
+])
+def test_the_live_hint_is_the_first_thing_to_fix(make, check, key):
+    check_id, finding = live_hint(analyse_frame(make(), default_detector()), Thresholds())
+    assert (check_id, finding.key) == (check, key)
+    assert hint_text(check_id, finding)
+
+
+def test_hints_are_short_and_every_camera_finding_has_text():
+    assert hint_text("camera.framing", live_hint(analyse_frame(scenes.wall(640, 360), default_detector()),
+                                                 Thresholds())[1]) == say("camera.framing.no_face.hint")
+    assert say("camera.framing.move_left.hint") == "Move a little to your left"
+
+
+def _video(path, frames: int = 30, fps: int = 25) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (320, 240))
+    for i in range(frames):
+        writer.write(np.full((240, 320, 3), i * 8 % 256, np.uint8))
+    writer.release()
+
+
+def test_a_feed_gives_every_reader_each_new_frame_at_the_file_pace(tmp_path):
+    path = tmp_path / "clip.avi"
+    _video(path)
+    feed = FrameFeed(open_camera(CameraSpec.parse(str(path))))
+    try:
+        readers = [feed.reader(), feed.reader()]
+        seen: list[list[float]] = [[], []]
+
+        def consume(i: int) -> None:
+            for _ in range(10):
+                seen[i].append(float(readers[i].read().mean()))
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=consume, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        elapsed = time.monotonic() - started
+        assert seen[0] == seen[1] and len(set(seen[0])) == 10  # both saw the same ten different frames
+        assert elapsed > 8 / 25  # played at the file's 25 frames a second, not as fast as it decodes
+    finally:
+        feed.close()
+    assert feed.source.closed
+
+
+def test_a_feed_reports_a_camera_that_stops(tmp_path):
+    path = tmp_path / "clip.avi"
+    _video(path, frames=5)
+    source = open_camera(CameraSpec.parse(str(path)))
+    feed = FrameFeed(source)
+    reader = feed.reader()
+    reader.read()
+    feed.close()  # the camera goes away
+    from checks.sources import SourceError
+
+    with pytest.raises(SourceError):
+        for _ in range(50):
+            reader.read()
+
+
+@pytest.fixture
+def demo_window(qtbot):
+    session = resolve(make_parser().parse_args(["--demo"]))
+    window = MainWindow(session, demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+def test_the_window_previews_the_camera_and_coaches(qtbot, demo_window):
+    window = demo_window
+    window.open_camera()
+    qtbot.waitUntil(lambda: window.camera_feed is not None, timeout=10_000)
+    panel = window.camera_panel
+    qtbot.waitUntil(lambda: panel.view.image is not None and panel.view.face is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.hint.text() != say("ui.camera_starting"), timeout=10_000)
+    texts = {say(f"{c}.{k}.hint") for c, k in [("camera.clutter", "busy"), ("camera.framing", "ok")]}
+    assert panel.hint.text() in texts
+    assert panel.view.accessibleName() and panel.hint.accessibleName()
+    face = panel.view.face
+    assert 0.35 < 1 - face.cx < 0.65  # mirrored, still in the middle
+
+
+def test_the_checks_share_the_preview_camera_and_close_releases_it(qtbot, demo_window):
+    window = demo_window
+    window.open_camera()
+    qtbot.waitUntil(lambda: window.camera_feed is not None, timeout=10_000)
+    feed = window.camera_feed
+    with qtbot.waitSignal(window.run_finished, timeout=90_000) as blocker:
+        window.start()
+    results = {r.id: r for r in blocker.args[0].results}
+    assert results["camera.device"].status is Status.PASS
+    assert results["camera.resolution"].value == pytest.approx(25, abs=3)  # the feed's pace, not halved
+    window.close()
+    assert window.camera_feed is None and feed.source.closed
+    assert not feed._thread.is_alive()
+    assert window.camera_panel.coach is None
+
+
+def test_a_camera_that_cannot_open_shows_why_in_the_preview(qtbot, tmp_path):
+    session = resolve(make_parser().parse_args(["--camera", str(tmp_path / "none.png"), "--mic", "none",
+                                                "--network", "none", "--only", "camera.*"]))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.open_camera()
+    qtbot.waitUntil(lambda: not window._camera_pending, timeout=10_000)
+    assert window.camera_feed is None
+    assert str(tmp_path / "none.png") in window.camera_panel.hint.text()
+    window.close()
+
+
+def test_no_preview_when_the_camera_is_off(qtbot):
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none"]))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    assert window.camera_panel is None
+    window.open_camera()
+    assert window.camera_feed is None
+    window.close()
+

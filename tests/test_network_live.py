@@ -1,0 +1,250 @@
+"""The network checks on real servers: a rate-shaped link between two network namespaces, a LibreSpeed-compatible
+server (tests/netservers.py), coturn as the STUN server, speedtest.net's protocol behind a proxy, and the ways
+a network goes wrong. Each case runs the real command line in the client namespace."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.netlab import SERVER_IP, Lab, unavailable
+
+pytestmark = pytest.mark.slow
+
+WHY = unavailable()
+if WHY:
+    print(f"network lab tests skipped: {WHY}")
+    pytest.skip(WHY, allow_module_level=True)
+
+PORTS = {"ok": 8080, "403": 8081, "500": 8082, "captive": 8083, "stall": 8084}
+
+
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a certificate for www.speedtest.net signed by it: (ca.pem, leaf.pem, leaf.key)."""
+    ca_key, ca, key, csr, leaf = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
+    ext = folder / "leaf.ext"
+    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net\nbasicConstraints=CA:FALSE\n")
+    for argv in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
+         "-subj", "/CN=Interview Ready test CA"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=www.speedtest.net"],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", leaf, "-days", "2",
+         "-extfile", ext],
+    ):
+        subprocess.run(["openssl", *map(str, argv)], check=True, capture_output=True, timeout=60)
+    return ca, leaf, key
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("netlab")
+    ca, leaf, key = make_certificates(folder)
+    lab = Lab()
+    try:
+        lab.open()
+        lab.urls = {
+            "ok": lab.http_server(PORTS["ok"], "--cert", str(leaf), "--key", str(key)),
+            "403": lab.http_server(PORTS["403"], "--status", "403"),
+            "500": lab.http_server(PORTS["500"], "--status", "500"),
+            "captive": lab.http_server(PORTS["captive"], "--captive"),
+            "stall": lab.http_server(PORTS["stall"], "--stall-after", "300000"),
+        }
+        lab.stun = lab.stun_server()
+        lab.ca = ca
+        profile = folder / "lab.toml"
+        profile.write_text(textwrap.dedent(f"""\
+            organisation = "Network lab"
+            [thresholds."network.platform"]
+            tcp = ["{SERVER_IP}:{PORTS['ok']}"]
+            """))
+        lab.profile = profile
+        yield lab
+    finally:
+        lab.close()
+
+
+@pytest.fixture
+def link(lab):
+    """The lab with an unshaped link and no UDP filter before and after each test."""
+    lab.shape(None)
+    lab.udp_filter(None)
+    yield lab
+    lab.shape(None)
+    lab.udp_filter(None)
+
+
+def speedtest_env(lab) -> dict[str, str]:
+    proxy = f"http://{SERVER_IP}:{PORTS['ok']}"
+    return {"http_proxy": proxy, "https_proxy": proxy, "SSL_CERT_FILE": str(lab.ca)}
+
+
+@pytest.mark.parametrize("mbit", [2, 10, 40])
+def test_throughput_within_ten_percent_of_the_shaped_link(link, mbit):
+    link.shape(mbit)
+    checks, took = link.check("--network", "librespeed", "--server", link.urls["ok"],
+                              "--only", "network.download,network.upload")
+    for check_id in ("network.download", "network.upload"):
+        found = checks[check_id]
+        assert found["unit"] == "Mbit/s"
+        assert abs(found["value"] - mbit) <= 0.10 * mbit, (check_id, found["value"], found["details"])
+        assert found["details"]["backend"] == "librespeed"
+        assert found["details"]["bytes"] > 0 and 3 < found["details"]["seconds"] < 9
+        assert found["details"]["contacted"] == f"{SERVER_IP}:{PORTS['ok']}"
+    assert took < 30
+
+
+def test_whole_network_phase_on_a_good_link(link):
+    link.shape(10)
+    link.udp_filter(0)
+    checks, took = link.check("--server", link.urls["ok"], "--stun", link.stun, "--only", "network.*",
+                              "--profile", str(link.profile))
+    statuses = {k: v["status"] for k, v in checks.items()}
+    assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
+    assert len(checks) == 8
+    arrived, dropped = link.udp_counts()
+    assert dropped == 0 and arrived >= 200
+    loss = checks["network.loss"]
+    assert loss["value"] == 0.0 and loss["details"]["sent"] == 200
+    latency = checks["network.latency"]
+    assert latency["details"]["transport"] == "udp" and 0 < latency["value"] < 20
+    assert checks["network.jitter"]["value"] >= 0
+    assert checks["network.udp"]["details"]["server"] == link.stun
+    assert checks["network.platform"]["details"]["contacted"] == f"{SERVER_IP}:{PORTS['ok']}"
+    assert took < 40
+
+
+def test_loss_matches_what_the_firewall_dropped(link):
+    link.udp_filter(3)
+    checks, _ = link.check("--server", link.urls["ok"], "--stun", link.stun, "--only", "network.loss")
+    arrived, dropped = link.udp_counts()
+    truth = 100 * dropped / arrived
+    loss = checks["network.loss"]
+    assert abs(loss["value"] - truth) <= 1.0, (loss["value"], dropped, arrived)
+    assert loss["status"] in ("pass", "warn", "fail")
+    assert f"of {loss['details']['sent']}" in loss["summary"]
+
+
+def test_blocked_udp_falls_back_to_tcp_and_says_so(link):
+    link.udp_filter(100)
+    checks, took = link.check("--server", link.urls["ok"], "--stun", link.stun,
+                              "--only", "network.udp,network.latency,network.loss")
+    assert checks["network.udp"]["status"] == "warn"
+    assert "TCP" in " ".join(checks["network.udp"]["advice"])
+    latency = checks["network.latency"]
+    assert latency["details"]["transport"] == "tcp" and "TCP" in latency["summary"]
+    assert latency["value"] is not None
+    assert checks["network.loss"]["status"] == "skip"
+    assert took < 25
+
+
+def test_offline_every_check_ends_with_a_clear_result(link):
+    checks, took = link.check("--server", link.urls["ok"], "--stun", link.stun, "--only", "network.*",
+                              ns=link.offline)
+    assert checks["network.connectivity"]["status"] == "fail"
+    assert "could not be reached" in checks["network.connectivity"]["summary"]
+    assert checks["network.download"]["status"] == "error"
+    assert "could not be measured" in checks["network.download"]["summary"]
+    assert checks["network.udp"]["status"] == "warn"
+    assert checks["network.latency"]["status"] == "fail"
+    assert all(c["advice"] for c in checks.values() if c["status"] != "pass")
+    assert took < 30
+
+
+def test_dns_failure_is_named(link):
+    checks, took = link.check("--network", "librespeed", "--server", "http://speed.lab.invalid:8080/",
+                              "--only", "network.connectivity,network.download")
+    assert checks["network.connectivity"]["status"] == "fail"
+    assert "DNS" in checks["network.connectivity"]["summary"]
+    assert checks["network.download"]["details"]["failure"] == "dns"
+    assert took < 20
+
+
+def test_captive_portal_is_named(link):
+    checks, _ = link.check("--network", "librespeed", "--server", link.urls["captive"],
+                           "--only", "network.connectivity,network.download")
+    assert checks["network.connectivity"]["status"] == "fail"
+    assert "captive portal" in checks["network.connectivity"]["summary"]
+    assert "sign-in page" in checks["network.download"]["summary"]
+
+
+@pytest.mark.parametrize("status", ["403", "500"])
+def test_server_errors_fall_back_and_are_reported(link, status):
+    checks, took = link.check("--server", link.urls[status], "--only", "network.connectivity,network.download")
+    assert checks["network.connectivity"]["status"] == "warn"
+    assert f"HTTP {status}" in checks["network.connectivity"]["summary"]
+    download = checks["network.download"]
+    # auto: the LibreSpeed server answered with an error, then speedtest.net (not reachable in the lab) was tried
+    assert download["status"] == "error"
+    assert download["details"]["tried"].startswith("librespeed: http_status; speedtest:")
+    assert took < 30
+
+
+def test_server_that_stalls_mid_transfer(link):
+    checks, took = link.check("--network", "librespeed", "--server", link.urls["stall"], "--only", "network.download")
+    download = checks["network.download"]
+    assert download["status"] == "error" and download["details"]["failure"] == "stalled"
+    assert "stopped moving" in download["summary"]
+    assert download["duration_s"] < 16
+    assert took < 25
+
+
+def test_dead_proxy_in_the_environment(link):
+    env = {"http_proxy": f"http://{SERVER_IP}:9", "https_proxy": f"http://{SERVER_IP}:9"}
+    link.shape(10)
+    checks, _ = link.check("--network", "librespeed", "--server", link.urls["ok"],
+                           "--only", "network.connectivity,network.download", env=env)
+    assert checks["network.connectivity"]["status"] == "fail"
+    assert f"{SERVER_IP}:9" in checks["network.connectivity"]["summary"]
+    assert checks["network.connectivity"]["details"]["proxy"] == f"http://{SERVER_IP}:9"
+    # the speed test goes straight to the server: the figure is the link's, not the proxy's
+    assert abs(checks["network.download"]["value"] - 10) <= 1.0
+
+
+def test_speedtest_backend_against_the_emulated_server(link):
+    link.shape(10)
+    checks, _ = link.check("--network", "speedtest", "--only", "network.connectivity,network.download,network.upload",
+                           env=speedtest_env(link))
+    assert checks["network.connectivity"]["status"] == "pass"
+    for check_id in ("network.download", "network.upload"):
+        found = checks[check_id]
+        assert found["status"] == "pass", found["summary"]
+        assert found["details"]["backend"] == "speedtest"
+        assert "Interview Ready test server" in found["details"]["server"]
+        assert 5 < found["value"] < 12, found["value"]
+
+
+def test_auto_falls_back_from_a_refusing_server_to_speedtest(link):
+    checks, _ = link.check("--server", link.urls["403"], "--only", "network.download", env=speedtest_env(link))
+    download = checks["network.download"]
+    assert download["status"] == "pass" and download["details"]["backend"] == "speedtest"
+    assert download["details"]["fallbacks"] == "librespeed: http_status"
+
+
+CANCEL = """
+import json, threading, time
+from checks.discovery import discover
+from checks.network import NetworkSettings, StunServer
+from checks.runner import RunConfig, Runner
+runner = Runner(discover("network.*"), RunConfig(network=NetworkSettings("librespeed", "{url}",
+                (StunServer.parse("{stun}"),))))
+threading.Timer({after}, runner.cancel).start()
+started = time.monotonic()
+results = runner.run()
+print(json.dumps({{"took": time.monotonic() - started, "statuses": [r.status.value for r in results]}}))
+"""
+
+
+def test_cancel_ends_the_network_phase_at_once(link):
+    link.shape(2)
+    code = CANCEL.format(url=link.urls["ok"], stun=link.stun, after=2.0)
+    done = link.run(link.client, sys.executable, "-c", code, timeout=60)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome["took"] < 4.5
+    assert outcome["statuses"].count("skip") >= 6
+
