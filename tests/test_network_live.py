@@ -151,7 +151,8 @@ def test_offline_every_check_ends_with_a_clear_result(link):
     assert "could not be measured" in checks["network.download"]["summary"]
     assert checks["network.udp"]["status"] == "warn"
     assert checks["network.latency"]["status"] == "fail"
-    assert all(c["advice"] for c in checks.values() if c["status"] != "pass")
+    assert "Nothing answered" in checks["network.udp"]["summary"]
+    assert all(c["advice"] for c in checks.values() if c["status"] in ("warn", "fail", "error"))
     assert took < 30
 
 

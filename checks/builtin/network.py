@@ -380,6 +380,8 @@ class Udp(ProbeCheck):
         probed = _probe(self, context)
         if probed.run.transport == "udp":
             finding = Finding(Status.PASS, "ok", {"server": probed.run.server})
+        elif probed.run.transport == "none":
+            finding = Finding(Status.WARN, "no_answer", {})
         else:
             finding = Finding(Status.WARN, "blocked", {"servers": ", ".join(probed.run.contacted) or "none"})
         return self.finish(finding, details=_probe_details(probed))
