@@ -11,9 +11,9 @@ import threading
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.icons import COLOURS, status_icon
 from checks.analysis.camera import analyse_frame
@@ -129,7 +129,10 @@ class CameraView(QWidget):
 
 
 class CameraPanel(QWidget):
-    """The preview with its hint line (icon and words) underneath."""
+    """The preview with its hint line (icon and words) underneath, and a button to turn the camera off."""
+
+    camera_wanted = Signal(bool)
+    """The candidate turned the camera on (True) or off (False)."""
 
     def __init__(self, thresholds: Thresholds, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,9 +147,13 @@ class CameraPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.hint.setFont(font)
+        self.toggle = QPushButton(say("ui.camera_turn_off"))
+        self.toggle.setAccessibleName(say("ui.camera_turn_off"))
+        self.toggle.clicked.connect(lambda: self.camera_wanted.emit(self.feed is None))
         row = QHBoxLayout()
         row.addWidget(self.hint_icon)
         row.addWidget(self.hint, 1)
+        row.addWidget(self.toggle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
@@ -165,6 +172,7 @@ class CameraPanel(QWidget):
         self.coach = _Coach(feed, self.thresholds)
         self.coach.start()
         self.timer.start()
+        self._set_toggle(on=True)
 
     def show_problem(self, text: str) -> None:
         """No preview: the camera could not be opened (the Camera check says why and what to do)."""
@@ -179,6 +187,18 @@ class CameraPanel(QWidget):
             self.coach.join(2.0)
             self.coach = None
         self.feed = None
+        self._set_toggle(on=False)
+
+    def show_off(self) -> None:
+        """The camera is released: nothing is seen until the candidate turns it on or runs the checks."""
+        self.stop()
+        self.view.show_message(say("ui.camera_is_off"))
+        self._set_hint("skip", say("ui.camera_is_off"))
+
+    def _set_toggle(self, on: bool) -> None:
+        text = say("ui.camera_turn_off") if on else say("ui.camera_turn_on")
+        self.toggle.setText(text)
+        self.toggle.setAccessibleName(text)
 
     def _set_hint(self, status: str, text: str) -> None:
         if text != self.hint.text():

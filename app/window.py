@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         right: QWidget = self.details
         if session.config.camera.kind != "none":
             self.camera_panel = CameraPanel(session.config.thresholds)
+            self.camera_panel.camera_wanted.connect(self._camera_wanted)
             right = QSplitter(Qt.Orientation.Vertical)
             right.addWidget(self.camera_panel)
             right.addWidget(self.details)
@@ -221,6 +222,21 @@ class MainWindow(QMainWindow):
         timeout_ms = int(1000 * self.session.config.thresholds.runner("open_camera_s"))
         QTimer.singleShot(timeout_ms, lambda: self._camera_done() if self._camera_pending else None)
 
+    def _camera_wanted(self, on: bool) -> None:
+        if on:
+            self.open_camera()
+        elif not self.running:  # the checks may be reading it
+            self.release_camera()
+
+    def release_camera(self) -> None:
+        """Stop the preview and release the camera (its light goes off)."""
+        self._camera_pending = False
+        if self.camera_panel is not None:
+            self.camera_panel.show_off()
+        if self.camera_feed is not None:
+            self.camera_feed.close()
+            self.camera_feed = None
+
     def _camera_opened(self, source: CameraSource) -> None:
         if not self._camera_pending or self.camera_panel is None:  # too late, or the window is closing
             source.close()
@@ -281,6 +297,8 @@ class MainWindow(QMainWindow):
             self.progress_text.setText(say("ui.cancelling"))
 
     def _set_running(self, running: bool) -> None:
+        if self.camera_panel is not None:
+            self.camera_panel.toggle.setEnabled(not running)  # the checks may be reading the camera
         self.run_button.setEnabled(not running)
         self.run_action.setEnabled(not running)
         self.cancel_button.setEnabled(running)

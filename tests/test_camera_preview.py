@@ -8,6 +8,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from app.cli import make_parser, resolve
 from app.window import MainWindow
@@ -158,3 +159,18 @@ def test_no_preview_when_the_camera_is_off(qtbot):
     assert window.camera_feed is None
     window.close()
 
+
+
+def test_the_camera_can_be_turned_off_and_on(qtbot, demo_window):
+    window = demo_window
+    window.open_camera()
+    qtbot.waitUntil(lambda: window.camera_feed is not None, timeout=10_000)
+    feed = window.camera_feed
+    panel = window.camera_panel
+    assert panel.toggle.text() == say("ui.camera_turn_off")
+    qtbot.mouseClick(panel.toggle, Qt.MouseButton.LeftButton)
+    assert window.camera_feed is None and feed.source.closed
+    assert panel.hint.text() == say("ui.camera_is_off") and panel.toggle.text() == say("ui.camera_turn_on")
+    qtbot.mouseClick(panel.toggle, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.camera_feed is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.view.image is not None, timeout=10_000)
