@@ -16,9 +16,12 @@ from typing import NoReturn
 
 from checks import __version__
 from checks.discovery import LoadedCheck, discover, find_plugins, load
+from checks.export import render_html
+from checks.history import open_history
 from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
+from checks.profile import TEMPLATE as PROFILE_TEMPLATE
 from checks.profile import Profile, ProfileError, load_profile
-from checks.report import Report
+from checks.report import Report, build_report
 from checks.resources import asset_path
 from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
@@ -26,7 +29,7 @@ from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
-REPORT_SUFFIXES = (".json",)
+REPORT_SUFFIXES = (".json", ".html", ".pdf")
 
 
 class UsageError(Exception):
@@ -66,8 +69,15 @@ def make_parser() -> argparse.ArgumentParser:
                            description="Run the checks and print a report. Exit 0 ready, 1 not ready, 2 usage error.")
     _source_options(check)
     check.add_argument("--json", action="store_true", help="print only the report as JSON")
-    check.add_argument("--report", metavar="FILE", type=Path, help="also save the report (.json)")
+    check.add_argument("--report", metavar="FILE", type=Path, help="also save the report (.json, .html or .pdf)")
+    check.add_argument("--remember", action="store_true",
+                       help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
+    profile = sub.add_parser("profile", help="write or validate a recruiter's profile (TOML)")
+    profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", parser_class=_Parser, required=True)
+    profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
+    profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
+        "file", metavar="FILE", type=Path)
     return parser
 
 
@@ -90,18 +100,19 @@ def resolve(args: argparse.Namespace) -> Session:
     except ValueError as error:
         raise UsageError(str(error)) from None
     mic = MicSpec.parse(mic_text)
-    try:
-        server = parse_server_url(args.server) if args.server else None
-        stun = tuple(StunServer.parse(s) for s in args.stun)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    backend = args.network or ("none" if demo else "auto")
     profile = None
     if args.profile is not None:
         try:
             profile = load_profile(args.profile)
         except ProfileError as error:
             raise UsageError(f"--profile: {error}") from None
+    try:  # the command line wins over the profile
+        server_text = args.server or (profile.librespeed_server if profile else None)
+        server = parse_server_url(server_text) if server_text else None
+        stun = tuple(StunServer.parse(s) for s in (args.stun or (profile.stun if profile else [])))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    backend = args.network or ("none" if demo else "auto")
     report = getattr(args, "report", None)
     if report is not None:
         if report.suffix.lower() not in REPORT_SUFFIXES:
@@ -112,7 +123,7 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.thresholds if profile else None)
+    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
     config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds)
     return Session(checks, config, profile)
 
@@ -149,20 +160,64 @@ def run_check(args: argparse.Namespace) -> int:
         runner.cancel()
         print("Cancelled.", file=sys.stderr)
         return 130
-    report = Report(tuple(results), profile=session.profile.name if session.profile else None)
+    history = open_history(args.remember)
+    previous = history.last() if history else None
+    report = build_report(results, session.profile, session.config.thresholds, previous)
     if args.report is not None:
         try:
-            write_atomically(args.report, report.to_json() + "\n")
+            save_report(report, args.report)
         except OSError as error:
             print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
                   file=sys.stderr)
             return EXIT_USAGE
+    if history:
+        try:
+            history.add(report)
+        except OSError as error:
+            print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}", file=sys.stderr)
     if args.json:
         print(report.to_json())
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         print(report.render_text(colour=colour))
     return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+
+
+def save_report(report: Report, path: Path) -> None:
+    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_atomically(path, report.to_json() + "\n")
+    elif suffix == ".html":
+        write_atomically(path, render_html(report))
+    elif suffix == ".pdf":
+        if _no_screen():  # a PDF needs no screen: lay it out offscreen
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from app.export import write_pdf
+
+        write_pdf(report, path)
+    else:
+        raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
+
+
+def profile_command(args: argparse.Namespace) -> int:
+    """``profile init FILE`` writes the commented template; ``profile validate FILE`` reports problems."""
+    if args.profile_command == "init":
+        if args.file.exists():
+            raise UsageError(f"profile init: {args.file} exists already; choose a new file name")
+        if not args.file.parent.resolve().is_dir():
+            raise UsageError(f"profile init: the folder {args.file.parent} does not exist")
+        write_atomically(args.file, PROFILE_TEMPLATE)
+        print(f"Wrote a profile template to {args.file}. Fill it in, then run: interview-ready profile validate "
+              f"{args.file}")
+        return 0
+    try:
+        profile = load_profile(args.file)
+    except ProfileError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.file}: valid profile for {profile.name}")
+    return 0
 
 
 def list_checks() -> int:
@@ -188,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             return list_checks()
         if args.command == "check":
             return run_check(args)
+        if args.command == "profile":
+            return profile_command(args)
         session = resolve(args)
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)

@@ -15,6 +15,7 @@ COLOURS = {
     "fail": "#c62828",
     "error": "#8e24aa",
     "skip": "#757575",
+    "info": "#546e7a",
     "running": "#1565c0",
     "waiting": "#9e9e9e",
 }

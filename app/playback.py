@@ -8,6 +8,9 @@ library or an output that cannot be opened becomes the ``failed`` signal with a 
     player.finished.connect(...); player.failed.connect(show_message)
     player.play(recording.samples, recording.samplerate)   # or player.play(*speaker_test_sound())
     player.stop()
+
+:class:`PlaybackPanel` is the same as a self-contained widget: "Hear yourself" and "Test the speakers" buttons
+and a line of text.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checks.wording import say
 
@@ -124,3 +128,71 @@ class Player(QObject):
         except Exception:  # an output that vanished while playing is already gone
             pass
         self.finished.emit()
+
+
+class PlaybackPanel(QWidget):
+    """Two buttons, "Hear yourself" (the last recording) and "Test the speakers", and a line saying what happens.
+
+    Give it the recording with :meth:`set_recording`; until then "Hear yourself" is disabled. While a sound plays
+    its button reads "Stop". Messages (the speakers hint, or why nothing can be played) are shown as text.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, player: Player | None = None) -> None:
+        super().__init__(parent)
+        self.player = player or Player(self)
+        self._recording: tuple[np.ndarray, int] | None = None
+        self._playing: QPushButton | None = None
+        self.hear_button = QPushButton(say("playback.hear_yourself"))
+        self.speakers_button = QPushButton(say("playback.test_speakers"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
+            button.setAccessibleName(say(f"playback.{key}").replace("&", ""))
+        self.message.setAccessibleName(say("playback.status"))
+        self.hear_button.setEnabled(False)
+        self.hear_button.clicked.connect(self._hear)
+        self.speakers_button.clicked.connect(self._speakers)
+        self.player.finished.connect(self._finished)
+        self.player.failed.connect(self._failed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hear_button)
+        buttons.addWidget(self.speakers_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def set_recording(self, samples: np.ndarray | None, samplerate: int = 0) -> None:
+        """The recording "Hear yourself" plays (None or empty: nothing to play, the button is disabled)."""
+        usable = samples is not None and len(samples) > 0 and samplerate > 0
+        self._recording = (samples, samplerate) if usable else None
+        self.hear_button.setEnabled(usable)
+
+    def _toggle(self, button: QPushButton, sound: tuple[np.ndarray, int], hint: str) -> None:
+        if self._playing is button:
+            self.player.stop()
+            return
+        self.player.stop()
+        if self.player.play(*sound):
+            self._playing = button
+            button.setText(say("playback.stop"))
+            button.setAccessibleName(say("playback.stop").replace("&", ""))
+            self.message.setText(hint)
+
+    def _hear(self) -> None:
+        if self._recording is not None:
+            self._toggle(self.hear_button, self._recording, "")
+
+    def _speakers(self) -> None:
+        self._toggle(self.speakers_button, speaker_test_sound(), say("playback.speakers_hint"))
+
+    def _finished(self) -> None:
+        for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
+            button.setText(say(f"playback.{key}"))
+            button.setAccessibleName(say(f"playback.{key}").replace("&", ""))
+        self._playing = None
+
+    def _failed(self, message: str) -> None:
+        self._finished()
+        self.message.setText(message)

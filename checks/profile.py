@@ -1,45 +1,399 @@
-"""Recruiter profiles (TOML). For now: read and validated as TOML; threshold overrides are applied."""
+"""Recruiter profiles: a schema-versioned TOML file, validated before anything in it is used.
+
+A profile is data from a stranger. It never executes anything; every string is bounded in size and free of
+control characters; links are only ``http(s)``, ``mailto`` or ``tel``; the code that renders it escapes it.
+:class:`ProfileError` names the file, the line where it can be found, and the field.
+
+The format (``interview-ready profile init FILE`` writes a commented template)::
+
+    schema = "interview-ready/profile@1"      # optional; the only version so far
+    organisation = "Acme Hiring"
+    role = "Backend developer"
+    interview_at = 2026-12-01T14:00:00+01:00  # a TOML date-time with an offset, or local + time_zone
+    time_zone = "Europe/Berlin"               # optional IANA name (needed when interview_at has no offset)
+    platform = "teams"                        # zoom, teams, meet, webex or other
+    meeting_link = "https://…"
+    report_to = "jobs@acme.example"           # where "Send to recruiter" addresses the report
+    required = ["camera.*", "mic.*"]          # checks that count for the verdict; others are "info"
+    librespeed_server = "https://speed.acme.example/"
+    stun = ["stun.acme.example:3478"]
+
+    [[backup_channels]]
+    kind = "dial_in"                          # dial_in, phone, email, meeting_link or chat
+    label = "Dial-in number"
+    value = "+44 20 7946 0000,,123456#"
+
+    [thresholds."network.latency"]
+    warn_ms = 150
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import fnmatch
+import re
+import unicodedata
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from checks.api import ID_PATTERN
+from checks.network import StunServer, parse_server_url
 from checks.resources import tomllib
 
-MAX_PROFILE_BYTES = 256 * 1024
+SCHEMA = "interview-ready/profile@1"
+MAX_PROFILE_BYTES = 64 * 1024
+PLATFORMS = ("zoom", "teams", "meet", "webex", "other")
+CHANNEL_KINDS = ("dial_in", "phone", "email", "meeting_link", "chat")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{2,30}([,;]+[0-9#*]{1,20})*#?$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
+_PATTERN = re.compile(r"^[a-z0-9_.*?]{1,80}$")
 
 
 class ProfileError(ValueError):
     """A profile that cannot be used, with a message naming the file, line or field."""
 
 
-@dataclass(frozen=True)
-class Profile:
-    path: Path
-    name: str
-    thresholds: dict[str, Any] = field(default_factory=dict)
+def _plain(text: str) -> str:
+    """One line of text: no control characters (newlines, terminal escapes), trimmed."""
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+        raise ValueError("must be one line of plain text (no control characters)")
+    return text.strip()
+
+
+def http_link(text: str) -> str:
+    """An ``http(s)://host/…`` link; ValueError for any other scheme (``javascript:``, ``file:``, …)."""
+    text = _plain(text)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise ValueError("must be an http:// or https:// link with a host name")
+    if any(c.isspace() for c in text) or any(c in text for c in "<>\"'`\\"):
+        raise ValueError("must not contain spaces, quotes or angle brackets")
+    return text
+
+
+def email_address(text: str) -> str:
+    text = _plain(text)
+    if not _EMAIL.match(text):
+        raise ValueError("must be an e-mail address such as jobs@example.org")
+    return text
+
+
+def phone_number(text: str) -> str:
+    text = _plain(text)
+    if not _PHONE.match(text):
+        raise ValueError("must be a phone number such as +44 20 7946 0000 (a PIN may follow after commas)")
+    return text
+
+
+def tel_link(number: str) -> str:
+    return "tel:" + quote(re.sub(r"[ ().\-]", "", number), safe="+,;#*")
+
+
+def mailto_link(address: str) -> str:
+    return "mailto:" + quote(address, safe="@.+-_")
+
+
+Text = Annotated[str, StringConstraints(max_length=120), AfterValidator(_plain)]
+LongText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain)]
+Link = Annotated[str, StringConstraints(max_length=2000), AfterValidator(http_link)]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_address)]
+Scalar = bool | int | float | Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain)]
+
+
+def _pattern(text: str) -> str:
+    if not _PATTERN.match(text):
+        raise ValueError("must be a check id or pattern such as 'camera.*' or 'system.cpu'")
+    return text
+
+
+def _check_id(text: str) -> str:
+    if not ID_PATTERN.match(text):
+        raise ValueError("must be a check id such as 'system.cpu'")
+    return text
+
+
+def _stun(text: str) -> str:
+    StunServer.parse(text)
+    return text
+
+
+def _server(text: str) -> str:
+    return parse_server_url(http_link(text))
+
+
+class BackupChannel(BaseModel):
+    """A way to reach the interviewer when the meeting link fails."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["dial_in", "phone", "email", "meeting_link", "chat"]
+    label: Text = ""
+    value: LongText
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_kind(cls, value: str, info: ValidationInfo) -> str:
+        check = {"dial_in": phone_number, "phone": phone_number, "email": email_address,
+                 "meeting_link": http_link}.get(info.data.get("kind", ""))
+        return check(value) if check else value
+
+    @property
+    def link(self) -> str | None:
+        """The link that opens this channel (``tel:``, ``mailto:`` or ``https:``), or None for plain text."""
+        if self.kind in ("dial_in", "phone"):
+            return tel_link(self.value)
+        if self.kind == "email":
+            return mailto_link(self.value)
+        if self.kind == "meeting_link":
+            return self.value
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "value": self.value, "link": self.link}
+
+
+class Profile(BaseModel):
+    """A validated recruiter profile. Build it with :func:`load_profile` or :func:`parse_profile`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    schema_: Literal["interview-ready/profile@1"] = Field(SCHEMA, alias="schema")
+    organisation: Text | None = None
+    role: Text | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    interview_at: datetime | None = None
+    platform: Literal["zoom", "teams", "meet", "webex", "other"] | None = None
+    meeting_link: Link | None = None
+    report_to: Email | None = None
+    required: Annotated[list[Annotated[str, AfterValidator(_pattern)]], Field(max_length=50)] | None = None
+    librespeed_server: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_server)] | None = None
+    stun: Annotated[list[Annotated[str, StringConstraints(max_length=300), AfterValidator(_stun)]],
+                    Field(max_length=5)] = []
+    backup_channels: Annotated[list[BackupChannel], Field(max_length=10)] = []
+    thresholds: Annotated[dict[Annotated[str, AfterValidator(_check_id)],
+                               Annotated[dict[Annotated[str, StringConstraints(max_length=64)],
+                                              Scalar | Annotated[list[Scalar], Field(max_length=20)]],
+                                         Field(max_length=30)]],
+                          Field(max_length=100)] = {}
+    path: Path | None = Field(None, exclude=True)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("must be a time zone name such as 'Europe/Berlin'") from None
+        return value
+
+    @field_validator("interview_at")
+    @classmethod
+    def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        if info.data.get("time_zone"):
+            return value.replace(tzinfo=ZoneInfo(info.data["time_zone"]))
+        raise ValueError("needs a time zone: add an offset (2026-12-01T14:00:00+01:00) "
+                         "or a time_zone such as 'Europe/Berlin'")
+
+    @property
+    def name(self) -> str:
+        """The organisation, else the file's name."""
+        return self.organisation or (self.path.stem if self.path else "profile")
+
+    @property
+    def platform_key(self) -> str | None:
+        """The platform whose needs the network checks apply (None for ``other`` or when not set)."""
+        return self.platform if self.platform in ("zoom", "teams", "meet", "webex") else None
+
+    def is_required(self, check_id: str) -> bool:
+        """Whether a check counts for the verdict (all do when the profile lists no ``required`` checks)."""
+        return is_required(check_id, self.required)
+
+    def threshold_overrides(self, check_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The threshold overrides, with the profile's platform set for each network check in ``check_ids``."""
+        out: dict[str, dict[str, Any]] = {}
+        if self.platform_key:
+            for check_id in check_ids or []:
+                if check_id.startswith("network."):
+                    out[check_id] = {"platform": self.platform_key}
+        for check_id, table in self.thresholds.items():
+            out[check_id] = {**out.get(check_id, {}), **table}
+        return out
+
+    def interview_summary(self) -> dict[str, Any]:
+        """What the report says about the interview (all validated; escaped wherever it is rendered)."""
+        return {
+            "organisation": self.organisation,
+            "role": self.role,
+            "starts_at": self.interview_at.isoformat() if self.interview_at else None,
+            "platform": self.platform,
+            "meeting_link": self.meeting_link,
+            "report_to": self.report_to,
+        }
+
+
+def is_required(check_id: str, patterns: list[str] | tuple[str, ...] | None) -> bool:
+    """True when ``patterns`` is None (everything counts) or one of them matches ``check_id``."""
+    return patterns is None or any(fnmatch.fnmatchcase(check_id, p) for p in patterns)
 
 
 def load_profile(path: Path) -> Profile:
-    """Read a profile; :class:`ProfileError` says what is wrong and where."""
+    """Read and validate a profile; :class:`ProfileError` says what is wrong and where."""
+    path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_PROFILE_BYTES + 1)
     except OSError as error:
         raise ProfileError(f"{path}: cannot be read ({error.strerror or error})") from None
     if len(raw) > MAX_PROFILE_BYTES:
         raise ProfileError(f"{path}: is larger than {MAX_PROFILE_BYTES // 1024} KiB; a profile is a short text file")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ProfileError(f"{path}: is not a UTF-8 text file") from None
+    return parse_profile(text, path)
+
+
+def parse_profile(text: str, path: Path | None = None) -> Profile:
+    """Validate a profile's text; ``path`` only names it in messages."""
+    where = str(path) if path else "profile"
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProfileError(f"{path}: {error}") from None
-    name = data.get("organisation", path.stem)
-    if not isinstance(name, str):
-        raise ProfileError(f"{path}: 'organisation' must be text")
-    thresholds = data.get("thresholds", {})
-    if not isinstance(thresholds, dict) or not all(isinstance(v, dict) for v in thresholds.values()):
-        raise ProfileError(f"{path}: 'thresholds' must hold a table per check id, e.g. [thresholds.\"system.cpu\"]")
-    return Profile(path=path, name=name, thresholds=thresholds)
+        raise ProfileError(f"{where}: {error}") from None
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as error:
+        raise ProfileError("\n".join(_describe(where, text, error.errors()))) from None
+    return profile.model_copy(update={"path": path})
+
+
+def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
+    """One line per faulty field: the file, the line, the field and what it must be."""
+    grouped: dict[tuple[Any, ...], list[Any]] = {}
+    for error in errors:
+        # pydantic adds union members and validator names to some locations; keep the user's own keys
+        loc = tuple(p for p in error.get("loc", ()) if isinstance(p, int) or not _internal(p))
+        grouped.setdefault(loc, []).append(error)
+    lines = []
+    for loc, group in grouped.items():
+        error = group[0]
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        message = message.replace("Input should be", "must be").replace("String should have", "must have")
+        message = re.sub(r"^--(stun|server) ", "", message)
+        if len(group) > 1:
+            message = "has the wrong type: it must be a number, text, true/false or a list of them"
+        elif error.get("type") == "extra_forbidden":
+            message = "is not a field of a profile (check the spelling; see 'interview-ready profile init')"
+        elif error.get("type") == "literal_error" and loc and loc[-1] == "platform":
+            message = f"must be one of {', '.join(PLATFORMS)}"
+        line = _line_of(text, loc)
+        at = f", line {line}" if line else ""
+        lines.append(f"{where}{at}: {_field_name(loc) or '(the whole profile)'}: {message}")
+    return lines
+
+
+def _internal(part: str) -> bool:
+    """A location part pydantic adds (a union member, a validator, a dict key marker), not a key of the file."""
+    return part.startswith(("function-", "str", "list[", "dict[", "constrained-")) or part in (
+        "bool", "int", "float", "[key]")
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            name = "schema" if part == "schema_" else str(part)
+            out += ("." if out else "") + (name if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else f'"{name}"')
+    return out
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of the key or table a validation error is about (best effort; None when not found)."""
+    wanted = ["schema" if p == "schema_" else p for p in loc]
+    if not wanted:
+        return None
+    prefix: list[Any] = []
+    counts: dict[str, int] = {}
+    best: tuple[int, int] | None = None  # (length of the matched path, line)
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"^(\[\[?)\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            names = [n.strip().strip('"').strip("'") for n in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', header.group(2))]
+            prefix = list(names)
+            if header.group(1) == "[[":
+                key = ".".join(names)
+                prefix.append(counts.get(key, 0))
+                counts[key] = counts.get(key, 0) + 1
+            path = prefix
+        else:
+            assignment = re.match(r'^("[^"]*"|[A-Za-z0-9_\-]+)\s*=', stripped)
+            if not assignment:
+                continue
+            path = [*prefix, assignment.group(1).strip('"')]
+        if path == wanted[:len(path)] and (best is None or len(path) > best[0]):
+            best = (len(path), number)
+    return best[1] if best else None
+
+
+TEMPLATE = '''\
+# An Interview Ready profile: a recruiter fills it in and sends it to candidates.
+# Every field is optional. Text is shown exactly as written, never run or loaded; links must start with https://,
+# and only e-mail addresses and phone numbers become mailto: and tel: links.
+schema = "interview-ready/profile@1"
+
+organisation = "Acme Hiring"            # shown on the report
+role = "Backend developer"
+# When the interview starts: a date-time with its offset, or without one plus time_zone below.
+# The candidate sees it in their own local time, with a countdown.
+interview_at = 2026-12-01T14:00:00+01:00
+# time_zone = "Europe/Berlin"
+platform = "teams"                      # zoom, teams, meet, webex or other: the network checks apply its needs
+meeting_link = "https://teams.example.com/meet/123"
+report_to = "jobs@acme.example"         # "Send to recruiter" addresses the mail draft here; nothing is sent by itself
+
+# Checks that count for the verdict (ids or patterns); the others are shown "for information" and never make
+# the verdict red. Leave it out and every check counts.
+required = ["camera.device", "mic.*", "network.*"]
+
+# Your own speed-test server and STUN servers (the checks use them instead of public ones):
+# librespeed_server = "https://speed.acme.example/"
+# stun = ["stun.acme.example:3478"]
+
+# How to reach you when the meeting link fails (up to 10). kind: dial_in, phone, email, meeting_link or chat.
+[[backup_channels]]
+kind = "dial_in"
+label = "Dial-in number (PIN after the commas)"
+value = "+44 20 7946 0000,,123456#"
+
+[[backup_channels]]
+kind = "phone"
+label = "Recruiter's phone"
+value = "+44 20 7946 0001"
+
+[[backup_channels]]
+kind = "meeting_link"
+label = "Alternate meeting link"
+value = "https://meet.example.com/acme-backup"
+
+# Threshold overrides, a table per check id (see assets/thresholds.toml for the names), e.g.:
+# [thresholds."network.latency"]
+# warn_ms = 150
+'''

@@ -13,6 +13,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from checks.sources.mic import FileMic, MicSource
+from checks.wording import say
+
+GUIDED_QUIET_S = 3.0
+"""The guided recording: first this long quiet (the background), …"""
+GUIDED_TOTAL_S = 10.0
+"""… then a sentence read aloud, until this long in all."""
+
+
+def guided_prompt(elapsed_s: float, quiet_s: float = GUIDED_QUIET_S) -> str:
+    """What the window asks for after ``elapsed_s`` of a guided recording: stay quiet, then read aloud.
+
+    Only a prompt: the analysis finds speech and background by itself, whenever they happen.
+    """
+    if elapsed_s < quiet_s:
+        return say("mic.guide.quiet", seconds=max(1, int(quiet_s - elapsed_s + 0.999)))
+    return say("mic.guide.speak")
 
 
 @dataclass(frozen=True)

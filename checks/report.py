@@ -1,15 +1,26 @@
-"""The report model: the verdict over all results, the JSON schema ``interview-ready/report@1``, and text."""
+"""The report model: the verdict over all results, the JSON schema ``interview-ready/report@1``, and text.
+
+Checks a profile does not require are "info": they are shown, but never change the verdict. The fixes are ordered by
+:func:`fix_order`. :func:`build_report` fills in what a profile adds (the interview, backup channels) and the general
+reminders and checklist from ``assets/wording.toml``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import CATEGORIES, CheckResult, Status
-from checks.wording import say, say_n
+from checks.wording import say, say_all, say_n
+
+if TYPE_CHECKING:
+    from checks.profile import Profile
+    from checks.thresholds import Thresholds
 
 SCHEMA = "interview-ready/report@1"
 _COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "31", Status.SKIP: "2"}
@@ -23,14 +34,38 @@ class Report:
     profile: str | None = None
     backup_channels: tuple[dict[str, Any], ...] = ()
     reminders: tuple[str, ...] = ()
+    required: tuple[str, ...] | None = None
+    """Patterns of the checks that count for the verdict (a profile's ``required``); None: every check counts."""
+    interview: Mapping[str, Any] | None = None
+    """What the profile says about the interview (organisation, role, starts_at, platform, links)."""
+    checklist: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
+    """What changed since the last remembered report ("Upload: 2.1 → 8.4 Mbps"); empty without history."""
+    limits: Mapping[str, str] = field(default_factory=dict)
+    """Per check id, the thresholds it was judged against, in words."""
+
+    def is_info(self, result: CheckResult) -> bool:
+        """True for a check the profile does not require: shown "for information", never in the verdict."""
+        from checks.profile import is_required
+
+        return not is_required(result.id, list(self.required) if self.required is not None else None)
 
     @property
     def problems(self) -> list[CheckResult]:
-        return [r for r in self.results if r.status.is_problem]
+        return [r for r in self.results if r.status.is_problem and not self.is_info(r)]
 
     @property
     def improvements(self) -> list[CheckResult]:
-        return [r for r in self.results if r.status is Status.WARN]
+        return [r for r in self.results if r.status is Status.WARN and not self.is_info(r)]
+
+    def fixes(self) -> list[CheckResult]:
+        """The required checks that need something done, most important first (see :func:`fix_order`)."""
+        return fix_order(self.problems + self.improvements)
+
+    @property
+    def fix_first(self) -> CheckResult | None:
+        fixes = self.fixes()
+        return fixes[0] if fixes else None
 
     @property
     def overall(self) -> str:
@@ -55,9 +90,14 @@ class Report:
             "overall": self.overall,
             "headline": self.headline(),
             "profile": self.profile,
-            "checks": [r.to_dict() for r in self.results],
-            "backup_channels": list(self.backup_channels),
+            "checks": [{**r.to_dict(), "required": not self.is_info(r), "limit": self.limits.get(r.id)}
+                       for r in self.results],
+            "backup_channels": [dict(c) for c in self.backup_channels],
             "reminders": list(self.reminders),
+            "fix_first": self.fix_first.id if self.fix_first else None,
+            "interview": dict(self.interview) if self.interview else None,
+            "checklist": list(self.checklist),
+            "changes": list(self.changes),
         }
 
     def to_json(self) -> str:
@@ -78,22 +118,156 @@ class Report:
         for category, results in self.by_category():
             lines.append(category_label(category))
             for r in results:
-                mark = paint(f"[{say(f'status_mark.{r.status.value}')}]", r.status)
+                info = self.is_info(r)
+                mark_text = say("status_mark.info") if info else say(f"status_mark.{r.status.value}")
+                mark = paint(f"[{mark_text}]", Status.SKIP if info else r.status)
                 value = f" ({format_value(r)})" if r.value is not None else ""
                 lines.append(f"  {mark} {r.title}{value}: {r.summary}")
-                lines.extend(f"      • {line}" for line in r.advice)
+                if info:
+                    lines.append(f"      {self.info_note()}")
+                else:
+                    lines.extend(f"      • {line}" for line in r.advice)
+            lines.append("")
+        if self.changes:
+            lines.append(say("report.changes"))
+            lines.extend(f"  {c}" for c in self.changes)
+            lines.append("")
+        if self.backup_channels:
+            lines.append(say("report.backup"))
+            lines.extend(f"  [ ] {channel_text(c)}" for c in self.backup_channels)
             lines.append("")
         lines.append(self.headline())
         return "\n".join(lines)
 
+    def info_note(self) -> str:
+        organisation = (self.interview or {}).get("organisation") or self.profile
+        return say("report.info_note", organisation=organisation) if organisation else say("report.info_note_generic")
+
+    def status_label(self, result: CheckResult) -> str:
+        """The status in words ("Passed", "Problem", or "For information" for a check that is not required)."""
+        return say("status.info") if self.is_info(result) else say(f"status.{result.status.value}")
+
+    def status_key(self, result: CheckResult) -> str:
+        """The key of the status icon: the status, or ``info`` for a check that is not required."""
+        return "info" if self.is_info(result) else result.status.value
+
+
+IMPORTANCE = ("mic", "network", "camera", "system")
+"""The categories by importance: an interview survives without the picture (switch to the phone), not without
+sound; without the network there is no call at all; the computer's state matters least."""
+_SEVERITY = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIP: 3, Status.PASS: 4}
+_GATES = ("camera.device", "mic.device", "network.connectivity")
+"""Checks that the others depend on: fixing them first may fix the rest."""
+
+
+def fix_order(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """The results in the order to fix them: problems (fail) before did-not-complete (error) before needs-attention
+    (warn); within each, a device that does not work at all (camera, microphone, connection) first, then by the
+    category's :data:`IMPORTANCE`, then in the order they were reported."""
+
+    def key(item: tuple[int, CheckResult]) -> tuple[int, int, int, int]:
+        index, r = item
+        category = IMPORTANCE.index(r.category) if r.category in IMPORTANCE else len(IMPORTANCE)
+        return (_SEVERITY[r.status], 0 if r.id in _GATES else 1, category, index)
+
+    return [r for _, r in sorted(enumerate(results), key=key)]
+
+
+def channel_text(channel: Mapping[str, Any]) -> str:
+    """A backup channel in one line: "Dial-in number: +44 20 7946 0000"."""
+    label = channel.get("label") or say(f"report.channel_kinds.{channel.get('kind', 'chat')}")
+    return f"{label}: {channel.get('value', '')}"
+
+
+_UNITS = {"ms": "ms", "percent": "%", "db": "dB", "dbfs": "dBFS", "mbps": "Mbps"}
+"""Threshold names end in their unit (``warn_ms``, ``fail_percent``); only those are shown as limits."""
+
+
+def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
+    """The thresholds a measured result was judged against, in words ("Limit: needs attention at 100 ms, a problem
+    at 250 ms"); None when nothing was measured or no threshold has a unit."""
+    if result.value is None:
+        return None
+    parts = []
+    for prefix, wording in (("warn_", "report.limit_attention"), ("fail_", "report.limit_problem")):
+        for name, value in table.items():
+            unit = _UNITS.get(name.rsplit("_", 1)[-1])
+            if name.startswith(prefix) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
+                parts.append(say(wording, value=f"{value:g} {unit}"))
+    need = result.details.get("need_mbps")
+    if isinstance(need, (int, float)) and not isinstance(need, bool):
+        parts.append(say("report.limit_need", platform=result.details.get("platform", ""), value=f"{need:g} Mbps"))
+    return say("report.limit", limits=", ".join(parts)) if parts else None
+
+
+def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
+                 thresholds: Thresholds | None = None, previous: Mapping[str, Any] | None = None,
+                 generated_at: datetime | None = None) -> Report:
+    """The whole report: the verdict (required vs info), the profile's interview and backup channels, the general
+    reminders and checklist, the limits each check was judged against, and what changed since ``previous`` (a
+    history entry, see :mod:`checks.history`)."""
+    from checks.history import describe_changes
+
+    limits: dict[str, str] = {}
+    if thresholds is not None:
+        for r in results:
+            text = limits_text(r, thresholds.for_check(r.id))
+            if text:
+                limits[r.id] = text
+    report = Report(
+        tuple(results),
+        generated_at=generated_at or datetime.now(timezone.utc),
+        profile=profile.name if profile else None,
+        backup_channels=tuple(c.to_dict() for c in profile.backup_channels) if profile else (),
+        reminders=say_all("report.reminders.items"),
+        required=tuple(profile.required) if profile and profile.required is not None else None,
+        interview=profile.interview_summary() if profile else None,
+        checklist=say_all("report.checklist.items"),
+        limits=limits,
+    )
+    if previous:
+        report = dataclasses.replace(report, changes=tuple(describe_changes(previous, report)))
+    return report
+
+
+def local_time(when: datetime, zone: tzinfo | None = None) -> datetime:
+    """``when`` in the candidate's local time zone (or ``zone``)."""
+    return when.astimezone(zone)
+
+
+def countdown(when: datetime, now: datetime) -> str:
+    """How long until ``when`` in words: "in 2 days 3 hours", "in 45 minutes", "started 10 minutes ago"."""
+    seconds = (when - now).total_seconds()
+    if abs(seconds) < 60:
+        return say("report.countdown.now")
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(say_n("report.countdown.days", days))
+    if hours:
+        parts.append(say_n("report.countdown.hours", hours))
+    if mins and not days:
+        parts.append(say_n("report.countdown.minutes", mins))
+    text = " ".join(parts)
+    return say("report.countdown.future", left=text) if seconds > 0 else say("report.countdown.past", ago=text)
+
+
+def format_when(when: datetime) -> str:
+    """A local date and time people read: "Tuesday 1 December 2026, 14:00"."""
+    return f"{when:%A} {when.day} {when:%B %Y, %H:%M}"
+
 
 def format_value(result: CheckResult) -> str:
     """A result's measured value with its unit, e.g. ``48000 Hz`` or ``12.5 %``."""
-    if result.value is None:
-        return ""
-    value = result.value
+    return "" if result.value is None else format_number(result.value, result.unit)
+
+
+def format_number(value: float, unit: str = "") -> str:
+    """A number as the report shows it: whole numbers and large ones without decimals, else one decimal."""
     text = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
-    return f"{text} {result.unit}".strip()
+    return f"{text} {unit}".strip()
 
 
 def category_label(category: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,9 +41,25 @@ def sh(*argv: str, ns: str | None = None, check: bool = True, input: str | None 
     return done.stdout
 
 
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a certificate for www.speedtest.net signed by it: (ca.pem, leaf.pem, leaf.key)."""
+    ca_key, ca, key, csr, leaf = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
+    ext = folder / "leaf.ext"
+    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net\nbasicConstraints=CA:FALSE\n")
+    for argv in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
+         "-subj", "/CN=Interview Ready test CA"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=www.speedtest.net"],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", leaf, "-days", "2",
+         "-extfile", ext],
+    ):
+        subprocess.run(["openssl", *map(str, argv)], check=True, capture_output=True, timeout=60)
+    return ca, leaf, key
+
+
 class Lab:
     def __init__(self) -> None:
-        tag = f"{os.getpid() % 100000}"
+        tag = str(os.getpid())  # stale labs are recognised by their process id
         self.client = f"ir5c{tag}"
         self.server = f"ir5s{tag}"
         self.offline = f"ir5o{tag}"
@@ -53,6 +70,7 @@ class Lab:
     # -- building ---------------------------------------------------------------------------------------------
 
     def open(self) -> Lab:
+        self.remove_stale()
         for ns in (self.client, self.server, self.offline):
             sh("ip", "netns", "add", ns)
             sh("ip", "link", "set", "lo", "up", ns=ns)
@@ -154,6 +172,16 @@ class Lab:
         return {c["id"]: c for c in report["checks"]}, took
 
     # -- cleaning up ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def remove_stale() -> None:
+        """Remove labs left behind by test runs that were killed (their process no longer exists)."""
+        for line in sh("ip", "netns", "list", check=False).splitlines():
+            name = line.split()[0] if line.split() else ""
+            match = re.fullmatch(r"ir5[cso](\d+)", name)
+            if match and not Path(f"/proc/{match.group(1)}").exists():
+                sh("ip", "netns", "del", name, check=False)
+                shutil.rmtree(Path("/etc/netns") / name, ignore_errors=True)
 
     def close(self) -> None:
         for process in self.processes:

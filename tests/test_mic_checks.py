@@ -285,3 +285,46 @@ def test_profile_thresholds_change_the_verdict(tmp_path):
     [result] = json.loads(done.stdout)["checks"]
     assert result["status"] == "fail"
     assert result["value"] == pytest.approx(-50.0, abs=1.0)
+
+
+# -- the shared recording --------------------------------------------------------------------------------------------
+
+
+def test_record_takes_a_whole_file_and_reports_it(tmp_path):
+    from checks.recording import record
+    from checks.sources.mic import FileMic
+
+    mix = guided(-22.0, "white", -60.0)[0]
+    mic = FileMic(sounds.write(tmp_path / "speech.wav", mix))
+    mic.read(0.5)  # the device check has read from it already
+    progress, blocks = [], []
+    made = record(mic, 2.0, progress=progress.append, on_block=blocks.append)
+    assert made.is_file
+    assert made.samplerate == RATE
+    assert made.seconds == pytest.approx(len(mix) / RATE)
+    assert progress == [1.0]
+    assert len(blocks) == 1 and blocks[0].shape == made.samples.shape
+    assert rms_dbfs(made.samples) == pytest.approx(rms_dbfs(mix), abs=0.01)
+
+
+def test_a_recording_made_earlier_can_be_analysed_as_a_source():
+    from checks.analysis.audio import analyse
+    from checks.recording import RecordedMic, Recording, record
+
+    mix, clean, background = guided(-22.0, "pink", -50.0)
+    earlier = Recording(mix.astype(np.float32), RATE, "Guided recording", is_file=False)
+    mic = RecordedMic(earlier)
+    assert (mic.name, mic.samplerate, mic.channels, mic.is_file) == ("Guided recording", RATE, 1, False)
+    again = record(mic, 8.0)
+    assert again.samples.shape == (len(mix), 1)
+    found = analyse(again.samples, again.samplerate)
+    assert found.noise_dbfs == pytest.approx(rms_dbfs(background), abs=1.0)
+    assert found.snr_db == pytest.approx(sounds.clean_active_level(clean) - rms_dbfs(background), abs=2.0)
+
+
+def test_guided_prompt_asks_for_quiet_then_for_speech():
+    from checks.recording import GUIDED_QUIET_S, guided_prompt
+
+    assert guided_prompt(0.0) == say("mic.guide.quiet", seconds=3)
+    assert guided_prompt(GUIDED_QUIET_S - 0.5) == say("mic.guide.quiet", seconds=1)
+    assert guided_prompt(GUIDED_QUIET_S) == say("mic.guide.speak")

@@ -437,3 +437,24 @@ def test_server_killed_while_the_sound_checks_record_gives_failing_results(doome
         assert result["summary"].endswith("opened but sends no sound data.")
     assert returncode == 1
     assert sum(r["duration_s"] for r in results) < 8.0 + 2.0 + 3.0
+
+
+def test_cancel_while_the_sound_checks_record_ends_at_once(pulse, bursts):
+    with pulse.playing(bursts):
+        done = _python(pulse, """\
+            import threading
+            from checks.discovery import discover
+            from checks.runner import RunConfig, Runner
+
+            runner = Runner(discover("mic.*"), RunConfig(mic=MicSpec.parse("auto")))
+            threading.Timer(2.0, runner.cancel).start()
+            started = time.monotonic()
+            results = runner.run()
+            print(json.dumps({"took": time.monotonic() - started,
+                              "statuses": {r.id: r.status.value for r in results}}))
+        """)
+    found = _last_json(done)
+    statuses = found["statuses"]
+    assert statuses.pop("mic.device") in ("pass", "skip")  # it may have finished its half second before the cancel
+    assert statuses == dict.fromkeys(["mic.clipping", "mic.level", "mic.noise", "mic.snr"], "skip")
+    assert found["took"] < 2.0 + 2.0  # not the 8 s the recording would have taken

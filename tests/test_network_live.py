@@ -5,14 +5,12 @@ a network goes wrong. Each case runs the real command line in the client namespa
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from tests.netlab import SERVER_IP, Lab, unavailable
+from tests.netlab import SERVER_IP, Lab, make_certificates, unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -22,22 +20,6 @@ if WHY:
     pytest.skip(WHY, allow_module_level=True)
 
 PORTS = {"ok": 8080, "403": 8081, "500": 8082, "captive": 8083, "stall": 8084}
-
-
-def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A test CA and a certificate for www.speedtest.net signed by it: (ca.pem, leaf.pem, leaf.key)."""
-    ca_key, ca, key, csr, leaf = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
-    ext = folder / "leaf.ext"
-    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net\nbasicConstraints=CA:FALSE\n")
-    for argv in (
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
-         "-subj", "/CN=Interview Ready test CA"],
-        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=www.speedtest.net"],
-        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", leaf, "-days", "2",
-         "-extfile", ext],
-    ):
-        subprocess.run(["openssl", *map(str, argv)], check=True, capture_output=True, timeout=60)
-    return ca, leaf, key
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +86,10 @@ def test_whole_network_phase_on_a_good_link(link):
     checks, took = link.check("--server", link.urls["ok"], "--stun", link.stun, "--only", "network.*",
                               "--profile", str(link.profile))
     statuses = {k: v["status"] for k, v in checks.items()}
+    # the shaper's queue (up to 60 ms) fills while uploading: the delay under load grows, as on a real line
+    assert statuses.pop("network.upload_delay") == "warn"
     assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
-    assert len(checks) == 8
+    assert len(checks) == 9
     arrived, dropped = link.udp_counts()
     assert dropped == 0 and arrived >= 200
     loss = checks["network.loss"]
@@ -249,3 +233,31 @@ def test_cancel_ends_the_network_phase_at_once(link):
     assert outcome["took"] < 4.5
     assert outcome["statuses"].count("skip") >= 6
 
+
+
+def test_the_whole_network_phase_is_bounded(link, tmp_path):
+    link.shape(2)
+    profile = tmp_path / "short.toml"
+    profile.write_text('[thresholds."network.connectivity"]\nphase_s = 4\n')
+    checks, took = link.check("--network", "librespeed", "--server", link.urls["ok"], "--profile", str(profile),
+                              "--only", "network.connectivity,network.download,network.upload")
+    assert checks["network.connectivity"]["status"] == "pass"
+    assert checks["network.download"]["duration_s"] < 4.5
+    assert checks["network.upload"]["status"] == "error"
+    assert "time limit of 4 seconds" in checks["network.upload"]["summary"]
+    assert took < 12
+
+
+@pytest.mark.parametrize("mbit", [None, 2])
+def test_delay_under_load_stays_within_what_the_shaper_can_queue(link, mbit):
+    link.shape(mbit)
+    checks, _ = link.check("--server", link.urls["ok"], "--stun", link.stun,
+                           "--only", "network.upload,network.upload_delay")
+    delay = checks["network.upload_delay"]
+    assert delay["details"]["idle_ms"] < 5 and delay["details"]["loaded_received"] > 100
+    if mbit is None:
+        assert delay["status"] == "pass" and delay["value"] < 10
+    else:
+        # tbf holds at most rate × 60 ms + its 16 KiB burst: 124 ms at 2 Mbit/s; a full queue shows as delay
+        assert 30 < delay["value"] < 130, delay["details"]
+        assert delay["status"] in ("warn", "fail") and "while uploading" in delay["summary"]

@@ -14,8 +14,9 @@ import textwrap
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
-from app.playback import Player, speaker_test_sound
+from app.playback import PlaybackPanel, Player, speaker_test_sound
 from checks.wording import say
 from tests.conftest import ROOT
 from tests.pulse import RATE, PulseUnavailable, start_pulse
@@ -50,11 +51,47 @@ def test_nothing_to_play_is_a_message_not_an_error(qtbot):
     player.stop()  # harmless
 
 
+def test_panel_enables_hear_yourself_only_with_a_recording(qtbot):
+    panel = PlaybackPanel()
+    qtbot.addWidget(panel)
+    assert not panel.hear_button.isEnabled()
+    assert panel.speakers_button.isEnabled()
+    assert panel.hear_button.accessibleName() == say("playback.hear_yourself").replace("&", "")
+    assert panel.speakers_button.accessibleName() == say("playback.test_speakers").replace("&", "")
+    panel.set_recording(np.zeros((0, 1), np.float32), RATE)
+    assert not panel.hear_button.isEnabled()
+    panel.set_recording(speaker_test_sound(RATE)[0], RATE)
+    assert panel.hear_button.isEnabled()
+    panel.set_recording(None)
+    assert not panel.hear_button.isEnabled()
+
+
+def test_panel_plays_the_test_sound_or_says_why_it_cannot(qtbot):
+    """On a machine with an output the button turns into Stop; without one, the reason is shown as text."""
+    panel = PlaybackPanel()
+    qtbot.addWidget(panel)
+    failures = []
+    panel.player.failed.connect(failures.append)
+    qtbot.mouseClick(panel.speakers_button, Qt.MouseButton.LeftButton)
+    if failures:
+        assert panel.message.text() == failures[0]
+        assert failures[0].startswith(say("playback.cannot_play", error="").split("(")[0])
+        assert panel.speakers_button.text() == say("playback.test_speakers")
+    else:
+        assert panel.player.playing
+        assert panel.speakers_button.text() == say("playback.stop")
+        assert panel.message.text() == say("playback.speakers_hint")
+        with qtbot.waitSignal(panel.player.finished, timeout=2000):
+            qtbot.mouseClick(panel.speakers_button, Qt.MouseButton.LeftButton)  # Stop
+        assert not panel.player.playing
+        assert panel.speakers_button.text() == say("playback.test_speakers")
+
+
 _PLAY_AND_RECORD = """\
 import json, threading
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QTimer
-from app.playback import Player, speaker_test_sound
+from app.playback import PlaybackPanel, Player, speaker_test_sound
 from checks.recording import record
 from checks.sources.mic import MicSpec, open_mic
 

@@ -173,7 +173,8 @@ def _dilate(mask: np.ndarray, before: int, after: int) -> np.ndarray:
     n = mask.shape[-1]
     padded = np.concatenate([np.zeros((*mask.shape[:-1], after), bool), mask,
                              np.zeros((*mask.shape[:-1], before), bool)], axis=-1)
-    sums = np.concatenate([np.zeros((*mask.shape[:-1], 1)), np.cumsum(padded, axis=-1)], axis=-1)
+    sums = np.concatenate([np.zeros((*mask.shape[:-1], 1), np.int32), np.cumsum(padded, axis=-1, dtype=np.int32)],
+                          axis=-1)
     width = before + after + 1
     return (sums[..., width : width + n] - sums[..., :n]) > 0
 
@@ -257,7 +258,10 @@ def active_level(powers: np.ndarray, noise_power: float, frame_s: float = FRAME_
         return None
     top = 10.0 * np.log10(voice.max()) - step_db / 2
     lowest = max(FLOOR_DBFS, 10.0 * np.log10(noise_power) - 20.0) if noise_power > 0 else FLOOR_DBFS
+    lowest = max(lowest, top - 60.0)  # the level lies well within 60 dB of the loudest frame
     thresholds = np.arange(top, lowest - step_db, -step_db)
+    if len(thresholds) == 0:
+        return None
     active = voice[None, :] >= 10.0 ** (thresholds[:, None] / 10.0)
     hang = max(0, round(hangover_s / frame_s))
     counts = _dilate(active, 0, hang).sum(axis=1)
@@ -403,6 +407,8 @@ def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) 
     rate = prepared.samplerate
     framed = frames(prepared.mono, rate)
     gap = frames(prepared.zero, rate).all(axis=1)
+    if gap.all():
+        raise AudioInputError("silent", "the recording is digital silence throughout")
     powers = np.where(gap, 0.0, np.mean(framed**2, axis=1))
     activity = classify(np.where(gap, 0.0, band_powers(framed, rate)), FRAME_S)
     background = activity.noise if activity.noise.sum() >= max(1, round(MIN_SECONDS / FRAME_S)) // 2 else (

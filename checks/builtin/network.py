@@ -1,7 +1,9 @@
-"""The network checks: connectivity, download, upload, latency, jitter, loss, UDP and the meeting platform.
+"""The network checks: connectivity, download, upload, latency, jitter, loss, UDP, the meeting platform, and the
+delay while uploading (bufferbloat).
 
-They run one after another in the network group and share their measurements through ``context.memo``:
-one throughput run per direction, one probe stream for latency, jitter, loss and UDP. The whole network
+They run one after another in the network group and share their measurements through ``context.memo`` and
+``context.shared``: one throughput run per direction (the upload with probes alongside it), one probe stream for
+latency, jitter, loss and UDP. The whole network
 phase is bounded (``phase_s``, counted from the first network check) and every wait honours cancel.
 
 Settings shared by all network checks are the ``[network]`` table of ``assets/thresholds.toml`` (used as each
@@ -11,7 +13,9 @@ platform is the ``platform`` key (``zoom``, ``teams``, ``meet`` or ``webex``; de
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,13 +25,15 @@ from urllib.parse import urlsplit
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
 from checks.api import Cancelled, Check, CheckContext, CheckResult, Status
 from checks.netprobe import reach, stun, transfer
-from checks.netprobe.common import Budget, ProbeError
+from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
 from checks.resources import load_toml_asset
 from checks.wording import say, say_all
 
 SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
+NEEDS_SERVER = ("network.connectivity", "network.download", "network.upload")
+"""Checks that use the throughput server (with ``--network librespeed`` they need ``--server``)."""
 PLATFORM_FIELDS = ("name", "down_mbps", "up_mbps", "bandwidth_source", "tcp", "udp_stun")
 
 
@@ -56,15 +62,19 @@ class NetworkCheck(Check):
 
     def budget(self, context: CheckContext) -> Budget:
         """This check's budget: its own deadline (less a margin to report), and the whole phase's."""
-        phase_end = context.memo("network.phase_end", lambda: time.monotonic() + float(context.thresholds["phase_s"]))
+        phase_s = float(context.thresholds["phase_s"])  # the first network check's value sets the phase
+        phase_end, phase_s = context.memo("network.phase_end", lambda: (time.monotonic() + phase_s, phase_s))
         deadline = min(context.deadline - 0.5, phase_end)
         if time.monotonic() >= phase_end - 0.2:
-            raise PhaseOver(float(context.thresholds["phase_s"]))
+            raise PhaseOver(phase_s)
         return Budget(deadline, context.cancel_event)
 
     def platform(self, context: CheckContext) -> reach.Platform:
         limits = context.thresholds
-        return reach.platform(str(limits["platform"]), {k: limits[k] for k in PLATFORM_FIELDS if k in limits})
+        try:
+            return reach.platform(str(limits["platform"]), {k: limits[k] for k in PLATFORM_FIELDS if k in limits})
+        except (ValueError, KeyError, TypeError) as error:
+            raise UnusablePlatform(str(limits.get("platform")), str(error)) from None
 
     def finish(self, finding: Finding, *, value: float | None = None, unit: str = "",
                details: Mapping[str, Any] | None = None) -> CheckResult:
@@ -75,8 +85,14 @@ class NetworkCheck(Check):
                            value=value, unit=unit, details=clean)
 
     def run(self, context: CheckContext) -> CheckResult:
+        settings = self.settings(context)
+        if settings.backend == "librespeed" and not settings.server and self.id in NEEDS_SERVER:
+            return self.result(Status.ERROR, say("network.no_server.summary"), say_all("network.no_server.advice"))
         try:
             return self.measure(context)
+        except UnusablePlatform as bad:
+            return self.result(Status.ERROR, say("network.bad_platform.summary", platform=bad.name, error=bad.error),
+                               say_all("network.bad_platform.advice"))
         except PhaseOver as over:
             return self.result(Status.ERROR, say("network.phase_over.summary", seconds=f"{over.seconds:g}"),
                                say_all("network.phase_over.advice"))
@@ -88,6 +104,12 @@ class NetworkCheck(Check):
 
     def measure(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
+
+
+class UnusablePlatform(Exception):
+    def __init__(self, name: str, error: str) -> None:
+        super().__init__(name, error)
+        self.name, self.error = name, error
 
 
 class PhaseOver(Exception):
@@ -104,20 +126,22 @@ def _not_html(body: bytes) -> bool:
     return bool(head) and not head.startswith((b"<!doctype html", b"<html"))
 
 
+CONNECTIVITY_FAILURES = {
+    "dns": (Status.FAIL, "dns"),
+    "captive": (Status.FAIL, "captive"),
+    "proxy": (Status.FAIL, "proxy"),
+    "http_status": (Status.WARN, "server_error"),  # the internet works; the test server refused
+    "bad_answer": (Status.WARN, "server_error"),
+}
+
+
 def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -> Finding:
     """The connectivity verdict from the fetch's outcome."""
     if error is None:
         return Finding(Status.PASS, "ok", {"host": host, "ms": round(ms or 0)})
     fields = {"host": host, "reason": _failure(error), **{k: v for k, v in error.fields.items()}}
-    if error.kind == "dns":
-        return Finding(Status.FAIL, "dns", fields)
-    if error.kind == "captive":
-        return Finding(Status.FAIL, "captive", fields)
-    if error.kind == "proxy":
-        return Finding(Status.FAIL, "proxy", fields)
-    if error.kind in ("http_status", "bad_answer"):
-        return Finding(Status.WARN, "server_error", fields)
-    return Finding(Status.FAIL, "offline", fields)
+    status, key = CONNECTIVITY_FAILURES.get(error.kind, (Status.FAIL, "offline"))
+    return Finding(status, key, fields)
 
 
 class Connectivity(NetworkCheck):
@@ -257,10 +281,58 @@ class Download(Throughput):
     direction = "download"
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """An upload and the probe stream that ran alongside it (delay under load)."""
+
+    outcome: Measured | ProbeError
+    stats: RttStats | None
+    target: str | None
+    """The STUN server probed during the upload (None: UDP known not to work)."""
+
+
+def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int] | None:
+    """The STUN server to probe while uploading: the one that answered before, else the first configured."""
+    servers = [(s.host, s.port) for s in check.settings(context).stun] or list(check.platform(context).udp_stun)
+    probed = context.shared.get("network.probe")
+    if isinstance(probed, Probed):
+        if probed.run.transport != "udp":
+            return None
+        return next((s for s in servers if endpoint(*s) == probed.run.server), None)
+    return servers[0] if servers else None
+
+
 class Upload(Throughput):
     id = "network.upload"
     title = "Upload speed"
     direction = "upload"
+
+    def measured(self, context: CheckContext) -> Measured | ProbeError:
+        """The upload, with STUN probes alongside it after the ramp-up (for ``network.upload_delay``)."""
+        target = _loaded_target(self, context)
+        stop = threading.Event()
+        box: dict[str, Any] = {}
+        limits = context.thresholds
+
+        def probe_while_loaded() -> None:
+            if stop.wait(float(limits["ramp_s"])) or target is None:
+                return
+            with contextlib.suppress(ProbeError):  # no probe answered under load: told by the check
+                box["rtts"], _ = stun.udp_stream(target[0], target[1], Budget(context.deadline, stop),
+                                                 float(limits["probe_interval_s"]), 60.0, 0.3)
+
+        thread = threading.Thread(target=probe_while_loaded, name="probe under load", daemon=True)
+        thread.start()
+        try:
+            outcome = super().measured(context)
+        finally:
+            stop.set()
+            thread.join(1.0)
+        rtts = box.get("rtts")
+        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, endpoint(*target) if target else None)
+        with context.shared_lock:
+            context.shared["network.upload.loaded"] = loaded
+        return outcome
 
 
 # -- the probe stream: latency, jitter, loss, UDP ----------------------------------------------------------------
@@ -313,63 +385,69 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
 class ProbeCheck(NetworkCheck):
-    def no_answer(self, probed: Probed) -> CheckResult:
-        return self.finish(Finding(Status.FAIL, "no_answer", {}), details=_probe_details(probed))
+    """A figure of the shared probe stream, graded against ``limits`` (lower is better)."""
+
+    figure: ClassVar[str] = ""
+    """The :class:`RttStats` field this check reports."""
+    limits: ClassVar[tuple[str, str]] = ("warn_ms", "fail_ms")
+    keys: ClassVar[tuple[str, str, str]] = ("ok", "high", "very_high")
+    unit: ClassVar[str] = "ms"
+
+    def fields(self, value: float, probed: Probed) -> dict[str, Any]:
+        return {"ms": _ms(value), "via": say("network.via_tcp") if probed.run.transport == "tcp" else ""}
+
+    def skipped(self, probed: Probed) -> CheckResult | None:
+        return None
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        probed = _probe(self, context)
+        skipped = self.skipped(probed)
+        if skipped is not None:
+            return skipped
+        value = getattr(probed.stats, self.figure) if probed.stats else None
+        if value is None:
+            return self.finish(Finding(Status.FAIL, "no_answer", {}), details=_probe_details(probed))
+        warn, fail = (float(context.thresholds[k]) for k in self.limits)
+        status = grade_upper(value, warn, fail)
+        key = dict(zip((Status.PASS, Status.WARN, Status.FAIL), self.keys, strict=True))[status]
+        return self.finish(Finding(status, key, self.fields(value, probed)), value=round(value, 2), unit=self.unit,
+                           details=_probe_details(probed))
 
 
 class Latency(ProbeCheck):
     id = "network.latency"
     title = "Delay (latency)"
-
-    def measure(self, context: CheckContext) -> CheckResult:
-        probed = _probe(self, context)
-        if probed.stats is None or probed.stats.median_ms is None:
-            return self.no_answer(probed)
-        limits = context.thresholds
-        ms = probed.stats.median_ms
-        status = grade_upper(ms, float(limits["warn_ms"]), float(limits["fail_ms"]))
-        key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
-        via = say("network.via_tcp") if probed.run.transport == "tcp" else ""
-        shown = f"{ms:.0f}" if ms >= 10 else f"{ms:.1f}"
-        return self.finish(Finding(status, key, {"ms": shown, "via": via}), value=round(ms, 1), unit="ms",
-                           details=_probe_details(probed))
+    figure = "median_ms"
 
 
 class Jitter(ProbeCheck):
     id = "network.jitter"
     title = "Steadiness (jitter)"
-
-    def measure(self, context: CheckContext) -> CheckResult:
-        probed = _probe(self, context)
-        if probed.stats is None or probed.stats.jitter_ms is None:
-            return self.no_answer(probed)
-        limits = context.thresholds
-        ms = probed.stats.jitter_ms
-        status = grade_upper(ms, float(limits["warn_ms"]), float(limits["fail_ms"]))
-        key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
-        via = say("network.via_tcp") if probed.run.transport == "tcp" else ""
-        return self.finish(Finding(status, key, {"ms": f"{ms:.1f}", "via": via}), value=round(ms, 2), unit="ms",
-                           details=_probe_details(probed))
+    figure = "jitter_ms"
 
 
 class Loss(ProbeCheck):
     id = "network.loss"
     title = "Lost packets"
+    figure = "loss_percent"
+    limits = ("warn_percent", "fail_percent")
+    keys = ("ok", "some", "many")
+    unit = "%"
 
-    def measure(self, context: CheckContext) -> CheckResult:
-        probed = _probe(self, context)
-        if probed.run.transport != "udp" or probed.stats is None:
-            return self.result(Status.SKIP, say("network.loss.no_udp.summary"), (),
-                               details=_probe_details(probed))
-        limits = context.thresholds
-        loss = probed.stats.loss_percent
-        status = grade_upper(loss, float(limits["warn_percent"]), float(limits["fail_percent"]))
-        key = {Status.PASS: "ok", Status.WARN: "some", Status.FAIL: "many"}[status]
-        fields = {"percent": f"{loss:.1f}", "lost": probed.stats.sent - probed.stats.received,
-                  "sent": probed.stats.sent}
-        return self.finish(Finding(status, key, fields), value=round(loss, 2), unit="%",
-                           details=_probe_details(probed))
+    def fields(self, value: float, probed: Probed) -> dict[str, Any]:
+        assert probed.stats is not None
+        return {"percent": f"{value:.1f}", "lost": probed.stats.sent - probed.stats.received,
+                "sent": probed.stats.sent}
+
+    def skipped(self, probed: Probed) -> CheckResult | None:
+        if probed.run.transport == "udp" and probed.stats is not None:
+            return None
+        return self.result(Status.SKIP, say("network.loss.no_udp.summary"), (), details=_probe_details(probed))
 
 
 class Udp(ProbeCheck):
@@ -383,7 +461,8 @@ class Udp(ProbeCheck):
         elif probed.run.transport == "none":
             finding = Finding(Status.WARN, "no_answer", {})
         else:
-            finding = Finding(Status.WARN, "blocked", {"servers": ", ".join(probed.run.contacted) or "none"})
+            udp_tried = [c for c in probed.run.contacted if not c.startswith("tcp ")]
+            finding = Finding(Status.WARN, "blocked", {"servers": ", ".join(udp_tried) or "none"})
         return self.finish(finding, details=_probe_details(probed))
 
 
@@ -392,7 +471,7 @@ class Udp(ProbeCheck):
 
 def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp: str | None) -> Finding:
     """All TCP endpoints answer (and UDP works, when it was tried): pass; some or UDP blocked: warn; none: fail."""
-    failed = [endpoint for endpoint, took, _ in reached if took is None]
+    failed = [where for where, took, _ in reached if took is None]
     fields = {"platform": name, "failed": ", ".join(failed), "n": len(reached)}
     if reached and len(failed) == len(reached):
         return Finding(Status.FAIL, "unreachable", fields)
@@ -419,6 +498,37 @@ class PlatformReach(NetworkCheck):
         finding = assess_platform(platform.name, reached, udp)
         details: dict[str, Any] = {"platform": platform.name, "udp": udp or "not tried",
                                    "contacted": ", ".join(e for e, _, _ in reached)}
-        for endpoint, took, failure in reached:
-            details[f"tcp {endpoint}"] = f"{took * 1000:.0f} ms" if took is not None else failure
+        for where, took, failure in reached:
+            details[f"tcp {where}"] = f"{took * 1000:.0f} ms" if took is not None else failure
         return self.finish(finding, details=details)
+
+
+# -- delay under load ---------------------------------------------------------------------------------------------
+
+
+class UploadDelay(NetworkCheck):
+    """Bufferbloat: how much the delay grows while the connection is busy uploading."""
+
+    id = "network.upload_delay"
+    title = "Delay while uploading"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        idle = _probe(self, context)
+        loaded = context.shared.get("network.upload.loaded")
+        if not isinstance(loaded, Loaded):  # run on its own: the upload runs here, with the probes alongside
+            Upload().measured(context)
+            loaded = context.shared.get("network.upload.loaded")
+        details: dict[str, Any] = {"contacted": loaded.target or "none"} if isinstance(loaded, Loaded) else {}
+        if not isinstance(loaded, Loaded) or isinstance(loaded.outcome, ProbeError):
+            return self.result(Status.SKIP, say("network.upload_delay.no_upload.summary"), (), details=details)
+        if idle.run.transport != "udp" or idle.stats is None or idle.stats.median_ms is None:
+            return self.result(Status.SKIP, say("network.upload_delay.no_udp.summary"), (), details=details)
+        if loaded.stats is None or loaded.stats.median_ms is None:
+            return self.result(Status.SKIP, say("network.upload_delay.no_answer.summary"), (), details=details)
+        growth = max(0.0, loaded.stats.median_ms - idle.stats.median_ms)
+        status = grade_upper(growth, float(context.thresholds["warn_ms"]), float(context.thresholds["fail_ms"]))
+        key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
+        details.update(idle_ms=_r(idle.stats.median_ms), loaded_ms=_r(loaded.stats.median_ms),
+                       loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received)
+        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms)}),
+                           value=round(growth, 1), unit="ms", details=details)

@@ -1,0 +1,79 @@
+"""Exports that need Qt: the PDF (the same HTML as the .html export, laid out by QTextDocument and written by
+QPdfWriter), "Send to recruiter" (save PDF and JSON, then a mail draft the user sends) and "Copy summary".
+
+Nothing is sent by itself: :func:`send_to_recruiter` returns the ``mailto:`` link, and the window shows it and opens
+it only when the user asks.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from app.cli import save_report
+from checks.export import mailto_url, render_html, summary_text
+from checks.report import Report
+
+
+def _ensure_app() -> None:
+    if QGuiApplication.instance() is None:
+        # lives as long as the process; QTextDocument needs the font database
+        _ensure_app.app = QGuiApplication([])  # type: ignore[attr-defined]
+
+
+def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
+    """Write the report as an A4 PDF (text only, no image or sound); atomically, so no half file is left."""
+    _ensure_app()
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer = QPdfWriter(tmp)
+        writer.setTitle(f"Interview Ready: {report.headline()}")
+        writer.setCreator("Interview Ready")
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                         QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+        document = QTextDocument()
+        document.setHtml(render_html(report, now, for_print=True))
+        document.print_(writer)  # paginates a copy at the writer's page size and resolution
+        del writer  # finishes the file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What "Send to recruiter" did: the files it saved and the mail draft link (None without an address)."""
+
+    pdf: Path
+    json: Path
+    mailto: str | None
+
+
+def send_to_recruiter(report: Report, folder: Path, stem: str = "interview-ready-report") -> Sent:
+    """Save the report as PDF and JSON in ``folder`` and build the mail draft link; sends nothing."""
+    folder = Path(folder)
+    pdf, json_file = folder / f"{stem}.pdf", folder / f"{stem}.json"
+    save_report(report, pdf)
+    save_report(report, json_file)
+    return Sent(pdf, json_file, mailto_url(report, (pdf, json_file)))
+
+
+def open_mail_draft(sent: Sent) -> bool:
+    """Open the user's mail program with the draft (the user reviews, attaches and sends it)."""
+    return bool(sent.mailto) and QDesktopServices.openUrl(QUrl(sent.mailto))
+
+
+def copy_summary(report: Report) -> str:
+    """Put the summary on the clipboard; returns the text."""
+    text = summary_text(report)
+    QGuiApplication.clipboard().setText(text)
+    return text

@@ -1,0 +1,143 @@
+"""Exports without Qt: the report as HTML (Jinja2, autoescaped), the summary text, and the mail draft link.
+
+Every string from a profile or a check is escaped by the template engine; links in the HTML are only the ones a
+profile validated (``http(s)``, ``mailto``, ``tel``). Nothing here sends anything: :func:`mailto_url` only builds
+a link that opens a draft in the user's mail program. Exports hold words and numbers only, never an image or a sound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from checks import __version__
+from checks.api import CheckResult
+from checks.report import Report, category_label, channel_text, countdown, format_value, format_when, local_time
+from checks.resources import asset_path
+from checks.wording import say
+
+VERDICT_COLOURS = {"ready": "#1b7f3b", "warnings": "#b35c00", "not_ready": "#c62828"}
+VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
+"""The status icon that stands for each verdict."""
+
+
+def _row(report: Report, r: CheckResult) -> dict[str, Any]:
+    info = report.is_info(r)
+    return {
+        "id": r.id, "title": r.title, "key": report.status_key(r), "status": report.status_label(r),
+        "mark": say(f"status_mark.{report.status_key(r)}"), "value": format_value(r), "summary": r.summary,
+        "advice": [] if info else list(r.advice), "limit": report.limits.get(r.id),
+        "note": report.info_note() if info else None,
+    }
+
+
+def interview_lines(report: Report, now: datetime | None = None) -> list[dict[str, str | None]]:
+    """The interview as lines of text, each with its ``kind`` (the profile field) and ``link`` (or None); times in
+    the candidate's local time."""
+    info = report.interview or {}
+    lines: list[dict[str, str | None]] = []
+    if info.get("organisation"):
+        lines.append({"kind": "organisation", "text": say("report.interview_with", organisation=info["organisation"]),
+                      "link": None})
+    if info.get("role"):
+        lines.append({"kind": "role", "text": say("report.role", role=info["role"]), "link": None})
+    if info.get("starts_at"):
+        starts = datetime.fromisoformat(info["starts_at"])
+        when = format_when(local_time(starts))
+        left = countdown(starts, now or datetime.now(timezone.utc))
+        lines.append({"kind": "starts", "text": say("report.starts", when=when, countdown=left), "link": None})
+    if info.get("platform"):
+        name = say(f"report.platform_names.{info['platform']}")
+        lines.append({"kind": "platform", "text": say("report.platform", platform=name), "link": None})
+    if info.get("meeting_link"):
+        lines.append({"kind": "meeting_link", "text": say("report.meeting_link", link="").rstrip(),
+                      "link": info["meeting_link"]})
+    if info.get("report_to"):
+        lines.append({"kind": "report_to", "text": say("report.report_to", address=info["report_to"]), "link": None})
+    return lines
+
+
+def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
+    """Everything a rendered report shows, as plain values (the HTML template and the PDF use it)."""
+    first = report.fix_first
+    organisation = (report.interview or {}).get("organisation") or report.profile
+    interview = interview_lines(report, now)
+    return {
+        "title": say("report.title"),
+        "generated": say("report.generated", when=format_when(local_time(report.generated_at))),
+        "organisation": organisation,
+        "headline": report.headline(),
+        "mark": say(f"status_mark.{VERDICT_STATUS[report.overall]}"),
+        "colour": VERDICT_COLOURS[report.overall],
+        "fix_first_label": say("report.fix_first"),
+        "fix_first": _row(report, first) if first else None,
+        "interview_label": say("report.interview"),
+        "interview": interview,
+        "has_links": any(line["link"] for line in interview) or any(c.get("link") for c in report.backup_channels),
+        "link_hint": say("report.link_hint"),
+        "fixes_label": say("report.fixes"),
+        "fixes": [_row(report, r) for r in report.fixes()],
+        "nothing_to_fix": say("report.nothing_to_fix"),
+        "checks_label": say("report.checks"),
+        "categories": [{"label": category_label(c), "results": [_row(report, r) for r in results]}
+                       for c, results in report.by_category()],
+        "changes_label": say("report.changes"),
+        "changes": list(report.changes),
+        "backup_label": say("report.backup"),
+        "backup_intro": say("report.backup_intro"),
+        "backup_from": say("report.backup_from", organisation=organisation or ""),
+        "channels": [{"text": channel_text(c), "value": c.get("value"), "link": c.get("link")}
+                     for c in report.backup_channels],
+        "reminders": list(report.reminders),
+        "checklist_label": say("report.checklist_title"),
+        "checklist": list(report.checklist),
+        "export_note": say("report.export_note"),
+        "app": f"Interview Ready {__version__}",
+    }
+
+
+def render_html(report: Report, now: datetime | None = None, for_print: bool = False) -> str:
+    """The report as a standalone HTML page (autoescaped: text from a profile can never become markup).
+    ``for_print`` leaves out the page width and margins meant for a browser (the PDF's page sets them)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(asset_path("templates"))), undefined=StrictUndefined,
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    return env.get_template("report.html.j2").render(v=view_model(report, now), for_print=for_print)
+
+
+def summary_text(report: Report, now: datetime | None = None) -> str:
+    """A few lines for the clipboard or a message: the verdict, the fix first, each check needing something."""
+    lines = [say("report.summary_title", headline=report.headline())]
+    for line in interview_lines(report, now):
+        lines.append(f"{line['text']} {line['link'] or ''}".rstrip())
+    first = report.fix_first
+    if first:
+        lines.append(say("report.summary_fix_first", title=first.title, summary=first.summary))
+    for r in report.fixes():
+        value = f" ({format_value(r)})" if r.value is not None else ""
+        lines.append(f"[{say(f'status_mark.{r.status.value}')}] {r.title}{value}: {r.summary}")
+    lines.extend(f"  {c}" for c in report.changes)
+    return "\n".join(lines)
+
+
+def mailto_url(report: Report, files: Sequence[Path] = ()) -> str | None:
+    """A ``mailto:`` link for a draft to the profile's ``report_to`` with the summary in the body (None without an
+    address). It only opens a draft; the user attaches ``files`` and sends it themselves."""
+    info = report.interview or {}
+    address = info.get("report_to")
+    if not address:
+        return None
+    if info.get("role"):
+        subject = say("report.mail_subject_role", role=info["role"], headline=report.headline())
+    else:
+        subject = say("report.mail_subject", headline=report.headline())
+    parts = [say("report.mail_body_intro"), summary_text(report)]
+    if files:
+        parts.append(say("report.mail_body_attach", files="\n".join(str(f) for f in files)))
+    parts.append(say("report.mail_body_end"))
+    body = "\n\n".join(parts)
+    return f"mailto:{quote(address, safe='@.+-_')}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"

@@ -1,0 +1,167 @@
+"""Kiosk mode for a shared machine (no Qt): its configuration, the admin PIN, and the limit on PIN guesses.
+
+The PIN is stored only as a salted scrypt hash (``scrypt$n$r$p$salt$hash``, hex), written by
+``interview-ready kiosk set-pin``. The configuration is TOML, validated like a profile::
+
+    idle_timeout_s = 120         # wipe everything after this long without a touch or a key (30 to 3600)
+    warning_s = 20               # show a countdown this long before the wipe
+    profile = "acme.toml"        # optional: a recruiter profile to apply (relative to this file)
+    checks = ["camera.*", "mic.*", "network.*"]   # optional: which checks run
+    librespeed_server = "http://speed.centre.example/"   # optional: the centre's own speed-test server
+    pin_hash = "scrypt$…"        # written by set-pin
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from checks.network import parse_server_url
+from checks.resources import tomllib
+
+MAX_CONFIG_BYTES = 16 * 1024
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_PIN = re.compile(r"^[0-9]{4,12}$")
+_HASH = re.compile(r"^scrypt\$(\d+)\$(\d+)\$(\d+)\$([0-9a-f]{32})\$([0-9a-f]{64})$")
+
+
+class KioskError(ValueError):
+    """A kiosk configuration or PIN that cannot be used; the message names the file and field."""
+
+
+class KioskConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    idle_timeout_s: int = Field(120, ge=30, le=3600)
+    warning_s: int = Field(20, ge=5, le=120)
+    profile: str | None = Field(None, max_length=500)
+    checks: tuple[str, ...] = Field(default=(), max_length=50)
+    librespeed_server: str | None = Field(None, max_length=500)
+    pin_hash: str | None = Field(None, max_length=200)
+    path: Path | None = None
+
+    @field_validator("librespeed_server")
+    @classmethod
+    def _server(cls, value: str | None) -> str | None:
+        return None if value is None else parse_server_url(value)
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _hash(cls, value: str | None) -> str | None:
+        if value is not None and not _HASH.match(value):
+            raise ValueError("is not a PIN hash written by 'interview-ready kiosk set-pin'")
+        return value
+
+    @field_validator("checks")
+    @classmethod
+    def _checks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if not re.fullmatch(r"[a-z0-9_.*?]{1,80}", pattern):
+                raise ValueError(f"{pattern!r} is not a check id or pattern such as 'camera.*'")
+        return value
+
+    def profile_path(self) -> Path | None:
+        if self.profile is None:
+            return None
+        path = Path(self.profile)
+        return path if path.is_absolute() or self.path is None else self.path.parent / path
+
+
+def load_kiosk_config(path: Path | None) -> KioskConfig:
+    """The configuration in ``path``, or the defaults when there is none; :class:`KioskError` says what is wrong."""
+    if path is None:
+        return KioskConfig()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise KioskError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise KioskError(f"{path}: is larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise KioskError(f"{path}: {error}") from None
+    try:
+        return KioskConfig(**data, path=path)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(file)"
+        raise KioskError(f"{path}: {field}: {first['msg']}") from None
+    except TypeError as error:
+        raise KioskError(f"{path}: {error}") from None
+
+
+def hash_pin(pin: str) -> str:
+    """A salted scrypt hash of ``pin`` (4 to 12 digits)."""
+    if not _PIN.match(pin):
+        raise KioskError("the PIN must be 4 to 12 digits")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    """Whether ``pin`` matches the stored hash (in constant time)."""
+    match = _HASH.match(stored or "")
+    if not match or not _PIN.match(pin):
+        return False
+    n, r, p = (int(g) for g in match.groups()[:3])
+    digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(match.group(4)), n=n, r=r, p=p, dklen=32)
+    return hmac.compare_digest(digest.hex(), match.group(5))
+
+
+def write_pin_hash(path: Path, pin: str) -> None:
+    """Store the hash of ``pin`` in the configuration file (made if missing), keeping its other lines."""
+    line = f'pin_hash = "{hash_pin(pin)}"'
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if re.search(r"(?m)^pin_hash\s*=.*$", text):
+        text = re.sub(r"(?m)^pin_hash\s*=.*$", lambda _: line, text)
+    else:
+        text = f"{text.rstrip()}\n{line}\n".lstrip("\n")
+    path.write_text(text, encoding="utf-8")
+    load_kiosk_config(path)  # what was written must read back
+
+
+class PinGate:
+    """Limits PIN guesses: after ``free`` wrong ones, each further try waits longer (doubling, capped)."""
+
+    def __init__(self, stored: str | None, free: int = 3, first_wait_s: float = 30.0, max_wait_s: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stored = stored
+        self.free = free
+        self.first_wait_s = first_wait_s
+        self.max_wait_s = max_wait_s
+        self.clock = clock
+        self.failures = 0
+        self.locked_until = 0.0
+
+    def wait_left(self) -> float:
+        """Seconds until the next guess is accepted (0 when it is)."""
+        return max(0.0, self.locked_until - self.clock())
+
+    @property
+    def open(self) -> bool:
+        """No PIN was set: leaving kiosk mode needs none (the app warns about this when it starts)."""
+        return self.stored is None
+
+    def try_pin(self, pin: str) -> bool:
+        """True when ``pin`` is right (or no PIN is set) and no wait is in force."""
+        if self.stored is None:
+            return True
+        if self.wait_left() > 0:
+            return False
+        if verify_pin(pin, self.stored):
+            self.failures = 0
+            return True
+        self.failures += 1
+        if self.failures >= self.free:
+            wait = self.first_wait_s * 2 ** (self.failures - self.free)
+            self.locked_until = self.clock() + min(self.max_wait_s, wait)
+        return False

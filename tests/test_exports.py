@@ -1,0 +1,108 @@
+"""Exports through the command line, as users run them: PDF (read back with pdftotext), HTML, JSON, history."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from checks.profile import TEMPLATE
+from tests.conftest import ROOT, run_cli
+
+SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
+NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
+HOSTILE = TEMPLATE.replace('organisation = "Acme Hiring"', 'organisation = "Acme <script>alert(1)</script> & Co"')
+
+
+def _pdf_text(path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; .ci/setup.sh test installs it")
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def profile(tmp_path):
+    path = tmp_path / "P.toml"
+    path.write_text(HOSTILE)
+    return path
+
+
+def _checks(tmp_path, profile) -> list[dict]:
+    done = run_cli("check", *NO_DEVICES, "--profile", str(profile), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    jsonschema.validate(report, SCHEMA)
+    return report["checks"]
+
+
+@pytest.mark.slow
+def test_the_pdf_shows_the_verdict_every_check_and_the_backup_channels(tmp_path, profile):
+    out = tmp_path / "out.pdf"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, "-m", "app", "check", *NO_DEVICES,
+                           "--profile", str(profile), "--report", str(out)],
+                          capture_output=True, text=True, env={**env, "NO_COLOR": "1"}, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    text = "".join(_pdf_text(out).split())  # without white space: lines wrap anywhere
+
+    def shown(words: str) -> bool:
+        return "".join(words.split()) in text
+
+    assert shown("[✓] Ready") and shown("Interview readiness report")
+    for check in _checks(tmp_path, profile):
+        assert shown(check["title"]), check["title"]
+    for channel in ("+44 20 7946 0000,,123456#", "+44 20 7946 0001", "https://meet.example.com/acme-backup"):
+        assert shown(channel), channel
+    assert shown("Acme <script>alert(1)</script> & Co")  # shown as text, never taken as markup
+    assert shown("Your phone is charged") and shown("Before the interview")
+    assert shown("For information")  # the profile requires only some checks
+
+
+def test_the_html_is_escaped_and_shows_the_same_report(tmp_path, profile):
+    out = tmp_path / "out.html"
+    done = run_cli("check", *NO_DEVICES, "--profile", str(profile), "--report", str(out))
+    assert done.returncode == 0, done.stderr
+    page = out.read_text()
+    assert "<script>" not in page and "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    assert '<a href="https://teams.example.com/meet/123">' in page and "tel:+442079460001" in page
+    for check in _checks(tmp_path, profile):
+        assert str(check["title"]) in page
+    assert "<img" not in page and "<audio" not in page and "base64" not in page  # no picture, no sound
+
+
+def test_the_json_report_holds_the_profile(tmp_path, profile):
+    out = tmp_path / "out.json"
+    done = run_cli("check", *NO_DEVICES, "--profile", str(profile), "--report", str(out), "--only", "system.*")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    jsonschema.validate(report, SCHEMA)
+    assert report["profile"] == "Acme <script>alert(1)</script> & Co"
+    assert [c["link"] for c in report["backup_channels"]] == [
+        "tel:+442079460000,,123456#", "tel:+442079460001", "https://meet.example.com/acme-backup"]
+    assert report["interview"]["platform"] == "teams" and report["reminders"] and report["checklist"]
+    assert all(c["required"] is False for c in report["checks"])  # system.* is not among the required checks
+
+
+def test_history_only_with_remember(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    done = run_cli("check", *NO_DEVICES, "--only", "system.power", "--json", env=env)
+    assert done.returncode == 0 and not (tmp_path / "data").exists()  # nothing is kept unless asked
+    for _ in range(2):
+        done = run_cli("check", *NO_DEVICES, "--only", "system.power", "--json", "--remember", env=env)
+        assert done.returncode == 0, done.stderr
+    history = json.loads((tmp_path / "data" / "interview-ready" / "history.json").read_text())
+    assert len(history) == 2 and set(history[0]["checks"]) == {"system.power"}
+    assert json.loads(done.stdout)["changes"] == []  # same machine, same power: nothing changed
+
+
+def test_an_unknown_report_suffix_is_a_usage_error(tmp_path):
+    done = run_cli("check", *NO_DEVICES, "--report", str(tmp_path / "out.docx"))
+    assert done.returncode == 2 and ".json, .html, .pdf" in done.stderr

@@ -1,0 +1,78 @@
+"""Kiosk configuration, the admin PIN's salted hash, and the limit on guesses."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.kiosk import KioskError, PinGate, hash_pin, load_kiosk_config, verify_pin, write_pin_hash
+
+
+def test_a_pin_is_stored_only_as_a_salted_hash():
+    first, second = hash_pin("2468"), hash_pin("2468")
+    assert first != second and "2468" not in first  # salted: the same PIN never gives the same text
+    assert verify_pin("2468", first) and verify_pin("2468", second)
+    assert not verify_pin("2469", first) and not verify_pin("", first) and not verify_pin("2468", "garbage")
+
+
+@pytest.mark.parametrize("pin", ["123", "abcd", "12 34", "1234567890123", ""])
+def test_a_pin_must_be_4_to_12_digits(pin):
+    with pytest.raises(KioskError, match="4 to 12 digits"):
+        hash_pin(pin)
+
+
+def test_guesses_are_rate_limited():
+    now = [1000.0]
+    gate = PinGate(hash_pin("1357"), free=3, first_wait_s=30, max_wait_s=100, clock=lambda: now[0])
+    assert [gate.try_pin("0000") for _ in range(3)] == [False, False, False]
+    assert gate.wait_left() == 30
+    assert not gate.try_pin("1357")  # even the right PIN waits
+    now[0] += 30
+    assert not gate.try_pin("0000") and gate.wait_left() == 60  # the wait doubles
+    now[0] += 60
+    assert not gate.try_pin("0000") and gate.wait_left() == 100  # and is capped
+    now[0] += 100
+    assert gate.try_pin("1357") and gate.failures == 0
+
+
+def test_without_a_pin_the_gate_is_open():
+    gate = PinGate(None)
+    assert gate.open and gate.try_pin("")
+
+
+def test_set_pin_keeps_the_rest_of_the_file(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text("# our centre\nidle_timeout_s = 90  # a minute and a half\n")
+    write_pin_hash(path, "8642")
+    write_pin_hash(path, "9753")  # replaced, not added twice
+    text = path.read_text()
+    assert text.startswith("# our centre\nidle_timeout_s = 90  # a minute and a half\n")
+    assert text.count("pin_hash") == 1
+    config = load_kiosk_config(path)
+    assert config.idle_timeout_s == 90 and verify_pin("9753", config.pin_hash)
+
+
+def test_defaults_without_a_file():
+    config = load_kiosk_config(None)
+    assert (config.idle_timeout_s, config.warning_s, config.pin_hash, config.checks) == (120, 20, None, ())
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("idle_timeout_s = 5\n", "idle_timeout_s"),
+    ("idle_timeout_s = 'soon'\n", "idle_timeout_s"),
+    ("pin_hash = '1234'\n", "pin_hash"),
+    ("checks = ['camera.*', 'rm -rf /']\n", "checks"),
+    ("librespeed_server = 'javascript:alert(1)'\n", "librespeed_server"),
+    ("surprise = 1\n", "surprise"),
+    ("idle_timeout_s = \n", "line 1"),
+])
+def test_a_bad_config_names_the_field(tmp_path, text, named):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    with pytest.raises(KioskError, match=named):
+        load_kiosk_config(path)
+
+
+def test_the_profile_is_found_beside_the_config(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text('profile = "acme.toml"\n')
+    assert load_kiosk_config(path).profile_path() == tmp_path / "acme.toml"

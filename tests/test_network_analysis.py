@@ -1,0 +1,192 @@
+"""Network figures on data with known truth, the STUN codec, the platform data, and speedtest-cli in a windowed app."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from checks.analysis.network import (
+    grade_throughput,
+    grade_upper,
+    is_stable,
+    rtt_stats,
+    summarize_throughput,
+    throughput,
+    window_rates,
+)
+from checks.api import Status
+from checks.builtin.network import assess_connectivity, assess_platform
+from checks.netprobe.common import ProbeError
+from checks.netprobe.reach import platform
+from checks.netprobe.stun import MAGIC_COOKIE, binding_request, parse_binding_response
+from checks.resources import load_toml_asset
+from checks.wording import say
+from tests.conftest import ROOT
+
+
+def steady(mbps: float, seconds: float, step: float = 0.05, burst_bytes: int = 0, ramp_s: float = 0.0):
+    """Samples of a transfer at ``mbps``, with ``burst_bytes`` arriving at once during the first ``ramp_s``."""
+    samples, total, t = [(0.0, 0)], 0.0, 0.0
+    while t < seconds - 1e-9:
+        t += step
+        total += mbps * 1e6 / 8 * step + (burst_bytes * step / ramp_s if t <= ramp_s else 0)
+        samples.append((round(t, 6), int(total)))
+    return samples
+
+
+def test_throughput_discards_the_ramp_up():
+    samples = steady(10, 5, burst_bytes=2_000_000, ramp_s=1.0)
+    assert throughput(samples, ramp_s=0.0) > 12  # the burst inflates a naive figure
+    assert throughput(samples, ramp_s=1.0) == pytest.approx(10, rel=0.01)
+    result = summarize_throughput(samples, 1.0, stable=True)
+    assert result.bytes == samples[-1][1] and result.seconds == pytest.approx(5.0)
+    assert result.measured_s == pytest.approx(4.0, abs=0.06)
+
+
+def test_window_rates_and_stop_rule():
+    samples = steady(8, 4.0)
+    rates = window_rates(samples, 1.0, 1.0)
+    assert len(rates) == 3 and all(r == pytest.approx(8, rel=0.02) for r in rates)
+    assert is_stable(samples, 1.0, 1.0, 3, 0.05)
+    rising = [(t, int(b * (1 + t / 2))) for t, b in samples]  # the rate keeps climbing: not stable
+    assert not is_stable(rising, 1.0, 1.0, 3, 0.05)
+    stalled = [*samples, *((4.0 + i * 0.1, samples[-1][1]) for i in range(1, 31))]
+    assert not is_stable(stalled, 1.0, 1.0, 3, 0.05)
+    assert not is_stable(samples[:30], 1.0, 1.0, 3, 0.05)  # too short to judge
+
+
+@pytest.mark.parametrize("bad", [[(0.0, 0), (1.0, 10), (0.5, 20)], [(0.0, 10), (1.0, 5)], [(-1.0, 0), (1.0, 5)]])
+def test_throughput_rejects_bad_samples(bad):
+    with pytest.raises(ValueError):
+        throughput(bad, 0.0)
+
+
+def test_throughput_needs_time_after_the_ramp():
+    with pytest.raises(ValueError, match="ramp-up"):
+        throughput([(0.0, 0), (0.5, 100)], ramp_s=1.0)
+
+
+def test_rtt_stats_known_values():
+    stats = rtt_stats([0.010, 0.012, None, 0.011, 0.015])
+    assert stats.sent == 5 and stats.received == 4
+    assert stats.loss_percent == pytest.approx(20.0)
+    assert stats.median_ms == pytest.approx(11.5)
+    assert stats.jitter_ms == pytest.approx((2 + 1 + 4) / 3)  # |12-10|, |11-12|, |15-11|
+    assert stats.min_ms == pytest.approx(10.0) and stats.p95_ms == pytest.approx(15.0)
+
+
+def test_rtt_stats_when_nothing_answers_or_input_is_bad():
+    stats = rtt_stats([None, None])
+    assert stats.loss_percent == 100.0 and stats.median_ms is None and stats.jitter_ms is None
+    assert rtt_stats([0.02]).jitter_ms is None
+    with pytest.raises(ValueError):
+        rtt_stats([])
+    with pytest.raises(ValueError):
+        rtt_stats([0.01, float("nan")])
+
+
+def test_grades_at_their_boundaries():
+    assert grade_upper(100, 100, 250) is Status.PASS
+    assert grade_upper(100.1, 100, 250) is Status.WARN
+    assert grade_upper(251, 100, 250) is Status.FAIL
+    assert grade_throughput(1.19, 1.2, 2.0) is Status.FAIL
+    assert grade_throughput(2.3, 1.2, 2.0) is Status.WARN
+    assert grade_throughput(2.4, 1.2, 2.0) is Status.PASS
+    with pytest.raises(ValueError):
+        grade_upper(1, 5, 3)
+    with pytest.raises(ValueError):
+        grade_throughput(1, 0, 2)
+
+
+def test_connectivity_and_platform_verdicts():
+    assert assess_connectivity(None, "h", 12.0).status is Status.PASS
+    assert assess_connectivity(ProbeError("dns"), "h", None).key == "dns"
+    assert assess_connectivity(ProbeError("captive", location="x"), "h", None).key == "captive"
+    assert assess_connectivity(ProbeError("http_status", status=500), "h", None).status is Status.WARN
+    assert assess_connectivity(ProbeError("unreachable"), "h", None).key == "offline"
+    ok, bad = ("a:443", 0.01, ""), ("b:443", None, "timeout")
+    assert assess_platform("Zoom", [ok], "udp").status is Status.PASS
+    assert assess_platform("Zoom", [ok], "tcp").key == "tcp_only"
+    assert assess_platform("Zoom", [ok, bad], "udp").key == "partly"
+    assert assess_platform("Zoom", [bad], "udp").status is Status.FAIL
+
+
+def test_stun_request_and_response_codec():
+    tid = bytes(range(12))
+    request = binding_request(tid)
+    assert len(request) == 20 and struct.unpack("!HHI", request[:8]) == (0x0001, 0, MAGIC_COOKIE)
+    # a success response carrying XOR-MAPPED-ADDRESS 192.0.2.7:5000, built by hand as RFC 5389 §15.2 describes
+    port = 5000 ^ (MAGIC_COOKIE >> 16)
+    address = bytes(a ^ b for a, b in zip(socket.inet_aton("192.0.2.7"), struct.pack("!I", MAGIC_COOKIE), strict=True))
+    attribute = struct.pack("!HHxBH", 0x0020, 8, 1, port) + address
+    response = struct.pack("!HHI12s", 0x0101, len(attribute), MAGIC_COOKIE, tid) + attribute
+    parsed = parse_binding_response(response)
+    assert parsed is not None and parsed.transaction_id == tid and parsed.mapped == "192.0.2.7:5000"
+    assert parse_binding_response(request) is None  # a request is not an answer
+    assert parse_binding_response(b"\x01\x01junk") is None
+    assert parse_binding_response(response[:-4]) is None  # truncated
+    with pytest.raises(ValueError):
+        binding_request(b"short")
+
+
+def test_every_platform_has_its_published_needs_and_source():
+    table = load_toml_asset("platforms.toml")
+    assert set(table) == {"zoom", "teams", "meet", "webex"}
+    for key in table:
+        found = platform(key)
+        assert found.down_mbps > 0 and found.up_mbps > 0
+        assert "https://" in found.bandwidth_source
+        assert found.tcp and all(port == 443 for _, port in found.tcp)
+        assert found.udp_stun
+    assert platform("zoom", {"tcp": ["10.200.5.1:8080"]}).tcp == (("10.200.5.1", 8080),)
+    with pytest.raises(ValueError, match="known: meet, teams, webex, zoom"):
+        platform("skype")
+
+
+def test_network_thresholds_cover_every_check():
+    table = load_toml_asset("thresholds.toml")
+    for check_id in ("connectivity", "download", "upload", "latency", "jitter", "loss", "udp", "platform"):
+        assert f"network.{check_id}" in table
+    assert table["network"]["phase_s"] == 40 and table["network"]["platform"] == "zoom"
+
+
+def test_speedtest_imports_in_a_windowed_app_without_stdout(tmp_path):
+    code = ("import sys\nsys.stdout = None\nsys.stderr = None\n"
+            "from checks.netprobe.speedtest_net import import_speedtest\n"
+            "module = import_speedtest()\n"
+            "assert sys.stdout is None and sys.stderr is None\n"
+            "open(sys.argv[1], 'w').write(module.__version__)\n")
+    out = tmp_path / "speedtest-import.txt"
+    done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().startswith("2.")
+    # and the unguarded import does crash there (upstream issue #562), so the guard is what makes it work
+    crash = subprocess.run([sys.executable, "-c", "import sys\nsys.stdout = None\nimport speedtest"],
+                           capture_output=True, text=True, timeout=60)
+    assert crash.returncode != 0
+
+
+def test_librespeed_without_a_server_says_what_is_missing(cli):
+    done = cli("check", "--camera", "none", "--mic", "none", "--network", "librespeed",
+               "--only", "network.connectivity,network.download", "--json")
+    checks = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    for check_id in ("network.connectivity", "network.download"):
+        assert checks[check_id]["status"] == "error"
+        assert checks[check_id]["summary"] == say("network.no_server.summary")
+        assert checks[check_id]["duration_s"] < 1
+
+
+def test_an_unknown_platform_in_a_profile_is_told(cli, tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text('[thresholds."network.platform"]\nplatform = "skype"\n')
+    done = cli("check", "--camera", "none", "--mic", "none", "--network", "librespeed", "--server",
+               "http://127.0.0.1:9/", "--profile", str(profile), "--only", "network.platform", "--json")
+    found = json.loads(done.stdout)["checks"][0]
+    assert found["status"] == "error" and "“skype”" in found["summary"]
+    assert "known: meet, teams, webex, zoom" in found["summary"]
