@@ -18,6 +18,7 @@ from checks import __version__
 from checks.discovery import LoadedCheck, discover, find_plugins, load
 from checks.export import render_html
 from checks.history import open_history
+from checks.kiosk import KioskConfig, KioskError, load_kiosk_config, write_pin_hash
 from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
 from checks.profile import TEMPLATE as PROFILE_TEMPLATE
 from checks.profile import Profile, ProfileError, load_profile
@@ -64,6 +65,9 @@ def make_parser() -> argparse.ArgumentParser:
     _source_options(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
                         help="run the checks, save a picture of the window and exit")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="kiosk mode for a shared machine: full screen, nothing kept, leaving needs the admin PIN")
+    parser.add_argument("--kiosk-config", metavar="FILE", type=Path, help="the kiosk's settings (TOML)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser("check", help="run the checks and print the report (no window)",
                            description="Run the checks and print a report. Exit 0 ready, 1 not ready, 2 usage error.")
@@ -78,6 +82,11 @@ def make_parser() -> argparse.ArgumentParser:
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
+    kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
+    kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
+    set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
+    set_pin.add_argument("--kiosk-config", metavar="FILE", type=Path, required=True,
+                         help="the kiosk's settings file (made if missing)")
     return parser
 
 
@@ -232,6 +241,42 @@ def list_checks() -> int:
     return 0
 
 
+def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
+    """Read ``--kiosk-config``; its profile, checks and server apply where the command line names none."""
+    try:
+        config = load_kiosk_config(args.kiosk_config)
+    except KioskError as error:
+        raise UsageError(f"--kiosk-config: {error}") from None
+    if args.profile is None and config.profile_path() is not None:
+        args.profile = config.profile_path()
+    if args.only is None and config.checks:
+        args.only = ",".join(config.checks)
+    if args.server is None and config.librespeed_server:
+        args.server = config.librespeed_server
+    return config
+
+
+def kiosk_set_pin(path: Path) -> int:
+    """Ask for the new PIN twice (from the terminal, or two lines on standard input) and store its hash."""
+    import getpass
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        first, second = getpass.getpass("New admin PIN (4 to 12 digits): "), getpass.getpass("Once more: ")
+    else:
+        lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
+        first, second = lines[0].strip(), lines[1].strip()
+    if first != second:
+        raise UsageError("kiosk set-pin: the two PINs differ; nothing was changed")
+    if not path.parent.resolve().is_dir():
+        raise UsageError(f"kiosk set-pin: the folder {path.parent} does not exist")
+    try:
+        write_pin_hash(path, first)
+    except KioskError as error:
+        raise UsageError(f"kiosk set-pin: {error}") from None
+    print(f"The admin PIN is set in {path} (only its salted hash is stored).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     if sys.stdout is None or sys.stderr is None:  # a windowed app on Windows has no console
         sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
@@ -245,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args)
         if args.command == "profile":
             return profile_command(args)
+        if args.command == "kiosk":
+            return kiosk_set_pin(args.kiosk_config)
+        kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         session = resolve(args)
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
@@ -253,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
               "use 'interview-ready check' for a text report", file=sys.stderr)
         return EXIT_USAGE
+    if kiosk_config is not None:
+        from app.kiosk import run_kiosk
+
+        return run_kiosk(session, kiosk_config)
     from app.window import run_window  # Qt is imported only for the window
 
     return run_window(session, screenshot=args.screenshot, demo=args.demo)

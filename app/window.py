@@ -55,8 +55,9 @@ class MainWindow(QMainWindow):
     run_finished = Signal(object)
     """Emitted with the :class:`Report` when a run has ended (finished or cancelled)."""
 
-    def __init__(self, session: Session, demo: bool = False) -> None:
+    def __init__(self, session: Session, demo: bool = False, kiosk: bool = False) -> None:
         super().__init__()
+        self.kiosk = kiosk
         self.session = session
         self.worker: RunWorker | None = None
         self.results: list[CheckResult] = []
@@ -100,6 +101,10 @@ class MainWindow(QMainWindow):
         self.camera_feed: FrameFeed | None = None
         self._camera_pending = False
         self._start_when_ready = False
+        self._open_worker: OpenCameraWorker | None = None
+        self._open_timer = QTimer(self)
+        self._open_timer.setSingleShot(True)
+        self._open_timer.timeout.connect(self._camera_open_timed_out)
         right: QWidget = self.details
         if session.config.camera.kind != "none":
             self.camera_panel = CameraPanel(session.config.thresholds)
@@ -147,13 +152,16 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.details, self.run_button)
         self.setTabOrder(self.run_button, self.cancel_button)
 
-        self._make_menus()
+        if not kiosk:  # in kiosk mode the kiosk window owns leaving and the admin's controls
+            self._make_menus()
+        else:
+            self._make_run_actions()
         self._fill_tree()
         self._set_banner("waiting", say("ui.not_started"), "")
 
     # -- building ---------------------------------------------------------------------------------
 
-    def _make_menus(self) -> None:
+    def _make_run_actions(self) -> None:
         self.run_action = QAction(say("ui.run"), self)
         self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.run_action.triggered.connect(self.start)
@@ -161,6 +169,10 @@ class MainWindow(QMainWindow):
         self.cancel_action.setShortcut(QKeySequence("Esc"))
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel)
+        self.addActions([self.run_action, self.cancel_action])
+
+    def _make_menus(self) -> None:
+        self._make_run_actions()
         quit_action = QAction(say("ui.quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -215,12 +227,12 @@ class MainWindow(QMainWindow):
         if self.camera_panel is None or self._camera_pending:
             return
         self._camera_pending = True
-        self._open_worker = OpenCameraWorker(self.session.config.camera)
-        self._open_worker.signals.opened.connect(self._camera_opened)
-        self._open_worker.signals.failed.connect(self._camera_failed)
-        QThreadPool.globalInstance().start(self._open_worker)
-        timeout_ms = int(1000 * self.session.config.thresholds.runner("open_camera_s"))
-        QTimer.singleShot(timeout_ms, lambda: self._camera_done() if self._camera_pending else None)
+        worker = OpenCameraWorker(self.session.config.camera)
+        worker.signals.opened.connect(self._camera_opened)
+        worker.signals.failed.connect(self._camera_failed)
+        self._open_worker = worker  # kept until it has answered
+        worker.start()
+        self._open_timer.start(int(1000 * self.session.config.thresholds.runner("open_camera_s")))
 
     def _camera_wanted(self, on: bool) -> None:
         if on:
@@ -250,8 +262,13 @@ class MainWindow(QMainWindow):
             self.camera_panel.show_problem(error.summary)
         self._camera_done()
 
+    def _camera_open_timed_out(self) -> None:
+        if self._camera_pending:  # the camera never answered: the checks will say so
+            self._camera_done()
+
     def _camera_done(self) -> None:
         self._camera_pending = False
+        self._open_timer.stop()
         if self._start_when_ready:
             self._start_when_ready = False
             self.start()
@@ -287,7 +304,7 @@ class MainWindow(QMainWindow):
         self.worker.signals.check_finished.connect(self._on_finished_one)
         self.worker.signals.finished.connect(self._on_finished)
         self._set_running(True)
-        QThreadPool.globalInstance().start(self.worker)
+        self.worker.start()
 
     def cancel(self) -> None:
         if self.worker is not None:

@@ -1,8 +1,8 @@
-"""Background work for the window: a QRunnable runs the checks; results reach the GUI only through signals."""
+"""Background work for the window on the global QThreadPool; results reach the GUI only through signals."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from checks.api import CheckResult
 from checks.runner import RunListener, Runner
@@ -33,15 +33,17 @@ class _Relay(RunListener):
         self.signals.check_finished.emit(result, done, total)
 
 
-class RunWorker(QRunnable):
-    """Runs one :class:`Runner` on the thread pool. It never touches a widget."""
+class RunWorker:
+    """Runs one :class:`Runner` on the global thread pool. It never touches a widget."""
 
     def __init__(self, runner: Runner) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the window keeps it until ``finished`` has been handled
         self.runner = runner
         self.signals = RunSignals()
         runner.listener = _Relay(self.signals)
+
+    def start(self) -> None:
+        # The pool gets a plain callable: Qt owns and frees its wrapper; this object stays the window's.
+        QThreadPool.globalInstance().start(self.run)
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -55,14 +57,15 @@ class OpenSignals(QObject):
     failed = Signal(object)  # a SourceError
 
 
-class OpenCameraWorker(QRunnable):
+class OpenCameraWorker:
     """Opens the camera off the GUI thread (a camera can take seconds to answer)."""
 
     def __init__(self, spec: CameraSpec) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.spec = spec
         self.signals = OpenSignals()
+
+    def start(self) -> None:
+        QThreadPool.globalInstance().start(self.run)
 
     def run(self) -> None:
         try:

@@ -18,9 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.analysis.camera import analyse_frame, working_grey  # noqa: E402
-from checks.analysis.faces import HaarFaceDetector  # noqa: E402
-from tests import scenes  # noqa: E402
+from checks.analysis.camera import analyse_frame, working_grey
+from checks.analysis.faces import HaarFaceDetector
+from tests import scenes
 
 W, H = 1280, 720
 ROUNDS = 15

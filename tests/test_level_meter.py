@@ -14,10 +14,12 @@ from checks.analysis.audio import FLOOR_DBFS
 from checks.wording import say
 from tests.sounds import tone
 
+HOLD_S = 1.0  # long enough that a busy machine still updates twice within it
+
 
 @pytest.fixture
 def meter(qtbot):
-    widget = LevelMeter(hold_s=0.3, clip_hold_s=0.3)
+    widget = LevelMeter(hold_s=HOLD_S, clip_hold_s=HOLD_S)
     qtbot.addWidget(widget)
     widget.resize(400, 30)
     widget.show()
@@ -51,7 +53,7 @@ def test_peak_is_held_then_falls(meter, qtbot):
     meter.update_from_feed()
     assert meter.level_dbfs == pytest.approx(-40.0, abs=0.1)
     assert meter.peak_dbfs == loud_peak  # held
-    qtbot.wait(400)
+    qtbot.wait(round(HOLD_S * 1000) + 200)
     meter.feed.push(tone(1000.0, -40.0, 0.02))
     meter.update_from_feed()
     assert meter.peak_dbfs == pytest.approx(-37.0, abs=0.1)  # released after hold_s
@@ -68,7 +70,7 @@ def test_clip_indicator_latches_then_clears(meter, qtbot):
     meter.feed.push(tone(1000.0, -30.0, 0.02))
     meter.update_from_feed()
     assert meter.clipping  # still shown: a clip is easy to miss
-    qtbot.wait(400)
+    qtbot.wait(round(HOLD_S * 1000) + 200)
     meter.feed.push(tone(1000.0, -30.0, 0.02))
     meter.update_from_feed()
     assert not meter.clipping

@@ -86,8 +86,10 @@ def test_whole_network_phase_on_a_good_link(link):
     checks, took = link.check("--server", link.urls["ok"], "--stun", link.stun, "--only", "network.*",
                               "--profile", str(link.profile))
     statuses = {k: v["status"] for k, v in checks.items()}
-    # the shaper's queue (up to 60 ms) fills while uploading: the delay under load grows, as on a real line
-    assert statuses.pop("network.upload_delay") == "warn"
+    # the shaper's queue fills while uploading: the delay under load grows, as on a real line, up to what tbf holds
+    # (10 Mbit/s × 60 ms + a 16 KiB burst: 73 ms)
+    statuses.pop("network.upload_delay")
+    assert 5 < checks["network.upload_delay"]["value"] < 80
     assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
     assert len(checks) == 9
     arrived, dropped = link.udp_counts()

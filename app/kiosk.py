@@ -1,0 +1,341 @@
+"""Kiosk mode for a shared machine: one student after another, nothing kept, nobody leaving the app.
+
+Start screen → the full check with the live preview → the report with the plan B and a QR code of the summary
+→ Done. After "Done", and after a time without a touch or a key (with a visible countdown first), everything is
+wiped: results, frames, sound, the clipboard; the camera and microphone are released (each student gets a new
+check window, which opens the devices and closes them again). Leaving kiosk mode needs the admin PIN.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.report_view import ReportView
+from app.window import MainWindow
+from checks.export import summary_text
+from checks.kiosk import KioskConfig, PinGate
+from checks.report import Report, build_report
+from checks.wording import say
+
+if TYPE_CHECKING:
+    from app.cli import Session
+
+QR_MAX_CHARS = 1200  # a QR code a phone reads easily from a screen
+STYLE = """
+QWidget { font-size: 17pt; color: #000000; background: #ffffff; }
+QPushButton { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight: bold;
+              color: #ffffff; background: #0b3d91; border: 3px solid #000000; border-radius: 10px; }
+QPushButton:focus { border: 4px solid #ff9900; }
+QPushButton:disabled { background: #8a8a8a; }
+QLabel#title { font-size: 34pt; font-weight: bold; }
+QLabel#countdown { font-size: 22pt; font-weight: bold; color: #ffffff; background: #8b0000; padding: 16px; }
+"""
+
+
+def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
+    """A QR code of ``text`` (cut to what a phone reads easily), made in memory."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text[:QR_MAX_CHARS], error="m", micro=False).save(buffer, kind="png", scale=scale, border=3)
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap
+
+
+def _big_button(text: str) -> QPushButton:
+    button = QPushButton(text.replace("&", ""))
+    button.setAccessibleName(text.replace("&", ""))
+    return button
+
+
+class KioskWindow(QWidget):
+    """The kiosk: a full-screen stack of start, check and report pages with an idle reset and a PIN lock."""
+
+    reset_done = Signal()
+    """Everything of the last student was wiped."""
+
+    def __init__(self, session: Session, config: KioskConfig, fullscreen: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.config = config
+        self.gate = PinGate(config.pin_hash)
+        self.unlocked = False
+        self.main: MainWindow | None = None
+        self.report: Report | None = None
+        self.setWindowTitle(say("ui.app_name"))
+        self.setStyleSheet(STYLE)
+        self.setAccessibleName(say("kiosk.name"))
+
+        self.stack = QStackedWidget()
+        self.start_page = self._make_start_page()
+        self.check_page, self.check_holder = self._make_check_page()
+        self.report_page = self._make_report_page()
+        for page in (self.start_page, self.check_page, self.report_page):
+            self.stack.addWidget(page)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown.setAccessibleName(say("kiosk.countdown_name"))
+        self.countdown.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.stack, 1)
+
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self._idle_warning)
+        self.tick = QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._count_down)
+        self._left = 0
+        QApplication.instance().installEventFilter(self)
+        admin = QShortcut(QKeySequence("Ctrl+Alt+A"), self)
+        admin.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        admin.activated.connect(self.ask_to_leave)
+        if fullscreen:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        self._restart_idle()
+
+    # -- pages --------------------------------------------------------------------------------------------
+
+    def _make_start_page(self) -> QWidget:
+        page = QWidget()
+        title = QLabel(say("kiosk.title"))
+        title.setObjectName("title")
+        title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        note = QLabel(say("kiosk.privacy"))
+        note.setWordWrap(True)
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        note.setAccessibleName(note.text())
+        self.start_button = _big_button(say("kiosk.start"))
+        self.start_button.clicked.connect(self.begin)
+        column = QVBoxLayout(page)
+        column.addStretch(1)
+        column.addWidget(title)
+        column.addWidget(note)
+        column.addSpacing(40)
+        column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)
+        column.addStretch(2)
+        return page
+
+    def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        holder = QVBoxLayout()
+        self.report_button = _big_button(say("kiosk.show_report"))
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self.show_report)
+        self.over_button = _big_button(say("kiosk.start_over"))
+        self.over_button.clicked.connect(self.reset)
+        bar = QHBoxLayout()
+        bar.addWidget(self.over_button)
+        bar.addStretch(1)
+        bar.addWidget(self.report_button)
+        column = QVBoxLayout(page)
+        column.addLayout(holder, 1)
+        column.addLayout(bar)
+        return page, holder
+
+    def _make_report_page(self) -> QWidget:
+        page = QWidget()
+        self.report_view = ReportView()
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setAccessibleName(say("kiosk.qr_name"))
+        qr_note = QLabel(say("kiosk.qr_note"))
+        qr_note.setWordWrap(True)
+        self.print_button = _big_button(say("kiosk.print"))
+        self.print_button.clicked.connect(self.print_report)
+        self.print_button.setVisible(_printer_available())
+        self.again_button = _big_button(say("kiosk.check_again"))
+        self.again_button.clicked.connect(self.check_again)
+        self.done_button = _big_button(say("kiosk.done"))
+        self.done_button.clicked.connect(self.reset)
+        side = QVBoxLayout()
+        side.addWidget(self.qr)
+        side.addWidget(qr_note)
+        side.addStretch(1)
+        side.addWidget(self.print_button)
+        side.addWidget(self.again_button)
+        side.addWidget(self.done_button)
+        row = QHBoxLayout(page)
+        row.addWidget(self.report_view, 3)
+        row.addLayout(side, 1)
+        return page
+
+    # -- the student's way through ----------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """A new check window for this student: it opens the camera and microphone and runs the checks."""
+        self._drop_main()
+        self.main = MainWindow(self.session, kiosk=True)
+        self.main.run_finished.connect(lambda _report: self.report_button.setEnabled(True))
+        self.check_holder.addWidget(self.main)
+        self.report_button.setEnabled(False)
+        self.stack.setCurrentWidget(self.check_page)
+        self.main.open_camera()
+        self.main.start_when_ready()
+        self._restart_idle()
+
+    def show_report(self) -> None:
+        if self.main is None or not self.main.results:
+            return
+        self.report = build_report(self.main.results, self.session.profile, self.session.config.thresholds)
+        self.report_view.set_report(self.report)
+        self.qr.setPixmap(qr_pixmap(summary_text(self.report)))
+        if self.main.camera_feed is not None:  # the report needs no camera: release it now
+            self.main.release_camera()
+        self.stack.setCurrentWidget(self.report_page)
+        self.done_button.setFocus()
+
+    def check_again(self) -> None:
+        self.begin()
+
+    def print_report(self) -> None:
+        if self.report is None:
+            return
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrinter
+
+        from checks.export import render_html
+
+        document = QTextDocument()
+        document.setHtml(render_html(self.report, for_print=True))
+        document.print_(QPrinter())
+
+    def reset(self) -> None:
+        """Wipe everything of this student and go back to the start screen."""
+        self._drop_main()
+        self.report = None
+        self.report_view.clear()
+        self.qr.clear()
+        self.report_button.setEnabled(False)
+        QGuiApplication.clipboard().clear()
+        self._stop_countdown()
+        self.stack.setCurrentWidget(self.start_page)
+        self.start_button.setFocus()
+        gc.collect()
+        self._restart_idle()
+        self.reset_done.emit()
+
+    def _drop_main(self) -> None:
+        if self.main is not None:
+            main, self.main = self.main, None
+            self.check_holder.removeWidget(main)
+            main.close()  # cancels a run and releases the camera and microphone
+            main.setParent(None)
+            main.deleteLater()
+
+    # -- idle reset ------------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin,
+                            QEvent.Type.Wheel):
+            self._restart_idle()
+        return False
+
+    def _restart_idle(self) -> None:
+        self._stop_countdown()
+        if self.stack.currentWidget() is self.start_page and self.main is None:
+            self.idle.stop()  # nothing to wipe
+            return
+        self.idle.start(1000 * max(0, self.config.idle_timeout_s - self.config.warning_s))
+
+    def _idle_warning(self) -> None:
+        self._left = self.config.warning_s
+        self._show_countdown()
+        self.tick.start()
+
+    def _count_down(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self.reset()
+        else:
+            self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        self.countdown.setText(say("kiosk.countdown", seconds=self._left))
+        self.countdown.setAccessibleName(self.countdown.text())
+        self.countdown.show()
+
+    def _stop_countdown(self) -> None:
+        self.tick.stop()
+        self.countdown.hide()
+
+    # -- lock-down -------------------------------------------------------------------------------------------
+
+    def ask_to_leave(self) -> None:
+        """The admin's way out: Ctrl+Alt+A, then the PIN."""
+        wait = self.gate.wait_left()
+        if wait > 0:
+            QMessageBox.warning(self, say("ui.app_name"), say("kiosk.pin_wait", seconds=round(wait)))
+            return
+        if not self.gate.open:
+            pin, ok = QInputDialog.getText(self, say("ui.app_name"), say("kiosk.pin_prompt"),
+                                           QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+            if not self.gate.try_pin(pin):
+                QMessageBox.warning(self, say("ui.app_name"), say("kiosk.pin_wrong"))
+                return
+        self.leave()
+
+    def leave(self) -> None:
+        """Leave kiosk mode (after the PIN): wipe, release the devices, close."""
+        self.unlocked = True
+        self._drop_main()
+        QApplication.instance().removeEventFilter(self)
+        self.close()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:  # Escape never leaves the kiosk
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Alt+F4 and the window manager's close are refused until the PIN was given."""
+        if not self.unlocked:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _printer_available() -> bool:
+    try:
+        from PySide6.QtPrintSupport import QPrinterInfo
+    except ImportError:  # pragma: no cover - a Qt build without printing
+        return False
+    return bool(QPrinterInfo.availablePrinters())
+
+
+def run_kiosk(session: Session, config: KioskConfig) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(say("ui.app_name"))
+    if config.pin_hash is None:
+        print("interview-ready: no admin PIN is set, so anyone can leave kiosk mode with Ctrl+Alt+A; "
+              "set one with 'interview-ready kiosk set-pin --kiosk-config FILE'", file=sys.stderr)
+    window = KioskWindow(session, config)
+    window.showFullScreen()
+    return int(app.exec())

@@ -1,0 +1,183 @@
+"""Kiosk mode: the student loop, the wipe (after Done and when idle), the PIN lock, and 200 students in a row."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+import threading
+
+import cv2
+import numpy as np
+import psutil
+import pytest
+import soundfile
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from app.cli import make_parser, resolve
+from app.kiosk import KioskWindow
+from checks.export import summary_text
+from checks.kiosk import KioskConfig, hash_pin
+from tests import scenes
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kiosk-media")
+    picture = folder / "student.png"
+    cv2.imwrite(str(picture), scenes.place(scenes.wall(1280, 720)).frame)
+    sound = folder / "student.wav"
+    t = np.arange(16000 * 2) / 16000
+    soundfile.write(sound, (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    return picture, sound
+
+
+def _session(media, only="camera.*"):
+    picture, sound = media
+    return resolve(make_parser().parse_args(["--camera", str(picture), "--mic", str(sound), "--network", "none",
+                                             "--only", only]))
+
+
+def _config(**fields) -> KioskConfig:
+    return KioskConfig.model_construct(**{**KioskConfig().model_dump(), **fields})  # short timeouts for tests
+
+
+@pytest.fixture
+def kiosk(qtbot, media):
+    windows = []
+
+    def make(config: KioskConfig | None = None, only="camera.*"):
+        window = KioskWindow(_session(media, only), config or _config(), fullscreen=False)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.leave() if not window.unlocked else None
+
+
+def _run_student(qtbot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.check_page
+    qtbot.waitUntil(window.report_button.isEnabled, timeout=30_000)
+    qtbot.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.report_page
+
+
+def test_the_student_loop_ends_wiped(qtbot, kiosk, tmp_path):
+    window = kiosk()
+    assert window.stack.currentWidget() is window.start_page
+    _run_student(qtbot, window)
+    report = window.report
+    assert report is not None and window.report_view.report() is report
+    assert window.main is not None and window.main.camera_feed is None  # the report page needs no camera
+    feed_source_closed = True
+    QGuiApplication.clipboard().setText(summary_text(report))
+    with qtbot.waitSignal(window.reset_done, timeout=5000):
+        qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.start_page
+    assert window.main is None and window.report is None and window.report_view.report() is None
+    assert window.qr.pixmap().isNull() and QGuiApplication.clipboard().text() == ""
+    assert feed_source_closed
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg (Debian package zbar-tools) is not installed")
+def test_the_qr_code_decodes_to_the_summary(qtbot, kiosk, tmp_path):
+    window = kiosk()
+    _run_student(qtbot, window)
+    path = tmp_path / "qr.png"
+    assert window.qr.pixmap().save(str(path))
+    done = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == summary_text(window.report).strip()
+
+
+def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
+    window = kiosk(_config(idle_timeout_s=3, warning_s=2))
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    main = window.main
+    qtbot.waitUntil(lambda: main.camera_feed is not None or bool(main.results), timeout=20_000)
+    qtbot.waitUntil(window.countdown.isVisible, timeout=5_000)
+    assert "seconds" in window.countdown.text()
+    with qtbot.waitSignal(window.reset_done, timeout=10_000):
+        pass
+    assert window.stack.currentWidget() is window.start_page and window.main is None
+    assert main.camera_feed is None  # the camera was released
+    assert not window.countdown.isVisible()
+
+
+def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
+    window = kiosk(_config(idle_timeout_s=3, warning_s=2))
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.countdown.isVisible, timeout=10_000)
+    qtbot.mouseClick(window.report_button, Qt.MouseButton.LeftButton)  # any touch counts
+    assert not window.countdown.isVisible() and window.main is not None
+
+
+def _answer_dialogs(answers: list[str]) -> QTimer:
+    """Answer the app's real PIN dialogs with ``answers`` in turn, and dismiss its message boxes."""
+    timer = QTimer()
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QInputDialog) and answers:
+            widget.setTextValue(answers.pop(0))
+            widget.accept()
+        elif isinstance(widget, QMessageBox):
+            widget.accept()
+
+    timer.timeout.connect(poll)
+    timer.start(20)
+    return timer
+
+
+def test_leaving_needs_the_pin_and_wrong_pins_are_rate_limited(qtbot, kiosk):
+    window = kiosk(_config(pin_hash=hash_pin("4321")))
+    window.close()
+    assert window.isVisible() and not window.unlocked  # close (Alt+F4, the window manager) is refused
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.isVisible()
+    timer = _answer_dialogs(["0000", "1111", "2222", "4321"])
+    try:
+        for _ in range(3):
+            window.ask_to_leave()
+        assert window.isVisible() and window.gate.wait_left() > 0
+        window.ask_to_leave()  # the right PIN, but too soon: refused without asking
+        assert window.isVisible() and not window.unlocked
+        window.gate.locked_until = 0  # the wait is over
+        window.ask_to_leave()
+    finally:
+        timer.stop()
+    assert window.unlocked and not window.isVisible()
+
+
+@pytest.mark.slow
+@pytest.mark.no_qt_log  # pytest-qt would otherwise keep every Qt message of 200 sessions in a list
+def test_two_hundred_students_leave_nothing_behind(qtbot, kiosk):
+    window = kiosk(only="camera.device,camera.framing,mic.device")
+    process = psutil.Process()
+
+    def student() -> None:
+        _run_student(qtbot, window)
+        with qtbot.waitSignal(window.reset_done, timeout=5000):
+            window.reset()
+        QApplication.processEvents()
+
+    for _ in range(40):  # warm up: caches, the face model, Qt's and the allocator's first rounds
+        student()
+    gc.collect()
+    baseline_rss, baseline_threads = process.memory_info().rss, threading.active_count()
+    widgets_after_warm_up = len(QApplication.allWidgets())
+    for _ in range(160):
+        student()
+    gc.collect()
+    QApplication.processEvents()
+    grown_mb = (process.memory_info().rss - baseline_rss) / 2**20
+    assert grown_mb < 8, f"memory grew by {grown_mb:.1f} MB over 160 students"
+    assert threading.active_count() <= baseline_threads, [t.name for t in threading.enumerate()]
+    assert window.main is None
+    assert len(QApplication.allWidgets()) <= widgets_after_warm_up
