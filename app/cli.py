@@ -307,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_kiosk(session, kiosk_config)
     from app.window import run_window  # Qt is imported only for the window
 
-    return run_window(session, screenshot=args.screenshot, demo=args.demo)
+    def reload(profile: Path) -> Session:  # the window opens another profile; the other choices stay
+        return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
+
+    return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload)
 
 
 def _no_screen() -> bool:

@@ -31,7 +31,7 @@ from app.report_view import ReportView
 from app.window import MainWindow
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate
-from checks.report import Report, build_report
+from checks.report import Report
 from checks.wording import say
 
 if TYPE_CHECKING:
@@ -199,9 +199,9 @@ class KioskWindow(QWidget):
         self._restart_idle()
 
     def show_report(self) -> None:
-        if self.main is None or not self.main.results:
+        if self.main is None or self.main.report is None:
             return
-        self.report = build_report(self.main.results, self.session.profile, self.session.config.thresholds)
+        self.report = self.main.report
         self.report_view.set_report(self.report)
         self.qr.setPixmap(qr_pixmap(summary_text(self.report)))
         if self.main.camera_feed is not None:  # the report needs no camera: release it now

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import html
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,11 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.camera_view import CameraPanel
+from app.cli import UsageError, save_report
+from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
+from app.report_view import ReportView, confirm_and_open, dropped_profile
 from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
-from checks.report import Report, category_label, format_value
+from checks.report import Report, build_report, category_label, format_value
 from checks.runner import Runner
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource, FrameFeed
@@ -55,15 +61,19 @@ class MainWindow(QMainWindow):
     run_finished = Signal(object)
     """Emitted with the :class:`Report` when a run has ended (finished or cancelled)."""
 
-    def __init__(self, session: Session, demo: bool = False, kiosk: bool = False) -> None:
+    def __init__(self, session: Session, demo: bool = False, kiosk: bool = False,
+                 reload: Callable[[Path], Session] | None = None) -> None:
         super().__init__()
         self.kiosk = kiosk
+        self.reload = reload
+        """Builds the session again with another profile (the command line's other choices kept)."""
+        self.report: Report | None = None
         self.session = session
         self.worker: RunWorker | None = None
         self.results: list[CheckResult] = []
         title = say("ui.app_name")
         self.setWindowTitle(f"{title} ({say('ui.demo_suffix')})" if demo else title)
-        self.resize(980, 640)
+        self.resize(1120, 760)
 
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
@@ -136,14 +146,25 @@ class MainWindow(QMainWindow):
         text.addWidget(self.banner)
         text.addWidget(self.fix_first)
         top.addLayout(text, 1)
+        self.report_button = QPushButton(say("ui.see_report"))
+        self.report_button.setAccessibleName(say("ui.see_report").replace("&", ""))
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self.show_report)
+        top.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignTop)
         bottom = QHBoxLayout()
         bottom.addWidget(self.progress, 1)
         bottom.addWidget(self.progress_text)
         bottom.addWidget(self.run_button)
         bottom.addWidget(self.cancel_button)
+        self.report_view = ReportView()
+        self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(say("ui.tabs"))
+        self.tabs.addTab(splitter, say("ui.tab_checks"))
+        self.tabs.addTab(self.report_view, say("ui.tab_report"))
         layout = QVBoxLayout()
         layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         central = QWidget()
         central.setLayout(layout)
@@ -173,6 +194,21 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         self._make_run_actions()
+        self.setAcceptDrops(self.reload is not None)
+        open_action = QAction(say("ui.open_profile"), self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self.choose_profile)
+        open_action.setEnabled(self.reload is not None)
+        self.export_action = QAction(say("ui.export"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.export_report)
+        self.send_action = QAction(say("ui.send"), self)
+        self.send_action.triggered.connect(self.send_to_recruiter)
+        self.copy_action = QAction(say("ui.copy_summary"), self)
+        self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_action.triggered.connect(lambda: self.report is not None and copy_summary(self.report))
+        for action in (self.export_action, self.send_action, self.copy_action):
+            action.setEnabled(False)
         quit_action = QAction(say("ui.quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -181,6 +217,8 @@ class MainWindow(QMainWindow):
             lambda: QMessageBox.about(self, say("ui.app_name"), say("ui.about_text", version=__version__)))
         file_menu = self.menuBar().addMenu(say("ui.menu_file"))
         file_menu.addActions([self.run_action, self.cancel_action])
+        file_menu.addSeparator()
+        file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
@@ -204,6 +242,75 @@ class MainWindow(QMainWindow):
             self.items.append(item)
             self._set_item_status(item, "waiting")
         self.tree.expandAll()
+
+    # -- the report, profiles, sharing ----------------------------------------------------------------
+
+    def show_report(self) -> None:
+        self.tabs.setCurrentWidget(self.report_view)
+
+    def choose_profile(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, say("ui.open_profile").replace("&", ""), "",
+                                              say("ui.profile_filter"))
+        if path:
+            self.load_profile(Path(path))
+
+    def load_profile(self, path: Path) -> bool:
+        """Apply a recruiter's profile and check again; a bad profile is explained, and nothing changes."""
+        if self.reload is None or self.running:
+            return False
+        try:
+            session = self.reload(path)
+        except UsageError as error:  # the message names the line and field
+            QMessageBox.warning(self, say("ui.app_name"), str(error))
+            return False
+        self.session = session
+        self._fill_tree()
+        self.report = None
+        self.report_view.clear()
+        self.report_button.setEnabled(False)
+        self.tabs.setCurrentIndex(0)
+        self.start()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.reload is not None and dropped_profile(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = dropped_profile(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.load_profile(path)
+
+    def export_report(self) -> None:
+        if self.report is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, say("ui.export").replace("&", ""), "interview-ready-report.pdf",
+                                              say("ui.export_filter"))
+        if not path:
+            return
+        try:
+            save_report(self.report, Path(path))
+        except (OSError, ValueError) as error:
+            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=path, error=error))
+
+    def send_to_recruiter(self) -> None:
+        """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
+        if self.report is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, say("ui.send_folder"))
+        if not folder:
+            return
+        try:
+            sent = send_to_recruiter(self.report, Path(folder))
+        except (OSError, ValueError) as error:
+            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=folder, error=error))
+            return
+        if sent.mailto is None:
+            QMessageBox.information(self, say("ui.app_name"), say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
+        elif QMessageBox.question(self, say("ui.app_name"), say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)) \
+                == QMessageBox.StandardButton.Yes:
+            open_mail_draft(sent)
 
     def _set_item_status(self, item: QTreeWidgetItem, status: str, value: str = "") -> None:
         item.setIcon(1, status_icon(status))
@@ -359,10 +466,19 @@ class MainWindow(QMainWindow):
         self.results = list(results)
         for item, result in zip(self.items, results, strict=True):
             self._show_result(item, result)
-        report = Report(tuple(results))
+        report = build_report(results, self.session.profile, self.session.config.thresholds)
+        for item, result in zip(self.items, results, strict=True):  # "for information" where not required
+            self._set_item_status(item, report.status_key(result), format_value(result))
+        self.report = report
+        self.report_view.set_report(report)
+        self.report_button.setEnabled(True)
+        for action in (getattr(self, "export_action", None), getattr(self, "send_action", None),
+                       getattr(self, "copy_action", None)):
+            if action is not None:
+                action.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
         self.progress_text.setText("")
-        first = (report.problems or report.improvements or [None])[0]
+        first = report.fix_first
         fix = ""
         if first is not None:
             fix = f"{say('ui.fix_first')}: {first.title}. {first.summary} {' '.join(first.advice[-1:])}"
@@ -443,12 +559,13 @@ def _save_screenshot(window: MainWindow, path: Path) -> None:
     QApplication.exit(0)
 
 
-def run_window(session: Session, screenshot: Path | None = None, demo: bool = False) -> int:
+def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
+               reload: Callable[[Path], Session] | None = None) -> int:
     """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(say("ui.app_name"))
     app.setApplicationVersion(__version__)
-    window = MainWindow(session, demo=demo)
+    window = MainWindow(session, demo=demo, reload=reload)
     window.show()
     if screenshot is not None:
         save = lambda: _save_screenshot(window, screenshot)  # noqa: E731

@@ -1,0 +1,98 @@
+"""The window's report tab, recruiter profiles opened from the menu or dropped on the window, and sharing."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.cli import make_parser, resolve
+from app.window import MainWindow
+from checks.export import summary_text
+from checks.wording import say
+
+ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "system.power,camera.device"]
+
+
+def _window(qtbot, args=ARGS):
+    parsed = make_parser().parse_args(args)
+
+    def reload(path):
+        return resolve(make_parser().parse_args([*args, "--profile", str(path)]))
+
+    window = MainWindow(resolve(parsed), reload=reload)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _run(qtbot, window):
+    with qtbot.waitSignal(window.run_finished, timeout=30_000) as blocker:
+        window.start()
+    return blocker.args[0]
+
+
+def test_the_report_tab_shows_the_run_and_the_summary_can_be_copied(qtbot):
+    window = _window(qtbot)
+    assert not window.report_button.isEnabled() and not window.copy_action.isEnabled()
+    report = _run(qtbot, window)
+    assert window.report is report and window.report_view.report() is report
+    qtbot.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.report_view
+    window.copy_action.trigger()
+    assert QGuiApplication.clipboard().text() == summary_text(report)
+
+
+@pytest.fixture
+def profile(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text('organisation = "Acme Hiring"\nrequired = ["system.*"]\n'
+                    '[[backup_channels]]\nkind = "phone"\nlabel = "Recruiter"\nvalue = "+44 20 7946 0000"\n')
+    return path
+
+
+def _drop(window, path):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def test_a_dropped_profile_applies_and_checks_again(qtbot, profile):
+    window = _window(qtbot)
+    _run(qtbot, window)
+    with qtbot.waitSignal(window.run_finished, timeout=30_000) as blocker:
+        _drop(window, profile)
+    report = blocker.args[0]
+    assert report.profile == "Acme Hiring" and window.session.profile.name == "Acme Hiring"
+    assert report.backup_channels and report.backup_channels[0]["value"] == "+44 20 7946 0000"
+    camera = next(r for r in report.results if r.id == "camera.device")
+    assert report.is_info(camera)  # the profile requires only system checks: the camera is for information
+    row = next(i for i in window.items if i.data(0, Qt.ItemDataRole.UserRole) == "camera.device")
+    assert row.text(1) == say("status.info")
+
+
+def test_a_bad_profile_is_explained_and_changes_nothing(qtbot, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('organisation = "Acme"\nplatform = "carrier-pigeon"\n')
+    window = _window(qtbot)
+    before = window.session
+    seen: list[str] = []
+
+    def dismiss():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
+
+    timer = QTimer()
+    timer.timeout.connect(dismiss)
+    timer.start(20)
+    try:
+        assert window.load_profile(bad) is False
+    finally:
+        timer.stop()
+    assert window.session is before
+    assert seen and "platform" in seen[0] and str(bad) in seen[0]
