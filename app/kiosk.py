@@ -45,11 +45,12 @@ QPushButton { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight:
 QPushButton:focus { border: 4px solid #ff9900; }
 QPushButton:disabled { background: #8a8a8a; }
 QLabel#title { font-size: 34pt; font-weight: bold; }
+QCheckBox::indicator { width: 32px; height: 32px; }
 QLabel#countdown { font-size: 22pt; font-weight: bold; color: #ffffff; background: #8b0000; padding: 16px; }
 """
 
 
-def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
+def qr_pixmap(text: str, scale: int = 4) -> QPixmap:
     """A QR code of ``text`` (cut to what a phone reads easily), made in memory."""
     import io
 
@@ -179,9 +180,12 @@ class KioskWindow(QWidget):
         side.addWidget(self.print_button)
         side.addWidget(self.again_button)
         side.addWidget(self.done_button)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setMaximumWidth(340)
         row = QHBoxLayout(page)
-        row.addWidget(self.report_view, 3)
-        row.addLayout(side, 1)
+        row.addWidget(self.report_view, 1)
+        row.addWidget(side_widget, 0)
         return page
 
     # -- the student's way through ----------------------------------------------------------------------

@@ -303,10 +303,13 @@ def dropped_profile(mime: QMimeData) -> Path | None:
 
 
 def _group(title: str) -> tuple[QGroupBox, QVBoxLayout]:
-    """A titled, named section and its layout."""
-    box = QGroupBox(title)
+    """A titled, named section and its layout. The title is a wrapping label, so that a long title in a large
+    font (kiosk mode) never makes the section wider than its column."""
+    box = QGroupBox()
     box.setAccessibleName(title)
-    return box, QVBoxLayout(box)
+    layout = QVBoxLayout(box)
+    layout.addWidget(_label(title, bold=True, size=1.1))
+    return box, layout
 
 
 def _empty(layout: QVBoxLayout | QHBoxLayout) -> None:

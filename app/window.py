@@ -173,10 +173,12 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.details, self.run_button)
         self.setTabOrder(self.run_button, self.cancel_button)
 
-        if not kiosk:  # in kiosk mode the kiosk window owns leaving and the admin's controls
+        if not kiosk:  # in kiosk mode the kiosk window owns leaving, the report page and the admin's controls
             self._make_menus()
         else:
             self._make_run_actions()
+            self.report_button.hide()
+            self.tabs.tabBar().hide()
         self._fill_tree()
         self._set_banner("waiting", say("ui.not_started"), "")
 
