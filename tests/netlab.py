@@ -84,6 +84,7 @@ class Lab:
         sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", self.veth_s, ns=self.server)
         sh("ip", "link", "set", self.veth_c, "up", ns=self.client)
         sh("ip", "link", "set", self.veth_s, "up", ns=self.server)
+        sh("ip", "route", "add", "default", "via", SERVER_IP, ns=self.client)  # the lab's "internet" is the server
         for ns, dev in ((self.client, self.veth_c), (self.server, self.veth_s)):
             sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=ns, check=False)
         return self

@@ -20,7 +20,8 @@ from checks.analysis.network import (
     window_rates,
 )
 from checks.api import Status
-from checks.builtin.network import assess_connectivity, assess_platform
+from checks.builtin.network import assess_connectivity, assess_link, assess_platform
+from checks.netprobe import link
 from checks.netprobe.common import ProbeError
 from checks.netprobe.reach import platform
 from checks.netprobe.stun import MAGIC_COOKIE, binding_request, parse_binding_response
@@ -190,3 +191,36 @@ def test_an_unknown_platform_in_a_profile_is_told(cli, tmp_path):
     found = json.loads(done.stdout)["checks"][0]
     assert found["status"] == "error" and "“skype”" in found["summary"]
     assert "known: meet, teams, webex, zoom" in found["summary"]
+
+
+ROUTES = """Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT
+eth0\t0000A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0
+wlan0\t00000000\t0100A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
+eth0\t00000000\t0100A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0
+"""
+WIRELESS = """Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE
+ face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22
+ wlan0: 0000   21.  -89.  -256        0      0      0      0     12        0
+"""
+
+
+def test_link_type_from_proc_and_sys(tmp_path):
+    assert link.default_route_interface(ROUTES) == "eth0"  # the lower metric of two default routes
+    assert link.default_route_interface(ROUTES.replace("\t00000000\t0100A8C0", "\t0000A8C0\t0100A8C0")) is None
+    assert link.wifi_signal(WIRELESS, "wlan0") == pytest.approx(30.0)
+    assert link.wifi_signal(WIRELESS, "wlan1") is None
+    for name, files in {"wlan0": {"wireless/x": ""}, "eth0": {"type": "1"}, "wg0": {"type": "65534"},
+                        "tap3": {"type": "1"}, "enp1s0": {"type": "1", "tun_flags": "0x1002"}}.items():
+        for rel, text in files.items():
+            (tmp_path / name / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name / rel).write_text(text)
+    kinds = {n: link.classify(n, tmp_path) for n in ("wlan0", "eth0", "wg0", "tap3", "enp1s0")}
+    assert kinds == {"wlan0": "wifi", "eth0": "wired", "wg0": "vpn", "tap3": "vpn", "enp1s0": "vpn"}
+    (tmp_path / "route").write_text(ROUTES.replace("eth0\t00000000", "wlan0\t00000000"))
+    (tmp_path / "wireless").write_text(WIRELESS)
+    found = link.current_link(tmp_path, tmp_path)
+    assert (found.interface, found.kind, round(found.signal_percent or 0)) == ("wlan0", "wifi", 30)
+    assert link.current_link(tmp_path / "absent", tmp_path).kind == "unknown"
+    assert assess_link(found, 40).key == "weak_wifi"
+    assert assess_link(link.Link("eth0", "wired"), 40).status is Status.PASS
+    assert assess_link(link.Link("wg0", "vpn"), 40).status is Status.WARN

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from tests.netlab import SERVER_IP, Lab, make_certificates, unavailable
+from tests.netlab import SERVER_IP, Lab, make_certificates, sh, unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +91,7 @@ def test_whole_network_phase_on_a_good_link(link):
     statuses.pop("network.upload_delay")
     assert 5 < checks["network.upload_delay"]["value"] < 80
     assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
-    assert len(checks) == 9
+    assert len(checks) == 10
     arrived, dropped = link.udp_counts()
     assert dropped == 0 and arrived >= 200
     loss = checks["network.loss"]
@@ -263,3 +263,19 @@ def test_delay_under_load_stays_within_what_the_shaper_can_queue(link, mbit):
         # tbf holds at most rate × 60 ms + its 16 KiB burst: 124 ms at 2 Mbit/s; a full queue shows as delay
         assert 30 < delay["value"] < 130, delay["details"]
         assert delay["status"] in ("warn", "fail") and "while uploading" in delay["summary"]
+
+
+def test_connection_type_wired_then_through_a_vpn(link):
+    checks, _ = link.check("--only", "network.link")
+    found = checks["network.link"]
+    assert found["status"] == "pass" and found["details"] == {"interface": link.veth_c, "kind": "wired"}
+    sh("ip", "tuntap", "add", "dev", "tun5", "mode", "tun", ns=link.client)
+    try:
+        sh("ip", "link", "set", "tun5", "up", ns=link.client)
+        sh("ip", "route", "replace", "default", "dev", "tun5", ns=link.client)
+        checks, _ = link.check("--only", "network.link")
+        found = checks["network.link"]
+        assert found["status"] == "warn" and found["details"]["kind"] == "vpn" and "VPN" in found["summary"]
+    finally:
+        sh("ip", "link", "del", "tun5", ns=link.client, check=False)
+        sh("ip", "route", "replace", "default", "via", SERVER_IP, ns=link.client)

@@ -100,12 +100,15 @@ class _MicSoundCheck(Check):
 # -- background noise ---------------------------------------------------------------------------------------------
 
 
-def noise_verdict(noise_dbfs: float, limits: Mapping[str, Any]) -> Status:
-    if noise_dbfs >= float(limits["fail_dbfs"]):
+def _at_or_above(value: float, warn: Any, fail: Any) -> Status:
+    """FAIL at or above ``fail``, WARN at or above ``warn``, else PASS."""
+    if value >= float(fail):
         return Status.FAIL
-    if noise_dbfs >= float(limits["warn_dbfs"]):
-        return Status.WARN
-    return Status.PASS
+    return Status.WARN if value >= float(warn) else Status.PASS
+
+
+def noise_verdict(noise_dbfs: float, limits: Mapping[str, Any]) -> Status:
+    return _at_or_above(noise_dbfs, limits["warn_dbfs"], limits["fail_dbfs"])
 
 
 class MicNoise(_MicSoundCheck):
@@ -188,12 +191,7 @@ class MicSnr(_MicSoundCheck):
 
 
 def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Status:
-    percent = 100.0 * found.share
-    if percent >= float(limits["fail_percent"]):
-        return Status.FAIL
-    if percent >= float(limits["warn_percent"]):
-        return Status.WARN
-    return Status.PASS
+    return _at_or_above(100.0 * found.share, limits["warn_percent"], limits["fail_percent"])
 
 
 class MicClipping(_MicSoundCheck):

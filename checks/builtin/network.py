@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
 from checks.api import Cancelled, Check, CheckContext, CheckResult, Status
-from checks.netprobe import reach, stun, transfer
+from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
@@ -532,3 +532,35 @@ class UploadDelay(NetworkCheck):
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received)
         return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms)}),
                            value=round(growth, 1), unit="ms", details=details)
+
+
+# -- the link --------------------------------------------------------------------------------------------------
+
+
+def assess_link(found: link.Link, weak_percent: float) -> Finding:
+    """Wired passes; Wi-Fi passes unless its signal is weak; a VPN in the path needs attention."""
+    fields: dict[str, Any] = {"interface": found.interface or "",
+                              "signal": f"{found.signal_percent:.0f}" if found.signal_percent is not None else ""}
+    if found.kind == "vpn":
+        return Finding(Status.WARN, "vpn", fields)
+    if found.kind == "wifi":
+        if found.signal_percent is not None and found.signal_percent < weak_percent:
+            return Finding(Status.WARN, "weak_wifi", fields)
+        return Finding(Status.PASS, "wifi" if found.signal_percent is not None else "wifi_unknown", fields)
+    return Finding(Status.PASS, "wired", fields)
+
+
+class LinkType(NetworkCheck):
+    """Wired or Wi-Fi (and how strong), and whether a VPN carries the traffic. Contacts nothing."""
+
+    id = "network.link"
+    title = "Connection type"
+
+    def measure(self, context: CheckContext) -> CheckResult:
+        found = link.current_link()
+        details = {"interface": found.interface or "none", "kind": found.kind}
+        if found.signal_percent is not None:
+            details["signal_percent"] = round(found.signal_percent)
+        if found.kind == "unknown":
+            return self.result(Status.SKIP, say("network.link.unknown.summary"), (), details=details)
+        return self.finish(assess_link(found, float(context.thresholds["weak_signal_percent"])), details=details)
