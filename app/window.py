@@ -35,6 +35,7 @@ from app.cli import UsageError, save_report
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
 from app.report_view import ReportView, confirm_and_open, dropped_profile
+from app.throughput_graph import ThroughputGraph
 from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
@@ -115,14 +116,17 @@ class MainWindow(QMainWindow):
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
         self._open_timer.timeout.connect(self._camera_open_timed_out)
-        right: QWidget = self.details
+        right = QSplitter(Qt.Orientation.Vertical)
         if session.config.camera.kind != "none":
             self.camera_panel = CameraPanel(session.config.thresholds)
             self.camera_panel.camera_wanted.connect(self._camera_wanted)
-            right = QSplitter(Qt.Orientation.Vertical)
             right.addWidget(self.camera_panel)
-            right.addWidget(self.details)
-            right.setSizes([380, 260])
+        right.addWidget(self.details)
+        self.throughput: ThroughputGraph | None = None
+        if session.config.network.backend != "none" and any(c.category == "network" for c in session.checks):
+            self.throughput = ThroughputGraph()
+            right.addWidget(self.throughput)
+        right.setSizes([380, 260, 140][: right.count()])
         splitter = QSplitter()
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
@@ -410,6 +414,9 @@ class MainWindow(QMainWindow):
         self.worker = RunWorker(Runner(self.session.checks, config))
         self.worker.signals.check_started.connect(self._on_started)
         self.worker.signals.check_progress.connect(self._on_progress)
+        if self.throughput is not None:
+            self.throughput.clear()
+            self.worker.signals.check_progress.connect(self.throughput.on_check_progress)
         self.worker.signals.check_finished.connect(self._on_finished_one)
         self.worker.signals.finished.connect(self._on_finished)
         self._set_running(True)

@@ -108,7 +108,7 @@ class CheckContext:
     network: NetworkSettings | None = None
     shared: dict[str, Any] = field(default_factory=dict)
     """A scratch space shared by the checks of one device group (e.g. one recording for all mic checks)."""
-    shared_lock: threading.Lock = field(default_factory=threading.Lock)
+    shared_lock: threading.RLock = field(default_factory=threading.RLock)  # a memo may use another memo
     source_errors: dict[str, Any] = field(default_factory=dict)
     """Why a required device could not be opened (a ``SourceError`` per device), for checks that report it."""
 

@@ -185,7 +185,7 @@ class Runner:
     def _run_members(self, members: list[int]) -> None:
         devices: dict[str, _Device] = {}
         shared: dict[str, Any] = {}
-        shared_lock = threading.Lock()
+        shared_lock = threading.RLock()
         try:
             for index in members:
                 loaded = self.checks[index]
@@ -207,7 +207,7 @@ class Runner:
                         close()
 
     def _run_check(self, loaded: LoadedCheck, devices: dict[str, _Device], shared: dict[str, Any],
-                   shared_lock: threading.Lock) -> CheckResult:
+                   shared_lock: threading.RLock) -> CheckResult:
         check = loaded.check
         for device in DEVICES:
             state = devices.get(device)

@@ -96,3 +96,29 @@ def test_a_bad_profile_is_explained_and_changes_nothing(qtbot, tmp_path):
         timer.stop()
     assert window.session is before
     assert seen and "platform" in seen[0] and str(bad) in seen[0]
+
+
+def test_the_throughput_graph_follows_a_real_download(qtbot):
+    import threading
+
+    from tests.netservers import Server
+
+    server = Server(("127.0.0.1", 0), "127.0.0.1", 0, False, None, None, 4)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        window = _window(qtbot, ["--camera", "none", "--mic", "none", "--network", "librespeed", "--server", url,
+                                 "--only", "network.download"])
+        assert window.throughput is not None
+        report = _run(qtbot, window)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [result] = report.results
+    assert result.status.value in ("pass", "warn", "fail") and result.value > 0
+    samples = window.throughput.series["download"]
+    assert len(samples) >= 5 and all(mbps >= 0 for _, mbps in samples)
+
+
+def test_no_graph_without_network_checks(qtbot):
+    assert _window(qtbot).throughput is None
