@@ -34,11 +34,13 @@ from app.camera_view import CameraPanel
 from app.cli import UsageError, save_report
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
+from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
 from app.throughput_graph import ThroughputGraph
 from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
+from checks.recording import RecordedMic, Recording
 from checks.report import Report, build_report, category_label, format_value
 from checks.runner import Runner
 from checks.sources import SourceError
@@ -112,6 +114,8 @@ class MainWindow(QMainWindow):
         self.camera_feed: FrameFeed | None = None
         self._camera_pending = False
         self._start_when_ready = False
+        self._cancel_requested = False
+        self._waiting_for_mic = False
         self._open_worker: OpenCameraWorker | None = None
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
@@ -121,12 +125,17 @@ class MainWindow(QMainWindow):
             self.camera_panel = CameraPanel(session.config.thresholds)
             self.camera_panel.camera_wanted.connect(self._camera_wanted)
             right.addWidget(self.camera_panel)
+        self.mic_panel: MicPanel | None = None
+        if session.config.mic.kind != "none" and any(c.category == "mic" for c in session.checks):
+            self.mic_panel = MicPanel(session.config.mic)
+            self.mic_panel.recorded.connect(self._mic_recorded)
+            right.addWidget(self.mic_panel)
         right.addWidget(self.details)
         self.throughput: ThroughputGraph | None = None
         if session.config.network.backend != "none" and any(c.category == "network" for c in session.checks):
             self.throughput = ThroughputGraph()
             right.addWidget(self.throughput)
-        right.setSizes([380, 260, 140][: right.count()])
+        right.setSizes([360, 150, 200, 140][: right.count()])
         splitter = QSplitter()
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
@@ -395,11 +404,13 @@ class MainWindow(QMainWindow):
 
     @property
     def running(self) -> bool:
-        return self.worker is not None
+        return self.worker is not None or (self.mic_panel is not None and self.mic_panel.recording)
 
     def start(self) -> None:
         if self.running:
             return
+        self._cancel_requested = False
+        self._waiting_for_mic = False
         self.results = []
         for item in self.items:
             self._set_item_status(item, "waiting")
@@ -408,9 +419,31 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress_text.setText(say("ui.checking_progress", done=0, total=len(self.items)))
         self._set_banner("running", say("ui.checking"), "")
-        config = self.session.config
+        self._set_running(True)
+        if self.mic_panel is not None:  # first the guided microphone test; the checks analyse that take
+            self._set_banner("running", say("ui.mic_first"), "")
+            self._waiting_for_mic = True
+            self.mic_panel.start()
+        else:
+            self._launch(None)
+
+    def _mic_recorded(self, take: Recording | None) -> None:
+        if not self._waiting_for_mic:
+            return
+        self._waiting_for_mic = False
+        self._set_banner("running", say("ui.checking"), "")
+        self._launch(take)
+        if self._cancel_requested:  # stopped during the microphone test: every check ends as "not checked"
+            self.worker.cancel()
+
+    def _launch(self, take: Recording | None) -> None:
+        """Run the checks, on the preview's camera and the guided take where there are such."""
+        opened: dict[str, object] = {}
         if self.camera_feed is not None:
-            config = dataclasses.replace(config, opened={"camera": self.camera_feed.reader()})
+            opened["camera"] = self.camera_feed.reader()
+        if take is not None and len(take.samples):
+            opened["mic"] = RecordedMic(take)
+        config = dataclasses.replace(self.session.config, opened=opened)
         self.worker = RunWorker(Runner(self.session.checks, config))
         self.worker.signals.check_started.connect(self._on_started)
         self.worker.signals.check_progress.connect(self._on_progress)
@@ -419,10 +452,15 @@ class MainWindow(QMainWindow):
             self.worker.signals.check_progress.connect(self.throughput.on_check_progress)
         self.worker.signals.check_finished.connect(self._on_finished_one)
         self.worker.signals.finished.connect(self._on_finished)
-        self._set_running(True)
         self.worker.start()
 
     def cancel(self) -> None:
+        self._cancel_requested = True
+        if self.mic_panel is not None and self.mic_panel.recording:
+            self.mic_panel.cancel()
+            self.cancel_button.setEnabled(False)
+            self.cancel_action.setEnabled(False)
+            self.progress_text.setText(say("ui.cancelling"))
         if self.worker is not None:
             self.worker.cancel()
             self.cancel_button.setEnabled(False)
@@ -535,6 +573,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._camera_pending = False
+        self._waiting_for_mic = False
+        if self.mic_panel is not None:
+            self.mic_panel.stop()
         if self.camera_panel is not None:
             self.camera_panel.stop()
         if self.worker is not None:

@@ -122,3 +122,25 @@ def test_the_throughput_graph_follows_a_real_download(qtbot):
 
 def test_no_graph_without_network_checks(qtbot):
     assert _window(qtbot).throughput is None
+
+
+def test_the_guided_microphone_take_is_what_the_checks_analyse_and_can_be_heard(qtbot):
+    from tests.conftest import DEMO
+
+    window = _window(qtbot, ["--camera", "none", "--mic", str(DEMO / "speech.wav"), "--network", "none",
+                             "--only", "mic.*"])
+    panel = window.mic_panel
+    assert panel is not None and panel.accessibleName()
+    report = _run(qtbot, window)
+    take = panel.take
+    assert take is not None and take.samplerate == 48000 and len(take.samples) > 48000 * 5
+    assert panel.prompt.text() == say("mic.guide.done")
+    assert panel.playback.isEnabled()
+    by_id = {r.id: r for r in report.results}
+    assert by_id["mic.device"].status.value == "pass"
+    assert by_id["mic.level"].status.value == "pass" and -24 < by_id["mic.level"].value < -16
+    assert by_id["mic.noise"].value < -55
+
+
+def test_no_microphone_panel_when_the_microphone_is_off(qtbot):
+    assert _window(qtbot).mic_panel is None
