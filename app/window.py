@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         if session.config.network.backend != "none" and any(c.category == "network" for c in session.checks):
             self.throughput = ThroughputGraph()
             right.addWidget(self.throughput)
-        right.setSizes([360, 150, 200, 140][: right.count()])
+        right.setSizes([330, 190, 190, 140][: right.count()])
         splitter = QSplitter()
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
