@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.icons import COLOURS, status_icon
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, interview_lines
-from checks.report import Report, category_label, channel_text, format_value
+from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.wording import say
 
 ICON_SIZE = 20
@@ -166,12 +166,7 @@ class ReportView(QWidget):
         self.banner_icon.setPixmap(status_icon(status).pixmap(40, 40))
         self.banner_icon.setAccessibleName(say(f"status.{status}"))
         self.banner_frame.setStyleSheet(f"#verdict {{ border-left: 8px solid {COLOURS[status]}; }}")
-        first = report.fix_first
-        if first is not None:
-            advice = f" {first.advice[-1]}" if first.advice else ""
-            self.fix_first.setText(f"{say('report.fix_first')}: {first.title}. {first.summary}{advice}")
-        else:
-            self.fix_first.setText(say("report.nothing_to_fix"))
+        self.fix_first.setText(fix_first_text(report))
         self.fix_first.setAccessibleName(self.fix_first.text())
         self.fix_first.show()
         self._fill_left(report)

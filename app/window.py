@@ -41,7 +41,7 @@ from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
 from checks.recording import RecordedMic, Recording
-from checks.report import Report, build_report, category_label, format_value
+from checks.report import Report, build_report, category_label, fix_first_text, format_value
 from checks.runner import Runner
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource, FrameFeed
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
-        self.fix_first.setAccessibleName(say("ui.fix_first"))
+        self.fix_first.setAccessibleName(say("report.fix_first"))
 
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(say("ui.checks_list"))
@@ -527,10 +527,8 @@ class MainWindow(QMainWindow):
         self.progress_text.setText("")
         first = report.fix_first
         fix = ""
-        if first is not None:
-            fix = f"{say('ui.fix_first')}: {first.title}. {first.summary} {' '.join(first.advice[-1:])}"
-        elif results and not cancelled:
-            fix = say("ui.nothing_to_fix")
+        if first is not None or (results and not cancelled):
+            fix = fix_first_text(report)
         skipped = _skipped_names(report)
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()

@@ -270,6 +270,15 @@ def format_number(value: float, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def fix_first_text(report: Report) -> str:
+    """The one line that says what to fix first (or that nothing needs fixing)."""
+    first = report.fix_first
+    if first is None:
+        return say("report.nothing_to_fix")
+    advice = f" {first.advice[-1]}" if first.advice else ""
+    return f"{say('report.fix_first')}: {first.title}. {first.summary}{advice}"
+
+
 def category_label(category: str) -> str:
     """A category as people read it ("This computer"); a third-party category as it is."""
     return say(f"category.{category}") if category in CATEGORIES else category

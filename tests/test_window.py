@@ -258,7 +258,7 @@ def test_cancel_stops_a_slow_check_and_the_window_is_usable_again(qtbot, open_wi
     assert window.banner.text() == say("ui.cancelled") and window.progress_text.text() == ""
     # Not everything was checked, so the window must not claim "Ready" or wish good luck.
     assert window.banner.text() == say("ui.cancelled")
-    assert say("ui.nothing_to_fix") not in window.fix_first.text()
+    assert say("report.nothing_to_fix") not in window.fix_first.text()
     assert say("ui.not_checked", titles=say("category.network")) in window.fix_first.text()  # all of it
     assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
     assert window.run_button.text() == say("ui.run_again")
