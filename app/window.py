@@ -40,6 +40,7 @@ from app.throughput_graph import ThroughputGraph
 from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
 from checks.api import CheckResult
+from checks.history import History, data_dir, open_history
 from checks.recording import RecordedMic, Recording
 from checks.report import Report, build_report, category_label, fix_first_text, format_value
 from checks.runner import Runner
@@ -222,6 +223,10 @@ class MainWindow(QMainWindow):
         self.copy_action = QAction(say("ui.copy_summary"), self)
         self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.copy_action.triggered.connect(lambda: self.report is not None and copy_summary(self.report))
+        self.remember_action = QAction(say("ui.remember"), self)
+        self.remember_action.setCheckable(True)
+        self.remember_action.setChecked(History(data_dir()).path.exists())  # the file is the opt-in
+        self.remember_action.toggled.connect(self._remember_toggled)
         for action in (self.export_action, self.send_action, self.copy_action):
             action.setEnabled(False)
         quit_action = QAction(say("ui.quit"), self)
@@ -234,6 +239,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.run_action, self.cancel_action])
         file_menu.addSeparator()
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.remember_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
@@ -259,6 +266,18 @@ class MainWindow(QMainWindow):
         self.tree.expandAll()
 
     # -- the report, profiles, sharing ----------------------------------------------------------------
+
+    def _history(self) -> History | None:
+        """The results kept on this computer, only when the candidate opted in (never in kiosk mode)."""
+        remember = getattr(self, "remember_action", None)
+        return open_history(remember is not None and remember.isChecked(), allowed=not self.kiosk)
+
+    def _remember_toggled(self, on: bool) -> None:
+        if on or not History(data_dir()).path.exists():
+            return
+        if QMessageBox.question(self, say("ui.app_name"), say("ui.forget_question")) \
+                == QMessageBox.StandardButton.Yes:
+            History(data_dir()).clear()
 
     def show_report(self) -> None:
         self.tabs.setCurrentWidget(self.report_view)
@@ -513,7 +532,14 @@ class MainWindow(QMainWindow):
         self.results = list(results)
         for item, result in zip(self.items, results, strict=True):
             self._show_result(item, result)
-        report = build_report(results, self.session.profile, self.session.config.thresholds)
+        history = self._history()
+        previous = history.last() if history is not None else None
+        report = build_report(results, self.session.profile, self.session.config.thresholds, previous)
+        if history is not None and results and not cancelled:
+            try:
+                history.add(report)
+            except OSError as error:
+                self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
         for item, result in zip(self.items, results, strict=True):  # "for information" where not required
             self._set_item_status(item, report.status_key(result), format_value(result))
         self.report = report

@@ -144,3 +144,21 @@ def test_the_guided_microphone_take_is_what_the_checks_analyse_and_can_be_heard(
 
 def test_no_microphone_panel_when_the_microphone_is_off(qtbot):
     assert _window(qtbot).mic_panel is None
+
+
+def test_remembering_is_an_opt_in_and_shows_what_changed(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    from checks.history import History, data_dir
+
+    window = _window(qtbot)
+    assert not window.remember_action.isChecked()
+    _run(qtbot, window)
+    assert not History(data_dir()).path.exists()  # nothing kept without the opt-in
+    window.remember_action.setChecked(True)
+    _run(qtbot, window)
+    first = History(data_dir()).entries()
+    assert len(first) == 1 and "camera.device" in first[0]["checks"]
+    report = _run(qtbot, window)
+    assert len(History(data_dir()).entries()) == 2
+    assert isinstance(report.changes, tuple)
+    assert str(data_dir()).startswith(str(tmp_path))
