@@ -519,9 +519,10 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress_text.setText(say("ui.checking_progress", done=done, total=total))
 
-    def _show_result(self, item: QTreeWidgetItem, result: CheckResult) -> None:
+    def _show_result(self, item: QTreeWidgetItem, result: CheckResult, status: str | None = None) -> None:
+        """A finished check's row; ``status`` is the report's ("info" where the profile does not require it)."""
         item.setData(0, _RESULT_ROLE, result)
-        self._set_item_status(item, result.status.value, format_value(result))
+        self._set_item_status(item, status or result.status.value, format_value(result))
         item.setToolTip(0, f"<p>{html.escape(result.summary)}</p>")  # a tooltip that looks like HTML is HTML
         if item is self.tree.currentItem():
             self._show_details()
@@ -530,8 +531,6 @@ class MainWindow(QMainWindow):
         cancelled = self.worker is not None and self.worker.runner.cancelled
         self.worker = None
         self.results = list(results)
-        for item, result in zip(self.items, results, strict=True):
-            self._show_result(item, result)
         history = self._history()
         previous = history.last() if history is not None else None
         report = build_report(results, self.session.profile, self.session.config.thresholds, previous)
@@ -540,8 +539,8 @@ class MainWindow(QMainWindow):
                 history.add(report)
             except OSError as error:
                 self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
-        for item, result in zip(self.items, results, strict=True):  # "for information" where not required
-            self._set_item_status(item, report.status_key(result), format_value(result))
+        for item, result in zip(self.items, results, strict=True):
+            self._show_result(item, result, report.status_key(result))
         self.report = report
         self.report_view.set_report(report)
         self.report_button.setEnabled(True)

@@ -164,6 +164,12 @@ class FrameFeed:
         self._thread.start()
 
     def _pump(self) -> None:
+        if self.source.is_still:  # a picture never changes: publish it once
+            frame = self.source.read()
+            with self._cond:
+                self._frame, self._seq = frame, 1
+                self._cond.notify_all()
+            return
         pace = 1.0 / (self.source.fps if self.source.fps > 0 else 10.0) if self.source.is_file else 0.0
         next_at = time.monotonic()
         while not self._stop.is_set():
