@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.icons import COLOURS, status_icon
-from checks.analysis.camera import analyse_frame
+from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, analyse_frame
 from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
 from checks.builtin.camera import hint_text, live_hint
@@ -117,8 +117,9 @@ class CameraView(QWidget):
         painter.drawImage(rect, self.image)
         guide = QPen(QColor(255, 255, 255, 150), 1, Qt.PenStyle.DashLine)
         painter.setPen(guide)
-        painter.drawLine(QPointF(rect.center().x(), rect.top()), QPointF(rect.center().x(), rect.bottom()))
-        eyes = rect.top() + rect.height() / 3  # where the eyes look best: a third from the top
+        middle = rect.left() + GUIDE_X * rect.width()  # mirrored about the middle: the same line
+        painter.drawLine(QPointF(middle, rect.top()), QPointF(middle, rect.bottom()))
+        eyes = rect.top() + GUIDE_EYES_Y * rect.height()
         painter.drawLine(QPointF(rect.left(), eyes), QPointF(rect.right(), eyes))
         if self.face is not None:
             f = self.face
@@ -129,12 +130,13 @@ class CameraView(QWidget):
 
 
 class CameraPanel(QWidget):
-    """The preview with its hint line (icon and words) underneath, and a button to turn the camera off."""
+    """The preview with its hint line (icon and words) underneath, a button to turn the camera off, and the opt-in
+    to a snapshot in the report."""
 
     camera_wanted = Signal(bool)
     """The candidate turned the camera on (True) or off (False)."""
 
-    def __init__(self, thresholds: Thresholds, parent: QWidget | None = None) -> None:
+    def __init__(self, thresholds: Thresholds, parent: QWidget | None = None, *, offer_snapshot: bool = True) -> None:
         super().__init__(parent)
         self.thresholds = thresholds
         self.view = CameraView()
@@ -158,6 +160,14 @@ class CameraPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addLayout(row)
+        self.snapshot_box: QCheckBox | None = None
+        """The opt-in to a camera snapshot in the report (unticked at start; never offered in kiosk mode)."""
+        if offer_snapshot:
+            self.snapshot_box = QCheckBox(say("picture.opt_in"))
+            self.snapshot_box.setAccessibleName(say("picture.opt_in"))
+            self.snapshot_box.setAccessibleDescription(say("picture.opt_in_note"))
+            self.snapshot_box.setToolTip(say("picture.opt_in_note"))
+            layout.addWidget(self.snapshot_box)
         self.feed: FrameFeed | None = None
         self.coach: _Coach | None = None
         self._shown = 0

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from checks import __version__
 from checks.discovery import LoadedCheck, discover, find_plugins, load
-from checks.export import render_html
+from checks.export import interview_text, render_html
 from checks.history import open_history
 from checks.kiosk import KioskConfig, KioskError, load_kiosk_config, write_pin_hash
 from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
@@ -74,6 +74,9 @@ def make_parser() -> argparse.ArgumentParser:
     _source_options(check)
     check.add_argument("--json", action="store_true", help="print only the report as JSON")
     check.add_argument("--report", metavar="FILE", type=Path, help="also save the report (.json, .html or .pdf)")
+    check.add_argument("--snapshot", action="store_true",
+                       help="put a snapshot of the camera picture, with the framing guides, in the saved report "
+                            "(needs --report or --json; without it no picture is kept)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
@@ -133,7 +136,11 @@ def resolve(args: argparse.Namespace) -> Session:
     except ValueError as error:
         raise UsageError(str(error)) from None
     thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
-    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds)
+    snapshot = getattr(args, "snapshot", False)
+    if snapshot and report is None and not getattr(args, "json", False):
+        raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
+    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
+                       picture=snapshot)
     return Session(checks, config, profile)
 
 
@@ -188,7 +195,8 @@ def run_check(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(report.render_text(colour=colour))
+        interview = interview_text(report)
+        print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
     return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
 
 

@@ -13,11 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QByteArray, QMarginsF, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtSvg import QSvgRenderer
 
 from app.cli import save_report
-from checks.export import mailto_url, render_html, summary_text
+from checks.export import Figure, figures, mailto_url, render_html, summary_text
 from checks.report import Report
 
 
@@ -27,8 +38,22 @@ def _ensure_app() -> None:
         _ensure_app.app = QGuiApplication([])  # type: ignore[attr-defined]
 
 
+def figure_image(figure: Figure, scale: float = 2.0) -> QImage:
+    """A plot (its SVG drawn by Qt's SVG renderer) or a picture as an image, ``scale`` times its size for print."""
+    if figure.jpeg is not None:
+        return QImage.fromData(figure.jpeg, "JPG")
+    image = QImage(round(figure.width * scale), round(figure.height * scale), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(QByteArray((figure.svg or "").encode("utf-8"))).render(painter)
+    painter.end()
+    return image
+
+
 def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
-    """Write the report as an A4 PDF (text only, no image or sound); atomically, so no half file is left."""
+    """Write the report as an A4 PDF: words, plots, and the camera snapshot only when the user opted in (it is then
+    in the report); atomically, so no half file is left."""
     _ensure_app()
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -40,6 +65,8 @@ def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                          QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
         document = QTextDocument()
+        for figure in (f for r in report.results for f in figures(r)):
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(figure.name), figure_image(figure))
         document.setHtml(render_html(report, now, for_print=True))
         document.print_(writer)  # paginates a copy at the writer's page size and resolution
         del writer  # finishes the file

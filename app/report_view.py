@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QMouseEvent
+from PySide6.QtGui import QDesktopServices, QFont, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -31,13 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.export import figure_image
 from app.icons import COLOURS, status_icon
 from checks.api import CheckResult
-from checks.export import VERDICT_STATUS, interview_lines
+from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.wording import say
 
 ICON_SIZE = 20
+FIGURE_WIDTH = 520
 
 
 def _label(text: str, *, bold: bool = False, size: float | None = None, muted: bool = False) -> QLabel:
@@ -189,11 +191,11 @@ class ReportView(QWidget):
         for category, results in report.by_category():
             box, inner = _group(category_label(category))
             for r in results:
-                inner.addLayout(self._row(report, r))
+                inner.addLayout(self._row(report, r, with_figures=True))
             self._left.addWidget(box)
         self._left.addStretch(1)
 
-    def _row(self, report: Report, r: CheckResult, prefix: str = "") -> QHBoxLayout:
+    def _row(self, report: Report, r: CheckResult, prefix: str = "", with_figures: bool = False) -> QHBoxLayout:
         key = report.status_key(r)
         row = QHBoxLayout()
         row.addWidget(_icon(key), 0, Qt.AlignmentFlag.AlignTop)
@@ -208,6 +210,9 @@ class ReportView(QWidget):
             notes.append(report.limits[r.id])
         if notes:
             text.addWidget(_label("\n".join(notes), muted=True))
+        for figure in figures(r) if with_figures else ():
+            text.addWidget(_figure(figure))
+            text.addWidget(_label(f"{figure.title}. {figure.description}", muted=True))
         row.addLayout(text, 1)
         return row
 
@@ -238,7 +243,8 @@ class ReportView(QWidget):
             for line in report.checklist:
                 inner.addLayout(self._tick(line))
             self._right.addWidget(box)
-        self._right.addWidget(_label(say("report.export_note"), muted=True))
+        note = "report.export_note_picture" if has_picture(report) else "report.export_note"
+        self._right.addWidget(_label(say(note), muted=True))
         self._right.addStretch(1)
 
     def _tick(self, text: str) -> QHBoxLayout:
@@ -295,6 +301,21 @@ def dropped_profile(mime: QMimeData) -> Path | None:
         return None
     path = Path(urls[0].toLocalFile())
     return path if path.suffix.lower() == ".toml" else None
+
+
+def _figure(figure: Figure) -> QLabel:
+    """A plot or the snapshot, at its own size (never wider than :data:`FIGURE_WIDTH`), named for screen readers."""
+    label = QLabel()
+    ratio = label.devicePixelRatioF()
+    width = min(figure.width, FIGURE_WIDTH)
+    pixmap = QPixmap.fromImage(figure_image(figure, scale=ratio)).scaledToWidth(
+        round(width * ratio), Qt.TransformationMode.SmoothTransformation)
+    pixmap.setDevicePixelRatio(ratio)
+    label.setPixmap(pixmap)
+    label.setAccessibleName(figure.title)
+    label.setAccessibleDescription(figure.description)
+    label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return label
 
 
 def _group(title: str) -> tuple[QGroupBox, QVBoxLayout]:

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self._open_timer.timeout.connect(self._camera_open_timed_out)
         right = QSplitter(Qt.Orientation.Vertical)
         if session.config.camera.kind != "none":
-            self.camera_panel = CameraPanel(session.config.thresholds)
+            self.camera_panel = CameraPanel(session.config.thresholds, offer_snapshot=not kiosk)
             self.camera_panel.camera_wanted.connect(self._camera_wanted)
             right.addWidget(self.camera_panel)
         self.mic_panel: MicPanel | None = None
@@ -462,7 +462,9 @@ class MainWindow(QMainWindow):
             opened["camera"] = self.camera_feed.reader()
         if take is not None and len(take.samples):
             opened["mic"] = RecordedMic(take)
-        config = dataclasses.replace(self.session.config, opened=opened)
+        box = self.camera_panel.snapshot_box if self.camera_panel is not None else None
+        config = dataclasses.replace(self.session.config, opened=opened,
+                                     picture=box is not None and box.isChecked() and not self.kiosk)
         self.worker = RunWorker(Runner(self.session.checks, config))
         self.worker.signals.check_started.connect(self._on_started)
         self.worker.signals.check_progress.connect(self._on_progress)

@@ -7,7 +7,9 @@ A check is any object (usually a :class:`Check` subclass) with ``id``, ``title``
 
 from __future__ import annotations
 
+import base64
 import enum
+import math
 import re
 import threading
 import time
@@ -48,6 +50,75 @@ class Status(str, enum.Enum):
 
 Details = Mapping[str, "float | int | str | bool | None"]
 
+MAX_POINTS = 240
+"""A series keeps at most this many points (longer ones are averaged down): a plot, not a recording."""
+MAX_PICTURE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A horizontal line on a plot: a limit the values are judged against (``label`` says which)."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """A measurement over time, for a plot: ``points`` are (x, y) pairs, e.g. (seconds, Mbit/s).
+
+    Points are numbers only, never samples of sound or picture; more than :data:`MAX_POINTS` are averaged down
+    (:func:`thin`). ``guides`` are the limits drawn across the plot.
+    """
+
+    label: str
+    x_unit: str
+    y_unit: str
+    points: tuple[tuple[float, float], ...]
+    guides: tuple[Guide, ...] = ()
+
+    def __post_init__(self) -> None:
+        points = tuple((float(x), float(y)) for x, y in self.points)
+        if not all(math.isfinite(x) and math.isfinite(y) for x, y in points):
+            raise ValueError("a series holds finite numbers only")
+        object.__setattr__(self, "points", thin(points, MAX_POINTS))
+        object.__setattr__(self, "guides", tuple(self.guides))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "x_unit": self.x_unit, "y_unit": self.y_unit,
+                "points": [[round(x, 3), round(y, 3)] for x, y in self.points],
+                "guides": [{"value": g.value, "label": g.label} for g in self.guides]}
+
+
+def thin(points: tuple[tuple[float, float], ...], most: int) -> tuple[tuple[float, float], ...]:
+    """At most ``most`` points: consecutive points averaged in equal groups (the shape and the mean are kept)."""
+    if len(points) <= most:
+        return points
+    groups = [points[len(points) * i // most:len(points) * (i + 1) // most] for i in range(most)]
+    return tuple((sum(p[0] for p in g) / len(g), sum(p[1] for p in g) / len(g)) for g in groups)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A still picture a check shows with its result (a JPEG): only made when the user opted in
+    (:attr:`CheckContext.picture_allowed`), kept in memory, exported only inside a report the user saves."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    description: str
+    """What the picture shows, in words (its alternative text)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.jpeg, bytes) or not self.jpeg.startswith(b"\xff\xd8"):
+            raise ValueError("a picture is a JPEG")
+        if len(self.jpeg) > MAX_PICTURE_BYTES:
+            raise ValueError(f"a picture is at most {MAX_PICTURE_BYTES} bytes")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"media_type": "image/jpeg", "width": self.width, "height": self.height,
+                "description": self.description, "base64": base64.b64encode(self.jpeg).decode("ascii")}
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -63,6 +134,10 @@ class CheckResult:
     unit: str = ""
     details: Details = field(default_factory=dict)
     duration_s: float = 0.0
+    series: tuple[Series, ...] = ()
+    """Measurements over time to plot (e.g. throughput per second); numbers only."""
+    picture: Picture | None = None
+    """A picture of what was judged (the camera snapshot), only when the user opted in."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
@@ -72,6 +147,7 @@ class CheckResult:
         else:
             object.__setattr__(self, "advice", tuple(self.advice))
         object.__setattr__(self, "details", dict(self.details))
+        object.__setattr__(self, "series", tuple(self.series))
 
     def to_dict(self) -> dict[str, Any]:
         """The check as it stands in the JSON report."""
@@ -86,6 +162,8 @@ class CheckResult:
             "advice": list(self.advice),
             "details": dict(self.details),
             "duration_s": round(self.duration_s, 3),
+            "series": [s.to_dict() for s in self.series],
+            **({"picture": self.picture.to_dict()} if self.picture is not None else {}),
         }
 
 
@@ -111,6 +189,8 @@ class CheckContext:
     shared_lock: threading.RLock = field(default_factory=threading.RLock)  # a memo may use another memo
     source_errors: dict[str, Any] = field(default_factory=dict)
     """Why a required device could not be opened (a ``SourceError`` per device), for checks that report it."""
+    picture_allowed: bool = False
+    """The user opted in to a picture of the camera in the report; without it no check makes a :class:`Picture`."""
 
     @property
     def cancelled(self) -> bool:
@@ -180,6 +260,8 @@ class Check:
         value: float | None = None,
         unit: str = "",
         details: Details | None = None,
+        series: tuple[Series, ...] | list[Series] = (),
+        picture: Picture | None = None,
     ) -> CheckResult:
         """A result carrying this check's id, title and category."""
         return CheckResult(
@@ -192,6 +274,8 @@ class Check:
             value=value,
             unit=unit,
             details=details or {},
+            series=tuple(series),
+            picture=picture,
         )
 
 

@@ -2,26 +2,78 @@
 
 Every string from a profile or a check is escaped by the template engine; links in the HTML are only the ones a
 profile validated (``http(s)``, ``mailto``, ``tel``). Nothing here sends anything: :func:`mailto_url` only builds
-a link that opens a draft in the user's mail program. Exports hold words and numbers only, never an image or a sound.
+a link that opens a draft in the user's mail program. Exports hold words, numbers and plots of numbers; a picture
+only when the user opted in to the camera snapshot (``--snapshot``, or the window's tick box); never a sound.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from checks import __version__
 from checks.api import CheckResult
+from checks.plots import HEIGHT, WIDTH, chart_svg, describe
 from checks.report import Report, category_label, channel_text, countdown, format_value, format_when, local_time
 from checks.resources import asset_path
 from checks.wording import say
 
+PRINT_WIDTH = 360
+"""The widest a figure is laid out in the PDF (its check's column on an A4 page), in the layout's pixels."""
 VERDICT_COLOURS = {"ready": "#1b7f3b", "warnings": "#b35c00", "not_ready": "#c62828"}
 VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
 """The status icon that stands for each verdict."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A check's plot (SVG) or picture (JPEG) as every export shows it."""
+
+    name: str
+    """The name the PDF's layout knows the image by (``plot/<check id>``, ``picture/<check id>``)."""
+    title: str
+    description: str
+    width: int
+    height: int
+    svg: str | None = None
+    jpeg: bytes | None = None
+
+    @property
+    def data_uri(self) -> str:
+        """The picture inline, for a standalone HTML file (nothing is fetched from anywhere)."""
+        return "data:image/jpeg;base64," + base64.b64encode(self.jpeg or b"").decode("ascii")
+
+
+def figures(r: CheckResult) -> list[Figure]:
+    """What a check shows besides words: one plot of its series (if any), and its picture (if the user opted in)."""
+    shown: list[Figure] = []
+    if r.series:
+        title = say("plot.title", title=r.title)
+        shown.append(Figure(f"plot/{r.id}", title, describe(r.series), WIDTH, HEIGHT, svg=chart_svg(r.series, title)))
+    if r.picture is not None:
+        shown.append(Figure(f"picture/{r.id}", say("picture.title"), r.picture.description, r.picture.width,
+                            r.picture.height, jpeg=r.picture.jpeg))
+    return shown
+
+
+def _figure(f: Figure) -> dict[str, Any]:
+    print_width = min(f.width, PRINT_WIDTH)
+    return {"name": f.name, "title": f.title, "description": f.description, "width": f.width, "height": f.height,
+            "print_width": print_width, "print_height": round(f.height * print_width / f.width),
+            "svg": Markup(f.svg) if f.svg else None,  # chart_svg escapes every text it puts in
+            "src": f.data_uri if f.jpeg else None}
+
+
+def has_picture(report: Report) -> bool:
+    """True when the report holds the camera snapshot (the user opted in)."""
+    return any(r.picture is not None for r in report.results)
 
 
 def _row(report: Report, r: CheckResult) -> dict[str, Any]:
@@ -31,6 +83,7 @@ def _row(report: Report, r: CheckResult) -> dict[str, Any]:
         "mark": say(f"status_mark.{report.status_key(r)}"), "value": format_value(r), "summary": r.summary,
         "advice": [] if info else list(r.advice), "limit": report.limits.get(r.id),
         "note": report.info_note() if info else None,
+        "figures": [_figure(f) for f in figures(r)],
     }
 
 
@@ -58,6 +111,11 @@ def interview_lines(report: Report, now: datetime | None = None) -> list[dict[st
     if info.get("report_to"):
         lines.append({"kind": "report_to", "text": say("report.report_to", address=info["report_to"]), "link": None})
     return lines
+
+
+def interview_text(report: Report, now: datetime | None = None) -> list[str]:
+    """The interview as plain lines, each link written out in full."""
+    return [f"{line['text']} {line['link'] or ''}".rstrip() for line in interview_lines(report, now)]
 
 
 def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
@@ -94,7 +152,7 @@ def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
         "reminders": list(report.reminders),
         "checklist_label": say("report.checklist_title"),
         "checklist": list(report.checklist),
-        "export_note": say("report.export_note"),
+        "export_note": say("report.export_note_picture" if has_picture(report) else "report.export_note"),
         "app": f"Interview Ready {__version__}",
     }
 
@@ -111,9 +169,7 @@ def render_html(report: Report, now: datetime | None = None, for_print: bool = F
 
 def summary_text(report: Report, now: datetime | None = None) -> str:
     """A few lines for the clipboard or a message: the verdict, the fix first, each check needing something."""
-    lines = [say("report.summary_title", headline=report.headline())]
-    for line in interview_lines(report, now):
-        lines.append(f"{line['text']} {line['link'] or ''}".rstrip())
+    lines = [say("report.summary_title", headline=report.headline()), *interview_text(report, now)]
     first = report.fix_first
     if first:
         lines.append(say("report.summary_fix_first", title=first.title, summary=first.summary))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Status
+from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
 from checks.discovery import LoadedCheck
 from checks.network import NetworkSettings
 from checks.sources import SourceError
@@ -38,6 +38,8 @@ class RunConfig:
     thresholds: Thresholds = field(default_factory=Thresholds)
     opened: dict[str, Any] = field(default_factory=dict)
     """Sources already opened by the caller (the window's camera feed): used as they are, never closed."""
+    picture: bool = False
+    """The user opted in to a camera snapshot in the report (``--snapshot``; the window's tick box)."""
 
 
 class RunListener:
@@ -82,6 +84,10 @@ def _validate(loaded: LoadedCheck, value: Any) -> CheckResult | None:
     if value.value is not None and (not isinstance(value.value, (int, float)) or not math.isfinite(value.value)):
         return None
     if not isinstance(value.summary, str) or not all(isinstance(a, str) for a in value.advice):
+        return None
+    if not all(isinstance(s, Series) for s in value.series):
+        return None
+    if value.picture is not None and not isinstance(value.picture, Picture):
         return None
     return value
 
@@ -232,6 +238,7 @@ class Runner:
             shared=shared,
             shared_lock=shared_lock,
             source_errors={d: s.error for d, s in devices.items() if s.error is not None},
+            picture_allowed=self.config.picture,
         )
 
         box: dict[str, Any] = {}
@@ -280,6 +287,8 @@ class Runner:
             result = _validate(loaded, box.get("value"))
             if result is None:
                 result = problem_result(loaded, Status.ERROR, "garbage", got=type(box.get("value")).__name__)
+            elif result.picture is not None and not self.config.picture:
+                result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
         return dataclasses.replace(result, duration_s=duration)
 
 

@@ -28,6 +28,8 @@ import numpy as np
 FLOOR_DBFS = -120.0
 """The lowest level reported: digital silence is shown as this rather than minus infinity."""
 FRAME_S = 0.02
+TRACE_S = 0.1
+TRACE_FLOOR_DBFS = -90.0
 SPEECH_BAND_HZ = (100.0, 4000.0)
 P56_MARGIN_DB = 15.9
 MIN_SECONDS = 0.5
@@ -396,6 +398,8 @@ class AudioAnalysis:
     gaps_s: float
     """Time in frames of exact digital zeros (dropouts) inside the recording."""
     noise: NoiseKind
+    trace: tuple[tuple[float, float], ...] = ()
+    """The level over the recording for a plot: (seconds, dBFS) every :data:`TRACE_S` (see :func:`level_trace`)."""
 
 
 def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) -> AudioAnalysis:
@@ -424,8 +428,24 @@ def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) 
         seconds=prepared.seconds, samplerate=rate, channels=prepared.channels, used=prepared.used,
         dead=prepared.dead, dc_offset=prepared.dc_offset, damaged=prepared.damaged, noise_dbfs=noise_dbfs,
         speech_dbfs=speech_dbfs, snr_db=snr, speech_s=activity.speech_s, noise_s=activity.noise_s,
-        gaps_s=float(activity.gaps.sum()) * FRAME_S, noise=kind,
+        gaps_s=float(activity.gaps.sum()) * FRAME_S, noise=kind, trace=level_trace(powers, FRAME_S),
     )
+
+
+def level_trace(powers: np.ndarray, frame_s: float = FRAME_S, step_s: float = TRACE_S,
+                floor_dbfs: float = TRACE_FLOOR_DBFS) -> tuple[tuple[float, float], ...]:
+    """The RMS level of each ``step_s`` of a recording, from its frame powers: (time of the step's middle, dBFS).
+
+    Levels below ``floor_dbfs`` (digital silence, a dropout) are shown at the floor, so one silent moment does not
+    squash the rest of the plot.
+    """
+    per = max(1, round(step_s / frame_s))
+    steps = len(powers) // per
+    if steps == 0:
+        return ()
+    means = np.asarray(powers[:steps * per], dtype=np.float64).reshape(steps, per).mean(axis=1)
+    return tuple((round((i + 0.5) * per * frame_s, 3), round(max(floor_dbfs, dbfs(float(p))), 2))
+                 for i, p in enumerate(means))
 
 
 def block_levels(block: np.ndarray) -> tuple[float, float]:

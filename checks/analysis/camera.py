@@ -15,6 +15,11 @@ import numpy as np
 from checks.analysis.faces import Box, FaceDetector
 
 WORK_WIDTH = 640
+GUIDE_X = 0.5
+"""The framing guides, as shares of the picture: the middle, and the line a third from the top where the eyes
+look best. The live preview and the report's snapshot both draw these."""
+GUIDE_EYES_Y = 1 / 3
+SNAPSHOT_WIDTH = 480
 FACE_PATCH = 112  # the face is scaled to this many pixels square before its sharpness is measured
 MIN_SIDE = 16
 
@@ -227,3 +232,32 @@ def delivery(means: Sequence[float], changes: Sequence[float], seconds: float, b
     black = sum(1 for m in means if m < black_luma) / n
     frozen = sum(1 for c in changes if c < frozen_change) / max(1, len(changes)) if changes else 0.0
     return Delivery(n, n / seconds if seconds > 0 else 0.0, black, frozen)
+
+
+def snapshot(frame: np.ndarray, face: Box | None, width: int = SNAPSHOT_WIDTH) -> np.ndarray:
+    """A small copy of ``frame`` as the interviewer sees it (not mirrored), with the framing guides dashed in white
+    over a dark edge (visible on any picture) and ``face`` boxed. Never enlarged."""
+    bgr = as_bgr(frame)
+    scale = min(1.0, width / bgr.shape[1])
+    picture = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr.copy()
+    h, w = picture.shape[:2]
+    x, y = round(GUIDE_X * w), round(GUIDE_EYES_Y * h)
+    for start, end in (((x, 0), (x, h - 1)), ((0, y), (w - 1, y))):
+        _dashed(picture, start, end, (40, 40, 40), 3)
+        _dashed(picture, start, end, (255, 255, 255), 1)
+    if face is not None:
+        top_left = (round(face.x * w), round(face.y * h))
+        bottom_right = (round((face.x + face.w) * w), round((face.y + face.h) * h))
+        cv2.rectangle(picture, top_left, bottom_right, (40, 40, 40), 4)
+        cv2.rectangle(picture, top_left, bottom_right, (0, 220, 120), 2)
+    return picture
+
+
+def _dashed(image: np.ndarray, start: tuple[int, int], end: tuple[int, int], colour: tuple[int, int, int],
+            thickness: int, dash: int = 8) -> None:
+    length = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
+    for at in range(0, length, 2 * dash):
+        a, b = at / length, min(1.0, (at + dash) / length)
+        cv2.line(image, (round(start[0] + a * (end[0] - start[0])), round(start[1] + a * (end[1] - start[1]))),
+                 (round(start[0] + b * (end[0] - start[0])), round(start[1] + b * (end[1] - start[1]))),
+                 colour, thickness)

@@ -14,9 +14,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from checks.analysis.camera import Delivery, FrameAnalysis, analyse_frame, delivery
+from checks.analysis.camera import Delivery, FrameAnalysis, analyse_frame, delivery, snapshot
 from checks.analysis.faces import default_detector
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import Check, CheckContext, CheckResult, Picture, Status
 from checks.builtin.system import Finding
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
@@ -36,6 +36,8 @@ class Capture:
     seconds: float
     analysis: FrameAnalysis
     still: bool  # a picture file: no frame rate to measure
+    frame: np.ndarray | None = None
+    """The judged frame, kept (in memory) only when the user opted in to a snapshot in the report."""
 
     def delivery(self, limits: Mapping[str, Any]) -> Delivery:
         return delivery(self.means, self.changes, self.seconds, limits["black_luma"], limits["frozen_change"])
@@ -68,7 +70,8 @@ def capture(context: CheckContext) -> Capture:
                 break
             frame = camera.read()
         seconds = len(means) / camera.fps if camera.is_file and camera.fps > 0 else time.monotonic() - started
-        return Capture(tuple(means), tuple(changes), seconds, analyse_frame(frame, default_detector()), still)
+        kept = frame.copy() if context.picture_allowed else None
+        return Capture(tuple(means), tuple(changes), seconds, analyse_frame(frame, default_detector()), still, kept)
 
     return context.memo("camera.capture", take)
 
@@ -208,8 +211,12 @@ class _CameraCheck(Check):
             finding.status,
             say(f"{base}.summary", **finding.fields),
             say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
-            value=value, unit=unit, details=details,
+            value=value, unit=unit, details=details, picture=self.picture(shot, context),
         )
+
+    def picture(self, shot: Capture, context: CheckContext) -> Picture | None:
+        """The snapshot this check shows (only :class:`Framing` shows one, and only with the user's opt-in)."""
+        return None
 
     def judge(self, shot: Capture, limits: Mapping[str, Any]) -> tuple[Finding, float | None, str]:
         raise NotImplementedError
@@ -251,6 +258,18 @@ class Framing(_CameraCheck):
 
     def judge(self, shot, limits):
         return judge_framing(shot.analysis, limits), None, ""
+
+    def picture(self, shot: Capture, context: CheckContext) -> Picture | None:
+        if shot.frame is None or not context.picture_allowed:
+            return None
+        image = snapshot(shot.frame, shot.analysis.face)
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        if not ok:
+            return None
+        face = say("picture.face_found") if shot.analysis.face is not None else say("picture.no_face")
+        height, width = image.shape[:2]
+        return Picture(jpeg.tobytes(), width, height,
+                       say("picture.description", width=width, height=height, face=face))
 
 
 class Sharpness(_CameraCheck):

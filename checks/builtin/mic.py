@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, analyse, channel_name, clipping
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import Check, CheckContext, CheckResult, Guide, Series, Status
 from checks.recording import Recording, record
 from checks.sources import SourceError
 from checks.wording import say, say_all
@@ -156,9 +156,13 @@ class MicLevel(_MicSoundCheck):
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         status, key = level_verdict(analysis.speech_dbfs, context.thresholds)
         level = None if analysis.speech_dbfs is None else round(analysis.speech_dbfs, 1)
+        limits = context.thresholds
+        trace = Series(say("plot.sound"), "s", "dBFS", analysis.trace, (
+            Guide(float(limits["warn_quiet_dbfs"]), say("plot.too_quiet")),
+            Guide(float(limits["warn_loud_dbfs"]), say("plot.too_loud"))))
         return self.result(status, say(f"mic.level.{key}.summary", level=_db(level or 0.0)),
                            say_all(f"mic.level.{key}.advice"), value=level, unit="dBFS",
-                           details=_details(analysis))
+                           details=_details(analysis), series=[trace] if analysis.trace else [])
 
 
 # -- voice over background ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Status
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Guide, Series, Status
 from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.speedtest_net import SpeedtestSession
@@ -77,12 +77,12 @@ class NetworkCheck(Check):
             raise UnusablePlatform(str(limits.get("platform")), str(error)) from None
 
     def finish(self, finding: Finding, *, value: float | None = None, unit: str = "",
-               details: Mapping[str, Any] | None = None) -> CheckResult:
+               details: Mapping[str, Any] | None = None, series: list[Series] | None = None) -> CheckResult:
         base = f"{self.id}.{finding.key}"
         advice = say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else ()
         clean = {k: v for k, v in (details or {}).items() if isinstance(v, (int, float, str, bool)) or v is None}
         return self.result(finding.status, say(f"{base}.summary", **finding.fields), advice,
-                           value=value, unit=unit, details=clean)
+                           value=value, unit=unit, details=clean, series=series or ())
 
     def run(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)
@@ -184,6 +184,8 @@ class Measured:
     stable: bool | None
     tried: str
     contacted: str
+    samples: tuple[tuple[float, float], ...] = ()
+    """(seconds since the transfer began, Mbit/s) as it went, for the plot; empty when the backend gives none."""
 
 
 def _backends(settings: NetworkSettings) -> list[str]:
@@ -209,13 +211,15 @@ class Throughput(NetworkCheck):
             if not settings.server:
                 raise ProbeError("failed", error="no --server given for LibreSpeed")
             rule = _stop_rule(context.thresholds)
+            samples: list[tuple[float, float]] = []
 
             def on_sample(t: float, mbps: float) -> None:
+                samples.append((t, mbps))
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
             done = transfer.measure(self.direction, settings.server, budget, rule, on_sample)
             return Measured(done.result.mbps, done.result.bytes, done.result.seconds, "librespeed", settings.server,
-                            done.result.stable, "", ", ".join(done.contacted))
+                            done.result.stable, "", ", ".join(done.contacted), tuple(samples))
 
         def open_session() -> SpeedtestSession | ProbeError:
             try:
@@ -266,9 +270,13 @@ class Throughput(NetworkCheck):
                                details={"failure": outcome.kind, "tried": outcome.fields.get("tried", "")})
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
-        fields = {"mbps": f"{outcome.mbps:.1f}", "need": f"{need:g}", "platform": platform.name,
-                  "want": f"{need * float(limits['headroom']):g}"}
-        return self.finish(Finding(status, key, fields), value=round(outcome.mbps, 2), unit="Mbit/s", details={
+        want = need * float(limits["headroom"])
+        fields = {"mbps": f"{outcome.mbps:.1f}", "need": f"{need:g}", "platform": platform.name, "want": f"{want:g}"}
+        series = [Series(say(f"plot.{self.direction}"), "s", "Mbit/s", outcome.samples, (
+            Guide(need, say("plot.need", platform=platform.name)),
+            Guide(want, say("plot.comfortable"))))] if outcome.samples else []
+        return self.finish(Finding(status, key, fields), value=round(outcome.mbps, 2), unit="Mbit/s", series=series,
+                           details={
             "backend": outcome.backend, "server": outcome.server, "bytes": outcome.bytes,
             "seconds": round(outcome.seconds, 2), "stable": outcome.stable if outcome.stable is not None else "n/a",
             "platform": platform.name, "need_mbps": need, "source": platform.bandwidth_source,
