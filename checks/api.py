@@ -91,7 +91,8 @@ class Series:
 
 
 def thin(points: tuple[tuple[float, float], ...], most: int) -> tuple[tuple[float, float], ...]:
-    """At most ``most`` points: consecutive points averaged in equal groups (the shape and the mean are kept)."""
+    """At most ``most`` points: runs of consecutive points averaged (groups differ by one point at most, so the
+    shape and, closely, the mean are kept)."""
     if len(points) <= most:
         return points
     groups = [points[len(points) * i // most:len(points) * (i + 1) // most] for i in range(most)]

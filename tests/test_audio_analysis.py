@@ -11,11 +11,14 @@ import pytest
 
 from checks.analysis.audio import (
     FLOOR_DBFS,
+    FRAME_S,
     AudioInputError,
     analyse,
     block_levels,
     clipping,
     dead_channels,
+    frames,
+    level_trace,
     noise_kind,
     prepare,
 )
@@ -253,3 +256,17 @@ def test_block_levels():
     assert block_levels(np.zeros(100)) == (FLOOR_DBFS, FLOOR_DBFS)
     assert block_levels(np.zeros(0)) == (FLOOR_DBFS, FLOOR_DBFS)
     assert block_levels(np.full(10, np.nan)) == (FLOOR_DBFS, FLOOR_DBFS)
+
+
+def test_level_trace_follows_known_segments():
+    rate = 48000
+    quiet, loud = noise("white", -60.0, 1.0, rate), tone(1000.0, -20.0, 1.5, rate)
+    x = np.concatenate([quiet, loud, np.zeros(rate // 2)])
+    framed = frames(x, rate)
+    trace = level_trace(np.mean(framed**2, axis=1), FRAME_S)
+    times = np.array([t for t, _ in trace])
+    levels = np.array([v for _, v in trace])
+    assert len(trace) == 30 and times[0] == pytest.approx(0.05) and np.diff(times) == pytest.approx(0.1)
+    assert levels[times < 1.0] == pytest.approx(-60.0, abs=0.6)
+    assert levels[(times > 1.0) & (times < 2.5)] == pytest.approx(-20.0, abs=0.1)
+    assert levels[times > 2.5] == pytest.approx(-90.0)  # digital silence is shown at the plot's floor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import cv2
@@ -226,3 +227,47 @@ def test_a_frozen_camera_is_named(tmp_path):
                    "camera.resolution", "--json")
     [result] = json.loads(done.stdout)["checks"]
     assert (result["status"], result["details"]["rule"]) == ("fail", "frozen")
+
+
+# -- the opt-in snapshot --------------------------------------------------------------------------------
+
+
+def _green_box(picture: np.ndarray) -> tuple[float, float, float, float]:
+    """Where the snapshot's face box is drawn (its green outline), as shares of the picture (x, y, w, h)."""
+    b, g, r = (picture[..., i].astype(int) for i in range(3))
+    ys, xs = np.nonzero((g > 180) & (b < 60) & (r > 80) & (r < 170))
+    h, w = picture.shape[:2]
+    return xs.min() / w, ys.min() / h, (xs.max() - xs.min()) / w, (ys.max() - ys.min()) / h
+
+
+def test_the_snapshot_shows_the_guides_and_boxes_the_face_where_it_is():
+    from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, snapshot
+
+    scene = scenes.place(scenes.wall(W, H), face_cx=0.35, face_top=0.3)
+    analysis = analyse_frame(scene.frame, default_detector())
+    picture = snapshot(scene.frame, analysis.face)
+    assert picture.shape == (270, 480, 3)  # small, the same proportions
+    x, y, w, h = _green_box(picture)
+    face = analysis.face
+    assert (x, y, w, h) == pytest.approx((face.x, face.y, face.w, face.h), abs=0.01)
+    assert x + w / 2 < 0.5  # not mirrored: the face stays left of the middle, where the camera saw it
+    column, row = picture[:, round(GUIDE_X * 480)], picture[round(GUIDE_EYES_Y * 270)]
+    for line in (column, row):  # dashed white guides over a dark edge
+        white = np.all(line >= 250, axis=1).mean()
+        assert 0.3 < white < 0.7
+    assert np.array_equal(snapshot(scene.frame[:90, :160], None).shape, (90, 160, 3))  # never enlarged
+
+
+def test_no_snapshot_unless_asked_for_and_then_only_on_framing(tmp_path):
+    frame = scenes.noisy(good())
+    _, without = _check(tmp_path, frame)
+    assert not any("picture" in c for c in without.values())
+    report_file = tmp_path / "with.json"
+    done, with_snapshot = _check(tmp_path, frame, "snap.png", "--snapshot", "--report", str(report_file))
+    assert [i for i, c in with_snapshot.items() if "picture" in c] == ["camera.framing"]
+    picture = with_snapshot["camera.framing"]["picture"]
+    image = cv2.imdecode(np.frombuffer(base64.b64decode(picture["base64"]), np.uint8),
+                         cv2.IMREAD_COLOR)
+    assert image.shape == (picture["height"], picture["width"], 3) == (270, 480, 3)
+    assert picture["media_type"] == "image/jpeg" and "framing guides" in picture["description"]
+    assert json.loads(report_file.read_text())["checks"] == json.loads(done.stdout)["checks"]

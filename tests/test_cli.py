@@ -10,6 +10,7 @@ import sys
 import jsonschema
 import pytest
 
+from checks.wording import say
 from tests.conftest import DEMO, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
@@ -45,6 +46,19 @@ def test_text_report_is_doctor_style_with_a_closing_verdict(tmp_path):
     assert "\033[" not in done.stdout  # no colour codes when not on a terminal
 
 
+def test_the_text_report_starts_with_the_interview(tmp_path):
+    from checks.profile import TEMPLATE
+
+    profile = tmp_path / "acme.toml"
+    profile.write_text(TEMPLATE)
+    done = run_cli("check", *NO_DEVICES, "--only", "system.power", "--profile", str(profile))
+    lines = done.stdout.splitlines()
+    assert lines[0] == say("report.interview_with", organisation="Acme Hiring")
+    starts = next(line for line in lines if line.startswith("Starts "))
+    assert "(your time)" in starts and lines.index(starts) < lines.index("This computer")
+    assert any(line.endswith("https://teams.example.com/meet/123") for line in lines)
+
+
 def test_demo_media_pass_and_report_file_matches_stdout(tmp_path):
     out = tmp_path / "report.json"
     done = run_cli("check", "--demo", "--json", "--report", str(out))
@@ -75,6 +89,7 @@ def test_only_takes_ids_and_patterns():
     (("--report", "/no/such/folder/out.json"), "--report"),
     (("--profile", "/no/such/profile.toml"), "--profile"),
     (("--bogus",), "--bogus"),
+    (("--snapshot",), "--snapshot"),  # a snapshot is kept only in a saved report
 ])
 def test_bad_arguments_exit_2_with_one_line_naming_them(args, named):
     done = run_cli("check", *NO_DEVICES, *args)

@@ -106,3 +106,52 @@ def test_history_only_with_remember(tmp_path):
 def test_an_unknown_report_suffix_is_a_usage_error(tmp_path):
     done = run_cli("check", *NO_DEVICES, "--report", str(tmp_path / "out.docx"))
     assert done.returncode == 2 and ".json, .html, .pdf" in done.stderr
+
+
+def _pdf_images(path) -> list[tuple[int, int]]:
+    """The (width, height) of every image in a PDF, from poppler's pdfimages."""
+    done = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:] if line.strip()]
+    return [(int(row[3]), int(row[4])) for row in rows]
+
+
+def _demo_exports(tmp_path, *extra: str) -> dict[str, object]:
+    """The demo media's report saved as JSON, HTML and PDF, a run each, as users make them (the demo media give the
+    same results every time)."""
+    out: dict[str, object] = {}
+    for suffix in ("json", "html", "pdf"):
+        path = tmp_path / f"demo{len(extra)}.{suffix}"
+        done = run_cli("check", "--demo", "--only", "camera.*,mic.*", "--report", str(path), *extra)
+        assert done.returncode == 0, done.stderr
+        out[suffix] = path
+    return out
+
+
+@pytest.mark.slow
+def test_plots_in_every_export_and_the_snapshot_only_when_asked_for(tmp_path):
+    from checks.wording import say
+
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) is not installed; .ci/setup.sh test installs it")
+    plain, snap = _demo_exports(tmp_path), _demo_exports(tmp_path, "--snapshot")
+    for made, with_picture in ((plain, False), (snap, True)):
+        report = json.loads(made["json"].read_text())
+        jsonschema.validate(report, SCHEMA)
+        checks = {c["id"]: c for c in report["checks"]}
+        assert [i for i, c in checks.items() if c["series"]] == ["mic.level"]
+        assert [i for i, c in checks.items() if "picture" in c] == (["camera.framing"] if with_picture else [])
+
+        page = made["html"].read_text()
+        assert page.count("<svg") == 1 and say("plot.title", title="Speech level") in page
+        assert ("data:image/jpeg;base64," in page) is with_picture
+        assert (say("picture.title") in page) is with_picture
+        note = say("report.export_note_picture" if with_picture else "report.export_note")
+        assert note in page
+
+        images = _pdf_images(made["pdf"])
+        plot = (1120, 360)  # the 560×180 plot drawn at twice its size for print
+        assert images == ([(480, 270), plot] if with_picture else [plot])
+        text = "".join(_pdf_text(made["pdf"]).split())
+        assert "".join(say("plot.title", title="Speech level").split()) in text
+        assert ("".join(say("picture.title").split()) in text) is with_picture

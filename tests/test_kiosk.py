@@ -75,6 +75,8 @@ def test_the_student_loop_ends_wiped(qtbot, kiosk, tmp_path):
     report = window.report
     assert report is not None and window.report_view.report() is report
     assert window.main is not None and window.main.camera_feed is None  # the report page needs no camera
+    assert window.main.camera_panel is None or window.main.camera_panel.snapshot_box is None  # never offered
+    assert all(r.picture is None for r in report.results)
     feed_source_closed = True
     QGuiApplication.clipboard().setText(summary_text(report))
     with qtbot.waitSignal(window.reset_done, timeout=5000):

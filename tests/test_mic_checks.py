@@ -328,3 +328,22 @@ def test_guided_prompt_asks_for_quiet_then_for_speech():
     assert guided_prompt(0.0) == say("mic.guide.quiet", seconds=3)
     assert guided_prompt(GUIDED_QUIET_S - 0.5) == say("mic.guide.quiet", seconds=1)
     assert guided_prompt(GUIDED_QUIET_S) == say("mic.guide.speak")
+
+
+def test_the_speech_level_carries_the_sound_level_trace_of_the_recording(reports):
+    truth, results, _ = reports["good"]
+    level = results["mic.level"]
+    (trace,) = level["series"]
+    assert (trace["x_unit"], trace["y_unit"], trace["label"]) == ("s", "dBFS", say("plot.sound"))
+    limits = Thresholds().for_check("mic.level")
+    assert trace["guides"] == [{"value": limits["warn_quiet_dbfs"], "label": say("plot.too_quiet")},
+                               {"value": limits["warn_loud_dbfs"], "label": say("plot.too_loud")}]
+    times = [t for t, _ in trace["points"]]
+    levels = np.array([v for _, v in trace["points"]])
+    assert np.diff(times) == pytest.approx(0.1, abs=1e-6)  # every 0.1 s, over the whole recording
+    # the middle of the last whole 0.1 s: within 0.15 s of the end
+    assert times[-1] == pytest.approx(level["details"]["recording_s"], abs=0.15)
+    quiet = levels[np.array(times) < 2.9]  # the first 3 s are the room alone (white noise at -65 dBFS)
+    assert quiet == pytest.approx(truth["noise"], abs=1.0)
+    assert levels.max() > truth["speech"]  # the loudest 0.1 s of speech is above its average level
+    assert "series" in results["mic.noise"] and results["mic.noise"]["series"] == []

@@ -5,6 +5,7 @@ a network goes wrong. Each case runs the real command line in the client namespa
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import textwrap
 
@@ -77,6 +78,14 @@ def test_throughput_within_ten_percent_of_the_shaped_link(link, mbit):
         assert found["details"]["backend"] == "librespeed"
         assert found["details"]["bytes"] > 0 and 3 < found["details"]["seconds"] < 9
         assert found["details"]["contacted"] == f"{SERVER_IP}:{PORTS['ok']}"
+        (series,) = found["series"]  # the speed as the transfer went, for the report's plot
+        times = [t for t, _ in series["points"]]
+        rates = [r for t, r in series["points"] if t > 1.5]  # after the ramp-up
+        assert times == sorted(times) and times[-1] <= found["details"]["seconds"] + 0.5
+        assert len(series["points"]) >= 20
+        assert abs(statistics.median(rates) - mbit) <= 0.15 * mbit, (check_id, series["points"])
+        need = found["details"]["need_mbps"]
+        assert [g["value"] for g in series["guides"]] == [need, 2 * need]  # the platform's need; twice it
     assert took < 30
 
 
@@ -203,6 +212,7 @@ def test_speedtest_backend_against_the_emulated_server(link):
         assert found["details"]["backend"] == "speedtest"
         assert "Interview Ready test server" in found["details"]["server"]
         assert 5 < found["value"] < 12, found["value"]
+        assert found["series"] == []  # speedtest-cli tells no rate while it runs: no plot rather than a made-up one
 
 
 def test_auto_falls_back_from_a_refusing_server_to_speedtest(link):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from checks.api import CheckContext, CheckResult, Status
+from checks.api import CheckContext, CheckResult, Picture, Status
 from checks.discovery import discover
 from checks.network import NetworkSettings
 from checks.runner import RunConfig, RunListener, Runner
@@ -135,6 +135,8 @@ def test_a_raising_check_is_an_error_row_naming_it():
     CheckResult("other.id", "x", "system", Status.PASS, "wrong id"),
     CheckResult("sys.garbage", "x", "system", Status.PASS, "nan value", value=math.nan),
     CheckResult("sys.garbage", "x", "system", Status.PASS, "text value", value="12"),  # type: ignore[arg-type]
+    CheckResult("sys.garbage", "x", "system", Status.PASS, "bad series", series=[[(0, 1)]]),  # type: ignore[list-item]
+    CheckResult("sys.garbage", "x", "system", Status.PASS, "bad picture", picture=b"\xff\xd8"),  # type: ignore
 ])
 def test_a_check_returning_garbage_is_an_error_row(value):
     [result] = Runner([loaded(Garbage("sys.garbage", value))]).run()
@@ -200,3 +202,28 @@ def test_each_run_of_the_builtin_checks_on_files_passes():
     assert by_id["camera.device"].status is Status.PASS
     assert "1280×720" in by_id["camera.device"].summary
     assert by_id["mic.device"].status is Status.PASS and by_id["mic.device"].details["samplerate"] == 48000
+
+
+def _jpeg() -> bytes:
+    import cv2
+    import numpy as np
+
+    return cv2.imencode(".jpg", np.full((32, 48, 3), 128, np.uint8))[1].tobytes()
+
+
+@pytest.mark.parametrize("opted_in", [False, True])
+def test_a_picture_reaches_the_report_only_when_the_user_opted_in(opted_in):
+    """A third-party check that makes a picture anyway: the runner drops it without the user's opt-in."""
+    picture = Picture(_jpeg(), 48, 32, "a grey picture")
+    check = Garbage("sys.picture", CheckResult("sys.picture", "Picture", "system", Status.PASS, "took a picture",
+                                               picture=picture))
+    [result] = Runner([loaded(check)], RunConfig(picture=opted_in)).run()
+    assert result.status is Status.PASS
+    assert result.picture == (picture if opted_in else None)
+
+
+def test_a_picture_is_a_jpeg_of_bounded_size():
+    with pytest.raises(ValueError, match="JPEG"):
+        Picture(b"\x89PNG....", 1, 1, "png")
+    with pytest.raises(ValueError, match="at most"):
+        Picture(b"\xff\xd8" + bytes(600 * 1024), 1, 1, "huge")

@@ -142,6 +142,30 @@ def test_the_guided_microphone_take_is_what_the_checks_analyse_and_can_be_heard(
     assert by_id["mic.noise"].value < -55
 
 
+@pytest.mark.parametrize("ticked", [False, True])
+def test_plots_show_in_the_report_tab_and_the_snapshot_only_when_ticked(qtbot, ticked):
+    from PySide6.QtWidgets import QLabel
+
+    from tests.conftest import DEMO
+
+    window = _window(qtbot, ["--camera", str(DEMO / "camera.mp4"), "--mic", str(DEMO / "speech.wav"),
+                             "--network", "none", "--only", "camera.device,camera.framing,mic.device,mic.level"])
+    box = window.camera_panel.snapshot_box
+    assert box is not None and not box.isChecked() and box.accessibleName() == say("picture.opt_in")
+    box.setChecked(ticked)
+    report = _run(qtbot, window)
+    framing = next(r for r in report.results if r.id == "camera.framing")
+    assert (framing.picture is not None) is ticked
+    figures = {label.accessibleName(): label for label in window.report_view.findChildren(QLabel)
+               if label.pixmap() is not None and not label.pixmap().isNull() and label.accessibleDescription()}
+    plot = figures.pop(say("plot.title", title="Speech level"))
+    assert plot.accessibleDescription().startswith(say("plot.sound"))
+    assert plot.pixmap().width() >= 520 and plot.pixmap().height() >= 160
+    assert list(figures) == ([say("picture.title")] if ticked else [])
+    texts = [label.text() for label in window.report_view.findChildren(QLabel)]
+    assert say("report.export_note_picture" if ticked else "report.export_note") in texts
+
+
 def test_no_microphone_panel_when_the_microphone_is_off(qtbot):
     assert _window(qtbot).mic_panel is None
 
