@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from checks.api import MAX_POINTS
 from tests.netlab import SERVER_IP, Lab, make_certificates, sh, unavailable
 
 pytestmark = pytest.mark.slow
@@ -107,6 +108,11 @@ def test_whole_network_phase_on_a_good_link(link):
     assert loss["value"] == 0.0 and loss["details"]["sent"] == 200
     latency = checks["network.latency"]
     assert latency["details"]["transport"] == "udp" and 0 < latency["value"] < 20
+    (trips,) = latency["series"]  # every answered probe's round trip, 20 ms apart, for the plot
+    assert len(trips["points"]) == 200 and trips["y_unit"] == "ms"
+    assert trips["points"][1][0] - trips["points"][0][0] == pytest.approx(0.02)
+    assert statistics.median(ms for _, ms in trips["points"]) == pytest.approx(latency["value"], abs=0.5)
+    assert [g["value"] for g in trips["guides"]] == [100, 250]
     assert checks["network.jitter"]["value"] >= 0
     assert checks["network.udp"]["details"]["server"] == link.stun
     assert checks["network.platform"]["details"]["contacted"] == f"{SERVER_IP}:{PORTS['ok']}"
@@ -273,6 +279,11 @@ def test_delay_under_load_stays_within_what_the_shaper_can_queue(link, mbit):
         # tbf holds at most rate × 60 ms + its 16 KiB burst: 124 ms at 2 Mbit/s; a full queue shows as delay
         assert 30 < delay["value"] < 130, delay["details"]
         assert delay["status"] in ("warn", "fail") and "while uploading" in delay["summary"]
+    (trips,) = delay["series"]  # the round trips while uploading (averaged down to 240 points), against idle
+    loaded = [ms for _, ms in trips["points"]]
+    assert len(loaded) == min(delay["details"]["loaded_received"], MAX_POINTS)
+    assert statistics.median(loaded) == pytest.approx(delay["details"]["loaded_ms"], rel=0.1, abs=1.0)
+    assert trips["guides"][0]["value"] == pytest.approx(delay["details"]["idle_ms"], abs=0.01)
 
 
 def test_connection_type_wired_then_through_a_vpn(link):

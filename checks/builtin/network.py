@@ -17,7 +17,7 @@ import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -295,6 +295,8 @@ class Loaded:
 
     outcome: Measured | ProbeError
     stats: RttStats | None
+    rtts: tuple[float | None, ...]
+    """Each probe's round trip in seconds (None: lost), sent every ``probe_interval_s`` after the ramp-up."""
     target: str | None
     """The STUN server probed during the upload (None: UDP known not to work)."""
 
@@ -337,7 +339,8 @@ class Upload(Throughput):
             stop.set()
             thread.join(1.0)
         rtts = box.get("rtts")
-        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, endpoint(*target) if target else None)
+        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, tuple(rtts or ()),
+                        endpoint(*target) if target else None)
         with context.shared_lock:
             context.shared["network.upload.loaded"] = loaded
         return outcome
@@ -389,6 +392,12 @@ def _probe_details(probed: Probed) -> dict[str, Any]:
     return details
 
 
+def rtt_points(rtts: Sequence[float | None], interval: float, start: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """Round trips (seconds; None for a lost probe) sent every ``interval`` s from ``start``, as (s, ms) points for a
+    plot; lost probes are left out."""
+    return tuple((start + i * interval, rtt * 1000.0) for i, rtt in enumerate(rtts) if rtt is not None)
+
+
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -424,13 +433,24 @@ class ProbeCheck(NetworkCheck):
         status = grade_upper(value, warn, fail)
         key = dict(zip((Status.PASS, Status.WARN, Status.FAIL), self.keys, strict=True))[status]
         return self.finish(Finding(status, key, self.fields(value, probed)), value=round(value, 2), unit=self.unit,
-                           details=_probe_details(probed))
+                           details=_probe_details(probed), series=self.series(probed, context, warn, fail))
+
+    def series(self, probed: Probed, context: CheckContext, warn: float, fail: float) -> list[Series]:
+        """The plot this check shows (the latency check shows the round trips of the probe stream)."""
+        return []
 
 
 class Latency(ProbeCheck):
     id = "network.latency"
     title = "Delay (latency)"
     figure = "median_ms"
+
+    def series(self, probed: Probed, context: CheckContext, warn: float, fail: float) -> list[Series]:
+        if probed.run.transport != "udp":  # TCP connect times are a handful, spaced differently: no plot
+            return []
+        points = rtt_points(probed.run.rtts, float(context.thresholds["probe_interval_s"]))
+        return [Series(say("plot.round_trip"), "s", "ms", points, (
+            Guide(warn, say("plot.attention")), Guide(fail, say("plot.problem"))))] if points else []
 
 
 class Jitter(ProbeCheck):
@@ -538,8 +558,13 @@ class UploadDelay(NetworkCheck):
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
         details.update(idle_ms=_r(idle.stats.median_ms), loaded_ms=_r(loaded.stats.median_ms),
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received)
+        limits = context.thresholds
+        points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), float(limits["ramp_s"]))
+        series = [Series(say("plot.round_trip_loaded"), "s", "ms", points, (
+            Guide(idle.stats.median_ms, say("plot.idle")),
+            Guide(idle.stats.median_ms + float(limits["warn_ms"]), say("plot.attention"))))] if points else []
         return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms)}),
-                           value=round(growth, 1), unit="ms", details=details)
+                           value=round(growth, 1), unit="ms", details=details, series=series)
 
 
 # -- the link --------------------------------------------------------------------------------------------------
