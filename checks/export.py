@@ -25,8 +25,8 @@ from checks.report import Report, category_label, channel_text, countdown, forma
 from checks.resources import asset_path
 from checks.wording import say
 
-PRINT_WIDTH = 360
-"""The widest a figure is laid out in the PDF (its check's column on an A4 page), in the layout's pixels."""
+PRINT_WIDTH = 560
+"""The widest a figure is laid out in the PDF (across the checks table on an A4 page), in the layout's pixels."""
 VERDICT_COLOURS = {"ready": "#1b7f3b", "warnings": "#b35c00", "not_ready": "#c62828"}
 VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
 """The status icon that stands for each verdict."""

@@ -117,8 +117,6 @@ def chart_svg(series: Sequence[Series], title: str, *, width: int = WIDTH, heigh
         y = py(guide.value)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GUIDE_COLOUR}" '
                    f'stroke-width="1.5" stroke-dasharray="4 4"/>')
-        out.append(f'<text x="{right - 2}" y="{y - 3:.1f}" text-anchor="end" {FONT} fill="#555555">'
-                   f"{escape(guide.label)}</text>")
     legend_x = max(left, 16 + 7 * len(y_unit))
     for i, s in enumerate(series):
         colour, dash = LINE_COLOURS[i % len(LINE_COLOURS)], DASHES[i % len(DASHES)]
@@ -131,5 +129,11 @@ def chart_svg(series: Sequence[Series], title: str, *, width: int = WIDTH, heigh
                    f'stroke-width="2"{dashing}/>')
         out.append(f'<text x="{legend_x + 26}" y="16" {FONT} fill="#202020">{escape(s.label)}</text>')
         legend_x += 40 + 7 * len(s.label)
+    for guide in guides:  # the limits' names over the lines, on a white ground so that they stay readable
+        y, text_width = py(guide.value), 6.5 * len(guide.label)
+        out.append(f'<rect x="{right - 4 - text_width:.1f}" y="{y - 14:.1f}" width="{text_width + 4:.1f}" '
+                   f'height="12" fill="#ffffff" fill-opacity="0.85"/>')
+        out.append(f'<text x="{right - 2}" y="{y - 4:.1f}" text-anchor="end" {FONT} fill="#555555">'
+                   f"{escape(guide.label)}</text>")
     out.append("</svg>")
     return "\n".join(out)

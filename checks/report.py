@@ -181,6 +181,8 @@ def channel_text(channel: Mapping[str, Any]) -> str:
 
 _UNITS = {"ms": "ms", "percent": "%", "db": "dB", "dbfs": "dBFS", "mbps": "Mbps"}
 """Threshold names end in their unit (``warn_ms``, ``fail_percent``); only those are shown as limits."""
+_SIDES = {"below": "quiet", "above": "loud"}
+"""A threshold with one of these words in its name (``warn_quiet_dbfs``) bounds the value from that side."""
 
 
 def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
@@ -193,7 +195,8 @@ def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
         for name, value in table.items():
             unit = _UNITS.get(name.rsplit("_", 1)[-1])
             if name.startswith(prefix) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
-                parts.append(say(wording, value=f"{value:g} {unit}"))
+                side = next((f"_{s}" for s, word in _SIDES.items() if f"_{word}_" in name), "")
+                parts.append(say(wording + side, value=f"{value:g} {unit}"))
     need = result.details.get("need_mbps")
     if isinstance(need, (int, float)) and not isinstance(need, bool):
         parts.append(say("report.limit_need", platform=result.details.get("platform", ""), value=f"{need:g} Mbps"))
