@@ -98,6 +98,12 @@ def test_limits_name_the_thresholds_in_force():
     assert "network.jitter" not in report.limits  # nothing measured: no limit shown
 
 
+def test_limits_bounding_a_value_from_both_sides_say_which_side():
+    report = build_report([result("mic.level", "pass", -20.0, "dBFS")], None, Thresholds())
+    assert report.limits["mic.level"] == ("Limit: needs attention below -35 dBFS, needs attention above -10 dBFS, "
+                                          "a problem below -45 dBFS")
+
+
 def test_history_is_opt_in_keeps_numbers_only_and_says_what_changed(tmp_path):
     assert open_history(opt_in=False, folder=tmp_path) is None
     assert open_history(opt_in=True, allowed=False, folder=tmp_path) is None  # kiosk mode
