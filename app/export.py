@@ -51,6 +51,15 @@ def figure_image(figure: Figure, scale: float = 2.0) -> QImage:
     return image
 
 
+def print_document(report: Report, now: datetime | None = None) -> QTextDocument:
+    """The report laid out for paper (the PDF, and the kiosk's Print): the HTML page with its figures as images."""
+    document = QTextDocument()
+    for figure in (f for r in report.results for f in figures(r)):
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(figure.name), figure_image(figure))
+    document.setHtml(render_html(report, now, for_print=True))
+    return document
+
+
 def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
     """Write the report as an A4 PDF: words, plots, and the camera snapshot only when the user opted in (it is then
     in the report); atomically, so no half file is left."""
@@ -64,10 +73,7 @@ def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
         writer.setCreator("Interview Ready")
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                          QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-        document = QTextDocument()
-        for figure in (f for r in report.results for f in figures(r)):
-            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(figure.name), figure_image(figure))
-        document.setHtml(render_html(report, now, for_print=True))
+        document = print_document(report, now)
         document.print_(writer)  # paginates a copy at the writer's page size and resolution
         del writer  # finishes the file
         os.replace(tmp, path)

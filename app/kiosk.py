@@ -219,14 +219,11 @@ class KioskWindow(QWidget):
     def print_report(self) -> None:
         if self.report is None:
             return
-        from PySide6.QtGui import QTextDocument
         from PySide6.QtPrintSupport import QPrinter
 
-        from checks.export import render_html
+        from app.export import print_document
 
-        document = QTextDocument()
-        document.setHtml(render_html(self.report, for_print=True))
-        document.print_(QPrinter())
+        print_document(self.report).print_(QPrinter())
 
     def reset(self) -> None:
         """Wipe everything of this student and go back to the start screen."""

@@ -26,6 +26,7 @@ from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt
 from checks.api import Cancelled, Check, CheckContext, CheckResult, Guide, Series, Status
 from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
+from checks.netprobe.counters import RateSampler
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
 from checks.resources import load_toml_asset
@@ -185,7 +186,8 @@ class Measured:
     tried: str
     contacted: str
     samples: tuple[tuple[float, float], ...] = ()
-    """(seconds since the transfer began, Mbit/s) as it went, for the plot; empty when the backend gives none."""
+    """(seconds since the transfer began, Mbit/s) as it went, for the plot: LibreSpeed's own rate, or for
+    speedtest-cli the interfaces' (:mod:`checks.netprobe.counters`)."""
 
 
 def _backends(settings: NetworkSettings) -> list[str]:
@@ -230,10 +232,14 @@ class Throughput(NetworkCheck):
         session = context.memo("network.speedtest", open_session)
         if isinstance(session, ProbeError):
             raise session
-        mbps, moved, seconds = session.measure(
-            self.direction, budget, lambda f: context.progress(f, say(f"{self.id}.progress_speedtest")))
+        sampler = RateSampler(self.direction).start()  # speedtest-cli tells its speed only at the end
+        try:
+            mbps, moved, seconds = session.measure(
+                self.direction, budget, lambda f: context.progress(f, say(f"{self.id}.progress_speedtest")))
+        finally:
+            samples = sampler.stop()
         return Measured(mbps, moved, seconds, "speedtest", str(session.server), None, "",
-                        f"www.speedtest.net, {session.server.host}")
+                        f"www.speedtest.net, {session.server.host}", tuple(samples))
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
         budget = self.budget(context)
