@@ -73,7 +73,8 @@ def describe(series: Sequence[Series]) -> str:
         xs, ys = [p[0] for p in s.points], [p[1] for p in s.points]
         parts.append(say("plot.describe", label=s.label, unit=s.y_unit, low=_number(min(ys)), high=_number(max(ys)),
                          mean=_number(sum(ys) / len(ys)), span=_number(max(xs) - min(xs)), x_unit=s.x_unit))
-        parts.extend(say("plot.guide", label=g.label, value=_number(g.value), unit=s.y_unit) for g in s.guides)
+        parts.extend(say("plot.guide", label=g.label[:1].upper() + g.label[1:], value=_number(g.value), unit=s.y_unit)
+                     for g in s.guides)
     return " ".join(parts)
 
 
