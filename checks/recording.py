@@ -59,7 +59,7 @@ def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = N
             on_block(samples)
         if progress is not None:
             progress(1.0)
-        return Recording(samples, mic.samplerate, mic.name, True)
+        return Recording(samples, mic.samplerate, mic.name, mic.is_file)  # a RecordedMic's take was live
     want = max(1, round(seconds * mic.samplerate))
     blocks: list[np.ndarray] = []
     have = 0

@@ -17,6 +17,7 @@ from checks.analysis.audio import (
     block_levels,
     clipping,
     dead_channels,
+    dropouts,
     frames,
     level_trace,
     noise_kind,
@@ -270,3 +271,22 @@ def test_level_trace_follows_known_segments():
     assert levels[times < 1.0] == pytest.approx(-60.0, abs=0.6)
     assert levels[(times > 1.0) & (times < 2.5)] == pytest.approx(-20.0, abs=0.1)
     assert levels[times > 2.5] == pytest.approx(-90.0)  # digital silence is shown at the plot's floor
+
+
+def test_dropouts_are_runs_of_digital_zeros_inside_the_recording():
+    gaps = np.array([1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1], bool)  # the first and last runs are not dropouts
+    found = dropouts(gaps, 0.02)
+    assert found.count == 2
+    assert found.total_s == pytest.approx(0.08) and found.longest_s == pytest.approx(0.06)
+    assert dropouts(np.zeros(10, bool)).count == 0
+
+
+def test_analyse_finds_where_the_sound_cut_out():
+    rate = 48000
+    x = noise("white", -50.0, 4.0, rate)
+    x[rate: rate + rate // 10] = 0.0  # 100 ms
+    x[3 * rate: 3 * rate + rate // 4] = 0.0  # 250 ms
+    x = np.concatenate([np.zeros(rate // 5), x])  # a late start is not a dropout
+    found = analyse(x, rate).dropouts
+    assert found.count == 2
+    assert found.longest_s == pytest.approx(0.24, abs=0.021) and found.total_s == pytest.approx(0.32, abs=0.041)

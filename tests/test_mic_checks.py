@@ -21,14 +21,14 @@ from checks.analysis.audio import Clipping
 from checks.api import Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
 from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.wording import say, say_all
 from tests import sounds
 from tests.conftest import run_cli
 from tests.sounds import RATE, guided, noise, rms_dbfs
 
 pytestmark = pytest.mark.slow
 
-MIC_IDS = ["mic.clipping", "mic.device", "mic.level", "mic.noise", "mic.snr"]
+MIC_IDS = ["mic.clipping", "mic.device", "mic.dropouts", "mic.level", "mic.noise", "mic.snr"]
 
 
 def _float_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
@@ -117,7 +117,8 @@ def _statuses(results: dict[str, dict]) -> dict[str, str]:
 
 def test_good_recording_passes_everything(reports):
     truth, results, code = reports["good"]
-    assert _statuses(results) == dict.fromkeys(MIC_IDS, "pass")
+    assert _statuses(results) == {**dict.fromkeys(MIC_IDS, "pass"), "mic.dropouts": "skip"}  # a file: not judged
+    assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file")
     assert code == 0
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
     assert results["mic.noise"]["unit"] == "dBFS"
@@ -347,3 +348,27 @@ def test_the_speech_level_carries_the_sound_level_trace_of_the_recording(reports
     assert quiet == pytest.approx(truth["noise"], abs=1.0)
     assert levels.max() > truth["speech"]  # the loudest 0.1 s of speech is above its average level
     assert "series" in results["mic.noise"] and results["mic.noise"]["series"] == []
+
+
+def test_a_live_take_that_cut_out_fails_and_a_file_is_not_judged():
+    """The window's path: its guided take (a live recording) handed to the runner as the microphone."""
+    from checks.discovery import discover
+    from checks.network import NetworkSettings
+    from checks.recording import RecordedMic, Recording
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+
+    mix, _, _ = guided(-22.0, "white", -60.0)
+    for start in (4.0, 5.0, 6.0):  # three 80 ms dropouts while speaking
+        mix[round(start * RATE): round((start + 0.08) * RATE)] = 0.0
+    results = {}
+    for is_file in (False, True):
+        take = Recording(mix[:, None].astype(np.float32), RATE, "USB Headset", is_file)
+        config = RunConfig(camera=CameraSpec.parse("none"), network=NetworkSettings("none"),
+                           opened={"mic": RecordedMic(take)})
+        (results[is_file],) = Runner(discover("mic.dropouts"), config).run()
+    live = results[False]
+    assert live.status is Status.FAIL and live.value == 3 and live.unit == say("mic.dropouts.unit")
+    assert live.details["longest_s"] == pytest.approx(0.08, abs=0.021)
+    assert live.advice == say_all("mic.dropouts.some.advice")
+    assert results[True].status is Status.SKIP

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from checks.wording import say
+from checks.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
 
@@ -407,7 +407,8 @@ def test_sound_checks_measure_through_pulseaudio_what_the_file_holds(pulse, burs
     assert "Traceback" not in done.stderr, done.stderr
     results = {r["id"]: r for r in json.loads(done.stdout)["checks"]}
     assert {i: r["status"] for i, r in results.items()} == {
-        "mic.device": "pass", "mic.clipping": "pass", "mic.level": "pass", "mic.noise": "pass", "mic.snr": "pass"}
+        "mic.device": "pass", "mic.clipping": "pass", "mic.level": "pass", "mic.noise": "pass", "mic.snr": "pass",
+        "mic.dropouts": "pass"}
     assert results["mic.noise"]["value"] == pytest.approx(truth.noise_dbfs, abs=1.0)
     assert results["mic.level"]["value"] == pytest.approx(truth.speech_dbfs, abs=1.5)
     assert results["mic.snr"]["value"] == pytest.approx(truth.snr_db, abs=2.0)
@@ -417,6 +418,35 @@ def test_sound_checks_measure_through_pulseaudio_what_the_file_holds(pulse, burs
     # one recording for the four checks: the first records, the others reuse it
     recorders = [i for i in ("mic.clipping", "mic.level", "mic.noise", "mic.snr") if results[i]["duration_s"] > 4]
     assert recorders == ["mic.clipping"], {i: r["duration_s"] for i, r in results.items()}
+
+
+@pytest.fixture(scope="module")
+def broken_up(tmp_path_factory) -> Path:
+    """30 s of a room at -50 dBFS in which the sound cuts out (exact digital zeros) for 0.2 s every 2 s: any 8 s of
+    it holds three or four whole dropouts."""
+    seconds, period, gap = 30, 2.0, 0.2
+    t = np.arange(seconds * RATE) / RATE
+    wave = noise_at(-50.0, seconds) * ((t % period) >= gap)
+    path = tmp_path_factory.mktemp("dropouts") / "broken_up.wav"
+    soundfile.write(path, np.column_stack([wave, wave]), RATE, subtype="PCM_16")
+    return path
+
+
+def test_the_sound_cutting_out_is_found_through_pulseaudio(pulse, broken_up, bursts):
+    for played, expected in ((broken_up, "fail"), (bursts, "pass")):
+        with pulse.playing(played):
+            done = run_cli("check", "--camera", "none", "--network", "none", "--only", "mic.dropouts", "--json",
+                           env=pulse.env, timeout=SUBPROCESS_S)
+        assert "Traceback" not in done.stderr, done.stderr
+        (result,) = json.loads(done.stdout)["checks"]
+        assert result["status"] == expected, result
+        if expected == "fail":
+            assert result["value"] in (3, 4) and result["details"]["longest_s"] == pytest.approx(0.2, abs=0.03)
+            assert result["summary"] == say_n("mic.dropouts.some.summary", result["value"],
+                                              seconds=f"{result['details']['total_s']:.2g}",
+                                              longest=f"{result['details']['longest_s']:.2g}")
+        else:
+            assert result["value"] == 0
 
 
 def test_server_killed_while_the_sound_checks_record_gives_failing_results(doomed_pulse, bursts, tmp_path):
@@ -456,5 +486,5 @@ def test_cancel_while_the_sound_checks_record_ends_at_once(pulse, bursts):
     found = _last_json(done)
     statuses = found["statuses"]
     assert statuses.pop("mic.device") in ("pass", "skip")  # it may have finished its half second before the cancel
-    assert statuses == dict.fromkeys(["mic.clipping", "mic.level", "mic.noise", "mic.snr"], "skip")
+    assert statuses == dict.fromkeys(["mic.clipping", "mic.dropouts", "mic.level", "mic.noise", "mic.snr"], "skip")
     assert found["took"] < 2.0 + 3.0  # not the 8 s the recording would have taken

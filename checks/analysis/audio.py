@@ -378,6 +378,24 @@ def clipping(raw: np.ndarray, *, level: float = 0.99, min_run: int = 3) -> Clipp
 
 
 @dataclass(frozen=True)
+class Dropouts:
+    """Where the sound cut out: runs of exact digital zeros with sound on both sides."""
+
+    count: int
+    total_s: float
+    longest_s: float
+
+
+def dropouts(gaps: np.ndarray, frame_s: float = FRAME_S) -> Dropouts:
+    """The dropouts in a recording from its frames of digital zeros (``gaps``). Zeros at the very start or end are
+    not counted: a stream starting late or a file padded with silence is not a sound cutting out."""
+    starts, lengths = _runs(np.asarray(gaps, bool))
+    inside = (starts > 0) & (starts + lengths < len(gaps))
+    lengths = lengths[inside]
+    return Dropouts(len(lengths), float(lengths.sum()) * frame_s, float(lengths.max(initial=0)) * frame_s)
+
+
+@dataclass(frozen=True)
 class AudioAnalysis:
     """Everything the microphone checks need from one recording."""
 
@@ -398,6 +416,7 @@ class AudioAnalysis:
     gaps_s: float
     """Time in frames of exact digital zeros (dropouts) inside the recording."""
     noise: NoiseKind
+    dropouts: Dropouts = Dropouts(0, 0.0, 0.0)
     trace: tuple[tuple[float, float], ...] = ()
     """The level over the recording for a plot: (seconds, dBFS) every :data:`TRACE_S` (see :func:`level_trace`)."""
 
@@ -428,7 +447,8 @@ def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) 
         seconds=prepared.seconds, samplerate=rate, channels=prepared.channels, used=prepared.used,
         dead=prepared.dead, dc_offset=prepared.dc_offset, damaged=prepared.damaged, noise_dbfs=noise_dbfs,
         speech_dbfs=speech_dbfs, snr_db=snr, speech_s=activity.speech_s, noise_s=activity.noise_s,
-        gaps_s=float(activity.gaps.sum()) * FRAME_S, noise=kind, trace=level_trace(powers, FRAME_S),
+        gaps_s=float(activity.gaps.sum()) * FRAME_S, noise=kind, dropouts=dropouts(activity.gaps, FRAME_S),
+        trace=level_trace(powers, FRAME_S),
     )
 
 

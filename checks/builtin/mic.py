@@ -1,4 +1,4 @@
-"""``mic.noise``, ``mic.level``, ``mic.snr``, ``mic.clipping``: what the interviewer will hear.
+"""``mic.noise``, ``mic.level``, ``mic.snr``, ``mic.clipping``, ``mic.dropouts``: what the interviewer will hear.
 
 The four checks share one recording per run (``context.memo("mic.recording")``): a file source is analysed
 whole; a microphone is recorded for ``record_s`` seconds by whichever of them runs first. The analysis itself
@@ -14,7 +14,7 @@ from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, anal
 from checks.api import Check, CheckContext, CheckResult, Guide, Series, Status
 from checks.recording import Recording, record
 from checks.sources import SourceError
-from checks.wording import say, say_all
+from checks.wording import say, say_all, say_n
 
 
 def _recording(context: CheckContext) -> Recording | SourceError:
@@ -218,3 +218,30 @@ class MicClipping(_MicSoundCheck):
             summary = say("mic.clipping.clipped.summary", percent=f"{percent:.2g}", runs=found.runs)
             advice = say_all("mic.clipping.clipped.advice")
         return self.result(status, summary, advice, value=round(percent, 3), unit="%", details=details)
+
+
+# -- dropouts -------------------------------------------------------------------------------------------------------
+
+
+class MicDropouts(_MicSoundCheck):
+    """The sound cutting out mid-recording: a Bluetooth headset losing its link, a busy USB port, a driver."""
+
+    id = "mic.dropouts"
+    title = "Sound cutting out"
+
+    def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        recording = _recording(context)
+        assert isinstance(recording, Recording)
+        if recording.is_file:  # a file's digital silence may be edited in: only a live take is judged
+            return self.result(Status.SKIP, say("mic.dropouts.file"), details=_details(analysis))
+        found = analysis.dropouts
+        limits = context.thresholds
+        status = _at_or_above(found.count, limits["warn_count"], limits["fail_count"])
+        details = {**_details(analysis), "longest_s": round(found.longest_s, 2), "total_s": round(found.total_s, 2)}
+        if status is Status.PASS:
+            return self.result(status, say("mic.dropouts.none.summary"), value=0, unit=say("mic.dropouts.unit"),
+                               details=details)
+        summary = say_n("mic.dropouts.some.summary", found.count, seconds=f"{found.total_s:.2g}",
+                        longest=f"{found.longest_s:.2g}")
+        return self.result(status, summary, say_all("mic.dropouts.some.advice"), value=found.count,
+                           unit=say("mic.dropouts.unit"), details=details)
