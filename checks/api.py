@@ -81,8 +81,12 @@ class Series:
         points = tuple((float(x), float(y)) for x, y in self.points)
         if not all(math.isfinite(x) and math.isfinite(y) for x, y in points):
             raise ValueError("a series holds finite numbers only")
+        guides = tuple(self.guides)
+        if not all(isinstance(g, Guide) and isinstance(g.label, str) and math.isfinite(float(g.value))
+                   for g in guides):
+            raise ValueError("a series' guides are Guide(finite value, label)")
         object.__setattr__(self, "points", thin(points, MAX_POINTS))
-        object.__setattr__(self, "guides", tuple(self.guides))
+        object.__setattr__(self, "guides", guides)
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "x_unit": self.x_unit, "y_unit": self.y_unit,
@@ -115,6 +119,8 @@ class Picture:
             raise ValueError("a picture is a JPEG")
         if len(self.jpeg) > MAX_PICTURE_BYTES:
             raise ValueError(f"a picture is at most {MAX_PICTURE_BYTES} bytes")
+        if not all(isinstance(n, int) and n > 0 for n in (self.width, self.height)):
+            raise ValueError("a picture's width and height are whole numbers of pixels")
 
     def to_dict(self) -> dict[str, Any]:
         return {"media_type": "image/jpeg", "width": self.width, "height": self.height,

@@ -34,6 +34,10 @@ def test_a_long_series_is_averaged_down_keeping_its_mean_and_span():
 def test_a_series_holds_finite_numbers_only(bad):
     with pytest.raises(ValueError):
         _series([(0.0, 1.0), (1.0, bad)])
+    with pytest.raises(ValueError):
+        _series([(0.0, 1.0)], guides=(Guide(bad, "limit"),))
+    with pytest.raises(ValueError):
+        _series([(0.0, 1.0)], guides=((1.0, "not a Guide"),))
 
 
 def test_series_in_the_json_report():

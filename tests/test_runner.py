@@ -227,3 +227,5 @@ def test_a_picture_is_a_jpeg_of_bounded_size():
         Picture(b"\x89PNG....", 1, 1, "png")
     with pytest.raises(ValueError, match="at most"):
         Picture(b"\xff\xd8" + bytes(600 * 1024), 1, 1, "huge")
+    with pytest.raises(ValueError, match="pixels"):
+        Picture(_jpeg(), 0, 32, "no width")
