@@ -45,8 +45,8 @@ def nice_scale(lo: float, hi: float, count: int = 4, *, from_zero: bool = False)
     """An axis from ``lo`` to ``hi`` widened to round numbers, with its tick values."""
     if from_zero and lo >= 0:
         lo = 0.0
-    if not hi > lo:
-        lo, hi = lo - 1.0, hi + 1.0
+    if not hi > lo:  # one value: a range around it (from zero, upwards: a speed of 0 is not drawn below zero)
+        lo, hi = (lo, lo + 1.0) if from_zero and lo == 0 else (lo - 1.0, hi + 1.0)
     step = nice_step(hi - lo, count)
     start, end = math.floor(lo / step) * step, math.ceil(hi / step) * step
     ticks = tuple(round(start + i * step, 10) for i in range(round((end - start) / step) + 1))

@@ -54,6 +54,7 @@ def test_series_in_the_json_report():
     (2.0, 38.0, True, (0, 10, 20, 30, 40)),
     (-61.0, -13.0, False, (-80, -60, -40, -20, 0)),
     (5.0, 5.0, False, (4, 4.5, 5, 5.5, 6)),
+    (0.0, 0.0, True, (0, 0.5, 1)),  # nothing moved: no axis below zero
 ])
 def test_axes_are_widened_to_round_numbers(lo, hi, from_zero, ticks):
     scale = nice_scale(lo, hi, 4, from_zero=from_zero)
