@@ -60,7 +60,9 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="interview-ready",
-                     description="Checks your camera picture, microphone and network before a remote interview.")
+                     description="Checks your camera picture, microphone and network before a remote interview.",
+                     epilog="'interview-ready PROFILE.toml' opens the window with a recruiter's profile "
+                            "(the same as --profile PROFILE.toml).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _source_options(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
@@ -290,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
         sys.stderr = sys.stderr or open(os.devnull, "w")  # noqa: SIM115
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(profile_to_open(parser, sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "list-checks":
             return list_checks()
@@ -319,6 +321,23 @@ def main(argv: list[str] | None = None) -> int:
         return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
 
     return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload)
+
+
+def profile_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``interview-ready PROFILE.toml`` (how a file manager opens a double-clicked profile) means ``--profile
+    PROFILE.toml``: the first bare argument that is not a command becomes the profile; anything else is unchanged."""
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(argv) and "--profile" not in argv:
+        arg = argv[i]
+        if arg.startswith("-"):
+            action = parser._option_string_actions.get(arg.split("=", 1)[0])
+            i += 2 if action is not None and action.nargs != 0 and "=" not in arg else 1
+            continue
+        if arg in commands:
+            break
+        return [*argv[:i], "--profile", arg, *argv[i + 1:]]
+    return argv
 
 
 def _no_screen() -> bool:

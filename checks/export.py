@@ -21,7 +21,16 @@ from markupsafe import Markup
 from checks import __version__
 from checks.api import CheckResult
 from checks.plots import HEIGHT, WIDTH, chart_svg, describe
-from checks.report import Report, category_label, channel_text, countdown, format_value, format_when, local_time
+from checks.report import (
+    Report,
+    category_label,
+    channel_text,
+    countdown,
+    format_value,
+    format_when,
+    local_time,
+    no_fix_text,
+)
 from checks.resources import asset_path
 from checks.wording import say
 
@@ -138,7 +147,7 @@ def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
         "link_hint": say("report.link_hint"),
         "fixes_label": say("report.fixes"),
         "fixes": [_row(report, r) for r in report.fixes()],
-        "nothing_to_fix": say("report.nothing_to_fix"),
+        "nothing_to_fix": no_fix_text(report),
         "checks_label": say("report.checks"),
         "categories": [{"label": category_label(c), "results": [_row(report, r) for r in results]}
                        for c, results in report.by_category()],

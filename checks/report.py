@@ -68,14 +68,21 @@ class Report:
         return fixes[0] if fixes else None
 
     @property
+    def nothing_found(self) -> bool:
+        """True when no check ran at all: the installation is incomplete (its checks were not found)."""
+        return not self.results
+
+    @property
     def overall(self) -> str:
-        """``ready``, ``warnings`` or ``not_ready`` (a failed or errored check)."""
-        if self.problems:
+        """``ready``, ``warnings`` or ``not_ready`` (a failed or errored check, or no check at all)."""
+        if self.problems or self.nothing_found:
             return "not_ready"
         return "warnings" if self.improvements else "ready"
 
     def headline(self) -> str:
         """The one summary line: "Ready", "Ready, with 2 things to improve", "Not ready: 1 problem"."""
+        if self.nothing_found:
+            return say("verdict.nothing.not_found")
         if self.problems:
             return say_n("verdict.problems", len(self.problems))
         if self.improvements:
@@ -273,11 +280,16 @@ def format_number(value: float, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def no_fix_text(report: Report) -> str:
+    """What to say when nothing needs fixing; when no check was found at all, how to repair the installation."""
+    return say("verdict.nothing.fix") if report.nothing_found else say("report.nothing_to_fix")
+
+
 def fix_first_text(report: Report) -> str:
     """The one line that says what to fix first (or that nothing needs fixing)."""
     first = report.fix_first
     if first is None:
-        return say("report.nothing_to_fix")
+        return no_fix_text(report)
     advice = f" {first.advice[-1]}" if first.advice else ""
     return f"{say('report.fix_first')}: {first.title}. {first.summary}{advice}"
 
