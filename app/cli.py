@@ -1,6 +1,6 @@
 """The command line: ``interview-ready`` (the window), ``check`` (headless report) and ``list-checks``.
 
-Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored),
+Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored, or none was found),
 2 a usage or configuration error, told in one line that names the bad argument.
 """
 
