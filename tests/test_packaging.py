@@ -106,7 +106,7 @@ def test_the_profile_mime_type_is_recognised_by_its_double_suffix(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_sdist_and_the_wheel_install_cleanly_and_run_the_demo_in_a_fresh_venv(tmp_path):
+def test_the_sdist_the_wheel_and_the_checkout_install_cleanly_and_run_the_demo_in_a_fresh_venv(tmp_path):
     built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(tmp_path / "dist"), str(ROOT)],
                            capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr
@@ -118,8 +118,9 @@ def test_the_sdist_and_the_wheel_install_cleanly_and_run_the_demo_in_a_fresh_ven
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
     expected = set(PYPROJECT["project"]["entry-points"][ENTRY_POINT_GROUP])
 
-    for package in (sdist, wheel):  # the sdist is built into a wheel by pip; then the wheel itself replaces it
-        installed = subprocess.run([*pip, *(["--force-reinstall", "--no-deps"] if package == wheel else []),
+    # pip builds the sdist into a wheel; then the wheel itself, then `pip install .` from the checkout, replace it
+    for package in (sdist, wheel, ROOT):
+        installed = subprocess.run([*pip, *(["--force-reinstall", "--no-deps"] if package != sdist else []),
                                     str(package)], capture_output=True, text=True, timeout=1200, cwd=tmp_path)
         assert installed.returncode == 0, installed.stderr
         assert not NOISE.search(installed.stdout + installed.stderr), installed.stdout + installed.stderr
