@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -27,10 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.kiosk_guard import (
+    FrontKeeper,
+    clear_clipboards,
+    close_windows_of,
+    fill_screen,
+    refuse_opening_links,
+    scrolled,
+)
 from app.report_view import ReportView
 from app.window import MainWindow
 from checks.export import summary_text
-from checks.kiosk import KioskConfig, PinGate
+from checks.kiosk import KioskConfig, PinGate, pin_state_path
 from checks.report import Report
 from checks.wording import say
 
@@ -79,7 +87,9 @@ class KioskWindow(QWidget):
         super().__init__()
         self.session = session
         self.config = config
-        self.gate = PinGate(config.pin_hash)
+        refuse_opening_links()  # nothing in kiosk mode ever opens another program
+        self.gate = PinGate(config.pin_hash, state=pin_state_path())
+        self.keeper: FrontKeeper | None = None
         self.unlocked = False
         self.main: MainWindow | None = None
         self.report: Report | None = None
@@ -96,6 +106,7 @@ class KioskWindow(QWidget):
         self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown.setWordWrap(True)  # never wider than the screen
         self.countdown.setAccessibleName(say("kiosk.countdown_name"))
         self.countdown.hide()
         layout = QVBoxLayout(self)
@@ -121,7 +132,7 @@ class KioskWindow(QWidget):
     # -- pages --------------------------------------------------------------------------------------------
 
     def _make_start_page(self) -> QWidget:
-        page = QWidget()
+        content = QWidget()
         title = QLabel(say("kiosk.title"))
         title.setObjectName("title")
         title.setWordWrap(True)
@@ -132,18 +143,20 @@ class KioskWindow(QWidget):
         note.setAccessibleName(note.text())
         self.start_button = _big_button(say("kiosk.start"))
         self.start_button.clicked.connect(self.begin)
-        column = QVBoxLayout(page)
+        column = QVBoxLayout(content)
         column.addStretch(1)
         column.addWidget(title)
         column.addWidget(note)
         column.addSpacing(40)
         column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)
         column.addStretch(2)
-        return page
+        return scrolled(content)  # large text scrolls instead of growing the window past the screen
 
     def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget()
-        holder = QVBoxLayout()
+        held = QWidget()
+        holder = QVBoxLayout(held)
+        holder.setContentsMargins(0, 0, 0, 0)
         self.report_button = _big_button(say("kiosk.show_report"))
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self.show_report)
@@ -154,7 +167,7 @@ class KioskWindow(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.report_button)
         column = QVBoxLayout(page)
-        column.addLayout(holder, 1)
+        column.addWidget(scrolled(held), 1)  # the check window scrolls; the buttons below stay on the screen
         column.addLayout(bar)
         return page, holder
 
@@ -173,10 +186,14 @@ class KioskWindow(QWidget):
         self.again_button.clicked.connect(self.check_again)
         self.done_button = _big_button(say("kiosk.done"))
         self.done_button.clicked.connect(self.reset)
+        code = QWidget()
+        code_column = QVBoxLayout(code)
+        code_column.setContentsMargins(0, 0, 0, 0)
+        code_column.addWidget(self.qr)
+        code_column.addWidget(qr_note)
+        code_column.addStretch(1)
         side = QVBoxLayout()
-        side.addWidget(self.qr)
-        side.addWidget(qr_note)
-        side.addStretch(1)
+        side.addWidget(scrolled(code), 1)  # the buttons below stay on the screen
         side.addWidget(self.print_button)
         side.addWidget(self.again_button)
         side.addWidget(self.done_button)
@@ -227,12 +244,13 @@ class KioskWindow(QWidget):
 
     def reset(self) -> None:
         """Wipe everything of this student and go back to the start screen."""
+        close_windows_of(self)  # a box still open would be destroyed under its own feet with its parent
         self._drop_main()
         self.report = None
         self.report_view.clear()
         self.qr.clear()
         self.report_button.setEnabled(False)
-        QGuiApplication.clipboard().clear()
+        clear_clipboards()
         self._stop_countdown()
         self.stack.setCurrentWidget(self.start_page)
         self.start_button.setFocus()
@@ -305,6 +323,8 @@ class KioskWindow(QWidget):
     def leave(self) -> None:
         """Leave kiosk mode (after the PIN): wipe, release the devices, close."""
         self.unlocked = True
+        if self.keeper is not None:
+            self.keeper.stop()
         self._drop_main()
         QApplication.instance().removeEventFilter(self)
         self.close()
@@ -337,6 +357,14 @@ def run_kiosk(session: Session, config: KioskConfig) -> int:
     if config.pin_hash is None:
         print("interview-ready: no admin PIN is set, so anyone can leave kiosk mode with Ctrl+Alt+A; "
               "set one with 'interview-ready kiosk set-pin --kiosk-config FILE'", file=sys.stderr)
-    window = KioskWindow(session, config)
-    window.showFullScreen()
+    show_kiosk(KioskWindow(session, config))
     return int(app.exec())
+
+
+def show_kiosk(window: KioskWindow) -> KioskWindow:
+    """Show the kiosk as a student meets it: exactly on its whole screen, and kept in front."""
+    fill_screen(window)
+    window.showFullScreen()
+    window.screen().geometryChanged.connect(lambda *_: fill_screen(window))
+    window.keeper = FrontKeeper(window)
+    return window

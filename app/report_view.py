@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.export import figure_image
 from app.icons import COLOURS, status_icon
+from app.kiosk_guard import opening_refused
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
@@ -286,9 +287,10 @@ SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 def confirm_and_open(parent: QWidget | None, url: str) -> bool:
-    """Show the whole link and open it only if the user agrees (and it is http(s), mailto or tel)."""
+    """Show the whole link and open it only if the user agrees (and it is http(s), mailto or tel; never in kiosk
+    mode)."""
     link = QUrl(url)
-    if link.scheme().lower() not in SAFE_SCHEMES:
+    if link.scheme().lower() not in SAFE_SCHEMES or opening_refused():
         return False
     answer = QMessageBox.question(parent, say("report.open_link_title"), say("report.open_link", link=url))
     return answer == QMessageBox.StandardButton.Yes and QDesktopServices.openUrl(link)

@@ -171,7 +171,8 @@ class MainWindow(QMainWindow):
         bottom.addWidget(self.run_button)
         bottom.addWidget(self.cancel_button)
         self.report_view = ReportView()
-        self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
+        if not kiosk:  # the kiosk's own report page has no links that open anything
+            self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(say("ui.tabs"))
         self.tabs.addTab(splitter, say("ui.tab_checks"))
@@ -192,6 +193,9 @@ class MainWindow(QMainWindow):
         else:
             self._make_run_actions()
             self.report_button.hide()
+            self.tabs.removeTab(self.tabs.indexOf(self.report_view))  # no hidden tab to switch to with Ctrl+Tab
+            self.report_view.setParent(self)
+            self.report_view.hide()
             self.tabs.tabBar().hide()
         self._fill_tree()
         self._set_banner("waiting", say("ui.not_started"), "")

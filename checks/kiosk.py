@@ -13,10 +13,15 @@ The PIN is stored only as a salted scrypt hash (``scrypt$n$r$p$salt$hash``, hex)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
+import math
+import os
 import re
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -129,22 +134,71 @@ def write_pin_hash(path: Path, pin: str) -> None:
     load_kiosk_config(path)  # what was written must read back
 
 
+def pin_state_path() -> Path:
+    """Where the kiosk keeps its count of wrong PINs between runs (the user's state folder)."""
+    from platformdirs import user_state_path
+
+    return user_state_path("interview-ready") / "kiosk-pin-wait.json"
+
+
 class PinGate:
-    """Limits PIN guesses: after ``free`` wrong ones, each further try waits longer (doubling, capped)."""
+    """Limits PIN guesses: after ``free`` wrong ones, each further try waits longer (doubling, capped).
+
+    With ``state``, the count and the wait are kept in that file (written atomically, readable only by its
+    owner), so a crash or a restart of the kiosk gives no fresh guesses. A file that cannot be read counts as
+    "no wrong guesses" only when it does not exist; a damaged one counts as a wait already in force.
+    """
 
     def __init__(self, stored: str | None, free: int = 3, first_wait_s: float = 30.0, max_wait_s: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.time, state: Path | None = None) -> None:
         self.stored = stored
         self.free = free
         self.first_wait_s = first_wait_s
         self.max_wait_s = max_wait_s
         self.clock = clock
+        self.state = state
         self.failures = 0
         self.locked_until = 0.0
+        self._load()
 
     def wait_left(self) -> float:
-        """Seconds until the next guess is accepted (0 when it is)."""
-        return max(0.0, self.locked_until - self.clock())
+        """Seconds until the next guess is accepted (0 when it is; never more than the longest wait, even when
+        the clock was set back)."""
+        return min(self.max_wait_s, max(0.0, self.locked_until - self.clock()))
+
+    def _load(self) -> None:
+        if self.state is None or self.stored is None:
+            return
+        try:
+            data = json.loads(self.state.read_text(encoding="utf-8"))
+            self.failures = max(0, int(data["failures"]))
+            self.locked_until = float(data["locked_until"])
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):  # damaged or unreadable: as if the limit was reached
+            self.failures = self.free
+            self.locked_until = self.clock() + self.first_wait_s
+        if not math.isfinite(self.locked_until):
+            self.locked_until = self.clock() + self.max_wait_s
+
+    def _save(self) -> None:
+        if self.state is None:
+            return
+        text = json.dumps({"failures": self.failures, "locked_until": self.locked_until})
+        try:
+            self.state.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.state.parent, prefix=f".{self.state.name}.")  # mode 0600
+        except OSError:  # a read-only home: the limit still holds for this run
+            return
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(name, self.state)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
     @property
     def open(self) -> bool:
@@ -158,10 +212,12 @@ class PinGate:
         if self.wait_left() > 0:
             return False
         if verify_pin(pin, self.stored):
-            self.failures = 0
+            self.failures, self.locked_until = 0, 0.0
+            self._save()
             return True
         self.failures += 1
         if self.failures >= self.free:
-            wait = self.first_wait_s * 2 ** (self.failures - self.free)
+            wait = self.first_wait_s * 2 ** min(32, self.failures - self.free)
             self.locked_until = self.clock() + min(self.max_wait_s, wait)
+        self._save()
         return False

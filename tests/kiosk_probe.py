@@ -1,0 +1,264 @@
+"""A real kiosk in its own process on a real X display, tried as a student would; prints what it saw as JSON.
+
+Run by tests/test_kiosk_x11.py as ``python -m tests.kiosk_probe SCENARIO PROFILE`` with ``DISPLAY`` set and
+``QT_QPA_PLATFORM=xcb``: the kiosk is shown the way ``interview-ready --kiosk`` shows it, on the demo media.
+The probe only measures (window geometry from ``xwininfo``, every button's place on the screen, what the
+clipboard holds, whether the window is mapped and active); the test decides what is right. A crash of the kiosk
+ends this process, which the test sees as a missing "alive" line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt, QTimer, QUrl
+from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
+
+from app.cli import make_parser, resolve
+from app.kiosk import KioskWindow, show_kiosk
+from checks.kiosk import KioskConfig
+
+
+def say_fact(**fact) -> None:
+    print(json.dumps(fact), flush=True)
+
+
+def wait(ms: int, until=None) -> bool:
+    """Let the kiosk run for up to ``ms`` (real events from the X server), sooner when ``until()`` holds."""
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        if until is not None and until():
+            return True
+        time.sleep(0.01)
+    return until is None or bool(until())
+
+
+def x11(*args: str, stdin: str | None = None) -> str:
+    """Run an X11 tool while the kiosk keeps answering the X server (it may own the selection being read)."""
+    output = subprocess.DEVNULL if stdin is not None else subprocess.PIPE  # xclip -i stays, serving the text
+    process = subprocess.Popen(list(args), stdin=subprocess.PIPE, stdout=output, stderr=subprocess.DEVNULL,
+                               text=True)
+    if stdin is not None:
+        process.stdin.write(stdin)
+    process.stdin.close()
+    end = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    if process.poll() is None:
+        process.kill()
+    return process.stdout.read() if process.stdout is not None else ""
+
+
+def xwininfo(wid: int) -> dict[str, object]:
+    info: dict[str, object] = {}
+    for line in x11("xwininfo", "-id", str(wid)).splitlines():
+        key, _, value = line.strip().partition(":")
+        if key in ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"):
+            info[key.split()[-1].lower()] = int(value)
+        elif key == "Map State":
+            info["map_state"] = value.strip()
+    return info
+
+
+def active_window() -> int | None:
+    text = x11("xdotool", "getactivewindow").strip()
+    return int(text) if text.isdigit() else None
+
+
+def window_facts(window: KioskWindow) -> dict[str, object]:
+    screen = window.screen().geometry()
+    return {"x11": xwininfo(int(window.winId())), "active": active_window() == int(window.winId()),
+            "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
+            "minimized": window.isMinimized(), "visible": window.isVisible()}
+
+
+def page_facts(window: KioskWindow, name: str) -> None:
+    """Every button and link of the page shown: where it is on the screen, and whether it can be seen at all."""
+    wait(300)
+    page = window.stack.currentWidget()
+    controls = []
+    for widget in page.findChildren(QWidget):
+        if not isinstance(widget, QAbstractButton) or not widget.isVisibleTo(page):
+            continue
+        top_left = widget.mapToGlobal(widget.rect().topLeft())
+        rect = QRect(top_left, widget.size())
+        controls.append({"name": widget.accessibleName() or widget.text(),
+                         "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
+                         "visible": widget.isVisible() and not widget.visibleRegion().isEmpty()})
+    say_fact(page=name, window=window_facts(window), controls=controls)
+    if len(sys.argv) > 3:  # what the student sees, for a person to look at
+        x11("import", "-window", "root", str(Path(sys.argv[3]) / f"{name.replace(' ', '-')}.png"))
+
+
+def session(profile: str | None, only: str):
+    args = ["--demo", "--network", "none", "--only", only]
+    return resolve(make_parser().parse_args(args + (["--profile", profile] if profile else [])))
+
+
+def answer_every_box(button: QMessageBox.StandardButton) -> QTimer:
+    """Answer every message box the kiosk opens with ``button`` (as a student who clicks "Yes" to anything)."""
+    timer = QTimer()
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QMessageBox):
+            say_fact(box=widget.text())
+            target = widget.button(button) or widget.defaultButton()
+            if target is not None:
+                target.click()
+            else:
+                widget.accept()
+
+    timer.timeout.connect(poll)
+    timer.start(50)
+    return timer
+
+
+def run_student(window: KioskWindow) -> None:
+    QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    if not wait(60_000, window.report_button.isEnabled):
+        say_fact(error="the run did not finish")
+
+
+def scenario_fit(window: KioskWindow) -> None:
+    page_facts(window, "start")
+    run_student(window)
+    page_facts(window, "check")
+    QTest.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
+    page_facts(window, "report")
+    window._idle_warning()  # the countdown bar on top of the report page must not push anything off-screen
+    page_facts(window, "report with countdown")
+
+
+def _links() -> list[QLabel]:
+    return [w for w in QApplication.allWidgets() if isinstance(w, QLabel) and "<a " in w.text()]
+
+
+def scenario_links(window: KioskWindow) -> None:
+    timer = answer_every_box(QMessageBox.StandardButton.Yes)
+    run_student(window)
+    main = window.main
+    tree = main.tree
+    tree.setFocus()
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_PageDown, Qt.Key.Key_Backtab, Qt.Key.Key_PageUp):
+        QTest.keyClick(tree, key, Qt.KeyboardModifier.ControlModifier)
+        say_fact(key=int(key), tab=main.tabs.currentIndex(), tabs=main.tabs.count())
+        x11("xdotool", "key", "--window", str(int(window.winId())), "ctrl+Tab")
+        wait(100)
+    QTest.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
+    wait(300)
+    links = _links()
+    say_fact(links=[w.text() for w in links])
+    for label in links:  # every link the app holds, on the kiosk's page or not: clicked and activated by keyboard
+        for href in _hrefs(label.text()):
+            label.linkActivated.emit(href)
+            wait(200)
+        if label.isVisible():
+            label.setFocus()
+            QTest.keyClick(label, Qt.Key.Key_Tab)
+            QTest.keyClick(label, Qt.Key.Key_Return)
+            wait(200)
+    for url in ("https://example.org/", "mailto:a@example.org", "tel:+441234", "file:///etc/passwd",
+                "zoommtg://zoom.us/join", "msteams:/meet", "ftp://example.org/"):
+        say_fact(url=url, opened=QDesktopServices.openUrl(QUrl(url)))
+    from app.report_view import confirm_and_open
+
+    say_fact(confirm_and_open=confirm_and_open(window, "https://example.org/"))
+    wait(1000)  # a launched program would have written its line by now
+    timer.stop()
+
+
+def _hrefs(text: str) -> list[str]:
+    import re
+
+    return [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', text)]
+
+
+def scenario_dialog_wipe(window: KioskWindow) -> None:
+    """A box left open (the link question, the PIN prompt) while the idle wipe runs."""
+    QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    wait(500)
+    main = window.main
+    results = []
+    for parent in (main, window):
+        QTimer.singleShot(300, window.reset)  # the wipe, while the box waits for an answer
+        answer = QMessageBox.question(parent, "Open this link?", "https://example.org/")
+        results.append(int(answer))
+        wait(300)
+        say_fact(after_wipe=[type(w).__name__ for w in _open_boxes(window)], main=window.main is not None)
+        if window.main is None:
+            QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+            wait(500)
+    say_fact(answers=results)
+
+
+def _open_boxes(window: KioskWindow) -> list[QWidget]:
+    return [w for w in QApplication.topLevelWidgets() if w is not window and w.isVisible()]
+
+
+def scenario_selection(window: KioskWindow) -> None:
+    clipboard = QGuiApplication.clipboard()
+    say_fact(supports_selection=clipboard.supportsSelection())
+    x11("xclip", "-selection", "primary", "-i", stdin="the last student's text")
+    x11("xclip", "-selection", "clipboard", "-i", stdin="copied text")
+    wait(300)
+    say_fact(before=x11("xclip", "-selection", "primary", "-o"), clipboard=x11("xclip", "-selection", "clipboard",
+                                                                            "-o"))
+    window.reset()
+    wait(500)
+    say_fact(after_external=x11("xclip", "-selection", "primary", "-o"),
+             clipboard=x11("xclip", "-selection", "clipboard", "-o"))
+    clipboard.setText("selected in the kiosk", QClipboard.Mode.Selection)  # what a drag-select in the app does
+    wait(300)
+    say_fact(before_own=x11("xclip", "-selection", "primary", "-o"))
+    window.reset()
+    wait(500)
+    say_fact(after_own=x11("xclip", "-selection", "primary", "-o"))
+
+
+def scenario_front(window: KioskWindow) -> None:
+    wid = str(int(window.winId()))
+    say_fact(step="shown", window=window_facts(window))
+    for step, command in (("windowminimize", ["xdotool", "windowminimize", wid]),
+                          ("super+d", ["xdotool", "key", "super+d"]),
+                          ("alt+space", ["xdotool", "key", "alt+space"]),
+                          ("windowunmap", ["xdotool", "windowunmap", wid]),
+                          ("xterm on top", None)):
+        if command is None:
+            continue
+        subprocess.run(command, timeout=10)
+        wait(150)
+        x11("xdotool", "key", "Escape")  # closes openbox's window menu if alt+space opened it
+        wait(1000, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable"
+             and active_window() == int(window.winId()))
+        say_fact(step=step, window=window_facts(window))
+
+
+SCENARIOS = {"fit": scenario_fit, "links": scenario_links, "dialog_wipe": scenario_dialog_wipe,
+             "selection": scenario_selection, "front": scenario_front}
+
+
+def main() -> int:
+    name, profile = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    only = "camera.*,mic.*" if name in ("fit", "links") else "camera.device"
+    window = show_kiosk(KioskWindow(session(profile, only), KioskConfig.model_construct(
+        **{**KioskConfig().model_dump(), "idle_timeout_s": 3600})))
+    wait(1500, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable")
+    SCENARIOS[name](window)
+    window.leave()
+    app.processEvents()
+    say_fact(alive=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
