@@ -117,6 +117,7 @@ class FrontKeeper(QObject):
         super().__init__(window)
         self.window = window
         self.active = True
+        self.grabbed = False
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)
@@ -158,23 +159,38 @@ class FrontKeeper(QObject):
     def _check(self) -> None:
         if not self.active:
             return
-        window = self.window
-        lost = (window.isMinimized() or not window.isVisible() or not window.isFullScreen()
-                or (not window.isActiveWindow() and not self._own_window_in_front()))
-        if lost:
+        if not self._in_front():
             self._soon.start()
+        elif not self._own_windows_shown():
+            self.window.raise_()  # covered by another program's window where no window manager keeps it on top
+
+    def _own_windows_shown(self) -> bool:
+        """A dialog, menu or tooltip of the app is up (raising the kiosk would hide it)."""
+        return any(w is not self.window and w.isVisible() for w in QApplication.topLevelWidgets())
+
+    def _shown(self) -> bool:
+        """Shown full screen and mapped (the window manager's "show desktop" unmaps it behind Qt's back)."""
+        window, handle = self.window, self.window.windowHandle()
+        return (window.isVisible() and not window.isMinimized() and window.isFullScreen()
+                and handle is not None and handle.isExposed())
+
+    def _in_front(self) -> bool:
+        return self._shown() and (self.window.isActiveWindow() or self._own_window_in_front())
 
     @Slot()
     def restore(self) -> None:
         if not self.active:
             return
         window = self.window
-        if window.isMinimized() or not window.isVisible() or not window.isFullScreen():
+        if not self._shown():
+            if window.isVisible() and not window.isMinimized():
+                window.hide()  # mapped again below: a window manager shows a window that asks to be mapped
             fill_screen(window)
             window.showFullScreen()
         if not self._own_window_in_front():
             window.raise_()
             window.activateWindow()
+            self._grab(True)
 
     def _grab(self, on: bool) -> None:
         handle = self.window.windowHandle()
@@ -182,4 +198,4 @@ class FrontKeeper(QObject):
             return
         if on and self._own_window_in_front():
             return
-        handle.setKeyboardGrabEnabled(on)
+        self.grabbed = handle.setKeyboardGrabEnabled(on) and on

@@ -10,6 +10,7 @@ ends this process, which the test sees as a missing "alive" line.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -69,15 +70,39 @@ def xwininfo(wid: int) -> dict[str, object]:
 
 
 def active_window() -> int | None:
-    text = x11("xdotool", "getactivewindow").strip()
+    """The window with the keyboard: the window manager's active one, or X's input focus where there is none."""
+    text = x11("xdotool", "getactivewindow").strip() or x11("xdotool", "getwindowfocus").strip()
     return int(text) if text.isdigit() else None
+
+
+def on_top(wid: int) -> bool:
+    """Whether the topmost mapped window on the screen is ``wid`` or the window manager's frame around it."""
+    ours = {wid}
+    window = wid
+    while True:
+        match = re.search(r"Parent window id: (0x[0-9a-f]+)", x11("xwininfo", "-tree", "-id", str(window)))
+        if match is None or "(the root window)" in x11("xwininfo", "-tree", "-id", str(window)).split(
+                "Parent window id:")[1].splitlines()[0]:
+            break
+        window = int(match.group(1), 16)
+        ours.add(window)
+    for line in x11("xwininfo", "-root", "-children").splitlines():  # top first
+        match = re.match(r"\s+(0x[0-9a-f]+) .*\s(\d+)x(\d+)\+(-?\d+)\+(-?\d+)\s", line)
+        if match is None or int(match.group(2)) * int(match.group(3)) <= 1 or min(
+                int(match.group(2)) + int(match.group(4)), int(match.group(3)) + int(match.group(5))) <= 0:
+            continue  # the window manager's own off-screen helpers
+        if "IsViewable" in x11("xwininfo", "-id", match.group(1)):
+            return int(match.group(1), 16) in ours
+    return False
 
 
 def window_facts(window: KioskWindow) -> dict[str, object]:
     screen = window.screen().geometry()
-    return {"x11": xwininfo(int(window.winId())), "active": active_window() == int(window.winId()),
+    wid = int(window.winId())
+    return {"x11": xwininfo(wid), "active": active_window() == wid, "on_top": on_top(wid),
             "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
-            "minimized": window.isMinimized(), "visible": window.isVisible()}
+            "minimized": window.isMinimized(), "visible": window.isVisible(),
+            "grabbed": window.keeper is not None and window.keeper.grabbed}
 
 
 def page_facts(window: KioskWindow, name: str) -> None:
@@ -226,20 +251,24 @@ def scenario_selection(window: KioskWindow) -> None:
 
 def scenario_front(window: KioskWindow) -> None:
     wid = str(int(window.winId()))
+    covering: list[subprocess.Popen] = []
     say_fact(step="shown", window=window_facts(window))
     for step, command in (("windowminimize", ["xdotool", "windowminimize", wid]),
                           ("super+d", ["xdotool", "key", "super+d"]),
                           ("alt+space", ["xdotool", "key", "alt+space"]),
                           ("windowunmap", ["xdotool", "windowunmap", wid]),
-                          ("xterm on top", None)):
-        if command is None:
-            continue
-        subprocess.run(command, timeout=10)
+                          ("another window", ["xmessage", "-geometry", "800x600+0+0", "another program"])):
+        if command[0] == "xmessage":
+            covering.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
+        else:
+            subprocess.run(command, timeout=10)
         wait(150)
         x11("xdotool", "key", "Escape")  # closes openbox's window menu if alt+space opened it
         wait(1000, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable"
-             and active_window() == int(window.winId()))
+             and active_window() == int(window.winId()) and on_top(int(window.winId())))
         say_fact(step=step, window=window_facts(window))
+    for process in covering:
+        process.kill()
 
 
 SCENARIOS = {"fit": scenario_fit, "links": scenario_links, "dialog_wipe": scenario_dialog_wipe,
@@ -249,7 +278,7 @@ SCENARIOS = {"fit": scenario_fit, "links": scenario_links, "dialog_wipe": scenar
 def main() -> int:
     name, profile = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    only = "camera.*,mic.*" if name in ("fit", "links") else "camera.device"
+    only = "camera.device,mic.device" if name in ("fit", "links") else "camera.device"
     window = show_kiosk(KioskWindow(session(profile, only), KioskConfig.model_construct(
         **{**KioskConfig().model_dump(), "idle_timeout_s": 3600})))
     wait(1500, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable")
