@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QScrollArea, QWidget
@@ -112,12 +114,14 @@ class FrontKeeper(QObject):
     which is let go whenever one of the app's own dialogs (the PIN prompt) is shown."""
 
     CHECK_MS = 250
+    REMAP_WAIT_S = 1.5
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.active = True
         self.grabbed = False
+        self._remapped = 0.0
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)
@@ -163,6 +167,8 @@ class FrontKeeper(QObject):
             self._soon.start()
         elif not self._own_windows_shown():
             self.window.raise_()  # covered by another program's window where no window manager keeps it on top
+            if not self.grabbed:
+                self._grab(True)  # X refuses the grab until the window is viewable again
 
     def _own_windows_shown(self) -> bool:
         """A dialog, menu or tooltip of the app is up (raising the kiosk would hide it)."""
@@ -181,10 +187,13 @@ class FrontKeeper(QObject):
     def restore(self) -> None:
         if not self.active:
             return
-        window = self.window
+        window, handle = self.window, self.window.windowHandle()
+        if window.isVisible() and not window.isMinimized() and handle is not None and not handle.isExposed():
+            if time.monotonic() - self._remapped < self.REMAP_WAIT_S:
+                return  # mapped again just now: the window manager is still at it
+            window.hide()  # unmapped behind Qt's back: mapped again below, which a window manager honours
+            self._remapped = time.monotonic()
         if not self._shown():
-            if window.isVisible() and not window.isMinimized():
-                window.hide()  # mapped again below: a window manager shows a window that asks to be mapped
             fill_screen(window)
             window.showFullScreen()
         if not self._own_window_in_front():

@@ -102,7 +102,8 @@ def window_facts(window: KioskWindow) -> dict[str, object]:
     return {"x11": xwininfo(wid), "active": active_window() == wid, "on_top": on_top(wid),
             "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
             "minimized": window.isMinimized(), "visible": window.isVisible(),
-            "grabbed": window.keeper is not None and window.keeper.grabbed}
+            "grabbed": window.keeper is not None and window.keeper.grabbed,
+            "exposed": window.windowHandle().isExposed(), "fullscreen": window.isFullScreen()}
 
 
 def page_facts(window: KioskWindow, name: str) -> None:

@@ -1,0 +1,219 @@
+"""The kiosk on a real X server (Xvfb), with a real window manager (openbox) and without one, tried as a student
+would: it fills exactly its screen with every button on it, nothing in it opens another program, a box left open
+does not crash the wipe, the wipe empties the PRIMARY selection, and the window manager cannot hide it.
+
+Each test runs a real kiosk in its own process (``tests/kiosk_probe.py``), so that a crash is a failed test, not
+the end of the test run; one Xvfb per screen size is shared by the module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SIZES = [(1280, 720), (1366, 768), (1920, 1080), (1920, 1200)]
+NEEDED = ("Xvfb", "xwininfo", "xdotool")
+missing = [tool for tool in NEEDED if shutil.which(tool) is None]
+pytestmark = pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (Debian packages xvfb, "
+                                                         "x11-utils, xdotool)")
+needs_openbox = pytest.mark.skipif(shutil.which("openbox") is None, reason="needs openbox (Debian package openbox)")
+
+
+def _free_display() -> int:
+    """A display number nobody uses (``KIOSK_TEST_DISPLAYS="76 77"`` picks from those only)."""
+    wanted = [int(n) for n in os.environ.get("KIOSK_TEST_DISPLAYS", "").split()] or range(76, 200)
+    for number in wanted:
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    pytest.skip("no free X display number")
+
+
+class Display:
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.number = _free_display()
+        self.name = f":{self.number}"
+        self.server = subprocess.Popen(["Xvfb", self.name, "-screen", "0", f"{size[0]}x{size[1]}x24",
+                                        "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.wm: subprocess.Popen | None = None
+        if not self._wait(lambda: self._run("xdpyinfo").returncode == 0 if shutil.which("xdpyinfo")
+                          else Path(f"/tmp/.X11-unix/X{self.number}").exists()):
+            self.close()
+            pytest.skip(f"Xvfb did not start on {self.name}")
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(args), env={**os.environ, "DISPLAY": self.name}, capture_output=True, text=True,
+                              timeout=10)
+
+    @staticmethod
+    def _wait(ready, seconds: float = 10) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if ready():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def start_wm(self) -> None:
+        self.wm = subprocess.Popen(["openbox"], env={**os.environ, "DISPLAY": self.name},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not self._wait(lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in self._run("xprop", "-root").stdout
+                          if shutil.which("xprop") else True):
+            pytest.fail("openbox did not start")
+        time.sleep(0.3)
+
+    def stop_wm(self) -> None:
+        if self.wm is not None:
+            self.wm.terminate()
+            self.wm.wait(10)
+            self.wm = None
+
+    def close(self) -> None:
+        self.stop_wm()
+        self.server.terminate()
+        self.server.wait(10)
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def display(request):
+    server = Display(request.param)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def display_1366():
+    server = Display((1366, 768))
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=[False, True], ids=["bare X", "openbox"])
+def window_manager(request):
+    if request.param and shutil.which("openbox") is None:
+        pytest.skip("needs openbox (Debian package openbox)")
+    return request.param
+
+
+def probe(server: Display, scenario: str, tmp_path: Path, wm: bool, profile: Path | None = None,
+          path_first: Path | None = None, shots: Path | None = None) -> list[dict]:
+    """Run the kiosk in ``scenario`` on ``server``; the facts it printed (the last one says it lived)."""
+    if wm:
+        server.start_wm()
+    env = {**os.environ, "DISPLAY": server.name, "QT_QPA_PLATFORM": "xcb", "XDG_STATE_HOME": str(tmp_path),
+           "XDG_CURRENT_DESKTOP": "", "BROWSER": ""}
+    if path_first is not None:
+        env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
+    args = [sys.executable, "-m", "tests.kiosk_probe", scenario, str(profile) if profile else "-"]
+    try:
+        done = subprocess.run(args + ([str(shots)] if shots else []), cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        server.stop_wm()
+    facts = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert facts and facts[-1] == {"alive": True}, f"the kiosk died (exit {done.returncode}): {done.stderr[-2000:]}"
+    return facts
+
+
+def _inside(rect: list[int], screen: list[int]) -> bool:
+    x, y, w, h = rect
+    sx, sy, sw, sh = screen
+    return w > 0 and h > 0 and x >= sx and y >= sy and x + w <= sx + sw and y + h <= sy + sh
+
+
+# -- 4. the whole screen, every button on it --------------------------------------------------------------------
+
+def test_the_kiosk_fills_exactly_its_screen_with_every_button_on_it(display, window_manager, tmp_path):
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    facts = probe(display, "fit", tmp_path, window_manager, shots=shots)
+    pages = [f for f in facts if "page" in f]
+    assert [p["page"] for p in pages] == ["start", "check", "report", "report with countdown"]
+    width, height = display.size
+    for page in pages:
+        window = page["window"]
+        assert window["screen"] == [0, 0, width, height]
+        assert window["x11"] == {"x": 0, "y": 0, "width": width, "height": height, "map_state": "IsViewable"}, \
+            page["page"]
+        names = {c["name"] for c in page["controls"]}
+        kiosk_buttons = {"start": {"Start"}, "check": {"Start over", "Show my report"},
+                         "report": {"Check again", "Done"}, "report with countdown": {"Check again", "Done"}}
+        assert kiosk_buttons[page["page"]] <= names, page["page"]
+        for control in page["controls"]:
+            if control["name"] in kiosk_buttons[page["page"]]:  # the kiosk's own: always on the screen
+                assert _inside(control["rect"], window["screen"]), (page["page"], control)
+                assert control["visible"], (page["page"], control)
+            else:  # the check window's and the report's: on the screen, or in a part that scrolls to them
+                assert control["rect"][2] > 0 and control["rect"][3] > 0, (page["page"], control)
+    assert sorted(p.name for p in shots.iterdir()) == ["check.png", "report-with-countdown.png", "report.png",
+                                                       "start.png"]
+
+
+# -- 1. nothing opens another program ---------------------------------------------------------------------------
+
+def test_nothing_in_the_kiosk_opens_another_program(display_1366, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "opened.log"
+    for name in ("xdg-open", "gio", "kde-open", "kde-open5", "gnome-open", "firefox", "chromium", "sensible-browser",
+                 "x-www-browser"):  # whatever Qt would start to open a link: each logs that it was called
+        stand_in = bin_dir / name
+        stand_in.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n')
+        stand_in.chmod(0o755)
+    from checks.profile import TEMPLATE
+
+    profile = tmp_path / "acme.toml"
+    profile.write_text(TEMPLATE, encoding="utf-8")  # a meeting link, tel: links and a mailto: address
+    facts = probe(display_1366, "links", tmp_path, True, profile=profile, path_first=bin_dir)
+    keys = [f for f in facts if "key" in f]
+    assert len(keys) == 4 and all(f["tabs"] == 1 and f["tab"] == 0 for f in keys)  # no hidden report tab
+    links = next(f["links"] for f in facts if "links" in f)
+    assert any("tel:" in link for link in links) and any("https://" in link for link in links)
+    assert not [f for f in facts if "box" in f]  # no "Open this link?" either
+    assert [f["confirm_and_open"] for f in facts if "confirm_and_open" in f] == [False]
+    assert len([f for f in facts if "url" in f]) == 7
+    assert not log.exists(), log.read_text()
+
+
+# -- 2. a box left open while the wipe runs ---------------------------------------------------------------------
+
+def test_a_box_left_open_does_not_crash_the_wipe(display_1366, window_manager, tmp_path):
+    facts = probe(display_1366, "dialog_wipe", tmp_path, window_manager)
+    wipes = [f for f in facts if "after_wipe" in f]
+    assert wipes == [{"after_wipe": [], "main": False}] * 2  # the box is gone, and so is the student's window
+    assert facts[-1] == {"alive": True}
+
+
+# -- 5. the PRIMARY selection ---------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("xclip") is None, reason="needs xclip (Debian package xclip)")
+def test_the_wipe_empties_the_primary_selection_and_the_clipboard(display_1366, tmp_path):
+    facts = {k: v for f in probe(display_1366, "selection", tmp_path, False) for k, v in f.items()}
+    assert facts["supports_selection"] is True
+    assert facts["before"] == "the last student's text" and facts["before_own"] == "selected in the kiosk"
+    assert facts["after_external"] == "" and facts["after_own"] == "" and facts["clipboard"] == ""
+
+
+# -- 3. the window manager cannot hide it -----------------------------------------------------------------------
+
+def test_the_kiosk_comes_back_when_minimised_hidden_or_covered(display_1366, window_manager, tmp_path):
+    if shutil.which("xmessage") is None:
+        pytest.skip("needs xmessage (Debian package x11-utils)")
+    steps = [f for f in probe(display_1366, "front", tmp_path, window_manager) if "step" in f]
+    assert [s["step"] for s in steps] == ["shown", "windowminimize", "super+d", "alt+space", "windowunmap",
+                                          "another window"]
+    width, height = display_1366.size
+    for step in steps:
+        window = step["window"]
+        assert window["x11"] == {"x": 0, "y": 0, "width": width, "height": height, "map_state": "IsViewable"}, step
+        assert window["active"] and window["on_top"] and not window["minimized"], step
+        assert window["grabbed"], step  # the keyboard is the kiosk's while it is in front
