@@ -10,6 +10,7 @@ ends this process, which the test sees as a missing "alive" line.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -96,10 +97,10 @@ def on_top(wid: int) -> bool:
     return False
 
 
-def window_facts(window: KioskWindow) -> dict[str, object]:
+def window_facts(window: KioskWindow, stacking: bool = False) -> dict[str, object]:
     screen = window.screen().geometry()
     wid = int(window.winId())
-    return {"x11": xwininfo(wid), "active": active_window() == wid, "on_top": on_top(wid),
+    return {"x11": xwininfo(wid), "active": active_window() == wid, "on_top": stacking and on_top(wid),
             "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
             "minimized": window.isMinimized(), "visible": window.isVisible(),
             "grabbed": window.keeper is not None and window.keeper.grabbed,
@@ -120,8 +121,8 @@ def page_facts(window: KioskWindow, name: str) -> None:
                          "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
                          "visible": widget.isVisible() and not widget.visibleRegion().isEmpty()})
     say_fact(page=name, window=window_facts(window), controls=controls)
-    if len(sys.argv) > 3:  # what the student sees, for a person to look at
-        x11("import", "-window", "root", str(Path(sys.argv[3]) / f"{name.replace(' ', '-')}.png"))
+    if os.environ.get("KIOSK_TEST_SHOTS"):  # what the student sees, for a person to look at
+        x11("import", "-window", "root", str(Path(os.environ["KIOSK_TEST_SHOTS"]) / f"{name.replace(' ', '-')}.png"))
 
 
 def session(profile: str | None, only: str):
@@ -253,7 +254,7 @@ def scenario_selection(window: KioskWindow) -> None:
 def scenario_front(window: KioskWindow) -> None:
     wid = str(int(window.winId()))
     covering: list[subprocess.Popen] = []
-    say_fact(step="shown", window=window_facts(window))
+    say_fact(step="shown", window=window_facts(window, stacking=True))
     for step, command in (("windowminimize", ["xdotool", "windowminimize", wid]),
                           ("super+d", ["xdotool", "key", "super+d"]),
                           ("alt+space", ["xdotool", "key", "alt+space"]),
@@ -267,7 +268,7 @@ def scenario_front(window: KioskWindow) -> None:
         x11("xdotool", "key", "Escape")  # closes openbox's window menu if alt+space opened it
         wait(1000, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable"
              and active_window() == int(window.winId()) and on_top(int(window.winId())))
-        say_fact(step=step, window=window_facts(window))
+        say_fact(step=step, window=window_facts(window, stacking=True))
     for process in covering:
         process.kill()
 

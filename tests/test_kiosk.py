@@ -48,7 +48,8 @@ def _config(**fields) -> KioskConfig:
 
 
 @pytest.fixture
-def kiosk(qtbot, media):
+def kiosk(qtbot, media, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the wrong-PIN count of these kiosks
     windows = []
 
     def make(config: KioskConfig | None = None, only="camera.*"):
@@ -99,6 +100,17 @@ def test_the_qr_code_decodes_to_the_summary(qtbot, kiosk, tmp_path):
     done = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == summary_text(window.report).strip()
+
+
+def test_the_kiosks_check_window_has_no_report_tab_and_no_links_that_open(qtbot, kiosk):
+    from app.report_view import confirm_and_open
+
+    window = kiosk()
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    main = window.main
+    assert main.tabs.count() == 1 and main.tabs.currentIndex() == 0  # nothing for Ctrl+Tab to switch to
+    assert main.report_view.receivers("2link_requested(QString)") == 0
+    assert confirm_and_open(window, "https://example.org/") is False  # refused before any question
 
 
 def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
@@ -153,6 +165,9 @@ def test_leaving_needs_the_pin_and_wrong_pins_are_rate_limited(qtbot, kiosk):
         assert window.isVisible() and window.gate.wait_left() > 0
         window.ask_to_leave()  # the right PIN, but too soon: refused without asking
         assert window.isVisible() and not window.unlocked
+        restarted = kiosk(_config(pin_hash=window.config.pin_hash))  # as after a crash and a restart
+        assert restarted.gate.wait_left() > 0 and restarted.gate.failures == 3  # no fresh guesses
+        restarted.leave()
         window.gate.locked_until = 0  # the wait is over
         window.ask_to_leave()
     finally:

@@ -76,3 +76,36 @@ def test_the_profile_is_found_beside_the_config(tmp_path):
     path = tmp_path / "kiosk.toml"
     path.write_text('profile = "acme.toml"\n')
     assert load_kiosk_config(path).profile_path() == tmp_path / "acme.toml"
+
+
+def test_wrong_pins_are_kept_across_a_restart(tmp_path):
+    import stat
+
+    now = [5000.0]
+    state = tmp_path / "state" / "kiosk-pin-wait.json"
+    stored = hash_pin("135790")
+    gate = PinGate(stored, first_wait_s=30, clock=lambda: now[0], state=state)
+    assert [gate.try_pin(pin) for pin in ("000000", "111111", "222222")] == [False] * 3
+    restarted = PinGate(stored, first_wait_s=30, clock=lambda: now[0], state=state)  # after a crash
+    assert restarted.failures == 3 and restarted.wait_left() == 30
+    assert not restarted.try_pin("135790")  # no fresh guesses, not even the right one
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert list(state.parent.iterdir()) == [state]  # written atomically: no half-written file left beside it
+    now[0] += 30
+    assert not restarted.try_pin("333333") and PinGate(stored, clock=lambda: now[0], state=state).wait_left() == 60
+    now[0] += 60
+    assert restarted.try_pin("135790")
+    assert PinGate(stored, clock=lambda: now[0], state=state).failures == 0  # the right PIN starts afresh
+
+
+def test_a_damaged_or_unwritable_pin_state_never_gives_fresh_guesses(tmp_path):
+    state = tmp_path / "kiosk-pin-wait.json"
+    stored = hash_pin("135790")
+    state.write_text('{"failures": "many"', encoding="utf-8")
+    assert PinGate(stored, state=state).wait_left() > 0  # damaged: as if the limit was reached
+    state.write_text('{"failures": 3, "locked_until": 1e400}', encoding="utf-8")
+    assert 0 < PinGate(stored, state=state).wait_left() <= 300  # never longer than the longest wait
+    blocked = tmp_path / "a-file" / "kiosk-pin-wait.json"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # its folder cannot be made
+    gate = PinGate(stored, state=blocked)
+    assert [gate.try_pin("000000") for _ in range(3)] == [False] * 3 and gate.wait_left() > 0  # still limited
