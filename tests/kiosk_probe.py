@@ -103,7 +103,7 @@ def window_facts(window: KioskWindow, stacking: bool = False) -> dict[str, objec
     return {"x11": xwininfo(wid), "active": active_window() == wid, "on_top": stacking and on_top(wid),
             "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
             "minimized": window.isMinimized(), "visible": window.isVisible(),
-            "grabbed": window.keeper is not None and window.keeper.grabbed,
+            "grabbed": getattr(window, "keeper", None) is not None and window.keeper.grabbed,
             "exposed": window.windowHandle().isExposed(), "fullscreen": window.isFullScreen()}
 
 
