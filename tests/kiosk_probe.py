@@ -17,14 +17,16 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt, QTimer, QUrl
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLabel, QMessageBox, QScrollArea, QWidget
 
 from app.cli import make_parser, resolve
 from app.kiosk import KioskWindow, show_kiosk
-from checks.kiosk import KioskConfig
+from checks.kiosk import KioskConfig, hash_pin
+
+PIN = "135790"
 
 
 def say_fact(**fact) -> None:
@@ -184,15 +186,18 @@ def scenario_links(window: KioskWindow) -> None:
     wait(300)
     links = _links()
     say_fact(links=[w.text() for w in links])
-    for label in links:  # every link the app holds, on the kiosk's page or not: clicked and activated by keyboard
-        for href in _hrefs(label.text()):
-            label.linkActivated.emit(href)
-            wait(200)
+    clicked = 0
+    for label in links:  # every link the app holds, on the kiosk's page or not: clicked, and activated by keyboard
         if label.isVisible():
+            clicked += click_link(label)
             label.setFocus()
             QTest.keyClick(label, Qt.Key.Key_Tab)
             QTest.keyClick(label, Qt.Key.Key_Return)
             wait(200)
+        for href in _hrefs(label.text()):  # also those of labels no student can see
+            label.linkActivated.emit(href)
+            wait(200)
+    say_fact(clicked=clicked)
     for url in ("https://example.org/", "mailto:a@example.org", "tel:+441234", "file:///etc/passwd",
                 "zoommtg://zoom.us/join", "msteams:/meet", "ftp://example.org/"):
         say_fact(url=url, opened=QDesktopServices.openUrl(QUrl(url)))
@@ -201,6 +206,24 @@ def scenario_links(window: KioskWindow) -> None:
     say_fact(confirm_and_open=confirm_and_open(window, "https://example.org/"))
     wait(1000)  # a launched program would have written its line by now
     timer.stop()
+
+
+def click_link(label: QLabel) -> int:
+    """Click the link in ``label`` with the mouse where the pointer turns into a hand, as a student would."""
+    area = label.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:  # scrolled to it, as a student would
+        area.ensureWidgetVisible(label)
+        wait(100)
+    for y in range(2, label.height(), 6):
+        for x in range(2, label.width(), 8):
+            QTest.mouseMove(label, QPoint(x, y))
+            if label.cursor().shape() == Qt.CursorShape.PointingHandCursor:
+                QTest.mouseClick(label, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, y))
+                wait(200)
+                return 1
+    return 0
 
 
 def _hrefs(text: str) -> list[str]:
@@ -271,6 +294,24 @@ def scenario_front(window: KioskWindow) -> None:
         say_fact(step=step, window=window_facts(window, stacking=True))
     for process in covering:
         process.kill()
+    wait(500)
+    # the admin's way out still works with the keyboard held: real keys, typed into the real PIN prompt
+    asked: list[bool] = []
+
+    def prompt_in_front() -> None:
+        prompt = QApplication.activeModalWidget()
+        if isinstance(prompt, QInputDialog) and prompt.isActiveWindow() and not asked:
+            asked.append(True)
+
+    watch = QTimer()
+    watch.timeout.connect(prompt_in_front)
+    watch.start(50)
+    typist = subprocess.Popen(["sh", "-c", f"sleep 1.5; xdotool type --delay 30 {PIN}; xdotool key Return"])
+    x11("xdotool", "key", "ctrl+alt+a")  # the prompt waits for its answer inside this call
+    left = wait(5000, lambda: window.unlocked)
+    typist.wait(10)
+    watch.stop()
+    say_fact(pin_asked=bool(asked), left_with_pin=left)
 
 
 SCENARIOS = {"fit": scenario_fit, "links": scenario_links, "dialog_wipe": scenario_dialog_wipe,
@@ -281,11 +322,13 @@ def main() -> int:
     name, profile = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     only = "camera.device,mic.device" if name in ("fit", "links") else "camera.device"
+    pin = {"pin_hash": hash_pin(PIN)} if name == "front" else {}
     window = show_kiosk(KioskWindow(session(profile, only), KioskConfig.model_construct(
-        **{**KioskConfig().model_dump(), "idle_timeout_s": 3600})))
+        **{**KioskConfig().model_dump(), "idle_timeout_s": 3600, **pin})))
     wait(1500, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable")
     SCENARIOS[name](window)
-    window.leave()
+    if not window.unlocked:
+        window.leave()
     app.processEvents()
     say_fact(alive=True)
     return 0

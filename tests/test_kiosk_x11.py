@@ -181,6 +181,7 @@ def test_nothing_in_the_kiosk_opens_another_program(display_1366, tmp_path):
     assert not [f for f in facts if "box" in f]  # no "Open this link?" either
     assert [f["confirm_and_open"] for f in facts if "confirm_and_open" in f] == [False]
     assert len([f for f in facts if "url" in f]) == 7
+    assert next(f["clicked"] for f in facts if "clicked" in f) >= 3  # the report page's links, with the mouse
     assert not log.exists(), log.read_text()
 
 
@@ -208,7 +209,8 @@ def test_the_wipe_empties_the_primary_selection_and_the_clipboard(display_1366, 
 def test_the_kiosk_comes_back_when_minimised_hidden_or_covered(display_1366, window_manager, tmp_path):
     if shutil.which("xmessage") is None:
         pytest.skip("needs xmessage (Debian package x11-utils)")
-    steps = [f for f in probe(display_1366, "front", tmp_path, window_manager) if "step" in f]
+    facts = probe(display_1366, "front", tmp_path, window_manager)
+    steps = [f for f in facts if "step" in f]
     assert [s["step"] for s in steps] == ["shown", "windowminimize", "super+d", "alt+space", "windowunmap",
                                           "another window"]
     width, height = display_1366.size
@@ -217,3 +219,4 @@ def test_the_kiosk_comes_back_when_minimised_hidden_or_covered(display_1366, win
         assert window["x11"] == {"x": 0, "y": 0, "width": width, "height": height, "map_state": "IsViewable"}, step
         assert window["active"] and window["on_top"] and not window["minimized"], step
         assert window["grabbed"], step  # the keyboard is the kiosk's while it is in front
+    assert {"pin_asked": True, "left_with_pin": True} in facts  # the PIN prompt still gets the admin's keys
