@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgRenderer
 
 from app.cli import save_report
+from app.kiosk_guard import opening_refused
 from checks.export import Figure, figures, mailto_url, render_html, summary_text
 from checks.report import Report
 
@@ -101,8 +102,9 @@ def send_to_recruiter(report: Report, folder: Path, stem: str = "interview-ready
 
 
 def open_mail_draft(sent: Sent) -> bool:
-    """Open the user's mail program with the draft (the user reviews, attaches and sends it)."""
-    return bool(sent.mailto) and QDesktopServices.openUrl(QUrl(sent.mailto))
+    """Open the user's mail program with the draft (the user reviews, attaches and sends it; never in kiosk
+    mode)."""
+    return bool(sent.mailto) and not opening_refused() and QDesktopServices.openUrl(QUrl(sent.mailto))
 
 
 def copy_summary(report: Report) -> str:

@@ -1,8 +1,10 @@
 """What keeps a student inside the kiosk and the kiosk on the whole screen.
 
-- :func:`refuse_opening_links`: from then on no URL is handed to another program (browser, dialler, mail
-  client, file manager): every scheme's :class:`QDesktopServices` handler refuses, and so does
-  :func:`app.report_view.confirm_and_open`.
+- :func:`refuse_opening_links`: from then on, for the rest of the process, no URL is handed to another program
+  (browser, dialler, mail client, file manager): the :class:`QDesktopServices` handler of every scheme a link
+  may have refuses it, and :func:`app.report_view.confirm_and_open` and :func:`app.export.open_mail_draft`
+  refuse before asking (:func:`opening_refused`).
+- :func:`clear_clipboards`: the clipboard, the X11 PRIMARY selection and the macOS find buffer, emptied.
 - :func:`close_windows_of`: closes every dialog and other window before the wipe destroys its parent (a box
   still waiting for an answer when its parent goes is a double free).
 - :func:`fill_screen` and :func:`scrolled`: the window takes exactly its screen's geometry (with a window
