@@ -111,7 +111,7 @@ class KioskWindow(QWidget):
         self.countdown.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.countdown)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(scrolled(self.stack), 1)  # only where even the pages at their smallest do not fit
 
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
