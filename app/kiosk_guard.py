@@ -135,7 +135,9 @@ class FrontKeeper(QObject):
         window.installEventFilter(self)
         QApplication.instance().installEventFilter(self)
         QApplication.instance().applicationStateChanged.connect(lambda *_: self._check())
-        window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        if not window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint:  # set before it is shown, as the kiosk does
+            window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+            window.showFullScreen()  # a changed flag hides a window
 
     def stop(self) -> None:
         self.active = False
