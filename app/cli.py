@@ -9,32 +9,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
-from checks.discovery import LoadedCheck, discover, find_plugins, load
-from checks.export import interview_text, render_html
+from checks.discovery import find_plugins, load
+from checks.export import interview_text
+from checks.files import write_atomically
 from checks.history import open_history
 from checks.kiosk import KioskConfig, KioskError, load_kiosk_config, write_pin_hash
-from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
+from checks.network import BACKENDS
 from checks.profile import TEMPLATE as PROFILE_TEMPLATE
-from checks.profile import Profile, ProfileError, load_profile
-from checks.report import Report, build_report
-from checks.resources import asset_path
-from checks.runner import RunConfig, RunListener, Runner
-from checks.sources.camera import CameraSpec
-from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
+from checks.profile import ProfileError, load_profile
+from checks.report import build_report
+from checks.runner import RunListener, Runner
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
-REPORT_SUFFIXES = (".json", ".html", ".pdf")
-
-
-class UsageError(Exception):
-    """A bad argument; the message names it."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,69 +84,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass
-class Session:
-    """What the arguments resolve to: the checks to run and how."""
-
-    checks: list[LoadedCheck]
-    config: RunConfig
-    profile: Profile | None
-
-
-def resolve(args: argparse.Namespace) -> Session:
-    """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
-    demo = getattr(args, "demo", False)
-    camera_text = args.camera or (str(asset_path("demo", "camera.mp4")) if demo else "auto")
-    mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
-    try:
-        camera = CameraSpec.parse(camera_text)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    mic = MicSpec.parse(mic_text)
-    profile = None
-    if args.profile is not None:
-        try:
-            profile = load_profile(args.profile)
-        except ProfileError as error:
-            raise UsageError(f"--profile: {error}") from None
-    try:  # the command line wins over the profile
-        server_text = args.server or (profile.librespeed_server if profile else None)
-        server = parse_server_url(server_text) if server_text else None
-        stun = tuple(StunServer.parse(s) for s in (args.stun or (profile.stun if profile else [])))
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    backend = args.network or ("none" if demo else "auto")
-    report = getattr(args, "report", None)
-    if report is not None:
-        if report.suffix.lower() not in REPORT_SUFFIXES:
-            raise UsageError(f"--report: {report} must end in {', '.join(REPORT_SUFFIXES)}")
-        if not report.parent.resolve().is_dir():
-            raise UsageError(f"--report: the folder {report.parent} does not exist")
-    try:
-        checks = discover(args.only)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
-    snapshot = getattr(args, "snapshot", False)
-    if snapshot and report is None and not getattr(args, "json", False):
-        raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
-    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
-                       picture=snapshot)
-    return Session(checks, config, profile)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file so that a crash never leaves half of it behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class _TerminalProgress(RunListener):
     """A single status line on stderr while checks run (only on a terminal)."""
 
@@ -198,23 +126,6 @@ def run_check(args: argparse.Namespace) -> int:
         interview = interview_text(report)
         print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
     return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
-
-
-def save_report(report: Report, path: Path) -> None:
-    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF)."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        write_atomically(path, report.to_json() + "\n")
-    elif suffix == ".html":
-        write_atomically(path, render_html(report))
-    elif suffix == ".pdf":
-        if _no_screen():  # a PDF needs no screen: lay it out offscreen
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from app.export import write_pdf
-
-        write_pdf(report, path)
-    else:
-        raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
 
 
 def profile_command(args: argparse.Namespace) -> int:
@@ -305,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if _no_screen():
+    if no_screen():
         print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
               "use 'interview-ready check' for a text report", file=sys.stderr)
         return EXIT_USAGE
@@ -319,13 +230,6 @@ def main(argv: list[str] | None = None) -> int:
         return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
 
     return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload)
-
-
-def _no_screen() -> bool:
-    """True on Linux with no display to open a window on (Qt would abort there)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def gui_main() -> int:

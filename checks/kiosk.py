@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from checks.files import write_atomically
 from checks.network import parse_server_url
 from checks.resources import tomllib
 
@@ -125,7 +126,7 @@ def write_pin_hash(path: Path, pin: str) -> None:
         text = re.sub(r"(?m)^pin_hash\s*=.*$", lambda _: line, text)
     else:
         text = f"{text.rstrip()}\n{line}\n".lstrip("\n")
-    path.write_text(text, encoding="utf-8")
+    write_atomically(path, text)
     load_kiosk_config(path)  # what was written must read back
 
 

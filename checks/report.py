@@ -209,8 +209,6 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
     """The whole report: the verdict (required vs info), the profile's interview and backup channels, the general
     reminders and checklist, the limits each check was judged against, and what changed since ``previous`` (a
     history entry, see :mod:`checks.history`)."""
-    from checks.history import describe_changes
-
     limits: dict[str, str] = {}
     if thresholds is not None:
         for r in results:
@@ -231,6 +229,26 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
     if previous:
         report = dataclasses.replace(report, changes=tuple(describe_changes(previous, report)))
     return report
+
+
+def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
+    """What changed since ``previous`` (a history entry): values ("Upload: 2.1 → 8.4 Mbps") and statuses
+    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out."""
+    before = previous.get("checks", {})
+    lines = []
+    for r in report.results:
+        old = before.get(r.id)
+        if not isinstance(old, dict):
+            continue
+        old_value, old_status = old.get("value"), old.get("status")
+        if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
+                and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
+            lines.append(say("report.change_value", title=r.title, old=format_number(old_value),
+                             new=format_number(r.value, r.unit)))
+        elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
+            lines.append(say("report.change_status", title=r.title, old=say(f"status.{old_status}"),
+                             new=say(f"status.{r.status.value}")))
+    return lines
 
 
 def local_time(when: datetime, zone: tzinfo | None = None) -> datetime:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
+from checks.bounded import Outcome, bounded_call
 from checks.discovery import LoadedCheck
 from checks.network import NetworkSettings
 from checks.sources import SourceError
@@ -170,23 +171,8 @@ class Runner:
             return _Device(off=True)
         opener: Callable[[], Any] = (lambda: open_camera(cfg.camera)) if device == "camera" else (
             lambda: open_mic(cfg.mic))
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["source"] = opener()
-            except SourceError as error:
-                box["error"] = error
-            except Exception as error:
-                box["error"] = _unexpected_source_error(device, error)
-
-        thread = threading.Thread(target=target, name=f"open {device}", daemon=True)
-        thread.start()
-        timeout = self.config.thresholds.runner(f"open_{device}_s")
-        thread.join(timeout)
-        if thread.is_alive():
-            return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout:g}"))
-        return _Device(source=box.get("source"), error=box.get("error"))
+        timeout_s = cfg.thresholds.runner(f"open_{device}_s")
+        return _device_of(device, bounded_call(opener, name=f"open {device}", timeout_s=timeout_s), timeout_s)
 
     def _run_members(self, members: list[int]) -> None:
         devices: dict[str, _Device] = {}
@@ -241,55 +227,52 @@ class Runner:
             picture_allowed=self.config.picture,
         )
 
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = check.run(context)
-            except BaseException as error:  # a plugin may raise anything
-                box["error"] = error
-
         self.listener.check_started(loaded.id)
-        started = time.monotonic()
-        thread = threading.Thread(target=target, name=f"check {loaded.id}", daemon=True)
-        thread.start()
-        slow_after = started + thresholds.runner("slow_notice_s")
+        slow_after = thresholds.runner("slow_notice_s")
         told_slow = False
-        while thread.is_alive():
-            thread.join(0.05)
-            now = time.monotonic()
-            if self._cancel.is_set() or now >= context.deadline:
-                check_cancel.set()
-                thread.join(thresholds.runner("grace_s"))
-                break
-            if not told_slow and now >= slow_after:
+
+        def tick(waited: float) -> None:
+            nonlocal told_slow
+            if not told_slow and waited >= slow_after:
                 told_slow = True
                 self.listener.check_progress(loaded.id, -1.0, say("runner.still_running"))
-        duration = time.monotonic() - started
 
-        if thread.is_alive() or (check_cancel.is_set() and "error" not in box and "value" not in box):
-            if self._cancel.is_set():
-                result = problem_result(loaded, Status.SKIP, "cancelled")
-            else:
-                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
-        elif "error" in box:
-            error = box["error"]
-            if isinstance(error, Cancelled) and self._cancel.is_set():
-                result = problem_result(loaded, Status.SKIP, "cancelled")
-            elif isinstance(error, Cancelled):
-                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
-            else:
-                result = problem_result(loaded, Status.ERROR, "crashed",
-                                        error=f"{type(error).__name__}: {error}")
-                tail = traceback.format_exception(error)[-3:]
-                result = dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
-        else:
-            result = _validate(loaded, box.get("value"))
-            if result is None:
-                result = problem_result(loaded, Status.ERROR, "garbage", got=type(box.get("value")).__name__)
-            elif result.picture is not None and not self.config.picture:
-                result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
-        return dataclasses.replace(result, duration_s=duration)
+        outcome = bounded_call(lambda: check.run(context), name=f"check {loaded.id}",
+                               stop_when=lambda: self._cancel.is_set() or time.monotonic() >= context.deadline,
+                               on_stop=check_cancel.set, grace_s=thresholds.runner("grace_s"), tick=tick)
+        result = judge_outcome(loaded, outcome, cancelled=self._cancel.is_set(), deadline_s=deadline_s)
+        if result.picture is not None and not self.config.picture:
+            result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
+        return dataclasses.replace(result, duration_s=outcome.waited_s)
+
+
+def judge_outcome(loaded: LoadedCheck, outcome: Outcome, *, cancelled: bool, deadline_s: float) -> CheckResult:
+    """The result of one check's bounded call: its own result if valid, else the runner's result for what
+    happened (cancelled, timed out, crashed, returned something that is not its result)."""
+    error = outcome.error
+    if outcome.kind == "no_answer" or isinstance(error, Cancelled):
+        if cancelled:
+            return problem_result(loaded, Status.SKIP, "cancelled")
+        return problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
+    if error is not None:
+        result = problem_result(loaded, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
+        tail = traceback.format_exception(error)[-3:]
+        return dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
+    result = _validate(loaded, outcome.value)
+    if result is None:
+        return problem_result(loaded, Status.ERROR, "garbage", got=type(outcome.value).__name__)
+    return result
+
+
+def _device_of(device: str, outcome: Outcome, timeout_s: float) -> _Device:
+    """The state of a device from the bounded call that opened it."""
+    if outcome.kind == "no_answer":
+        return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout_s:g}"))
+    error = outcome.error
+    if error is not None and not isinstance(error, SourceError):
+        error = _unexpected_source_error(device, error) if isinstance(error, Exception) else SourceError(
+            f"{device}.failed", error=type(error).__name__)
+    return _Device(source=outcome.value, error=error)
 
 
 def _unexpected_source_error(device: str, error: Exception) -> SourceError:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
+from app.session import resolve
 from app.window import MainWindow
 from checks.analysis.camera import analyse_frame
 from checks.analysis.faces import default_detector

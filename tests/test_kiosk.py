@@ -19,8 +19,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
 from app.kiosk import KioskWindow
+from app.session import resolve
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, hash_pin
 from tests import scenes

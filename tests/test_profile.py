@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
+from app.session import resolve
 from checks.export import render_html, summary_text
 from checks.profile import TEMPLATE, ProfileError, load_profile, parse_profile
 from checks.report import build_report

@@ -11,9 +11,9 @@ import pytest
 
 from checks.api import CheckResult, Status
 from checks.export import mailto_url, summary_text
-from checks.history import describe_changes, entry, open_history
+from checks.history import entry, open_history
 from checks.profile import parse_profile
-from checks.report import Report, build_report, countdown, fix_order
+from checks.report import Report, build_report, countdown, describe_changes, fix_order
 from checks.thresholds import Thresholds
 from tests.conftest import ROOT
 

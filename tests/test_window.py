@@ -13,7 +13,8 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidgetItem
 
-from app.cli import Session, make_parser, resolve
+from app.cli import make_parser
+from app.session import Session, resolve
 from app.window import MainWindow
 from checks.api import CATEGORIES, ENTRY_POINT_GROUP, Check, CheckContext, CheckResult, Status
 from checks.discovery import LoadedCheck, Plugin
@@ -259,7 +260,7 @@ def test_cancel_stops_a_slow_check_and_the_window_is_usable_again(qtbot, open_wi
     # Not everything was checked, so the window must not claim "Ready" or wish good luck.
     assert window.banner.text() == say("ui.cancelled")
     assert say("report.nothing_to_fix") not in window.fix_first.text()
-    assert say("ui.not_checked", titles=say("category.network")) in window.fix_first.text()  # all of it
+    assert say("ui.not_checked", titles=slow.title) in window.fix_first.text()  # what was not checked, by name
     assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
     assert window.run_button.text() == say("ui.run_again")
 
@@ -278,12 +279,22 @@ def test_keyboard_f5_runs_and_tab_moves_through_the_window(qtbot, open_window):
     activate(qtbot, window)
 
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.keyClick(window.tree, Qt.Key.Key_F5)
+        qtbot.keyClick(window, Qt.Key.Key_F5)
         assert window.running or window.results
     assert status_of(window, "system.power") in FINAL_STATUSES
 
-    window.tree.setFocus()
-    qtbot.waitUntil(window.tree.hasFocus)
+    # The flow's order: the one step offered (the computer is part of "Your connection"), its Details, then Run.
+    card = window.cards["connection"]
+    assert card.isVisible() and not window.cards["picture"].isVisible() and not window.details_area.isVisible()
+    card.details_button.setFocus()
+    qtbot.waitUntil(card.details_button.hasFocus)
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    assert window.run_button.hasFocus()  # the hidden rows are skipped
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Space)  # Details opens the rows, next in the order
+    assert window.details_area.isVisible() and card.details_button.isChecked()
+    card.details_button.setFocus()
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    assert window.tree.hasFocus()
     qtbot.keyClick(window.tree, Qt.Key.Key_Tab)
     assert window.details.hasFocus()
     qtbot.keyClick(window.details, Qt.Key.Key_Tab)

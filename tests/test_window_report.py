@@ -7,7 +7,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
+from app.session import resolve
 from app.window import MainWindow
 from checks.export import summary_text
 from checks.wording import say
