@@ -7,6 +7,7 @@ Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import NoReturn
 
 from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
+from checks.devices import all_devices
 from checks.discovery import find_plugins, load
 from checks.export import interview_text
 from checks.files import write_atomically
@@ -24,6 +26,8 @@ from checks.profile import TEMPLATE as PROFILE_TEMPLATE
 from checks.profile import ProfileError, load_profile
 from checks.report import build_report
 from checks.runner import RunListener, Runner
+from checks.settings import load_choice
+from checks.wording import say
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +75,10 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
+    devices = sub.add_parser("list-devices", help="list the cameras, microphones and speakers (their numbers for "
+                                                  "--camera and --mic)")
+    devices.add_argument("--json", action="store_true",
+                         help='print {"cameras": [...], "microphones": [...], "speakers": [...]}')
     profile = sub.add_parser("profile", help="write or validate a recruiter's profile (TOML)")
     profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", parser_class=_Parser, required=True)
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
@@ -160,6 +168,18 @@ def list_checks() -> int:
     return 0
 
 
+def list_devices(as_json: bool) -> int:
+    """Print the devices; there being none is an answer, not an error (exit 0)."""
+    found = all_devices()
+    if as_json:
+        print(json.dumps(found, indent=1))
+        return 0
+    for kind, devices in found.items():
+        print(say(f"devices.{kind}"))
+        print("\n".join(f"  {d['index']}  {d['name']}" for d in devices) or f"  {say('devices.none')}")
+    return 0
+
+
 def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
     """Read ``--kiosk-config``; its profile, checks and server apply where the command line names none."""
     try:
@@ -205,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list-checks":
             return list_checks()
+        if args.command == "list-devices":
+            return list_devices(args.json)
         if args.command == "check":
             return run_check(args)
         if args.command == "profile":
@@ -212,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
+        if kiosk_config is None and not args.demo:  # the devices chosen last time, unless named now
+            remembered = load_choice()
+            args.camera = args.camera or remembered.camera
+            args.mic = args.mic or remembered.mic
         session = resolve(args)
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)

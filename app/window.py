@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import sys
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.camera_view import CameraPanel
 from app.controller import Phase, RunController
+from app.device_pickers import AUTO, DevicePickers
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
 from app.mic_panel import MicPanel
@@ -46,7 +48,9 @@ from checks import __version__
 from checks.api import CheckResult
 from checks.history import History, data_dir, open_history
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
-from checks.sources.camera import FrameFeed
+from checks.settings import load_choice, save_choice
+from checks.sources.camera import CameraSpec, FrameFeed
+from checks.sources.mic import MicSpec
 from checks.steps import STEPS, is_consequence, summarise
 from checks.wording import say, say_all
 
@@ -223,6 +227,19 @@ class MainWindow(QMainWindow):
         self.throughput: ThroughputGraph | None = None
         if session.config.network.backend != "none" and any(c.category == "network" for c in session.checks):
             self.throughput = ThroughputGraph()
+        self.pickers: DevicePickers | None = None
+        if not kiosk and (self.controller.has_camera or self.controller.has_mic):
+            remembered = load_choice() if not kiosk else None
+            self.pickers = DevicePickers(session.config.camera.text, session.config.mic.text,
+                                         remembered.speaker if remembered else None)
+            self.pickers.camera.setEnabled(self.controller.has_camera)
+            self.pickers.mic.setEnabled(self.controller.has_mic)
+            self.pickers.speaker.setEnabled(self.mic_panel is not None)
+            self.pickers.camera_chosen.connect(self._camera_chosen)
+            self.pickers.mic_chosen.connect(self._mic_chosen)
+            self.pickers.speaker_chosen.connect(self._speaker_chosen)
+            if self.mic_panel is not None and remembered is not None and remembered.speaker:
+                self._speaker_chosen(remembered.speaker, remember=False)
         self.cards = {step: StepCard(step) for step, _ in STEPS}
         for card in self.cards.values():
             card.details_toggled.connect(self._details_toggled)
@@ -230,6 +247,8 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         if self.camera_panel is not None:
             left.addWidget(self.camera_panel, 3)
+        if self.pickers is not None:
+            left.addWidget(self.pickers)
         if self.mic_panel is not None:
             left.addWidget(self.mic_panel)
         if self.throughput is not None:
@@ -278,6 +297,8 @@ class MainWindow(QMainWindow):
             chain.append(self.camera_panel.toggle)
             if self.camera_panel.snapshot_box is not None:
                 chain.append(self.camera_panel.snapshot_box)
+        if self.pickers is not None:
+            chain += [self.pickers.camera, self.pickers.mic, self.pickers.speaker]
         chain += [card.details_button for card in self.cards.values()]
         chain += [self.tree, self.details, self.run_button, self.cancel_button]
         for first, second in itertools.pairwise(chain):
@@ -469,6 +490,30 @@ class MainWindow(QMainWindow):
         elif not self.running:  # the checks may be reading it
             self.controller.release_camera()
 
+    def _camera_chosen(self, text: str) -> None:
+        self.controller.choose_camera(CameraSpec.parse(text))
+        self._remember(camera=text)
+
+    def _mic_chosen(self, text: str) -> None:
+        spec = MicSpec.parse(text) if text == AUTO or Path(text).is_file() else MicSpec.parse_name(text)
+        self.controller.choose_mic(spec)
+        self._remember(mic=text)
+
+    def _speaker_chosen(self, text: str, remember: bool = True) -> None:
+        if self.mic_panel is not None:
+            self.mic_panel.playback.player.device = None if text == AUTO else text
+        if remember:
+            self._remember(speaker=text)
+
+    def _remember(self, **choice: str) -> None:
+        """Keep the device choice for next time (the only thing kept unasked; never in kiosk mode)."""
+        if self.kiosk:
+            return
+        try:
+            save_choice(dataclasses.replace(load_choice(), **choice))
+        except OSError as error:
+            self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
+
     def _phase_changed(self, phase: Phase) -> None:
         self._set_running(phase is not Phase.IDLE)
         if phase is Phase.RECORDING:
@@ -641,14 +686,13 @@ class MainWindow(QMainWindow):
 
 
 def _skipped_names(report: Report) -> list[str]:
-    """What was not checked: a whole step by its name, else the checks by their titles (never a check that could
-    not be judged because of another one's problem: that one is told)."""
+    """What was not checked: a whole category by its name, else the checks by their titles (never a check that
+    could not be judged because of another one's problem: that problem is told instead)."""
     names: list[str] = []
-    for step, categories in STEPS:
-        results = [r for r in report.results if r.category in categories]
+    for category, results in report.by_category():
         skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
         if skipped and len(skipped) == len(results):
-            names.append(say(f"steps.{step}.title"))
+            names.append(category_label(category))
         else:
             names.extend(skipped)
     return names
@@ -671,6 +715,8 @@ def run_window(session: Session, screenshot: Path | None = None, demo: bool = Fa
     app.setApplicationVersion(__version__)
     window = MainWindow(session, demo=demo, reload=reload)
     window.show()
+    if window.pickers is not None:
+        window.pickers.refresh()
     if screenshot is not None:
         save = lambda: _save_screenshot(window, screenshot)  # noqa: E731
         window.run_finished.connect(lambda _: QTimer.singleShot(300, save))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -127,3 +128,13 @@ def pet(room: np.ndarray) -> np.ndarray:
     top = height - cat.shape[0]
     out[max(0, top):, width // 4:width // 4 + cat.shape[1]] = cat[max(0, -top):]
     return out
+
+
+def plain_video(path: Path, size: tuple[int, int] = (320, 240), frames: int = 30) -> Path:
+    """A short, slowly brightening grey video (MJPG in AVI): a second "camera" to switch to."""
+    width, height = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (width, height))
+    for i in range(frames):
+        writer.write(np.full((height, width, 3), 90 + i, np.uint8))
+    writer.release()
+    return path

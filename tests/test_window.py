@@ -260,7 +260,7 @@ def test_cancel_stops_a_slow_check_and_the_window_is_usable_again(qtbot, open_wi
     # Not everything was checked, so the window must not claim "Ready" or wish good luck.
     assert window.banner.text() == say("ui.cancelled")
     assert say("report.nothing_to_fix") not in window.fix_first.text()
-    assert say("ui.not_checked", titles=slow.title) in window.fix_first.text()  # what was not checked, by name
+    assert say("ui.not_checked", titles=say("category.network")) in window.fix_first.text()  # all of it
     assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
     assert window.run_button.text() == say("ui.run_again")
 
@@ -373,3 +373,28 @@ def test_closing_during_a_run_cancels_promptly(qtbot, open_window):
         QApplication.processEvents()
     assert next(r for r in blocker.args[0].results if r.id == "network.slow").status is Status.SKIP
 
+
+
+def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbot, open_window, tmp_path,
+                                                                            monkeypatch):
+    from checks.settings import load_choice
+    from tests import scenes
+    from tests.conftest import DEMO
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    other = scenes.plain_video(tmp_path / "other.avi")
+    window = open_window(session_for("--camera", str(DEMO / "camera.mp4"), "--mic", "none", "--network", "none",
+                                     "--only", "camera.device,system.power"))
+    pickers = window.pickers
+    assert pickers is not None and pickers.hint.text() == say("steps.devices_hint")
+    assert pickers.camera.currentData() == str(DEMO / "camera.mp4") and pickers.camera.accessibleName()
+    first = run_to_end(qtbot, window)
+    pickers.offer(pickers.camera, str(other), "Other camera", select=False)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        pickers.choose(pickers.camera, str(other))
+    again = {r.id: r for r in blocker.args[0].results}
+    assert again["system.power"] == {r.id: r for r in first.results}["system.power"]  # not run again
+    assert window.session.config.camera.path == other and window.camera_feed is not None
+    assert again["camera.device"].status in (Status.PASS, Status.WARN, Status.FAIL)
+    assert window.cards["picture"].summary.status != "running"
+    assert load_choice().camera == str(other)
