@@ -56,6 +56,16 @@ MAX_PICTURE_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A check's decision before it is worded: the status, the wording key (under the check's id) and the fields
+    the wording names. Built-in and third-party checks alike judge into one and word it in one place."""
+
+    status: Status
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Guide:
     """A horizontal line on a plot: a limit the values are judged against (``label`` says which)."""
 

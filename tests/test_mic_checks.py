@@ -18,7 +18,7 @@ import pytest
 import soundfile
 
 from checks.analysis.audio import Clipping
-from checks.api import Status
+from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
@@ -262,14 +262,14 @@ def test_verdicts_at_the_thresholds():
     assert noise_verdict(noise_limits["warn_dbfs"], noise_limits) is Status.WARN
     assert noise_verdict(noise_limits["fail_dbfs"], noise_limits) is Status.FAIL
     snr_limits = limits.for_check("mic.snr")
-    assert snr_verdict(snr_limits["warn_db"], snr_limits)[0] is Status.PASS
-    assert snr_verdict(snr_limits["warn_db"] - 0.1, snr_limits)[0] is Status.WARN
-    assert snr_verdict(snr_limits["fail_db"] - 0.1, snr_limits)[0] is Status.FAIL
+    assert snr_verdict(snr_limits["warn_db"], snr_limits).status is Status.PASS
+    assert snr_verdict(snr_limits["warn_db"] - 0.1, snr_limits).status is Status.WARN
+    assert snr_verdict(snr_limits["fail_db"] - 0.1, snr_limits).status is Status.FAIL
     level_limits = limits.for_check("mic.level")
-    assert level_verdict(None, level_limits) == (Status.FAIL, "none")
-    assert level_verdict(-25.0, level_limits) == (Status.PASS, "good")
-    assert level_verdict(level_limits["warn_loud_dbfs"] + 1, level_limits) == (Status.WARN, "loud")
-    assert level_verdict(level_limits["fail_quiet_dbfs"] - 1, level_limits) == (Status.FAIL, "quiet")
+    assert level_verdict(None, level_limits) == Finding(Status.FAIL, "none")
+    assert level_verdict(-25.0, level_limits) == Finding(Status.PASS, "good")
+    assert level_verdict(level_limits["warn_loud_dbfs"] + 1, level_limits) == Finding(Status.WARN, "loud")
+    assert level_verdict(level_limits["fail_quiet_dbfs"] - 1, level_limits) == Finding(Status.FAIL, "quiet")
     clip_limits = limits.for_check("mic.clipping")
     assert clipping_verdict(Clipping(0.0, 0, 0, -3.0), clip_limits) is Status.PASS
     assert clipping_verdict(Clipping(clip_limits["warn_percent"] / 100, 5, 3, 0.0), clip_limits) is Status.WARN

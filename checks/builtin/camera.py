@@ -16,8 +16,7 @@ import numpy as np
 
 from checks.analysis.camera import Delivery, FrameAnalysis, analyse_frame, delivery, snapshot
 from checks.analysis.faces import default_detector
-from checks.api import Check, CheckContext, CheckResult, Picture, Status
-from checks.builtin.system import Finding
+from checks.api import Check, CheckContext, CheckResult, Finding, Picture, Status
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.thresholds import Thresholds

@@ -18,12 +18,12 @@ import dataclasses
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Guide, Series, Status
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Series, Status
 from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
@@ -42,13 +42,6 @@ def _failure(error: ProbeError) -> str:
     """The failure in words (one clause)."""
     return say(f"network.failure.{error.kind}", **{"status": "", "location": "", "proxy": "", "seconds": "",
                                                    **error.fields})
-
-
-@dataclass(frozen=True)
-class Finding:
-    status: Status
-    key: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 class NetworkCheck(Check):

@@ -5,22 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
 
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.wording import say, say_all
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A decision: the status and the wording key (under the check's id) with its fields."""
-
-    status: Status
-    key: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def assess_battery(percent: float | None, plugged: bool | None, seconds_left: float | None,
