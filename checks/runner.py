@@ -208,7 +208,11 @@ class Runner:
             if state.off:
                 return problem_result(loaded, Status.SKIP, f"off_{device}")
             if state.error is not None and not getattr(check, "reports_source_errors", False):
-                return problem_result(loaded, Status.SKIP, f"needs_{device}")
+                skipped = problem_result(loaded, Status.SKIP, f"needs_{device}")
+                cause = f"{device}.device"  # the check that tells why the device could not be used
+                if cause != loaded.id and any(c.id == cause for c in self.checks):
+                    skipped = dataclasses.replace(skipped, details={"because": cause})
+                return skipped
 
         thresholds = self.config.thresholds
         deadline_s = thresholds.deadline(loaded.id, getattr(check, "deadline_s", None))

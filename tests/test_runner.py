@@ -92,7 +92,10 @@ def test_a_device_that_fails_to_open_fails_its_device_check_and_skips_the_others
     assert device.status is Status.FAIL and str(missing) in device.summary
     assert device.details["reason"] == "camera.no_file"
     assert skipped.status is Status.SKIP and "camera is not available" in skipped.summary
+    assert skipped.details == {"because": "camera.device"}  # the root cause, told by that check
     assert other.contexts == []  # never called
+    alone, = Runner([loaded(Simple("camera.other", requires=frozenset({"camera"})))], config).run()
+    assert alone.status is Status.SKIP and "because" not in alone.details  # no check here tells the cause
 
 
 def test_a_check_past_its_deadline_is_an_error_and_the_others_finish():
