@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.controller import RunController
 from app.report_view import ReportView
-from app.window import MainWindow
+from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate
 from checks.report import Report
@@ -339,8 +339,7 @@ def _printer_available() -> bool:
 
 
 def run_kiosk(session: Session, config: KioskConfig) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(say("ui.app_name"))
+    app = make_app()
     if config.pin_hash is None:
         print("interview-ready: no admin PIN is set, so anyone can leave kiosk mode with Ctrl+Alt+A; "
               "set one with 'interview-ready kiosk set-pin --kiosk-config FILE'", file=sys.stderr)

@@ -568,6 +568,8 @@ class MainWindow(QMainWindow):
     def _set_running(self, running: bool) -> None:
         if self.camera_panel is not None:
             self.camera_panel.toggle.setEnabled(not running)  # the checks may be reading the camera
+        if self.pickers is not None:  # a device is chosen between runs (choosing one starts its step again)
+            self.pickers.setEnabled(not running)
         self.run_button.setEnabled(not running)
         self.run_action.setEnabled(not running)
         self.cancel_button.setEnabled(running)
@@ -707,12 +709,23 @@ def _save_screenshot(window: MainWindow, path: Path) -> None:
     QApplication.exit(0)
 
 
-def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
-               reload: Callable[[Path], Session] | None = None) -> int:
-    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+def make_app() -> QApplication:
+    """The application, set up for the window and the kiosk alike."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(say("ui.app_name"))
     app.setApplicationVersion(__version__)
+    # OpenCV's own worker threads cost more than they give for the preview's small pictures (they wait by spinning,
+    # on a laptop's two or four cores shared with the meeting app): one thread per caller; see the README benchmark.
+    import cv2
+
+    cv2.setNumThreads(1)
+    return app
+
+
+def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
+               reload: Callable[[Path], Session] | None = None) -> int:
+    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+    app = make_app()
     window = MainWindow(session, demo=demo, reload=reload)
     window.show()
     if window.pickers is not None:

@@ -144,8 +144,8 @@ def test_a_camera_that_cannot_open_shows_why_in_the_preview(qtbot, tmp_path):
                                                 "--network", "none", "--only", "camera.*"]))
     window = MainWindow(session)
     qtbot.addWidget(window)
-    window.open_camera()
-    qtbot.waitUntil(lambda: not window._camera_pending, timeout=10_000)
+    with qtbot.waitSignal(window.controller.camera_problem, timeout=10_000):
+        window.open_camera()
     assert window.camera_feed is None
     assert str(tmp_path / "none.png") in window.camera_panel.hint.text()
     window.close()

@@ -61,6 +61,9 @@ def test_running_waiting_and_not_checked():
     assert summarise("picture", [], expected=["camera.device"]).status == "waiting"
     skipped = [result("camera.device", Status.SKIP)]
     assert summarise("picture", skipped, build_report(skipped)).status == "skip"
+    partly = [result("system.power", Status.PASS), result("network.download", Status.SKIP)]
+    summary = summarise("connection", partly, build_report(partly))
+    assert summary.status == "pass" and summary.headline == say("steps.partly", n=1)  # never "ready" for it all
 
 
 def test_a_card_shows_status_in_words_and_icon_with_accessible_name_and_description(qtbot):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--text-scale", type=float, default=1.0)
     parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--hold-s", type=float, default=0.0, help="keep the window up this long first (benchmark)")
+    parser.add_argument("--measure-s", type=float, default=0.0,
+                        help="first-start: measure the whole process's processor use over this long, with the live "
+                             "preview running (after 2 s to settle)")
     args = parser.parse_args(argv)
     started = time.monotonic()
 
@@ -63,11 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.cli import make_parser
-    from app.controller import Phase
     from app.session import resolve
-    from app.window import MainWindow
+    from app.window import MainWindow, make_app
 
-    app = QApplication(sys.argv[:1])
+    app = make_app()  # as the app starts
     if args.text_scale != 1.0:
         font = app.font()
         font.setPointSizeF(font.pointSizeF() * args.text_scale)
@@ -100,13 +102,51 @@ def main(argv: list[str] | None = None) -> int:
     def later(ms: int) -> None:
         QTimer.singleShot(ms, finish)
 
+    measured: list[tuple[float, float]] = []
+
+    per_thread: list[dict[str, float]] = []
+
+    def threads_now() -> dict[str, float]:
+        import threading
+
+        import psutil
+
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        names[threading.main_thread().native_id] = "GUI (painting, conversion, scaling)"
+        return {names.get(t.id, "Qt and other threads"): t.user_time + t.system_time
+                for t in psutil.Process().threads()}
+
+    def mark() -> None:
+        used = os.times()
+        per_thread.append(threads_now())
+        if len(per_thread) == 2:
+            wall = time.monotonic() - measured[0][0]
+            answer["cpu_by_thread"] = {name: round((cpu - per_thread[0].get(name, 0.0)) / wall, 3)
+                                       for name, cpu in per_thread[1].items()
+                                       if cpu - per_thread[0].get(name, 0.0) > 0.001 * wall}
+        measured.append((time.monotonic(), used.user + used.system))
+        if len(measured) == 2:
+            (t0, c0), (t1, c1) = measured
+            answer["cpu_core_fraction"] = round((c1 - c0) / (t1 - t0), 3)
+            answer["preview_frames"] = window.camera_panel.view.painted if window.camera_panel else 0
+
+    def measure(_feed: object) -> None:
+        if args.measure_s <= 0:
+            later(1500)
+            return
+        QTimer.singleShot(2000, mark)
+        QTimer.singleShot(int(2000 + 1000 * args.measure_s), mark)
+        later(int(2100 + 1000 * args.measure_s))
+
     if args.state == "first-start":
         window.controller.open_camera()
-        window.controller.camera_opened.connect(lambda _feed: later(int(1000 * max(args.hold_s, 1.5))))
+        window.controller.camera_opened.connect(measure)
         window.controller.camera_problem.connect(lambda _text: later(500))
     elif args.state == "running":
         window.controller.open_camera()
-        window.controller.phase_changed.connect(lambda phase: later(4500) if phase is Phase.RECORDING else None)
+        seen: list[str] = []
+        window.controller.check_finished.connect(
+            lambda result, *_: (seen.append(result.id), later(250) if len(seen) == 1 else None))
         window.controller.start_when_ready()
     else:
         window.controller.open_camera()
