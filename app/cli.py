@@ -1,4 +1,5 @@
-"""The command line: ``interview-ready`` (the window), ``check`` (headless report) and ``list-checks``.
+"""The command line: ``interview-ready`` (the window), ``check`` (headless report), ``list-checks`` and
+``list-devices``.
 
 Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored),
 2 a usage or configuration error, told in one line that names the bad argument.
