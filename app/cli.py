@@ -269,7 +269,7 @@ def kiosk_set_pin(path: Path) -> int:
     import getpass
 
     if sys.stdin is not None and sys.stdin.isatty():
-        first, second = getpass.getpass("New admin PIN (4 to 12 digits): "), getpass.getpass("Once more: ")
+        first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
     else:
         lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
         first, second = lines[0].strip(), lines[1].strip()
