@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from checks.report import build_report
 from tests.conftest import run_cli
 
 NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def _error(text: str) -> str:
@@ -41,7 +43,7 @@ def test_the_minimal_format_of_earlier_versions_stays_valid(tmp_path):
 
 
 def test_a_local_time_with_a_zone_name_becomes_an_aware_time():
-    profile = parse_profile('interview_at = 2026-07-01T09:30:00\ntime_zone = "America/New_York"\n')
+    profile = parse_profile('interview_at = 2026-07-01T09:30:00\ntime_zone = "America/New_York"\n', now=NOW)
     assert profile.interview_at.utcoffset().total_seconds() == -4 * 3600
 
 
@@ -176,3 +178,110 @@ def test_profile_init_and_validate_commands(tmp_path):
     line = TEMPLATE.splitlines().index('platform = "skype"                      # zoom, teams, meet, webex or other: '
                                        'the network checks apply its needs'.replace("skype", "teams")) + 1
     assert f"line {line}: platform" in done.stderr
+
+
+# -- dates, nesting, required checks, links and invisible text (profiles made to break or mislead a run) ----------
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "2025-05-01T09:00:00Z",
+                                  "2031-07-01T09:00:00Z", "1970-01-01T00:00:00Z"])
+def test_an_interview_date_must_lie_within_a_year_back_and_five_ahead(when):
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(f"organisation = 'Acme'\ninterview_at = {when}\n", Path("acme.toml"), now=NOW)
+    assert str(caught.value).startswith("acme.toml, line 2: interview_at: must lie between 2025-06-01 and 2031-06-01")
+
+
+@pytest.mark.parametrize("when", ["2025-06-02T09:00:00Z", "2026-06-01T09:00:00+02:00", "2031-05-30T09:00:00Z"])
+def test_dates_within_the_range_are_kept(when):
+    assert parse_profile(f"interview_at = {when}\n", now=NOW).interview_at is not None
+
+
+def test_an_absurd_date_is_refused_by_validate_and_check_with_the_line(tmp_path):
+    path = tmp_path / "far.toml"
+    path.write_text('organisation = "Acme"\ninterview_at = 9999-12-31T23:59:59-23:59\n')
+    for args in (("profile", "validate", str(path)), ("check", *NO_DEVICES, "--only", "system.power",
+                                                      "--profile", str(path))):
+        done = run_cli(*args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"{path}, line 2: interview_at: must lie between" in done.stderr
+
+
+def test_a_report_that_cannot_be_built_still_shows_every_result(capsys):
+    from app.cli import finish_check
+    from checks.api import CheckResult, Status
+
+    args = make_parser().parse_args(["check", *NO_DEVICES])
+    session = resolve(args)
+    session.profile = parse_profile("organisation = 'Acme'\n").model_copy(  # as if a date slipped past validation
+        update={"interview_at": datetime.max.replace(tzinfo=timezone(-timedelta(hours=23, minutes=59)))})
+    results = [CheckResult("system.power", "Power", "system", Status.PASS, "Plugged in.")]
+    assert finish_check(args, session, results) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith("interview-ready: the report could not be made (OverflowError") and "Traceback" not in err
+    assert "Power (system.power): pass: Plugged in." in out
+
+
+def test_deep_nesting_is_one_line_naming_the_file_in_validate_and_check(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text("organisation = " + "[" * 500 + "]" * 500 + "\n")
+    for args in (("profile", "validate", str(path)), ("check", *NO_DEVICES, "--profile", str(path))):
+        done = run_cli(*args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and str(path) in done.stderr
+        assert "nested too deeply" in done.stderr
+
+
+@pytest.mark.parametrize(("required", "expected"), [
+    ("[]", "line 1: required: is empty: a profile must require at least one check"),
+    ('["zzz.*"]', "line 1: required[1]: 'zzz.*' matches no installed check"),
+    ('["camera.*", "mic.nois"]', "line 1: required[2]: 'mic.nois' matches no installed check"),
+])
+def test_required_must_name_installed_checks(required, expected):
+    assert expected in _error(f"required = {required}\n")
+
+
+def test_required_that_matches_nothing_is_not_a_ready_verdict(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('required = ["zzz.*"]\n')
+    done = run_cli("check", "--camera", "none", "--mic", "none", "--network", "none", "--profile", str(path))
+    assert done.returncode == 2 and "required[1]" in done.stderr
+
+
+@pytest.mark.parametrize(("link", "shown"), [
+    ("https://teams.micr\u043esoft.com/l/meetup-join/1", "https://teams.xn--micrsoft-qbh.com/l/meetup-join/1"),
+    ("https://b\u00fccher.example:8443/a?b=c#d", "https://xn--bcher-kva.example:8443/a?b=c#d"),
+    ("https://meet.google.com/abc-defg-hij", "https://meet.google.com/abc-defg-hij"),
+])
+def test_links_show_their_host_in_punycode(link, shown):
+    text = f'meeting_link = "{link}"\n[[backup_channels]]\nkind = "meeting_link"\nvalue = "{link}"\n'
+    profile = parse_profile(text)
+    assert profile.meeting_link == shown and profile.backup_channels[0].link == shown
+    assert shown in summary_text(build_report([], profile))
+
+
+@pytest.mark.parametrize(("platform", "link", "warned"), [
+    ("teams", "https://teams.micr\u043esoft.com/l/meetup-join/1", True),  # a Cyrillic о
+    ("teams", "https://teams.microsoft.com.meet-join.example/l/1", True),
+    ("zoom", "https://zoom.us.example.org/j/1", True),
+    ("meet", "https://meet.google.com/abc-defg-hij", False),
+    ("teams", "https://teams.microsoft.com/l/meetup-join/1", False),
+    ("zoom", "https://acme.zoom.us/j/123", False),
+    ("other", "https://video.acme.example/room", False),
+])
+def test_a_meeting_link_off_the_platforms_hosts_is_warned_about(tmp_path, platform, link, warned):
+    path = tmp_path / "p.toml"
+    path.write_text(f'platform = "{platform}"\nmeeting_link = "{link}"\n')
+    done = run_cli("profile", "validate", str(path))
+    assert done.returncode == 0
+    assert ("warning:" in done.stderr and "meeting_link: the host" in done.stderr) is warned
+    assert bool(load_profile(path).warnings()) is warned
+
+
+@pytest.mark.parametrize("filler", ["\\u2800", "\\u3164", "\\u115f", "\\u1160", "\\uffa0", "\\ufe0f\\ufe0f",
+                                    "\\ufe00\\ufe01\\ufe02"])
+@pytest.mark.parametrize("field", ["organisation", "role"])
+def test_invisible_fillers_are_refused_like_control_characters(field, filler):
+    assert f"line 1: {field}: must be one line of plain text" in _error(f'{field} = "Acme{filler}"\n')
+
+
+def test_a_single_variation_selector_after_a_symbol_is_fine():
+    assert parse_profile('organisation = "Acme \u2764\ufe0f"\n').organisation == "Acme \u2764\ufe0f"
