@@ -53,6 +53,7 @@ from checks.api import ID_PATTERN
 from checks.discovery import find_plugins
 from checks.network import StunServer, parse_server_url
 from checks.resources import load_toml_asset, tomllib
+from checks.thresholds import override_problems
 
 SCHEMA = "interview-ready/profile@1"
 MAX_PROFILE_BYTES = 64 * 1024
@@ -136,7 +137,6 @@ Text = Annotated[str, StringConstraints(max_length=120), AfterValidator(_plain)]
 LongText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain)]
 Link = Annotated[str, StringConstraints(max_length=2000), AfterValidator(http_link)]
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_address)]
-Scalar = bool | int | float | Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain)]
 
 
 def _pattern(text: str) -> str:
@@ -155,6 +155,28 @@ def _required(patterns: list[str] | None) -> list[str] | None:
     if patterns is not None and not patterns:
         raise ValueError("is empty: a profile must require at least one check (or leave 'required' out: all count)")
     return patterns
+
+
+class ThresholdProblems(ValueError):
+    """Threshold overrides that break their declarations (assets/threshold_limits.toml), each with its place."""
+
+    def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def _thresholds(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    problems = override_problems(table)
+    for check_id, values in table.items():
+        for key, value in values.items():
+            if isinstance(value, str):
+                try:
+                    _plain(value)
+                except ValueError as error:
+                    problems.append(((check_id, key), str(error)))
+    if problems:
+        raise ThresholdProblems(problems)
+    return table
 
 
 def _check_id(text: str) -> str:
@@ -221,10 +243,9 @@ class Profile(BaseModel):
                     Field(max_length=5)] = []
     backup_channels: Annotated[list[BackupChannel], Field(max_length=10)] = []
     thresholds: Annotated[dict[Annotated[str, AfterValidator(_check_id)],
-                               Annotated[dict[Annotated[str, StringConstraints(max_length=64)],
-                                              Scalar | Annotated[list[Scalar], Field(max_length=20)]],
+                               Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Any],
                                          Field(max_length=30)]],
-                          Field(max_length=100)] = {}
+                          Field(max_length=100), AfterValidator(_thresholds)] = {}
     path: Path | None = Field(None, exclude=True)
 
     @field_validator("time_zone")
@@ -353,9 +374,18 @@ def parse_profile(text: str, path: Path | None = None, now: datetime | None = No
 def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
     """One line per faulty field: the file, the line, the field and what it must be."""
     grouped: dict[tuple[Any, ...], list[Any]] = {}
-    for error in errors:
+    expanded = []
+    for error in errors:  # one line for each threshold that breaks its declaration
+        problems = error.get("ctx", {}).get("error")
+        if isinstance(problems, ThresholdProblems):
+            expanded += [{"loc": ("thresholds", *loc), "msg": message, "type": "threshold"}
+                         for loc, message in problems.problems]
+        else:
+            expanded.append(error)
+    for error in expanded:
         # pydantic adds union members and validator names to some locations; keep the user's own keys
-        loc = tuple(p for p in error.get("loc", ()) if isinstance(p, int) or not _internal(p))
+        loc = tuple(p for p in error.get("loc", ())
+                    if isinstance(p, int) or error.get("type") == "threshold" or not _internal(p))
         grouped.setdefault(loc, []).append(error)
     lines = []
     for loc, group in grouped.items():

@@ -59,8 +59,8 @@ def test_a_local_time_with_a_zone_name_becomes_an_aware_time():
     ('[[backup_channels]]\nkind = "phone"\nvalue = "+44 20 7946 0000"\n\n[[backup_channels]]\nkind = "email"\n'
      'value = "not an address"\n', "line 7: backup_channels[2].value: must be an e-mail address"),
     ('[[backup_channels]]\nkind = "pigeon"\nvalue = "x"\n', "line 2: backup_channels[1].kind:"),
-    ('[thresholds."system.cpu"]\nwarn_percent = {a = 1}\n', 'line 2: thresholds."system.cpu".warn_percent: has the '
-                                                           'wrong type'),
+    ('[thresholds."system.cpu"]\nwarn_percent = {a = 1}\n', 'line 2: thresholds."system.cpu".warn_percent: must be a '
+                                                           'number from 0 to 100'),
     ('[thresholds."Not An Id"]\nx = 1\n', 'thresholds."Not An Id"'),
 ])
 def test_errors_name_the_file_line_and_field(text, expected):
@@ -285,3 +285,87 @@ def test_invisible_fillers_are_refused_like_control_characters(field, filler):
 
 def test_a_single_variation_selector_after_a_symbol_is_fine():
     assert parse_profile('organisation = "Acme \u2764\ufe0f"\n').organisation == "Acme \u2764\ufe0f"
+
+
+# -- thresholds: every one a profile may set is declared with its type and bounds --------------------------------
+
+def test_every_threshold_has_a_declaration_its_default_meets():
+    from checks.resources import load_toml_asset
+    from checks.thresholds import LIMITS_FILE, NETWORK, declaration, declared
+
+    problems = []
+    for table, values in load_toml_asset("thresholds.toml").items():
+        if table == "runner":  # the runner's own settings are no profile's to change
+            continue
+        check_id = f"{NETWORK}.any" if table == NETWORK else table
+        for key, default in values.items():
+            limit = declaration(check_id, key)
+            if limit is None:
+                problems.append(f'assets/thresholds.toml: ["{table}"] {key} has no declaration in '
+                                f'assets/{LIMITS_FILE}: add a line such as  {key} = "number 0..100"  under ["{table}"]')
+            elif limit.problem(default) is not None:
+                problems.append(f'assets/thresholds.toml: ["{table}"] {key} = {default!r} breaks its own declaration '
+                                f'in assets/{LIMITS_FILE}: {limit.problem(default)}')
+    for table, lines in declared().items():
+        for key in lines:  # every declaration is one the reader understands
+            assert declaration(f"{NETWORK}.any" if table == NETWORK else table, key) is not None
+    assert not problems, "\n".join(problems)
+
+
+def test_a_new_threshold_is_declared_in_one_line(tmp_path):
+    from checks.thresholds import Limit
+
+    assert Limit.parse("number 0..255").problem(300) == "must be a number from 0 to 255"
+    assert Limit.parse("whole 1..8").problem(2.5) == "must be a whole number from 1 to 8"
+    assert Limit.parse("one of zoom, teams").problem("skype") == "must be one of zoom, teams"
+    assert Limit.parse("endpoints 2").problem(["a.example:1", "b.example:2", "c.example:3"])
+    assert Limit.parse("text").problem("Acme's own service") is None
+    with pytest.raises(ValueError, match="is not a declaration"):
+        Limit.parse("between 1 and 2")
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ('[thresholds."network.latency"]\nwarn_ms = 150\nwarn_msec = 200\n',
+     'line 3: thresholds."network.latency".warn_msec: is not a threshold of network.latency'),
+    ('[thresholds."camera.exposur"]\nfail_dark = 10\n',
+     'line 1: thresholds."camera.exposur": is not a check whose thresholds a profile may set'),
+    ('[thresholds."camera.exposure"]\nfail_dark = "8"\n',
+     'line 2: thresholds."camera.exposure".fail_dark: must be a number from 0 to 255'),
+    ('[thresholds."camera.exposure"]\nfail_dark = [8]\n', 'line 2: thresholds."camera.exposure".fail_dark: must be a'),
+    ('[thresholds."camera.exposure"]\nfail_dark = true\n', 'line 2: thresholds."camera.exposure".fail_dark: must be a'),
+    ('[thresholds."camera.exposure"]\nfail_dark = nan\n', 'line 2: thresholds."camera.exposure".fail_dark: must be a'),
+    ('[thresholds."camera.exposure"]\nwarn_dark = inf\n', 'line 2: thresholds."camera.exposure".warn_dark: must be a'),
+    ('[thresholds."camera.exposure"]\nfail_dark = -1e308\n',
+     'line 2: thresholds."camera.exposure".fail_dark: must be a number from 0 to 255'),
+    ('[thresholds."network.loss"]\nprobe_interval_s = 0\n',
+     'line 2: thresholds."network.loss".probe_interval_s: must be a number from 0.01 to 1'),
+    ('[thresholds."network.loss"]\nprobe_interval_s = 0.001\n', 'probe_interval_s: must be a number from 0.01 to 1'),
+    ('[thresholds."network.jitter"]\nprobe_duration_s = 3600\n', 'probe_duration_s: must be a number from 1 to 10'),
+    ('[thresholds."network.download"]\nstreams = 64\n',
+     'line 2: thresholds."network.download".streams: must be a whole number from 1 to 8'),
+    ('[thresholds."network.download"]\nstreams = 2.5\n', 'streams: must be a whole number from 1 to 8'),
+    ('[thresholds."network.platform"]\nplatform = "skype"\n', 'platform: must be one of zoom, teams, meet, webex'),
+    ('[thresholds."network.platform"]\ntcp = ["a.example:443", "b.example:0"]\n', "tcp: 'b.example:0'"),
+    ('[thresholds."system.cpu"]\ndeadline_s = 86400\n', 'deadline_s: must be a number from 1 to 60'),
+    ('[thresholds."network.platform"]\nname = "Acme \\u202e"\n', 'name: must be one line of plain text'),
+])
+def test_thresholds_are_checked_against_their_declarations(lines, expected):
+    message = _error(lines)
+    assert expected in message and len(message.splitlines()) == 1
+
+
+def test_every_fault_in_the_thresholds_gets_its_own_line():
+    message = _error('[thresholds."network.latency"]\nwarn_ms = nan\nstreams = 100\nbogus = 1\n')
+    assert message.splitlines() == [
+        'acme.toml, line 2: thresholds."network.latency".warn_ms: must be a number from 1 to 5000',
+        'acme.toml, line 3: thresholds."network.latency".streams: must be a whole number from 1 to 8',
+        'acme.toml, line 4: thresholds."network.latency".bogus: is not a threshold of network.latency (it has: '
+        'deadline_s, fail_ms, warn_ms)',
+    ]
+
+
+def test_thresholds_within_their_bounds_are_applied():
+    profile = parse_profile('[thresholds."network.loss"]\nprobe_interval_s = 0.05\nfail_percent = 3\n'
+                            '[thresholds."network.download"]\nstreams = 2\n')
+    assert profile.thresholds == {"network.loss": {"probe_interval_s": 0.05, "fail_percent": 3},
+                                  "network.download": {"streams": 2}}
