@@ -105,6 +105,8 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise KioskError(f"{path}: {error}") from None
+    except RecursionError:
+        raise KioskError(f"{path}: is nested too deeply (lists or tables inside each other)") from None
     try:
         return KioskConfig(**data, path=path)
     except ValidationError as error:

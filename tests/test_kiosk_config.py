@@ -107,6 +107,7 @@ def test_defaults_without_a_file():
     ("idle_timeout_s = \n", "line 1"),
     ("idle_timeout_s = 60\nwarning_s = 90\n", "warning_s: .*must be shorter than idle_timeout_s"),
     ("idle_timeout_s = 30\nwarning_s = 30\n", "warning_s"),
+    ("checks = " + "[" * 500 + "]" * 500 + "\n", "nested too deeply"),
 ])
 def test_a_bad_config_names_the_field(tmp_path, text, named):
     path = tmp_path / "kiosk.toml"
