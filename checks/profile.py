@@ -323,6 +323,8 @@ class Profile(BaseModel):
             "starts_at": self.interview_at.isoformat() if self.interview_at else None,
             "platform": self.platform,
             "meeting_link": self.meeting_link,
+            "meeting_link_expected": (platform_uses(self.platform_key, link_host(self.meeting_link))
+                                      if self.meeting_link and self.platform_key else None),
             "report_to": self.report_to,
         }
 

@@ -274,6 +274,9 @@ def test_a_meeting_link_off_the_platforms_hosts_is_warned_about(tmp_path, platfo
     assert done.returncode == 0
     assert ("warning:" in done.stderr and "meeting_link: the host" in done.stderr) is warned
     assert bool(load_profile(path).warnings()) is warned
+    report = build_report([], load_profile(path))  # the candidate is warned too, wherever the report is shown
+    assert any(line.startswith("Careful: this link goes to ") for line in summary_text(report).splitlines()) is warned
+    assert ("Careful: this link goes to" in render_html(report)) is warned
 
 
 @pytest.mark.parametrize("filler", ["\\u2800", "\\u3164", "\\u115f", "\\u1160", "\\uffa0", "\\ufe0f\\ufe0f",
