@@ -396,7 +396,7 @@ def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
         message = message.replace("Input should be", "must be").replace("String should have", "must have")
         message = re.sub(r"^--(stun|server) ", "", message)
         if len(group) > 1:
-            message = "has the wrong type: it must be a number, text, true/false or a list of them"
+            message = "has the wrong type"
         elif error.get("type") == "extra_forbidden":
             message = "is not a field of a profile (check the spelling; see 'interview-ready profile init')"
         elif error.get("type") == "literal_error" and loc and loc[-1] == "platform":
