@@ -107,6 +107,8 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
         raise KioskError(f"{path}: {error}") from None
     except RecursionError:
         raise KioskError(f"{path}: is nested too deeply (lists or tables inside each other)") from None
+    except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
+        raise KioskError(f"{path}: cannot be read ({str(error).split(';')[0]})") from None
     try:
         return KioskConfig(**data, path=path)
     except ValidationError as error:

@@ -366,6 +366,8 @@ def parse_profile(text: str, path: Path | None = None, now: datetime | None = No
     except RecursionError:  # lists or tables nested hundreds deep
         raise ProfileError(f"{where}: is nested too deeply to be a profile (lists or tables inside each other)") \
             from None
+    except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
+        raise ProfileError(f"{where}: cannot be read ({str(error).split(';')[0]})") from None
     try:
         profile = Profile.model_validate(data, context={"now": now})
     except ValidationError as error:

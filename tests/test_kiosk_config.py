@@ -113,6 +113,7 @@ def test_defaults_without_a_file():
     ("idle_timeout_s = 60\nwarning_s = 90\n", "warning_s: .*must be shorter than idle_timeout_s"),
     ("idle_timeout_s = 30\nwarning_s = 30\n", "warning_s"),
     ("checks = " + "[" * 500 + "]" * 500 + "\n", "nested too deeply"),
+    ("idle_timeout_s = " + "9" * 5000 + "\n", "cannot be read"),
 ])
 def test_a_bad_config_names_the_field(tmp_path, text, named):
     path = tmp_path / "kiosk.toml"

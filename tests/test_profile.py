@@ -220,14 +220,18 @@ def test_a_report_that_cannot_be_built_still_shows_every_result(capsys):
     assert "Power (system.power): pass: Plugged in." in out
 
 
-def test_deep_nesting_is_one_line_naming_the_file_in_validate_and_check(tmp_path):
+@pytest.mark.parametrize(("text", "told"), [
+    ("organisation = " + "[" * 500 + "]" * 500 + "\n", "nested too deeply"),
+    ('[thresholds."system.cpu"]\nwarn_percent = ' + "9" * 5000 + "\n", "cannot be read (Exceeds the limit"),
+])
+def test_deep_nesting_is_one_line_naming_the_file_in_validate_and_check(tmp_path, text, told):
     path = tmp_path / "deep.toml"
-    path.write_text("organisation = " + "[" * 500 + "]" * 500 + "\n")
+    path.write_text(text)
     for args in (("profile", "validate", str(path)), ("check", *NO_DEVICES, "--profile", str(path))):
         done = run_cli(*args)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1 and str(path) in done.stderr
-        assert "nested too deeply" in done.stderr
+        assert told in done.stderr
 
 
 @pytest.mark.parametrize(("required", "expected"), [
