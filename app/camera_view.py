@@ -143,6 +143,7 @@ class CameraPanel(QWidget):
         self.hint_icon = QLabel()
         self.hint_icon.setFixedSize(28, 28)
         self.hint = QLabel(say("ui.camera_starting"))
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may name a device or a file
         self.hint.setAccessibleName(say("ui.camera_hint"))
         self.hint.setWordWrap(True)
         font = QFont(self.hint.font())

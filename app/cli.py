@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from checks import __version__
+from checks.api import CheckResult
 from checks.discovery import LoadedCheck, discover, find_plugins, load
 from checks.export import interview_text, render_html
 from checks.history import open_history
@@ -170,6 +171,8 @@ class _TerminalProgress(RunListener):
 
 def run_check(args: argparse.Namespace) -> int:
     session = resolve(args)
+    for warning in session.profile.warnings() if session.profile else []:
+        print(f"interview-ready: warning: {warning}", file=sys.stderr)
     listener = _TerminalProgress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
@@ -178,28 +181,41 @@ def run_check(args: argparse.Namespace) -> int:
         runner.cancel()
         print("Cancelled.", file=sys.stderr)
         return 130
-    history = open_history(args.remember)
-    previous = history.last() if history else None
-    report = build_report(results, session.profile, session.config.thresholds, previous)
-    if args.report is not None:
-        try:
-            save_report(report, args.report)
-        except OSError as error:
-            print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-    if history:
-        try:
-            history.add(report)
-        except OSError as error:
-            print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}", file=sys.stderr)
-    if args.json:
-        print(report.to_json())
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        interview = interview_text(report)
-        print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
-    return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    return finish_check(args, session, results)
+
+
+def finish_check(args: argparse.Namespace, session: Session, results: list[CheckResult]) -> int:
+    """Build, save and print the report of ``results``; a report that cannot be made still shows every result."""
+    try:
+        history = open_history(args.remember)
+        previous = history.last() if history else None
+        report = build_report(results, session.profile, session.config.thresholds, previous)
+        if args.report is not None:
+            try:
+                save_report(report, args.report)
+            except OSError as error:
+                print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
+                      file=sys.stderr)
+                return EXIT_USAGE
+        if history:
+            try:
+                history.add(report)
+            except OSError as error:
+                print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}",
+                      file=sys.stderr)
+        if args.json:
+            print(report.to_json())
+        else:
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            interview = interview_text(report)
+            print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
+        return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    except Exception as error:  # whatever breaks the report, the results are not lost
+        print(f"interview-ready: the report could not be made ({type(error).__name__}: {error}); "
+              "the checks' own results follow", file=sys.stderr)
+        for result in results:
+            print(f"{result.title} ({result.id}): {result.status.value}: {result.summary}")
+        return EXIT_NOT_READY
 
 
 def save_report(report: Report, path: Path) -> None:
@@ -235,6 +251,8 @@ def profile_command(args: argparse.Namespace) -> int:
     except ProfileError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+    for warning in profile.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: valid profile for {profile.name}")
     return 0
 
@@ -271,7 +289,7 @@ def kiosk_set_pin(path: Path) -> int:
     import getpass
 
     if sys.stdin is not None and sys.stdin.isatty():
-        first, second = getpass.getpass("New admin PIN (4 to 12 digits): "), getpass.getpass("Once more: ")
+        first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
     else:
         lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
         first, second = lines[0].strip(), lines[1].strip()

@@ -34,6 +34,7 @@ from app.camera_view import CameraPanel
 from app.cli import UsageError, save_report
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
+from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
 from app.throughput_graph import ThroughputGraph
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
         try:
             session = self.reload(path)
         except UsageError as error:  # the message names the line and field
-            QMessageBox.warning(self, say("ui.app_name"), str(error))
+            warn(self, str(error))
             return False
         self.session = session
         self._fill_tree()
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         try:
             save_report(self.report, Path(path))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=path, error=error))
+            warn(self, say("ui.export_failed", path=path, error=error))
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
@@ -338,12 +339,11 @@ class MainWindow(QMainWindow):
         try:
             sent = send_to_recruiter(self.report, Path(folder))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=folder, error=error))
+            warn(self, say("ui.export_failed", path=folder, error=error))
             return
         if sent.mailto is None:
-            QMessageBox.information(self, say("ui.app_name"), say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
-        elif QMessageBox.question(self, say("ui.app_name"), say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)) \
-                == QMessageBox.StandardButton.Yes:
+            inform(self, say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
+        elif ask(self, say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)):
             open_mail_draft(sent)
 
     def _set_item_status(self, item: QTreeWidgetItem, status: str, value: str = "") -> None:

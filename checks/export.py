@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
@@ -117,6 +117,10 @@ def interview_lines(report: Report, now: datetime | None = None) -> list[dict[st
     if info.get("meeting_link"):
         lines.append({"kind": "meeting_link", "text": say("report.meeting_link", link="").rstrip(),
                       "link": info["meeting_link"]})
+        if info.get("meeting_link_expected") is False:  # a host the platform does not use: maybe a lookalike
+            host = urlsplit(info["meeting_link"]).hostname or ""
+            lines.append({"kind": "link_unexpected", "link": None, "text": say(
+                "report.link_unexpected", host=host, platform=say(f"report.platform_names.{info['platform']}"))})
     if info.get("report_to"):
         lines.append({"kind": "report_to", "text": say("report.report_to", address=info["report_to"]), "link": None})
     return lines

@@ -81,7 +81,7 @@ def test_the_interview_is_shown_in_local_time_with_a_countdown():
     from checks.export import interview_lines
 
     profile = parse_profile('interview_at = 2026-11-22T09:00:00-05:00\nplatform = "meet"\n'
-                            'meeting_link = "https://meet.example.com/abc"\n')
+                            'meeting_link = "https://meet.example.com/abc"\n', now=NOW)
     report = build_report([], profile)
     lines = {line["kind"]: line for line in interview_lines(report, NOW)}
     starts = datetime(2026, 11, 22, 14, 0, tzinfo=timezone.utc).astimezone()
