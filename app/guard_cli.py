@@ -39,6 +39,8 @@ def add_guard_parser(sub: Any) -> None:
     guard.add_argument("--jsonl", action="store_true",
                        help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
                             '"rtt_ms", "reason"}')
+    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
+    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
     guard.add_argument("--timeline", metavar="FILE.json", type=Path,
                        help="when it stops, save the record of states (times and numbers only) to add to a report")
 
@@ -47,7 +49,8 @@ class GuardSetupError(Exception):
     """A bad argument; the message names it."""
 
 
-def resolve_guard(stun: list[str], profile_path: Path | None) -> tuple[Watch, Profile | None]:
+def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = True,
+                  cpu: bool = True) -> tuple[Watch, Profile | None]:
     profile = None
     if profile_path is not None:
         try:
@@ -62,7 +65,10 @@ def resolve_guard(stun: list[str], profile_path: Path | None) -> tuple[Watch, Pr
     servers = stun_servers(given, profile, thresholds)
     if not servers:
         raise GuardSetupError(say("guard.no_stun"))
-    return Watch(servers, guard_limits(thresholds)), profile
+    watch = Watch(servers, guard_limits(thresholds), cpu=cpu)
+    if not power:
+        watch.power = None
+    return watch, profile
 
 
 def wall_clock(t: float) -> float:
@@ -106,7 +112,7 @@ def printer(jsonl: bool, every: float, out: Any = None) -> Callable[[Status, boo
 
 def run_guard(args: argparse.Namespace) -> int:
     try:
-        watch, _ = resolve_guard(args.stun, args.profile)
+        watch, _ = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu)
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE

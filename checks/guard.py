@@ -171,12 +171,12 @@ class Guard:
 
     def window(self, t: float) -> tuple[float | None, float | None, float | None]:
         """Loss (%), median round trip (ms) and jitter (ms) over the last ``window_s``; probes still within their
-        answer time are not counted yet. (None, None, None) before any probe has been judged."""
+        answer time are not counted yet. (None, None, None) before ``min_probes`` have been judged."""
         horizon = t - self._limit("window_s")
         self.probes = deque(p for p in self.probes if p.sent >= horizon)  # they come as they settle, not as sent
         timeout = self._limit("answer_timeout_s")
         judged = [p.rtt for p in self.probes if p.rtt is not None or p.sent + timeout <= t]
-        if not judged:
+        if len(judged) < self._limit("min_probes"):
             return None, None, None
         stats = rtt_stats(judged)
         return stats.loss_percent, stats.median_ms, stats.jitter_ms

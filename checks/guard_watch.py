@@ -103,7 +103,10 @@ class Watch:
     servers: Sequence[tuple[str, int]]
     limits: Mapping[str, Any]
     interface: Callable[[float], Interface | None] = read_interface
-    power: Callable[[float], Power | None] = read_power
+    power: Callable[[float], Power | None] | None = read_power
+    """None: the power is not watched."""
+    cpu: bool = True
+    """False: the processor is not watched."""
 
 
 def open_stream(servers: Sequence[tuple[str, int]], cancel: threading.Event) -> BindingStream | None:
@@ -124,13 +127,14 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
     limits = watch.limits
     interval = float(limits["probe_interval_s"])
     timeout = float(limits["answer_timeout_s"])
-    every = {"interface": float(limits["interface_every_s"]), "power": float(limits["power_every_s"]),
-             "cpu": float(limits["cpu_every_s"])}
     start = time.perf_counter()
     guard = Guard(limits, start)
-    cpu = CpuWatch(float(limits["cpu_percent"]))
-    readers: dict[str, Callable[[float], Any]] = {"interface": watch.interface, "power": watch.power,
-                                                  "cpu": cpu.sample}
+    readers: dict[str, Callable[[float], Any]] = {"interface": watch.interface}
+    if watch.power is not None:
+        readers["power"] = watch.power
+    if watch.cpu:
+        readers["cpu"] = CpuWatch(float(limits["cpu_percent"])).sample
+    every = {name: float(limits[f"{name}_every_s"]) for name in readers}
     last = dict.fromkeys(every, -1e9)
     stream: BindingStream | None = None
     next_open = start
@@ -141,16 +145,16 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
             if stream is None and now >= next_open:
                 stream = open_stream(watch.servers, cancel)
                 next_open = time.perf_counter() + 5.0
-            if stream is not None:
-                stream.send()
-            else:
-                guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
-            for name, period in every.items():
+            for name, period in every.items():  # before the probe: nothing delays reading its answer
                 if now - last[name] >= period:
                     last[name] = now
                     sample = readers[name](now)
                     if sample is not None:
                         guard.add(sample)
+            if stream is not None:
+                stream.send()
+            else:
+                guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
             tick += interval
             if stream is not None:
                 stream.receive(tick - time.perf_counter())

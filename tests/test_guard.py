@@ -216,6 +216,7 @@ def test_guard_command_runs_and_ctrl_c_ends_it_with_zero(tmp_path):
     time.sleep(1)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
+    assert all(json.loads(line)["state"] in ("good", "trouble") for line in out.splitlines())
     assert process.returncode == 0, err
     assert err == ""
     saved = json.loads(record.read_text())
