@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from checks.guard import Guard, Status, periods, timeline_text
-from checks.guard_watch import Watch, guard_limits, run, stun_servers
+from checks.guard import Status
+from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
 from checks.profile import Profile, ProfileError, load_profile
 from checks.thresholds import Thresholds
@@ -69,25 +69,6 @@ def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = T
     if not power:
         watch.power = None
     return watch, profile
-
-
-def wall_clock(t: float) -> float:
-    """A ``time.perf_counter()`` moment as Unix time."""
-    return time.time() - (time.perf_counter() - t)
-
-
-def timeline_record(guard: Guard, end: float) -> dict[str, Any]:
-    """The opt-in record: each period's wall-clock start and end, length, state and reason; nothing else."""
-    items = periods(guard.changes, end)
-
-    def clock(t: float) -> str:
-        return datetime.fromtimestamp(wall_clock(t)).astimezone().strftime("%H:%M")
-
-    return {
-        "periods": [{"start": datetime.fromtimestamp(wall_clock(p.start)).astimezone().isoformat(timespec="seconds"),
-                     "seconds": round(p.seconds, 1), "state": p.state, "reason": p.reason} for p in items],
-        "lines": timeline_text(items, clock),
-    }
 
 
 def printer(jsonl: bool, every: float, out: Any = None) -> Callable[[Status, bool], None]:
@@ -148,7 +129,7 @@ def run_guard(args: argparse.Namespace) -> int:
     if not args.jsonl:
         print(say("guard.stopped"), flush=True)
     if args.timeline is not None and "guard" in box:
-        record = timeline_record(box["guard"], time.perf_counter())
+        record = timeline_record(box["guard"].changes, time.perf_counter())
         partial = args.timeline.with_name(f".{args.timeline.name}.tmp")
         try:  # whole or not at all
             partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

@@ -13,13 +13,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
 
 from checks.builtin.system import busiest_processes, watch_processes
-from checks.guard import Cpu, Guard, Interface, Power, Probe, Status
+from checks.guard import Change, Cpu, Guard, Interface, Power, Probe, Status, periods, timeline_text
 from checks.netprobe import link, reach
 from checks.netprobe.common import Budget, ProbeError
 from checks.netprobe.stun import BindingStream, first_answering
@@ -171,3 +172,23 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
         if stream is not None:
             stream.close()
     return guard
+
+
+def wall_clock(t: float) -> float:
+    """A ``time.perf_counter()`` moment (the watchers' clock) as Unix time."""
+    return time.time() - (time.perf_counter() - t)
+
+
+def timeline_record(changes: Sequence[Change], end: float) -> dict[str, Any]:
+    """The opt-in record after the interview: each period's wall-clock start, length, state and reason, and the
+    timeline in words; nothing else."""
+    items = periods(changes, end)
+
+    def local(t: float) -> datetime:
+        return datetime.fromtimestamp(wall_clock(t)).astimezone()
+
+    return {
+        "periods": [{"start": local(p.start).isoformat(timespec="seconds"), "seconds": round(p.seconds, 1),
+                     "state": p.state, "reason": p.reason} for p in items],
+        "lines": timeline_text(items, lambda t: local(t).strftime("%H:%M")),
+    }

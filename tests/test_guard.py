@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import signal
 import subprocess
 import sys
@@ -12,30 +11,12 @@ import time
 import pytest
 
 from checks.guard import Cpu, Guard, Interface, Power, Probe, channel_action, periods, timeline_text
-from checks.guard_watch import guard_limits, read_interface, stun_servers
+from checks.guard_watch import read_interface, stun_servers
 from checks.profile import parse_profile
 from checks.report import build_report
 from checks.wording import say
 from tests.conftest import ROOT
-
-LIMITS = guard_limits()
-STEP = LIMITS["probe_interval_s"]
-
-
-def drive(guard: Guard, start: float, end: float, loss: float = 0.0, rtt: float = 0.02, seed: int = 1,
-          answered: bool = True, lose_every: int = 0) -> list[tuple[float, str, str]]:
-    """Probes every STEP from ``start`` to ``end`` (each lost with probability ``loss``, or every ``lose_every``-th;
-    none answered when not ``answered``), evaluated after each; the (t, state, reason) seen."""
-    rng = random.Random(seed)
-    seen = []
-    n = round((end - start) / STEP)
-    for i in range(n):
-        t = start + i * STEP
-        ok = answered and rng.random() >= loss and not (lose_every and i % lose_every == lose_every - 1)
-        guard.add(Probe(t, rtt if ok else None))
-        status = guard.evaluate(t + STEP)
-        seen.append((status.t, status.state, status.reason))
-    return seen
+from tests.guardkit import LIMITS, STEP, drive
 
 
 def states(seen) -> list[str]:
