@@ -152,6 +152,10 @@ class GuardianWindow(QWidget):
         self.action = QLabel(channel_action(first) if first else say("guard.no_channel"))
         self.action.setWordWrap(True)
         self.action.setObjectName("action")
+        bigger = self.action.font()
+        bigger.setBold(True)
+        bigger.setPointSizeF(bigger.pointSizeF() * 1.25)
+        self.action.setFont(bigger)
         self.action.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         card.addWidget(self.action)
         buttons = QHBoxLayout()
@@ -165,8 +169,9 @@ class GuardianWindow(QWidget):
         self.open_button.setToolTip(link or "")
         self.open_button.clicked.connect(lambda: link and QDesktopServices.openUrl(QUrl(link)))
         self.open_button.setVisible(bool(link))
-        buttons.addWidget(self.copy_button)
+        self.open_button.setDefault(True)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         card.addLayout(buttons)
         others = [channel_action(c) for c in self.channels[1:]]
@@ -182,6 +187,7 @@ class GuardianWindow(QWidget):
         if self.reminders:
             card.addWidget(QLabel(f"<b>{say('guard.reminders_title')}</b>"))
             tips = QLabel("\n".join(f"• {r}" for r in self.reminders))
+            tips.setObjectName("tips")
             tips.setWordWrap(True)
             card.addWidget(tips)
 
@@ -207,10 +213,12 @@ class GuardianWindow(QWidget):
         self.card.setVisible(status.state == "down")
         self.setAccessibleDescription(f"{name}. {status.text()}")
         self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.state]}; border: 1px solid #888; }}"
-                           "QLabel#action { font-size: 115%; font-weight: bold; }")
-        self.setFixedWidth(self._width(status.state))
-        self.adjustSize()
-        self.setFixedHeight(self.sizeHint().height())
+                           "QLabel#tips { color: #333; }")
+        width = self._width(status.state)
+        self.setFixedWidth(width)
+        layout = self.layout()
+        layout.activate()
+        self.setFixedHeight(max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()))
         if self.state is not None and self.isVisible():
             self.place(self.corner())
         self.state = status.state
@@ -220,7 +228,7 @@ class GuardianWindow(QWidget):
     def _width(self, state: str) -> float:
         """About 240 px when all is well, wider for a sentence or the card; grows with the font (200 % size)."""
         em = self.fontMetrics().averageCharWidth()
-        return int({"good": 30, "trouble": 40, "down": 52}[state] * em)
+        return int({"good": 40, "trouble": 48, "down": 62}[state] * em)
 
     def notify(self, title: str, text: str) -> None:
         """A desktop notification on a change (where the desktop has a tray); best effort, never a sound."""

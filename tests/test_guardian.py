@@ -7,8 +7,8 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QMenu, QPushButton
 
 from app.guardian import GuardianWindow, plan_b
 from checks.guard_watch import Watch, guard_limits
@@ -112,3 +112,34 @@ def test_the_watcher_reaches_the_window_through_signals(window, qtbot):
     qtbot.waitUntil(lambda: bool(window.changes), timeout=5000)
     assert [c.state for c in window.changes] == ["good", "trouble"]
     window.worker = None
+
+
+def test_the_main_window_starts_interview_mode(qtbot):
+    from app.cli import make_parser, resolve
+    from app.window import MainWindow
+
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
+                                                "--stun", "127.0.0.1:9", "--only", "system.power"]))
+    main = MainWindow(session)
+    qtbot.addWidget(main)
+    (action,) = [a for menu in main.menuBar().findChildren(QMenu) for a in menu.actions()
+                 if a.text() == say("guard.start")]
+    action.trigger()
+    guardian = main.guardian
+    qtbot.waitExposed(guardian)
+    assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    guardian.worker.cancel()
+    guardian.worker = None
+    guardian.close()
+
+
+def test_kiosk_mode_does_not_offer_it(qtbot):
+    from app.cli import make_parser, resolve
+    from app.window import MainWindow
+
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none"]))
+    kiosk = MainWindow(session, kiosk=True)
+    qtbot.addWidget(kiosk)
+    texts = [a.text() for a in kiosk.findChildren(QAction)]
+    assert texts and say("guard.start") not in texts
