@@ -201,7 +201,12 @@ class GuardianWindow(QWidget):
     # -- the view -----------------------------------------------------------------------------------------
 
     def show_status(self, status: Status) -> None:
-        """Show one state: the icon and the state's name (never colour alone), the line, the plan B card."""
+        """Show one state: the icon and the state's name (never colour alone), the line, the plan B card. Called
+        five times a second: nothing is redrawn unless the state or its sentence changed."""
+        shown = (status.state, status.text(), self.font().key())
+        if shown == getattr(self, "_shown", None):
+            return
+        self._shown = shown
         changed = self.state is not None and status.state != self.state
         self.icon.setPixmap(status_icon(ICON_STATUS[status.state]).pixmap(28, 28))
         name = say(f"guard.state_names.{status.state}")

@@ -77,11 +77,14 @@ def read_power(t: float) -> Power | None:
 
 
 class CpuWatch:
-    """The processor's total load; while it is over ``high`` %, also the busiest app (measured between two looks)."""
+    """The processor's total load; while it is over ``high`` %, also the busiest app, measured between two looks
+    and then again only every ``rescan_s`` (looking at every process is the costly part)."""
 
-    def __init__(self, high: float) -> None:
+    def __init__(self, high: float, rescan_s: float) -> None:
         self.high = high
+        self.rescan_s = rescan_s
         self.processes: list[psutil.Process] | None = None
+        self.primed_at = 0.0
         psutil.cpu_percent(None)
 
     def sample(self, t: float) -> Cpu:
@@ -89,11 +92,13 @@ class CpuWatch:
         if percent < self.high:
             self.processes = None
             return Cpu(t, percent)
+        if self.processes is None and t - self.primed_at >= self.rescan_s:
+            self.processes, self.primed_at = watch_processes(), t
+            return Cpu(t, percent)
         if self.processes is None:
-            self.processes = watch_processes()
             return Cpu(t, percent)
         busiest = busiest_processes(self.processes)
-        self.processes = watch_processes()
+        self.processes = None  # the next look waits ``rescan_s`` after the last
         return Cpu(t, percent, busiest[0][0] if busiest else None)
 
 
@@ -134,7 +139,7 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
     if watch.power is not None:
         readers["power"] = watch.power
     if watch.cpu:
-        readers["cpu"] = CpuWatch(float(limits["cpu_percent"])).sample
+        readers["cpu"] = CpuWatch(float(limits["cpu_percent"]), float(limits["cpu_s"])).sample
     every = {name: float(limits[f"{name}_every_s"]) for name in readers}
     last = dict.fromkeys(every, -1e9)
     stream: BindingStream | None = None
