@@ -105,6 +105,8 @@ class GuardWorker:
 class GuardianWindow(QWidget):
     """The small window. :meth:`show_status` is its only input."""
 
+    record_saved = Signal(object)  # the timeline's lines, when the candidate chose to keep the record
+
     def __init__(self, channels: Sequence[Mapping[str, Any]] = (), reminders: Sequence[str] = (),
                  settings: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
@@ -353,10 +355,11 @@ class GuardianWindow(QWidget):
             return
         path, _ = QFileDialog.getSaveFileName(self, say("guard.save_timeline"), "interview-record.json",
                                               "JSON (*.json)")
+        record = timeline_record(self.changes, time.perf_counter())
         if path:
-            record = timeline_record(self.changes, time.perf_counter())
             with contextlib.suppress(OSError):
                 Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        self.record_saved.emit(list(record["lines"]))
 
 
 def plan_b(profile: Profile | None, report: Report | None = None) -> tuple[list[dict], list[str]]:

@@ -255,6 +255,12 @@ class MainWindow(QMainWindow):
 
         stun = [(s.host, s.port) for s in self.session.config.network.stun]
         self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian.record_saved.connect(self._add_interview_record)
+
+    def _add_interview_record(self, lines: list[str]) -> None:
+        """The candidate opted in: interview mode's record goes into the report they send."""
+        if self.report is not None:
+            self.report = dataclasses.replace(self.report, interview_record=tuple(lines))
 
     def _fill_tree(self) -> None:
         self.tree.clear()

@@ -202,3 +202,24 @@ def test_guard_command_runs_and_ctrl_c_ends_it_with_zero(tmp_path):
     assert err == ""
     saved = json.loads(record.read_text())
     assert saved["periods"][0]["state"] == "good" and saved["lines"]
+
+
+def test_the_record_goes_into_the_report_when_added(tmp_path):
+    import dataclasses
+
+    import jsonschema
+
+    from checks.export import render_html
+
+    guard = Guard(LIMITS, start=0)
+    drive(guard, 0, 10)
+    drive(guard, 10, 15, answered=False)
+    drive(guard, 15, 40)
+    lines = timeline_text(periods(guard.changes, 40), lambda t: f"14:{int(t):02d}")
+    report = dataclasses.replace(build_report([], None), interview_record=tuple(lines))
+    data = json.loads(report.to_json())
+    jsonschema.validate(data, json.loads((ROOT / "assets" / "report.schema.json").read_text()))
+    assert data["interview_record"] == lines and "connection down" in lines[0]
+    assert lines[0] in report.render_text() and say("guard.timeline_title") in report.render_text()
+    assert lines[0] in render_html(report)
+    assert build_report([], None).to_dict()["interview_record"] == []

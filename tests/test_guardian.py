@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QPushButton
 from app.guardian import GuardianWindow, plan_b
 from checks.guard_watch import Watch, guard_limits
 from checks.profile import parse_profile
+from checks.report import build_report
 from checks.wording import say
 from tests.guardkit import statuses
 
@@ -129,6 +130,9 @@ def test_the_main_window_starts_interview_mode(qtbot):
     qtbot.waitExposed(guardian)
     assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    main.report = build_report([], None)
+    guardian.record_saved.emit(["14:12–14:13 connection down, 48 s"])  # what "Save the record" sends
+    assert main.report.interview_record == ("14:12–14:13 connection down, 48 s",)
     guardian.worker.cancel()
     guardian.worker = None
     guardian.close()
