@@ -147,3 +147,49 @@ def test_kiosk_mode_does_not_offer_it(qtbot):
     qtbot.addWidget(kiosk)
     texts = [a.text() for a in kiosk.findChildren(QAction)]
     assert texts and say("guard.start") not in texts
+
+
+def test_the_three_states_render_offscreen(qtbot, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    from app.guardian import BACKGROUND
+    from tests.shoot_guardian import main as shoot
+
+    assert shoot(tmp_path) == 0
+    for state in ("good", "trouble", "down"):
+        image = QImage(str(tmp_path / f"guardian-{state}.png"))
+        assert image.width() >= 200 and image.height() >= 40, state
+        inside = image.pixelColor(image.width() // 2, 3)  # the background, just inside the border
+        assert inside == QColor(BACKGROUND[state]), (state, inside.name())
+    heights = {state: QImage(str(tmp_path / f"guardian-{state}.png")).height() for state in ("good", "down")}
+    assert heights["down"] > 3 * heights["good"]  # the plan B card
+
+
+def test_the_three_states_as_real_x11_windows(tmp_path):
+    """Under a private Xvfb: the pictures are taken from the X server (ImageMagick's import), as in the README."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    if not (shutil.which("Xvfb") and shutil.which("import")):
+        pytest.skip("Xvfb and ImageMagick are needed (.ci/setup.sh installs them)")
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        display = f":{server.stdout.readline().strip()}"
+        done = subprocess.run([sys.executable, str(ROOT / "tests" / "shoot_guardian.py"), str(tmp_path)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT,
+                              env={**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"})
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert [r[2] for r in rows] == ["x11"] * 3
+    for path, size, _ in rows:
+        identify = subprocess.run(["identify", "-format", "%wx%h", path], capture_output=True, text=True, timeout=30)
+        assert identify.stdout == size, (path, identify.stdout, size)
