@@ -16,10 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from checks.guard import Status
+from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
 from checks.profile import Profile, ProfileError, load_profile
+from checks.report import build_report
 from checks.thresholds import Thresholds
 from checks.wording import say
 
@@ -71,8 +72,16 @@ def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = T
     return watch, profile
 
 
-def printer(jsonl: bool, every: float, out: Any = None) -> Callable[[Status, bool], None]:
-    """What ``guard`` prints for each evaluation: a line on each change (JSON lines: also every ``every`` s)."""
+def plan_b_lines(profile: Profile | None) -> list[str]:
+    """What the terminal shows when the connection is down: the backup channel to use, and what to say."""
+    channels = build_report([], profile).backup_channels
+    return [channel_action(channels[0]) if channels else say("guard.no_channel"), say("guard.what_to_say")]
+
+
+def printer(jsonl: bool, every: float, out: Any = None,
+            plan: list[str] | None = None) -> Callable[[Status, bool], None]:
+    """What ``guard`` prints for each evaluation: a line on each change (JSON lines: also every ``every`` s), and
+    when it goes down, ``plan``."""
     last = [-1e9]
     stream = out or sys.stdout
 
@@ -86,6 +95,8 @@ def printer(jsonl: bool, every: float, out: Any = None) -> Callable[[Status, boo
             when = datetime.fromtimestamp(wall_clock(status.t)).strftime("%H:%M:%S")
             mark = say(f"guard.state_marks.{status.state}")
             stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.state}')}: {status.text()}\n")
+            if status.state == "down":
+                stream.write("".join(f"          → {line}\n" for line in plan or []))
         stream.flush()
 
     return emit
@@ -93,7 +104,7 @@ def printer(jsonl: bool, every: float, out: Any = None) -> Callable[[Status, boo
 
 def run_guard(args: argparse.Namespace) -> int:
     try:
-        watch, _ = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu)
+        watch, profile = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu)
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -109,7 +120,8 @@ def run_guard(args: argparse.Namespace) -> int:
 
     def watcher() -> None:
         try:
-            box["guard"] = run(watch, cancel, printer(args.jsonl, float(watch.limits["report_every_s"])))
+            box["guard"] = run(watch, cancel, printer(args.jsonl, float(watch.limits["report_every_s"]),
+                                                      plan=plan_b_lines(profile)))
         except Exception as error:  # a failure is told, never a traceback
             box["error"] = f"{type(error).__name__}: {error}"
         finally:

@@ -28,7 +28,7 @@ from checks.wording import say
 
 STATES = ("good", "trouble", "down")
 DOWN_REASONS = ("link_down", "no_route", "no_answer")
-TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "battery_low", "charger", "cpu", "vpn")
+TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "battery_low", "charger", "cpu", "vpn")
 """Most important first: the one line shows the first that applies."""
 IMMEDIATE = ("charger", "vpn")
 """Changes that are news at once (the others must last ``trouble_after_s``)."""
@@ -52,6 +52,8 @@ class Interface:
     interface: str | None
     up: bool = True
     kind: str = "wired"
+    signal_percent: float | None = None
+    """A Wi-Fi link's quality (None: not Wi-Fi, or not known)."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,10 @@ class Guard:
                 out[key] = {"value": f"{value:.0f}"}
         if self.last_answer is None and self.probes and t - self.probes[0].sent >= self._limit("down_silence_s"):
             out["never_answered"] = {}
+        face = self.interface
+        if face is not None and face.signal_percent is not None and (
+                face.signal_percent < self._limit("weak_signal_percent")):
+            out["wifi"] = {"percent": f"{face.signal_percent:.0f}"}
         power = self.power
         if power is not None and not power.plugged and power.percent < self._limit("battery_percent"):
             out["battery_low"] = {"percent": f"{power.percent:.0f}"}

@@ -62,7 +62,14 @@ def read_interface(t: float, proc_net: Path = Path("/proc/net"),
         state = (sys_net / name / "operstate").read_text().strip()
     except OSError:
         state = "unknown"
-    return Interface(t, name, state not in ("down", "lowerlayerdown", "notpresent"), link.classify(name, sys_net))
+    kind = link.classify(name, sys_net)
+    signal = None
+    if kind == "wifi":
+        try:
+            signal = link.wifi_signal((proc_net / "wireless").read_text(), name)
+        except OSError:
+            signal = None
+    return Interface(t, name, state not in ("down", "lowerlayerdown", "notpresent"), kind, signal)
 
 
 def read_power(t: float) -> Power | None:

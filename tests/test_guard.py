@@ -110,6 +110,28 @@ def test_a_vpn_coming_up_and_the_charger_pulled_are_trouble_for_a_while():
     assert (guard.evaluate(40).state, guard.reason) == ("trouble", "charger")
 
 
+def test_a_weak_wifi_signal_is_trouble_once_it_lasts():
+    guard = Guard(LIMITS)
+    guard.add(Interface(0, "wlan0", kind="wifi", signal_percent=LIMITS["weak_signal_percent"] + 20))
+    assert states(drive(guard, 0, 10)) == ["good"]
+    guard.add(Interface(10, "wlan0", kind="wifi", signal_percent=LIMITS["weak_signal_percent"] - 10))
+    seen = drive(guard, 10, 20)
+    assert states(seen) == ["good", "trouble"] and seen[-1][2] == "wifi"
+    assert first(seen, "trouble") - 10 >= LIMITS["trouble_after_s"]
+
+
+def test_read_interface_tells_a_wifi_links_signal(tmp_path):
+    (tmp_path / "route").write_text("Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+                                    "wlan0\t00000000\t0100A8C0\t0003\t0\t0\t600\t00000000\n")
+    (tmp_path / "wireless").write_text("Inter-| sta-|   Quality\n face | tus | link level noise\n"
+                                       " wlan0: 0000   14.  -85.  -256\n")
+    (tmp_path / "wlan0" / "wireless").mkdir(parents=True)
+    (tmp_path / "wlan0" / "operstate").write_text("up\n")
+    assert read_interface(1.0, tmp_path, tmp_path) == Interface(1.0, "wlan0", True, "wifi", 20.0)
+    (tmp_path / "wlan0" / "operstate").write_text("down\n")
+    assert not read_interface(2.0, tmp_path, tmp_path).up
+
+
 def test_a_vpn_from_the_start_is_not_news():
     guard = Guard(LIMITS)
     guard.add(Interface(0, "tun0", kind="vpn"))
@@ -223,3 +245,23 @@ def test_the_record_goes_into_the_report_when_added(tmp_path):
     assert lines[0] in report.render_text() and say("guard.timeline_title") in report.render_text()
     assert lines[0] in render_html(report)
     assert build_report([], None).to_dict()["interview_record"] == []
+
+
+def test_the_terminal_shows_plan_b_when_the_line_goes_down():
+    import io
+
+    from app.guard_cli import plan_b_lines, printer
+    from tests.guardkit import statuses
+
+    profile = parse_profile('[[backup_channels]]\nkind = "dial_in"\nvalue = "+44 20 7946 0000,,123456#"\n')
+    out = io.StringIO()
+    emit = printer(False, 10, out, plan_b_lines(profile))
+    shown = statuses()
+    emit(shown["good"], False)  # not a change: nothing
+    emit(shown["trouble"], True)
+    emit(shown["down"], True)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4 and "[!] Trouble" in lines[0] and "[✗] Connection down" in lines[1]
+    assert lines[2].strip() == "→ Call the dial-in: +44 20 7946 0000, PIN 123456"
+    assert "calling in now" in lines[3]
+    assert plan_b_lines(None)[0] == say("guard.no_channel")
