@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from app.guard_cli import add_guard_parser, run_guard
 from checks import __version__
 from checks.api import CheckResult
 from checks.discovery import LoadedCheck, discover, find_plugins, load
@@ -88,6 +89,7 @@ def make_parser() -> argparse.ArgumentParser:
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
+    add_guard_parser(sub)
     kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
     set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
@@ -320,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             return profile_command(args)
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
+        if args.command == "guard":
+            return run_guard(args)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         session = resolve(args)
     except UsageError as error:

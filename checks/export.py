@@ -157,6 +157,8 @@ def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
                        for c, results in report.by_category()],
         "changes_label": say("report.changes"),
         "changes": list(report.changes),
+        "record_label": say("guard.timeline_title"),
+        "record": list(report.interview_record),
         "backup_label": say("report.backup"),
         "backup_intro": say("report.backup_intro"),
         "backup_from": say("report.backup_from", organisation=organisation or ""),

@@ -43,6 +43,8 @@ class Report:
     """What changed since the last remembered report ("Upload: 2.1 → 8.4 Mbps"); empty without history."""
     limits: Mapping[str, str] = field(default_factory=dict)
     """Per check id, the thresholds it was judged against, in words."""
+    interview_record: tuple[str, ...] = ()
+    """Interview mode's timeline ("14:12–14:13 connection down, 48 s"), only when the candidate added it."""
 
     def is_info(self, result: CheckResult) -> bool:
         """True for a check the profile does not require: shown "for information", never in the verdict."""
@@ -105,6 +107,7 @@ class Report:
             "interview": dict(self.interview) if self.interview else None,
             "checklist": list(self.checklist),
             "changes": list(self.changes),
+            "interview_record": list(self.interview_record),
         }
 
     def to_json(self) -> str:
@@ -138,6 +141,10 @@ class Report:
         if self.changes:
             lines.append(say("report.changes"))
             lines.extend(f"  {c}" for c in self.changes)
+            lines.append("")
+        if self.interview_record:
+            lines.append(say("guard.timeline_title"))
+            lines.extend(f"  {line}" for line in self.interview_record)
             lines.append("")
         if self.backup_channels:
             lines.append(say("report.backup"))

@@ -20,7 +20,9 @@ from checks.resources import load_toml_asset
 
 LIMITS_FILE = "threshold_limits.toml"
 EVERY_CHECK, NETWORK = "*", "network"  # the declarations every check has, and those every network.* check shares
-_NOT_CHECKS = ("runner", NETWORK)      # tables of thresholds.toml that are no check's own
+FIXED = ("runner", "guard")
+"""Tables of thresholds.toml that no profile may change: the runner's and interview mode's own settings."""
+_NOT_CHECKS = (*FIXED, NETWORK)      # tables of thresholds.toml that are no check's own
 _DECLARATION = re.compile(r"^(?:(number|whole) (-?[0-9.]+)\.\.(-?[0-9.]+)|one of ([a-z0-9_, ]+)|endpoints ([0-9]+)"
                           r"|text)$")
 
