@@ -39,14 +39,21 @@ def tone(hz: float, level: float, seconds: float, rate: int = RATE) -> np.ndarra
 
 def noise(colour: str, level: float, seconds: float, rate: int = RATE, seed: int = 1) -> np.ndarray:
     """White, pink (−3 dB/octave) or brown (−6 dB/octave) noise, shaped in the frequency domain, at ``level``."""
-    n = round(seconds * rate)
+    return _noise(colour, round(seconds * rate), rate, seed) * 10 ** (level / 20)
+
+
+@functools.lru_cache(maxsize=32)
+def _noise(colour: str, n: int, rate: int, seed: int) -> np.ndarray:
+    """Noise of ``n`` samples at 0 dBFS RMS (made once: the tests ask for the same noise at many levels)."""
     rng = np.random.default_rng(seed)
     spectrum = np.fft.rfft(rng.standard_normal(n))
     freqs = np.fft.rfftfreq(n, 1 / rate)
     f = np.maximum(freqs, 20.0)
     shape = {"white": np.ones_like(f), "pink": 1 / np.sqrt(f), "brown": 1 / f}[colour]
     shape[0] = 0.0
-    return at_dbfs(np.fft.irfft(spectrum * shape, n), level)
+    made = at_dbfs(np.fft.irfft(spectrum * shape, n), 0.0)
+    made.flags.writeable = False
+    return made
 
 
 def hum(base_hz: float, level: float, seconds: float, rate: int = RATE) -> np.ndarray:
