@@ -38,8 +38,8 @@ def _background(colour: str, level: float, seconds: float) -> np.ndarray:
 
 def accuracy() -> dict[str, dict[str, tuple[float, float, int]]]:
     """Per setting and check: (mean error, largest error, takes) in dB on the real-speech set. The speech level
-    and the SNR are scored where the true SNR is at least 10 dB (below that the checks say the room drowns the
-    voice, whatever the exact level)."""
+    and the SNR are scored where the true SNR is at least 15 dB (mic.snr's line for a problem: below it the
+    verdict is the same whatever the exact figure); the speech level also between 10 and 15 dB SNR."""
     reason = sounds.real_speech_missing()
     if reason is not None:
         print(f"accuracy: skipped, {reason}")
@@ -53,7 +53,8 @@ def accuracy() -> dict[str, dict[str, tuple[float, float, int]]]:
     }
     table: dict[str, dict[str, tuple[float, float, int]]] = {}
     for setting, (speech, layout, quiet_known) in settings.items():
-        errors: dict[str, list[float]] = {"mic.noise": [], "mic.level": [], "mic.snr": []}
+        errors: dict[str, list[float]] = {"mic.noise": [], "mic.level": [], "mic.snr": [],
+                                          "mic.level at 10-15 dB SNR": []}
         for i, (_, voice) in enumerate(voices):
             if layout == "throughout":
                 voice = np.concatenate([voice, voices[(i + 1) % len(voices)][1]])
@@ -70,11 +71,13 @@ def accuracy() -> dict[str, dict[str, tuple[float, float, int]]]:
                     true_noise = rms_dbfs(background)
                     found = analyse(mix, RATE, quiet=(0.0, 3.0) if quiet_known else None)
                     errors["mic.noise"].append(found.noise_dbfs - true_noise)
-                    if true_speech - true_noise >= 10.0:
+                    if true_speech - true_noise >= 15.0:
                         errors["mic.level"].append((found.speech_dbfs or -120.0) - true_speech)
                         errors["mic.snr"].append((found.snr_db or -120.0) - (true_speech - true_noise))
+                    elif true_speech - true_noise >= 10.0:
+                        errors["mic.level at 10-15 dB SNR"].append((found.speech_dbfs or -120.0) - true_speech)
         table[setting] = {check: (float(np.mean(e)), float(np.max(np.abs(e))), len(e))
-                          for check, e in errors.items()}
+                          for check, e in errors.items() if e}
         print(f"accuracy, {setting}: " + "; ".join(f"{check} mean {m:+.2f} dB, largest {w:.2f} dB over {n} takes"
                                                    for check, (m, w, n) in table[setting].items()))
     return table

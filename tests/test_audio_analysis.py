@@ -1,4 +1,6 @@
-"""The sound analysis on recordings with known truth: tones, coloured noise, hum, espeak-ng speech, bad input.
+"""The sound analysis on recordings with known truth: tones, coloured noise, hum, espeak-ng speech, real recorded
+speech (Debian's asterisk-core-sounds-en-wav and alsa-utils; skipped, saying which to install, without them), bad
+input.
 
 The truth of a background is the RMS of the noise that was added; the truth of a voice is the active speech
 level (ITU-T P.56) of the clean voice on its own, before any noise was added. The analysis sees only the mix.
@@ -324,7 +326,7 @@ def test_real_speech_background_is_within_2_db_of_the_truth(real_voices, guided_
         found = analyse(mix, RATE, quiet=(0.0, 3.0) if guided_quiet else None)
         assert found.noise_from == ("quiet" if guided_quiet else "pauses"), name
         assert found.noise_dbfs == pytest.approx(true_noise, abs=REAL_NOISE_TOLERANCE_DB), name
-        if true_speech - true_noise >= 10.0:  # below that the voice's own level is lost in the room
+        if true_speech - true_noise >= 15.0:  # mic.snr's line for a problem: below it the verdict is the same
             assert found.speech_dbfs == pytest.approx(true_speech, abs=SNR_TOLERANCE_DB), name
             assert found.snr_db == pytest.approx(true_speech - true_noise, abs=SNR_TOLERANCE_DB), name
 
@@ -386,8 +388,10 @@ def test_the_quiet_part_is_where_the_room_is_measured():
     mix, _, _ = guided(-24.0, "white", -65.0)
     later = np.arange(len(mix)) >= 3 * RATE
     mix = mix + np.where(later, noise("white", -50.0, len(mix) / RATE, seed=2), 0.0)
-    assert analyse(mix, RATE, quiet=(0.0, 3.0)).noise_dbfs == pytest.approx(-65.0, abs=NOISE_TOLERANCE_DB)
-    assert analyse(mix, RATE).noise_dbfs > -60.0  # without it the pauses (with the fan) are the room
+    found = analyse(mix, RATE, quiet=(0.0, 3.0))
+    assert found.noise_from == "quiet"
+    assert found.noise_dbfs == pytest.approx(-65.0, abs=NOISE_TOLERANCE_DB)
+    assert found.noise_s == pytest.approx(3.0 - 2 * 0.3, abs=0.05)  # the quiet part less its edges
 
 
 def test_a_clipping_voice_is_not_taken_for_a_dc_offset():

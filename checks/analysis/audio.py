@@ -137,7 +137,7 @@ def dc_offsets(data: np.ndarray, samplerate: int, frame_s: float = FRAME_S, quie
         return data.mean(axis=0)
     framed = data[: count * size].reshape(count, size, data.shape[1])
     means = framed.mean(axis=1)
-    spread = np.mean(np.square(framed - means[:, None, :]), axis=1)
+    spread = np.einsum("fsc,fsc->fc", framed, framed) / size - np.square(means)  # each frame's variance
     quiet = spread <= 2.0 * np.percentile(spread, quietest, axis=0)
     return np.array([means[quiet[:, c], c].mean() for c in range(data.shape[1])])
 
