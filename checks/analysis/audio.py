@@ -1,17 +1,19 @@
 """What the interviewer will hear: pure functions on a block of samples (ndarray in, dataclass out, no I/O).
 
 Levels are RMS in dBFS, ``20·log10(rms)``, so a full-scale square wave is 0 dBFS and a full-scale sine −3 dBFS.
-Nothing here depends on when the candidate was asked to be quiet or to speak: the recording is cut into 20 ms
-frames and an adaptive energy detector separates speech from the rest by itself, so any recording works,
-including a file given with ``--mic``.
+The recording is cut into 20 ms frames and an adaptive energy detector separates speech from the rest by itself,
+so any recording works, including a file given with ``--mic``; a guided take also says when the candidate was
+asked to stay quiet, and the room is then measured there (:func:`background_frames`).
 
 The detector looks at the speech band (100 Hz–4 kHz) of each frame, so low rumble and mains hum do not pass for
-speech. Its reference is the quiet part of the recording (the 10th percentile of frame levels); a frame is
-speech when it stands out of that by a margin that grows with how much the background itself fluctuates.
-Frames next to speech (a hangover) count neither as speech nor as background, so breaths and word endings do
-not raise the noise floor. The speech level is the active speech level of ITU-T P.56 (the energy of the voice
-over the time it is active, activity being within 15.9 dB of that level), computed on frames with the
-background's power subtracted, so it stays put when the room gets noisier.
+speech. Its reference is the quiet part of the recording (the 10th percentile of frame levels, or the room's
+level by minimum statistics when speech fills more than nine tenths of the recording); a frame is speech when it
+stands out of that by a margin that grows with how much the background itself fluctuates. Frames next to speech
+(a hangover) count neither as speech nor as background, so breaths and word endings do not raise the noise
+floor. The DC offset removed is that of the quietest frames, so a voice clipping on one side does not shift the
+room. The speech level is the active speech level of ITU-T P.56 (the energy of the voice over the time it is
+active, activity being within 15.9 dB of that level), computed on frames with the background's power
+subtracted, so it stays put when the room gets noisier; the SNR is that level over the same noise floor.
 
 A speech/non-speech classifier without any dependency was chosen over WebRTC's VAD: WebRTC's needs 16-bit PCM
 at 8, 16, 32 or 48 kHz (44.1 kHz files would need resampling), calls steady fan noise speech at its less
