@@ -372,3 +372,29 @@ def test_a_live_take_that_cut_out_fails_and_a_file_is_not_judged():
     assert live.details["longest_s"] == pytest.approx(0.08, abs=0.021)
     assert live.advice == say_all("mic.dropouts.some.advice")
     assert results[True].status is Status.SKIP
+
+
+def test_the_guided_take_s_quiet_part_is_where_the_checks_measure_the_room():
+    """The window's path for a loud, close talker: clipping speech over a quiet room, the background measured in
+    the part the candidate was asked to stay quiet in; a file's take is not marked (its start may be anything)."""
+    from checks.discovery import discover
+    from checks.network import NetworkSettings
+    from checks.recording import RecordedMic, Recording, guided_take, record
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+
+    mix, clean, background = guided(-5.0, "white", -66.0)
+    mix = np.clip(mix, -1.0, 1.0)
+    take = guided_take(Recording(mix[:, None].astype(np.float32), RATE, "USB Headset", is_file=False))
+    assert take.quiet == (0.0, 3.0)
+    assert guided_take(Recording(take.samples, RATE, "speech.wav", is_file=True)).quiet is None
+    assert record(RecordedMic(take), 8.0).quiet == (0.0, 3.0)
+    config = RunConfig(camera=CameraSpec.parse("none"), network=NetworkSettings("none"),
+                       opened={"mic": RecordedMic(take)})
+    results = {r.id: r for r in Runner(discover("mic.noise,mic.snr"), config).run()}
+    noise_result, snr = results["mic.noise"], results["mic.snr"]
+    assert noise_result.status is Status.PASS and noise_result.value == pytest.approx(rms_dbfs(background), abs=1.0)
+    assert noise_result.details["background_from"] == "quiet"
+    true_snr = sounds.clean_active_level(np.clip(clean, -1.0, 1.0)) - rms_dbfs(background)
+    assert snr.status is Status.PASS and snr.value == pytest.approx(true_snr, abs=2.0)
+    assert snr.details["noise_dbfs"] == noise_result.value  # the SNR is over the same floor
