@@ -77,6 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--snapshot", action="store_true",
                        help="put a snapshot of the camera picture, with the framing guides, in the saved report "
                             "(needs --report or --json; without it no picture is kept)")
+    check.add_argument("--echo", action="store_true",
+                       help="also test for echo: plays a short sweep through the speakers and listens for it "
+                            "(without it mic.echo is skipped)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
@@ -135,7 +138,10 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else {}
+    if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
+        overrides = {**overrides, "mic.echo": {**overrides.get("mic.echo", {}), "play": True}}
+    thresholds = Thresholds(overrides or None)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")

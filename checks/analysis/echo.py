@@ -85,7 +85,7 @@ def log_sweep(seconds: float, samplerate: int, *, low_hz: float = 100.0, high_hz
     """
     if not isinstance(samplerate, (int, np.integer)) or samplerate <= 0:
         raise ValueError(f"the sample rate must be a positive whole number, not {samplerate!r}")
-    if not seconds > 0 or not 0 < low_hz:
+    if not seconds > 0 or not low_hz > 0:
         raise ValueError("a sweep needs a positive length and a positive lowest frequency")
     high = min(high_hz, 0.45 * samplerate)
     if not high > low_hz:
@@ -106,7 +106,7 @@ def impulse_response(played: np.ndarray, recorded: np.ndarray, samplerate: int, 
     """
     sweep = _validate("played sound", played, samplerate, min_seconds=0.05)
     take = _validate("recording", recorded, samplerate, min_seconds=len(sweep) / samplerate)
-    n = 1 << int(math.ceil(math.log2(len(sweep) + len(take))))
+    n = 1 << math.ceil(math.log2(len(sweep) + len(take)))
     s = np.fft.rfft(sweep, n)
     power = np.abs(s) ** 2
     if not power.max() > 0:
@@ -188,7 +188,7 @@ def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, d
     start = max(0, peak - round(0.001 * samplerate))  # the direct path's band-limited onset starts a little early
     window = np.zeros_like(h)
     window[start : peak + tail] = h[start : peak + tail]
-    n = 1 << int(math.ceil(math.log2(len(h) + len(sweep))))
+    n = 1 << math.ceil(math.log2(len(h) + len(sweep)))
     explained = np.fft.irfft(np.fft.rfft(window, n) * np.fft.rfft(sweep, n), n)
     returned_energy = float(np.sum(explained**2))
     return_loss = 10 * math.log10(sweep_energy / returned_energy) if returned_energy > 0 else math.inf
