@@ -54,7 +54,9 @@ class EchoMeasurement:
     direct_to_reverberant_db: float | None
     """Energy of the direct path against the energy after it (higher: a drier room)."""
     response: np.ndarray
-    """The impulse response from the direct path on (about half a second), normalised to its peak."""
+    """The impulse response from just before the direct path on (``tail_s``), normalised to its peak."""
+    response_start_ms: float
+    """Where :attr:`response` starts, in the recording's time (1 ms before the direct path)."""
     samplerate: int
 
 
@@ -182,7 +184,7 @@ def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, d
     peak = int(np.argmax(magnitude))
     peak_value = float(magnitude[peak])
     if peak_value == 0.0:
-        return EchoMeasurement(False, math.inf, 0.0, None, None, "", 0.0, None, np.zeros(0), samplerate)
+        return EchoMeasurement(False, math.inf, 0.0, None, None, "", 0.0, None, np.zeros(0), 0.0, samplerate)
     peak_to_noise = 20 * math.log10(peak_value / noise) if noise > 0 else math.inf
     tail = round(tail_s * samplerate)
     start = max(0, peak - round(0.001 * samplerate))  # the direct path's band-limited onset starts a little early
@@ -196,7 +198,7 @@ def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, d
         # Nothing stands out: the return is at most what the noise floor allows.
         bound = 10 * math.log10(sweep_energy / max(noise**2 * sweep_energy * 10 ** (detect_db / 10), 1e-300))
         return EchoMeasurement(False, max(return_loss, bound), peak_to_noise, None, None, "", 0.0, None,
-                               np.zeros(0), samplerate)
+                               np.zeros(0), 0.0, samplerate)
     if 0 < peak < len(h) - 1:  # a parabola through the peak and its neighbours: the delay between samples
         a, b, c = magnitude[peak - 1], magnitude[peak], magnitude[peak + 1]
         shift = 0.5 * (a - c) / (a - 2 * b + c) if (a - 2 * b + c) != 0 else 0.0
@@ -209,4 +211,4 @@ def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, d
     rest = float(np.sum(np.maximum(h[direct_end : peak + tail] ** 2 - noise**2, 0.0)))
     drr = 10 * math.log10(direct / rest) if rest > 0 and direct > 0 else None
     return EchoMeasurement(True, return_loss, peak_to_noise, 1000.0 * (peak + shift) / samplerate, rt60, method,
-                           decay_range, drr, response / peak_value, samplerate)
+                           decay_range, drr, response / peak_value, 1000.0 * start / samplerate, samplerate)

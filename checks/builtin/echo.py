@@ -44,7 +44,7 @@ def response_series(found: EchoMeasurement) -> Series:
     blocks = len(found.response) // block
     energy = np.square(found.response[: blocks * block], dtype=np.float64).reshape(blocks, block).mean(axis=1)
     top = float(energy.max()) if blocks else 0.0
-    start_ms = found.delay_ms or 0.0
+    start_ms = found.response_start_ms
     points = []
     for i, e in enumerate(energy):
         level = 10 * math.log10(e / top) if e > 0 and top > 0 else PLOT_FLOOR_DB
