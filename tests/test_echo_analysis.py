@@ -3,6 +3,7 @@ decaying tail of known RT60) and sox's reverb applied to a real sweep."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import subprocess
@@ -53,7 +54,7 @@ def heard(h: np.ndarray, *, noise_dbfs: float = -80.0, seed: int = 2, rate: int 
 def test_a_louder_return_has_a_lower_return_loss(rate):
     losses = [measure_echo(*heard(room(g, 25.0, rate=rate), rate=rate), rate).return_loss_db
               for g in (-40, -30, -20, -10, -3)]
-    assert all(a > b for a, b in zip(losses, losses[1:], strict=False)), losses
+    assert all(a > b for a, b in itertools.pairwise(losses)), losses
     assert losses == pytest.approx([40, 30, 20, 10, 3], abs=0.5)  # a pure delay: the gain it was given
 
 
@@ -68,7 +69,7 @@ def test_a_delay_shift_is_measured_as_the_same_shift(shift_ms):
 def test_a_longer_decay_has_a_longer_rt60():
     rt60s = [measure_echo(*heard(room(-10, 20.0, rt)), RATE, tail_s=0.8).rt60_s for rt in (0.15, 0.3, 0.5, 0.8)]
     assert all(r is not None for r in rt60s), rt60s
-    assert all(a < b for a, b in zip(rt60s, rt60s[1:], strict=False)), rt60s
+    assert all(a < b for a, b in itertools.pairwise(rt60s)), rt60s
     assert rt60s == pytest.approx([0.15, 0.3, 0.5, 0.8], rel=0.15)
 
 
@@ -114,7 +115,7 @@ def test_a_faint_return_under_noise_is_found_and_passes():
     assert echo_verdict(found, LIMITS) == (Status.PASS, [])
 
 
-# -- input validation ---------------------------------------------------------------------------------------------------
+# -- input validation ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("played", "recorded", "rate", "message"), [
@@ -148,7 +149,7 @@ def test_stereo_recordings_are_averaged():
     assert found.return_loss_db == pytest.approx(10, abs=0.5)
 
 
-# -- the plot and the Bluetooth hint --------------------------------------------------------------------------------------
+# -- the plot and the Bluetooth hint -------------------------------------------------------------------------------
 
 
 def test_the_impulse_response_plot_starts_at_the_delay_and_falls_from_zero_db():
