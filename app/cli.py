@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from checks import __version__
+from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover, find_plugins, load
 from checks.export import interview_text, render_html
 from checks.history import open_history
@@ -138,10 +139,10 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else {}
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else None
     if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
-        overrides = {**overrides, "mic.echo": {**overrides.get("mic.echo", {}), "play": True}}
-    thresholds = Thresholds(overrides or None)
+        overrides = asked(overrides)
+    thresholds = Thresholds(overrides)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")

@@ -25,6 +25,13 @@ PLOT_STEP_S = 0.002
 PLOT_FLOOR_DB = -80.0
 
 
+def asked(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Threshold overrides (a profile's, or none) with the echo test asked for: it may play its sound."""
+    out = dict(overrides or {})
+    out["mic.echo"] = {**out.get("mic.echo", {}), "play": True}
+    return out
+
+
 def echo_verdict(found: EchoMeasurement, limits: Mapping[str, Any]) -> tuple[Status, list[str]]:
     """PASS, or WARN with the findings' wording keys: "strong" (a loud return), "room" (a long decay)."""
     if not found.returned:
