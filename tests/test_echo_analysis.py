@@ -66,6 +66,14 @@ def test_a_delay_shift_is_measured_as_the_same_shift(shift_ms):
     assert moved - base == pytest.approx(round(shift_ms * RATE / 1000) / RATE * 1000, abs=0.05)
 
 
+def test_a_return_before_lag_zero_is_a_negative_delay_with_the_full_return():
+    s, recorded = heard(room(-6, 5.0))
+    early = recorded[round(0.015 * RATE) :]  # the recording cut 15 ms late: the direct path 10 ms "before" the sweep
+    found = measure_echo(s, early, RATE)
+    assert found.delay_ms == pytest.approx(-10.0, abs=0.05)
+    assert found.return_loss_db == pytest.approx(6.0, abs=0.5)
+
+
 def test_a_longer_decay_has_a_longer_rt60():
     rt60s = [measure_echo(*heard(room(-10, 20.0, rt)), RATE, tail_s=0.8).rt60_s for rt in (0.15, 0.3, 0.5, 0.8)]
     assert all(r is not None for r in rt60s), rt60s

@@ -100,8 +100,9 @@ def log_sweep(seconds: float, samplerate: int, *, low_hz: float = 100.0, high_hz
 
 
 def impulse_response(played: np.ndarray, recorded: np.ndarray, samplerate: int, *,
-                     regularisation_db: float = -40.0) -> np.ndarray:
-    """The impulse response from ``played`` to ``recorded`` (causal part, as long as the recording).
+                     regularisation_db: float = -40.0, lead_s: float = 0.0) -> np.ndarray:
+    """The impulse response from ``played`` to ``recorded``: ``lead_s`` before lag zero, then as long as the
+    recording (sample ``round(lead_s * samplerate)`` is lag zero).
 
     A spectral division regularised ``regularisation_db`` below the sweep's strongest frequency, so that
     frequencies the sweep does not hold come out as nothing rather than as amplified noise.
@@ -114,7 +115,8 @@ def impulse_response(played: np.ndarray, recorded: np.ndarray, samplerate: int, 
     if not power.max() > 0:
         raise ValueError("the played sound is silent")
     h = np.fft.irfft(np.fft.rfft(take, n) * np.conj(s) / (power + power.max() * 10 ** (regularisation_db / 10)), n)
-    return h[: len(take)]
+    lead = round(lead_s * samplerate)
+    return np.concatenate([h[n - lead :], h[: len(take)]]) if lead > 0 else h[: len(take)]
 
 
 def _noise_rms(values: np.ndarray) -> float:
@@ -165,16 +167,19 @@ def decay_time(response: np.ndarray, samplerate: int, noise_rms: float) -> tuple
 
 
 def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, detect_db: float = 20.0,
-                 tail_s: float = 0.5) -> EchoMeasurement:
+                 tail_s: float = 0.5, lead_s: float = 0.05) -> EchoMeasurement:
     """What came back of ``played`` in ``recorded`` (aligned: sample 0 is when the sweep left the speakers).
 
     A return counts when the impulse response's peak stands ``detect_db`` above its noise floor. The impulse
-    response is read from its peak for ``tail_s`` seconds (the room's decay).
+    response is read from its peak for ``tail_s`` seconds (the room's decay). A return is also looked for up to
+    ``lead_s`` before lag zero (a host whose timing is a little off makes a direct path seem early); such a delay
+    is reported as it is, negative.
     """
-    if not detect_db > 0 or not tail_s > 0:
-        raise ValueError("detect_db and tail_s must be positive")
+    if not detect_db > 0 or not tail_s > 0 or not lead_s >= 0:
+        raise ValueError("detect_db and tail_s must be positive, lead_s not negative")
     sweep = _validate("played sound", played, samplerate, min_seconds=0.05)
-    h = impulse_response(sweep, recorded, samplerate)
+    lead = round(lead_s * samplerate)
+    h = impulse_response(sweep, recorded, samplerate, lead_s=lead / samplerate)
     sweep_energy = float(np.sum(sweep**2))
     # The noise floor: the last part of the impulse response, past any echo (a recording holds the sweep and a
     # tail; what the deconvolution finds after the tail is noise). With a short tail, the whole response's median.
@@ -210,5 +215,5 @@ def measure_echo(played: np.ndarray, recorded: np.ndarray, samplerate: int, *, d
     direct = float(np.sum(h[start:direct_end] ** 2))
     rest = float(np.sum(np.maximum(h[direct_end : peak + tail] ** 2 - noise**2, 0.0)))
     drr = 10 * math.log10(direct / rest) if rest > 0 and direct > 0 else None
-    return EchoMeasurement(True, return_loss, peak_to_noise, 1000.0 * (peak + shift) / samplerate, rt60, method,
-                           decay_range, drr, response / peak_value, 1000.0 * start / samplerate, samplerate)
+    return EchoMeasurement(True, return_loss, peak_to_noise, 1000.0 * (peak - lead + shift) / samplerate, rt60, method,
+                           decay_range, drr, response / peak_value, 1000.0 * (start - lead) / samplerate, samplerate)
