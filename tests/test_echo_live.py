@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from checks.resources import asset_path
 from checks.wording import say
 from tests.conftest import run_cli
 from tests.pulse import RATE, SINK, PulseServer, PulseUnavailable, start_pulse
@@ -145,3 +146,12 @@ def test_an_echoing_room_is_flagged(pulse):
     assert details["rt60_s"] >= 0.6, result
     assert say("mic.echo.room.summary", rt60=f"{details['rt60_s']:.1f}") in result["summary"]
     assert "Soft furnishings, a rug, or a headset help." in result["advice"]
+
+
+def test_a_recording_from_a_file_cannot_hear_the_speakers():
+    done = run_cli("check", "--camera", "none", "--mic", str(asset_path("demo", "speech.wav")), "--network", "none",
+                   "--only", "mic.echo", "--echo", "--json", timeout=SUBPROCESS_S)
+    assert "Traceback" not in done.stderr, done.stderr
+    [result] = [r for r in json.loads(done.stdout)["checks"] if r["id"] == "mic.echo"]
+    assert result["status"] == "skip" and result["details"] == {"reason": "file"}
+    assert result["summary"] == say("mic.echo.file")
