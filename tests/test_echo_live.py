@@ -6,12 +6,15 @@ microphone). With nothing joining them, nothing comes back (headphones). ``modul
 monitor into the room, at a known volume and latency, is a speaker next to the microphone; ``parec | sox reverb |
 pacat`` in its place is an echoing room.
 
-The loopback's latency is what it was set to (``latency_msec``) only on average: it adapts its buffering towards
-that target once a second (``adjust_time=1``; by default every 10 s), so at any moment it is a few milliseconds
-off, mostly late, and its own report (``pactl list sink-inputs``: buffer plus sink latency) is a snapshot that
-moves as much (measured: 40 to 53 ms for a 40 ms loopback). Measured through it, the delay came out 0 to +5 ms
-from the target after 2 s of settling (README); the tolerance of 5 ms is that wander, not the measurement (exact
-to 0.05 ms on synthetic rooms, tests/test_echo_analysis.py). The report is shown when a test fails.
+The loopback's latency is what it was set to (``latency_msec``) as long as it runs smoothly: the two null sinks
+run on one clock, so its rate adjustment is turned off (``adjust_time=0``; re-adjusting once a second, it
+wandered by up to 13 ms on this shared machine). Its own report (``pactl list sink-inputs``: buffer
+plus sink latency) is no better truth: it read 5 to 40 ms above the target at the moments the delay was measured
+(README). What remains is the loopback's underruns when the machine is busy: one refills its buffer and makes it
+a few milliseconds late for a while (1 sweep in 8 came back 5.3 ms late, the others within 0.8 ms). So a
+measurement more than 5 ms off is taken once more, and then must be within 5 ms, the first within 15 ms. The
+measurement itself is exact to 0.05 ms on synthetic rooms (tests/test_echo_analysis.py). The module's report is
+shown when a test fails.
 """
 
 from __future__ import annotations
@@ -73,13 +76,13 @@ def _reported_latency_ms(pulse: PulseServer, module: str) -> float:
 def loopback(pulse: PulseServer, latency_ms: int, volume_db: float) -> Iterator[str]:
     """The speakers heard in the room ``latency_ms`` later, ``volume_db`` quieter; settled before it yields."""
     module = pulse.pactl("load-module", "module-loopback", f"source={SINK}.monitor", f"sink={ROOM}",
-                         f"latency_msec={latency_ms}", "adjust_time=1", "source_dont_move=true",
+                         f"latency_msec={latency_ms}", "adjust_time=0", "source_dont_move=true",
                          "sink_dont_move=true").strip()
     try:
         pulse.wait_for("sink-inputs", 1)
         [index] = [line.split()[0] for line in pulse.pactl("list", "short", "sink-inputs").splitlines()]
         pulse.pactl("set-sink-input-volume", index, f"{volume_db}dB")
-        time.sleep(2.0)  # the loopback adapts its buffering towards the target, once a second (adjust_time)
+        time.sleep(1.0)  # the loopback fills its buffer to the target
         yield module
     finally:
         pulse.pactl("unload-module", module)
@@ -89,6 +92,9 @@ def loopback(pulse: PulseServer, latency_ms: int, volume_db: float) -> Iterator[
 def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volume_db, status):
     with loopback(pulse, latency_ms, volume_db) as module:
         result = _echo(pulse, "--echo")
+        if abs(result["details"]["delay_ms"] - latency_ms) > 5.0:  # an underrun of the loopback: once more
+            assert result["details"]["delay_ms"] == pytest.approx(latency_ms, abs=15.0), result
+            result = _echo(pulse, "--echo")
         reported = _reported_latency_ms(pulse, module)
     details = result["details"]
     assert result["status"] == status, result

@@ -73,7 +73,8 @@ def test_pressing_the_button_runs_the_test_through_pulseaudio_and_shows_the_echo
     try:
         pulse.pactl("load-module", "module-null-sink", "sink_name=ir_room", f"rate={RATE}", "channels=2")
         pulse.pactl("set-default-source", "ir_room.monitor")
-        pulse.pactl("load-module", "module-loopback", f"source={SINK}.monitor", "sink=ir_room", "latency_msec=40")
+        pulse.pactl("load-module", "module-loopback", f"source={SINK}.monitor", "sink=ir_room", "latency_msec=40",
+                    "adjust_time=0")
         pulse.wait_for("sink-inputs", 1)
         [index] = [line.split()[0] for line in pulse.pactl("list", "short", "sink-inputs").splitlines()]
         pulse.pactl("set-sink-input-volume", index, "-12dB")
