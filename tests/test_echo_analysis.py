@@ -15,6 +15,7 @@ import soundfile
 from checks.analysis.echo import log_sweep, measure_echo
 from checks.api import Status
 from checks.builtin.echo import echo_verdict, handsfree_advice, response_series
+from checks.plots import chart_svg
 from checks.sources.echo import handsfree_profiles
 from checks.thresholds import Thresholds
 from checks.wording import say
@@ -167,6 +168,8 @@ def test_the_impulse_response_plot_starts_at_the_delay_and_falls_from_zero_db():
     xs, ys = zip(*series.points, strict=True)
     assert xs[0] == pytest.approx(29.0, abs=0.1)  # from the onset, 1 ms before the direct path
     assert max(ys) == pytest.approx(0.0, abs=1.5) and min(ys) < -30 and all(y >= -80 for y in ys)
+    svg = chart_svg([series], "Echo")
+    assert "<polyline" in svg and say("plot.impulse") in svg
 
 
 PACTL_CARDS = """\

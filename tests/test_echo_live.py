@@ -24,6 +24,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 
@@ -31,7 +33,7 @@ import pytest
 
 from checks.resources import asset_path
 from checks.wording import say
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.pulse import RATE, SINK, PulseServer, PulseUnavailable, start_pulse
 
 pytestmark = pytest.mark.slow
@@ -160,3 +162,27 @@ def test_a_recording_from_a_file_cannot_hear_the_speakers():
     [result] = [r for r in json.loads(done.stdout)["checks"] if r["id"] == "mic.echo"]
     assert result["status"] == "skip" and result["details"] == {"reason": "file"}
     assert result["summary"] == say("mic.echo.file")
+
+
+def test_speakers_that_do_not_exist_are_a_clear_failure(pulse):
+    code = textwrap.dedent("""\
+        import json
+        from checks.analysis.echo import log_sweep
+        from checks.sources import SourceError
+        from checks.sources.echo import play_and_record
+        from checks.sources.mic import MicSpec, open_mic
+
+        mic = open_mic(MicSpec.parse("auto"))
+        try:
+            play_and_record(mic, log_sweep(0.5, mic.samplerate), device="no such speakers")
+            print(json.dumps({"error": None}))
+        except SourceError as error:
+            print(json.dumps({"error": error.key, "summary": error.summary}))
+        finally:
+            mic.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], env=pulse.env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=SUBPROCESS_S)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"error": "speakers.none_found", "summary": say("sources.speakers.none_found.summary")}
