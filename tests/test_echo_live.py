@@ -186,3 +186,28 @@ def test_speakers_that_do_not_exist_are_a_clear_failure(pulse):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found == {"error": "speakers.none_found", "summary": say("sources.speakers.none_found.summary")}
+
+
+def test_a_cancel_while_the_sweep_plays_ends_the_test_at_once_and_closes_the_speakers(pulse):
+    code = textwrap.dedent("""\
+        import json, threading, time
+        from checks.builtin.echo import asked
+        from checks.discovery import discover
+        from checks.runner import RunConfig, Runner
+        from checks.sources.mic import MicSpec
+        from checks.thresholds import Thresholds
+
+        config = RunConfig(mic=MicSpec.parse("auto"), thresholds=Thresholds(asked()))
+        runner = Runner([c for c in discover("mic.echo") if c.id == "mic.echo"], config)
+        threading.Timer(1.0, runner.cancel).start()
+        started = time.monotonic()
+        [result] = runner.run()
+        print(json.dumps({"took": time.monotonic() - started, "status": result.status.value}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], env=pulse.env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=SUBPROCESS_S)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["status"] == "skip"  # cancelled: not checked
+    assert found["took"] < 1.0 + 1.5  # not the 2.3 s of sweep and listening after the stream started
+    assert pulse.count("sink-inputs") == 0

@@ -123,7 +123,7 @@ def play_and_record(mic: MicSource, sound: np.ndarray, *, tail_s: float = 0.8, d
         mic.tap = None
         if stream is not None:
             try:
-                stream.stop()
+                stream.abort()  # not stop(): it would wait for the buffered sound to play out
                 stream.close()
             except Exception:  # an output that vanished while playing is already gone
                 pass
