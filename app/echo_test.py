@@ -51,10 +51,13 @@ class EchoTest(QObject):
     """The ``mic.echo`` :class:`CheckResult`."""
 
     def __init__(self, mic: MicSpec | None = None, parent: QObject | None = None, *,
-                 overrides: Mapping[str, Any] | None = None) -> None:
+                 overrides: Mapping[str, Any] | None = None, opened: Mapping[str, Any] | None = None) -> None:
         super().__init__(parent)
         self.mic = mic or MicSpec("auto")
         self.overrides = overrides
+        """A profile's threshold overrides (None: the defaults)."""
+        self.opened = opened
+        """A microphone the window already holds (``{"mic": source}``): used as it is, never closed."""
         self._worker: RunWorker | None = None
 
     @property
@@ -65,7 +68,7 @@ class EchoTest(QObject):
         """Start the test (False when one is already running)."""
         if self._worker is not None:
             return False
-        worker = RunWorker(echo_runner(self.mic, self.overrides))
+        worker = RunWorker(echo_runner(self.mic, self.overrides, self.opened))
         worker.signals.check_progress.connect(lambda _id, _fraction, message: message and self.progress.emit(message))
         worker.signals.finished.connect(self._done)
         self._worker = worker
