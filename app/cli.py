@@ -17,6 +17,7 @@ from typing import NoReturn
 from app.guard_cli import add_guard_parser, run_guard
 from checks import __version__
 from checks.api import CheckResult
+from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover, find_plugins, load
 from checks.export import interview_text, render_html
 from checks.history import open_history
@@ -81,6 +82,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--snapshot", action="store_true",
                        help="put a snapshot of the camera picture, with the framing guides, in the saved report "
                             "(needs --report or --json; without it no picture is kept)")
+    check.add_argument("--echo", action="store_true",
+                       help="also test for echo: plays a short sweep through the speakers and listens for it "
+                            "(without it mic.echo is skipped)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
@@ -140,7 +144,10 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else None
+    if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
+        overrides = asked(overrides)
+    thresholds = Thresholds(overrides)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
