@@ -9,15 +9,17 @@ import cv2
 import numpy as np
 import pytest
 
-from checks.analysis.camera import analyse_frame, as_bgr, sharpness
+from checks.analysis.camera import analyse_frame, as_bgr, clutter, sharpness, working_grey
 from checks.analysis.faces import default_detector
 from checks.api import Status
 from checks.builtin.camera import (
     judge_backlight,
     judge_clutter,
+    judge_colour,
     judge_exposure,
     judge_framing,
     judge_sharpness,
+    judge_side_light,
 )
 from checks.thresholds import Thresholds
 from tests import scenes
@@ -25,9 +27,10 @@ from tests.conftest import DEMO, run_cli
 
 W, H = 1280, 720
 LIMITS = {name: Thresholds().for_check(f"camera.{name}")
-          for name in ("exposure", "backlight", "framing", "sharpness", "clutter")}
+          for name in ("exposure", "backlight", "framing", "sharpness", "clutter", "side_light", "colour")}
 JUDGES = {"exposure": judge_exposure, "backlight": judge_backlight, "framing": judge_framing,
-          "sharpness": judge_sharpness, "clutter": judge_clutter}
+          "sharpness": judge_sharpness, "clutter": judge_clutter, "side_light": judge_side_light,
+          "colour": judge_colour}
 
 
 def good() -> np.ndarray:
@@ -36,9 +39,10 @@ def good() -> np.ndarray:
 
 # Each scene, and what every camera check must say about it (check -> (status, rule)).
 PASS = (Status.PASS, "ok")
+ALL_PASS = dict.fromkeys(JUDGES, PASS)
+SKIN_PASS = dict.fromkeys(("colour", "side_light", "framing", "sharpness", "clutter"), PASS)
 CASES = {
-    "well set up": (good, {"exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS,
-                           "clutter": PASS}),
+    "well set up": (good, ALL_PASS),
     "too dark": (lambda: scenes.lit(good(), 0.22), {"exposure": (Status.FAIL, "too_dark"), "framing": PASS}),
     "dim": (lambda: scenes.lit(good(), 0.45), {"exposure": (Status.WARN, "dark"), "framing": PASS}),
     "overexposed": (lambda: scenes.lit(good(), 2.2), {"exposure": (Status.FAIL, "overexposed")}),
@@ -60,17 +64,38 @@ CASES = {
                            {"framing": (Status.WARN, "too_low")}),
     "slightly blurred": (lambda: cv2.GaussianBlur(good(), (0, 0), 2.5), {"sharpness": (Status.WARN, "soft")}),
     "out of focus": (lambda: cv2.GaussianBlur(good(), (0, 0), 4), {"sharpness": (Status.FAIL, "blurred")}),
-    "cluttered room": (lambda: scenes.place(scenes.shelves(W, H)).frame,
-                       {"clutter": (Status.WARN, "busy"), "framing": PASS, "exposure": PASS}),
+    "a wall of bookshelves": (lambda: scenes.place(scenes.shelves(W, H)).frame,
+                              {"clutter": PASS, "framing": PASS, "exposure": PASS}),
+    "a tidy shelf and a framed picture": (lambda: scenes.place(scenes.tidy_shelf(W, H)).frame, ALL_PASS),
+    "a messy heap": (lambda: scenes.place(scenes.heap(W, H)).frame,
+                     {"clutter": (Status.WARN, "busy"), "framing": PASS, "exposure": PASS, "colour": PASS}),
+    "another messy heap": (lambda: scenes.place(scenes.heap(W, H, seed=7)).frame, {"clutter": (Status.WARN, "busy")}),
+    "light from one side": (lambda: scenes.place(scenes.wall(W, H), shadow=0.55).frame,
+                            {"side_light": (Status.WARN, "one_side"), "framing": PASS, "colour": PASS}),
+    "a little light from one side": (lambda: scenes.place(scenes.wall(W, H), shadow=0.85).frame,
+                                     {"side_light": PASS, "framing": PASS}),
+    "an orange lamp": (lambda: scenes.orange_lamp(good()), {"colour": (Status.WARN, "cast"), "framing": PASS,
+                                                            "side_light": PASS, "exposure": PASS}),
+    "a blue screen glow": (lambda: scenes.screen_glow(good()), {"colour": (Status.WARN, "cast"), "framing": PASS}),
+    # darker skin is no colour cast (exposure and backlight compare the face's brightness with fixed levels and
+    # with the wall, so they are left out here)
+    "light brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.7).frame, ALL_PASS),
+    "brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.55).frame, SKIN_PASS),
+    "dark brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.4).frame, SKIN_PASS),
+    "very dark skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.28).frame, SKIN_PASS),
+    "very dark skin under an orange lamp": (lambda: scenes.orange_lamp(scenes.place(scenes.wall(W, H),
+                                                                                    skin=0.28).frame),
+                                            {"colour": (Status.WARN, "cast"), "framing": PASS}),
+    "very dark skin by a tidy shelf": (lambda: scenes.place(scenes.tidy_shelf(W, H), skin=0.28).frame,
+                                       {"colour": PASS, "clutter": PASS, "framing": PASS}),
     "two people": (lambda: scenes.place(scenes.place(scenes.wall(W, H), face_cx=0.3).frame, face_cx=0.72,
                                         flip=True).frame, {"framing": (Status.WARN, "several")}),
     "empty room": (lambda: scenes.wall(W, H), {"framing": (Status.FAIL, "no_face")}),
-    "cluttered empty room": (lambda: scenes.shelves(W, H), {"framing": (Status.FAIL, "no_face")}),
+    "an empty room with shelves": (lambda: scenes.shelves(W, H), {"framing": (Status.FAIL, "no_face"),
+                                                                  "side_light": (Status.SKIP, "no_face")}),
     "a pet": (lambda: scenes.pet(scenes.wall(W, H)), {"framing": (Status.FAIL, "no_face")}),
-    "small camera": (lambda: cv2.resize(good(), (640, 360), interpolation=cv2.INTER_AREA), {
-        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
-    "4K camera": (lambda: cv2.resize(good(), (3840, 2160)), {
-        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
+    "small camera": (lambda: cv2.resize(good(), (640, 360), interpolation=cv2.INTER_AREA), ALL_PASS),
+    "4K camera": (lambda: cv2.resize(good(), (3840, 2160)), ALL_PASS),
 }
 
 
@@ -116,13 +141,77 @@ def test_sharpness_does_not_depend_on_the_resolution():
     assert max(scores) / min(scores) < 1.6, scores
 
 
-def test_more_things_behind_means_more_clutter():
-    plain = analyse_frame(good(), default_detector()).clutter
-    one = scenes.wall(W, H)
-    scenes.bookshelf(one, 40, 120, 240, 520, np.random.default_rng(1))
-    some = analyse_frame(scenes.place(one).frame, default_detector()).clutter
-    full = analyse_frame(scenes.place(scenes.shelves(W, H)).frame, default_detector()).clutter
-    assert plain < some < full
+def test_more_things_behind_means_more_edges_but_order_is_calm():
+    plain, shelf, heap = (analyse_frame(scenes.place(room).frame, default_detector()).clutter
+                          for room in (scenes.wall(W, H), scenes.tidy_shelf(W, H), scenes.heap(W, H)))
+    assert plain.edges < shelf.edges and plain.score < shelf.score < heap.score
+    assert shelf.disorder < 0.4 < 0.8 < heap.disorder  # books and frames line up; a heap has every angle
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_turning_the_same_things_to_random_angles_raises_clutter_and_aligning_lowers_it(seed):
+    rng = np.random.default_rng(seed)
+    angles = rng.uniform(-90, 90, 10)
+    half = angles.copy()
+    half[::2] = 0  # every other thing put straight
+    scores = [clutter(working_grey(scenes.noisy(scenes.scattered(W, H, a, seed=seed), seed=seed)), None).score
+              for a in (angles, half, 0.0)]
+    assert scores[0] > scores[1] > scores[2], scores
+
+
+def test_clutter_is_the_same_for_the_same_room_at_any_resolution():
+    room = scenes.place(scenes.heap(W, H)).frame
+    scores = [analyse_frame(cv2.resize(room, size, interpolation=cv2.INTER_AREA), default_detector()).clutter.score
+              for size in ((960, 540), (1280, 720), (1920, 1080))]
+    assert max(scores) / min(scores) < 1.3, scores
+
+
+def test_a_deeper_shadow_on_one_side_lowers_the_side_light_ratio():
+    ratios = []
+    for shadow in (1.0, 0.9, 0.8, 0.7, 0.6):
+        a = analyse_frame(scenes.place(scenes.wall(W, H), shadow=shadow).frame, default_detector())
+        ratios.append(a.side_light.ratio)
+        assert a.side_light.dark_side == "left" or shadow == 1.0  # the picture's right: the person's left cheek
+    assert ratios == sorted(ratios, reverse=True), ratios
+    mirrored = analyse_frame(scenes.place(scenes.wall(W, H), shadow=0.6).frame[:, ::-1], default_detector())
+    assert mirrored.side_light.dark_side == "right"
+
+
+def test_a_stronger_tint_means_a_stronger_cast_and_its_name():
+    frame = good()
+    casts = [analyse_frame(scenes.tinted(frame, 1 - k, 1 - k / 3, 1 + k / 10), default_detector()).colour.cast
+             for k in (0.0, 0.1, 0.2, 0.3, 0.4)]
+    assert casts == sorted(casts), casts
+    assert analyse_frame(scenes.orange_lamp(frame), default_detector()).colour.tint == "orange"
+    assert analyse_frame(scenes.screen_glow(frame), default_detector()).colour.tint == "blue"
+    assert analyse_frame(scenes.tinted(frame, 0.8, 1.1, 0.8), default_detector()).colour.tint == "green"
+
+
+@pytest.mark.parametrize("room", ["wall", "tidy_shelf", "window"])
+def test_darker_skin_is_not_a_colour_cast(room):
+    """The cast is judged on the background and the picture's grey balance, so skin of any tone leaves it alone."""
+    make = getattr(scenes, room)
+    casts = {skin: analyse_frame(scenes.noisy(scenes.place(make(W, H), skin=skin).frame), default_detector()).colour
+             for skin in (1.0, 0.7, 0.55, 0.4, 0.28)}
+    light = casts[1.0].cast
+    for skin, measured in casts.items():
+        assert abs(measured.cast - light) < 1.5, (skin, measured)
+        assert judge_colour_of(measured) is Status.PASS
+
+
+def test_only_the_skin_tinted_is_not_a_colour_cast():
+    photo = scenes.place(scenes.wall(W, H)).frame
+    person = scenes.place(np.zeros((H, W, 3), np.uint8)).frame.any(axis=2)
+    warm = photo.copy()
+    warm[person] = scenes.orange_lamp(photo)[person]  # a warm lamp on the face only, the room neutral
+    assert judge_colour_of(analyse_frame(warm, default_detector()).colour) is Status.PASS
+
+
+def judge_colour_of(measured) -> Status:
+    from dataclasses import replace
+
+    analysis = replace(analyse_frame(good(), default_detector()), colour=measured)
+    return judge_colour(analysis, LIMITS["colour"]).status
 
 
 @pytest.mark.parametrize(("frame", "shape"), [
