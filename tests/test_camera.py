@@ -9,7 +9,17 @@ import cv2
 import numpy as np
 import pytest
 
-from checks.analysis.camera import analyse_frame, as_bgr, clutter, sharpness, working_grey
+from checks.analysis.camera import (
+    analyse_frame,
+    as_bgr,
+    change_sample,
+    clutter,
+    frame_change,
+    motion,
+    motion_frame,
+    sharpness,
+    working_grey,
+)
 from checks.analysis.faces import default_detector
 from checks.api import Status
 from checks.builtin.camera import (
@@ -18,6 +28,8 @@ from checks.builtin.camera import (
     judge_colour,
     judge_exposure,
     judge_framing,
+    judge_motion,
+    judge_resolution,
     judge_sharpness,
     judge_side_light,
 )
@@ -360,3 +372,123 @@ def test_no_snapshot_unless_asked_for_and_then_only_on_framing(tmp_path):
     assert image.shape == (picture["height"], picture["width"], 3) == (270, 480, 3)
     assert picture["media_type"] == "image/jpeg" and "framing guides" in picture["description"]
     assert json.loads(report_file.read_text())["checks"] == json.loads(done.stdout)["checks"]
+
+
+# -- picture size, frame rate, frozen pictures -------------------------------------------------------------------
+
+
+def _delivered(fps: float = 30, frozen: float = 0.0, black: float = 0.0):
+    from checks.analysis.camera import Delivery
+
+    return Delivery(60, fps, black, frozen)
+
+
+@pytest.mark.parametrize(("size", "fps", "expected"), [
+    ((1920, 1080), 30, (Status.PASS, "ok")),
+    ((1280, 720), 30, (Status.PASS, "ok")),
+    ((1280, 720), 20, (Status.WARN, "slow")),
+    ((1280, 720), 9, (Status.FAIL, "very_slow")),
+    ((640, 480), 30, (Status.WARN, "low")),
+    ((640, 360), 30, (Status.WARN, "low")),  # "360p", what many laptop cameras send by default
+    ((480, 270), 30, (Status.FAIL, "tiny")),
+    ((320, 240), 30, (Status.FAIL, "tiny")),
+])
+def test_resolution_rules(size, fps, expected):
+    finding = judge_resolution(*size, _delivered(fps), False, Thresholds().for_check("camera.resolution"))
+    assert (finding.status, finding.key) == expected
+
+
+def test_only_a_mostly_repeating_capture_is_frozen():
+    limits = Thresholds().for_check("camera.resolution")
+    assert judge_resolution(1280, 720, _delivered(frozen=0.95), False, limits).key == "frozen"
+    assert judge_resolution(1280, 720, _delivered(frozen=0.6), False, limits).key == "frozen"
+    assert judge_resolution(1280, 720, _delivered(frozen=0.3), False, limits).key == "ok"  # a camera that stutters
+    assert judge_resolution(1280, 720, _delivered(frozen=1.0), True, limits).key == "still_ok"  # a picture file
+
+
+def test_faint_sensor_noise_is_change_and_a_repeated_picture_is_not():
+    frame = good()
+    still = [change_sample(scenes.noisy(frame, sigma=0.4, seed=i)) for i in range(3)]
+    assert frame_change(still[0], still[1]) >= 0.2 > Thresholds().for_check("camera.resolution")["frozen_change"]
+    assert frame_change(change_sample(frame), change_sample(frame.copy())) == 0.0
+    assert frame_change(change_sample(frame), change_sample(frame[:360])) == 255.0  # the size changed
+
+
+# -- movement behind the person ----------------------------------------------------------------------------------
+
+MOTION = Thresholds().for_check("camera.motion")
+
+
+def _moving(frames):
+    face = analyse_frame(frames[-1], default_detector()).face
+    return motion([motion_frame(f) for f in frames], face, MOTION["level"], MOTION["min_area_percent"])
+
+
+def test_someone_walking_behind_is_movement_and_more_of_it_is_more():
+    room = scenes.wall(W, H)
+    walk = scenes.walking_behind(room, 30)
+    crossing = _moving(walk)
+    assert judge_motion(crossing, False, MOTION).status is Status.WARN
+    assert 0.5 < crossing.moving_share <= 1.0 and crossing.largest > 5
+    briefly = _moving(walk[:4] + [walk[3]] * 26)  # they come into view for a moment, then stand still
+    assert briefly.moving_share < crossing.moving_share
+
+
+@pytest.mark.parametrize("what", ["noise", "exposure", "breathing"])
+def test_what_is_not_movement_behind_you(what):
+    room = scenes.tidy_shelf(W, H)
+    if what == "noise":
+        frames = [scenes.noisy(scenes.place(room).frame, sigma=4, seed=i) for i in range(12)]
+    elif what == "exposure":  # the camera brightening the picture as it adjusts
+        frames = [scenes.lit(scenes.place(room).frame, 0.8 + 0.03 * i) for i in range(12)]
+    else:  # the candidate sways and breathes: movement inside their own area
+        frames = [scenes.place(room, face_cx=0.5 + 0.01 * np.sin(i), face_top=0.28 + 0.004 * np.cos(i)).frame
+                  for i in range(12)]
+    moving = _moving(frames)
+    assert judge_motion(moving, False, MOTION).status is Status.PASS, moving
+
+
+def test_movement_is_not_judged_on_a_single_picture():
+    frame = good()
+    assert judge_motion(_moving([frame]), True, MOTION).status is Status.SKIP
+    assert judge_motion(_moving([frame, frame]), False, MOTION).status is Status.SKIP  # too few frames to tell
+
+
+# -- videos, through the command line ----------------------------------------------------------------------------
+
+
+def _run_video(path):
+    done = run_cli("check", "--camera", str(path), "--mic", "none", "--network", "none", "--only", "camera.*",
+                   "--json")
+    assert "Traceback" not in done.stderr, done.stderr
+    return {c["id"]: (c["status"], c["details"].get("rule")) for c in json.loads(done.stdout)["checks"]}
+
+
+VIDEOS = {
+    # name: (frames, codec, what the checks must say)
+    "a still room from a low-noise camera (MJPEG, as webcams send it)": (
+        lambda: scenes.sitting_still(scenes.wall(W, H), 30), "MJPG",
+        {"camera.resolution": ("pass", "ok"), "camera.motion": ("pass", "ok"), "camera.framing": ("pass", "ok")}),
+    "a still room from a low-noise camera (MPEG-4 file)": (
+        lambda: scenes.sitting_still(scenes.wall(W, H), 30), "mp4v",
+        {"camera.resolution": ("pass", "ok"), "camera.motion": ("pass", "ok")}),
+    "a frozen camera (MPEG-4 file)": (
+        lambda: scenes.frozen(scenes.wall(W, H), 30), "mp4v", {"camera.resolution": ("fail", "frozen")}),
+    "someone walking behind": (
+        lambda: scenes.walking_behind(scenes.wall(W, H), 30), "mp4v",
+        {"camera.motion": ("warn", "moving"), "camera.framing": ("pass", "ok"), "camera.resolution": ("pass", "ok")}),
+    "a 360p camera": (
+        lambda: [cv2.resize(f, (640, 360), interpolation=cv2.INTER_AREA)
+                 for f in scenes.sitting_still(scenes.tidy_shelf(W, H), 30, noise=2.5)], "mp4v",
+        {"camera.resolution": ("warn", "low"), "camera.motion": ("pass", "ok"), "camera.clutter": ("pass", "ok"),
+         "camera.framing": ("pass", "ok"), "camera.exposure": ("pass", "ok")}),
+}
+
+
+@pytest.mark.parametrize("name", list(VIDEOS))
+def test_each_video_gets_the_right_verdicts(tmp_path, name):
+    make, codec, expected = VIDEOS[name]
+    path = tmp_path / ("clip.avi" if codec == "MJPG" else "clip.mp4")
+    scenes.write_video(path, make(), fourcc=codec)
+    got = _run_video(path)
+    assert {check: got[check] for check in expected} == expected

@@ -100,9 +100,9 @@ def capture(context: CheckContext) -> Capture:
 
 def judge_resolution(width: int, height: int, result: Delivery, still: bool, limits: Mapping[str, Any]) -> Finding:
     fields = {"width": width, "height": height, "fps": round(result.fps)}
-    if result.black_share > 0.5:
+    if result.black_share > limits["black_share"]:
         return Finding(Status.FAIL, "black", fields)
-    if not still and result.frames > 2 and result.frozen_share > 0.8:
+    if not still and result.frames > 2 and result.frozen_share > limits["frozen_share"]:
         return Finding(Status.FAIL, "frozen", fields)
     if width * height <= limits["fail_width"] * limits["fail_height"]:
         return Finding(Status.FAIL, "tiny", fields)
