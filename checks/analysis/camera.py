@@ -98,12 +98,24 @@ class Exposure:
     on_face: bool
 
 
+def _histogram(grey: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """How many pixels (under ``mask``) have each grey level 0–255."""
+    return cv2.calcHist([grey], [0], None if mask is None else mask.astype(np.uint8), [256], [0, 256]).ravel()
+
+
+def _percentile(histogram: np.ndarray, q: float) -> float:
+    """The grey level below which ``q`` % of the counted pixels lie."""
+    cumulative = np.cumsum(histogram)
+    return float(np.searchsorted(cumulative, q / 100 * cumulative[-1])) if cumulative[-1] else 0.0
+
+
 def exposure(grey: np.ndarray, face: Box | None) -> Exposure:
     region = _region(grey, _inner(face) if face is not None else Box(0.35, 0.25, 0.3, 0.4))
     if region.size == 0:
         region = grey
-    p5, p95 = np.percentile(grey, [5, 95])
-    return Exposure(float(region.mean()), float(np.mean(region >= 250)), float(p95 - p5), face is not None)
+    whole = _histogram(grey)
+    contrast = _percentile(whole, 95) - _percentile(whole, 5)
+    return Exposure(float(region.mean()), float(np.mean(region >= 250)), contrast, face is not None)
 
 
 @dataclass(frozen=True)
@@ -121,11 +133,10 @@ class Backlight:
 
 def backlight(grey: np.ndarray, face: Box | None) -> Backlight:
     region = _region(grey, _inner(face) if face is not None else Box(0.35, 0.25, 0.3, 0.4))
-    background = grey[_outside(grey, person_box(face))]
-    if background.size == 0:
-        background = grey.ravel()
+    mask = _outside(grey, person_box(face))
+    background = _histogram(grey, mask if mask.any() else None)
     face_luma = float(region.mean()) if region.size else float(grey.mean())
-    return Backlight(face_luma, float(np.percentile(background, 90)), float(np.mean(background >= 240)))
+    return Backlight(face_luma, _percentile(background, 90), float(background[240:].sum() / background.sum()))
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,8 @@ def clutter(grey: np.ndarray, face: Box | None, hsv: np.ndarray | None = None) -
     colour variety (without it, colours count as none).
     """
     blurred = cv2.GaussianBlur(grey, (3, 3), 0)
-    edges = cv2.Canny(blurred, 60, 150)
+    dx, dy = cv2.Sobel(blurred, cv2.CV_16S, 1, 0), cv2.Sobel(blurred, cv2.CV_16S, 0, 1)
+    edges = cv2.Canny(dx, dy, 60, 150)  # the same edges as Canny on the picture, from gradients used again below
     mask = _outside(grey, person_box(face))
     if not mask.any():
         return Clutter(0.0, 0.0, 0.0)
@@ -240,9 +252,7 @@ def clutter(grey: np.ndarray, face: Box | None, hsv: np.ndarray | None = None) -
     ys, xs = np.nonzero(on_edge)
     disorder = 0.0
     if ys.size:
-        gx = cv2.Sobel(blurred, cv2.CV_32F, 1, 0)[ys, xs]
-        gy = cv2.Sobel(blurred, cv2.CV_32F, 0, 1)[ys, xs]
-        disorder = _orientation_disorder(gx, gy)
+        disorder = _orientation_disorder(dx[ys, xs].astype(np.float32), dy[ys, xs].astype(np.float32))
     colours = 0.0
     if hsv is not None:
         small_mask = _outside(hsv[..., 0], person_box(face))
@@ -402,8 +412,7 @@ MOTION_SIZE = (160, 90)
 
 def motion_frame(frame: np.ndarray) -> np.ndarray:
     """The small grey copy of a frame (any format :func:`as_bgr` accepts) that :func:`motion` compares."""
-    bgr = as_bgr(frame)
-    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), MOTION_SIZE, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(cv2.resize(as_bgr(frame), MOTION_SIZE, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
 
 
 def change_sample(frame: np.ndarray) -> np.ndarray:
