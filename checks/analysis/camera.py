@@ -247,11 +247,12 @@ def clutter(grey: np.ndarray, face: Box | None, hsv: np.ndarray | None = None) -
     mask = _outside(grey, person_box(face))
     if not mask.any():
         return Clutter(0.0, 0.0, 0.0)
-    on_edge = (edges > 0) & mask
-    share = 100.0 * np.count_nonzero(on_edge) / np.count_nonzero(mask)
-    ys, xs = np.nonzero(on_edge)
+    on_edge = cv2.bitwise_and(edges, mask.view(np.uint8))
+    points = cv2.findNonZero(on_edge)  # (x, y) of each background edge pixel; None when there is none
+    share = 100.0 * (0 if points is None else len(points)) / np.count_nonzero(mask)
     disorder = 0.0
-    if ys.size:
+    if points is not None:
+        xs, ys = points[:, 0, 0], points[:, 0, 1]
         disorder = _orientation_disorder(dx[ys, xs].astype(np.float32), dy[ys, xs].astype(np.float32))
     colours = 0.0
     if hsv is not None:
