@@ -1,7 +1,8 @@
 """The camera checks: what the interviewer will see. Decisions are pure functions of a frame analysis.
 
-All camera checks share one capture of a couple of seconds (``context.memo``): the frame rate is measured over
-all of it, the picture is judged on its last frame, when the camera's automatic exposure has settled.
+All camera checks share one capture of a couple of seconds (``context.memo``): the frame rate, repeated frames and
+movement behind the person are measured over all of it, the picture is judged on its last frame, when the camera's
+automatic exposure has settled.
 """
 
 from __future__ import annotations
