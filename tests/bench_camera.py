@@ -81,7 +81,7 @@ def main() -> None:
         ("whole analysis, as the preview runs it", measure(lambda f: analyse_frame(f, quick), inputs)),
         ("face detection alone (preview, 320 px)", measure(quick.detect, greys)),
         ("face detection alone (checks, two passes)", measure(checks_detector.detect, greys)),
-        ("capture work per frame (repeats, movement)", measure(capture_work, list(pairwise(inputs)))),
+        ("capture work per pair of frames (repeats, movement)", measure(capture_work, list(pairwise(inputs)))),
         ("preview movement per verdict (last 10 frames)",
          measure(lambda f: live.update(f, analysed[id(f)], thresholds), inputs)),
         ("preview display work per picture", measure(display, inputs)),
