@@ -8,7 +8,7 @@ what=${1:-run}
 
 run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3)
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox poppler-utils zbar-tools coturn nftables
-               iproute2 openssl)
+               iproute2 openssl ethtool php-cli)
 python=${PYTHON:-python3}
 packages=("${run_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")

@@ -265,6 +265,10 @@ class Check:
     def run(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
 
+    def is_root_cause(self, result: CheckResult) -> bool:
+        """Whether ``result`` leaves the other checks of :attr:`root_cause_of` unjudged (by default: it failed)."""
+        return self.root_cause_of is not None and result.status is Status.FAIL
+
     def result(
         self,
         status: Status,

@@ -221,7 +221,7 @@ class Runner:
                         devices[device] = self._open(device)
                 result = self._run_check(loaded, devices, shared, shared_lock)
                 root_of = getattr(loaded.check, "root_cause_of", None)
-                if result.status is Status.FAIL and root_of in loaded.requires:
+                if root_of in loaded.requires and _is_root_cause(loaded, result):
                     causes.setdefault(root_of, result)
                 self._finish(index, result)
         finally:
@@ -309,6 +309,14 @@ class Runner:
             elif result.picture is not None and not self.config.picture:
                 result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
         return dataclasses.replace(result, duration_s=duration)
+
+
+def _is_root_cause(loaded: LoadedCheck, result: CheckResult) -> bool:
+    judge = getattr(loaded.check, "is_root_cause", None)
+    try:
+        return result.status is Status.FAIL and callable(judge) and bool(judge(result))
+    except Exception:  # a plugin's fault: it gates nothing
+        return False
 
 
 def _unexpected_source_error(device: str, error: Exception) -> SourceError:

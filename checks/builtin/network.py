@@ -165,6 +165,11 @@ class Connectivity(NetworkCheck):
     order = 0
     root_cause_of = "network"
 
+    def is_root_cause(self, result: CheckResult) -> bool:
+        """No route, no DNS, no server answering, a sign-in page: nothing else of the network can be judged. A
+        proxy that does not answer is not one: the speed test goes straight to its server."""
+        return result.status is Status.FAIL and result.details.get("failure") != "proxy"
+
     def measure(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)
         budget = self.budget(context)
@@ -235,7 +240,8 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
     return transfer.StopRule(ramp_s=float(limits["ramp_s"]), window_s=float(limits["window_s"]),
                              windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
-                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]))
+                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]),
+                             stream_mbps=float(limits["stream_mbps"]))
 
 
 class Throughput(NetworkCheck):

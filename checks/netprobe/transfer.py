@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import math
 import os
 import socket
 import ssl
@@ -55,6 +56,12 @@ class StopRule:
     stall_s: float = 2.5
     """No byte moved for this long: the server stalled."""
     streams: int = 4
+    stream_mbps: float = 1.0
+    """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
+    streams only overfill its queue, and the losses make the figure low and unsteady."""
+
+    def streams_for(self, mbps: float) -> int:
+        return max(1, min(self.streams, math.ceil(mbps / self.stream_mbps))) if self.stream_mbps > 0 else self.streams
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,9 @@ class _Engine:
         self.threads: list[threading.Thread] = []
         self.sending: set[socket.socket] = set()
         self.op_timeout = 3.0
+        self.wanted = streams
+        self.current: dict[int, http.client.HTTPConnection] = {}
+        """Each stream's open connection."""
 
     def moved(self) -> int:
         """Bytes moved so far: downloaded, or uploaded and acknowledged."""
@@ -191,19 +201,35 @@ class _Engine:
         conn.connect()
         with self.lock:
             self.connections.append(conn)
+            index = getattr(threading.current_thread(), "stream_index", None)
+            if index is not None:
+                self.current[index] = conn
         return conn, path
 
+    def reduce(self, wanted: int) -> None:
+        """Keep only the first ``wanted`` streams running (the others' connections are shut down)."""
+        with self.lock:
+            self.wanted = wanted
+            ending = [conn for i, conn in self.current.items() if i >= wanted]
+        for conn in ending:
+            if conn.sock is not None:
+                with contextlib.suppress(OSError):  # closed with a reset: what it still holds is dropped, not sent
+                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+
     def run_streams(self, work: Callable[[], None]) -> None:
-        def target() -> None:
-            while not self.stop.is_set():
+        def target(index: int) -> None:
+            while not self.stop.is_set() and index < self.wanted:
                 try:
                     work()
                 except ProbeError as error:
+                    if index >= self.wanted:
+                        return
                     self.errors.append(error)
                     if error.kind in ("http_status", "captive", "dns", "refused", "unreachable", "bad_answer"):
                         return
                 except (OSError, http.client.HTTPException, ValueError, AttributeError) as error:
-                    if self.stop.is_set():  # the socket was shut down under a read: the end, not a failure
+                    if self.stop.is_set() or index >= self.wanted:  # shut down under a read: the end, not a failure
                         return
                     failure = classify(error)
                     self.errors.append(failure)
@@ -212,7 +238,8 @@ class _Engine:
                     self.stop.wait(0.05)
 
         for i in range(self.streams):
-            thread = threading.Thread(target=target, name=f"stream {i}", daemon=True)
+            thread = threading.Thread(target=target, args=(i,), name=f"stream {i}", daemon=True)
+            thread.stream_index = i  # type: ignore[attr-defined]
             self.threads.append(thread)
             thread.start()
 
@@ -238,16 +265,16 @@ def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
         try:
             conn.request("GET", _with_query(path, f"r={os.urandom(4).hex()}"),
                          headers={"Accept-Encoding": "identity", "Cache-Control": "no-cache"})
-            response = conn.getresponse()
-            first = True
-            while not engine.stop.is_set():
-                data = response.read1(CHUNK)
-                if first:
-                    _check_answer(response, host, data)
-                    first = False
-                if not data:
-                    return
-                engine.add(len(data))
+            with contextlib.closing(conn.getresponse()) as response:
+                first = True
+                while not engine.stop.is_set():
+                    data = response.read1(CHUNK)
+                    if first:
+                        _check_answer(response, host, data)
+                        first = False
+                    if not data:
+                        return
+                    engine.add(len(data))
         finally:
             conn.close()
     return work
@@ -274,8 +301,8 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
                 sent += n
                 engine.add(n)
             if not engine.stop.is_set():  # an empty answer is success, whatever its Content-Type
-                response = conn.getresponse()
-                _check_answer(response, host, response.read(64 * 1024))
+                with contextlib.closing(conn.getresponse()) as response:
+                    _check_answer(response, host, response.read(64 * 1024))
         finally:
             with engine.lock:
                 if sock in engine.sending:  # what never reached the server does not count
@@ -294,9 +321,9 @@ def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None 
             if body is not None:
                 headers["Content-Type"] = "application/octet-stream"
             conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read(64 * 1024)
-            _check_answer(response, urlsplit(url).hostname or "", data)
+            with contextlib.closing(conn.getresponse()) as response:  # it may own the socket (Connection: close)
+                data = response.read(64 * 1024)
+                _check_answer(response, urlsplit(url).hostname or "", data)
             return data
         finally:
             conn.close()
@@ -342,6 +369,7 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     start = time.perf_counter()
     last_moved = start
     stable = False
+    matched = False
     try:
         while True:
             budget.cancel.wait(0.05)
@@ -360,6 +388,9 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
             if now - last_moved > rule.stall_s:
                 raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
             elapsed = now - start
+            if not matched and elapsed >= rule.ramp_s / 2:  # as many streams as the line's rate needs, early
+                matched = True
+                engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
             if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
                                                                  rule.windows, rule.tolerance):
                 stable = True
