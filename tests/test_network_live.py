@@ -107,7 +107,7 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
         rates = [r for t, r in series["points"] if t > 1.5]  # after the ramp-up
         assert times == sorted(times) and times[-1] <= found["details"]["seconds"] + 0.5
         assert len(series["points"]) >= 20
-        assert abs(statistics.median(rates) - mbit) <= 0.15 * mbit, (check_id, series["points"])
+        assert abs(statistics.median(rates) - 0.95 * mbit) <= 0.15 * mbit, (check_id, series["points"])
         need = found["details"]["need_mbps"]
         assert [g["value"] for g in series["guides"]] == [need, 2 * need]  # the platform's need; twice it
     arrived, dropped = real.udp_counts()
