@@ -220,8 +220,9 @@ def test_silence_fails_the_device_and_skips_the_rest(reports):
     assert results["mic.device"]["status"] == "fail"
     assert "sends only silence" in results["mic.device"]["summary"]
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
-        assert results[check_id]["status"] == "skip"
-        assert results[check_id]["summary"] == say("mic.recording.silent")
+        assert results[check_id]["status"] == "skip"  # not judged: the silent microphone is the one problem
+        assert results[check_id]["details"] == {"because": "mic.device"}
+        assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")
     assert code == 1
 
 
@@ -229,7 +230,7 @@ def test_all_nan_file_is_damaged(reports):
     _, results, _ = reports["all_nan"]
     assert results["mic.device"]["status"] == "fail"
     assert "not numbers" in results["mic.device"]["summary"]
-    assert results["mic.noise"]["status"] == "skip"
+    assert results["mic.noise"]["status"] == "skip" and results["mic.noise"]["details"]["because"] == "mic.device"
 
 
 def test_too_short_file(reports):
@@ -248,8 +249,9 @@ def test_unreadable_files_fail_the_device_and_skip_the_rest(reports, name, reaso
     assert results["mic.device"]["status"] == "fail"
     assert results["mic.device"]["details"] == {"reason": reason}
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
-        assert results[check_id]["status"] == "skip"
-        assert results[check_id]["summary"] == say("runner.needs_mic.summary")
+        assert results[check_id]["status"] == "skip"  # one cause, one problem: the microphone
+        assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")
+        assert results[check_id]["details"] == {"because": "mic.device"}
     assert code == 1
 
 
