@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Sets up everything Interview Ready needs, on Debian or Ubuntu: system packages (as root; otherwise the
 # exact command is printed), then a virtual environment in .venv with the app installed.
-# Usage: .ci/setup.sh run|test      (used by ./run, ./test and CI)
+# Usage: .ci/setup.sh run|test|bundle      (used by ./run, ./test, ./build and CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-run}
 
 run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3)
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox poppler-utils zbar-tools coturn nftables
-               iproute2 openssl xvfb xauth xdotool x11-utils openbox imagemagick libxcb-icccm4 libxcb-keysyms1
-               libxcb-image0 libxcb-render-util0 libxcb-shape0)
+               iproute2 openssl ethtool php-cli desktop-file-utils shared-mime-info asterisk-core-sounds-en-wav
+               alsa-utils xvfb xauth xdotool x11-utils openbox libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+               libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas libglib2.0-bin)
+bundle_packages=(binutils)  # PyInstaller reads the libraries' dependencies with objdump
 python=${PYTHON:-python3}
 packages=("${run_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
+[ "$what" = bundle ] && packages+=("${bundle_packages[@]}")
 "$python" -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 
 if command -v dpkg >/dev/null 2>&1; then
@@ -41,8 +44,8 @@ fi
 stamp=.venv/.installed-$what
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  if [ "$what" = test ]; then
-    .venv/bin/python -m pip install -q -e ".[test]"
+  if [ "$what" = test ] || [ "$what" = bundle ]; then
+    .venv/bin/python -m pip install -q -e ".[$what]"
   else
     .venv/bin/python -m pip install -q -e .
   fi

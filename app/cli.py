@@ -1,7 +1,7 @@
 """The command line: ``interview-ready`` (the window), ``check`` (headless report), ``list-checks`` and
 ``list-devices``.
 
-Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored),
+Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored, or none was found),
 2 a usage or configuration error, told in one line that names the bad argument.
 """
 
@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from app.guard_cli import add_guard_parser, run_guard
 from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
+from checks.api import CheckResult
 from checks.devices import all_devices
 from checks.discovery import find_plugins, load
 from checks.export import interview_text
@@ -56,7 +58,9 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="interview-ready",
-                     description="Checks your camera picture, microphone and network before a remote interview.")
+                     description="Checks your camera picture, microphone and network before a remote interview.",
+                     epilog="'interview-ready PROFILE.toml' opens the window with a recruiter's profile "
+                            "(the same as --profile PROFILE.toml).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _source_options(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
@@ -73,6 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--snapshot", action="store_true",
                        help="put a snapshot of the camera picture, with the framing guides, in the saved report "
                             "(needs --report or --json; without it no picture is kept)")
+    check.add_argument("--echo", action="store_true",
+                       help="also test for echo: plays a short sweep through the speakers and listens for it "
+                            "(without it mic.echo is skipped)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
@@ -85,6 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
+    add_guard_parser(sub)
     kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
     set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
@@ -105,6 +113,8 @@ class _TerminalProgress(RunListener):
 
 def run_check(args: argparse.Namespace) -> int:
     session = resolve(args)
+    for warning in session.profile.warnings() if session.profile else []:
+        print(f"interview-ready: warning: {warning}", file=sys.stderr)
     listener = _TerminalProgress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
@@ -113,28 +123,41 @@ def run_check(args: argparse.Namespace) -> int:
         runner.cancel()
         print("Cancelled.", file=sys.stderr)
         return 130
-    history = open_history(args.remember)
-    previous = history.last() if history else None
-    report = build_report(results, session.profile, session.config.thresholds, previous)
-    if args.report is not None:
-        try:
-            save_report(report, args.report)
-        except OSError as error:
-            print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-    if history:
-        try:
-            history.add(report)
-        except OSError as error:
-            print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}", file=sys.stderr)
-    if args.json:
-        print(report.to_json())
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        interview = interview_text(report)
-        print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
-    return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    return finish_check(args, session, results)
+
+
+def finish_check(args: argparse.Namespace, session: Session, results: list[CheckResult]) -> int:
+    """Build, save and print the report of ``results``; a report that cannot be made still shows every result."""
+    try:
+        history = open_history(args.remember)
+        previous = history.last() if history else None
+        report = build_report(results, session.profile, session.config.thresholds, previous)
+        if args.report is not None:
+            try:
+                save_report(report, args.report)
+            except OSError as error:
+                print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
+                      file=sys.stderr)
+                return EXIT_USAGE
+        if history:
+            try:
+                history.add(report)
+            except OSError as error:
+                print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}",
+                      file=sys.stderr)
+        if args.json:
+            print(report.to_json())
+        else:
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            interview = interview_text(report)
+            print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
+        return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    except Exception as error:  # whatever breaks the report, the results are not lost
+        print(f"interview-ready: the report could not be made ({type(error).__name__}: {error}); "
+              "the checks' own results follow", file=sys.stderr)
+        for result in results:
+            print(f"{result.title} ({result.id}): {result.status.value}: {result.summary}")
+        return EXIT_NOT_READY
 
 
 def profile_command(args: argparse.Namespace) -> int:
@@ -153,6 +176,8 @@ def profile_command(args: argparse.Namespace) -> int:
     except ProfileError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+    for warning in profile.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: valid profile for {profile.name}")
     return 0
 
@@ -201,7 +226,7 @@ def kiosk_set_pin(path: Path) -> int:
     import getpass
 
     if sys.stdin is not None and sys.stdin.isatty():
-        first, second = getpass.getpass("New admin PIN (4 to 12 digits): "), getpass.getpass("Once more: ")
+        first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
     else:
         lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
         first, second = lines[0].strip(), lines[1].strip()
@@ -222,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
         sys.stderr = sys.stderr or open(os.devnull, "w")  # noqa: SIM115
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(profile_to_open(parser, sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "list-checks":
             return list_checks()
@@ -234,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             return profile_command(args)
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
+        if args.command == "guard":
+            return run_guard(args)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         if kiosk_config is None and not args.demo:  # the devices chosen last time, unless named now
             remembered = load_choice()
@@ -257,6 +284,23 @@ def main(argv: list[str] | None = None) -> int:
         return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
 
     return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload)
+
+
+def profile_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``interview-ready PROFILE.toml`` (how a file manager opens a double-clicked profile) means ``--profile
+    PROFILE.toml``: the first bare argument that is not a command becomes the profile; anything else is unchanged."""
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(argv) and "--profile" not in argv:
+        arg = argv[i]
+        if arg.startswith("-"):
+            action = parser._option_string_actions.get(arg.split("=", 1)[0])
+            i += 2 if action is not None and action.nargs != 0 and "=" not in arg else 1
+            continue
+        if arg in commands:
+            break
+        return [*argv[:i], "--profile", arg, *argv[i + 1:]]
+    return argv
 
 
 def gui_main() -> int:

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover
 from checks.export import render_html
 from checks.files import write_atomically
@@ -72,7 +73,10 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else None
+    if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
+        overrides = asked(overrides)
+    thresholds = Thresholds(overrides)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")

@@ -38,6 +38,7 @@ from app.controller import Phase, RunController
 from app.device_pickers import AUTO, DevicePickers
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
+from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
 from app.session import UsageError, save_report
@@ -364,9 +365,26 @@ class MainWindow(QMainWindow):
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
+        interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
+        interview_action.setToolTip(say("guard.start_tip"))
+        interview_action.triggered.connect(self.start_interview_mode)
+        file_menu.addAction(interview_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
+
+    def start_interview_mode(self) -> None:
+        """Open interview mode's small window (app/guardian.py) with this session's profile and servers."""
+        from app.guardian import start_interview_mode
+
+        stun = [(s.host, s.port) for s in self.session.config.network.stun]
+        self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian.record_saved.connect(self._add_interview_record)
+
+    def _add_interview_record(self, lines: list[str]) -> None:
+        """The candidate opted in: interview mode's record goes into the report they send."""
+        if self.report is not None:
+            self.report = dataclasses.replace(self.report, interview_record=tuple(lines))
 
     def _fill_tree(self) -> None:
         self.tree.clear()
@@ -419,7 +437,7 @@ class MainWindow(QMainWindow):
         try:
             session = self.reload(path)
         except UsageError as error:  # the message names the line and field
-            QMessageBox.warning(self, say("ui.app_name"), str(error))
+            warn(self, str(error))
             return False
         self.controller.set_session(session)
         self._fill_tree()
@@ -449,7 +467,7 @@ class MainWindow(QMainWindow):
         try:
             save_report(self.report, Path(path))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=path, error=error))
+            warn(self, say("ui.export_failed", path=path, error=error))
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
@@ -461,12 +479,11 @@ class MainWindow(QMainWindow):
         try:
             sent = send_to_recruiter(self.report, Path(folder))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=folder, error=error))
+            warn(self, say("ui.export_failed", path=folder, error=error))
             return
         if sent.mailto is None:
-            QMessageBox.information(self, say("ui.app_name"), say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
-        elif QMessageBox.question(self, say("ui.app_name"), say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)) \
-                == QMessageBox.StandardButton.Yes:
+            inform(self, say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
+        elif ask(self, say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)):
             open_mail_draft(sent)
 
     def _set_item_status(self, item: QTreeWidgetItem, status: str, value: str = "") -> None:

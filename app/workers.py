@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from checks.api import CheckResult
-from checks.recording import GUIDED_TOTAL_S, Recording, record
+from checks.recording import GUIDED_TOTAL_S, Recording, guided_take, record
 from checks.runner import RunListener, Runner
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource, CameraSpec, open_camera
@@ -156,13 +156,14 @@ class RecordWorker(Worker):
         self.seconds = seconds
 
     def work(self) -> Recording:
-        started = time.monotonic()
         mic = open_mic(self.spec)
+        started = time.monotonic()  # the prompt's clock starts with the take, so "stay quiet" is its start
         try:
-            return record(mic, self.seconds, cancel=self._quit, on_block=self.on_block,
+            take = record(mic, self.seconds, cancel=self._quit, on_block=self.on_block,
                           progress=lambda _f: self.signals.yielded.emit(time.monotonic() - started))
         finally:
             mic.close()
+        return guided_take(take)
 
 
 def as_source_error(error: BaseException, device: str) -> SourceError:

@@ -10,20 +10,23 @@ from pathlib import Path
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` to write; it replaces ``path`` when the block ends, or is removed."""
+def replacing(path: Path, private: bool = False) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; it replaces ``path`` when the block ends, or is removed.
+    The file is readable by its owner only when ``private`` (0600, whatever the umask), else by everyone (0644)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``: the old file stays whole until the new one is complete."""
-    with replacing(path) as tmp:
+def write_atomically(path: Path, text: str, private: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path``: the old file stays whole until the new one is complete (see
+    :func:`replacing` for ``private``)."""
+    with replacing(path, private) as tmp:
         tmp.write_text(text, encoding="utf-8")

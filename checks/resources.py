@@ -15,8 +15,11 @@ else:  # pragma: no cover
 
 
 def asset_path(*parts: str) -> Path:
-    """The path of a file shipped in ``assets/`` (installed or in a checkout)."""
-    return Path(str(resources.files("assets").joinpath(*parts)))
+    """The path of a file shipped in ``assets/`` (installed, in a checkout or in the frozen app)."""
+    path = resources.files("assets")
+    for part in parts:  # one part at a time: the frozen app's folder takes only one (a MultiplexedPath)
+        path = path.joinpath(part)
+    return Path(str(path))
 
 
 @cache

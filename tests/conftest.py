@@ -26,3 +26,22 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def pytest_addoption(parser):
+    parser.addoption("--bundle", metavar="DIR", default=None,
+                     help="run the smoke tests marked 'bundle' on the app ./build made in DIR (dist/interview-ready)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bundle: a smoke test of the built app; runs only with --bundle DIR")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without --bundle, the smoke tests of the built app are left out (./build has not run)."""
+    if config.getoption("--bundle"):
+        return
+    left_out = [item for item in items if item.get_closest_marker("bundle")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("bundle")]

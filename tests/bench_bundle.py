@@ -1,0 +1,89 @@
+"""Benchmark (not a test): the app ./build made beside the installed one in .venv: time from start to the window
+on the screen (median of 5 warm starts, after one that is not counted), memory with the window shown and at the peak
+of a whole demo run, and the bundle's size, unzipped and zipped.
+
+Run after ./build, with an X display: ``DISPLAY=:72 .venv/bin/python tests/bench_bundle.py`` (needs xdotool and zip).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE = ROOT / "dist" / "interview-ready"
+PROGRAMS = {"bundle": BUNDLE / "interview-ready", "venv": ROOT / ".venv" / "bin" / "interview-ready"}
+RUNS = 5
+
+
+def _env() -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "DISPLAY": os.environ["DISPLAY"]}
+
+
+def start_to_window(program: Path) -> tuple[float, float]:
+    """Seconds from starting ``program --demo`` until its window is mapped, and its memory (RSS, MB) then."""
+    start = time.perf_counter()
+    app = subprocess.Popen([str(program), "--demo"], env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(app.pid)], check=True,
+                       stdout=subprocess.DEVNULL, timeout=60)
+        seconds = time.perf_counter() - start
+        process = psutil.Process(app.pid)
+        rss = sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+    finally:
+        app.terminate()
+        app.wait(30)
+    return seconds, rss / 1e6
+
+
+def peak_memory(program: Path) -> float:
+    """The peak RSS (MB) of a whole demo run in the window, to the saved picture."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = subprocess.Popen([str(program), "--demo", "--screenshot", str(Path(folder) / "out.png")], env=_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(app.pid, 0)
+        app.returncode = os.waitstatus_to_exitcode(status)
+    if app.returncode != 0:
+        raise RuntimeError(f"{program} --demo --screenshot exited with {app.returncode}")
+    return usage.ru_maxrss * 1024 / 1e6
+
+
+def sizes() -> tuple[float, float]:
+    unzipped = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file() and not p.is_symlink())
+    with tempfile.TemporaryDirectory() as folder:
+        archive = Path(folder) / "interview-ready.zip"
+        subprocess.run(["zip", "-qry", str(archive), BUNDLE.name], cwd=BUNDLE.parent, check=True)
+        zipped = archive.stat().st_size
+    return unzipped / 1e6, zipped / 1e6
+
+
+def main() -> int:
+    missing = [name for name in ("xdotool", "zip") if shutil.which(name) is None]
+    if missing or "DISPLAY" not in os.environ or not PROGRAMS["bundle"].is_file():
+        print("cannot run the benchmark: needs ./build first, an X DISPLAY, xdotool and zip"
+              + (f" (missing: {', '.join(missing)})" if missing else ""))
+        return 1
+    unzipped, zipped = sizes()
+    print(f"bundle size: {unzipped:.0f} MB unzipped, {zipped:.0f} MB zipped")
+    print(f"{'':8} {'start to window (median of 5)':>30} {'range':>14} {'RSS at window':>14} {'peak RSS':>9}")
+    for name, program in PROGRAMS.items():
+        start_to_window(program)  # warm-up: caches filled, not counted
+        runs = [start_to_window(program) for _ in range(RUNS)]
+        times = [t for t, _ in runs]
+        rss = statistics.median(m for _, m in runs)
+        peak = peak_memory(program)
+        print(f"{name:8} {statistics.median(times):>28.2f} s {min(times):>6.2f}–{max(times):.2f} s "
+              f"{rss:>11.0f} MB {peak:>6.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

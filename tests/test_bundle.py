@@ -1,0 +1,128 @@
+"""Smoke tests of the app ./build made, run as a candidate runs it: outside the virtual environment, with nothing
+but a PATH, a home folder and an offscreen screen. Only with ``pytest --bundle dist/interview-ready`` (.ci/run)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from checks.api import ENTRY_POINT_GROUP
+from checks.profile import TEMPLATE
+from checks.resources import tomllib
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.bundle
+
+SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
+
+
+def builtin_check_ids() -> set[str]:
+    """The check ids the package declares: its entry points in pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return set(project["entry-points"][ENTRY_POINT_GROUP])
+
+
+@pytest.fixture(scope="module")
+def bundle(request) -> Path:
+    folder = Path(request.config.getoption("--bundle")).resolve()
+    program = folder / "interview-ready"
+    assert program.is_file(), f"{program} is missing: run ./build first"
+    return folder
+
+
+@pytest.fixture
+def run(bundle, tmp_path):
+    """Run the bundled program in a bare environment (``env -i``) from an empty folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+        return subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(bundle / "interview-ready"),
+                               *args], capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
+
+    return run
+
+
+def test_the_demo_report_has_every_builtin_check_and_no_error(run):
+    done = run("check", "--demo", "--json")
+
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert {c["id"] for c in report["checks"]} == builtin_check_ids()
+    assert [c["id"] for c in report["checks"] if c["status"] == "error"] == []
+    by_id = {c["id"]: c["status"] for c in report["checks"]}
+    assert by_id["camera.device"] == by_id["mic.device"] == "pass"  # the bundled demo picture and recording
+
+
+def test_list_checks_shows_every_builtin_check(run):
+    done = run("list-checks")
+
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert {row[0] for row in rows} == builtin_check_ids()
+    assert all(row[-1] == "built-in" for row in rows)
+
+
+def test_the_demo_window_picture_is_written(run, tmp_path):
+    picture = tmp_path / "out.png"
+    done = run("--demo", "--screenshot", str(picture))
+
+    assert done.returncode == 0, done.stderr
+    header = picture.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert width >= 400 and height >= 300
+
+
+@pytest.mark.parametrize("args", [("--bogus",), ("check", "--only", "nothing.like.this"), ("check", "--camera")])
+def test_a_bad_argument_exits_2_with_one_line(run, args):
+    done = run(*args)
+
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_profile_given_as_the_argument_opens_the_window(run, tmp_path):
+    profile = tmp_path / "acme.interview.toml"
+    profile.write_text(TEMPLATE)
+    picture = tmp_path / "out.png"
+
+    done = run(str(profile), "--demo", "--screenshot", str(picture))
+
+    assert done.returncode == 0, done.stderr
+    assert picture.stat().st_size > 0
+
+
+def test_a_strangers_broken_profile_stays_data(run, tmp_path):
+    profile = tmp_path / "odd.interview.toml"
+    profile.write_text('organisation = "Acme"\nplatform = zoom\n')
+
+    done = run(str(profile))
+
+    assert done.returncode == 2
+    assert "--profile" in done.stderr and "line 2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_install_desktop_entry_registers_the_app_and_the_profile_type(bundle, tmp_path):
+    data = tmp_path / "data"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)}
+
+    done = subprocess.run([str(bundle / "install-desktop-entry")], env=env, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    entry = data / "applications" / "interview-ready.desktop"
+    assert f'Exec="{bundle}/interview-ready" %f' in entry.read_text().splitlines()
+    if shutil.which("desktop-file-validate"):
+        checked = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True, timeout=60)
+        assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
+    if shutil.which("update-mime-database"):
+        globs = (data / "mime" / "globs2").read_text()
+        assert "application/x-interview-ready-profile:*.interview.toml" in globs
