@@ -2,10 +2,12 @@
 
 A *category* groups checks in a report (in the order of :data:`CATEGORIES`). A *device* is something a check may
 ``require``: the runner opens it once for every check that needs it, waits at most its ``timeout`` (a runner
-threshold) for it to open, and skips the checks when the run turned it off (:attr:`Device.off_key`) or it could not be
-opened (:attr:`Device.needs_key`). A new category or device is one line in :data:`CATEGORIES` / :data:`DEVICES`
-with its wording (``category.<name>``, ``runner.off_<name>``, ``runner.needs_<name>``). This module imports nothing of the project at load time, so the check API may
-import it; the openers import their sources when they are called.
+threshold) for it to open, and skips the checks when the run turned it off (:attr:`Device.off_key`) or it could not
+be opened (:attr:`Device.needs_key`). A new category or device is one line in :data:`CATEGORIES` / :data:`DEVICES`,
+with its wording (``category.<name>``, ``runner.off_<name>``, ``runner.needs_<name>``, ``sources.<name>.*``).
+
+This module imports nothing of the project at load time, so the check API may import it; the openers import their
+sources when they are called.
 """
 
 from __future__ import annotations

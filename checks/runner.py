@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
-from checks.discovery import LoadedCheck
 from checks.devices import device_named
+from checks.discovery import LoadedCheck
 from checks.network import NetworkSettings
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec

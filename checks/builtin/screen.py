@@ -114,14 +114,25 @@ def assess_banners(banners: Banners) -> Finding:
     return Finding(Status.PASS, "off")
 
 
-class Notifications(Check):
-    id = "screen.notifications"
-    title = "Notifications"
+class _ScreenCheck(Check):
+    """A check of the screen: given the run's one :class:`ScreenSource`."""
+
     category = "screen"
     requires = frozenset({"screen"})
 
     def run(self, context: CheckContext) -> CheckResult:
-        screen: ScreenSource = context.screen  # type: ignore[assignment]  # required, so opened
+        return self.inspect(context, context.screen)  # type: ignore[arg-type]  # required, so opened
+
+    def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
+        raise NotImplementedError
+
+
+class Notifications(_ScreenCheck):
+    id = "screen.notifications"
+    title = "Notifications"
+    order = 10
+
+    def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
         seconds = min(float(context.thresholds["command_s"]), context.time_left())
         banners = read_banners(screen.session, screen.desktops, seconds)
         finding = assess_banners(banners)
@@ -167,13 +178,12 @@ def _process_names() -> Iterable[str]:
             yield name
 
 
-class Apps(Check):
+class Apps(_ScreenCheck):
     id = "screen.apps"
     title = "Apps that pop up"
-    category = "screen"
-    requires = frozenset({"screen"})
+    order = 20
 
-    def run(self, context: CheckContext) -> CheckResult:
+    def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
         found = running_apps(_process_names(), app_list())
         if not found:
             return self.result(Status.PASS, say("screen.apps.none.summary"))
@@ -217,14 +227,12 @@ def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status,
     return status, summary, advice
 
 
-class DisplayCheck(Check):
+class DisplayCheck(_ScreenCheck):
     id = "screen.display"
     title = "Screen size and windows"
-    category = "screen"
-    requires = frozenset({"screen"})
+    order = 30
 
-    def run(self, context: CheckContext) -> CheckResult:
-        screen: ScreenSource = context.screen  # type: ignore[assignment]  # required, so opened
+    def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
         display = screen.display()
         status, summary, advice = assess_display(display, context.thresholds)
         details = {"session": screen.session, "width": display.width, "height": display.height,
