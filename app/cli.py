@@ -50,6 +50,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
                         help="auto (default microphone), a number, part of a device name, an audio file, or none")
     parser.add_argument("--network", metavar="BACKEND", choices=BACKENDS, default=None,
                         help="throughput test: " + ", ".join(BACKENDS) + " (default auto)")
+    parser.add_argument("--screen", choices=("auto", "none"), default="auto",
+                        help="the screen-sharing checks: auto, or none to leave them out")
     parser.add_argument("--server", metavar="URL", help="your own LibreSpeed server (its root URL)")
     parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
                         help="a STUN server for latency, jitter and loss (repeatable)")
@@ -143,7 +145,7 @@ def resolve(args: argparse.Namespace) -> Session:
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
     config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
-                       picture=snapshot)
+                       picture=snapshot, screen=getattr(args, "screen", "auto"))
     return Session(checks, config, profile)
 
 

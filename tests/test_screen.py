@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from checks import devices
@@ -20,6 +21,7 @@ from checks.runner import RunConfig, Runner
 from checks.sources.screen import Display, ScreenSource, session_kind
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
+from tests.conftest import ROOT, run_cli
 
 DISPLAY = ":79"
 LIMITS = Thresholds().for_check("screen.display")
@@ -249,7 +251,7 @@ def test_wayland_and_no_display_are_not_checked_with_the_reason(monkeypatch, env
 
 
 def test_every_registered_category_and_device_is_in_the_schema_and_the_wording():
-    enum = json.loads((Path(__file__).parents[1] / "assets" / "report.schema.json").read_text())[
+    enum = json.loads((ROOT / "assets" / "report.schema.json").read_text())[
         "properties"]["checks"]["items"]["properties"]["category"]["enum"]
     assert enum == list(devices.CATEGORIES)
     assert say("category.screen") == "Your screen" and devices.CATEGORIES.index("screen") == 4
@@ -258,3 +260,26 @@ def test_every_registered_category_and_device_is_in_the_schema_and_the_wording()
         if entry.timeout is not None:
             assert Thresholds().runner(entry.timeout) > 0
             assert say(f"sources.{entry.name}.open_timeout.summary", seconds="5")
+
+
+# -- the command line: list-checks, JSON (against the schema), text and HTML -----------------------------------
+
+
+NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
+
+
+def test_the_screen_checks_in_list_checks_json_text_and_html(fake_apps, tmp_path):
+    listed = run_cli("list-checks").stdout
+    assert all(i in listed for i in ("screen.notifications", "screen.apps", "screen.display"))
+    fake_apps("slack")
+    report = json.loads(run_cli("check", *NO_DEVICES, "--only", "screen.*", "--json").stdout)
+    jsonschema.validate(report, json.loads((ROOT / "assets" / "report.schema.json").read_text()))
+    assert [c["category"] for c in report["checks"]] == ["screen"] * 3
+    assert any("do-not-disturb" in line for line in report["checklist"])
+    text = run_cli("check", *NO_DEVICES, "--only", "screen.*").stdout
+    assert "Your screen" in text and "Slack is running." in text
+    html = tmp_path / "report.html"
+    run_cli("check", *NO_DEVICES, "--only", "screen.*", "--report", str(html))
+    assert "Your screen" in html.read_text() and "Slack is running." in html.read_text()
+    off = run_cli("check", *NO_DEVICES, "--screen", "none", "--only", "screen.*").stdout
+    assert off.count("Screen checks are turned off.") == 3
