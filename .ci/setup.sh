@@ -8,7 +8,8 @@ what=${1:-run}
 
 run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3)
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox poppler-utils zbar-tools coturn nftables
-               iproute2 openssl desktop-file-utils shared-mime-info)
+               iproute2 openssl desktop-file-utils shared-mime-info
+               gsettings-desktop-schemas libglib2.0-bin dconf-cli xvfb openbox xterm)
 bundle_packages=(binutils)  # PyInstaller reads the libraries' dependencies with objdump
 python=${PYTHON:-python3}
 packages=("${run_packages[@]}")

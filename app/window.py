@@ -37,6 +37,7 @@ from app.icons import COLOURS, status_icon
 from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
+from app.screen_preview import add_preview_action
 from app.throughput_graph import ThroughputGraph
 from app.workers import OpenCameraWorker, RunWorker
 from checks import __version__
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
+        add_preview_action(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
