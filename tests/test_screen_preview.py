@@ -9,25 +9,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from app.cli import make_parser, resolve
 from app.screen_preview import ScreenPreview, to_picture
 from app.window import MainWindow
 from checks.wording import say
+from tests.test_window_report import _run
+from tests.test_window_report import _window as window_for
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "screen.*,system.power"]
 
 
-def _window(qtbot, *extra: str) -> MainWindow:
-    window = MainWindow(resolve(make_parser().parse_args([*ARGS, *extra])))
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
-def _run(qtbot, window):
-    with qtbot.waitSignal(window.run_finished, timeout=30_000) as blocker:
-        window.start()
-    return blocker.args[0]
+def _window(qtbot) -> MainWindow:
+    return window_for(qtbot, ARGS)
 
 
 def _preview(qtbot, window) -> ScreenPreview:
