@@ -276,6 +276,7 @@ def test_the_screen_checks_in_list_checks_json_text_and_html(fake_apps, tmp_path
     jsonschema.validate(report, json.loads((ROOT / "assets" / "report.schema.json").read_text()))
     assert [c["category"] for c in report["checks"]] == ["screen"] * 3
     assert any("do-not-disturb" in line for line in report["checklist"])
+    assert any("screen sharing fails" in line for line in report["reminders"])
     text = run_cli("check", *NO_DEVICES, "--only", "screen.*").stdout
     assert "Your screen" in text and "Slack is running." in text
     html = tmp_path / "report.html"
