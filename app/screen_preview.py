@@ -174,6 +174,12 @@ class ScreenPreview(QDialog):
             return
         picture = to_picture(self.pixmap) if ticked and self.pixmap is not None else None
         self.window_.report = with_screen_picture(report, picture)
+        view = getattr(self.window_, "report_view", None)
+        if view is not None and view.report() is report:  # the report tab shows the picture too, ticks kept
+            ticks = view.ticked()
+            view.set_report(self.window_.report)
+            for box in view.tick_boxes:
+                box.setChecked(ticks.get(box.accessibleName(), False))
 
     # -- the picture --------------------------------------------------------------------------------------------
 

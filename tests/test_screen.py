@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -189,18 +188,21 @@ def xvfb(monkeypatch):
     """A real X server on :79 (3840 × 2160, a 4K screen) for this test, with DISPLAY pointing at it."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed")
-    server = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "3840x2160x24", "-nolisten", "tcp"],
+    read, write = os.pipe()
+    server = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "3840x2160x24", "-nolisten", "tcp",
+                               "-displayfd", str(write)], pass_fds=(write,),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    socket = Path("/tmp/.X11-unix") / f"X{DISPLAY[1:]}"
-    _wait_for(socket.exists)
+    os.close(write)
+    with os.fdopen(read) as ready:  # Xvfb writes the display's number here once it accepts connections
+        assert ready.readline().strip() == DISPLAY[1:], "Xvfb did not start on " + DISPLAY
     monkeypatch.setenv("DISPLAY", DISPLAY)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
     others: list[subprocess.Popen[bytes]] = []
     yield others
     for proc in [*others, server]:
-        proc.kill()
-        proc.wait()
+        proc.terminate()  # Xvfb then removes its lock and socket
+        proc.wait(10)
 
 
 def _windows_listed() -> int | None:

@@ -64,7 +64,9 @@ def test_the_picture_is_in_the_report_only_when_ticked(qtbot):
     dialog = _preview(qtbot, window)
     assert dialog.include is not None and not dialog.include.isChecked()
     assert all(r.picture is None for r in window.report.results)
+    window.report_view.tick_boxes[0].setChecked(True)
     dialog.include.setChecked(True)
+    assert window.report_view.report() is window.report and window.report_view.tick_boxes[0].isChecked()
     [display] = [r for r in window.report.results if r.id == "screen.display"]
     assert display.picture is not None and display.picture.jpeg.startswith(b"\xff\xd8")
     assert json.loads(window.report.to_json())["checks"][-1]["picture"]["media_type"] == "image/jpeg"
