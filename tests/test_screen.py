@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -286,3 +287,15 @@ def test_the_screen_checks_in_list_checks_json_text_and_html(fake_apps, tmp_path
     assert "Your screen" in html.read_text() and "Slack is running." in html.read_text()
     off = run_cli("check", *NO_DEVICES, "--screen", "none", "--only", "screen.*").stdout
     assert off.count("Screen checks are turned off.") == 3
+
+
+def test_every_reason_the_code_gives_has_its_words():
+    banners = set(re.findall(r'Banners\("\w+", None, "(\w+)"\)', (ROOT / "checks/builtin/screen.py").read_text()))
+    banners |= {"no_desktop", "unknown_desktop"}
+    source = (ROOT / "checks/sources/screen.py").read_text()
+    display = set(re.findall(r'(?:size|windows)_reason="(\w+)"', source)) | {"no_x11", "wayland", "macos", "none"}
+    assert len(banners) >= 6 and len(display) >= 6
+    for reason in banners:
+        assert say(f"screen.notifications.reason.{reason}")
+    for reason in display:
+        assert say(f"screen.display.reason.{reason}")

@@ -85,9 +85,9 @@ def _macos_banners() -> Banners:  # pragma: no cover - macOS only
     path = Path.home() / "Library" / "DoNotDisturb" / "DB" / "Assertions.json"
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        records = [r for entry in data.get("data", []) for r in entry.get("storeAssertionRecords", [])]
+    except (OSError, ValueError, AttributeError, TypeError):  # not there, not ours to read, or another layout
         return Banners("macos", None, "macos_unreadable")
-    records = [r for entry in data.get("data", []) for r in entry.get("storeAssertionRecords", [])]
     return Banners("macos", not records)
 
 
@@ -96,7 +96,10 @@ def read_banners(session: str, desktops: Iterable[str], seconds: float, platform
     platform = platform or sys.platform
     desktops = tuple(desktops)
     if platform == "win32":
-        return _windows_banners()
+        try:
+            return _windows_banners()
+        except (OSError, AttributeError, ValueError):  # pragma: no cover - an older Windows without these calls
+            return Banners("windows", None, "windows_unreadable")
     if platform == "darwin":
         return _macos_banners()
     if "gnome" in desktops or "unity" in desktops:

@@ -184,7 +184,10 @@ class ScreenSource:
             return Display(width, height, self._xlib.scale(), monitors, windows,
                            windows_reason="" if windows is not None else "no_window_manager")
         if self.session == "windows":  # pragma: no cover - Windows only
-            return _windows_display()
+            try:
+                return _windows_display()
+            except (OSError, AttributeError, ValueError):
+                return Display(size_reason="unreadable", windows_reason="not_counted")
         reason = self._problem or self.session  # wayland, macos, none, no_x11
         return Display(size_reason=reason, windows_reason=reason)
 
