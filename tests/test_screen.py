@@ -293,7 +293,8 @@ def test_every_reason_the_code_gives_has_its_words():
     banners = set(re.findall(r'Banners\("\w+", None, "(\w+)"\)', (ROOT / "checks/builtin/screen.py").read_text()))
     banners |= {"no_desktop", "unknown_desktop"}
     source = (ROOT / "checks/sources/screen.py").read_text()
-    display = set(re.findall(r'(?:size|windows)_reason="(\w+)"', source)) | {"no_x11", "wayland", "macos", "none"}
+    display = set(re.findall(r'(?:size|windows)_reason="(\w+)"', source))
+    display |= {"no_x11", "no_xlib", "wayland", "macos", "none"}
     assert len(banners) >= 6 and len(display) >= 6
     for reason in banners:
         assert say(f"screen.notifications.reason.{reason}")

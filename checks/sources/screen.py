@@ -59,7 +59,7 @@ class _Xlib:
     def __init__(self, name: str | None) -> None:
         path = ctypes.util.find_library("X11")
         if path is None:
-            raise OSError("libX11 is not installed")
+            raise ModuleNotFoundError("libX11 is not installed")
         x = ctypes.CDLL(path)
         x.XOpenDisplay.restype = ctypes.c_void_p
         x.XOpenDisplay.argtypes = [ctypes.c_char_p]
@@ -168,6 +168,8 @@ class ScreenSource:
         if self.session == "x11":
             try:
                 self._xlib = _Xlib(env.get("DISPLAY"))
+            except ModuleNotFoundError:
+                self._problem = "no_xlib"
             except OSError:
                 self._problem = "no_x11"
 
@@ -188,7 +190,7 @@ class ScreenSource:
                 return _windows_display()
             except (OSError, AttributeError, ValueError):
                 return Display(size_reason="unreadable", windows_reason="not_counted")
-        reason = self._problem or self.session  # wayland, macos, none, no_x11
+        reason = self._problem or self.session  # wayland, macos, none, no_x11, no_xlib
         return Display(size_reason=reason, windows_reason=reason)
 
 
