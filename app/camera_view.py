@@ -19,7 +19,7 @@ from app.icons import COLOURS, status_icon
 from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, analyse_frame
 from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
-from checks.builtin.camera import hint_text, live_hint
+from checks.builtin.camera import LiveMotion, hint_text, live_hint
 from checks.sources.camera import FrameFeed
 from checks.thresholds import Thresholds
 from checks.wording import say
@@ -44,6 +44,7 @@ class _Coach(threading.Thread):
         self.status = "waiting"
         self.text = say("ui.camera_starting")
         self._steady: Steady[tuple[str, str]] = Steady()
+        self.movement = LiveMotion()
 
     def run(self) -> None:
         seen, misses = 0, 0
@@ -58,7 +59,8 @@ class _Coach(threading.Thread):
             except ValueError:
                 continue
             misses = 0 if analysis.faces else misses + 1
-            check_id, finding = live_hint(analysis, self.thresholds)
+            moving = self.movement.update(frame, analysis, self.thresholds)
+            check_id, finding = live_hint(analysis, self.thresholds, moving)
             shown = self._steady.update((check_id, finding.key))
             if shown == (check_id, finding.key):
                 with self.lock:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from app.guard_cli import add_guard_parser, run_guard
 from checks import __version__
 from checks.api import CheckResult
+from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover, find_plugins, load
 from checks.export import interview_text, render_html
 from checks.history import open_history
@@ -82,6 +84,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--snapshot", action="store_true",
                        help="put a snapshot of the camera picture, with the framing guides, in the saved report "
                             "(needs --report or --json; without it no picture is kept)")
+    check.add_argument("--echo", action="store_true",
+                       help="also test for echo: plays a short sweep through the speakers and listens for it "
+                            "(without it mic.echo is skipped)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
@@ -90,6 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
+    add_guard_parser(sub)
     kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
     set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
@@ -140,7 +146,10 @@ def resolve(args: argparse.Namespace) -> Session:
         checks = discover(args.only)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else None
+    if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
+        overrides = asked(overrides)
+    thresholds = Thresholds(overrides)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
@@ -322,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
             return profile_command(args)
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
+        if args.command == "guard":
+            return run_guard(args)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         session = resolve(args)
     except UsageError as error:

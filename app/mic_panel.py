@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.level_meter import LevelMeter
 from app.playback import PlaybackPanel
-from checks.recording import GUIDED_TOTAL_S, Recording, guided_prompt, record
+from checks.recording import GUIDED_TOTAL_S, Recording, guided_prompt, guided_take, record
 from checks.sources import SourceError
 from checks.sources.mic import MicSpec, open_mic
 from checks.wording import say
@@ -39,12 +39,12 @@ class GuidedRecording:
         QThreadPool.globalInstance().start(self.run)
 
     def run(self) -> None:
-        started = time.monotonic()
         try:
             mic = open_mic(self.spec)
         except SourceError as error:
             self.signals.failed.emit(error)
             return
+        started = time.monotonic()  # the prompt's clock starts with the take, so "stay quiet" is its start
         try:
             take = record(mic, self.seconds, cancel=self.cancel, on_block=self.meter.feed.push,
                           progress=lambda _f: self.signals.elapsed.emit(time.monotonic() - started))
@@ -53,7 +53,7 @@ class GuidedRecording:
             return
         finally:
             mic.close()
-        self.signals.recorded.emit(take)
+        self.signals.recorded.emit(guided_take(take))
 
 
 class MicPanel(QWidget):

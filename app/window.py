@@ -244,9 +244,26 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
         add_preview_action(self, file_menu)
+        interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
+        interview_action.setToolTip(say("guard.start_tip"))
+        interview_action.triggered.connect(self.start_interview_mode)
+        file_menu.addAction(interview_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
+
+    def start_interview_mode(self) -> None:
+        """Open interview mode's small window (app/guardian.py) with this session's profile and servers."""
+        from app.guardian import start_interview_mode
+
+        stun = [(s.host, s.port) for s in self.session.config.network.stun]
+        self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian.record_saved.connect(self._add_interview_record)
+
+    def _add_interview_record(self, lines: list[str]) -> None:
+        """The candidate opted in: interview mode's record goes into the report they send."""
+        if self.report is not None:
+            self.report = dataclasses.replace(self.report, interview_record=tuple(lines))
 
     def _fill_tree(self) -> None:
         self.tree.clear()

@@ -272,9 +272,20 @@ class Check:
     """Where the check stands within its category (lower first); the device checks come first at 0."""
     reports_source_errors: ClassVar[bool] = False
     """Run even when a required device failed to open (the device checks say why); others are skipped."""
+    root_cause_of: ClassVar[str | None] = None
+    """A device (``camera``, ``mic``, ``network``) whose other checks cannot be judged when this check fails: the
+    camera or microphone is missing, the internet cannot be reached. The runner then does not run them; each is
+    "not checked" (:attr:`Status.SKIP`) with ``details["because"]`` naming this check, so that the report counts
+    one problem for the one cause (see :meth:`checks.report.Report.causes`)."""
+    independent: ClassVar[bool] = False
+    """Judged even when its device's root-cause check failed (it needs nothing of what failed)."""
 
     def run(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
+
+    def is_root_cause(self, result: CheckResult) -> bool:
+        """Whether ``result`` leaves the other checks of :attr:`root_cause_of` unjudged (by default: it failed)."""
+        return self.root_cause_of is not None and result.status is Status.FAIL
 
     def result(
         self,

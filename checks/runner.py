@@ -57,6 +57,16 @@ class RunListener:
         pass
 
 
+BECAUSE = "because"
+"""The detail naming the check whose failure left this one "not checked" (its root cause)."""
+
+
+def because_result(loaded: LoadedCheck, cause: CheckResult) -> CheckResult:
+    """"Not checked" for ``loaded``, naming the failed check ``cause`` that it depends on."""
+    result = problem_result(loaded, Status.SKIP, "because", cause=cause.title)
+    return dataclasses.replace(result, details={BECAUSE: cause.id})
+
+
 def problem_result(loaded: LoadedCheck, status: Status, key: str, **fields: Any) -> CheckResult:
     """A result the runner writes for a check (skipped, cancelled, crashed, timed out)."""
     return CheckResult(
@@ -192,6 +202,7 @@ class Runner:
         devices: dict[str, _Device] = {}
         shared: dict[str, Any] = {}
         shared_lock = threading.RLock()
+        causes: dict[str, CheckResult] = {}  # per device, the failed check that leaves the others unjudged
         try:
             for index in members:
                 loaded = self.checks[index]
@@ -201,10 +212,18 @@ class Runner:
                 if loaded.error is not None:
                     self._finish(index, problem_result(loaded, Status.ERROR, "broken", reason=loaded.error))
                     continue
+                cause = next((causes[d] for d in sorted(loaded.requires) if d in causes), None)
+                if cause is not None and not getattr(loaded.check, "independent", False):
+                    self._finish(index, because_result(loaded, cause))
+                    continue
                 for device in sorted(loaded.requires):
                     if device not in devices:
                         devices[device] = self._open(device)
-                self._finish(index, self._run_check(loaded, devices, shared, shared_lock))
+                result = self._run_check(loaded, devices, shared, shared_lock)
+                root_of = getattr(loaded.check, "root_cause_of", None)
+                if root_of in loaded.requires and _is_root_cause(loaded, result):
+                    causes.setdefault(root_of, result)
+                self._finish(index, result)
         finally:
             for state in devices.values():
                 close = getattr(state.source, "close", None) if state.owned else None
@@ -288,6 +307,14 @@ class Runner:
             elif result.picture is not None and not self.config.picture:
                 result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
         return dataclasses.replace(result, duration_s=duration)
+
+
+def _is_root_cause(loaded: LoadedCheck, result: CheckResult) -> bool:
+    judge = getattr(loaded.check, "is_root_cause", None)
+    try:
+        return result.status is Status.FAIL and callable(judge) and bool(judge(result))
+    except Exception:  # a plugin's fault: it gates nothing
+        return False
 
 
 def _unexpected_source_error(device: str, error: Exception) -> SourceError:

@@ -20,14 +20,17 @@ from checks.resources import load_toml_asset
 
 LIMITS_FILE = "threshold_limits.toml"
 EVERY_CHECK, NETWORK = "*", "network"  # the declarations every check has, and those every network.* check shares
-_NOT_CHECKS = ("runner", NETWORK)      # tables of thresholds.toml that are no check's own
+FIXED = ("runner", "guard")
+"""Tables of thresholds.toml that no profile may change: the runner's and interview mode's own settings."""
+_NOT_CHECKS = (*FIXED, NETWORK)      # tables of thresholds.toml that are no check's own
 _DECLARATION = re.compile(r"^(?:(number|whole) (-?[0-9.]+)\.\.(-?[0-9.]+)|one of ([a-z0-9_, ]+)|endpoints ([0-9]+)"
-                          r"|text)$")
+                          r"|(yes or no)|text)$")
 
 
 @dataclass(frozen=True)
 class Limit:
-    """What one threshold may be: a number (whole or not) within bounds, one of some words, endpoints, or text."""
+    """What one threshold may be: a number (whole or not) within bounds, one of some words, endpoints, a switch
+    (yes or no), or text."""
 
     kind: str
     low: float = 0.0
@@ -39,14 +42,14 @@ class Limit:
         match = _DECLARATION.match(text) if isinstance(text, str) else None
         if not match:
             raise ValueError(f"{text!r} is not a declaration such as \"number 0..100\" (see {LIMITS_FILE})")
-        kind, low, high, words, count = match.groups()
+        kind, low, high, words, count, switch = match.groups()
         if kind:
             return cls(kind, float(low), float(high))
         if words:
             return cls("one of", choices=tuple(w.strip() for w in words.split(",")))
         if count:
             return cls("endpoints", high=float(count))
-        return cls("text")
+        return cls(switch or "text")
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with ``value`` in words, or None when it is allowed."""
@@ -57,6 +60,8 @@ class Limit:
             if (self.kind == "whole" and value != int(value)) or not self.low <= value <= self.high:
                 return wanted
             return None
+        if self.kind == "yes or no":
+            return None if isinstance(value, bool) else "must be true or false"
         if self.kind == "one of":
             return None if value in self.choices else f"must be one of {', '.join(self.choices)}"
         if self.kind == "endpoints":

@@ -298,11 +298,11 @@ def test_a_single_variation_selector_after_a_symbol_is_fine():
 
 def test_every_threshold_has_a_declaration_its_default_meets():
     from checks.resources import load_toml_asset
-    from checks.thresholds import LIMITS_FILE, NETWORK, declaration, declared
+    from checks.thresholds import FIXED, LIMITS_FILE, NETWORK, declaration, declared
 
     problems = []
     for table, values in load_toml_asset("thresholds.toml").items():
-        if table == "runner":  # the runner's own settings are no profile's to change
+        if table in FIXED:  # the runner's and interview mode's own settings are no profile's to change
             continue
         check_id = f"{NETWORK}.any" if table == NETWORK else table
         for key, default in values.items():
@@ -354,6 +354,7 @@ def test_a_new_threshold_is_declared_in_one_line(tmp_path):
     ('[thresholds."network.platform"]\nplatform = "skype"\n', 'platform: must be one of zoom, teams, meet, webex'),
     ('[thresholds."network.platform"]\ntcp = ["a.example:443", "b.example:0"]\n', "tcp: 'b.example:0'"),
     ('[thresholds."system.cpu"]\ndeadline_s = 86400\n', 'deadline_s: must be a number from 1 to 60'),
+    ('[thresholds."mic.echo"]\nplay = 1\n', 'line 2: thresholds."mic.echo".play: must be true or false'),
     ('[thresholds."network.platform"]\nname = "Acme \\u202e"\n', 'name: must be one line of plain text'),
 ])
 def test_thresholds_are_checked_against_their_declarations(lines, expected):
@@ -373,6 +374,6 @@ def test_every_fault_in_the_thresholds_gets_its_own_line():
 
 def test_thresholds_within_their_bounds_are_applied():
     profile = parse_profile('[thresholds."network.loss"]\nprobe_interval_s = 0.05\nfail_percent = 3\n'
-                            '[thresholds."network.download"]\nstreams = 2\n')
+                            '[thresholds."network.download"]\nstreams = 2\n[thresholds."mic.echo"]\nplay = true\n')
     assert profile.thresholds == {"network.loss": {"probe_interval_s": 0.05, "fail_percent": 3},
-                                  "network.download": {"streams": 2}}
+                                  "network.download": {"streams": 2}, "mic.echo": {"play": True}}

@@ -140,6 +140,7 @@ def test_the_guided_microphone_take_is_what_the_checks_analyse_and_can_be_heard(
     assert by_id["mic.device"].status.value == "pass"
     assert by_id["mic.level"].status.value == "pass" and -24 < by_id["mic.level"].value < -16
     assert by_id["mic.noise"].value < -55
+    assert by_id["mic.noise"].details["background_from"] == "pauses"  # a file's take is not a guided one
 
 
 @pytest.mark.parametrize("ticked", [False, True])

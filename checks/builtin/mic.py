@@ -44,7 +44,7 @@ def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | Source
 
     def make() -> AudioAnalysis | AudioInputError:
         try:
-            return analyse(recording.samples, recording.samplerate)
+            return analyse(recording.samples, recording.samplerate, quiet=recording.quiet)
         except AudioInputError as error:
             return error
 
@@ -57,6 +57,7 @@ def _details(analysis: AudioAnalysis) -> dict[str, Any]:
         "samplerate": analysis.samplerate,
         "speech_s": round(analysis.speech_s, 2),
         "background_s": round(analysis.noise_s, 2),
+        "background_from": analysis.noise_from,
     }
     if analysis.dead:
         details["used_channel"] = ", ".join(channel_name(c) for c in analysis.used)
