@@ -18,7 +18,7 @@ from app.guard_cli import add_guard_parser, run_guard
 from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
 from checks.api import CheckResult
-from checks.devices import all_devices
+from checks.sources.listing import all_devices
 from checks.discovery import find_plugins, load
 from checks.export import interview_text
 from checks.files import write_atomically
@@ -47,6 +47,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
                         help="auto (default microphone), a number, part of a device name, an audio file, or none")
     parser.add_argument("--network", metavar="BACKEND", choices=BACKENDS, default=None,
                         help="throughput test: " + ", ".join(BACKENDS) + " (default auto)")
+    parser.add_argument("--screen", choices=("auto", "none"), default="auto",
+                        help="the screen-sharing checks: auto, or none to leave them out")
     parser.add_argument("--server", metavar="URL", help="your own LibreSpeed server (its root URL)")
     parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
                         help="a STUN server for latency, jitter and loss (repeatable)")

@@ -1,6 +1,6 @@
 """Camera, microphone and speaker pickers, with the hint to choose the same ones in the meeting app.
 
-The lists come from :mod:`checks.devices` off the GUI thread; a choice goes to the :class:`RunController` (which
+The lists come from :mod:`checks.sources.listing` off the GUI thread; a choice goes to the :class:`RunController` (which
 re-opens that device and checks that step again) and is remembered in the small settings file.
 """
 
@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from app.workers import Worker
-from checks.devices import all_devices
+from checks.sources.listing import all_devices
 from checks.wording import say
 
 AUTO = "auto"

@@ -81,7 +81,7 @@ def resolve(args: argparse.Namespace) -> Session:
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
     config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
-                       picture=snapshot)
+                       picture=snapshot, screen=getattr(args, "screen", "auto"))
     return Session(checks, config, profile)
 
 

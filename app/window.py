@@ -41,6 +41,7 @@ from app.icons import COLOURS, status_icon
 from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
+from app.screen_preview import add_preview_action
 from app.session import UsageError, save_report
 from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
@@ -365,6 +366,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
+        add_preview_action(self, file_menu)
         interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
         interview_action.setToolTip(say("guard.start_tip"))
         interview_action.triggered.connect(self.start_interview_mode)

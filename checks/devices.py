@@ -1,92 +1,77 @@
-"""The cameras, microphones and speakers this computer has, by the names the system gives them (no Qt).
+"""The registry of categories and devices: adding one is one entry here.
 
-Cameras: the V4L2 names on Linux; elsewhere OpenCV's backends (DirectShow, AVFoundation) give no names, so
-the cameras that open are "Camera 0", "Camera 1". Microphones and speakers: sounddevice's list. A computer
-without any (or without PortAudio) has empty lists; listing never fails.
+A *category* groups checks in a report (in the order of :data:`CATEGORIES`). A *device* is something a check may
+``require``: the runner opens it once for every check that needs it, waits at most its ``timeout`` (a runner
+threshold) for it to open, and skips the checks when the run turned it off (:attr:`Device.off_key`) or it could not
+be opened (:attr:`Device.needs_key`). A new category or device is one line in :data:`CATEGORIES` / :data:`DEVICES`,
+with its wording (``category.<name>``, ``runner.off_<name>``, ``runner.needs_<name>``, ``sources.<name>.*``).
+
+This module imports nothing of the project at load time, so the check API may import it; the openers import their
+sources when they are called.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-
-MAX_PROBED_CAMERAS = 4
 
 
 @dataclass(frozen=True)
 class Device:
-    index: int
+    """Something checks require, opened once per run from the run's configuration (a ``RunConfig``)."""
+
     name: str
+    open: Callable[[Any], Any]
+    """Opens it from the run's configuration; raises ``SourceError`` when it cannot."""
+    is_off: Callable[[Any], bool]
+    """Whether the run turned it off (``--camera none``)."""
+    timeout: str | None = None
+    """The runner threshold saying how long opening may take; None: it is opened at once, in place."""
+    wording: str = ""
+    """Its wording key (``runner.off_<key>``, ``runner.needs_<key>``, ``sources.<key>.*``); the name by default."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def off_key(self) -> str:
+        """The ``runner.`` wording of a check skipped because the device is off."""
+        return f"off_{self.wording or self.name}"
 
-
-def _v4l2_cameras(root: Path = Path("/sys/class/video4linux")) -> list[Device]:
-    found = []
-    for node in sorted(root.glob("video*"), key=lambda p: int(p.name[5:]) if p.name[5:].isdigit() else 0):
-        if not node.name[5:].isdigit():
-            continue
-        index_file = node / "index"  # a camera has several nodes; index 0 is the one that gives pictures
-        with contextlib.suppress(OSError, ValueError):
-            if index_file.exists() and int(index_file.read_text().strip()) != 0:
-                continue
-        try:
-            name = (node / "name").read_text().strip()
-        except OSError:
-            name = ""
-        index = int(node.name[5:])
-        found.append(Device(index, name or f"Camera {index}"))
-    return found
+    @property
+    def needs_key(self) -> str:
+        """The ``runner.`` wording of a check skipped because the device could not be opened."""
+        return f"needs_{self.wording or self.name}"
 
 
-def _probed_cameras() -> list[Device]:
-    import cv2
-
-    found = []
-    for index in range(MAX_PROBED_CAMERAS):
-        capture = cv2.VideoCapture(index)
-        try:
-            if capture.isOpened():
-                found.append(Device(index, f"Camera {index}"))
-        finally:
-            capture.release()
-    return found
+def _open_camera(config: Any) -> Any:
+    from checks.sources.camera import open_camera
+    return open_camera(config.camera)
 
 
-def list_cameras() -> list[Device]:
-    if sys.platform.startswith("linux"):
-        return _v4l2_cameras()
-    try:
-        return _probed_cameras()
-    except Exception:  # a backend that fails to probe: no cameras to offer
-        return []
+def _open_mic(config: Any) -> Any:
+    from checks.sources.mic import open_mic
+    return open_mic(config.mic)
 
 
-def _sound_devices(direction: str) -> list[Device]:
-    try:
-        import sounddevice as sd
-
-        devices = list(sd.query_devices())
-    except Exception:  # no PortAudio, or no sound system at all
-        return []
-    key = "max_input_channels" if direction == "input" else "max_output_channels"
-    return [Device(i, str(d.get("name", f"Device {i}"))) for i, d in enumerate(devices) if d.get(key, 0) > 0]
+def _open_screen(config: Any) -> Any:
+    from checks.sources.screen import open_screen
+    return open_screen(config.screen)
 
 
-def list_microphones() -> list[Device]:
-    return _sound_devices("input")
+CATEGORIES: tuple[str, ...] = ("camera", "mic", "network", "system", "screen")
+"""Every category, in the order a report shows them."""
+
+DEVICES: tuple[Device, ...] = (
+    Device("camera", _open_camera, lambda config: config.camera.kind == "none", timeout="open_camera_s"),
+    Device("mic", _open_mic, lambda config: config.mic.kind == "none", timeout="open_mic_s"),
+    Device("network", lambda config: config.network, lambda config: config.network.backend == "none"),
+    Device("screen", _open_screen, lambda config: config.screen == "none", timeout="open_screen_s"),
+)
+"""What a check may require. Checks that share one run one after another on the one opened source."""
 
 
-def list_speakers() -> list[Device]:
-    return _sound_devices("output")
-
-
-def all_devices() -> dict[str, list[dict[str, Any]]]:
-    """``{"cameras": [...], "microphones": [...], "speakers": [...]}``, each ``{"index": 0, "name": "..."}``."""
-    return {"cameras": [d.to_dict() for d in list_cameras()],
-            "microphones": [d.to_dict() for d in list_microphones()],
-            "speakers": [d.to_dict() for d in list_speakers()]}
+def device_named(name: str) -> Device:
+    """The registered device called ``name`` (KeyError when there is none)."""
+    for entry in DEVICES:
+        if entry.name == name:
+            return entry
+    raise KeyError(name)

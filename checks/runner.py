@@ -14,17 +14,17 @@ import math
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
 from checks.bounded import Outcome, bounded_call
+from checks.devices import device_named
 from checks.discovery import LoadedCheck
 from checks.network import NetworkSettings
 from checks.sources import SourceError
-from checks.sources.camera import CameraSpec, open_camera
-from checks.sources.mic import MicSpec, open_mic
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 
@@ -36,6 +36,8 @@ class RunConfig:
     camera: CameraSpec = field(default_factory=lambda: CameraSpec("auto"))
     mic: MicSpec = field(default_factory=lambda: MicSpec("auto"))
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    screen: str = "auto"
+    """``none`` leaves the screen checks out (as ``--camera none`` does the camera's)."""
     thresholds: Thresholds = field(default_factory=Thresholds)
     opened: dict[str, Any] = field(default_factory=dict)
     """Sources already opened by the caller (the window's camera feed): used as they are, never closed."""
@@ -170,19 +172,18 @@ class Runner:
             done = len(self._results)
         self.listener.check_finished(result, done, len(self.checks))
 
-    def _open(self, device: str) -> _Device:
+    def _open(self, name: str) -> _Device:
         cfg = self.config
-        if device == "network":
-            return _Device(source=cfg.network, off=cfg.network.backend == "none")
-        if device in cfg.opened:
-            return _Device(source=cfg.opened[device], owned=False)
-        spec: CameraSpec | MicSpec = cfg.camera if device == "camera" else cfg.mic
-        if spec.kind == "none":
+        entry = device_named(name)
+        if name in cfg.opened:
+            return _Device(source=cfg.opened[name], owned=False)
+        if entry.is_off(cfg):
             return _Device(off=True)
-        opener: Callable[[], Any] = (lambda: open_camera(cfg.camera)) if device == "camera" else (
-            lambda: open_mic(cfg.mic))
-        timeout_s = cfg.thresholds.runner(f"open_{device}_s")
-        return _device_of(device, bounded_call(opener, name=f"open {device}", timeout_s=timeout_s), timeout_s)
+        if entry.timeout is None:
+            return _Device(source=entry.open(cfg), owned=False)
+        timeout_s = cfg.thresholds.runner(entry.timeout)
+        outcome = bounded_call(lambda: entry.open(cfg), name=f"open {name}", timeout_s=timeout_s)
+        return _device_of(name, outcome, timeout_s)
 
     def _run_members(self, members: list[int]) -> None:
         devices: dict[str, _Device] = {}
@@ -225,9 +226,9 @@ class Runner:
             if device not in loaded.requires or state is None:
                 continue
             if state.off:
-                return problem_result(loaded, Status.SKIP, f"off_{device}")
+                return problem_result(loaded, Status.SKIP, device_named(device).off_key)
             if state.error is not None and not getattr(check, "reports_source_errors", False):
-                return problem_result(loaded, Status.SKIP, f"needs_{device}")
+                return problem_result(loaded, Status.SKIP, device_named(device).needs_key)
 
         thresholds = self.config.thresholds
         deadline_s = thresholds.deadline(loaded.id, getattr(check, "deadline_s", None))
@@ -237,9 +238,7 @@ class Runner:
             cancel_event=check_cancel,
             deadline=time.monotonic() + deadline_s,
             report_progress=lambda f, m: self.listener.check_progress(loaded.id, f, m),
-            camera=devices["camera"].source if "camera" in devices else None,
-            mic=devices["mic"].source if "mic" in devices else None,
-            network=devices["network"].source if "network" in devices else None,
+            sources={name: state.source for name, state in devices.items()},
             shared=shared,
             shared_lock=shared_lock,
             source_errors={d: s.error for d, s in devices.items() if s.error is not None},

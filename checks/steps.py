@@ -1,4 +1,4 @@
-"""The guided flow's steps: "Your picture", "Your sound", "Your connection", each summed up in one status and the
+"""The guided flow's steps: "Your picture", "Your sound", "Your connection", "Your screen", each summed up in one status and the
 one thing to fix, from the results as plain data (no Qt; the window's step cards show what this says).
 
 A result whose ``details["because"]`` names another check could not be judged because of that check (no camera,
@@ -18,6 +18,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("picture", ("camera",)),
     ("sound", ("mic",)),
     ("connection", ("network", "system")),
+    ("screen", ("screen",)),
 )
 """Each step and the check categories it sums up, in the order the candidate meets them."""
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 
 import jsonschema
 import pytest
@@ -24,7 +25,7 @@ def _pdf_text(path) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed; .ci/setup.sh test installs it")
     done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    return done.stdout
+    return unicodedata.normalize("NFKC", done.stdout)  # the typeface's ligatures (ﬁ) as the letters they join
 
 
 @pytest.fixture
