@@ -18,7 +18,6 @@ from app.guard_cli import add_guard_parser, run_guard
 from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
 from checks.api import CheckResult
-from checks.sources.listing import all_devices
 from checks.discovery import find_plugins, load
 from checks.export import interview_text
 from checks.files import write_atomically
@@ -30,6 +29,7 @@ from checks.profile import ProfileError, load_profile
 from checks.report import build_report
 from checks.runner import RunListener, Runner
 from checks.settings import load_choice
+from checks.sources.listing import all_devices
 from checks.wording import say
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2

@@ -1,5 +1,6 @@
-"""The guided flow's steps: "Your picture", "Your sound", "Your connection", "Your screen", each summed up in one status and the
-one thing to fix, from the results as plain data (no Qt; the window's step cards show what this says).
+"""The guided flow's steps: "Your picture", "Your sound", "Your connection", "Your screen", each summed up in one
+status and the one thing to fix, from the results as plain data (no Qt; the window's step cards show what this
+says).
 
 A result whose ``details["because"]`` names another check could not be judged because of that check (no camera,
 no network route): it is never a problem of its own; its cause is counted and shown once.
