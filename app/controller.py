@@ -248,7 +248,13 @@ class RunController(QObject):
         checks = self.worker.runner.checks if self.worker is not None else []
         self._finished([problem_result(c, Status.ERROR, "crashed", error=fault) for c in checks])
 
-    def _finished(self, results: list[CheckResult]) -> None:
+    def add_result(self, result: CheckResult) -> None:
+        """A check run on its own between runs (the echo test, on the candidate's press) takes its place in the
+        report; the history is not written again for it."""
+        if not self.running:
+            self._finished([result], remember=False)
+
+    def _finished(self, results: list[CheckResult], remember: bool = True) -> None:
         self.worker = None
         for result in results:
             self.results[result.id] = result
@@ -257,7 +263,7 @@ class RunController(QObject):
         previous = history.last() if history is not None else None
         report = build_report(ordered, self.session.profile, self.session.config.thresholds, previous)
         self.history_error = None
-        if history is not None and ordered and not self.cancelled:
+        if remember and history is not None and ordered and not self.cancelled:
             try:
                 history.add(report)
             except OSError as error:

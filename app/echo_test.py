@@ -22,10 +22,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.workers import RunWorker
-from checks.api import CheckResult
+from checks.api import CheckResult, Status
 from checks.builtin.echo import asked
 from checks.discovery import discover
-from checks.runner import RunConfig, Runner
+from checks.runner import RunConfig, Runner, problem_result
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import say
@@ -69,8 +69,9 @@ class EchoTest(QObject):
         if self._worker is not None:
             return False
         worker = RunWorker(echo_runner(self.mic, self.overrides, self.opened))
-        worker.signals.check_progress.connect(lambda _id, _fraction, message: message and self.progress.emit(message))
-        worker.signals.finished.connect(self._done)
+        worker.check_progress.connect(lambda _id, _fraction, message: message and self.progress.emit(message))
+        worker.signals.returned.connect(self._done)
+        worker.signals.errored.connect(self._failed)
         self._worker = worker
         self.started.emit()
         worker.start()
@@ -78,13 +79,19 @@ class EchoTest(QObject):
 
     def cancel(self) -> None:
         if self._worker is not None:
-            self._worker.cancel()
+            self._worker.quit()
 
     def _done(self, results: list[CheckResult]) -> None:
         self._worker = None
         for result in results:
             if result.id == CHECK_ID:
                 self.finished.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        """The test itself failed: it says so as its result, and the button works again."""
+        checks = self._worker.runner.checks if self._worker is not None else []
+        self._done([problem_result(c, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
+                    for c in checks])
 
 
 class EchoTestPanel(QWidget):

@@ -1,5 +1,6 @@
 """The guided microphone test, a view of the :class:`RunController`'s take: "stay quiet", then "read this sentence
-aloud", with a live level meter, then "hear yourself". The recording stays in memory; the checks analyse it.
+aloud", with a live level meter, then "hear yourself", and the echo test on the candidate's press. The recording
+stays in memory; the checks analyse it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.controller import Phase, RunController
+from app.echo_test import CHECK_ID as ECHO_ID
+from app.echo_test import EchoTestPanel
 from app.level_meter import LevelMeter
 from app.playback import PlaybackPanel
 from checks.recording import Recording, guided_prompt
@@ -17,7 +20,8 @@ from checks.wording import say
 
 
 class MicPanel(QWidget):
-    """The prompt, the sentence to read, the level meter, and "Hear yourself" / "Test the speakers"."""
+    """The prompt, the sentence to read, the level meter, "Hear yourself" / "Test the speakers", and "Test for
+    echo"."""
 
     def __init__(self, spec: MicSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,12 +44,14 @@ class MicPanel(QWidget):
         self.sentence.hide()
         self.meter = LevelMeter()
         self.playback = PlaybackPanel()
+        self.echo = EchoTestPanel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(self.prompt)
         layout.addWidget(self.sentence)
         layout.addWidget(self.meter)
         layout.addWidget(self.playback)
+        layout.addWidget(self.echo)
         self.take: Recording | None = None
 
     def attach(self, controller: RunController) -> None:
@@ -54,6 +60,14 @@ class MicPanel(QWidget):
         controller.phase_changed.connect(lambda phase: self.begin() if phase is Phase.RECORDING else None)
         controller.take_progress.connect(self.show_prompt)
         controller.take_done.connect(lambda take, problem: self.recorded(take) if take else self.failed(problem))
+        # the echo test plays a sound and opens the microphone itself: only between runs, on the chosen microphone,
+        # judged by the profile's thresholds; its result takes the place of the run's "not asked" row
+        controller.phase_changed.connect(lambda phase: self.echo.setEnabled(phase is Phase.IDLE))
+        self.echo.setEnabled(controller.phase is Phase.IDLE)
+        self.echo.button.pressed.connect(lambda: self.echo.set_mic(controller.session.config.mic))
+        profile = controller.session.profile
+        self.echo.test.overrides = profile.threshold_overrides([ECHO_ID]) if profile else None
+        self.echo.result_ready.connect(controller.add_result)
 
     def begin(self) -> None:
         """The guided take begins."""
@@ -83,3 +97,4 @@ class MicPanel(QWidget):
         """Stop showing the level and playing (the window is closing or being reset)."""
         self.meter.stop()
         self.playback.player.stop()
+        self.echo.test.cancel()

@@ -145,3 +145,26 @@ def test_a_run_whose_worker_fails_ends_as_results_and_the_controller_is_idle(qtb
     assert not controller.running and controller.phase is Phase.IDLE
     assert [r.id for r in report.results] == ["system.power", "system.unreadable"]
     assert all(r.status is Status.ERROR and "requirements could not be read" in r.summary for r in report.results)
+
+
+def test_the_echo_test_s_result_takes_its_place_in_the_report_and_is_offered_only_between_runs(qtbot, controllers):
+    from app.mic_panel import MicPanel
+
+    controller = controllers(session_for("--camera", "none", "--mic", str(DEMO / "speech.wav"), "--network", "none",
+                                         "--only", "mic.device,mic.echo"))
+    panel = MicPanel(controller.session.config.mic)
+    qtbot.addWidget(panel)
+    panel.attach(controller)
+    with qtbot.waitSignal(controller.run_finished, timeout=TIMEOUT_MS):
+        controller.start()
+        assert not panel.echo.isEnabled()  # the take and the checks hold the microphone
+    assert panel.echo.isEnabled()
+    before = {r.id: r for r in controller.report.results}["mic.echo"]
+    assert before.status is Status.SKIP  # a run never plays a sound unasked
+    heard = CheckResult("mic.echo", before.title, before.category, Status.WARN, "An echo comes back.",
+                        value=12.0, unit="dB")
+    with qtbot.waitSignal(controller.run_finished, timeout=TIMEOUT_MS) as blocker:
+        panel.echo.result_ready.emit(heard)
+    shown = {r.id: r for r in blocker.args[0].results}
+    assert shown["mic.echo"] is heard and shown["mic.device"].status is Status.PASS
+    assert blocker.args[0].improvements == [heard]
