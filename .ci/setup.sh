@@ -6,11 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-run}
 
-run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3)
+run_packages=(libportaudio2 libgl1 libegl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3
+              libx11-6)  # the screen check reads the X11 display through libX11
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox poppler-utils zbar-tools coturn nftables
-               iproute2 openssl desktop-file-utils shared-mime-info
-               xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1 libxcb-image0
-               libxcb-render-util0 libxcb-shape0)  # the kiosk's tests on a real X server, with a window manager
+               iproute2 openssl ethtool php-cli desktop-file-utils shared-mime-info asterisk-core-sounds-en-wav
+               alsa-utils xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1
+               libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
+               libglib2.0-bin)
 bundle_packages=(binutils)  # PyInstaller reads the libraries' dependencies with objdump
 python=${PYTHON:-python3}
 packages=("${run_packages[@]}")

@@ -19,7 +19,7 @@ from app.icons import COLOURS, status_icon
 from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, analyse_frame
 from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
-from checks.builtin.camera import hint_text, live_hint
+from checks.builtin.camera import LiveMotion, hint_text, live_hint
 from checks.sources.camera import FrameFeed
 from checks.thresholds import Thresholds
 from checks.wording import say
@@ -44,6 +44,7 @@ class _Coach(threading.Thread):
         self.status = "waiting"
         self.text = say("ui.camera_starting")
         self._steady: Steady[tuple[str, str]] = Steady()
+        self.movement = LiveMotion()
 
     def run(self) -> None:
         seen, misses = 0, 0
@@ -58,7 +59,8 @@ class _Coach(threading.Thread):
             except ValueError:
                 continue
             misses = 0 if analysis.faces else misses + 1
-            check_id, finding = live_hint(analysis, self.thresholds)
+            moving = self.movement.update(frame, analysis, self.thresholds)
+            check_id, finding = live_hint(analysis, self.thresholds, moving)
             shown = self._steady.update((check_id, finding.key))
             if shown == (check_id, finding.key):
                 with self.lock:
@@ -85,14 +87,23 @@ class CameraView(QWidget):
         self.image: QImage | None = None
         self.face: Box | None = None
         self.message = say("ui.camera_starting")
+        self.painted = 0
+        """How many pictures were shown (for the benchmark: pictures per second)."""
 
     def show_frame(self, frame: np.ndarray, face: Box | None) -> None:
-        scale = min(1.0, max(1, self.width()) / frame.shape[1])
-        small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
-        small = np.ascontiguousarray(small[:, ::-1])  # a mirror, as people expect to see themselves
-        h, w = small.shape[:2]
-        self.image = QImage(small.data, w, h, small.strides[0], QImage.Format.Format_BGR888).copy()
+        """Show a frame: scaled once, here, to the size it is painted at, and mirrored in the same pass, so that
+        painting is a plain copy (no scaling in the paint, no extra copy of the picture)."""
+        h, w = frame.shape[:2]
+        ratio = self.devicePixelRatioF()
+        scale = min(1.0, max(1.0, self.width() * ratio) / w, max(1.0, self.height() * ratio) / h)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR) if scale < 1 else frame
+        self._pixels = cv2.flip(small, 1)  # a mirror, as people expect to see themselves; kept for the image
+        ph, pw = self._pixels.shape[:2]
+        self.image = QImage(self._pixels.data, pw, ph, self._pixels.strides[0], QImage.Format.Format_BGR888)
+        self.image.setDevicePixelRatio(ratio)
         self.face = face
+        self.painted += 1
         self.update()
 
     def show_message(self, text: str) -> None:
@@ -101,7 +112,7 @@ class CameraView(QWidget):
 
     def _picture_rect(self) -> QRectF:
         assert self.image is not None
-        w, h = self.image.width(), self.image.height()
+        w, h = self.image.deviceIndependentSize().width(), self.image.deviceIndependentSize().height()
         scale = min(self.width() / w, self.height() / h)
         return QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale)
 
@@ -113,8 +124,11 @@ class CameraView(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
             return
         rect = self._picture_rect()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(rect, self.image)
+        if abs(rect.width() - self.image.deviceIndependentSize().width()) < 1:
+            painter.drawImage(rect.topLeft(), self.image)  # already at its painted size: a plain copy
+        else:  # the widget is larger than the camera's picture
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(rect, self.image)
         guide = QPen(QColor(255, 255, 255, 150), 1, Qt.PenStyle.DashLine)
         painter.setPen(guide)
         middle = rect.left() + GUIDE_X * rect.width()  # mirrored about the middle: the same line
@@ -143,6 +157,7 @@ class CameraPanel(QWidget):
         self.hint_icon = QLabel()
         self.hint_icon.setFixedSize(28, 28)
         self.hint = QLabel(say("ui.camera_starting"))
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may name a device or a file
         self.hint.setAccessibleName(say("ui.camera_hint"))
         self.hint.setWordWrap(True)
         font = QFont(self.hint.font())
@@ -211,8 +226,10 @@ class CameraPanel(QWidget):
         self.toggle.setAccessibleName(text)
 
     def _set_hint(self, status: str, text: str) -> None:
-        if text != self.hint.text():
-            self.hint.setText(text)
+        if (status, text) == getattr(self, "_hint_shown", None):  # 30 times a second: restyle only on a change
+            return
+        self._hint_shown = (status, text)
+        self.hint.setText(text)
         self.hint_icon.setPixmap(status_icon(status).pixmap(28, 28))
         self.hint.setStyleSheet(f"color: {COLOURS[status]};")
 

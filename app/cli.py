@@ -1,4 +1,5 @@
-"""The command line: ``interview-ready`` (the window), ``check`` (headless report) and ``list-checks``.
+"""The command line: ``interview-ready`` (the window), ``check`` (headless report), ``list-checks`` and
+``list-devices``.
 
 Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored, or none was found),
 2 a usage or configuration error, told in one line that names the bad argument.
@@ -7,34 +8,31 @@ Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from app.guard_cli import add_guard_parser, run_guard
+from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
-from checks.discovery import LoadedCheck, discover, find_plugins, load
-from checks.export import interview_text, render_html
+from checks.api import CheckResult
+from checks.discovery import find_plugins, load
+from checks.export import interview_text
+from checks.files import write_atomically
 from checks.history import open_history
 from checks.kiosk import KioskConfig, KioskError, load_kiosk_config, write_pin_hash
-from checks.network import BACKENDS, NetworkSettings, StunServer, parse_server_url
+from checks.network import BACKENDS
 from checks.profile import TEMPLATE as PROFILE_TEMPLATE
-from checks.profile import Profile, ProfileError, load_profile
-from checks.report import Report, build_report
-from checks.resources import asset_path
-from checks.runner import RunConfig, RunListener, Runner
-from checks.sources.camera import CameraSpec
-from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
+from checks.profile import ProfileError, load_profile
+from checks.report import build_report
+from checks.runner import RunListener, Runner
+from checks.settings import load_choice
+from checks.sources.listing import all_devices
+from checks.wording import say
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
-REPORT_SUFFIXES = (".json", ".html", ".pdf")
-
-
-class UsageError(Exception):
-    """A bad argument; the message names it."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +47,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
                         help="auto (default microphone), a number, part of a device name, an audio file, or none")
     parser.add_argument("--network", metavar="BACKEND", choices=BACKENDS, default=None,
                         help="throughput test: " + ", ".join(BACKENDS) + " (default auto)")
+    parser.add_argument("--screen", choices=("auto", "none"), default="auto",
+                        help="the screen-sharing checks: auto, or none to leave them out")
     parser.add_argument("--server", metavar="URL", help="your own LibreSpeed server (its root URL)")
     parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
                         help="a STUN server for latency, jitter and loss (repeatable)")
@@ -79,83 +79,28 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--snapshot", action="store_true",
                        help="put a snapshot of the camera picture, with the framing guides, in the saved report "
                             "(needs --report or --json; without it no picture is kept)")
+    check.add_argument("--echo", action="store_true",
+                       help="also test for echo: plays a short sweep through the speakers and listens for it "
+                            "(without it mic.echo is skipped)")
     check.add_argument("--remember", action="store_true",
                        help="keep this report's numbers (never pictures or sound) to compare with the next check")
     sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
+    devices = sub.add_parser("list-devices", help="list the cameras, microphones and speakers (their numbers for "
+                                                  "--camera and --mic)")
+    devices.add_argument("--json", action="store_true",
+                         help='print {"cameras": [...], "microphones": [...], "speakers": [...]}')
     profile = sub.add_parser("profile", help="write or validate a recruiter's profile (TOML)")
     profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", parser_class=_Parser, required=True)
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
+    add_guard_parser(sub)
     kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
     set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
     set_pin.add_argument("--kiosk-config", metavar="FILE", type=Path, required=True,
                          help="the kiosk's settings file (made if missing)")
     return parser
-
-
-@dataclass
-class Session:
-    """What the arguments resolve to: the checks to run and how."""
-
-    checks: list[LoadedCheck]
-    config: RunConfig
-    profile: Profile | None
-
-
-def resolve(args: argparse.Namespace) -> Session:
-    """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
-    demo = getattr(args, "demo", False)
-    camera_text = args.camera or (str(asset_path("demo", "camera.mp4")) if demo else "auto")
-    mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
-    try:
-        camera = CameraSpec.parse(camera_text)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    mic = MicSpec.parse(mic_text)
-    profile = None
-    if args.profile is not None:
-        try:
-            profile = load_profile(args.profile)
-        except ProfileError as error:
-            raise UsageError(f"--profile: {error}") from None
-    try:  # the command line wins over the profile
-        server_text = args.server or (profile.librespeed_server if profile else None)
-        server = parse_server_url(server_text) if server_text else None
-        stun = tuple(StunServer.parse(s) for s in (args.stun or (profile.stun if profile else [])))
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    backend = args.network or ("none" if demo else "auto")
-    report = getattr(args, "report", None)
-    if report is not None:
-        if report.suffix.lower() not in REPORT_SUFFIXES:
-            raise UsageError(f"--report: {report} must end in {', '.join(REPORT_SUFFIXES)}")
-        if not report.parent.resolve().is_dir():
-            raise UsageError(f"--report: the folder {report.parent} does not exist")
-    try:
-        checks = discover(args.only)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    thresholds = Thresholds(profile.threshold_overrides([c.id for c in checks]) if profile else None)
-    snapshot = getattr(args, "snapshot", False)
-    if snapshot and report is None and not getattr(args, "json", False):
-        raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
-    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
-                       picture=snapshot)
-    return Session(checks, config, profile)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file so that a crash never leaves half of it behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _TerminalProgress(RunListener):
@@ -170,6 +115,8 @@ class _TerminalProgress(RunListener):
 
 def run_check(args: argparse.Namespace) -> int:
     session = resolve(args)
+    for warning in session.profile.warnings() if session.profile else []:
+        print(f"interview-ready: warning: {warning}", file=sys.stderr)
     listener = _TerminalProgress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
@@ -178,45 +125,41 @@ def run_check(args: argparse.Namespace) -> int:
         runner.cancel()
         print("Cancelled.", file=sys.stderr)
         return 130
-    history = open_history(args.remember)
-    previous = history.last() if history else None
-    report = build_report(results, session.profile, session.config.thresholds, previous)
-    if args.report is not None:
-        try:
-            save_report(report, args.report)
-        except OSError as error:
-            print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
-                  file=sys.stderr)
-            return EXIT_USAGE
-    if history:
-        try:
-            history.add(report)
-        except OSError as error:
-            print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}", file=sys.stderr)
-    if args.json:
-        print(report.to_json())
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        interview = interview_text(report)
-        print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
-    return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    return finish_check(args, session, results)
 
 
-def save_report(report: Report, path: Path) -> None:
-    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF)."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        write_atomically(path, report.to_json() + "\n")
-    elif suffix == ".html":
-        write_atomically(path, render_html(report))
-    elif suffix == ".pdf":
-        if _no_screen():  # a PDF needs no screen: lay it out offscreen
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from app.export import write_pdf
-
-        write_pdf(report, path)
-    else:
-        raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
+def finish_check(args: argparse.Namespace, session: Session, results: list[CheckResult]) -> int:
+    """Build, save and print the report of ``results``; a report that cannot be made still shows every result."""
+    try:
+        history = open_history(args.remember)
+        previous = history.last() if history else None
+        report = build_report(results, session.profile, session.config.thresholds, previous)
+        if args.report is not None:
+            try:
+                save_report(report, args.report)
+            except OSError as error:
+                print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
+                      file=sys.stderr)
+                return EXIT_USAGE
+        if history:
+            try:
+                history.add(report)
+            except OSError as error:
+                print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}",
+                      file=sys.stderr)
+        if args.json:
+            print(report.to_json())
+        else:
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            interview = interview_text(report)
+            print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
+        return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
+    except Exception as error:  # whatever breaks the report, the results are not lost
+        print(f"interview-ready: the report could not be made ({type(error).__name__}: {error}); "
+              "the checks' own results follow", file=sys.stderr)
+        for result in results:
+            print(f"{result.title} ({result.id}): {result.status.value}: {result.summary}")
+        return EXIT_NOT_READY
 
 
 def profile_command(args: argparse.Namespace) -> int:
@@ -235,6 +178,8 @@ def profile_command(args: argparse.Namespace) -> int:
     except ProfileError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+    for warning in profile.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: valid profile for {profile.name}")
     return 0
 
@@ -248,6 +193,18 @@ def list_checks() -> int:
     widths = [max(len(r[i]) for r in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]) for i in range(4)]
     for row in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return 0
+
+
+def list_devices(as_json: bool) -> int:
+    """Print the devices; there being none is an answer, not an error (exit 0)."""
+    found = all_devices()
+    if as_json:
+        print(json.dumps(found, indent=1))
+        return 0
+    for kind, devices in found.items():
+        print(say(f"devices.{kind}"))
+        print("\n".join(f"  {d['index']}  {d['name']}" for d in devices) or f"  {say('devices.none')}")
     return 0
 
 
@@ -271,7 +228,7 @@ def kiosk_set_pin(path: Path) -> int:
     import getpass
 
     if sys.stdin is not None and sys.stdin.isatty():
-        first, second = getpass.getpass("New admin PIN (4 to 12 digits): "), getpass.getpass("Once more: ")
+        first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
     else:
         lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
         first, second = lines[0].strip(), lines[1].strip()
@@ -296,18 +253,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list-checks":
             return list_checks()
+        if args.command == "list-devices":
+            return list_devices(args.json)
         if args.command == "check":
             return run_check(args)
         if args.command == "profile":
             return profile_command(args)
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
+        if args.command == "guard":
+            return run_guard(args)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
+        if kiosk_config is None and not args.demo:  # the devices chosen last time, unless named now
+            remembered = load_choice()
+            args.camera = args.camera or remembered.camera
+            args.mic = args.mic or remembered.mic
         session = resolve(args)
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if _no_screen():
+    if no_screen():
         print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
               "use 'interview-ready check' for a text report", file=sys.stderr)
         return EXIT_USAGE
@@ -338,13 +303,6 @@ def profile_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> list[st
             break
         return [*argv[:i], "--profile", arg, *argv[i + 1:]]
     return argv
-
-
-def _no_screen() -> bool:
-    """True on Linux with no display to open a window on (Qt would abort there)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def gui_main() -> int:

@@ -7,8 +7,6 @@ it only when the user asks.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,9 +25,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
-from app.cli import save_report
 from app.kiosk_guard import opening_refused
 from checks.export import Figure, figures, mailto_url, render_html, summary_text
+from checks.files import replacing, write_atomically
 from checks.report import Report
 
 
@@ -65,11 +63,8 @@ def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
     """Write the report as an A4 PDF: words, plots, and the camera snapshot only when the user opted in (it is then
     in the report); atomically, so no half file is left."""
     _ensure_app()
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        writer = QPdfWriter(tmp)
+    with replacing(Path(path)) as tmp:
+        writer = QPdfWriter(str(tmp))
         writer.setTitle(f"Interview Ready: {report.headline()}")
         writer.setCreator("Interview Ready")
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
@@ -77,10 +72,6 @@ def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
         document = print_document(report, now)
         document.print_(writer)  # paginates a copy at the writer's page size and resolution
         del writer  # finishes the file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -96,8 +87,8 @@ def send_to_recruiter(report: Report, folder: Path, stem: str = "interview-ready
     """Save the report as PDF and JSON in ``folder`` and build the mail draft link; sends nothing."""
     folder = Path(folder)
     pdf, json_file = folder / f"{stem}.pdf", folder / f"{stem}.json"
-    save_report(report, pdf)
-    save_report(report, json_file)
+    write_pdf(report, pdf)
+    write_atomically(json_file, report.to_json() + "\n")
     return Sent(pdf, json_file, mailto_url(report, (pdf, json_file)))
 
 

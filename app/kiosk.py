@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.controller import RunController
 from app.kiosk_guard import (
     FrontKeeper,
     clear_clipboards,
@@ -36,14 +37,14 @@ from app.kiosk_guard import (
     scrolled,
 )
 from app.report_view import ReportView
-from app.window import MainWindow
+from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate, pin_state_path
 from checks.report import Report
 from checks.wording import say
 
 if TYPE_CHECKING:
-    from app.cli import Session
+    from app.session import Session
 
 QR_MAX_CHARS = 1200  # a QR code a phone reads easily from a screen
 STYLE = """
@@ -92,6 +93,8 @@ class KioskWindow(QWidget):
         self.keeper: FrontKeeper | None = None
         self.unlocked = False
         self.main: MainWindow | None = None
+        self.controller: RunController | None = None
+        """This student's run; the check page (:attr:`main`) is a view of it."""
         self.report: Report | None = None
         self.setWindowTitle(say("ui.app_name"))
         self.setStyleSheet(STYLE)
@@ -210,23 +213,23 @@ class KioskWindow(QWidget):
     def begin(self) -> None:
         """A new check window for this student: it opens the camera and microphone and runs the checks."""
         self._drop_main()
-        self.main = MainWindow(self.session, kiosk=True)
-        self.main.run_finished.connect(lambda _report: self.report_button.setEnabled(True))
+        self.controller = RunController(self.session, kiosk=True)
+        self.controller.run_finished.connect(lambda _report: self.report_button.setEnabled(True))
+        self.main = MainWindow(self.session, kiosk=True, controller=self.controller)
         self.check_holder.addWidget(self.main)
         self.report_button.setEnabled(False)
         self.stack.setCurrentWidget(self.check_page)
-        self.main.open_camera()
-        self.main.start_when_ready()
+        self.controller.open_camera()
+        self.controller.start_when_ready()
         self._restart_idle()
 
     def show_report(self) -> None:
-        if self.main is None or self.main.report is None:
+        if self.controller is None or self.controller.report is None:
             return
-        self.report = self.main.report
+        self.report = self.controller.report
         self.report_view.set_report(self.report)
         self.qr.setPixmap(qr_pixmap(summary_text(self.report)))
-        if self.main.camera_feed is not None:  # the report needs no camera: release it now
-            self.main.release_camera()
+        self.controller.release_camera()  # the report needs no camera: release it now
         self.stack.setCurrentWidget(self.report_page)
         self.done_button.setFocus()
 
@@ -265,6 +268,10 @@ class KioskWindow(QWidget):
             main.close()  # cancels a run and releases the camera and microphone
             main.setParent(None)
             main.deleteLater()
+        if self.controller is not None:
+            controller, self.controller = self.controller, None
+            controller.close()
+            controller.deleteLater()
 
     # -- idle reset ------------------------------------------------------------------------------------------
 
@@ -352,8 +359,7 @@ def _printer_available() -> bool:
 
 
 def run_kiosk(session: Session, config: KioskConfig) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(say("ui.app_name"))
+    app = make_app()
     if config.pin_hash is None:
         print("interview-ready: no admin PIN is set, so anyone can leave kiosk mode with Ctrl+Alt+A; "
               "set one with 'interview-ready kiosk set-pin --kiosk-config FILE'", file=sys.stderr)

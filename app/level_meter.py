@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
@@ -68,8 +69,11 @@ class LevelMeter(QWidget):
     """Emitted on every update that drained sound."""
 
     def __init__(self, parent: QWidget | None = None, *, floor_dbfs: float = -60.0, interval_ms: int = 40,
-                 hold_s: float = 1.5, clip_hold_s: float = 2.0, capacity: int = 64) -> None:
+                 hold_s: float = 1.5, clip_hold_s: float = 2.0, capacity: int = 64,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
+        self.clock = clock
+        """Seconds, for the peak hold and the clip mark (a test passes its own)."""
         self.feed = LevelFeed(capacity)
         self.floor_dbfs = floor_dbfs
         self.hold_s = hold_s
@@ -117,7 +121,7 @@ class LevelMeter(QWidget):
         """Drain the queue and show the level of what arrived (the timer calls this)."""
         self.updates += 1
         blocks = self.feed.drain()
-        now = time.monotonic()
+        now = self.clock()
         if blocks:
             data = np.concatenate([b.reshape(-1) for b in blocks])
             rms, peak = block_levels(data)

@@ -1,66 +1,27 @@
-"""The guided microphone test: "stay quiet", then "read this sentence aloud", with a live level meter, then
-"hear yourself". The recording stays in memory; the microphone checks analyse it.
+"""The guided microphone test, a view of the :class:`RunController`'s take: "stay quiet", then "read this sentence
+aloud", with a live level meter, then "hear yourself", and the echo test on the candidate's press. The recording
+stays in memory; the checks analyse it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.controller import Phase, RunController
+from app.echo_test import CHECK_ID as ECHO_ID
+from app.echo_test import EchoTestPanel
 from app.level_meter import LevelMeter
 from app.playback import PlaybackPanel
-from checks.recording import GUIDED_TOTAL_S, Recording, guided_prompt, record
-from checks.sources import SourceError
-from checks.sources.mic import MicSpec, open_mic
+from checks.recording import Recording, guided_prompt
+from checks.sources.mic import MicSpec
 from checks.wording import say
 
 
-class _Signals(QObject):
-    elapsed = Signal(float)
-    recorded = Signal(object)  # Recording
-    failed = Signal(object)  # SourceError
-
-
-class GuidedRecording:
-    """Opens the microphone, records the guided take in a pool thread, feeds the meter, and closes it again."""
-
-    def __init__(self, spec: MicSpec, meter: LevelMeter, seconds: float = GUIDED_TOTAL_S) -> None:
-        self.spec = spec
-        self.meter = meter
-        self.seconds = seconds
-        self.cancel = threading.Event()
-        self.signals = _Signals()
-
-    def start(self) -> None:
-        QThreadPool.globalInstance().start(self.run)
-
-    def run(self) -> None:
-        started = time.monotonic()
-        try:
-            mic = open_mic(self.spec)
-        except SourceError as error:
-            self.signals.failed.emit(error)
-            return
-        try:
-            take = record(mic, self.seconds, cancel=self.cancel, on_block=self.meter.feed.push,
-                          progress=lambda _f: self.signals.elapsed.emit(time.monotonic() - started))
-        except SourceError as error:
-            self.signals.failed.emit(error)
-            return
-        finally:
-            mic.close()
-        self.signals.recorded.emit(take)
-
-
 class MicPanel(QWidget):
-    """The prompt, the sentence to read, the level meter, and "Hear yourself" / "Test the speakers"."""
-
-    recorded = Signal(object)
-    """The guided take is done: a :class:`Recording`, or None when the microphone could not be used."""
+    """The prompt, the sentence to read, the level meter, "Hear yourself" / "Test the speakers", and "Test for
+    echo"."""
 
     def __init__(self, spec: MicSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,60 +44,57 @@ class MicPanel(QWidget):
         self.sentence.hide()
         self.meter = LevelMeter()
         self.playback = PlaybackPanel()
+        self.echo = EchoTestPanel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(self.prompt)
         layout.addWidget(self.sentence)
         layout.addWidget(self.meter)
         layout.addWidget(self.playback)
+        layout.addWidget(self.echo)
         self.take: Recording | None = None
-        self.job: GuidedRecording | None = None
 
-    @property
-    def recording(self) -> bool:
-        return self.job is not None
+    def attach(self, controller: RunController) -> None:
+        """Show the controller's guided take: its prompts, its level, and the take to hear back."""
+        controller.level_sink = self.meter.feed.push
+        controller.phase_changed.connect(lambda phase: self.begin() if phase is Phase.RECORDING else None)
+        controller.take_progress.connect(self.show_prompt)
+        controller.take_done.connect(lambda take, problem: self.recorded(take) if take else self.failed(problem))
+        # the echo test plays a sound and opens the microphone itself: only between runs, on the chosen microphone,
+        # judged by the profile's thresholds; its result takes the place of the run's "not asked" row
+        controller.phase_changed.connect(lambda phase: self.echo.setEnabled(phase is Phase.IDLE))
+        self.echo.setEnabled(controller.phase is Phase.IDLE)
+        self.echo.button.pressed.connect(lambda: self.echo.set_mic(controller.session.config.mic))
+        profile = controller.session.profile
+        self.echo.test.overrides = profile.threshold_overrides([ECHO_ID]) if profile else None
+        self.echo.result_ready.connect(controller.add_result)
 
-    def start(self) -> None:
-        """Begin the guided take; :attr:`recorded` tells when it is over."""
-        if self.job is not None:
-            return
+    def begin(self) -> None:
+        """The guided take begins."""
         self.take = None
         self.meter.reset()
         self.meter.start()
-        self._show_prompt(0.0)
-        self.job = GuidedRecording(self.spec, self.meter)
-        self.job.signals.elapsed.connect(self._show_prompt)
-        self.job.signals.recorded.connect(self._recorded)
-        self.job.signals.failed.connect(self._failed)
-        self.job.start()
+        self.show_prompt(0.0)
 
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel.set()
-
-    def _show_prompt(self, elapsed: float) -> None:
+    def show_prompt(self, elapsed: float) -> None:
         self.prompt.setText(guided_prompt(elapsed))
         self.prompt.setAccessibleName(self.prompt.text())
         self.sentence.setVisible(self.prompt.text() == say("mic.guide.speak"))
 
-    def _recorded(self, take: Recording) -> None:
-        self.job = None
+    def recorded(self, take: Recording) -> None:
         self.take = take
         self.meter.stop()
         self.sentence.hide()
         self.prompt.setText(say("mic.guide.done"))
         self.playback.set_recording(take.samples, take.samplerate)
-        self.recorded.emit(take)
 
-    def _failed(self, error: SourceError) -> None:
-        self.job = None
+    def failed(self, problem: str) -> None:
         self.meter.stop()
         self.sentence.hide()
-        self.prompt.setText(error.summary)
-        self.recorded.emit(None)
+        self.prompt.setText(problem)
 
     def stop(self) -> None:
-        """Stop recording and playing (the window is closing or being reset)."""
-        self.cancel()
+        """Stop showing the level and playing (the window is closing or being reset)."""
         self.meter.stop()
         self.playback.player.stop()
+        self.echo.test.cancel()

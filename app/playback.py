@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checks.wording import say
@@ -145,6 +145,7 @@ class PlaybackPanel(QWidget):
         self.hear_button = QPushButton(say("playback.hear_yourself"))
         self.speakers_button = QPushButton(say("playback.test_speakers"))
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it may quote the sound system's error
         self.message.setWordWrap(True)
         for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
             button.setAccessibleName(say(f"playback.{key}").replace("&", ""))

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.export import figure_image
 from app.icons import COLOURS, status_icon
 from app.kiosk_guard import opening_refused
+from app.messages import ask
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
@@ -292,8 +292,8 @@ def confirm_and_open(parent: QWidget | None, url: str) -> bool:
     link = QUrl(url)
     if link.scheme().lower() not in SAFE_SCHEMES or opening_refused():
         return False
-    answer = QMessageBox.question(parent, say("report.open_link_title"), say("report.open_link", link=url))
-    return answer == QMessageBox.StandardButton.Yes and QDesktopServices.openUrl(link)
+    return ask(parent, say("report.open_link", link=url), title=say("report.open_link_title")) \
+        and QDesktopServices.openUrl(link)
 
 
 def dropped_profile(mime: QMimeData) -> Path | None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -31,25 +34,30 @@ from PySide6.QtWidgets import (
 )
 
 from app.camera_view import CameraPanel
-from app.cli import UsageError, save_report
+from app.controller import Phase, RunController
+from app.device_pickers import AUTO, DevicePickers
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
+from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
+from app.screen_preview import add_preview_action
+from app.session import UsageError, save_report
+from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
-from app.workers import OpenCameraWorker, RunWorker
+from app.workers import RunWorker
 from checks import __version__
 from checks.api import CheckResult
 from checks.history import History, data_dir, open_history
-from checks.recording import RecordedMic, Recording
-from checks.report import Report, build_report, category_label, fix_first_text, format_value
-from checks.runner import Runner
-from checks.sources import SourceError
-from checks.sources.camera import CameraSource, FrameFeed
-from checks.wording import say
+from checks.report import Report, category_label, channel_text, fix_first_text, format_value
+from checks.settings import load_choice, save_choice
+from checks.sources.camera import CameraSpec, FrameFeed
+from checks.sources.mic import MicSpec
+from checks.steps import STEPS, is_consequence, summarise
+from checks.wording import say, say_all
 
 if TYPE_CHECKING:
-    from app.cli import Session
+    from app.session import Session
 
 SCREENSHOT_TIMEOUT_MS = 180_000
 _RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -66,19 +74,98 @@ class MainWindow(QMainWindow):
     """Emitted with the :class:`Report` when a run has ended (finished or cancelled)."""
 
     def __init__(self, session: Session, demo: bool = False, kiosk: bool = False,
-                 reload: Callable[[Path], Session] | None = None) -> None:
+                 reload: Callable[[Path], Session] | None = None, controller: RunController | None = None) -> None:
         super().__init__()
         self.kiosk = kiosk
         self.reload = reload
         """Builds the session again with another profile (the command line's other choices kept)."""
-        self.report: Report | None = None
-        self.session = session
-        self.worker: RunWorker | None = None
-        self.results: list[CheckResult] = []
+        self.controller = controller or RunController(session, kiosk=kiosk, history=self._history, parent=self)
         title = say("ui.app_name")
         self.setWindowTitle(f"{title} ({say('ui.demo_suffix')})" if demo else title)
         self.resize(1120, 760)
+        self._pending: set[str] = set()
+        self._live: dict[str, CheckResult] = {}
+        self._make_banner()
+        self._make_details()
+        self._make_flow()
+        self._make_bottom()
+        self.report_view = ReportView()
+        if not kiosk:  # the kiosk's own report page has no links that open anything
+            self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(say("ui.tabs"))
+        self.tabs.addTab(self.flow_scroll, say("ui.tab_checks"))
+        self.tabs.addTab(self.report_view, say("ui.tab_report"))
+        layout = QVBoxLayout()
+        layout.addLayout(self.top)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(self.bottom)
+        central = QWidget()
+        central.setLayout(layout)
+        self.setCentralWidget(central)
+        self._order_tabs()
+        if not kiosk:  # in kiosk mode the kiosk window owns leaving, the report page and the admin's controls
+            self._make_menus()
+        else:
+            self._make_run_actions()
+            self.report_button.hide()
+            self.tabs.removeTab(self.tabs.indexOf(self.report_view))  # no hidden tab to switch to with Ctrl+Tab
+            self.report_view.setParent(self)
+            self.report_view.hide()
+            self.tabs.tabBar().hide()
+        self._connect()
+        self._fill_tree()
+        self._set_banner("waiting", say("ui.not_started"), "")
+        self._refresh_cards()
 
+    # -- the controller's state, read through -----------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        return self.controller.session
+
+    @property
+    def report(self) -> Report | None:
+        return self.controller.report
+
+    @property
+    def results(self) -> list[CheckResult]:
+        return list(self.controller.results.values())
+
+    @property
+    def camera_feed(self) -> FrameFeed | None:
+        return self.controller.camera_feed
+
+    @property
+    def worker(self) -> RunWorker | None:
+        return self.controller.worker
+
+    @property
+    def running(self) -> bool:
+        return self.controller.running
+
+    def open_camera(self) -> None:
+        self.controller.open_camera()
+
+    def release_camera(self) -> None:
+        self.controller.release_camera()
+
+    def start_when_ready(self) -> None:
+        self.controller.start_when_ready()
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def cancel(self) -> None:
+        if self.controller.running:
+            self.controller.cancel()
+            self.cancel_button.setEnabled(False)
+            self.cancel_action.setEnabled(False)
+            self.progress_text.setText(say("ui.cancelling"))
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _make_banner(self) -> None:
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
         self.banner = QLabel(say("ui.not_started"))
@@ -94,54 +181,104 @@ class MainWindow(QMainWindow):
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
         self.fix_first.setAccessibleName(say("report.fix_first"))
+        self.report_button = QPushButton(say("ui.see_report"))
+        self.report_button.setAccessibleName(say("ui.see_report").replace("&", ""))
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self.show_report)
+        self.top = QHBoxLayout()
+        self.top.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.addWidget(self.banner)
+        text.addWidget(self.fix_first)
+        self.top.addLayout(text, 1)
+        self.top.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignTop)
 
+    def _make_details(self) -> None:
+        """Today's per-check rows and the chosen check's words: the Details of the step cards."""
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(say("ui.checks_list"))
         self.tree.setHeaderLabels([say("ui.column_check"), say("ui.column_status"), say("ui.column_value")])
         self.tree.setRootIsDecorated(False)
         self.tree.setItemsExpandable(False)
         self.tree.setIconSize(self.tree.iconSize().expandedTo(self.tree.iconSize() * 1.2))
+        self.tree.setMinimumHeight(220)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._show_details())
-
         self.details = QTextBrowser()
         self.details.setAccessibleName(say("ui.details_pane"))
         self.details.setOpenLinks(False)
+        self.details.setMinimumHeight(160)
+        self.details_area = QSplitter(Qt.Orientation.Horizontal)
+        self.details_area.addWidget(self.tree)
+        self.details_area.addWidget(self.details)
+        self.details_area.setSizes([520, 400])
+        self.details_area.hide()
 
+    def _make_flow(self) -> None:
+        """The guided flow: the preview with its coaching, then the steps, then plan B (and the report)."""
+        session, kiosk = self.session, self.kiosk
         self.camera_panel: CameraPanel | None = None
-        self.camera_feed: FrameFeed | None = None
-        self._camera_pending = False
-        self._start_when_ready = False
-        self._cancel_requested = False
-        self._waiting_for_mic = False
-        self._open_worker: OpenCameraWorker | None = None
-        self._open_timer = QTimer(self)
-        self._open_timer.setSingleShot(True)
-        self._open_timer.timeout.connect(self._camera_open_timed_out)
-        right = QSplitter(Qt.Orientation.Vertical)
-        if session.config.camera.kind != "none":
+        if self.controller.has_camera:
             self.camera_panel = CameraPanel(session.config.thresholds, offer_snapshot=not kiosk)
             self.camera_panel.camera_wanted.connect(self._camera_wanted)
-            right.addWidget(self.camera_panel)
+            if self.camera_panel.snapshot_box is not None:
+                self.camera_panel.snapshot_box.toggled.connect(lambda on: setattr(self.controller, "picture", on))
         self.mic_panel: MicPanel | None = None
-        if session.config.mic.kind != "none" and any(c.category == "mic" for c in session.checks):
+        if self.controller.has_mic:
             self.mic_panel = MicPanel(session.config.mic)
-            self.mic_panel.recorded.connect(self._mic_recorded)
-            right.addWidget(self.mic_panel)
-        right.addWidget(self.details)
+            self.mic_panel.attach(self.controller)
         self.throughput: ThroughputGraph | None = None
         if session.config.network.backend != "none" and any(c.category == "network" for c in session.checks):
             self.throughput = ThroughputGraph()
-            right.addWidget(self.throughput)
-        right.setSizes([330, 190, 190, 140][: right.count()])
-        splitter = QSplitter()
-        splitter.addWidget(self.tree)
-        splitter.addWidget(right)
-        splitter.setSizes([520, 460])
+        self.pickers: DevicePickers | None = None
+        if not kiosk and (self.controller.has_camera or self.controller.has_mic):
+            remembered = load_choice() if not kiosk else None
+            self.pickers = DevicePickers(session.config.camera.text, session.config.mic.text,
+                                         remembered.speaker if remembered else None)
+            self.pickers.camera.setEnabled(self.controller.has_camera)
+            self.pickers.mic.setEnabled(self.controller.has_mic)
+            self.pickers.speaker.setEnabled(self.mic_panel is not None)
+            self.pickers.camera_chosen.connect(self._camera_chosen)
+            self.pickers.mic_chosen.connect(self._mic_chosen)
+            self.pickers.speaker_chosen.connect(self._speaker_chosen)
+            if self.mic_panel is not None and remembered is not None and remembered.speaker:
+                self._speaker_chosen(remembered.speaker, remember=False)
+        self.cards = {step: StepCard(step) for step, _ in STEPS}
+        for card in self.cards.values():
+            card.details_toggled.connect(self._details_toggled)
+        self.plan_b = PlanBCard()
+        left = QVBoxLayout()
+        if self.camera_panel is not None:
+            left.addWidget(self.camera_panel, 3)
+        if self.pickers is not None:
+            left.addWidget(self.pickers)
+        if self.mic_panel is not None:
+            left.addWidget(self.mic_panel)
+        if self.throughput is not None:
+            left.addWidget(self.throughput, 1)
+        left.addStretch(0)
+        right = QVBoxLayout()
+        for card in self.cards.values():
+            right.addWidget(card)
+        right.addWidget(self.plan_b)
+        right.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(left, 3)
+        row.addLayout(right, 2)
+        column = QVBoxLayout()
+        column.addLayout(row, 1)
+        column.addWidget(self.details_area)
+        page = QWidget()
+        page.setLayout(column)
+        self.flow_scroll = QScrollArea()
+        self.flow_scroll.setWidgetResizable(True)
+        self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.flow_scroll.setWidget(page)
 
+    def _make_bottom(self) -> None:
         self.progress = QProgressBar()
         self.progress.setAccessibleName(say("ui.progress_bar"))
         self.progress_text = QLabel()
@@ -153,52 +290,40 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
+        self.bottom = QHBoxLayout()
+        self.bottom.addWidget(self.progress, 1)
+        self.bottom.addWidget(self.progress_text)
+        self.bottom.addWidget(self.run_button)
+        self.bottom.addWidget(self.cancel_button)
 
-        top = QHBoxLayout()
-        top.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
-        text = QVBoxLayout()
-        text.addWidget(self.banner)
-        text.addWidget(self.fix_first)
-        top.addLayout(text, 1)
-        self.report_button = QPushButton(say("ui.see_report"))
-        self.report_button.setAccessibleName(say("ui.see_report").replace("&", ""))
-        self.report_button.setEnabled(False)
-        self.report_button.clicked.connect(self.show_report)
-        top.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignTop)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.progress, 1)
-        bottom.addWidget(self.progress_text)
-        bottom.addWidget(self.run_button)
-        bottom.addWidget(self.cancel_button)
-        self.report_view = ReportView()
-        if not kiosk:  # the kiosk's own report page has no links that open anything
-            self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName(say("ui.tabs"))
-        self.tabs.addTab(splitter, say("ui.tab_checks"))
-        self.tabs.addTab(self.report_view, say("ui.tab_report"))
-        layout = QVBoxLayout()
-        layout.addLayout(top)
-        layout.addWidget(self.tabs, 1)
-        layout.addLayout(bottom)
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
-        self.setTabOrder(self.tree, self.details)
-        self.setTabOrder(self.details, self.run_button)
-        self.setTabOrder(self.run_button, self.cancel_button)
+    def _order_tabs(self) -> None:
+        """Tab follows the flow: the preview, each step's Details, the rows and words, then Run and Cancel."""
+        chain: list[QWidget] = []
+        if self.camera_panel is not None:
+            chain.append(self.camera_panel.toggle)
+            if self.camera_panel.snapshot_box is not None:
+                chain.append(self.camera_panel.snapshot_box)
+        if self.pickers is not None:
+            chain += [self.pickers.camera, self.pickers.mic, self.pickers.speaker]
+        chain += [card.details_button for card in self.cards.values()]
+        chain += [self.tree, self.details, self.run_button, self.cancel_button]
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
 
-        if not kiosk:  # in kiosk mode the kiosk window owns leaving, the report page and the admin's controls
-            self._make_menus()
-        else:
-            self._make_run_actions()
-            self.report_button.hide()
-            self.tabs.removeTab(self.tabs.indexOf(self.report_view))  # no hidden tab to switch to with Ctrl+Tab
-            self.report_view.setParent(self)
-            self.report_view.hide()
-            self.tabs.tabBar().hide()
-        self._fill_tree()
-        self._set_banner("waiting", say("ui.not_started"), "")
+    def _connect(self) -> None:
+        c = self.controller
+        c.phase_changed.connect(self._phase_changed)
+        c.run_started.connect(self._run_started)
+        c.check_started.connect(self._on_started)
+        c.check_progress.connect(self._on_progress)
+        c.check_finished.connect(self._on_finished_one)
+        c.run_finished.connect(self._on_finished)
+        if self.camera_panel is not None:
+            c.camera_opened.connect(self.camera_panel.start)
+            c.camera_problem.connect(self.camera_panel.show_problem)
+            c.camera_released.connect(self.camera_panel.show_off)
+        if self.throughput is not None:
+            c.check_progress.connect(self.throughput.on_check_progress)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -245,9 +370,27 @@ class MainWindow(QMainWindow):
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
+        add_preview_action(self, file_menu)
+        interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
+        interview_action.setToolTip(say("guard.start_tip"))
+        interview_action.triggered.connect(self.start_interview_mode)
+        file_menu.addAction(interview_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
+
+    def start_interview_mode(self) -> None:
+        """Open interview mode's small window (app/guardian.py) with this session's profile and servers."""
+        from app.guardian import start_interview_mode
+
+        stun = [(s.host, s.port) for s in self.session.config.network.stun]
+        self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian.record_saved.connect(self._add_interview_record)
+
+    def _add_interview_record(self, lines: list[str]) -> None:
+        """The candidate opted in: interview mode's record goes into the report they send."""
+        if self.report is not None:
+            self.report = dataclasses.replace(self.report, interview_record=tuple(lines))
 
     def _fill_tree(self) -> None:
         self.tree.clear()
@@ -261,6 +404,7 @@ class MainWindow(QMainWindow):
                 font.setBold(True)
                 parent.setFont(0, font)
                 parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setData(0, Qt.ItemDataRole.UserRole, loaded.category)
                 self.tree.addTopLevelItem(parent)
                 groups[loaded.category] = parent
             item = QTreeWidgetItem(parent, [loaded.title, "", ""])
@@ -299,11 +443,10 @@ class MainWindow(QMainWindow):
         try:
             session = self.reload(path)
         except UsageError as error:  # the message names the line and field
-            QMessageBox.warning(self, say("ui.app_name"), str(error))
+            warn(self, str(error))
             return False
-        self.session = session
+        self.controller.set_session(session)
         self._fill_tree()
-        self.report = None
         self.report_view.clear()
         self.report_button.setEnabled(False)
         self.tabs.setCurrentIndex(0)
@@ -330,7 +473,7 @@ class MainWindow(QMainWindow):
         try:
             save_report(self.report, Path(path))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=path, error=error))
+            warn(self, say("ui.export_failed", path=path, error=error))
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
@@ -342,12 +485,11 @@ class MainWindow(QMainWindow):
         try:
             sent = send_to_recruiter(self.report, Path(folder))
         except (OSError, ValueError) as error:
-            QMessageBox.warning(self, say("ui.app_name"), say("ui.export_failed", path=folder, error=error))
+            warn(self, say("ui.export_failed", path=folder, error=error))
             return
         if sent.mailto is None:
-            QMessageBox.information(self, say("ui.app_name"), say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
-        elif QMessageBox.question(self, say("ui.app_name"), say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)) \
-                == QMessageBox.StandardButton.Yes:
+            inform(self, say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))
+        elif ask(self, say("ui.sent_open_draft", pdf=sent.pdf, json=sent.json)):
             open_mail_draft(sent)
 
     def _set_item_status(self, item: QTreeWidgetItem, status: str, value: str = "") -> None:
@@ -365,141 +507,97 @@ class MainWindow(QMainWindow):
 
     # -- running ----------------------------------------------------------------------------------
 
-    # -- the camera preview -------------------------------------------------------------------------
-
-    def open_camera(self) -> None:
-        """Open the camera for the preview (and for the camera checks, which share it)."""
-        if self.camera_panel is None or self._camera_pending:
-            return
-        self._camera_pending = True
-        worker = OpenCameraWorker(self.session.config.camera)
-        worker.signals.opened.connect(self._camera_opened)
-        worker.signals.failed.connect(self._camera_failed)
-        self._open_worker = worker  # kept until it has answered
-        worker.start()
-        self._open_timer.start(int(1000 * self.session.config.thresholds.runner("open_camera_s")))
-
     def _camera_wanted(self, on: bool) -> None:
         if on:
-            self.open_camera()
+            self.controller.open_camera()
         elif not self.running:  # the checks may be reading it
-            self.release_camera()
+            self.controller.release_camera()
 
-    def release_camera(self) -> None:
-        """Stop the preview and release the camera (its light goes off)."""
-        self._camera_pending = False
-        if self.camera_panel is not None:
-            self.camera_panel.show_off()
-        if self.camera_feed is not None:
-            self.camera_feed.close()
-            self.camera_feed = None
+    def _camera_chosen(self, text: str) -> None:
+        self.controller.choose_camera(CameraSpec.parse(text))
+        self._remember(camera=text)
 
-    def _camera_opened(self, source: CameraSource) -> None:
-        if not self._camera_pending or self.camera_panel is None:  # too late, or the window is closing
-            source.close()
+    def _mic_chosen(self, text: str) -> None:
+        spec = MicSpec.parse(text) if text == AUTO or Path(text).is_file() else MicSpec.parse_name(text)
+        self.controller.choose_mic(spec)
+        self._remember(mic=text)
+
+    def _speaker_chosen(self, text: str, remember: bool = True) -> None:
+        if self.mic_panel is not None:
+            self.mic_panel.playback.player.device = None if text == AUTO else text
+        if remember:
+            self._remember(speaker=text)
+
+    def _remember(self, **choice: str) -> None:
+        """Keep the device choice for next time (the only thing kept unasked; never in kiosk mode)."""
+        if self.kiosk:
             return
-        self.camera_feed = FrameFeed(source)
-        self.camera_panel.start(self.camera_feed)
-        self._camera_done()
+        try:
+            save_choice(dataclasses.replace(load_choice(), **choice))
+        except OSError as error:
+            self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
 
-    def _camera_failed(self, error: SourceError) -> None:
-        if self.camera_panel is not None:
-            self.camera_panel.show_problem(error.summary)
-        self._camera_done()
-
-    def _camera_open_timed_out(self) -> None:
-        if self._camera_pending:  # the camera never answered: the checks will say so
-            self._camera_done()
-
-    def _camera_done(self) -> None:
-        self._camera_pending = False
-        self._open_timer.stop()
-        if self._start_when_ready:
-            self._start_when_ready = False
-            self.start()
-
-    def start_when_ready(self) -> None:
-        """Run the checks as soon as the camera preview is open (at once when there is none)."""
-        if self._camera_pending:
-            self._start_when_ready = True
-        else:
-            self.start()
-
-    @property
-    def running(self) -> bool:
-        return self.worker is not None or (self.mic_panel is not None and self.mic_panel.recording)
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._cancel_requested = False
-        self._waiting_for_mic = False
-        self.results = []
-        for item in self.items:
-            self._set_item_status(item, "waiting")
-            item.setData(0, _RESULT_ROLE, None)
-        self.progress.setRange(0, max(1, len(self.items)))
-        self.progress.setValue(0)
-        self.progress_text.setText(say("ui.checking_progress", done=0, total=len(self.items)))
-        self._set_banner("running", say("ui.checking"), "")
-        self._set_running(True)
-        if self.mic_panel is not None:  # first the guided microphone test; the checks analyse that take
+    def _phase_changed(self, phase: Phase) -> None:
+        self._set_running(phase is not Phase.IDLE)
+        if phase is Phase.RECORDING:
             self._set_banner("running", say("ui.mic_first"), "")
-            self._waiting_for_mic = True
-            self.mic_panel.start()
-        else:
-            self._launch(None)
+        elif phase is Phase.CHECKING:
+            self._set_banner("running", say("ui.checking"), "")
 
-    def _mic_recorded(self, take: Recording | None) -> None:
-        if not self._waiting_for_mic:
-            return
-        self._waiting_for_mic = False
-        self._set_banner("running", say("ui.checking"), "")
-        self._launch(take)
-        if self._cancel_requested:  # stopped during the microphone test: every check ends as "not checked"
-            self.worker.cancel()
-
-    def _launch(self, take: Recording | None) -> None:
-        """Run the checks, on the preview's camera and the guided take where there are such."""
-        opened: dict[str, object] = {}
-        if self.camera_feed is not None:
-            opened["camera"] = self.camera_feed.reader()
-        if take is not None and len(take.samples):
-            opened["mic"] = RecordedMic(take)
-        box = self.camera_panel.snapshot_box if self.camera_panel is not None else None
-        config = dataclasses.replace(self.session.config, opened=opened,
-                                     picture=box is not None and box.isChecked() and not self.kiosk)
-        self.worker = RunWorker(Runner(self.session.checks, config))
-        self.worker.signals.check_started.connect(self._on_started)
-        self.worker.signals.check_progress.connect(self._on_progress)
-        if self.throughput is not None:
+    def _run_started(self, ids: list[str]) -> None:
+        self._pending = set(ids)
+        self._live = {}
+        if self.throughput is not None and any(i.startswith("network.") for i in ids):
             self.throughput.clear()
-            self.worker.signals.check_progress.connect(self.throughput.on_check_progress)
-        self.worker.signals.check_finished.connect(self._on_finished_one)
-        self.worker.signals.finished.connect(self._on_finished)
-        self.worker.start()
+        for item in self.items:
+            if item.data(0, Qt.ItemDataRole.UserRole) in self._pending:
+                self._set_item_status(item, "waiting")
+                item.setData(0, _RESULT_ROLE, None)
+        self._total = len(ids)
+        self.progress.setRange(0, max(1, len(ids)))
+        self.progress.setValue(0)
+        self.progress_text.setText(say("ui.checking_progress", done=0, total=len(ids)))
+        self._set_banner("running", say("ui.checking"), "")
+        self._refresh_cards()
 
-    def cancel(self) -> None:
-        self._cancel_requested = True
-        if self.mic_panel is not None and self.mic_panel.recording:
-            self.mic_panel.cancel()
-            self.cancel_button.setEnabled(False)
-            self.cancel_action.setEnabled(False)
-            self.progress_text.setText(say("ui.cancelling"))
-        if self.worker is not None:
-            self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.cancel_action.setEnabled(False)
-            self.progress_text.setText(say("ui.cancelling"))
+    def _refresh_cards(self) -> None:
+        pending = self._pending
+        known = {**self.controller.results, **self._live}
+        for step, categories in STEPS:
+            ids = [c.id for c in self.session.checks if c.category in categories]
+            summary = summarise(step, [known[i] for i in ids if i in known], self.report,
+                                running=[i for i in ids if i in pending], expected=ids)
+            self.cards[step].show_summary(summary)
+            self.cards[step].setVisible(bool(ids))
+        report = self.report
+        channels = [channel_text(c) for c in report.backup_channels] if report is not None else []
+        checklist = list(report.checklist) if report is not None else say_all("report.checklist.items")
+        self.plan_b.show_lines(channels, checklist)
+
+    def _details_toggled(self, step: str, on: bool) -> None:
+        if on:
+            for other, card in self.cards.items():
+                if other != step:
+                    card.details_button.setChecked(False)
+            categories = dict(STEPS)[step]
+            for i in range(self.tree.topLevelItemCount()):
+                group = self.tree.topLevelItem(i)
+                group.setHidden(group.data(0, Qt.ItemDataRole.UserRole) not in categories)
+            self.details_area.show()
+            self.flow_scroll.ensureWidgetVisible(self.details_area)
+        elif not any(card.details_button.isChecked() for card in self.cards.values()):
+            self.details_area.hide()
 
     def _set_running(self, running: bool) -> None:
         if self.camera_panel is not None:
             self.camera_panel.toggle.setEnabled(not running)  # the checks may be reading the camera
+        if self.pickers is not None:  # a device is chosen between runs (choosing one starts its step again)
+            self.pickers.setEnabled(not running)
         self.run_button.setEnabled(not running)
         self.run_action.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_action.setEnabled(running)
-        self.run_button.setText(say("ui.run_again") if self.results else say("ui.run"))
+        self.run_button.setText(say("ui.run_again") if self.controller.results else say("ui.run"))
         self.run_button.setAccessibleName(self.run_button.text().replace("&", ""))  # spoken name = visible label
 
     def _item_for(self, check_id: str) -> QTreeWidgetItem | None:
@@ -522,6 +620,9 @@ class MainWindow(QMainWindow):
         item = self._item_for(result.id)
         if item is not None:
             self._show_result(item, result)
+        self._pending.discard(result.id)
+        self._live[result.id] = result
+        self._refresh_cards()
         self.progress.setValue(done)
         self.progress_text.setText(say("ui.checking_progress", done=done, total=total))
 
@@ -533,21 +634,20 @@ class MainWindow(QMainWindow):
         if item is self.tree.currentItem():
             self._show_details()
 
-    def _on_finished(self, results: list[CheckResult]) -> None:
-        cancelled = self.worker is not None and self.worker.runner.cancelled
-        self.worker = None
-        self.results = list(results)
-        history = self._history()
-        previous = history.last() if history is not None else None
-        report = build_report(results, self.session.profile, self.session.config.thresholds, previous)
-        if history is not None and results and not cancelled:
-            try:
-                history.add(report)
-            except OSError as error:
-                self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
-        for item, result in zip(self.items, results, strict=True):
-            self._show_result(item, result, report.status_key(result))
-        self.report = report
+    def _on_finished(self, report: Report) -> None:
+        cancelled = self.controller.cancelled
+        self._pending = set()
+        self._live = {}
+        if self.controller.history_error is not None:
+            error = self.controller.history_error
+            self.progress_text.setText(say("ui.remember_failed", error=error.strerror or error))
+        else:
+            self.progress_text.setText("")
+        by_id = {r.id: r for r in report.results}
+        for item in self.items:
+            result = by_id.get(item.data(0, Qt.ItemDataRole.UserRole))
+            if result is not None:
+                self._show_result(item, result, report.status_key(result))
         self.report_view.set_report(report)
         self.report_button.setEnabled(True)
         for action in (getattr(self, "export_action", None), getattr(self, "send_action", None),
@@ -555,10 +655,9 @@ class MainWindow(QMainWindow):
             if action is not None:
                 action.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
-        self.progress_text.setText("")
         first = report.fix_first
         fix = ""
-        if first is not None or (results and not cancelled):
+        if first is not None or (report.results and not cancelled):
             fix = fix_first_text(report)
         skipped = _skipped_names(report)
         if skipped:
@@ -569,8 +668,10 @@ class MainWindow(QMainWindow):
             self._set_banner(_VERDICT_STATUS[report.overall], report.headline(), fix)
         self._set_running(False)
         if first is not None:
-            self.tree.setCurrentItem(self.items[results.index(first)])
+            item = next((i for i in self.items if i.data(0, Qt.ItemDataRole.UserRole) == first.id), None)
+            self.tree.setCurrentItem(item)
         self._show_details()
+        self._refresh_cards()
         self.run_finished.emit(report)
 
     # -- details pane -----------------------------------------------------------------------------
@@ -601,27 +702,20 @@ class MainWindow(QMainWindow):
     # -- closing ----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._camera_pending = False
-        self._waiting_for_mic = False
         if self.mic_panel is not None:
             self.mic_panel.stop()
         if self.camera_panel is not None:
             self.camera_panel.stop()
-        if self.worker is not None:
-            self.worker.cancel()
-            grace_ms = int(1000 * (self.session.config.thresholds.runner("grace_s") + 2))
-            QThreadPool.globalInstance().waitForDone(grace_ms)
-        if self.camera_feed is not None:  # released only after the checks that read it have stopped
-            self.camera_feed.close()
-            self.camera_feed = None
+        self.controller.close()  # cancels a run, then releases the camera
         super().closeEvent(event)
 
 
 def _skipped_names(report: Report) -> list[str]:
-    """What was not checked: a whole category by its name, else the checks by their titles."""
+    """What was not checked: a whole category by its name, else the checks by their titles (never a check that
+    could not be judged because of another one's problem: that problem is told instead)."""
     names: list[str] = []
     for category, results in report.by_category():
-        skipped = [r.title for r in results if r.status.value == "skip"]
+        skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
         if skipped and len(skipped) == len(results):
             names.append(category_label(category))
         else:
@@ -638,14 +732,27 @@ def _save_screenshot(window: MainWindow, path: Path) -> None:
     QApplication.exit(0)
 
 
-def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
-               reload: Callable[[Path], Session] | None = None) -> int:
-    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+def make_app() -> QApplication:
+    """The application, set up for the window and the kiosk alike."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(say("ui.app_name"))
     app.setApplicationVersion(__version__)
+    # OpenCV's own worker threads cost more than they give for the preview's small pictures (they wait by spinning,
+    # on a laptop's two or four cores shared with the meeting app): one thread per caller; see the README benchmark.
+    import cv2
+
+    cv2.setNumThreads(1)
+    return app
+
+
+def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
+               reload: Callable[[Path], Session] | None = None) -> int:
+    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+    app = make_app()
     window = MainWindow(session, demo=demo, reload=reload)
     window.show()
+    if window.pickers is not None:
+        window.pickers.refresh()
     if screenshot is not None:
         save = lambda: _save_screenshot(window, screenshot)  # noqa: E731
         window.run_finished.connect(lambda _: QTimer.singleShot(300, save))

@@ -17,17 +17,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from checks import devices
+
 if TYPE_CHECKING:
     from checks.network import NetworkSettings
     from checks.sources.camera import CameraSource
     from checks.sources.mic import MicSource
+    from checks.sources.screen import ScreenSource
 
 ENTRY_POINT_GROUP = "interview_ready.checks"
 
-CATEGORIES = ("camera", "mic", "network", "system")
-"""Every category, in the order a report shows them."""
+CATEGORIES = devices.CATEGORIES
+"""Every category, in the order a report shows them (the registry in :mod:`checks.devices`)."""
 
-DEVICES = ("camera", "mic", "network")
+DEVICES = tuple(d.name for d in devices.DEVICES)
 """What a check may require. Checks that share one are run one after another on one opened source."""
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -53,6 +56,16 @@ Details = Mapping[str, "float | int | str | bool | None"]
 MAX_POINTS = 240
 """A series keeps at most this many points (longer ones are averaged down): a plot, not a recording."""
 MAX_PICTURE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A check's decision before it is worded: the status, the wording key (under the check's id) and the fields
+    the wording names. Built-in and third-party checks alike judge into one and word it in one place."""
+
+    status: Status
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,9 +201,8 @@ class CheckContext:
     deadline: float
     """``time.monotonic()`` value by which the check must have returned."""
     report_progress: Callable[[float, str], None] = lambda fraction, message: None
-    camera: CameraSource | None = None
-    mic: MicSource | None = None
-    network: NetworkSettings | None = None
+    sources: dict[str, Any] = field(default_factory=dict)
+    """The opened source of every device this check's group requires, by device name (:mod:`checks.devices`)."""
     shared: dict[str, Any] = field(default_factory=dict)
     """A scratch space shared by the checks of one device group (e.g. one recording for all mic checks)."""
     shared_lock: threading.RLock = field(default_factory=threading.RLock)  # a memo may use another memo
@@ -198,6 +210,22 @@ class CheckContext:
     """Why a required device could not be opened (a ``SourceError`` per device), for checks that report it."""
     picture_allowed: bool = False
     """The user opted in to a picture of the camera in the report; without it no check makes a :class:`Picture`."""
+
+    @property
+    def camera(self) -> CameraSource | None:
+        return self.sources.get("camera")
+
+    @property
+    def mic(self) -> MicSource | None:
+        return self.sources.get("mic")
+
+    @property
+    def network(self) -> NetworkSettings | None:
+        return self.sources.get("network")
+
+    @property
+    def screen(self) -> ScreenSource | None:
+        return self.sources.get("screen")
 
     @property
     def cancelled(self) -> bool:
@@ -254,9 +282,20 @@ class Check:
     """Where the check stands within its category (lower first); the device checks come first at 0."""
     reports_source_errors: ClassVar[bool] = False
     """Run even when a required device failed to open (the device checks say why); others are skipped."""
+    root_cause_of: ClassVar[str | None] = None
+    """A device (``camera``, ``mic``, ``network``) whose other checks cannot be judged when this check fails: the
+    camera or microphone is missing, the internet cannot be reached. The runner then does not run them; each is
+    "not checked" (:attr:`Status.SKIP`) with ``details["because"]`` naming this check, so that the report counts
+    one problem for the one cause (see :meth:`checks.report.Report.causes`)."""
+    independent: ClassVar[bool] = False
+    """Judged even when its device's root-cause check failed (it needs nothing of what failed)."""
 
     def run(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
+
+    def is_root_cause(self, result: CheckResult) -> bool:
+        """Whether ``result`` leaves the other checks of :attr:`root_cause_of` unjudged (by default: it failed)."""
+        return self.root_cause_of is not None and result.status is Status.FAIL
 
     def result(
         self,

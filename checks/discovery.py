@@ -11,12 +11,12 @@ from __future__ import annotations
 import fnmatch
 import importlib.metadata as metadata
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from checks.api import CATEGORIES, ENTRY_POINT_GROUP, ID_PATTERN, describe_problem
+from checks.bounded import bounded_call
 
 BUILTIN_DISTRIBUTION = "interview-ready"
 IMPORT_TIMEOUT_S = 10.0
@@ -98,22 +98,12 @@ def find_plugins(distributions: Iterable[metadata.Distribution] | None = None) -
 
 
 def _import(plugin: Plugin, timeout_s: float) -> Any:
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = plugin.entry_point.load()
-        except BaseException as error:  # a plugin may raise anything, SystemExit included
-            box["error"] = error
-
-    thread = threading.Thread(target=target, name=f"import {plugin.label}", daemon=True)
-    thread.start()
-    thread.join(timeout_s)
-    if thread.is_alive():
+    outcome = bounded_call(plugin.entry_point.load, name=f"import {plugin.label}", timeout_s=timeout_s)
+    if outcome.kind == "no_answer":
         raise TimeoutError(f"importing it took longer than {timeout_s:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
 
 
 def load(plugin: Plugin, timeout_s: float | None = None) -> LoadedCheck:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
@@ -93,6 +93,7 @@ def _row(report: Report, r: CheckResult) -> dict[str, Any]:
         "advice": [] if info else list(r.advice), "limit": report.limits.get(r.id),
         "note": report.info_note() if info else None,
         "figures": [_figure(f) for f in figures(r)],
+        "left": report.left_unchecked(r),
     }
 
 
@@ -117,6 +118,10 @@ def interview_lines(report: Report, now: datetime | None = None) -> list[dict[st
     if info.get("meeting_link"):
         lines.append({"kind": "meeting_link", "text": say("report.meeting_link", link="").rstrip(),
                       "link": info["meeting_link"]})
+        if info.get("meeting_link_expected") is False:  # a host the platform does not use: maybe a lookalike
+            host = urlsplit(info["meeting_link"]).hostname or ""
+            lines.append({"kind": "link_unexpected", "link": None, "text": say(
+                "report.link_unexpected", host=host, platform=say(f"report.platform_names.{info['platform']}"))})
     if info.get("report_to"):
         lines.append({"kind": "report_to", "text": say("report.report_to", address=info["report_to"]), "link": None})
     return lines
@@ -153,6 +158,8 @@ def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
                        for c, results in report.by_category()],
         "changes_label": say("report.changes"),
         "changes": list(report.changes),
+        "record_label": say("guard.timeline_title"),
+        "record": list(report.interview_record),
         "backup_label": say("report.backup"),
         "backup_intro": say("report.backup_intro"),
         "backup_from": say("report.backup_from", organisation=organisation or ""),
@@ -185,6 +192,8 @@ def summary_text(report: Report, now: datetime | None = None) -> str:
     for r in report.fixes():
         value = f" ({format_value(r)})" if r.value is not None else ""
         lines.append(f"[{say(f'status_mark.{r.status.value}')}] {r.title}{value}: {r.summary}")
+        if report.left_unchecked(r):
+            lines.append(f"  {report.left_unchecked(r)}")
     lines.extend(f"  {c}" for c in report.changes)
     return "\n".join(lines)
 

@@ -8,14 +8,10 @@ and nothing is read or written at all.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.report import format_number
-from checks.wording import say
+from checks.files import write_atomically
 
 if TYPE_CHECKING:
     from checks.report import Report
@@ -69,14 +65,7 @@ class History:
         """Remember a report (its numbers only), keeping the last :attr:`keep`."""
         entries = [*self.entries(), entry(report)][-self.keep:]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".history.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(entries, f, indent=1)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(entries, indent=1))
 
     def clear(self) -> None:
         """Forget everything."""
@@ -88,23 +77,3 @@ def open_history(opt_in: bool, allowed: bool = True, folder: Path | None = None)
     if not (opt_in and allowed):
         return None
     return History(folder or data_dir())
-
-
-def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
-    """What changed since ``previous`` (a history entry): values ("Upload: 2.1 → 8.4 Mbps") and statuses
-    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out."""
-    before = previous.get("checks", {})
-    lines = []
-    for r in report.results:
-        old = before.get(r.id)
-        if not isinstance(old, dict):
-            continue
-        old_value, old_status = old.get("value"), old.get("status")
-        if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
-                and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
-            lines.append(say("report.change_value", title=r.title, old=format_number(old_value),
-                             new=format_number(r.value, r.unit)))
-        elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
-            lines.append(say("report.change_status", title=r.title, old=say(f"status.{old_status}"),
-                             new=say(f"status.{r.status.value}")))
-    return lines

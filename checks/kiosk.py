@@ -9,31 +9,34 @@ The PIN is stored only as a salted scrypt hash (``scrypt$n$r$p$salt$hash``, hex)
     checks = ["camera.*", "mic.*", "network.*"]   # optional: which checks run
     librespeed_server = "http://speed.centre.example/"   # optional: the centre's own speed-test server
     pin_hash = "scrypt$…"        # written by set-pin
+
+The file holds the PIN's hash, so it is written readable by its owner only (0600). A PIN has 6 to 12 digits and
+scrypt's cost (64 MiB, about half a second a guess) makes trying every 6-digit PIN offline take days, not minutes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import math
-import os
 import re
 import secrets
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from checks.files import write_atomically
 from checks.network import parse_server_url
 from checks.resources import tomllib
 
 MAX_CONFIG_BYTES = 16 * 1024
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-_PIN = re.compile(r"^[0-9]{4,12}$")
+_SCRYPT = {"n": 2**16, "r": 8, "p": 1}
+_MAX_SCRYPT_N = 2**20  # a stored hash asking for more would take minutes and gigabytes to check
+_PIN = re.compile(r"^[0-9]{6,12}$")
+_STORED_PIN = re.compile(r"^[0-9]{4,12}$")  # hashes written before PINs had 6 digits still verify
 _HASH = re.compile(r"^scrypt\$(\d+)\$(\d+)\$(\d+)\$([0-9a-f]{32})\$([0-9a-f]{64})$")
 
 
@@ -60,8 +63,19 @@ class KioskConfig(BaseModel):
     @field_validator("pin_hash")
     @classmethod
     def _hash(cls, value: str | None) -> str | None:
-        if value is not None and not _HASH.match(value):
+        match = _HASH.match(value) if value is not None else None
+        if value is not None and (not match or not 2 <= int(match.group(1)) <= _MAX_SCRYPT_N
+                                  or not 1 <= int(match.group(2)) <= 32 or not 1 <= int(match.group(3)) <= 16):
             raise ValueError("is not a PIN hash written by 'interview-ready kiosk set-pin'")
+        return value
+
+    @field_validator("warning_s")
+    @classmethod
+    def _warning_before_wipe(cls, value: int, info: ValidationInfo) -> int:
+        idle = info.data.get("idle_timeout_s")
+        if idle is not None and value >= idle:
+            raise ValueError(f"{value} s must be shorter than idle_timeout_s ({idle} s): "
+                             "the countdown comes before the wipe")
         return value
 
     @field_validator("checks")
@@ -93,33 +107,43 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise KioskError(f"{path}: {error}") from None
+    except RecursionError:
+        raise KioskError(f"{path}: is nested too deeply (lists or tables inside each other)") from None
+    except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
+        raise KioskError(f"{path}: cannot be read ({str(error).split(';')[0]})") from None
     try:
         return KioskConfig(**data, path=path)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(file)"
-        raise KioskError(f"{path}: {field}: {first['msg']}") from None
+        raise KioskError(f"{path}: {field}: {str(first['msg']).removeprefix('Value error, ')}") from None
     except TypeError as error:
         raise KioskError(f"{path}: {error}") from None
 
 
 def hash_pin(pin: str) -> str:
-    """A salted scrypt hash of ``pin`` (4 to 12 digits)."""
+    """A salted scrypt hash of ``pin`` (6 to 12 digits)."""
     if not _PIN.match(pin):
-        raise KioskError("the PIN must be 4 to 12 digits")
+        raise KioskError("the PIN must be 6 to 12 digits")
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
+    digest = _scrypt(pin, salt, **_SCRYPT)
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
 
 
 def verify_pin(pin: str, stored: str) -> bool:
     """Whether ``pin`` matches the stored hash (in constant time)."""
     match = _HASH.match(stored or "")
-    if not match or not _PIN.match(pin):
+    if not match or not _STORED_PIN.match(pin):
         return False
     n, r, p = (int(g) for g in match.groups()[:3])
-    digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(match.group(4)), n=n, r=r, p=p, dklen=32)
+    if not (2 <= n <= _MAX_SCRYPT_N and 1 <= r <= 32 and 1 <= p <= 16):
+        return False
+    digest = _scrypt(pin, bytes.fromhex(match.group(4)), n=n, r=r, p=p)
     return hmac.compare_digest(digest.hex(), match.group(5))
+
+
+def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=130 * r * n + 2**20)
 
 
 def write_pin_hash(path: Path, pin: str) -> None:
@@ -130,7 +154,7 @@ def write_pin_hash(path: Path, pin: str) -> None:
         text = re.sub(r"(?m)^pin_hash\s*=.*$", lambda _: line, text)
     else:
         text = f"{text.rstrip()}\n{line}\n".lstrip("\n")
-    path.write_text(text, encoding="utf-8")
+    write_atomically(path, text, private=True)
     load_kiosk_config(path)  # what was written must read back
 
 
@@ -187,18 +211,9 @@ class PinGate:
         text = json.dumps({"failures": self.failures, "locked_until": self.locked_until})
         try:
             self.state.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=self.state.parent, prefix=f".{self.state.name}.")  # mode 0600
+            write_atomically(self.state, text, private=True)
         except OSError:  # a read-only home: the limit still holds for this run
             return
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(name, self.state)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
 
     @property
     def open(self) -> bool:

@@ -32,10 +32,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -50,8 +50,10 @@ from pydantic import (
 )
 
 from checks.api import ID_PATTERN
+from checks.discovery import find_plugins
 from checks.network import StunServer, parse_server_url
-from checks.resources import tomllib
+from checks.resources import load_toml_asset, tomllib
+from checks.thresholds import override_problems
 
 SCHEMA = "interview-ready/profile@1"
 MAX_PROFILE_BYTES = 64 * 1024
@@ -61,6 +63,11 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{2,30}([,;]+[0-9#*]{1,20})*#?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
 _PATTERN = re.compile(r"^[a-z0-9_.*?]{1,80}$")
+YEARS_BACK, YEARS_AHEAD = 1, 5  # an interview date lies at most a year back (a profile in use for a while) …
+                                # … and five years ahead; anything else is a mistake or an attack on the run
+# Characters that show as nothing (blank fillers): a name made of them looks empty or hides what follows.
+_FILLERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_VARIATION_RUN = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{2,}")
 
 
 class ProfileError(ValueError):
@@ -69,8 +76,9 @@ class ProfileError(ValueError):
 
 def _plain(text: str) -> str:
     """One line of text: no control characters (newlines, terminal escapes), trimmed."""
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
-        raise ValueError("must be one line of plain text (no control characters)")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in _FILLERS for c in text) \
+            or _VARIATION_RUN.search(text):
+        raise ValueError("must be one line of plain text (no control characters or invisible fillers)")
     return text.strip()
 
 
@@ -82,7 +90,25 @@ def http_link(text: str) -> str:
         raise ValueError("must be an http:// or https:// link with a host name")
     if any(c.isspace() for c in text) or any(c in text for c in "<>\"'`\\"):
         raise ValueError("must not contain spaces, quotes or angle brackets")
+    if not parts.hostname.isascii():  # shown as punycode, so a lookalike letter cannot pass for a Latin one
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError("has a host name that is not a valid international domain name") from None
+        port = f":{parts.port}" if parts.port is not None else ""
+        text = urlunsplit((parts.scheme, host + port, parts.path, parts.query, parts.fragment))
     return text
+
+
+def link_host(link: str) -> str:
+    """The host name of a link, lower case (punycode where it held other letters)."""
+    return (urlsplit(link).hostname or "").rstrip(".").lower()
+
+
+def platform_uses(platform: str, host: str) -> bool:
+    """Whether ``host`` is one of the meeting hosts assets/platforms.toml lists for ``platform`` (or under one)."""
+    hosts = load_toml_asset("platforms.toml").get(platform, {}).get("link_hosts", [])
+    return any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def email_address(text: str) -> str:
@@ -111,13 +137,46 @@ Text = Annotated[str, StringConstraints(max_length=120), AfterValidator(_plain)]
 LongText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain)]
 Link = Annotated[str, StringConstraints(max_length=2000), AfterValidator(http_link)]
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_address)]
-Scalar = bool | int | float | Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain)]
 
 
 def _pattern(text: str) -> str:
     if not _PATTERN.match(text):
         raise ValueError("must be a check id or pattern such as 'camera.*' or 'system.cpu'")
     return text
+
+
+def _matches_a_check(text: str) -> str:
+    if not any(fnmatch.fnmatchcase(plugin.name, text) for plugin in find_plugins()):
+        raise ValueError(f"{text!r} matches no installed check (see 'interview-ready list-checks')")
+    return text
+
+
+def _required(patterns: list[str] | None) -> list[str] | None:
+    if patterns is not None and not patterns:
+        raise ValueError("is empty: a profile must require at least one check (or leave 'required' out: all count)")
+    return patterns
+
+
+class ThresholdProblems(ValueError):
+    """Threshold overrides that break their declarations (assets/threshold_limits.toml), each with its place."""
+
+    def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def _thresholds(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    problems = override_problems(table)
+    for check_id, values in table.items():
+        for key, value in values.items():
+            if isinstance(value, str):
+                try:
+                    _plain(value)
+                except ValueError as error:
+                    problems.append(((check_id, key), str(error)))
+    if problems:
+        raise ThresholdProblems(problems)
+    return table
 
 
 def _check_id(text: str) -> str:
@@ -177,16 +236,16 @@ class Profile(BaseModel):
     platform: Literal["zoom", "teams", "meet", "webex", "other"] | None = None
     meeting_link: Link | None = None
     report_to: Email | None = None
-    required: Annotated[list[Annotated[str, AfterValidator(_pattern)]], Field(max_length=50)] | None = None
+    required: Annotated[list[Annotated[str, AfterValidator(_pattern), AfterValidator(_matches_a_check)]],
+                        Field(max_length=50), AfterValidator(_required)] | None = None
     librespeed_server: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_server)] | None = None
     stun: Annotated[list[Annotated[str, StringConstraints(max_length=300), AfterValidator(_stun)]],
                     Field(max_length=5)] = []
     backup_channels: Annotated[list[BackupChannel], Field(max_length=10)] = []
     thresholds: Annotated[dict[Annotated[str, AfterValidator(_check_id)],
-                               Annotated[dict[Annotated[str, StringConstraints(max_length=64)],
-                                              Scalar | Annotated[list[Scalar], Field(max_length=20)]],
+                               Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Any],
                                          Field(max_length=30)]],
-                          Field(max_length=100)] = {}
+                          Field(max_length=100), AfterValidator(_thresholds)] = {}
     path: Path | None = Field(None, exclude=True)
 
     @field_validator("time_zone")
@@ -202,12 +261,23 @@ class Profile(BaseModel):
     @field_validator("interview_at")
     @classmethod
     def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        if value is None or value.tzinfo is not None:
+        if value is None:
             return value
-        if info.data.get("time_zone"):
-            return value.replace(tzinfo=ZoneInfo(info.data["time_zone"]))
-        raise ValueError("needs a time zone: add an offset (2026-12-01T14:00:00+01:00) "
-                         "or a time_zone such as 'Europe/Berlin'")
+        if value.tzinfo is None:
+            if not info.data.get("time_zone"):
+                raise ValueError("needs a time zone: add an offset (2026-12-01T14:00:00+01:00) "
+                                 "or a time_zone such as 'Europe/Berlin'")
+            value = value.replace(tzinfo=ZoneInfo(info.data["time_zone"]))
+        now = (info.context or {}).get("now") or datetime.now(timezone.utc)
+        earliest, latest = _years_from(now, -YEARS_BACK), _years_from(now, YEARS_AHEAD)
+        try:
+            sane = earliest <= value.astimezone(timezone.utc) <= latest
+        except (OverflowError, ValueError):  # beyond what a date can hold once its offset is applied
+            sane = False
+        if not sane:
+            raise ValueError(f"must lie between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d} "
+                             "(from a year back to five years ahead)")
+        return value
 
     @property
     def name(self) -> str:
@@ -234,6 +304,17 @@ class Profile(BaseModel):
             out[check_id] = {**out.get(check_id, {}), **table}
         return out
 
+    def warnings(self) -> list[str]:
+        """What is allowed but looks wrong, in one line each naming the file and field."""
+        where = str(self.path) if self.path else "profile"
+        out = []
+        host = link_host(self.meeting_link or "")
+        if self.meeting_link and self.platform_key and not platform_uses(self.platform_key, host):
+            known = load_toml_asset("platforms.toml")[self.platform_key]
+            out.append(f"{where}: meeting_link: the host {host} is not one {known['name']} uses "
+                       f"({', '.join(known['link_hosts'])}); make sure the link really comes from the recruiter")
+        return out
+
     def interview_summary(self) -> dict[str, Any]:
         """What the report says about the interview (all validated; escaped wherever it is rendered)."""
         return {
@@ -242,8 +323,15 @@ class Profile(BaseModel):
             "starts_at": self.interview_at.isoformat() if self.interview_at else None,
             "platform": self.platform,
             "meeting_link": self.meeting_link,
+            "meeting_link_expected": (platform_uses(self.platform_key, link_host(self.meeting_link))
+                                      if self.meeting_link and self.platform_key else None),
             "report_to": self.report_to,
         }
+
+
+def _years_from(when: datetime, years: int) -> datetime:
+    """The same day ``years`` later (earlier when negative); 29 February becomes the 28th in other years."""
+    return when.replace(year=when.year + years, day=min(when.day, 28) if when.month == 2 else when.day)
 
 
 def is_required(check_id: str, patterns: list[str] | tuple[str, ...] | None) -> bool:
@@ -268,15 +356,20 @@ def load_profile(path: Path) -> Profile:
     return parse_profile(text, path)
 
 
-def parse_profile(text: str, path: Path | None = None) -> Profile:
-    """Validate a profile's text; ``path`` only names it in messages."""
+def parse_profile(text: str, path: Path | None = None, now: datetime | None = None) -> Profile:
+    """Validate a profile's text; ``path`` only names it in messages, ``now`` is the time dates are judged from."""
     where = str(path) if path else "profile"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(f"{where}: {error}") from None
+    except RecursionError:  # lists or tables nested hundreds deep
+        raise ProfileError(f"{where}: is nested too deeply to be a profile (lists or tables inside each other)") \
+            from None
+    except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
+        raise ProfileError(f"{where}: cannot be read ({str(error).split(';')[0]})") from None
     try:
-        profile = Profile.model_validate(data)
+        profile = Profile.model_validate(data, context={"now": now})
     except ValidationError as error:
         raise ProfileError("\n".join(_describe(where, text, error.errors()))) from None
     return profile.model_copy(update={"path": path})
@@ -285,9 +378,18 @@ def parse_profile(text: str, path: Path | None = None) -> Profile:
 def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
     """One line per faulty field: the file, the line, the field and what it must be."""
     grouped: dict[tuple[Any, ...], list[Any]] = {}
-    for error in errors:
+    expanded = []
+    for error in errors:  # one line for each threshold that breaks its declaration
+        problems = error.get("ctx", {}).get("error")
+        if isinstance(problems, ThresholdProblems):
+            expanded += [{"loc": ("thresholds", *loc), "msg": message, "type": "threshold"}
+                         for loc, message in problems.problems]
+        else:
+            expanded.append(error)
+    for error in expanded:
         # pydantic adds union members and validator names to some locations; keep the user's own keys
-        loc = tuple(p for p in error.get("loc", ()) if isinstance(p, int) or not _internal(p))
+        loc = tuple(p for p in error.get("loc", ())
+                    if isinstance(p, int) or error.get("type") == "threshold" or not _internal(p))
         grouped.setdefault(loc, []).append(error)
     lines = []
     for loc, group in grouped.items():
@@ -296,7 +398,7 @@ def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
         message = message.replace("Input should be", "must be").replace("String should have", "must have")
         message = re.sub(r"^--(stun|server) ", "", message)
         if len(group) > 1:
-            message = "has the wrong type: it must be a number, text, true/false or a list of them"
+            message = "has the wrong type"
         elif error.get("type") == "extra_forbidden":
             message = "is not a field of a profile (check the spelling; see 'interview-ready profile init')"
         elif error.get("type") == "literal_error" and loc and loc[-1] == "platform":
@@ -353,7 +455,8 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return best[1] if best else None
 
 
-TEMPLATE = '''\
+_EXAMPLE_DAY = date.today() + timedelta(days=14)  # the template's interview lies in the valid range
+TEMPLATE = f'''\
 # An Interview Ready profile: a recruiter fills it in and sends it to candidates.
 # Every field is optional. Text is shown exactly as written, never run or loaded; links must start with https://,
 # and only e-mail addresses and phone numbers become mailto: and tel: links.
@@ -363,10 +466,10 @@ organisation = "Acme Hiring"            # shown on the report
 role = "Backend developer"
 # When the interview starts: a date-time with its offset, or without one plus time_zone below.
 # The candidate sees it in their own local time, with a countdown.
-interview_at = 2026-12-01T14:00:00+01:00
+interview_at = {_EXAMPLE_DAY:%Y-%m-%d}T14:00:00+01:00
 # time_zone = "Europe/Berlin"
 platform = "teams"                      # zoom, teams, meet, webex or other: the network checks apply its needs
-meeting_link = "https://teams.example.com/meet/123"
+meeting_link = "https://teams.microsoft.com/l/meetup-join/123"
 report_to = "jobs@acme.example"         # "Send to recruiter" addresses the mail draft here; nothing is sent by itself
 
 # Checks that count for the verdict (ids or patterns); the others are shown "for information" and never make

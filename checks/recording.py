@@ -6,6 +6,7 @@ with progress, so a level meter can be fed while it records. The recording stays
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ GUIDED_TOTAL_S = 10.0
 def guided_prompt(elapsed_s: float, quiet_s: float = GUIDED_QUIET_S) -> str:
     """What the window asks for after ``elapsed_s`` of a guided recording: stay quiet, then read aloud.
 
-    Only a prompt: the analysis finds speech and background by itself, whenever they happen.
+    The take then carries when it asked for quiet (:attr:`Recording.quiet`), and the background is measured
+    there; speech is found by the analysis itself, whenever it happens.
     """
     if elapsed_s < quiet_s:
         return say("mic.guide.quiet", seconds=max(1, int(quiet_s - elapsed_s + 0.999)))
@@ -39,6 +41,8 @@ class Recording:
     samplerate: int
     name: str
     is_file: bool
+    quiet: tuple[float, float] | None = None
+    """When the candidate was asked to stay quiet (start and end, seconds into the take), for a guided take."""
 
     @property
     def seconds(self) -> float:
@@ -59,7 +63,8 @@ def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = N
             on_block(samples)
         if progress is not None:
             progress(1.0)
-        return Recording(samples, mic.samplerate, mic.name, mic.is_file)  # a RecordedMic's take was live
+        quiet = mic.quiet if isinstance(mic, RecordedMic) else None
+        return Recording(samples, mic.samplerate, mic.name, mic.is_file, quiet)  # a RecordedMic's take was live
     want = max(1, round(seconds * mic.samplerate))
     blocks: list[np.ndarray] = []
     have = 0
@@ -74,6 +79,16 @@ def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = N
     return Recording(samples, mic.samplerate, mic.name, mic.is_file)
 
 
+def guided_take(take: Recording, quiet_s: float = GUIDED_QUIET_S) -> Recording:
+    """``take``, recorded live while :func:`guided_prompt` asked for quiet for its first ``quiet_s``, marked so.
+
+    A file's take is the whole file, whatever the prompts said meanwhile: it is left unmarked.
+    """
+    if take.is_file:
+        return take
+    return dataclasses.replace(take, quiet=(0.0, min(quiet_s, take.seconds)))
+
+
 class RecordedMic(FileMic):
     """A recording made earlier (e.g. the window's guided recording) as a source the checks can analyse."""
 
@@ -83,6 +98,7 @@ class RecordedMic(FileMic):
         self.data = data[:, None] if data.ndim == 1 else data
         self.name = recording.name
         self.is_file = recording.is_file
+        self.quiet = recording.quiet
         self.channels = int(self.data.shape[1])
         self._cursor = 0
         self._lock = threading.Lock()

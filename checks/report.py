@@ -26,6 +26,18 @@ SCHEMA = "interview-ready/report@1"
 _COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "31", Status.SKIP: "2"}
 
 
+BECAUSE = "because"
+"""A "not checked" result's detail naming the check whose failure is its root cause (see ``Check.root_cause_of``)."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One thing to fix and the checks it left "not checked" (they are judged again once it is fixed)."""
+
+    result: CheckResult
+    dependents: tuple[CheckResult, ...] = ()
+
+
 @dataclass(frozen=True)
 class Report:
     results: tuple[CheckResult, ...]
@@ -43,6 +55,8 @@ class Report:
     """What changed since the last remembered report ("Upload: 2.1 → 8.4 Mbps"); empty without history."""
     limits: Mapping[str, str] = field(default_factory=dict)
     """Per check id, the thresholds it was judged against, in words."""
+    interview_record: tuple[str, ...] = ()
+    """Interview mode's timeline ("14:12–14:13 connection down, 48 s"), only when the candidate added it."""
 
     def is_info(self, result: CheckResult) -> bool:
         """True for a check the profile does not require: shown "for information", never in the verdict."""
@@ -50,17 +64,36 @@ class Report:
 
         return not is_required(result.id, list(self.required) if self.required is not None else None)
 
+    def dependents(self, result: CheckResult) -> tuple[CheckResult, ...]:
+        """The checks not judged because ``result`` failed (their ``details["because"]`` names it)."""
+        return tuple(r for r in self.results if r.status is Status.SKIP and r.details.get(BECAUSE) == result.id)
+
+    def counts(self, result: CheckResult) -> bool:
+        """Whether ``result`` counts for the verdict: it is required, or a required check depends on it."""
+        return not self.is_info(result) or any(not self.is_info(d) for d in self.dependents(result))
+
     @property
     def problems(self) -> list[CheckResult]:
-        return [r for r in self.results if r.status.is_problem and not self.is_info(r)]
+        """The problems, one per cause: a check left unjudged by another's failure is not one of them."""
+        return [r for r in self.results if r.status.is_problem and self.counts(r)]
 
     @property
     def improvements(self) -> list[CheckResult]:
-        return [r for r in self.results if r.status is Status.WARN and not self.is_info(r)]
+        return [r for r in self.results if r.status is Status.WARN and self.counts(r)]
 
     def fixes(self) -> list[CheckResult]:
         """The required checks that need something done, most important first (see :func:`fix_order`)."""
         return fix_order(self.problems + self.improvements)
+
+    def left_unchecked(self, result: CheckResult) -> str:
+        """"Not checked until this is fixed: Download speed, Upload speed" ("" when nothing depends on it)."""
+        left = self.dependents(result)
+        return say("report.left_unchecked", checks=", ".join(d.title for d in left)) if left else ""
+
+    def causes(self) -> list[Cause]:
+        """Each thing to fix, most important first, with the checks it left "not checked": one entry per cause
+        (no route to the internet is one problem, not one per network check)."""
+        return [Cause(r, self.dependents(r)) for r in self.fixes()]
 
     @property
     def fix_first(self) -> CheckResult | None:
@@ -102,9 +135,12 @@ class Report:
             "backup_channels": [dict(c) for c in self.backup_channels],
             "reminders": list(self.reminders),
             "fix_first": self.fix_first.id if self.fix_first else None,
+            "causes": [{"id": c.result.id, "status": c.result.status.value,
+                        "dependents": [d.id for d in c.dependents]} for c in self.causes()],
             "interview": dict(self.interview) if self.interview else None,
             "checklist": list(self.checklist),
             "changes": list(self.changes),
+            "interview_record": list(self.interview_record),
         }
 
     def to_json(self) -> str:
@@ -134,10 +170,16 @@ class Report:
                     lines.append(f"      {self.info_note()}")
                 else:
                     lines.extend(f"      • {line}" for line in r.advice)
+                    if r.status is not Status.SKIP and self.left_unchecked(r):
+                        lines.append(f"      • {self.left_unchecked(r)}")
             lines.append("")
         if self.changes:
             lines.append(say("report.changes"))
             lines.extend(f"  {c}" for c in self.changes)
+            lines.append("")
+        if self.interview_record:
+            lines.append(say("guard.timeline_title"))
+            lines.extend(f"  {line}" for line in self.interview_record)
             lines.append("")
         if self.backup_channels:
             lines.append(say("report.backup"))
@@ -216,8 +258,6 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
     """The whole report: the verdict (required vs info), the profile's interview and backup channels, the general
     reminders and checklist, the limits each check was judged against, and what changed since ``previous`` (a
     history entry, see :mod:`checks.history`)."""
-    from checks.history import describe_changes
-
     limits: dict[str, str] = {}
     if thresholds is not None:
         for r in results:
@@ -238,6 +278,26 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
     if previous:
         report = dataclasses.replace(report, changes=tuple(describe_changes(previous, report)))
     return report
+
+
+def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
+    """What changed since ``previous`` (a history entry): values ("Upload: 2.1 → 8.4 Mbps") and statuses
+    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out."""
+    before = previous.get("checks", {})
+    lines = []
+    for r in report.results:
+        old = before.get(r.id)
+        if not isinstance(old, dict):
+            continue
+        old_value, old_status = old.get("value"), old.get("status")
+        if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
+                and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
+            lines.append(say("report.change_value", title=r.title, old=format_number(old_value),
+                             new=format_number(r.value, r.unit)))
+        elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
+            lines.append(say("report.change_status", title=r.title, old=say(f"status.{old_status}"),
+                             new=say(f"status.{r.status.value}")))
+    return lines
 
 
 def local_time(when: datetime, zone: tzinfo | None = None) -> datetime:

@@ -14,16 +14,17 @@ import math
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
+from checks.bounded import Outcome, bounded_call
+from checks.devices import device_named
 from checks.discovery import LoadedCheck
 from checks.network import NetworkSettings
 from checks.sources import SourceError
-from checks.sources.camera import CameraSpec, open_camera
-from checks.sources.mic import MicSpec, open_mic
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 
@@ -35,6 +36,8 @@ class RunConfig:
     camera: CameraSpec = field(default_factory=lambda: CameraSpec("auto"))
     mic: MicSpec = field(default_factory=lambda: MicSpec("auto"))
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    screen: str = "auto"
+    """``none`` leaves the screen checks out (as ``--camera none`` does the camera's)."""
     thresholds: Thresholds = field(default_factory=Thresholds)
     opened: dict[str, Any] = field(default_factory=dict)
     """Sources already opened by the caller (the window's camera feed): used as they are, never closed."""
@@ -53,6 +56,16 @@ class RunListener:
 
     def check_finished(self, result: CheckResult, done: int, total: int) -> None:
         pass
+
+
+BECAUSE = "because"
+"""The detail naming the check whose failure left this one "not checked" (its root cause)."""
+
+
+def because_result(loaded: LoadedCheck, cause: CheckResult) -> CheckResult:
+    """"Not checked" for ``loaded``, naming the failed check ``cause`` that it depends on."""
+    result = problem_result(loaded, Status.SKIP, "because", cause=cause.title)
+    return dataclasses.replace(result, details={BECAUSE: cause.id})
 
 
 def problem_result(loaded: LoadedCheck, status: Status, key: str, **fields: Any) -> CheckResult:
@@ -159,39 +172,24 @@ class Runner:
             done = len(self._results)
         self.listener.check_finished(result, done, len(self.checks))
 
-    def _open(self, device: str) -> _Device:
+    def _open(self, name: str) -> _Device:
         cfg = self.config
-        if device == "network":
-            return _Device(source=cfg.network, off=cfg.network.backend == "none")
-        if device in cfg.opened:
-            return _Device(source=cfg.opened[device], owned=False)
-        spec: CameraSpec | MicSpec = cfg.camera if device == "camera" else cfg.mic
-        if spec.kind == "none":
+        entry = device_named(name)
+        if name in cfg.opened:
+            return _Device(source=cfg.opened[name], owned=False)
+        if entry.is_off(cfg):
             return _Device(off=True)
-        opener: Callable[[], Any] = (lambda: open_camera(cfg.camera)) if device == "camera" else (
-            lambda: open_mic(cfg.mic))
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["source"] = opener()
-            except SourceError as error:
-                box["error"] = error
-            except Exception as error:
-                box["error"] = _unexpected_source_error(device, error)
-
-        thread = threading.Thread(target=target, name=f"open {device}", daemon=True)
-        thread.start()
-        timeout = self.config.thresholds.runner(f"open_{device}_s")
-        thread.join(timeout)
-        if thread.is_alive():
-            return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout:g}"))
-        return _Device(source=box.get("source"), error=box.get("error"))
+        if entry.timeout is None:
+            return _Device(source=entry.open(cfg), owned=False)
+        timeout_s = cfg.thresholds.runner(entry.timeout)
+        outcome = bounded_call(lambda: entry.open(cfg), name=f"open {name}", timeout_s=timeout_s)
+        return _device_of(name, outcome, timeout_s)
 
     def _run_members(self, members: list[int]) -> None:
         devices: dict[str, _Device] = {}
         shared: dict[str, Any] = {}
         shared_lock = threading.RLock()
+        causes: dict[str, CheckResult] = {}  # per device, the failed check that leaves the others unjudged
         try:
             for index in members:
                 loaded = self.checks[index]
@@ -201,10 +199,18 @@ class Runner:
                 if loaded.error is not None:
                     self._finish(index, problem_result(loaded, Status.ERROR, "broken", reason=loaded.error))
                     continue
+                cause = next((causes[d] for d in sorted(loaded.requires) if d in causes), None)
+                if cause is not None and not getattr(loaded.check, "independent", False):
+                    self._finish(index, because_result(loaded, cause))
+                    continue
                 for device in sorted(loaded.requires):
                     if device not in devices:
                         devices[device] = self._open(device)
-                self._finish(index, self._run_check(loaded, devices, shared, shared_lock))
+                result = self._run_check(loaded, devices, shared, shared_lock)
+                root_of = getattr(loaded.check, "root_cause_of", None)
+                if root_of in loaded.requires and _is_root_cause(loaded, result):
+                    causes.setdefault(root_of, result)
+                self._finish(index, result)
         finally:
             for state in devices.values():
                 close = getattr(state.source, "close", None) if state.owned else None
@@ -220,9 +226,9 @@ class Runner:
             if device not in loaded.requires or state is None:
                 continue
             if state.off:
-                return problem_result(loaded, Status.SKIP, f"off_{device}")
+                return problem_result(loaded, Status.SKIP, device_named(device).off_key)
             if state.error is not None and not getattr(check, "reports_source_errors", False):
-                return problem_result(loaded, Status.SKIP, f"needs_{device}")
+                return problem_result(loaded, Status.SKIP, device_named(device).needs_key)
 
         thresholds = self.config.thresholds
         deadline_s = thresholds.deadline(loaded.id, getattr(check, "deadline_s", None))
@@ -232,64 +238,67 @@ class Runner:
             cancel_event=check_cancel,
             deadline=time.monotonic() + deadline_s,
             report_progress=lambda f, m: self.listener.check_progress(loaded.id, f, m),
-            camera=devices["camera"].source if "camera" in devices else None,
-            mic=devices["mic"].source if "mic" in devices else None,
-            network=devices["network"].source if "network" in devices else None,
+            sources={name: state.source for name, state in devices.items()},
             shared=shared,
             shared_lock=shared_lock,
             source_errors={d: s.error for d, s in devices.items() if s.error is not None},
             picture_allowed=self.config.picture,
         )
 
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = check.run(context)
-            except BaseException as error:  # a plugin may raise anything
-                box["error"] = error
-
         self.listener.check_started(loaded.id)
-        started = time.monotonic()
-        thread = threading.Thread(target=target, name=f"check {loaded.id}", daemon=True)
-        thread.start()
-        slow_after = started + thresholds.runner("slow_notice_s")
+        slow_after = thresholds.runner("slow_notice_s")
         told_slow = False
-        while thread.is_alive():
-            thread.join(0.05)
-            now = time.monotonic()
-            if self._cancel.is_set() or now >= context.deadline:
-                check_cancel.set()
-                thread.join(thresholds.runner("grace_s"))
-                break
-            if not told_slow and now >= slow_after:
+
+        def tick(waited: float) -> None:
+            nonlocal told_slow
+            if not told_slow and waited >= slow_after:
                 told_slow = True
                 self.listener.check_progress(loaded.id, -1.0, say("runner.still_running"))
-        duration = time.monotonic() - started
 
-        if thread.is_alive() or (check_cancel.is_set() and "error" not in box and "value" not in box):
-            if self._cancel.is_set():
-                result = problem_result(loaded, Status.SKIP, "cancelled")
-            else:
-                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
-        elif "error" in box:
-            error = box["error"]
-            if isinstance(error, Cancelled) and self._cancel.is_set():
-                result = problem_result(loaded, Status.SKIP, "cancelled")
-            elif isinstance(error, Cancelled):
-                result = problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
-            else:
-                result = problem_result(loaded, Status.ERROR, "crashed",
-                                        error=f"{type(error).__name__}: {error}")
-                tail = traceback.format_exception(error)[-3:]
-                result = dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
-        else:
-            result = _validate(loaded, box.get("value"))
-            if result is None:
-                result = problem_result(loaded, Status.ERROR, "garbage", got=type(box.get("value")).__name__)
-            elif result.picture is not None and not self.config.picture:
-                result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
-        return dataclasses.replace(result, duration_s=duration)
+        outcome = bounded_call(lambda: check.run(context), name=f"check {loaded.id}",
+                               stop_when=lambda: self._cancel.is_set() or time.monotonic() >= context.deadline,
+                               on_stop=check_cancel.set, grace_s=thresholds.runner("grace_s"), tick=tick)
+        result = judge_outcome(loaded, outcome, cancelled=self._cancel.is_set(), deadline_s=deadline_s)
+        if result.picture is not None and not self.config.picture:
+            result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
+        return dataclasses.replace(result, duration_s=outcome.waited_s)
+
+
+def judge_outcome(loaded: LoadedCheck, outcome: Outcome, *, cancelled: bool, deadline_s: float) -> CheckResult:
+    """The result of one check's bounded call: its own result if valid, else the runner's result for what
+    happened (cancelled, timed out, crashed, returned something that is not its result)."""
+    error = outcome.error
+    if outcome.kind == "no_answer" or isinstance(error, Cancelled):
+        if cancelled:
+            return problem_result(loaded, Status.SKIP, "cancelled")
+        return problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
+    if error is not None:
+        result = problem_result(loaded, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
+        tail = traceback.format_exception(error)[-3:]
+        return dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
+    result = _validate(loaded, outcome.value)
+    if result is None:
+        return problem_result(loaded, Status.ERROR, "garbage", got=type(outcome.value).__name__)
+    return result
+
+
+def _device_of(device: str, outcome: Outcome, timeout_s: float) -> _Device:
+    """The state of a device from the bounded call that opened it."""
+    if outcome.kind == "no_answer":
+        return _Device(error=SourceError(f"{device}.open_timeout", seconds=f"{timeout_s:g}"))
+    error = outcome.error
+    if error is not None and not isinstance(error, SourceError):
+        error = _unexpected_source_error(device, error) if isinstance(error, Exception) else SourceError(
+            f"{device}.failed", error=type(error).__name__)
+    return _Device(source=outcome.value, error=error)
+
+
+def _is_root_cause(loaded: LoadedCheck, result: CheckResult) -> bool:
+    judge = getattr(loaded.check, "is_root_cause", None)
+    try:
+        return result.status is Status.FAIL and callable(judge) and bool(judge(result))
+    except Exception:  # a plugin's fault: it gates nothing
+        return False
 
 
 def _unexpected_source_error(device: str, error: Exception) -> SourceError:

@@ -1,16 +1,120 @@
 """Thresholds from one place: ``assets/thresholds.toml``, overridable by a profile.
 
 Each check reads its own table (keyed by its id). A third-party check's ``defaults`` come first,
-the defaults file over them, and profile overrides last.
+the defaults file over them, and profile overrides last. What a profile may set, and within which bounds, is
+declared in ``assets/threshold_limits.toml`` (one line per threshold); :func:`override_problems` judges a profile's
+overrides against it.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from checks.network import StunServer
 from checks.resources import load_toml_asset
+
+LIMITS_FILE = "threshold_limits.toml"
+EVERY_CHECK, NETWORK = "*", "network"  # the declarations every check has, and those every network.* check shares
+FIXED = ("runner", "guard")
+"""Tables of thresholds.toml that no profile may change: the runner's and interview mode's own settings."""
+_NOT_CHECKS = (*FIXED, NETWORK)      # tables of thresholds.toml that are no check's own
+_DECLARATION = re.compile(r"^(?:(number|whole) (-?[0-9.]+)\.\.(-?[0-9.]+)|one of ([a-z0-9_, ]+)|endpoints ([0-9]+)"
+                          r"|(yes or no)|text)$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What one threshold may be: a number (whole or not) within bounds, one of some words, endpoints, a switch
+    (yes or no), or text."""
+
+    kind: str
+    low: float = 0.0
+    high: float = 0.0
+    choices: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: object) -> Limit:
+        match = _DECLARATION.match(text) if isinstance(text, str) else None
+        if not match:
+            raise ValueError(f"{text!r} is not a declaration such as \"number 0..100\" (see {LIMITS_FILE})")
+        kind, low, high, words, count, switch = match.groups()
+        if kind:
+            return cls(kind, float(low), float(high))
+        if words:
+            return cls("one of", choices=tuple(w.strip() for w in words.split(",")))
+        if count:
+            return cls("endpoints", high=float(count))
+        return cls(switch or "text")
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` in words, or None when it is allowed."""
+        if self.kind in ("number", "whole"):
+            wanted = f"must be a {'whole ' if self.kind == 'whole' else ''}number from {self.low:g} to {self.high:g}"
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                return wanted
+            if (self.kind == "whole" and value != int(value)) or not self.low <= value <= self.high:
+                return wanted
+            return None
+        if self.kind == "yes or no":
+            return None if isinstance(value, bool) else "must be true or false"
+        if self.kind == "one of":
+            return None if value in self.choices else f"must be one of {', '.join(self.choices)}"
+        if self.kind == "endpoints":
+            if not isinstance(value, list) or not 1 <= len(value) <= self.high:
+                return f"must be a list of 1 to {self.high:g} HOST:PORT"
+            for item in value:
+                try:
+                    StunServer.parse(item if isinstance(item, str) else "")
+                except ValueError as error:
+                    return f"{item!r}: {str(error).removeprefix('--stun ')}"
+            return None
+        if not isinstance(value, str) or len(value) > 200:  # the profile refuses control characters in any text
+            return "must be text, at most 200 characters"
+        return None
+
+
+def declared() -> dict[str, dict[str, Any]]:
+    """The declarations file as it is written (tables of "kind bounds" text)."""
+    return load_toml_asset(LIMITS_FILE)
+
+
+def check_ids() -> set[str]:
+    """The checks a profile may set thresholds for: those with a table in either file."""
+    return {t for t in {*load_toml_asset("thresholds.toml"), *declared()} if t not in (*_NOT_CHECKS, EVERY_CHECK)}
+
+
+def declaration(check_id: str, key: str) -> Limit | None:
+    """The declaration of ``key`` for ``check_id`` (its own, else the network checks', else every check's)."""
+    tables = [check_id, *([NETWORK] if check_id.startswith(NETWORK + ".") else []), EVERY_CHECK]
+    for table in tables:
+        text = declared().get(table, {}).get(key)
+        if text is not None:
+            return Limit.parse(text)
+    return None
+
+
+def override_problems(overrides: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """A profile's threshold overrides judged against the declarations: (location, what is wrong) for each fault."""
+    known = check_ids()
+    problems: list[tuple[tuple[str, ...], str]] = []
+    for check_id, table in overrides.items():
+        if check_id not in known:
+            problems.append(((check_id,), "is not a check whose thresholds a profile may set "
+                                          "(see assets/thresholds.toml for the names)"))
+            continue
+        for key, value in (table.items() if isinstance(table, Mapping) else ()):
+            limit = declaration(check_id, key)
+            if limit is None:
+                names = sorted({*declared().get(check_id, {}), *load_toml_asset("thresholds.toml").get(check_id, {})})
+                problems.append(((check_id, key), f"is not a threshold of {check_id} (it has: {', '.join(names)})"))
+            elif (problem := limit.problem(value)) is not None:
+                problems.append(((check_id, key), problem))
+    return problems
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

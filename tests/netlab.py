@@ -33,6 +33,19 @@ def unavailable() -> str | None:
     return None
 
 
+LIBRESPEED = ROOT.parent / "shared" / "librespeed"
+"""LibreSpeed's real ``backend/`` folder (PHP), beside the repository; see its README."""
+
+
+def librespeed_unavailable() -> str | None:
+    """Why the real LibreSpeed server cannot be served here (None when it can)."""
+    if not (LIBRESPEED / "backend" / "garbage.php").is_file():
+        return f"LibreSpeed's backend is not at {LIBRESPEED / 'backend'} (see the README's Tests section)"
+    if shutil.which("php") is None:
+        return "php is not installed (Debian's php-cli; .ci/setup.sh test installs it)"
+    return None
+
+
 def sh(*argv: str, ns: str | None = None, check: bool = True, input: str | None = None) -> str:
     full = ["ip", "netns", "exec", ns, *argv] if ns else list(argv)
     done = subprocess.run(full, capture_output=True, text=True, input=input, timeout=30)
@@ -42,10 +55,12 @@ def sh(*argv: str, ns: str | None = None, check: bool = True, input: str | None 
 
 
 def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A test CA and a certificate for www.speedtest.net signed by it: (ca.pem, leaf.pem, leaf.key)."""
+    """A test CA and a certificate for www.speedtest.net and speed.cloudflare.com signed by it:
+    (ca.pem, leaf.pem, leaf.key)."""
     ca_key, ca, key, csr, leaf = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
     ext = folder / "leaf.ext"
-    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net\nbasicConstraints=CA:FALSE\n")
+    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net,DNS:speed.cloudflare.com\n"
+                   "basicConstraints=CA:FALSE\n")
     for argv in (
         ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
          "-subj", "/CN=Interview Ready test CA"],
@@ -89,13 +104,13 @@ class Lab:
             sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=ns, check=False)
         return self
 
-    def shape(self, mbit: float | None) -> None:
-        """Limit both directions to ``mbit`` Mbit/s (None: unlimited)."""
-        for ns, dev in ((self.client, self.veth_c), (self.server, self.veth_s)):
+    def shape(self, mbit: float | None, up: float | None = None) -> None:
+        """Limit the download to ``mbit`` Mbit/s and the upload to ``up`` (default: the same; None: unlimited)."""
+        for ns, dev, rate in ((self.client, self.veth_c, up or mbit), (self.server, self.veth_s, mbit)):
             sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
-            if mbit:
-                burst = max(16 * 1024, int(mbit * 1e6 / 8 / 250))
-                sh("tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{mbit}mbit", "burst", str(burst),
+            if rate:
+                burst = max(16 * 1024, int(rate * 1e6 / 8 / 250))
+                sh("tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{rate}mbit", "burst", str(burst),
                    "latency", "60ms", ns=ns)
 
     def udp_filter(self, drop_percent: int | None) -> None:
@@ -122,9 +137,14 @@ class Lab:
 
     # -- processes --------------------------------------------------------------------------------------------
 
-    def spawn(self, ns: str, *argv: str, ready: str | None = None, wait_port: int | None = None) -> None:
-        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    def spawn(self, ns: str, *argv: str, ready: str | None = None, wait_port: int | None = None,
+              env: dict[str, str] | None = None) -> None:
+        """Start ``argv`` in ``ns``; with ``ready``, wait for its first line to say so (else its output, a line
+        per request for some servers, is dropped rather than left to fill a pipe)."""
+        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv],
+                                   stdout=subprocess.PIPE if ready is not None else subprocess.DEVNULL,
+                                   stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                                   env={**os.environ, **(env or {})})
         self.processes.append(process)
         if ready is not None and process.stdout is not None:
             line = process.stdout.readline()
@@ -144,6 +164,15 @@ class Lab:
     def http_server(self, port: int, *extra: str) -> str:
         self.spawn(self.server, sys.executable, str(ROOT / "tests" / "netservers.py"), "--port", str(port),
                    "--public", f"{SERVER_IP}:{port}", *extra, ready="ready")
+        return f"http://{SERVER_IP}:{port}/"
+
+    def librespeed_server(self, port: int, folder: Path) -> str:
+        """LibreSpeed's real PHP backend, served as its documentation says (a copy of it, in ``folder``)."""
+        shutil.copytree(LIBRESPEED / "backend", folder / "backend")
+        for path in (folder / "backend").iterdir():
+            path.chmod(0o644)
+        self.spawn(self.server, "php", "-d", "output_buffering=0", "-S", f"{SERVER_IP}:{port}", "-t", str(folder),
+                   wait_port=port, env={"PHP_CLI_SERVER_WORKERS": "8"})
         return f"http://{SERVER_IP}:{port}/"
 
     def stun_server(self, port: int = 3478) -> str:
@@ -170,6 +199,7 @@ class Lab:
             report = json.loads(done.stdout)
         except json.JSONDecodeError:
             raise AssertionError(f"no JSON report (exit {done.returncode}): {done.stdout}\n{done.stderr}") from None
+        self.report = report
         return {c["id"]: c for c in report["checks"]}, took
 
     # -- cleaning up ------------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 """Test servers for the network checks, run in a network namespace: ``python tests/netservers.py --port 8080``.
 
-One HTTP server speaks two protocols:
+The throughput tests run against LibreSpeed's real PHP backend (``Lab.librespeed_server``); this stand-in is for
+what a real server cannot be made to do (stall, refuse, answer a sign-in page or garbage) and for the public
+services that cannot be reached from the lab. One HTTP server speaks three protocols:
 
+- Cloudflare's speed test, as seen through a proxy like speedtest.net's below: ``/__down?bytes=N`` (N random
+  bytes), ``/__up`` (reads and drops a POST body; answers an empty 200 as Cloudflare does);
 - LibreSpeed's: ``/backend/garbage.php?ckSize=N`` (N MiB of random bytes), ``/backend/empty.php`` (reads and
   drops an upload), ``/backend/getIP.php`` (the client's address);
 - speedtest.net's, as seen through a proxy (``http_proxy`` / ``https_proxy`` pointing here): ``CONNECT`` is answered
@@ -10,12 +14,16 @@ One HTTP server speaks two protocols:
   ``/speedtest/randomNxN.jpg``, ``/speedtest/upload.php`` on this server.
 
 Misbehaviour on demand: ``--status 403`` answers every request with that status, ``--captive`` answers every
-request with a sign-in page, ``--stall-after BYTES`` stops sending downloads after that many bytes per request.
+request with a sign-in page, ``--stall-after BYTES`` stops sending downloads after that many bytes per request,
+``--cloudflare-status 403`` refuses only Cloudflare's paths, ``--fault KIND`` answers downloads wrongly: ``html`` (a
+small HTML page), ``one_byte`` (a 1-byte body), ``redirect_loop`` (a redirect to itself), ``gzip`` (gzip-compressed
+garbage), ``trickle`` (a slow-loris trickle, a byte every 0.4 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import ssl
@@ -121,12 +129,38 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile = tls.makefile("wb")
         self.close_connection = False
 
+    def fault(self, kind: str) -> None:
+        if kind == "html":
+            self.reply(200, b"<!DOCTYPE html><html><body><p>Welcome</p></body></html>", "text/html")
+        elif kind == "one_byte":
+            self.reply(200, b"x", "application/octet-stream")
+        elif kind == "redirect_loop":
+            self.reply(302, b"", Location=self.path)
+        elif kind == "gzip":
+            self.reply(200, gzip.compress(RANDOM[:256 * 1024]), "application/octet-stream", Content_Encoding="gzip")
+        elif kind == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.4)
+
     def do_GET(self) -> None:
         if self.misbehave():
             return
         parts = urlsplit(self.path)  # absolute form (through the proxy) or a plain path
         path, query = parts.path, parse_qs(parts.query)
-        if path == "/backend/garbage.php":
+        if self.server.fault and path in ("/backend/garbage.php", "/__down"):
+            self.fault(self.server.fault)
+        elif path == "/__down":
+            if self.server.cloudflare_status:
+                self.reply(self.server.cloudflare_status, b"error code: 1020", "text/plain")
+            else:
+                self.stream(int(query.get("bytes", ["0"])[0]))
+        elif path == "/backend/garbage.php":
             self.stream(int(query.get("ckSize", ["4"])[0]) * 1024 * 1024)
         elif path == "/backend/getIP.php":
             self.reply(200, self.client_address[0].encode())
@@ -147,7 +181,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.misbehave():
             return
         path = urlsplit(self.path).path
-        if path in ("/backend/empty.php", "/speedtest/upload.php"):
+        if path == "/__up":
+            self.drain()
+            if self.server.cloudflare_status:
+                self.reply(self.server.cloudflare_status, b"error code: 1020", "text/plain")
+            else:
+                self.reply(200, b"", "text/html; charset=UTF-8")  # empty, with a page's type, like PHP
+        elif path in ("/backend/empty.php", "/speedtest/upload.php"):
             size = self.drain()
             self.reply(200, f"size={size}".encode() if path.startswith("/speedtest") else b"")
         else:
@@ -160,7 +200,8 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], public: str, status: int, captive: bool,
-                 stall_after: int | None, tls: ssl.SSLContext | None, speedtest_length: int) -> None:
+                 stall_after: int | None, tls: ssl.SSLContext | None, speedtest_length: int,
+                 cloudflare_status: int = 0, fault: str = "") -> None:
         super().__init__(address, Handler)
         self.public = public
         self.status = status
@@ -168,6 +209,8 @@ class Server(ThreadingHTTPServer):
         self.stall_after = stall_after
         self.tls = tls
         self.speedtest_length = speedtest_length
+        self.cloudflare_status = cloudflare_status
+        self.fault = fault
 
 
 def main() -> None:
@@ -181,13 +224,15 @@ def main() -> None:
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--speedtest-length", type=int, default=4)
+    parser.add_argument("--cloudflare-status", type=int, default=0)
+    parser.add_argument("--fault", choices=("html", "one_byte", "redirect_loop", "gzip", "trickle"), default="")
     args = parser.parse_args()
     tls = None
     if args.cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.cert, args.key)
     server = Server((args.host, args.port), args.public or f"{args.host}:{args.port}", args.status, args.captive,
-                    args.stall_after, tls, args.speedtest_length)
+                    args.stall_after, tls, args.speedtest_length, args.cloudflare_status, args.fault)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("ready", flush=True)
     try:

@@ -9,25 +9,41 @@ import cv2
 import numpy as np
 import pytest
 
-from checks.analysis.camera import analyse_frame, as_bgr, sharpness
+from checks.analysis.camera import (
+    analyse_frame,
+    as_bgr,
+    change_sample,
+    clutter,
+    frame_change,
+    motion,
+    motion_frame,
+    sharpness,
+    working_grey,
+)
 from checks.analysis.faces import default_detector
 from checks.api import Status
 from checks.builtin.camera import (
     judge_backlight,
     judge_clutter,
+    judge_colour,
     judge_exposure,
     judge_framing,
+    judge_motion,
+    judge_resolution,
     judge_sharpness,
+    judge_side_light,
 )
 from checks.thresholds import Thresholds
+from checks.wording import say
 from tests import scenes
 from tests.conftest import DEMO, run_cli
 
 W, H = 1280, 720
 LIMITS = {name: Thresholds().for_check(f"camera.{name}")
-          for name in ("exposure", "backlight", "framing", "sharpness", "clutter")}
+          for name in ("exposure", "backlight", "framing", "sharpness", "clutter", "side_light", "colour")}
 JUDGES = {"exposure": judge_exposure, "backlight": judge_backlight, "framing": judge_framing,
-          "sharpness": judge_sharpness, "clutter": judge_clutter}
+          "sharpness": judge_sharpness, "clutter": judge_clutter, "side_light": judge_side_light,
+          "colour": judge_colour}
 
 
 def good() -> np.ndarray:
@@ -36,9 +52,10 @@ def good() -> np.ndarray:
 
 # Each scene, and what every camera check must say about it (check -> (status, rule)).
 PASS = (Status.PASS, "ok")
+ALL_PASS = dict.fromkeys(JUDGES, PASS)
+SKIN_PASS = dict.fromkeys(("colour", "side_light", "framing", "sharpness", "clutter"), PASS)
 CASES = {
-    "well set up": (good, {"exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS,
-                           "clutter": PASS}),
+    "well set up": (good, ALL_PASS),
     "too dark": (lambda: scenes.lit(good(), 0.22), {"exposure": (Status.FAIL, "too_dark"), "framing": PASS}),
     "dim": (lambda: scenes.lit(good(), 0.45), {"exposure": (Status.WARN, "dark"), "framing": PASS}),
     "overexposed": (lambda: scenes.lit(good(), 2.2), {"exposure": (Status.FAIL, "overexposed")}),
@@ -60,17 +77,38 @@ CASES = {
                            {"framing": (Status.WARN, "too_low")}),
     "slightly blurred": (lambda: cv2.GaussianBlur(good(), (0, 0), 2.5), {"sharpness": (Status.WARN, "soft")}),
     "out of focus": (lambda: cv2.GaussianBlur(good(), (0, 0), 4), {"sharpness": (Status.FAIL, "blurred")}),
-    "cluttered room": (lambda: scenes.place(scenes.shelves(W, H)).frame,
-                       {"clutter": (Status.WARN, "busy"), "framing": PASS, "exposure": PASS}),
+    "a wall of bookshelves": (lambda: scenes.place(scenes.shelves(W, H)).frame,
+                              {"clutter": PASS, "framing": PASS, "exposure": PASS}),
+    "a tidy shelf and a framed picture": (lambda: scenes.place(scenes.tidy_shelf(W, H)).frame, ALL_PASS),
+    "a messy heap": (lambda: scenes.place(scenes.heap(W, H)).frame,
+                     {"clutter": (Status.WARN, "busy"), "framing": PASS, "exposure": PASS, "colour": PASS}),
+    "another messy heap": (lambda: scenes.place(scenes.heap(W, H, seed=7)).frame, {"clutter": (Status.WARN, "busy")}),
+    "light from one side": (lambda: scenes.place(scenes.wall(W, H), shadow=0.55).frame,
+                            {"side_light": (Status.WARN, "one_side"), "framing": PASS, "colour": PASS}),
+    "a little light from one side": (lambda: scenes.place(scenes.wall(W, H), shadow=0.85).frame,
+                                     {"side_light": PASS, "framing": PASS}),
+    "an orange lamp": (lambda: scenes.orange_lamp(good()), {"colour": (Status.WARN, "cast"), "framing": PASS,
+                                                            "side_light": PASS, "exposure": PASS}),
+    "a blue screen glow": (lambda: scenes.screen_glow(good()), {"colour": (Status.WARN, "cast"), "framing": PASS}),
+    # darker skin is no colour cast (exposure and backlight compare the face's brightness with fixed levels and
+    # with the wall, so they are left out here)
+    "light brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.7).frame, ALL_PASS),
+    "brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.55).frame, SKIN_PASS),
+    "dark brown skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.4).frame, SKIN_PASS),
+    "very dark skin": (lambda: scenes.place(scenes.wall(W, H), skin=0.28).frame, SKIN_PASS),
+    "very dark skin under an orange lamp": (lambda: scenes.orange_lamp(scenes.place(scenes.wall(W, H),
+                                                                                    skin=0.28).frame),
+                                            {"colour": (Status.WARN, "cast"), "framing": PASS}),
+    "very dark skin by a tidy shelf": (lambda: scenes.place(scenes.tidy_shelf(W, H), skin=0.28).frame,
+                                       {"colour": PASS, "clutter": PASS, "framing": PASS}),
     "two people": (lambda: scenes.place(scenes.place(scenes.wall(W, H), face_cx=0.3).frame, face_cx=0.72,
                                         flip=True).frame, {"framing": (Status.WARN, "several")}),
     "empty room": (lambda: scenes.wall(W, H), {"framing": (Status.FAIL, "no_face")}),
-    "cluttered empty room": (lambda: scenes.shelves(W, H), {"framing": (Status.FAIL, "no_face")}),
+    "an empty room with shelves": (lambda: scenes.shelves(W, H), {"framing": (Status.FAIL, "no_face"),
+                                                                  "side_light": (Status.SKIP, "no_face")}),
     "a pet": (lambda: scenes.pet(scenes.wall(W, H)), {"framing": (Status.FAIL, "no_face")}),
-    "small camera": (lambda: cv2.resize(good(), (640, 360), interpolation=cv2.INTER_AREA), {
-        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
-    "4K camera": (lambda: cv2.resize(good(), (3840, 2160)), {
-        "exposure": PASS, "backlight": PASS, "framing": PASS, "sharpness": PASS, "clutter": PASS}),
+    "small camera": (lambda: cv2.resize(good(), (640, 360), interpolation=cv2.INTER_AREA), ALL_PASS),
+    "4K camera": (lambda: cv2.resize(good(), (3840, 2160)), ALL_PASS),
 }
 
 
@@ -116,13 +154,77 @@ def test_sharpness_does_not_depend_on_the_resolution():
     assert max(scores) / min(scores) < 1.6, scores
 
 
-def test_more_things_behind_means_more_clutter():
-    plain = analyse_frame(good(), default_detector()).clutter
-    one = scenes.wall(W, H)
-    scenes.bookshelf(one, 40, 120, 240, 520, np.random.default_rng(1))
-    some = analyse_frame(scenes.place(one).frame, default_detector()).clutter
-    full = analyse_frame(scenes.place(scenes.shelves(W, H)).frame, default_detector()).clutter
-    assert plain < some < full
+def test_more_things_behind_means_more_edges_but_order_is_calm():
+    plain, shelf, heap = (analyse_frame(scenes.place(room).frame, default_detector()).clutter
+                          for room in (scenes.wall(W, H), scenes.tidy_shelf(W, H), scenes.heap(W, H)))
+    assert plain.edges < shelf.edges and plain.score < shelf.score < heap.score
+    assert shelf.disorder < 0.4 < 0.8 < heap.disorder  # books and frames line up; a heap has every angle
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_turning_the_same_things_to_random_angles_raises_clutter_and_aligning_lowers_it(seed):
+    rng = np.random.default_rng(seed)
+    angles = rng.uniform(-90, 90, 10)
+    half = angles.copy()
+    half[::2] = 0  # every other thing put straight
+    scores = [clutter(working_grey(scenes.noisy(scenes.scattered(W, H, a, seed=seed), seed=seed)), None).score
+              for a in (angles, half, 0.0)]
+    assert scores[0] > scores[1] > scores[2], scores
+
+
+def test_clutter_is_the_same_for_the_same_room_at_any_resolution():
+    room = scenes.place(scenes.heap(W, H)).frame
+    scores = [analyse_frame(cv2.resize(room, size, interpolation=cv2.INTER_AREA), default_detector()).clutter.score
+              for size in ((960, 540), (1280, 720), (1920, 1080))]
+    assert max(scores) / min(scores) < 1.3, scores
+
+
+def test_a_deeper_shadow_on_one_side_lowers_the_side_light_ratio():
+    ratios = []
+    for shadow in (1.0, 0.9, 0.8, 0.7, 0.6):
+        a = analyse_frame(scenes.place(scenes.wall(W, H), shadow=shadow).frame, default_detector())
+        ratios.append(a.side_light.ratio)
+        assert a.side_light.dark_side == "left" or shadow == 1.0  # the picture's right: the person's left cheek
+    assert ratios == sorted(ratios, reverse=True), ratios
+    mirrored = analyse_frame(scenes.place(scenes.wall(W, H), shadow=0.6).frame[:, ::-1], default_detector())
+    assert mirrored.side_light.dark_side == "right"
+
+
+def test_a_stronger_tint_means_a_stronger_cast_and_its_name():
+    frame = good()
+    casts = [analyse_frame(scenes.tinted(frame, 1 - k, 1 - k / 3, 1 + k / 10), default_detector()).colour.cast
+             for k in (0.0, 0.1, 0.2, 0.3, 0.4)]
+    assert casts == sorted(casts), casts
+    assert analyse_frame(scenes.orange_lamp(frame), default_detector()).colour.tint == "orange"
+    assert analyse_frame(scenes.screen_glow(frame), default_detector()).colour.tint == "blue"
+    assert analyse_frame(scenes.tinted(frame, 0.8, 1.1, 0.8), default_detector()).colour.tint == "green"
+
+
+@pytest.mark.parametrize("room", ["wall", "tidy_shelf", "window"])
+def test_darker_skin_is_not_a_colour_cast(room):
+    """The cast is judged on the background and the picture's grey balance, so skin of any tone leaves it alone."""
+    make = getattr(scenes, room)
+    casts = {skin: analyse_frame(scenes.noisy(scenes.place(make(W, H), skin=skin).frame), default_detector()).colour
+             for skin in (1.0, 0.7, 0.55, 0.4, 0.28)}
+    light = casts[1.0].cast
+    for skin, measured in casts.items():
+        assert abs(measured.cast - light) < 1.5, (skin, measured)
+        assert judge_colour_of(measured) is Status.PASS
+
+
+def test_only_the_skin_tinted_is_not_a_colour_cast():
+    photo = scenes.place(scenes.wall(W, H)).frame
+    person = scenes.place(np.zeros((H, W, 3), np.uint8)).frame.any(axis=2)
+    warm = photo.copy()
+    warm[person] = scenes.orange_lamp(photo)[person]  # a warm lamp on the face only, the room neutral
+    assert judge_colour_of(analyse_frame(warm, default_detector()).colour) is Status.PASS
+
+
+def judge_colour_of(measured) -> Status:
+    from dataclasses import replace
+
+    analysis = replace(analyse_frame(good(), default_detector()), colour=measured)
+    return judge_colour(analysis, LIMITS["colour"]).status
 
 
 @pytest.mark.parametrize(("frame", "shape"), [
@@ -170,7 +272,9 @@ def test_cli_on_a_well_set_up_frame(tmp_path):
     assert done.returncode == 0
     assert {i: c["status"] for i, c in checks.items()} == dict.fromkeys(
         ["camera.device", "camera.resolution", "camera.framing", "camera.exposure", "camera.backlight",
-         "camera.sharpness", "camera.clutter"], "pass")
+         "camera.side_light", "camera.colour", "camera.sharpness", "camera.clutter"], "pass") | {
+        "camera.motion": "skip"}  # a single picture shows no movement
+    assert checks["camera.motion"]["summary"] == say("camera.motion.still.summary")
     face = checks["camera.framing"]["details"]
     assert 0.4 < face["face_x"] + face["face_w"] / 2 < 0.6 and face["faces"] == 1
 
@@ -271,3 +375,123 @@ def test_no_snapshot_unless_asked_for_and_then_only_on_framing(tmp_path):
     assert image.shape == (picture["height"], picture["width"], 3) == (270, 480, 3)
     assert picture["media_type"] == "image/jpeg" and "framing guides" in picture["description"]
     assert json.loads(report_file.read_text())["checks"] == json.loads(done.stdout)["checks"]
+
+
+# -- picture size, frame rate, frozen pictures -------------------------------------------------------------------
+
+
+def _delivered(fps: float = 30, frozen: float = 0.0, black: float = 0.0):
+    from checks.analysis.camera import Delivery
+
+    return Delivery(60, fps, black, frozen)
+
+
+@pytest.mark.parametrize(("size", "fps", "expected"), [
+    ((1920, 1080), 30, (Status.PASS, "ok")),
+    ((1280, 720), 30, (Status.PASS, "ok")),
+    ((1280, 720), 20, (Status.WARN, "slow")),
+    ((1280, 720), 9, (Status.FAIL, "very_slow")),
+    ((640, 480), 30, (Status.WARN, "low")),
+    ((640, 360), 30, (Status.WARN, "low")),  # "360p", what many laptop cameras send by default
+    ((480, 270), 30, (Status.FAIL, "tiny")),
+    ((320, 240), 30, (Status.FAIL, "tiny")),
+])
+def test_resolution_rules(size, fps, expected):
+    finding = judge_resolution(*size, _delivered(fps), False, Thresholds().for_check("camera.resolution"))
+    assert (finding.status, finding.key) == expected
+
+
+def test_only_a_mostly_repeating_capture_is_frozen():
+    limits = Thresholds().for_check("camera.resolution")
+    assert judge_resolution(1280, 720, _delivered(frozen=0.95), False, limits).key == "frozen"
+    assert judge_resolution(1280, 720, _delivered(frozen=0.6), False, limits).key == "frozen"
+    assert judge_resolution(1280, 720, _delivered(frozen=0.3), False, limits).key == "ok"  # a camera that stutters
+    assert judge_resolution(1280, 720, _delivered(frozen=1.0), True, limits).key == "still_ok"  # a picture file
+
+
+def test_faint_sensor_noise_is_change_and_a_repeated_picture_is_not():
+    frame = good()
+    still = [change_sample(scenes.noisy(frame, sigma=0.4, seed=i)) for i in range(3)]
+    assert frame_change(still[0], still[1]) >= 0.2 > Thresholds().for_check("camera.resolution")["frozen_change"]
+    assert frame_change(change_sample(frame), change_sample(frame.copy())) == 0.0
+    assert frame_change(change_sample(frame), change_sample(frame[:360])) == 255.0  # the size changed
+
+
+# -- movement behind the person ----------------------------------------------------------------------------------
+
+MOTION = Thresholds().for_check("camera.motion")
+
+
+def _moving(frames):
+    face = analyse_frame(frames[-1], default_detector()).face
+    return motion([motion_frame(f) for f in frames], face, MOTION["level"], MOTION["min_area_percent"])
+
+
+def test_someone_walking_behind_is_movement_and_more_of_it_is_more():
+    room = scenes.wall(W, H)
+    walk = scenes.walking_behind(room, 30)
+    crossing = _moving(walk)
+    assert judge_motion(crossing, False, MOTION).status is Status.WARN
+    assert 0.5 < crossing.moving_share <= 1.0 and crossing.largest > 5
+    briefly = _moving(walk[:4] + [walk[3]] * 26)  # they come into view for a moment, then stand still
+    assert briefly.moving_share < crossing.moving_share
+
+
+@pytest.mark.parametrize("what", ["noise", "exposure", "breathing"])
+def test_what_is_not_movement_behind_you(what):
+    room = scenes.tidy_shelf(W, H)
+    if what == "noise":
+        frames = [scenes.noisy(scenes.place(room).frame, sigma=4, seed=i) for i in range(12)]
+    elif what == "exposure":  # the camera brightening the picture as it adjusts
+        frames = [scenes.lit(scenes.place(room).frame, 0.8 + 0.03 * i) for i in range(12)]
+    else:  # the candidate sways and breathes: movement inside their own area
+        frames = [scenes.place(room, face_cx=0.5 + 0.01 * np.sin(i), face_top=0.28 + 0.004 * np.cos(i)).frame
+                  for i in range(12)]
+    moving = _moving(frames)
+    assert judge_motion(moving, False, MOTION).status is Status.PASS, moving
+
+
+def test_movement_is_not_judged_on_a_single_picture():
+    frame = good()
+    assert judge_motion(_moving([frame]), True, MOTION).status is Status.SKIP
+    assert judge_motion(_moving([frame, frame]), False, MOTION).status is Status.SKIP  # too few frames to tell
+
+
+# -- videos, through the command line ----------------------------------------------------------------------------
+
+
+def _run_video(path):
+    done = run_cli("check", "--camera", str(path), "--mic", "none", "--network", "none", "--only", "camera.*",
+                   "--json")
+    assert "Traceback" not in done.stderr, done.stderr
+    return {c["id"]: (c["status"], c["details"].get("rule")) for c in json.loads(done.stdout)["checks"]}
+
+
+VIDEOS = {
+    # name: (frames, codec, what the checks must say)
+    "a still room from a low-noise camera (MJPEG, as webcams send it)": (
+        lambda: scenes.sitting_still(scenes.wall(W, H), 30), "MJPG",
+        {"camera.resolution": ("pass", "ok"), "camera.motion": ("pass", "ok"), "camera.framing": ("pass", "ok")}),
+    "a still room from a low-noise camera (MPEG-4 file)": (
+        lambda: scenes.sitting_still(scenes.wall(W, H), 30), "mp4v",
+        {"camera.resolution": ("pass", "ok"), "camera.motion": ("pass", "ok")}),
+    "a frozen camera (MPEG-4 file)": (
+        lambda: scenes.frozen(scenes.wall(W, H), 30), "mp4v", {"camera.resolution": ("fail", "frozen")}),
+    "someone walking behind": (
+        lambda: scenes.walking_behind(scenes.wall(W, H), 30), "mp4v",
+        {"camera.motion": ("warn", "moving"), "camera.framing": ("pass", "ok"), "camera.resolution": ("pass", "ok")}),
+    "a 360p camera": (
+        lambda: [cv2.resize(f, (640, 360), interpolation=cv2.INTER_AREA)
+                 for f in scenes.sitting_still(scenes.tidy_shelf(W, H), 30, noise=2.5)], "mp4v",
+        {"camera.resolution": ("warn", "low"), "camera.motion": ("pass", "ok"), "camera.clutter": ("pass", "ok"),
+         "camera.framing": ("pass", "ok"), "camera.exposure": ("pass", "ok")}),
+}
+
+
+@pytest.mark.parametrize("name", list(VIDEOS))
+def test_each_video_gets_the_right_verdicts(tmp_path, name):
+    make, codec, expected = VIDEOS[name]
+    path = tmp_path / ("clip.avi" if codec == "MJPG" else "clip.mp4")
+    scenes.write_video(path, make(), fourcc=codec)
+    got = _run_video(path)
+    assert {check: got[check] for check in expected} == expected

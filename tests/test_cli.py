@@ -56,7 +56,7 @@ def test_the_text_report_starts_with_the_interview(tmp_path):
     assert lines[0] == say("report.interview_with", organisation="Acme Hiring")
     starts = next(line for line in lines if line.startswith("Starts "))
     assert "(your time)" in starts and lines.index(starts) < lines.index("This computer")
-    assert any(line.endswith("https://teams.example.com/meet/123") for line in lines)
+    assert any(line.endswith("https://teams.microsoft.com/l/meetup-join/123") for line in lines)
 
 
 def test_demo_media_pass_and_report_file_matches_stdout(tmp_path):

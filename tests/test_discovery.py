@@ -24,7 +24,8 @@ def site(tmp_path, monkeypatch):
 
 def test_builtin_checks_are_registered_as_entry_points():
     plugins = {p.name: p for p in find_plugins()}
-    assert {"camera.device", "mic.device", "system.power", "system.cpu"} <= set(plugins)
+    assert {"camera.device", "mic.device", "system.power", "system.cpu", "screen.notifications", "screen.apps",
+            "screen.display"} <= set(plugins)
     assert all(plugins[i].builtin and plugins[i].origin == "built-in" for i in ("camera.device", "system.cpu"))
 
 
@@ -124,7 +125,7 @@ def test_only_selects_by_id_and_glob_before_importing(site):
 
 def test_checks_are_ordered_by_category():
     loaded = discover()
-    order = ["camera", "mic", "network", "system"]
+    order = ["camera", "mic", "network", "system", "screen"]
     positions = [order.index(c.category) for c in loaded]
     assert positions == sorted(positions)
 

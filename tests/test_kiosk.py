@@ -19,8 +19,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
 from app.kiosk import KioskWindow
+from app.session import resolve
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, hash_pin
 from tests import scenes
@@ -153,12 +154,12 @@ def _answer_dialogs(answers: list[str]) -> QTimer:
 
 
 def test_leaving_needs_the_pin_and_wrong_pins_are_rate_limited(qtbot, kiosk):
-    window = kiosk(_config(pin_hash=hash_pin("4321")))
+    window = kiosk(_config(pin_hash=hash_pin("432100")))
     window.close()
     assert window.isVisible() and not window.unlocked  # close (Alt+F4, the window manager) is refused
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert window.isVisible()
-    timer = _answer_dialogs(["0000", "1111", "2222", "4321"])
+    timer = _answer_dialogs(["000000", "111111", "222222", "432100"])
     try:
         for _ in range(3):
             window.ask_to_leave()

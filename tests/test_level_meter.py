@@ -14,12 +14,30 @@ from checks.analysis.audio import FLOOR_DBFS
 from checks.wording import say
 from tests.sounds import tone
 
-HOLD_S = 1.0  # long enough that a busy machine still updates twice within it
+HOLD_S = 1.0
+
+
+class Clock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
-def meter(qtbot):
-    widget = LevelMeter(hold_s=HOLD_S, clip_hold_s=HOLD_S)
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def meter(qtbot, clock):
+    widget = LevelMeter(hold_s=HOLD_S, clip_hold_s=HOLD_S, clock=clock)
     qtbot.addWidget(widget)
     widget.resize(400, 30)
     widget.show()
@@ -45,7 +63,7 @@ def test_shows_the_level_of_what_was_fed_as_text(meter):
     assert not meter.clipping
 
 
-def test_peak_is_held_then_falls(meter, qtbot):
+def test_peak_is_held_then_falls(meter, clock):
     meter.feed.push(tone(1000.0, -6.0, 0.02))
     meter.update_from_feed()
     loud_peak = meter.peak_dbfs
@@ -53,13 +71,17 @@ def test_peak_is_held_then_falls(meter, qtbot):
     meter.update_from_feed()
     assert meter.level_dbfs == pytest.approx(-40.0, abs=0.1)
     assert meter.peak_dbfs == loud_peak  # held
-    qtbot.wait(round(HOLD_S * 1000) + 200)
+    clock.advance(HOLD_S * 0.9)
+    meter.feed.push(tone(1000.0, -40.0, 0.02))
+    meter.update_from_feed()
+    assert meter.peak_dbfs == loud_peak  # still held just before hold_s
+    clock.advance(HOLD_S * 0.2)
     meter.feed.push(tone(1000.0, -40.0, 0.02))
     meter.update_from_feed()
     assert meter.peak_dbfs == pytest.approx(-37.0, abs=0.1)  # released after hold_s
 
 
-def test_clip_indicator_latches_then_clears(meter, qtbot):
+def test_clip_indicator_latches_then_clears(meter, qtbot, clock):
     clipped = np.clip(tone(1000.0, 0.0, 0.02) * 2, -1.0, 1.0)
     with qtbot.waitSignal(meter.levelChanged, timeout=1000) as signal:
         meter.feed.push(clipped)
@@ -70,7 +92,7 @@ def test_clip_indicator_latches_then_clears(meter, qtbot):
     meter.feed.push(tone(1000.0, -30.0, 0.02))
     meter.update_from_feed()
     assert meter.clipping  # still shown: a clip is easy to miss
-    qtbot.wait(round(HOLD_S * 1000) + 200)
+    clock.advance(HOLD_S + 0.01)
     meter.feed.push(tone(1000.0, -30.0, 0.02))
     meter.update_from_feed()
     assert not meter.clipping

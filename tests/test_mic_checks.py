@@ -18,7 +18,7 @@ import pytest
 import soundfile
 
 from checks.analysis.audio import Clipping
-from checks.api import Status
+from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
@@ -28,7 +28,7 @@ from tests.sounds import RATE, guided, noise, rms_dbfs
 
 pytestmark = pytest.mark.slow
 
-MIC_IDS = ["mic.clipping", "mic.device", "mic.dropouts", "mic.level", "mic.noise", "mic.snr"]
+MIC_IDS = ["mic.clipping", "mic.device", "mic.dropouts", "mic.echo", "mic.level", "mic.noise", "mic.snr"]
 
 
 def _float_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
@@ -117,7 +117,8 @@ def _statuses(results: dict[str, dict]) -> dict[str, str]:
 
 def test_good_recording_passes_everything(reports):
     truth, results, code = reports["good"]
-    assert _statuses(results) == {**dict.fromkeys(MIC_IDS, "pass"), "mic.dropouts": "skip"}  # a file: not judged
+    assert _statuses(results) == {**dict.fromkeys(MIC_IDS, "pass"), "mic.dropouts": "skip",  # a file: not judged
+                                  "mic.echo": "skip"}  # the echo test plays a sound: only when asked
     assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file")
     assert code == 0
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
@@ -219,8 +220,9 @@ def test_silence_fails_the_device_and_skips_the_rest(reports):
     assert results["mic.device"]["status"] == "fail"
     assert "sends only silence" in results["mic.device"]["summary"]
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
-        assert results[check_id]["status"] == "skip"
-        assert results[check_id]["summary"] == say("mic.recording.silent")
+        assert results[check_id]["status"] == "skip"  # not judged: the silent microphone is the one problem
+        assert results[check_id]["details"] == {"because": "mic.device"}
+        assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")
     assert code == 1
 
 
@@ -228,7 +230,7 @@ def test_all_nan_file_is_damaged(reports):
     _, results, _ = reports["all_nan"]
     assert results["mic.device"]["status"] == "fail"
     assert "not numbers" in results["mic.device"]["summary"]
-    assert results["mic.noise"]["status"] == "skip"
+    assert results["mic.noise"]["status"] == "skip" and results["mic.noise"]["details"]["because"] == "mic.device"
 
 
 def test_too_short_file(reports):
@@ -247,8 +249,9 @@ def test_unreadable_files_fail_the_device_and_skip_the_rest(reports, name, reaso
     assert results["mic.device"]["status"] == "fail"
     assert results["mic.device"]["details"] == {"reason": reason}
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
-        assert results[check_id]["status"] == "skip"
-        assert results[check_id]["summary"] == say("runner.needs_mic.summary")
+        assert results[check_id]["status"] == "skip"  # one cause, one problem: the microphone
+        assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")
+        assert results[check_id]["details"] == {"because": "mic.device"}
     assert code == 1
 
 
@@ -262,14 +265,14 @@ def test_verdicts_at_the_thresholds():
     assert noise_verdict(noise_limits["warn_dbfs"], noise_limits) is Status.WARN
     assert noise_verdict(noise_limits["fail_dbfs"], noise_limits) is Status.FAIL
     snr_limits = limits.for_check("mic.snr")
-    assert snr_verdict(snr_limits["warn_db"], snr_limits)[0] is Status.PASS
-    assert snr_verdict(snr_limits["warn_db"] - 0.1, snr_limits)[0] is Status.WARN
-    assert snr_verdict(snr_limits["fail_db"] - 0.1, snr_limits)[0] is Status.FAIL
+    assert snr_verdict(snr_limits["warn_db"], snr_limits).status is Status.PASS
+    assert snr_verdict(snr_limits["warn_db"] - 0.1, snr_limits).status is Status.WARN
+    assert snr_verdict(snr_limits["fail_db"] - 0.1, snr_limits).status is Status.FAIL
     level_limits = limits.for_check("mic.level")
-    assert level_verdict(None, level_limits) == (Status.FAIL, "none")
-    assert level_verdict(-25.0, level_limits) == (Status.PASS, "good")
-    assert level_verdict(level_limits["warn_loud_dbfs"] + 1, level_limits) == (Status.WARN, "loud")
-    assert level_verdict(level_limits["fail_quiet_dbfs"] - 1, level_limits) == (Status.FAIL, "quiet")
+    assert level_verdict(None, level_limits) == Finding(Status.FAIL, "none")
+    assert level_verdict(-25.0, level_limits) == Finding(Status.PASS, "good")
+    assert level_verdict(level_limits["warn_loud_dbfs"] + 1, level_limits) == Finding(Status.WARN, "loud")
+    assert level_verdict(level_limits["fail_quiet_dbfs"] - 1, level_limits) == Finding(Status.FAIL, "quiet")
     clip_limits = limits.for_check("mic.clipping")
     assert clipping_verdict(Clipping(0.0, 0, 0, -3.0), clip_limits) is Status.PASS
     assert clipping_verdict(Clipping(clip_limits["warn_percent"] / 100, 5, 3, 0.0), clip_limits) is Status.WARN
@@ -372,3 +375,29 @@ def test_a_live_take_that_cut_out_fails_and_a_file_is_not_judged():
     assert live.details["longest_s"] == pytest.approx(0.08, abs=0.021)
     assert live.advice == say_all("mic.dropouts.some.advice")
     assert results[True].status is Status.SKIP
+
+
+def test_the_guided_take_s_quiet_part_is_where_the_checks_measure_the_room():
+    """The window's path for a loud, close talker: clipping speech over a quiet room, the background measured in
+    the part the candidate was asked to stay quiet in; a file's take is not marked (its start may be anything)."""
+    from checks.discovery import discover
+    from checks.network import NetworkSettings
+    from checks.recording import RecordedMic, Recording, guided_take, record
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+
+    mix, clean, background = guided(-5.0, "white", -66.0)
+    mix = np.clip(mix, -1.0, 1.0)
+    take = guided_take(Recording(mix[:, None].astype(np.float32), RATE, "USB Headset", is_file=False))
+    assert take.quiet == (0.0, 3.0)
+    assert guided_take(Recording(take.samples, RATE, "speech.wav", is_file=True)).quiet is None
+    assert record(RecordedMic(take), 8.0).quiet == (0.0, 3.0)
+    config = RunConfig(camera=CameraSpec.parse("none"), network=NetworkSettings("none"),
+                       opened={"mic": RecordedMic(take)})
+    results = {r.id: r for r in Runner(discover("mic.noise,mic.snr"), config).run()}
+    noise_result, snr = results["mic.noise"], results["mic.snr"]
+    assert noise_result.status is Status.PASS and noise_result.value == pytest.approx(rms_dbfs(background), abs=1.0)
+    assert noise_result.details["background_from"] == "quiet"
+    true_snr = sounds.clean_active_level(np.clip(clean, -1.0, 1.0)) - rms_dbfs(background)
+    assert snr.status is Status.PASS and snr.value == pytest.approx(true_snr, abs=2.0)
+    assert snr.details["noise_dbfs"] == noise_result.value  # the SNR is over the same floor

@@ -11,9 +11,9 @@ import pytest
 
 from checks.api import CheckResult, Status
 from checks.export import mailto_url, summary_text
-from checks.history import describe_changes, entry, open_history
+from checks.history import entry, open_history
 from checks.profile import parse_profile
-from checks.report import Report, build_report, countdown, fix_order
+from checks.report import Report, build_report, countdown, describe_changes, fix_order
 from checks.thresholds import Thresholds
 from tests.conftest import ROOT
 
@@ -81,7 +81,7 @@ def test_the_interview_is_shown_in_local_time_with_a_countdown():
     from checks.export import interview_lines
 
     profile = parse_profile('interview_at = 2026-11-22T09:00:00-05:00\nplatform = "meet"\n'
-                            'meeting_link = "https://meet.example.com/abc"\n')
+                            'meeting_link = "https://meet.example.com/abc"\n', now=NOW)
     report = build_report([], profile)
     lines = {line["kind"]: line for line in interview_lines(report, NOW)}
     starts = datetime(2026, 11, 22, 14, 0, tzinfo=timezone.utc).astimezone()
@@ -140,3 +140,46 @@ def test_summary_and_mail_draft_carry_the_verdict_and_never_send(tmp_path):
     assert query["subject"] == ["Interview readiness report (Analyst): Not ready: 1 problem"]
     assert summary in query["body"][0] and str(tmp_path / "r.pdf") in query["body"][0]
     assert mailto_url(build_report([], parse_profile('organisation = "Acme"\n'))) is None
+
+
+def not_checked(check_id: str, because: str) -> CheckResult:
+    category = check_id.split(".")[0]
+    return CheckResult(check_id, check_id.title(), category, Status.SKIP, "Not checked.", (), None, "",
+                       {"because": because})
+
+
+def test_one_cause_is_one_problem_in_the_headline_the_fixes_json_text_and_html():
+    from checks.export import render_html
+
+    results = [result("camera.device", "fail"), not_checked("camera.exposure", "camera.device"),
+               result("mic.device", "fail"), not_checked("mic.noise", "mic.device"),
+               result("network.connectivity", "fail"), result("network.link", "pass"),
+               *(not_checked(f"network.{c}", "network.connectivity") for c in ("download", "upload", "latency")),
+               result("system.cpu", "warn")]
+    report = Report(tuple(results))
+    assert report.headline() == "Not ready: 3 problems"
+    causes = report.causes()
+    assert [(c.result.id, [d.id for d in c.dependents]) for c in causes] == [
+        ("mic.device", ["mic.noise"]), ("network.connectivity", ["network.download", "network.upload",
+                                                                 "network.latency"]),
+        ("camera.device", ["camera.exposure"]), ("system.cpu", [])]
+    assert [r.id for r in report.fixes()] == [c.result.id for c in causes]
+    data = report.to_dict()
+    jsonschema.validate(data, SCHEMA)
+    assert data["causes"][1] == {"id": "network.connectivity", "status": "fail",
+                                 "dependents": ["network.download", "network.upload", "network.latency"]}
+    assert data["headline"] == "Not ready: 3 problems"
+    text = report.render_text()
+    assert "Not checked until this is fixed: Network.Download, Network.Upload, Network.Latency." in text
+    assert text.count("Not checked until this is fixed") == 3
+    html = render_html(report, now=NOW)
+    assert "Not checked until this is fixed: Network.Download, Network.Upload, Network.Latency." in html
+    assert "Not checked until this is fixed: Network.Download" in summary_text(report, NOW)
+
+
+def test_a_cause_counts_when_a_check_that_depends_on_it_is_required():
+    profile = parse_profile('organisation = "Acme"\nrequired = ["network.download"]\n')
+    results = [result("network.connectivity", "fail"), not_checked("network.download", "network.connectivity")]
+    report = build_report(results, profile)
+    assert report.overall == "not_ready" and report.headline() == "Not ready: 1 problem"
+    assert [c.result.id for c in report.causes()] == ["network.connectivity"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel
@@ -13,7 +13,7 @@ from checks.profile import TEMPLATE, parse_profile
 from checks.report import build_report
 from checks.thresholds import Thresholds
 
-START = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
+START = parse_profile(TEMPLATE).interview_at.astimezone(timezone.utc)  # the template's interview
 
 
 def _result(check_id, title, status, summary, advice=(), value=None, unit=""):
@@ -85,11 +85,11 @@ def test_backup_channels_and_checklist_are_tick_boxes_with_names(qtbot):
 def test_links_are_shown_in_full_and_only_requested(qtbot):
     view, _, _ = _view(qtbot, START)
     links = [w for w in view.findChildren(QLabel) if w.textFormat() == Qt.TextFormat.RichText]
-    assert any("https://teams.example.com/meet/123" in w.text() for w in links)
+    assert any("https://teams.microsoft.com/l/meetup-join/123" in w.text() for w in links)
     assert not any(w.openExternalLinks() for w in links)
     with qtbot.waitSignal(view.link_requested) as signal:
-        next(w for w in links if "teams.example.com" in w.text()).linkActivated.emit("ignored")
-    assert signal.args == ["https://teams.example.com/meet/123"]
+        next(w for w in links if "teams.microsoft.com" in w.text()).linkActivated.emit("ignored")
+    assert signal.args == ["https://teams.microsoft.com/l/meetup-join/123"]
 
 
 def test_the_countdown_moves_on(qtbot):

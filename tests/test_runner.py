@@ -12,6 +12,7 @@ import pytest
 from checks.api import CheckContext, CheckResult, Picture, Status
 from checks.discovery import discover
 from checks.network import NetworkSettings
+from checks.report import Report
 from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
@@ -91,8 +92,51 @@ def test_a_device_that_fails_to_open_fails_its_device_check_and_skips_the_others
     device, skipped = Runner(checks, config).run()
     assert device.status is Status.FAIL and str(missing) in device.summary
     assert device.details["reason"] == "camera.no_file"
-    assert skipped.status is Status.SKIP and "camera is not available" in skipped.summary
+    # one cause, one problem: the other camera check is "not checked", naming the camera check as the cause
+    assert skipped.status is Status.SKIP and skipped.details == {"because": "camera.device"}
+    assert skipped.summary == "Not checked, because of the problem with “Camera” (fix that first)."
     assert other.contexts == []  # never called
+    report = Report((device, skipped))
+    assert report.headline() == "Not ready: 1 problem"
+    assert [(c.result.id, [d.id for d in c.dependents]) for c in report.causes()] == [
+        ("camera.device", ["camera.other"])]
+
+
+def test_without_its_device_check_a_check_is_skipped_as_before(tmp_path):
+    config = dataclasses.replace(FILES, camera=CameraSpec.parse(str(tmp_path / "nope.mp4")))
+    other = Simple("camera.other", requires=frozenset({"camera"}))
+    (skipped,) = Runner([loaded(other)], config).run()
+    assert skipped.status is Status.SKIP and "camera is not available" in skipped.summary
+    assert "because" not in skipped.details
+
+
+def test_a_root_cause_check_that_fails_leaves_the_rest_of_its_device_not_checked():
+    class Root(Simple):
+        root_cause_of = "network"
+
+    class Alone(Simple):
+        independent = True
+
+    root = Root("net.root", requires=frozenset({"network"}), status=Status.FAIL)
+    after = Simple("net.after", requires=frozenset({"network"}))
+    alone = Alone("net.alone", requires=frozenset({"network"}))
+    elsewhere = Simple("sys.other")
+    results = Runner([loaded(c) for c in (root, after, alone, elsewhere)]).run()
+    by_id = {r.id: r for r in results}
+    assert by_id["net.after"].status is Status.SKIP and by_id["net.after"].details["because"] == "net.root"
+    assert after.contexts == [] and len(alone.contexts) == 1 and len(elsewhere.contexts) == 1
+    assert by_id["net.alone"].status is Status.PASS and by_id["sys.other"].status is Status.PASS
+
+
+def test_a_root_cause_check_that_passes_or_warns_gates_nothing():
+    class Root(Simple):
+        root_cause_of = "network"
+
+    for status in (Status.PASS, Status.WARN, Status.ERROR):
+        after = Simple("net.after", requires=frozenset({"network"}))
+        results = Runner([loaded(Root("net.root", requires=frozenset({"network"}), status=status)),
+                          loaded(after)]).run()
+        assert results[1].status is Status.PASS and len(after.contexts) == 1
 
 
 def test_a_check_past_its_deadline_is_an_error_and_the_others_finish():

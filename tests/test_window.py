@@ -13,7 +13,8 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidgetItem
 
-from app.cli import Session, make_parser, resolve
+from app.cli import make_parser
+from app.session import Session, resolve
 from app.window import MainWindow
 from checks.api import CATEGORIES, ENTRY_POINT_GROUP, Check, CheckContext, CheckResult, Status
 from checks.discovery import LoadedCheck, Plugin
@@ -278,12 +279,22 @@ def test_keyboard_f5_runs_and_tab_moves_through_the_window(qtbot, open_window):
     activate(qtbot, window)
 
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS):
-        qtbot.keyClick(window.tree, Qt.Key.Key_F5)
+        qtbot.keyClick(window, Qt.Key.Key_F5)
         assert window.running or window.results
     assert status_of(window, "system.power") in FINAL_STATUSES
 
-    window.tree.setFocus()
-    qtbot.waitUntil(window.tree.hasFocus)
+    # The flow's order: the one step offered (the computer is part of "Your connection"), its Details, then Run.
+    card = window.cards["connection"]
+    assert card.isVisible() and not window.cards["picture"].isVisible() and not window.details_area.isVisible()
+    card.details_button.setFocus()
+    qtbot.waitUntil(card.details_button.hasFocus)
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    assert window.run_button.hasFocus()  # the hidden rows are skipped
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Space)  # Details opens the rows, next in the order
+    assert window.details_area.isVisible() and card.details_button.isChecked()
+    card.details_button.setFocus()
+    qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    assert window.tree.hasFocus()
     qtbot.keyClick(window.tree, Qt.Key.Key_Tab)
     assert window.details.hasFocus()
     qtbot.keyClick(window.details, Qt.Key.Key_Tab)
@@ -362,3 +373,28 @@ def test_closing_during_a_run_cancels_promptly(qtbot, open_window):
         QApplication.processEvents()
     assert next(r for r in blocker.args[0].results if r.id == "network.slow").status is Status.SKIP
 
+
+
+def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbot, open_window, tmp_path,
+                                                                            monkeypatch):
+    from checks.settings import load_choice
+    from tests import scenes
+    from tests.conftest import DEMO
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    other = scenes.plain_video(tmp_path / "other.avi")
+    window = open_window(session_for("--camera", str(DEMO / "camera.mp4"), "--mic", "none", "--network", "none",
+                                     "--only", "camera.device,system.power"))
+    pickers = window.pickers
+    assert pickers is not None and pickers.hint.text() == say("steps.devices_hint")
+    assert pickers.camera.currentData() == str(DEMO / "camera.mp4") and pickers.camera.accessibleName()
+    first = run_to_end(qtbot, window)
+    pickers.offer(pickers.camera, str(other), "Other camera", select=False)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        pickers.choose(pickers.camera, str(other))
+    again = {r.id: r for r in blocker.args[0].results}
+    assert again["system.power"] == {r.id: r for r in first.results}["system.power"]  # not run again
+    assert window.session.config.camera.path == other and window.camera_feed is not None
+    assert again["camera.device"].status in (Status.PASS, Status.WARN, Status.FAIL)
+    assert window.cards["picture"].summary.status != "running"
+    assert load_choice().camera == str(other)

@@ -7,7 +7,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
+from app.session import resolve
 from app.window import MainWindow
 from checks.export import summary_text
 from checks.wording import say
@@ -140,6 +141,7 @@ def test_the_guided_microphone_take_is_what_the_checks_analyse_and_can_be_heard(
     assert by_id["mic.device"].status.value == "pass"
     assert by_id["mic.level"].status.value == "pass" and -24 < by_id["mic.level"].value < -16
     assert by_id["mic.noise"].value < -55
+    assert by_id["mic.noise"].details["background_from"] == "pauses"  # a file's take is not a guided one
 
 
 @pytest.mark.parametrize("ticked", [False, True])

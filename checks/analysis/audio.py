@@ -1,17 +1,19 @@
 """What the interviewer will hear: pure functions on a block of samples (ndarray in, dataclass out, no I/O).
 
 Levels are RMS in dBFS, ``20·log10(rms)``, so a full-scale square wave is 0 dBFS and a full-scale sine −3 dBFS.
-Nothing here depends on when the candidate was asked to be quiet or to speak: the recording is cut into 20 ms
-frames and an adaptive energy detector separates speech from the rest by itself, so any recording works,
-including a file given with ``--mic``.
+The recording is cut into 20 ms frames and an adaptive energy detector separates speech from the rest by itself,
+so any recording works, including a file given with ``--mic``; a guided take also says when the candidate was
+asked to stay quiet, and the room is then measured there (:func:`background_frames`).
 
 The detector looks at the speech band (100 Hz–4 kHz) of each frame, so low rumble and mains hum do not pass for
-speech. Its reference is the quiet part of the recording (the 10th percentile of frame levels); a frame is
-speech when it stands out of that by a margin that grows with how much the background itself fluctuates.
-Frames next to speech (a hangover) count neither as speech nor as background, so breaths and word endings do
-not raise the noise floor. The speech level is the active speech level of ITU-T P.56 (the energy of the voice
-over the time it is active, activity being within 15.9 dB of that level), computed on frames with the
-background's power subtracted, so it stays put when the room gets noisier.
+speech. Its reference is the quiet part of the recording (the 10th percentile of frame levels, or the room's
+level by minimum statistics when speech fills more than nine tenths of the recording); a frame is speech when it
+stands out of that by a margin that grows with how much the background itself fluctuates. Frames next to speech
+(a hangover) count neither as speech nor as background, so breaths and word endings do not raise the noise
+floor. The DC offset removed is that of the quietest frames, so a voice clipping on one side does not shift the
+room. The speech level is the active speech level of ITU-T P.56 (the energy of the voice over the time it is
+active, activity being within 15.9 dB of that level), computed on frames with the background's power
+subtracted, so it stays put when the room gets noisier; the SNR is that level over the same noise floor.
 
 A speech/non-speech classifier without any dependency was chosen over WebRTC's VAD: WebRTC's needs 16-bit PCM
 at 8, 16, 32 or 48 kHz (44.1 kHz files would need resampling), calls steady fan noise speech at its less
@@ -33,6 +35,12 @@ TRACE_FLOOR_DBFS = -90.0
 SPEECH_BAND_HZ = (100.0, 4000.0)
 P56_MARGIN_DB = 15.9
 MIN_SECONDS = 0.5
+MIN_BACKGROUND_S = 0.5
+"""Background frames away from speech needed before the pauses of a recording are trusted as the room."""
+MIN_QUIET_S = 1.0
+"""How much of the guided quiet part, free of speech, is needed to measure the room there."""
+QUIET_EDGE_S = 0.3
+"""Left out at both ends of the quiet part: the click that started it, a voice that starts a moment early."""
 HUM_BASES_HZ = (50.0, 60.0)
 HUM_HARMONICS = 8
 CHANNEL_NAMES = ("left", "right")
@@ -117,6 +125,25 @@ def dead_channels(data: np.ndarray, dead_dbfs: float = -100.0, gap_db: float = 4
     return tuple(c for c, level in enumerate(levels) if level <= dead_dbfs or level < loudest - gap_db)
 
 
+def dc_offsets(data: np.ndarray, samplerate: int, frame_s: float = FRAME_S, quietest: float = 10.0) -> np.ndarray:
+    """The DC offset of each channel of ``data`` (frames × channels): the mean of its quietest 20 ms frames.
+
+    Not the mean of everything: a loud voice that clips on one side has a mean far from zero although the
+    microphone's offset is not, and taking that away would raise every quiet frame to it. Not the median either:
+    a hum's waveform is lopsided. The frames with at most twice the power (about the mean) of the quietest
+    ``quietest`` percent hold the room and the offset, whatever share of the recording the voice takes.
+    """
+    size = max(1, round(frame_s * samplerate))
+    count = len(data) // size
+    if count < 2:
+        return data.mean(axis=0)
+    framed = data[: count * size].reshape(count, size, data.shape[1])
+    means = framed.mean(axis=1)
+    spread = np.einsum("fsc,fsc->fc", framed, framed) / size - np.square(means)  # each frame's variance
+    quiet = spread <= 2.0 * np.percentile(spread, quietest, axis=0)
+    return np.array([means[quiet[:, c], c].mean() for c in range(data.shape[1])])
+
+
 def prepare(samples: np.ndarray, samplerate: int, *, min_seconds: float = MIN_SECONDS) -> Prepared:
     """Validate ``samples`` and make them ready for analysis.
 
@@ -141,7 +168,7 @@ def prepare(samples: np.ndarray, samplerate: int, *, min_seconds: float = MIN_SE
     dead = dead_channels(data)
     used = tuple(c for c in range(data.shape[1]) if c not in dead)
     raw = data[:, list(used)]
-    offsets = raw.mean(axis=0)
+    offsets = dc_offsets(raw, int(samplerate))
     mono = (raw - offsets).mean(axis=1)
     return Prepared(mono=mono, samplerate=int(samplerate), channels=int(data.shape[1]), used=used, dead=dead,
                     dc_offset=float(np.max(np.abs(offsets))), damaged=damaged, zero=~np.any(raw, axis=1))
@@ -207,15 +234,33 @@ class Activity:
         return float(self.noise.sum()) * self.frame_s
 
 
+def floor_reference(levels: np.ndarray, frame_s: float = FRAME_S, *, smooth_s: float = 0.1,
+                    percentile: float = 2.0) -> float:
+    """The quietest the recording gets (dB), by minimum statistics: frame ``levels`` (dB, only usable frames)
+    averaged in power over ``smooth_s``, and the ``percentile``-th percentile of that.
+
+    A minimum, not a share of the frames: speech may fill nearly all of a recording and a low percentile of the
+    frames would then be speech; the pauses between words still reach down to the room. Smoothing first, and a
+    low percentile rather than the very lowest, keep one unusually still moment from setting it.
+    """
+    power = 10.0 ** (np.asarray(levels, dtype=np.float64) / 10.0)
+    width = min(len(power), max(1, round(smooth_s / frame_s)))
+    sums = np.concatenate([[0.0], np.cumsum(power)])
+    smoothed = (sums[width:] - sums[:-width]) / width
+    return float(10.0 * np.log10(max(float(np.percentile(smoothed, percentile)), 1e-30)))
+
+
 def classify(band: np.ndarray, frame_s: float = FRAME_S, *, min_margin_db: float = 6.0,
              max_margin_db: float = 12.0, spread_factor: float = 4.0, hangover_s: float = 0.2,
              min_run_s: float = 0.06) -> Activity:
     """Speech and background frames from each frame's speech-band power (``band``), by an adaptive threshold.
 
-    The reference is the 10th percentile of the frame levels; the margin is ``spread_factor`` times their spread
-    in the quiet part (between the 5th and 25th percentiles), kept within [min_margin_db, max_margin_db]. Speech
-    runs shorter than ``min_run_s`` are clicks: neither speech nor background. Background is every frame at
-    least ``hangover_s`` away from speech. Frames of digital zeros are gaps and count as neither.
+    The reference is the 10th percentile of the frame levels or, when speech fills more of the recording than
+    that, the room's level by minimum statistics (:func:`floor_reference`), whichever is lower; the margin is
+    ``spread_factor`` times the spread of the levels outside speech (between their 5th and 25th percentiles),
+    kept within [min_margin_db, max_margin_db]. Speech runs shorter than ``min_run_s`` are clicks: neither speech
+    nor background. Background is every frame at least ``hangover_s`` away from speech or a click. Frames of
+    digital zeros are gaps and count as neither.
     """
     band = np.asarray(band, dtype=np.float64)
     gaps = band <= 0
@@ -225,12 +270,14 @@ def classify(band: np.ndarray, frame_s: float = FRAME_S, *, min_margin_db: float
         return Activity(speech, usable.copy(), gaps, frame_s)
     levels = np.full(band.shape, -np.inf)
     levels[usable] = 10.0 * np.log10(band[usable])
+    reference = min(float(np.percentile(levels[usable], 10)), floor_reference(levels[usable], frame_s))
+    quiet = usable & (levels <= reference + max_margin_db)
     for _ in range(2):
-        quiet = levels[usable & ~speech]
-        p5, p10, p25 = np.percentile(quiet, [5, 10, 25])
+        p5, p25 = np.percentile(levels[quiet], [5, 25])
         spread = max(0.0, (p25 - p5) / 0.97)  # a normal distribution's 5th to 25th percentile span is 0.97 σ
         margin = min(max_margin_db, max(min_margin_db, spread_factor * spread))
-        speech = usable & (levels > p10 + margin)
+        speech = usable & (levels > reference + margin)
+        quiet = usable & ~speech
     starts, lengths = _runs(speech)
     min_run = max(1, round(min_run_s / frame_s))
     clicks = np.zeros(band.shape, bool)
@@ -407,7 +454,7 @@ class AudioAnalysis:
     dc_offset: float
     damaged: int
     noise_dbfs: float
-    """The background's level: RMS of the non-speech frames."""
+    """The background's level: RMS of the frames that measure the room (see :func:`background_frames`)."""
     speech_dbfs: float | None
     """The active speech level (P.56), background subtracted; None when no speech was found."""
     snr_db: float | None
@@ -419,12 +466,48 @@ class AudioAnalysis:
     dropouts: Dropouts = Dropouts(0, 0.0, 0.0)
     trace: tuple[tuple[float, float], ...] = ()
     """The level over the recording for a plot: (seconds, dBFS) every :data:`TRACE_S` (see :func:`level_trace`)."""
+    noise_from: str = "pauses"
+    """Where the background was measured: ``quiet`` (the guided take's quiet part), ``pauses`` or ``quietest``."""
 
 
-def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) -> AudioAnalysis:
+def background_frames(band: np.ndarray, activity: Activity, quiet: tuple[float, float] | None = None,
+                      frame_s: float = FRAME_S) -> tuple[np.ndarray, str]:
+    """Which frames measure the room, and from where: ``"quiet"`` (the part the candidate was asked to stay quiet
+    in), ``"pauses"`` (the pauses of the whole recording) or ``"quietest"`` (its quietest frames, a last resort).
+
+    The quiet part (``quiet``: start and end in seconds) is used when it is known and, less its first and last
+    :data:`QUIET_EDGE_S` and anything that is speech or next to it, at least :data:`MIN_QUIET_S` of it is left.
+    Otherwise the background is the frames away from speech (``activity.noise``) when there are at least
+    :data:`MIN_BACKGROUND_S` of them; a recording that is speech almost throughout is searched again with a
+    tight margin (3 dB over the room's minimum) and a hangover of one frame, so only the pauses between words,
+    at the room's own level, count.
+    """
+    count = len(band)
+    if quiet is not None:
+        start = max(0, int(np.ceil((quiet[0] + QUIET_EDGE_S) / frame_s)))
+        end = min(count, int(np.floor((quiet[1] - QUIET_EDGE_S) / frame_s)))
+        inside = np.zeros(count, bool)
+        inside[start:max(start, end)] = True
+        chosen = inside & activity.noise
+        if chosen.sum() * frame_s >= MIN_QUIET_S - 1e-9:
+            return chosen, "quiet"
+    if activity.noise.sum() * frame_s >= MIN_BACKGROUND_S - 1e-9:
+        return activity.noise, "pauses"
+    tight = classify(band, frame_s, min_margin_db=3.0, max_margin_db=3.0, hangover_s=frame_s)
+    if tight.noise.sum() >= 3:
+        return tight.noise, "pauses"
+    usable = band > 0
+    return usable & (band <= np.percentile(band[usable], 10)), "quietest"
+
+
+def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5,
+            quiet: tuple[float, float] | None = None) -> AudioAnalysis:
     """Noise floor, speech level, SNR and the kind of background of one recording (any length from 0.5 s).
 
-    :class:`AudioInputError` (a ValueError) when the samples cannot be analysed (see :func:`prepare`).
+    ``quiet``: when the candidate was asked to stay quiet (start and end, seconds from the start of the
+    recording), if the recording was guided; the background is then measured there (see
+    :func:`background_frames`). :class:`AudioInputError` (a ValueError) when the samples cannot be analysed
+    (see :func:`prepare`).
     """
     prepared = prepare(samples, samplerate)
     rate = prepared.samplerate
@@ -433,9 +516,9 @@ def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) 
     if gap.all():
         raise AudioInputError("silent", "the recording is digital silence throughout")
     powers = np.where(gap, 0.0, np.mean(framed**2, axis=1))
-    activity = classify(np.where(gap, 0.0, band_powers(framed, rate)), FRAME_S)
-    background = activity.noise if activity.noise.sum() >= max(1, round(MIN_SECONDS / FRAME_S)) // 2 else (
-        ~activity.gaps & (powers <= np.percentile(powers[~activity.gaps], 10)))
+    band = np.where(gap, 0.0, band_powers(framed, rate))
+    activity = classify(band, FRAME_S)
+    background, source = background_frames(band, activity, quiet, FRAME_S)
     noise_power = float(np.mean(powers[background])) if background.any() else 0.0
     speech_dbfs = None
     if activity.speech_s >= min_speech_s:
@@ -446,9 +529,9 @@ def analyse(samples: np.ndarray, samplerate: int, *, min_speech_s: float = 0.5) 
     return AudioAnalysis(
         seconds=prepared.seconds, samplerate=rate, channels=prepared.channels, used=prepared.used,
         dead=prepared.dead, dc_offset=prepared.dc_offset, damaged=prepared.damaged, noise_dbfs=noise_dbfs,
-        speech_dbfs=speech_dbfs, snr_db=snr, speech_s=activity.speech_s, noise_s=activity.noise_s,
+        speech_dbfs=speech_dbfs, snr_db=snr, speech_s=activity.speech_s, noise_s=float(background.sum()) * FRAME_S,
         gaps_s=float(activity.gaps.sum()) * FRAME_S, noise=kind, dropouts=dropouts(activity.gaps, FRAME_S),
-        trace=level_trace(powers, FRAME_S),
+        trace=level_trace(powers, FRAME_S), noise_from=source,
     )
 
 

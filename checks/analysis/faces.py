@@ -67,14 +67,15 @@ class HaarFaceDetector:
 
     name = "haar"
 
-    def __init__(self, passes: tuple[tuple[int, float], ...] = ((320, 0.08), (640, 0.035)), min_neighbors: int = 5,
-                 cascade: str = "haarcascade_frontalface_alt2.xml") -> None:
+    def __init__(self, passes: tuple[tuple[int, float], ...] = ((320, 0.1), (640, 0.035)), min_neighbors: int = 5,
+                 cascade: str = "haarcascade_frontalface_alt2.xml", scale_factor: float = 1.2) -> None:
         path = Path(cv2.data.haarcascades) / cascade
         self._cascade = cv2.CascadeClassifier(str(path))
         if self._cascade.empty():
             raise RuntimeError(f"the face model {path} could not be loaded")
         self.passes = passes
         self.min_neighbors = min_neighbors
+        self.scale_factor = scale_factor  # each search size this much larger than the last (1.1: finer, slower)
         self._lock = threading.Lock()
 
     def detect(self, gray: np.ndarray) -> list[Box]:
@@ -90,8 +91,8 @@ class HaarFaceDetector:
         small = cv2.equalizeHist(small)  # faces in dim or bright pictures are still found
         side = max(20, round(min_face_share * small.shape[1]))
         with self._lock:
-            found = self._cascade.detectMultiScale(small, scaleFactor=1.1, minNeighbors=self.min_neighbors,
-                                                   minSize=(side, side))
+            found = self._cascade.detectMultiScale(small, scaleFactor=self.scale_factor,
+                                               minNeighbors=self.min_neighbors, minSize=(side, side))
         sw, sh = small.shape[1], small.shape[0]
         boxes = [Box(x / sw, y / sh, w / sw, h / sh) for (x, y, w, h) in np.asarray(found).reshape(-1, 4)]
         return sorted(boxes, key=lambda b: b.area, reverse=True)

@@ -1,23 +1,35 @@
 """The camera checks: what the interviewer will see. Decisions are pure functions of a frame analysis.
 
-All camera checks share one capture of a couple of seconds (``context.memo``): the frame rate is measured over
-all of it, the picture is judged on its last frame, when the camera's automatic exposure has settled.
+All camera checks share one capture of a couple of seconds (``context.memo``): the frame rate, repeated frames and
+movement behind the person are measured over all of it, the picture is judged on its last frame, when the camera's
+automatic exposure has settled.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 
-from checks.analysis.camera import Delivery, FrameAnalysis, analyse_frame, delivery, snapshot
+from checks.analysis.camera import (
+    Delivery,
+    FrameAnalysis,
+    Motion,
+    analyse_frame,
+    change_sample,
+    delivery,
+    frame_change,
+    motion,
+    motion_frame,
+    snapshot,
+)
 from checks.analysis.faces import default_detector
-from checks.api import Check, CheckContext, CheckResult, Picture, Status
-from checks.builtin.system import Finding
+from checks.api import Check, CheckContext, CheckResult, Finding, Picture, Status
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.thresholds import Thresholds
@@ -38,9 +50,14 @@ class Capture:
     still: bool  # a picture file: no frame rate to measure
     frame: np.ndarray | None = None
     """The judged frame, kept (in memory) only when the user opted in to a snapshot in the report."""
+    small: tuple[np.ndarray, ...] = ()
+    """Each frame as a small grey copy (:func:`motion_frame`), in memory only, to see movement behind the person."""
 
     def delivery(self, limits: Mapping[str, Any]) -> Delivery:
         return delivery(self.means, self.changes, self.seconds, limits["black_luma"], limits["frozen_change"])
+
+    def motion(self, limits: Mapping[str, Any]) -> Motion:
+        return motion(self.small, self.analysis.face, limits["level"], limits["min_area_percent"])
 
 
 def capture(context: CheckContext) -> Capture:
@@ -51,18 +68,19 @@ def capture(context: CheckContext) -> Capture:
         still = camera.is_still
         means: list[float] = []
         changes: list[float] = []
+        small: list[np.ndarray] = []
         previous: np.ndarray | None = None
         frame = camera.read()
         started = time.monotonic()
         limit = 1 if still else (FILE_FRAMES if camera.is_file else 10_000)
         while True:
             context.raise_if_cancelled()
-            grey = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame, (160, 90),
-                              interpolation=cv2.INTER_AREA).astype(np.float32)
-            means.append(float(grey.mean()))
+            small.append(motion_frame(frame))
+            means.append(float(small[-1].mean()))
+            sample = change_sample(frame)
             if previous is not None:
-                changes.append(float(np.abs(grey - previous).mean()))
-            previous = grey
+                changes.append(frame_change(previous, sample))
+            previous = sample
             elapsed = time.monotonic() - started
             context.progress(min(1.0, len(means) / limit if camera.is_file else elapsed / CAPTURE_SECONDS),
                              say("camera.capture.progress"))
@@ -71,7 +89,8 @@ def capture(context: CheckContext) -> Capture:
             frame = camera.read()
         seconds = len(means) / camera.fps if camera.is_file and camera.fps > 0 else time.monotonic() - started
         kept = frame.copy() if context.picture_allowed else None
-        return Capture(tuple(means), tuple(changes), seconds, analyse_frame(frame, default_detector()), still, kept)
+        return Capture(tuple(means), tuple(changes), seconds, analyse_frame(frame, default_detector()), still, kept,
+                       tuple(small))
 
     return context.memo("camera.capture", take)
 
@@ -81,11 +100,11 @@ def capture(context: CheckContext) -> Capture:
 
 def judge_resolution(width: int, height: int, result: Delivery, still: bool, limits: Mapping[str, Any]) -> Finding:
     fields = {"width": width, "height": height, "fps": round(result.fps)}
-    if result.black_share > 0.5:
+    if result.black_share > limits["black_share"]:
         return Finding(Status.FAIL, "black", fields)
-    if not still and result.frames > 2 and result.frozen_share > 0.8:
+    if not still and result.frames > 2 and result.frozen_share > limits["frozen_share"]:
         return Finding(Status.FAIL, "frozen", fields)
-    if width * height < limits["fail_width"] * limits["fail_height"]:
+    if width * height <= limits["fail_width"] * limits["fail_height"]:
         return Finding(Status.FAIL, "tiny", fields)
     if not still and result.fps < limits["fail_fps"]:
         return Finding(Status.FAIL, "very_slow", fields)
@@ -155,25 +174,77 @@ def judge_sharpness(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
 
 
 def judge_clutter(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
-    fields = {"percent": round(a.clutter, 1)}
-    if a.clutter >= limits["warn_percent"]:
+    c = a.clutter
+    fields = {"score": round(c.score, 1), "percent": round(c.edges, 1), "disorder": round(c.disorder, 2)}
+    if c.score >= limits["warn_score"]:
         return Finding(Status.WARN, "busy", fields)
     return Finding(Status.PASS, "ok", fields)
 
 
+def judge_side_light(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    s = a.side_light
+    if not s.on_face:
+        return Finding(Status.SKIP, "no_face")
+    fields = {"percent": round(100 * s.ratio), "side": say(f"camera.side.{s.dark_side}")}
+    if s.ratio < limits["warn_ratio"]:
+        return Finding(Status.WARN, "one_side", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+def judge_colour(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
+    c = a.colour
+    fields = {"cast": round(c.cast, 1), "tint": say(f"camera.tint.{c.tint}")}
+    if c.cast >= limits["warn_cast"]:
+        return Finding(Status.WARN, "cast", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
+def judge_motion(m: Motion, still: bool, limits: Mapping[str, Any]) -> Finding:
+    fields = {"percent": round(100 * m.moving_share), "area": round(m.largest, 1)}
+    if still or m.pairs < limits["min_pairs"]:
+        return Finding(Status.SKIP, "still", fields)
+    if m.moving_share >= limits["warn_share"]:
+        return Finding(Status.WARN, "moving", fields)
+    return Finding(Status.PASS, "ok", fields)
+
+
 LIVE_ORDER = (("camera.framing", judge_framing), ("camera.exposure", judge_exposure),
-              ("camera.backlight", judge_backlight), ("camera.sharpness", judge_sharpness),
-              ("camera.clutter", judge_clutter))
-"""The order in which the live preview coaches: being in the picture first, then light, focus, background."""
+              ("camera.backlight", judge_backlight), ("camera.side_light", judge_side_light),
+              ("camera.colour", judge_colour), ("camera.sharpness", judge_sharpness),
+              ("camera.motion", None), ("camera.clutter", judge_clutter))
+"""The order in which the live preview coaches: being in the picture first, then light, focus, background
+(movement behind you is judged on the last few analysed frames, the rest on one)."""
 
 
-def live_hint(a: FrameAnalysis, thresholds: Thresholds) -> tuple[str, Finding]:
-    """The one thing to say about a live frame: the first camera check, in :data:`LIVE_ORDER`, that is not fine."""
+def live_hint(a: FrameAnalysis, thresholds: Thresholds, moving: Motion | None = None) -> tuple[str, Finding]:
+    """The one thing to say about a live frame: the first camera check, in :data:`LIVE_ORDER`, that needs attention.
+
+    ``moving`` is the movement over the last few analysed frames (none: not judged).
+    """
     for check_id, judge in LIVE_ORDER:
-        finding = judge(a, thresholds.for_check(check_id))
-        if finding.status is not Status.PASS:
+        limits = thresholds.for_check(check_id)
+        if judge is None:
+            if moving is None:
+                continue
+            finding = judge_motion(moving, False, limits)
+        else:
+            finding = judge(a, limits)
+        if finding.status in (Status.WARN, Status.FAIL):
             return check_id, finding
     return "camera.framing", Finding(Status.PASS, "ok")
+
+
+class LiveMotion:
+    """Movement behind the person in the live preview: over the last few analysed frames (frames in memory only)."""
+
+    def __init__(self, frames: int = 10) -> None:
+        self.recent: deque[np.ndarray] = deque(maxlen=frames)
+
+    def update(self, frame: np.ndarray, analysis: FrameAnalysis, thresholds: Thresholds) -> Motion:
+        """Add the newest analysed frame and measure the movement over the recent ones."""
+        self.recent.append(motion_frame(frame))
+        limits = thresholds.for_check("camera.motion")
+        return motion(tuple(self.recent), analysis.face, limits["level"], limits["min_area_percent"])
 
 
 def hint_text(check_id: str, finding: Finding) -> str:
@@ -210,7 +281,7 @@ class _CameraCheck(Check):
         return self.result(
             finding.status,
             say(f"{base}.summary", **finding.fields),
-            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
+            say_all(f"{base}.advice", **finding.fields) if finding.status in (Status.WARN, Status.FAIL) else (),
             value=value, unit=unit, details=details, picture=self.picture(shot, context),
         )
 
@@ -272,19 +343,58 @@ class Framing(_CameraCheck):
                        say("picture.description", width=width, height=height, face=face))
 
 
-class Sharpness(_CameraCheck):
+class _FrameCheck(_CameraCheck):
+    """A camera check judged on the last frame alone: its decision, and the figure it shows with its unit."""
+
+    decide: Callable[[FrameAnalysis, Mapping[str, Any]], Finding]
+    measure: Callable[[FrameAnalysis], float | None]
+    unit = ""
+
+    def judge(self, shot, limits):
+        value = type(self).measure(shot.analysis)
+        return type(self).decide(shot.analysis, limits), value, (self.unit if value is not None else "")
+
+
+class Sharpness(_FrameCheck):
     order = 50
     id = "camera.sharpness"
     title = "Focus"
+    decide = staticmethod(judge_sharpness)
+    measure = staticmethod(lambda a: round(a.sharpness))
 
-    def judge(self, shot, limits):
-        return judge_sharpness(shot.analysis, limits), round(shot.analysis.sharpness), ""
 
-
-class Clutter(_CameraCheck):
+class Clutter(_FrameCheck):
     order = 60
     id = "camera.clutter"
     title = "Background"
+    decide = staticmethod(judge_clutter)
+    measure = staticmethod(lambda a: round(a.clutter.score, 1))
+
+
+class SideLight(_FrameCheck):
+    order = 45
+    id = "camera.side_light"
+    title = "Light from one side"
+    decide = staticmethod(judge_side_light)
+    measure = staticmethod(lambda a: round(100 * a.side_light.ratio) if a.side_light.on_face else None)
+    unit = "%"
+
+
+class ColourCast(_FrameCheck):
+    order = 47
+    id = "camera.colour"
+    title = "Colour of the light"
+    decide = staticmethod(judge_colour)
+    measure = staticmethod(lambda a: round(a.colour.cast, 1))
+
+
+class Movement(_CameraCheck):
+    order = 65
+    id = "camera.motion"
+    title = "Movement behind you"
 
     def judge(self, shot, limits):
-        return judge_clutter(shot.analysis, limits), round(shot.analysis.clutter, 1), "%"
+        moving = shot.motion(limits)
+        finding = judge_motion(moving, shot.still, limits)
+        return finding, (None if finding.status is Status.SKIP else round(100 * moving.moving_share)), (
+            "" if finding.status is Status.SKIP else "%")

@@ -40,6 +40,7 @@ class CameraDevice(_DeviceCheck):
     category = "camera"
     requires = frozenset({"camera"})
     device = "camera"
+    root_cause_of = "camera"  # without a working camera, nothing of the picture can be judged
 
     def inspect(self, context: CheckContext, camera: CameraSource) -> CheckResult:
         frames = int(context.thresholds["sample_frames"])
@@ -62,6 +63,7 @@ class MicDevice(_DeviceCheck):
     category = "mic"
     requires = frozenset({"mic"})
     device = "mic"
+    root_cause_of = "mic"
 
     def inspect(self, context: CheckContext, mic: MicSource) -> CheckResult:
         limits = context.thresholds

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, analyse, channel_name, clipping
-from checks.api import Check, CheckContext, CheckResult, Guide, Series, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Series, Status
 from checks.recording import Recording, record
 from checks.sources import SourceError
 from checks.wording import say, say_all, say_n
@@ -44,7 +44,7 @@ def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | Source
 
     def make() -> AudioAnalysis | AudioInputError:
         try:
-            return analyse(recording.samples, recording.samplerate)
+            return analyse(recording.samples, recording.samplerate, quiet=recording.quiet)
         except AudioInputError as error:
             return error
 
@@ -57,6 +57,7 @@ def _details(analysis: AudioAnalysis) -> dict[str, Any]:
         "samplerate": analysis.samplerate,
         "speech_s": round(analysis.speech_s, 2),
         "background_s": round(analysis.noise_s, 2),
+        "background_from": analysis.noise_from,
     }
     if analysis.dead:
         details["used_channel"] = ", ".join(channel_name(c) for c in analysis.used)
@@ -136,17 +137,17 @@ class MicNoise(_MicSoundCheck):
 # -- speech level -------------------------------------------------------------------------------------------------
 
 
-def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> tuple[Status, str]:
+def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> Finding:
     """The status and wording key for an active speech level (None: no speech found)."""
     if speech_dbfs is None:
-        return Status.FAIL, "none"
+        return Finding(Status.FAIL, "none")
     if speech_dbfs < float(limits["fail_quiet_dbfs"]):
-        return Status.FAIL, "quiet"
+        return Finding(Status.FAIL, "quiet")
     if speech_dbfs < float(limits["warn_quiet_dbfs"]):
-        return Status.WARN, "quiet"
+        return Finding(Status.WARN, "quiet")
     if speech_dbfs > float(limits["warn_loud_dbfs"]):
-        return Status.WARN, "loud"
-    return Status.PASS, "good"
+        return Finding(Status.WARN, "loud")
+    return Finding(Status.PASS, "good")
 
 
 class MicLevel(_MicSoundCheck):
@@ -154,7 +155,8 @@ class MicLevel(_MicSoundCheck):
     title = "Speech level"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
-        status, key = level_verdict(analysis.speech_dbfs, context.thresholds)
+        finding = level_verdict(analysis.speech_dbfs, context.thresholds)
+        status, key = finding.status, finding.key
         level = None if analysis.speech_dbfs is None else round(analysis.speech_dbfs, 1)
         limits = context.thresholds
         trace = Series(say("plot.sound"), "s", "dBFS", analysis.trace, (
@@ -168,12 +170,12 @@ class MicLevel(_MicSoundCheck):
 # -- voice over background ------------------------------------------------------------------------------------------
 
 
-def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> tuple[Status, str]:
+def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> Finding:
     if snr_db < float(limits["fail_db"]):
-        return Status.FAIL, "bad"
+        return Finding(Status.FAIL, "bad")
     if snr_db < float(limits["warn_db"]):
-        return Status.WARN, "low"
-    return Status.PASS, "good"
+        return Finding(Status.WARN, "low")
+    return Finding(Status.PASS, "good")
 
 
 class MicSnr(_MicSoundCheck):
@@ -184,7 +186,8 @@ class MicSnr(_MicSoundCheck):
         details = _details(analysis)
         if analysis.snr_db is None:
             return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
-        status, key = snr_verdict(analysis.snr_db, context.thresholds)
+        finding = snr_verdict(analysis.snr_db, context.thresholds)
+        status, key = finding.status, finding.key
         details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
         return self.result(status, say(f"mic.snr.{key}.summary", snr=f"{round(analysis.snr_db):d}"),
                            say_all(f"mic.snr.{key}.advice"), value=round(analysis.snr_db, 1), unit="dB",

@@ -17,13 +17,13 @@ import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Guide, Series, Status
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Series, Status
 from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
@@ -42,13 +42,6 @@ def _failure(error: ProbeError) -> str:
     """The failure in words (one clause)."""
     return say(f"network.failure.{error.kind}", **{"status": "", "location": "", "proxy": "", "seconds": "",
                                                    **error.fields})
-
-
-@dataclass(frozen=True)
-class Finding:
-    status: Status
-    key: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 class NetworkCheck(Check):
@@ -122,11 +115,6 @@ class PhaseOver(Exception):
 # -- connectivity ------------------------------------------------------------------------------------------------
 
 
-def _not_html(body: bytes) -> bool:
-    head = body[:512].lstrip().lower()
-    return bool(head) and not head.startswith((b"<!doctype html", b"<html"))
-
-
 CONNECTIVITY_FAILURES = {
     "dns": (Status.FAIL, "dns"),
     "captive": (Status.FAIL, "captive"),
@@ -145,30 +133,73 @@ def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -
     return Finding(status, key, fields)
 
 
+def _probe_target(backend: str, settings: NetworkSettings) -> tuple[str, Callable[[bytes], bool]]:
+    """The URL that tells whether ``backend``'s server answers, and what its body must be."""
+    if backend == "speedtest":
+        return SPEEDTEST_CONFIG_URL, lambda body: b"<settings" in body
+    server = _server(backend, settings)
+    return server.probe_url, server.expected
+
+
+def _server(backend: str, settings: NetworkSettings) -> transfer.Backend:
+    if backend == "librespeed":
+        if not settings.server:
+            raise ProbeError("failed", error="no --server given for LibreSpeed")
+        return transfer.Backend("librespeed", settings.server)
+    return transfer.Backend("cloudflare", transfer.CLOUDFLARE)
+
+
 class Connectivity(NetworkCheck):
+    """The speed-test servers in the order the throughput checks use them: the first that answers as it should
+    shows the internet works. When none does, this is the one network problem (the others are not checked)."""
+
     id = "network.connectivity"
     title = "Internet connection"
+    order = 0
+    root_cause_of = "network"
+
+    def is_root_cause(self, result: CheckResult) -> bool:
+        """No route, no DNS, no server answering, a sign-in page: nothing else of the network can be judged. A
+        proxy that does not answer is not one: the speed test goes straight to its server."""
+        return result.status is Status.FAIL and result.details.get("failure") != "proxy"
 
     def measure(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)
         budget = self.budget(context)
-        if settings.server:
-            url, expect = transfer.backend_url(settings.server, "getIP.php"), _not_html
-        else:
-            url, expect = SPEEDTEST_CONFIG_URL, (lambda body: b"<settings" in body)
-        host = urlsplit(url).hostname or url
-        context.progress(0.1, say("network.connectivity.progress", host=host))
-        proxy = reach.environment_proxy(url)
-        try:
-            answer = reach.fetch(url, budget, expect)
-            finding = assess_connectivity(None, host, answer.seconds * 1000)
-            details = {"url": url, "status": answer.status, "contacted": ", ".join(answer.contacted)}
-        except ProbeError as error:
-            if error.kind == "cancelled":
-                raise
-            finding = assess_connectivity(error, host, None)
-            details = {"url": url, "failure": error.kind, "contacted": host}
-        details["proxy"] = proxy or "none"
+        order = _backends(settings)
+        errors: list[tuple[str, ProbeError]] = []
+        details: dict[str, Any] = {}
+        finding: Finding | None = None
+        for i, backend in enumerate(order):
+            url, expect = _probe_target(backend, settings)
+            host = urlsplit(url).hostname or url
+            if i == 0:
+                details.update(url=url, proxy=reach.environment_proxy(url) or "none")
+            context.progress(0.1 + 0.8 * i / len(order), say("network.connectivity.progress", host=host))
+            try:
+                answer = reach.fetch(url, budget.within(max(1.5, budget.left() / (len(order) - i))), expect)
+            except ProbeError as error:
+                if error.kind == "cancelled" or context.cancelled:
+                    raise
+                errors.append((host, error))
+                if budget.done:
+                    break
+                continue
+            if not errors:
+                finding = assess_connectivity(None, host, answer.seconds * 1000)
+            else:
+                first_host, first = errors[0]
+                finding = Finding(Status.WARN, "server_down",
+                                  {"host": first_host, "reason": _failure(first), "other": host})
+            details.update(answered=url, status=answer.status)
+            break
+        if finding is None:
+            first_host, first = errors[0] if errors else ("", ProbeError("timeout"))
+            finding = assess_connectivity(first, first_host, None)
+            details["failure"] = first.kind
+        details["tried"] = "; ".join(f"{host}: {error.kind}" for host, error in errors) or "none"
+        details["contacted"] = ", ".join([host for host, _ in errors] + (
+            [urlsplit(str(details["answered"])).hostname or ""] if "answered" in details else []))
         return self.finish(finding, details=details)
 
 
@@ -191,8 +222,10 @@ class Measured:
 
 
 def _backends(settings: NetworkSettings) -> list[str]:
+    """The throughput backends to try, in order: ``auto`` is the profile's or ``--server`` LibreSpeed server, then
+    Cloudflare's speed test, then speedtest.net (through speedtest-cli)."""
     if settings.backend == "auto":
-        return (["librespeed"] if settings.server else []) + ["speedtest"]
+        return (["librespeed"] if settings.server else []) + ["cloudflare", "speedtest"]
     return [settings.backend]
 
 
@@ -200,7 +233,8 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
     return transfer.StopRule(ramp_s=float(limits["ramp_s"]), window_s=float(limits["window_s"]),
                              windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
-                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]))
+                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]),
+                             stream_mbps=float(limits["stream_mbps"]))
 
 
 class Throughput(NetworkCheck):
@@ -209,9 +243,8 @@ class Throughput(NetworkCheck):
     def _measure_with(self, backend: str, context: CheckContext, budget: Budget) -> Measured:
         settings = self.settings(context)
         progress_key = f"{self.id}.progress"
-        if backend == "librespeed":
-            if not settings.server:
-                raise ProbeError("failed", error="no --server given for LibreSpeed")
+        if backend in ("librespeed", "cloudflare"):
+            server = _server(backend, settings)
             rule = _stop_rule(context.thresholds)
             samples: list[tuple[float, float]] = []
 
@@ -219,8 +252,8 @@ class Throughput(NetworkCheck):
                 samples.append((t, mbps))
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
-            done = transfer.measure(self.direction, settings.server, budget, rule, on_sample)
-            return Measured(done.result.mbps, done.result.bytes, done.result.seconds, "librespeed", settings.server,
+            done = transfer.measure(self.direction, server, budget, rule, on_sample)
+            return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, server.root,
                             done.result.stable, "", ", ".join(done.contacted), tuple(samples))
 
         def open_session() -> SpeedtestSession | ProbeError:
@@ -594,6 +627,7 @@ class LinkType(NetworkCheck):
 
     id = "network.link"
     title = "Connection type"
+    independent = True  # tells the kind of connection even when the internet cannot be reached
 
     def measure(self, context: CheckContext) -> CheckResult:
         found = link.current_link()

@@ -5,22 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
 
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.wording import say, say_all
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A decision: the status and the wording key (under the check's id) with its fields."""
-
-    status: Status
-    key: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def assess_battery(percent: float | None, plugged: bool | None, seconds_left: float | None,
@@ -52,6 +42,32 @@ def assess_cpu(samples: list[float], busiest: list[tuple[str, float]], limits: M
         fields["apps"] = ", ".join(names)
         return Finding(Status.WARN, "busy_named", fields)
     return Finding(Status.WARN, "busy", fields)
+
+
+def watch_processes() -> list[psutil.Process]:
+    """Every other process, with its processor-time measurement started (read it with :func:`busiest_processes`)."""
+    me = os.getpid()
+    processes = []
+    for proc in psutil.process_iter(["name"]):
+        if proc.pid == me:
+            continue
+        try:
+            proc.cpu_percent(None)  # the first call starts the process's measurement
+            processes.append(proc)
+        except psutil.Error:
+            pass
+    return processes
+
+
+def busiest_processes(processes: list[psutil.Process]) -> list[tuple[str, float]]:
+    """(name, share of the whole processor in %) since :func:`watch_processes`, busiest first."""
+    cores = psutil.cpu_count() or 1
+    busiest: list[tuple[str, float]] = []
+    for proc in processes:
+        with contextlib.suppress(psutil.Error):  # the process has ended
+            busiest.append((proc.info["name"] or str(proc.pid), proc.cpu_percent(None) / cores))
+    busiest.sort(key=lambda item: item[1], reverse=True)
+    return busiest
 
 
 class Power(Check):
@@ -86,16 +102,7 @@ class Cpu(Check):
         limits = context.thresholds
         window = float(limits["sample_s"])
         step = float(limits["step_s"])
-        me = os.getpid()
-        processes = []
-        for proc in psutil.process_iter(["name"]):
-            if proc.pid == me:
-                continue
-            try:
-                proc.cpu_percent(None)  # the first call starts the process's measurement
-                processes.append(proc)
-            except psutil.Error:
-                pass
+        processes = watch_processes()
         psutil.cpu_percent(None)
         samples: list[float] = []
         steps = max(1, round(window / step))
@@ -104,11 +111,7 @@ class Cpu(Check):
             samples.append(psutil.cpu_percent(None))
             context.progress((i + 1) / steps, say("system.cpu.progress"))
         cores = psutil.cpu_count() or 1
-        busiest: list[tuple[str, float]] = []
-        for proc in processes:
-            with contextlib.suppress(psutil.Error):  # the process has ended
-                busiest.append((proc.info["name"] or str(proc.pid), proc.cpu_percent(None) / cores))
-        busiest.sort(key=lambda item: item[1], reverse=True)
+        busiest = busiest_processes(processes)
         finding = assess_cpu(samples, busiest[:3], limits)
         base = f"system.cpu.{finding.key}"
         return self.result(

@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,42 @@ def tcp_connect(host: str, port: int, budget: Budget, cap: float = 3.0) -> tuple
             sock.close()
             last = error
     raise classify(last) if last else ProbeError("dns", error="no address")
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def looks_like_page(content_type: str | None, head: bytes) -> bool:
+    """An HTML page with content (a login form, an error page), where data was expected.
+
+    An empty body is never a page, whatever its ``Content-Type``: PHP answers an upload to LibreSpeed's
+    ``empty.php`` with nothing and its default ``text/html``; nginx and the Go backend answer with nothing too.
+    """
+    start = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not start:
+        return False
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return True
+    return "html" in (content_type or "").lower() and start.startswith(b"<")
+
+
+def judge_answer(status: int, host: str, location: str | None, content_type: str | None,
+                 head: bytes) -> ProbeError | None:
+    """What is wrong with an HTTP answer to a speed-test request (None: nothing).
+
+    A redirect to another host, or an HTML page with content, is a captive portal; a redirect to the same host
+    (a loop, or http to https) and any other status but 200 are the server's error.
+    """
+    if status in REDIRECTS:
+        target = urlsplit(location or "")
+        if target.hostname and target.hostname.lower() != host.lower():
+            return ProbeError("captive", location=location or "")
+        return ProbeError("http_status", status=status)
+    if status != 200:
+        return ProbeError("http_status", status=status)
+    if looks_like_page(content_type, head):
+        return ProbeError("captive", location="")
+    return None
 
 
 def endpoint(host: str, port: int) -> str:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.netprobe.common import Budget, ProbeError, classify, endpoint, resolve, tcp_connect
+from checks.netprobe.common import (
+    Budget,
+    ProbeError,
+    classify,
+    endpoint,
+    judge_answer,
+    looks_like_page,
+    resolve,
+    tcp_connect,
+)
 from checks.resources import load_toml_asset
 
 
@@ -28,7 +37,8 @@ class Answer:
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        raise ProbeError("captive", location=newurl)
+        raise judge_answer(code, urlsplit(req.full_url).hostname or "", newurl, None, b"") or ProbeError(
+            "http_status", status=code)
 
 
 def environment_proxy(url: str) -> str:
@@ -42,8 +52,8 @@ def environment_proxy(url: str) -> str:
 def fetch(url: str, budget: Budget, expect: Callable[[bytes], bool]) -> Answer:
     """GET ``url`` as a browser would (through the environment's proxy, if any), without following redirects.
 
-    A redirect, or an HTML page where ``expect`` wanted something else, is a captive portal (a login page);
-    :class:`ProbeError` names every other failure.
+    A redirect to another host, or an HTML page where ``expect`` wanted something else, is a captive portal (a
+    login page); :class:`ProbeError` names every other failure (a redirect to the same host is the server's).
     """
     parts = urlsplit(url)
     proxy = environment_proxy(url)
@@ -87,10 +97,7 @@ def fetch(url: str, budget: Budget, expect: Callable[[bytes], bool]) -> Answer:
         raise failure
     body = box["body"]
     if not expect(body):
-        head = body[:512].lstrip().lower()
-        if "text/html" in box["type"].lower() or head.startswith((b"<!doctype html", b"<html")):
-            raise ProbeError("captive", location="")
-        raise ProbeError("bad_answer")
+        raise ProbeError("captive", location="") if looks_like_page(box["type"], body) else ProbeError("bad_answer")
     return Answer(url, proxy, box["status"], time.monotonic() - started, contacted)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from checks.bounded import bounded_call
 from checks.netprobe.common import Budget, ProbeError
 
 
@@ -44,26 +45,13 @@ def import_speedtest() -> Any:
 
 def _bounded(budget: Budget, stop: threading.Event, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a thread; when the budget ends, set ``stop`` and give it a moment, then give up."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as error:
-            box["error"] = error
-
-    thread = threading.Thread(target=target, name="speedtest", daemon=True)
-    thread.start()
-    while thread.is_alive() and not budget.done:
-        thread.join(0.05)
-    if thread.is_alive():
-        stop.set()
-        thread.join(0.5)
+    outcome = bounded_call(work, name="speedtest", stop_when=lambda: budget.done, on_stop=stop.set, grace_s=0.5)
+    if not outcome.ended:
         budget.check()
         raise ProbeError("timeout")
-    if "error" in box:
-        raise _as_probe_error(box["error"])
-    return box.get("value")
+    if outcome.error is not None:
+        raise _as_probe_error(outcome.error)
+    return outcome.value
 
 
 def _as_probe_error(error: BaseException) -> ProbeError:

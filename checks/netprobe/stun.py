@@ -217,3 +217,42 @@ def probe(servers: Sequence[tuple[str, int]], tcp_targets: Sequence[tuple[str, i
     rtts, server, tcp_contacted = tcp_connect_times(tcp_targets, budget, tcp_count, tcp_spacing)
     all_contacted = tuple(dict.fromkeys([*contacted, *(f"tcp {c}" for c in tcp_contacted)]))
     return ProbeRun("tcp" if server else "none", tuple(rtts), server, all_contacted, None, error or "no answer")
+
+
+class BindingStream:
+    """Binding requests sent one at a time to one server for as long as needed (interview mode's slow stream);
+    answers are matched as they come. Times are ``time.perf_counter()`` seconds."""
+
+    def __init__(self, host: str, port: int, budget: Budget) -> None:
+        self.server = endpoint(host, port)
+        self._sock = _open_udp(host, port, budget)
+        self._pending: dict[bytes, float] = {}
+        self._rtts: dict[bytes, float] = {}
+        self.sent = 0
+
+    def send(self) -> None:
+        """Send one request (a failure to send, such as no route, makes it a lost probe)."""
+        transaction_id = os.urandom(12)
+        self._pending[transaction_id] = time.perf_counter()
+        self.sent += 1
+        with contextlib.suppress(OSError):
+            self._sock.send(binding_request(transaction_id))
+
+    def receive(self, wait: float) -> None:
+        """Wait up to ``wait`` seconds for answers."""
+        _receive(self._sock, wait, self._pending, self._rtts)
+
+    def finished(self, answer_timeout: float) -> list[tuple[float, float | None]]:
+        """The probes settled since the last call, in send order: (sent at, round trip) for each answered one,
+        (sent at, None) for each unanswered after ``answer_timeout`` seconds."""
+        now = time.perf_counter()
+        out: list[tuple[float, float | None]] = []
+        for transaction_id, sent in list(self._pending.items()):
+            rtt = self._rtts.pop(transaction_id, None)
+            if rtt is not None or now - sent >= answer_timeout:
+                out.append((sent, rtt))
+                del self._pending[transaction_id]
+        return out
+
+    def close(self) -> None:
+        self._sock.close()

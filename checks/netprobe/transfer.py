@@ -1,17 +1,24 @@
-"""Throughput with parallel HTTP streams against a LibreSpeed server, the ramp-up discarded, stopped when steady.
+"""Throughput with parallel HTTP streams, the ramp-up discarded, stopped when steady, against two kinds of server.
 
-The server root holds ``backend/garbage.php`` (download: ``?ckSize=N`` sends N MiB of random data),
-``backend/empty.php`` (upload: reads and drops the body) and ``backend/getIP.php`` (the client's address),
-as LibreSpeed's own servers do. The connections go straight to the server (an environment proxy is not
-used: it would measure the proxy), and every read and write is bounded by a short timeout and the budget.
+- **LibreSpeed** (a server root, e.g. a recruiter's own): ``backend/garbage.php`` (download: ``?ckSize=N`` sends
+  N MiB of random data), ``backend/empty.php`` (upload: reads and drops the body) and ``backend/getIP.php`` (the
+  client's address). The connections go straight to the server (an environment proxy is not used: it would
+  measure the proxy).
+- **Cloudflare's speed test** (``https://speed.cloudflare.com/``): ``__down?bytes=N`` sends N bytes, ``__up``
+  takes a POST body. It is a public service, so like any browser it is reached through the environment's
+  proxy when one is set (an HTTPS ``CONNECT`` tunnel).
+
+Every read and write is bounded by a short timeout and the budget.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import math
 import os
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -26,7 +33,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 
 from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
-from checks.netprobe.common import Budget, ProbeError, classify, endpoint
+from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page
+from checks.netprobe.reach import environment_proxy
 
 CHUNK = 64 * 1024
 UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
@@ -48,6 +56,12 @@ class StopRule:
     stall_s: float = 2.5
     """No byte moved for this long: the server stalled."""
     streams: int = 4
+    stream_mbps: float = 1.0
+    """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
+    streams only overfill its queue, and the losses make the figure low and unsteady."""
+
+    def streams_for(self, mbps: float) -> int:
+        return max(1, min(self.streams, math.ceil(mbps / self.stream_mbps))) if self.stream_mbps > 0 else self.streams
 
 
 @dataclass(frozen=True)
@@ -74,32 +88,92 @@ def backend_url(server: str, name: str) -> str:
     return urljoin(root, f"backend/{name}")
 
 
-def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+CLOUDFLARE = "https://speed.cloudflare.com/"
+CLOUDFLARE_DOWN_BYTES = 100_000_000
+"""A download request's size; more requests follow on each stream until the transfer stops."""
+PROBE_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A speed-test server and its protocol (``librespeed`` or ``cloudflare``)."""
+
+    protocol: str
+    root: str
+
+    def __post_init__(self) -> None:
+        if self.protocol not in ("librespeed", "cloudflare"):
+            raise ValueError(f"unknown speed-test protocol {self.protocol!r}")
+
+    def url(self, name: str) -> str:
+        root = self.root if self.root.endswith("/") else self.root + "/"
+        return urljoin(root, name)
+
+    @property
+    def download_url(self) -> str:
+        if self.protocol == "librespeed":
+            return backend_url(self.root, "garbage.php?ckSize=100")
+        return self.url(f"__down?bytes={CLOUDFLARE_DOWN_BYTES}")
+
+    @property
+    def upload_url(self) -> str:
+        return backend_url(self.root, "empty.php") if self.protocol == "librespeed" else self.url("__up")
+
+    @property
+    def probe_url(self) -> str:
+        """A small request that tells whether the server answers as it should (connectivity, before a transfer)."""
+        if self.protocol == "librespeed":
+            return backend_url(self.root, "getIP.php")
+        return self.url(f"__down?bytes={PROBE_BYTES}")
+
+    def expected(self, body: bytes) -> bool:
+        """Whether ``body`` is what :attr:`probe_url` should answer."""
+        if self.protocol == "librespeed":  # the address, as text or LibreSpeed's JSON; not a page
+            return bool(body.strip()) and not looks_like_page(None, body)
+        return len(body) == PROBE_BYTES
+
+    @property
+    def proxied(self) -> bool:
+        """Reached through the environment's proxy (a public service), or straight (the configured server)."""
+        return self.protocol == "cloudflare"
+
+
+def _with_query(path: str, extra: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{extra}"
+
+
+def _connection(url: str, timeout: float, proxy: str = "") -> tuple[http.client.HTTPConnection, str]:
     parts = urlsplit(url)
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname or "", parts.port, timeout=timeout)
-    return conn, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if proxy and parts.scheme == "https":  # a CONNECT tunnel through the proxy, TLS to the server inside it
+        via = urlsplit(proxy)
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            via.hostname or "", via.port or 80, timeout=timeout, context=ssl.create_default_context())
+        conn.set_tunnel(parts.hostname or "", port)
+        return conn, path
+    if proxy:  # a plain-HTTP proxy takes the whole URL
+        via = urlsplit(proxy)
+        return http.client.HTTPConnection(via.hostname or "", via.port or 80, timeout=timeout), url
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(parts.hostname or "", port, timeout=timeout,
+                                           context=ssl.create_default_context()), path
+    return http.client.HTTPConnection(parts.hostname or "", port, timeout=timeout), path
 
 
-def _is_html(content_type: str | None, head: bytes) -> bool:
-    start = head[:512].lstrip().lower()
-    return "text/html" in (content_type or "").lower() or start.startswith((b"<!doctype html", b"<html"))
-
-
-def _check_answer(response: http.client.HTTPResponse, head: bytes = b"") -> None:
-    if response.status in (301, 302, 303, 307, 308):
-        raise ProbeError("captive", location=response.getheader("Location") or "")
-    if response.status != 200:
-        raise ProbeError("http_status", status=response.status)
-    if _is_html(response.getheader("Content-Type"), head):
-        raise ProbeError("captive", location="")
+def _check_answer(response: http.client.HTTPResponse, host: str, head: bytes = b"") -> None:
+    problem = judge_answer(response.status, host, response.getheader("Location"),
+                           response.getheader("Content-Type"), head)
+    if problem is not None:
+        raise problem
 
 
 class _Engine:
     """Runs stream threads that add to one byte counter until told to stop."""
 
-    def __init__(self, budget: Budget, streams: int) -> None:
+    def __init__(self, budget: Budget, streams: int, proxy: str = "") -> None:
         self.budget = budget
+        self.proxy = proxy
         self.streams = streams
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -109,6 +183,9 @@ class _Engine:
         self.threads: list[threading.Thread] = []
         self.sending: set[socket.socket] = set()
         self.op_timeout = 3.0
+        self.wanted = streams
+        self.current: dict[int, http.client.HTTPConnection] = {}
+        """Each stream's open connection."""
 
     def moved(self) -> int:
         """Bytes moved so far: downloaded, or uploaded and acknowledged."""
@@ -120,23 +197,39 @@ class _Engine:
             self.total += n
 
     def open(self, url: str) -> tuple[http.client.HTTPConnection, str]:
-        conn, path = _connection(url, self.budget.timeout(self.op_timeout))
+        conn, path = _connection(url, self.budget.timeout(self.op_timeout), self.proxy)
         conn.connect()
         with self.lock:
             self.connections.append(conn)
+            index = getattr(threading.current_thread(), "stream_index", None)
+            if index is not None:
+                self.current[index] = conn
         return conn, path
 
+    def reduce(self, wanted: int) -> None:
+        """Keep only the first ``wanted`` streams running (the others' connections are shut down)."""
+        with self.lock:
+            self.wanted = wanted
+            ending = [conn for i, conn in self.current.items() if i >= wanted]
+        for conn in ending:
+            if conn.sock is not None:
+                with contextlib.suppress(OSError):  # closed with a reset: what it still holds is dropped, not sent
+                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+
     def run_streams(self, work: Callable[[], None]) -> None:
-        def target() -> None:
-            while not self.stop.is_set():
+        def target(index: int) -> None:
+            while not self.stop.is_set() and index < self.wanted:
                 try:
                     work()
                 except ProbeError as error:
+                    if index >= self.wanted:
+                        return
                     self.errors.append(error)
                     if error.kind in ("http_status", "captive", "dns", "refused", "unreachable", "bad_answer"):
                         return
                 except (OSError, http.client.HTTPException, ValueError, AttributeError) as error:
-                    if self.stop.is_set():  # the socket was shut down under a read: the end, not a failure
+                    if self.stop.is_set() or index >= self.wanted:  # shut down under a read: the end, not a failure
                         return
                     failure = classify(error)
                     self.errors.append(failure)
@@ -145,7 +238,8 @@ class _Engine:
                     self.stop.wait(0.05)
 
         for i in range(self.streams):
-            thread = threading.Thread(target=target, name=f"stream {i}", daemon=True)
+            thread = threading.Thread(target=target, args=(i,), name=f"stream {i}", daemon=True)
+            thread.stream_index = i  # type: ignore[attr-defined]
             self.threads.append(thread)
             thread.start()
 
@@ -165,28 +259,28 @@ class _Engine:
             thread.join(0.5)
 
 
-def _download_work(engine: _Engine, url: str) -> Callable[[], None]:
+def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
     def work() -> None:
         conn, path = engine.open(url)
         try:
-            conn.request("GET", f"{path}&r={os.urandom(4).hex()}",
+            conn.request("GET", _with_query(path, f"r={os.urandom(4).hex()}"),
                          headers={"Accept-Encoding": "identity", "Cache-Control": "no-cache"})
-            response = conn.getresponse()
-            first = True
-            while not engine.stop.is_set():
-                data = response.read1(CHUNK)
-                if first:
-                    _check_answer(response, data)
-                    first = False
-                if not data:
-                    return
-                engine.add(len(data))
+            with contextlib.closing(conn.getresponse()) as response:
+                first = True
+                while not engine.stop.is_set():
+                    data = response.read1(CHUNK)
+                    if first:
+                        _check_answer(response, host, data)
+                        first = False
+                    if not data:
+                        return
+                    engine.add(len(data))
         finally:
             conn.close()
     return work
 
 
-def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None]:
+def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callable[[], None]:
     def work() -> None:
         conn, path = engine.open(url)
         try:
@@ -195,7 +289,7 @@ def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
             with engine.lock:
                 engine.sending.add(sock)
-            conn.putrequest("POST", f"{path}?r={os.urandom(4).hex()}", skip_accept_encoding=True)
+            conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
             conn.putheader("Content-Length", str(UPLOAD_REQUEST_BYTES))
             conn.endheaders()
@@ -206,8 +300,9 @@ def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None
                 n = sock.send(view[offset:offset + min(CHUNK, UPLOAD_REQUEST_BYTES - sent)])
                 sent += n
                 engine.add(n)
-            if not engine.stop.is_set():
-                _check_answer(conn.getresponse())
+            if not engine.stop.is_set():  # an empty answer is success, whatever its Content-Type
+                with contextlib.closing(conn.getresponse()) as response:
+                    _check_answer(response, host, response.read(64 * 1024))
         finally:
             with engine.lock:
                 if sock in engine.sending:  # what never reached the server does not count
@@ -217,44 +312,64 @@ def _upload_work(engine: _Engine, url: str, payload: bytes) -> Callable[[], None
     return work
 
 
-def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None = None) -> bytes:
+def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None = None, proxy: str = "") -> bytes:
     """One small request; its body. Raises :class:`ProbeError` for errors, HTTP errors and captive portals."""
     try:
-        conn, path = _connection(url, budget.timeout(3.0))
+        conn, path = _connection(url, budget.timeout(3.0), proxy)
         try:
-            conn.request(method, path, body=body, headers={"Cache-Control": "no-cache"})
-            response = conn.getresponse()
-            data = response.read(64 * 1024)
-            _check_answer(response, data)
+            headers = {"Cache-Control": "no-cache"}
+            if body is not None:
+                headers["Content-Type"] = "application/octet-stream"
+            conn.request(method, path, body=body, headers=headers)
+            with contextlib.closing(conn.getresponse()) as response:  # it may own the socket (Connection: close)
+                data = response.read(64 * 1024)
+                _check_answer(response, urlsplit(url).hostname or "", data)
             return data
         finally:
             conn.close()
     except (OSError, http.client.HTTPException) as error:
         budget.check()
-        raise classify(error) from None
+        failure = classify(error)
+        if proxy and failure.kind in ("refused", "timeout", "unreachable"):
+            raise ProbeError("proxy", proxy=proxy) from None
+        raise failure from None
 
 
-def measure(direction: str, server: str, budget: Budget, rule: StopRule,
+def proxy_for(backend: Backend) -> str:
+    """The environment's proxy for ``backend`` ("" when it is reached straight)."""
+    return environment_proxy(backend.download_url) if backend.proxied else ""
+
+
+def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRule,
             on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Transfer:
-    """Download or upload against the LibreSpeed server at ``server``; :class:`ProbeError` on failure."""
+    """Download or upload against ``server`` (a :class:`Backend`, or a LibreSpeed server root);
+    :class:`ProbeError` on failure."""
+    backend = server if isinstance(server, Backend) else Backend("librespeed", server)
+    proxy = proxy_for(backend)
     if direction == "download":
-        url = backend_url(server, "garbage.php?ckSize=100")
-        preflight(backend_url(server, "getIP.php"), budget)
+        url = backend.download_url
+        preflight(backend.probe_url, budget, proxy=proxy)
     elif direction == "upload":
-        url = backend_url(server, "empty.php")
-        preflight(url, budget, "POST", b"0" * 1024)
+        url = backend.upload_url
+        preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
     else:
         raise ValueError(f"direction must be download or upload, not {direction!r}")
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
-    engine = _Engine(budget, rule.streams)
+    if proxy:
+        via = urlsplit(proxy)
+        where = f"{where} via {endpoint(via.hostname or '', via.port or 80)}"
+    engine = _Engine(budget, rule.streams, proxy)
     engine.op_timeout = rule.stall_s + 1.0  # a stall is told by the loop below; the streams just wait
     payload = os.urandom(1024 * 1024) if direction == "upload" else b""
-    engine.run_streams(_download_work(engine, url) if direction == "download" else _upload_work(engine, url, payload))
+    host = parts.hostname or ""
+    engine.run_streams(_download_work(engine, url, host) if direction == "download"
+                       else _upload_work(engine, url, host, payload))
     samples: list[Sample] = [(0.0, 0)]
     start = time.perf_counter()
     last_moved = start
     stable = False
+    matched = False
     try:
         while True:
             budget.cancel.wait(0.05)
@@ -273,6 +388,9 @@ def measure(direction: str, server: str, budget: Budget, rule: StopRule,
             if now - last_moved > rule.stall_s:
                 raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
             elapsed = now - start
+            if not matched and elapsed >= rule.ramp_s / 2:  # as many streams as the line's rate needs, early
+                matched = True
+                engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
             if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
                                                                  rule.windows, rule.tolerance):
                 stable = True

@@ -41,6 +41,15 @@ class SourceSpec:
     """File name endings that make an argument a file even when it does not exist (so the error names it)."""
     option: ClassVar[str] = ""
 
+    @property
+    def text(self) -> str:
+        """The spec as the command line says it (what :meth:`parse` reads back)."""
+        if self.kind == "index":
+            return str(self.index)
+        if self.kind == "file":
+            return str(self.path)
+        return self.name if self.kind == "name" else self.kind
+
     @classmethod
     def parse(cls, text: str) -> SourceSpec:
         text = text.strip()

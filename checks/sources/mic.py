@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,9 @@ class LiveMic(MicSource):
         self.samplerate = int(info["default_samplerate"])
         self.channels = max(1, min(2, int(info["max_input_channels"])))
         self.dropped_blocks = 0
+        self.tap: Callable[[np.ndarray, Any], None] | None = None
+        """Called from the audio callback with each block and its timing (PortAudio's ``time_info``) while set:
+        for a measurement that needs to know when each block was recorded (checks/sources/echo.py)."""
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=QUEUE_BLOCKS)
         try:
             self._stream = sd.InputStream(device=device, channels=self.channels, samplerate=self.samplerate,
@@ -111,6 +114,9 @@ class LiveMic(MicSource):
             raise SourceError("mic.cannot_open", name=self.name, error=error) from None
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        tap = self.tap
+        if tap is not None:
+            tap(indata, time_info)
         try:
             self._queue.put_nowait(indata.copy())
         except queue.Full:

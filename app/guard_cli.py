@@ -1,0 +1,155 @@
+"""``interview-ready guard``: interview mode without a window, a line on each change (or JSON lines).
+
+No Qt here: the command runs on a machine without a screen, and in the network lab's namespaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from checks.guard import Status, channel_action
+from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
+from checks.network import StunServer
+from checks.profile import Profile, ProfileError, load_profile
+from checks.report import build_report
+from checks.thresholds import Thresholds
+from checks.wording import say
+
+EXIT_USAGE = 2
+
+
+def add_guard_parser(sub: Any) -> None:
+    """The ``guard`` subcommand, on the main parser's subparsers."""
+    guard = sub.add_parser("guard", help="interview mode: watch the connection, battery and processor during the "
+                                         "interview and say when to switch to plan B",
+                           description="Watch the connection (a slow STUN probe stream), the interface, the battery "
+                                       "and the processor; print each change. Ctrl+C stops (exit 0).")
+    guard.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML): its STUN servers "
+                                                                    "and backup channels")
+    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
+                       help="a STUN server to probe (repeatable; default: the profile's, else the platform's)")
+    guard.add_argument("--jsonl", action="store_true",
+                       help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
+                            '"rtt_ms", "reason"}')
+    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
+    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
+    guard.add_argument("--timeline", metavar="FILE.json", type=Path,
+                       help="when it stops, save the record of states (times and numbers only) to add to a report")
+
+
+class GuardSetupError(Exception):
+    """A bad argument; the message names it."""
+
+
+def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = True,
+                  cpu: bool = True) -> tuple[Watch, Profile | None]:
+    profile = None
+    if profile_path is not None:
+        try:
+            profile = load_profile(profile_path)
+        except ProfileError as error:
+            raise GuardSetupError(f"--profile: {error}") from None
+    try:
+        given = [(s.host, s.port) for s in map(StunServer.parse, stun)]
+    except ValueError as error:
+        raise GuardSetupError(str(error)) from None
+    thresholds = Thresholds()
+    servers = stun_servers(given, profile, thresholds)
+    if not servers:
+        raise GuardSetupError(say("guard.no_stun"))
+    watch = Watch(servers, guard_limits(thresholds), cpu=cpu)
+    if not power:
+        watch.power = None
+    return watch, profile
+
+
+def plan_b_lines(profile: Profile | None) -> list[str]:
+    """What the terminal shows when the connection is down: the backup channel to use, and what to say."""
+    channels = build_report([], profile).backup_channels
+    return [channel_action(channels[0]) if channels else say("guard.no_channel"), say("guard.what_to_say")]
+
+
+def printer(jsonl: bool, every: float, out: Any = None,
+            plan: list[str] | None = None) -> Callable[[Status, bool], None]:
+    """What ``guard`` prints for each evaluation: a line on each change (JSON lines: also every ``every`` s), and
+    when it goes down, ``plan``."""
+    last = [-1e9]
+    stream = out or sys.stdout
+
+    def emit(status: Status, changed: bool) -> None:
+        if not (changed or (jsonl and status.t - last[0] >= every)):
+            return
+        last[0] = status.t
+        if jsonl:
+            stream.write(json.dumps({**status.to_json(), "t": round(wall_clock(status.t), 3)}) + "\n")
+        else:
+            when = datetime.fromtimestamp(wall_clock(status.t)).strftime("%H:%M:%S")
+            mark = say(f"guard.state_marks.{status.state}")
+            stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.state}')}: {status.text()}\n")
+            if status.state == "down":
+                stream.write("".join(f"          → {line}\n" for line in plan or []))
+        stream.flush()
+
+    return emit
+
+
+def run_guard(args: argparse.Namespace) -> int:
+    try:
+        watch, profile = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu)
+    except GuardSetupError as error:
+        print(f"interview-ready: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.timeline is not None and not args.timeline.parent.resolve().is_dir():
+        print(f"interview-ready: --timeline: the folder {args.timeline.parent} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.jsonl:
+        print(say("guard.starting"), flush=True)
+    cancel = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    box: dict[str, Any] = {}
+    finished = threading.Event()  # not Thread.join: a Ctrl+C inside join() can leave it unreliable
+
+    def watcher() -> None:
+        try:
+            box["guard"] = run(watch, cancel, printer(args.jsonl, float(watch.limits["report_every_s"]),
+                                                      plan=plan_b_lines(profile)))
+        except Exception as error:  # a failure is told, never a traceback
+            box["error"] = f"{type(error).__name__}: {error}"
+        finally:
+            finished.set()
+
+    threading.Thread(target=watcher, name="guard", daemon=True).start()
+    try:
+        while not finished.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    cancel.set()
+    finished.wait(5)
+    if "error" in box:
+        print(say("guard.failed", error=box["error"]), file=sys.stderr)
+        return 1
+    if not args.jsonl:
+        print(say("guard.stopped"), flush=True)
+    if args.timeline is not None and "guard" in box:
+        record = timeline_record(box["guard"].changes, time.perf_counter())
+        partial = args.timeline.with_name(f".{args.timeline.name}.tmp")
+        try:  # whole or not at all
+            partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            partial.replace(args.timeline)
+        except OSError as error:
+            print(f"interview-ready: --timeline: could not write {args.timeline}: {error.strerror or error}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        if not args.jsonl:
+            print(say("guard.timeline_saved", path=args.timeline))
+    return 0

@@ -1,0 +1,379 @@
+"""Interview mode's small window: frameless, always on top, quiet while all is well.
+
+It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs on its own
+thread pool and reaches the window only through signals. *All good* is a tick and "Connection good"; *trouble*
+is one line with the one thing to do now; *down* is the plan B card: the profile's backup channel first (with a
+copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders, all taken from the
+report model (:func:`checks.report.build_report`).
+
+Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
+candidate asks for it after the interview, the record of states.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.icons import status_icon
+from checks.guard import Change, Status, channel_action
+from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
+from checks.profile import Profile
+from checks.report import Report, build_report
+from checks.wording import say
+
+ICON_STATUS = {"good": "pass", "trouble": "warn", "down": "fail"}
+"""The report's status icons (a disc with a mark: never colour alone) for the guardian's states."""
+BACKGROUND = {"good": "#f1f8f3", "trouble": "#fff4e5", "down": "#fdecea"}
+CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
+MARGIN = 16
+
+
+def settings_path() -> Path:
+    """The small settings file (the window's corner) in the user's config folder."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("interview-ready", appauthor=False)) / "guardian.json"
+
+
+def exclude_from_capture(window: QWidget) -> bool:
+    """Hide the window from screen sharing where the platform allows (Windows 10 2004 and later); best effort."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    wda_exclude_from_capture = 0x11
+    try:
+        return bool(ctypes.windll.user32.SetWindowDisplayAffinity(ctypes.c_void_p(int(window.winId())),
+                                                                  wda_exclude_from_capture))
+    except (AttributeError, OSError):
+        return False
+
+
+class GuardSignals(QObject):
+    status = Signal(object)  # a Status, on every evaluation
+    stopped = Signal(object)  # the list of Change (the timeline), or a str: why the watcher failed
+
+
+class GuardWorker:
+    """Runs the watcher loop on a pool of its own (it lasts the whole interview; the global pool stays free for
+    checks). It never touches a widget."""
+
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+        self.signals = GuardSignals()
+        self.cancel_event = threading.Event()
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+
+    def start(self) -> None:
+        self.pool.start(self.run)
+
+    def cancel(self, wait_s: float = 3.0) -> None:
+        self.cancel_event.set()
+        self.pool.waitForDone(int(wait_s * 1000))
+
+    def run(self) -> None:
+        try:
+            guard = run(self.watch, self.cancel_event, lambda status, _changed: self.signals.status.emit(status))
+        except Exception as error:  # told in the window, never a traceback
+            self.signals.stopped.emit(f"{type(error).__name__}: {error}")
+            return
+        self.signals.stopped.emit(list(guard.changes))
+
+
+class GuardianWindow(QWidget):
+    """The small window. :meth:`show_status` is its only input."""
+
+    record_saved = Signal(object)  # the timeline's lines, when the candidate chose to keep the record
+
+    def __init__(self, channels: Sequence[Mapping[str, Any]] = (), reminders: Sequence[str] = (),
+                 settings: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle(say("guard.title"))
+        self.setAccessibleName(say("guard.window_name"))
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.channels = list(channels)
+        self.reminders = list(reminders)
+        self.settings = settings or settings_path()
+        self.state: str | None = None
+        self.changes: list[Change] = []
+        self.worker: GuardWorker | None = None
+        self._drag: QPoint | None = None
+        self.tray: QSystemTrayIcon | None = None
+
+        self.icon = QLabel()
+        self.icon.setFixedSize(28, 28)
+        self.name = QLabel()
+        self.name.setObjectName("state")
+        self.line = QLabel()
+        self.line.setWordWrap(True)
+        self.line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QPushButton("×")
+        self.close_button.setAccessibleName(say("guard.close"))
+        self.close_button.setToolTip(say("guard.close"))
+        self.close_button.setFixedWidth(32)
+        self.close_button.clicked.connect(self.close)
+        head = QHBoxLayout()
+        head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.name)
+        text.addWidget(self.line)
+        head.addLayout(text, 1)
+        head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.card = QWidget()
+        self.card.setAccessibleName(say("guard.plan_b_title"))
+        card = QVBoxLayout(self.card)
+        card.setContentsMargins(0, 6, 0, 0)
+        self.card_title = QLabel(f"<b>{say('guard.plan_b_title')}</b>")
+        card.addWidget(self.card_title)
+        first = self.channels[0] if self.channels else None
+        self.action = QLabel(channel_action(first) if first else say("guard.no_channel"))
+        self.action.setWordWrap(True)
+        self.action.setObjectName("action")
+        bigger = self.action.font()
+        bigger.setBold(True)
+        bigger.setPointSizeF(bigger.pointSizeF() * 1.25)
+        self.action.setFont(bigger)
+        self.action.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card.addWidget(self.action)
+        buttons = QHBoxLayout()
+        self.copy_button = QPushButton(say("guard.copy"))
+        self.copy_button.setAccessibleName(f"{say('guard.copy')}: {first['value']}" if first else say("guard.copy"))
+        self.copy_button.clicked.connect(self.copy_channel)
+        self.copy_button.setVisible(first is not None)
+        link = first.get("link") if first else None
+        self.open_button = QPushButton(say("guard.call") if link and link.startswith("tel:") else say("guard.open"))
+        self.open_button.setAccessibleName(f"{self.open_button.text()}: {first['value']}" if first else "")
+        self.open_button.setToolTip(link or "")
+        self.open_button.clicked.connect(lambda: link and QDesktopServices.openUrl(QUrl(link)))
+        self.open_button.setVisible(bool(link))
+        self.open_button.setDefault(True)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
+        card.addLayout(buttons)
+        others = [channel_action(c) for c in self.channels[1:]]
+        if others:
+            more = QLabel("\n".join(others))
+            more.setWordWrap(True)
+            more.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            card.addWidget(more)
+        card.addWidget(QLabel(f"<b>{say('guard.what_to_say_title')}</b>"))
+        say_label = QLabel(say("guard.what_to_say"))
+        say_label.setWordWrap(True)
+        card.addWidget(say_label)
+        if self.reminders:
+            card.addWidget(QLabel(f"<b>{say('guard.reminders_title')}</b>"))
+            tips = QLabel("\n".join(f"• {r}" for r in self.reminders))
+            tips.setObjectName("tips")
+            tips.setWordWrap(True)
+            card.addWidget(tips)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 8, 8)
+        layout.addLayout(head)
+        layout.addWidget(self.card)
+        self._shortcuts()
+        self.show_status(Status(0.0, "good", "ok"))
+
+    # -- the view -----------------------------------------------------------------------------------------
+
+    def show_status(self, status: Status) -> None:
+        """Show one state: the icon and the state's name (never colour alone), the line, the plan B card. Called
+        five times a second: nothing is redrawn unless the state or its sentence changed."""
+        shown = (status.state, status.text(), self.font().key())
+        if shown == getattr(self, "_shown", None):
+            return
+        self._shown = shown
+        changed = self.state is not None and status.state != self.state
+        self.icon.setPixmap(status_icon(ICON_STATUS[status.state]).pixmap(28, 28))
+        name = say(f"guard.state_names.{status.state}")
+        self.icon.setAccessibleName(name)
+        self.name.setText(f"<b>{name}</b>")
+        good = status.state == "good"
+        self.line.setText(status.text())
+        self.line.setVisible(not good or status.reason != "ok")
+        self.card.setVisible(status.state == "down")
+        self.setAccessibleDescription(f"{name}. {status.text()}")
+        self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.state]}; border: 1px solid #888; }}"
+                           "QLabel#tips { color: #333; }")
+        width = self._width(status.state)
+        self.setFixedWidth(width)
+        layout = self.layout()
+        layout.activate()
+        self.setFixedHeight(max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()))
+        if self.state is not None and self.isVisible():
+            self.place(self.corner())
+        self.state = status.state
+        if changed:
+            self.notify(name, status.text())
+
+    def _width(self, state: str) -> float:
+        """About 240 px when all is well, wider for a sentence or the card; grows with the font (200 % size)."""
+        em = self.fontMetrics().averageCharWidth()
+        return int({"good": 40, "trouble": 48, "down": 62}[state] * em)
+
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification on a change (where the desktop has a tray); best effort, never a sound."""
+        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(status_icon("info"), self)
+            self.tray.show()
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.showMessage(f"{say('guard.notify_title')}: {title}", text, QSystemTrayIcon.MessageIcon.NoIcon,
+                                  8000)
+
+    def copy_channel(self) -> None:
+        if self.channels:
+            QGuiApplication.clipboard().setText(str(self.channels[0].get("value", "")))
+            self.copy_button.setText(say("guard.copied"))
+
+    # -- the corner ---------------------------------------------------------------------------------------
+
+    def corner(self) -> str:
+        try:
+            corner = json.loads(self.settings.read_text(encoding="utf-8")).get("corner")
+        except (OSError, ValueError, AttributeError):
+            corner = None
+        return corner if corner in CORNERS else "top-right"
+
+    def save_corner(self, corner: str) -> None:
+        with contextlib.suppress(OSError):  # a setting that cannot be kept is not worth an error
+            self.settings.parent.mkdir(parents=True, exist_ok=True)
+            self.settings.write_text(json.dumps({"corner": corner}) + "\n", encoding="utf-8")
+
+    def place(self, corner: str) -> None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        x = area.left() + MARGIN if corner.endswith("left") else area.right() - self.width() - MARGIN
+        y = area.top() + MARGIN if corner.startswith("top") else area.bottom() - self.height() - MARGIN
+        self.move(x, y)
+
+    def nearest_corner(self) -> str:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        centre = screen.availableGeometry().center()
+        middle = self.frameGeometry().center()
+        return f"{'top' if middle.y() < centre.y() else 'bottom'}-{'left' if middle.x() < centre.x() else 'right'}"
+
+    def move_to(self, corner: str) -> None:
+        self.place(corner)
+        self.save_corner(corner)
+
+    def _shortcuts(self) -> None:
+        keys = {"top-left": "Ctrl+Alt+Left", "top-right": "Ctrl+Alt+Right", "bottom-left": "Ctrl+Alt+Down",
+                "bottom-right": "Ctrl+Alt+End"}
+        for corner, key in keys.items():
+            action = QAction(corner, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, c=corner: self.move_to(c))
+            self.addAction(action)
+        copy = QAction(say("guard.copy"), self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.triggered.connect(self.copy_channel)
+        self.addAction(copy)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            self.move(event.globalPosition().toPoint() - self._drag)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag = None
+            self.move_to(self.nearest_corner())
+        super().mouseReleaseEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.place(self.corner())
+        exclude_from_capture(self)
+
+    # -- the watcher --------------------------------------------------------------------------------------
+
+    def watch(self, watch: Watch) -> None:
+        """Start the watcher loop; its statuses reach :meth:`show_status` through a signal."""
+        self.worker = GuardWorker(watch)
+        self.worker.signals.status.connect(self.show_status)
+        self.worker.signals.stopped.connect(self._stopped)
+        self.started_at = time.perf_counter()
+        self.worker.start()
+
+    def _stopped(self, result: object) -> None:
+        if isinstance(result, str):
+            self.line.setText(say("guard.failed", error=result))
+            self.line.setVisible(True)
+        else:
+            self.changes = list(result)  # type: ignore[arg-type]
+
+    def closeEvent(self, event: Any) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            QApplication.processEvents()  # the last signal: the timeline
+            worker, self.worker = self.worker, None
+            if any(c.state != "good" for c in self.changes):
+                self.offer_timeline()
+            del worker
+        if self.tray is not None:
+            self.tray.hide()
+        super().closeEvent(event)
+
+    def offer_timeline(self) -> None:
+        """Opt-in: save the record of states (times and numbers only) to add to the report."""
+        ask = QMessageBox(QMessageBox.Icon.Question, say("guard.title"), say("guard.offer_timeline"), parent=self)
+        save = ask.addButton(say("guard.save_timeline"), QMessageBox.ButtonRole.AcceptRole)
+        ask.addButton(say("guard.discard_timeline"), QMessageBox.ButtonRole.RejectRole)
+        ask.exec()
+        if ask.clickedButton() is not save:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, say("guard.save_timeline"), "interview-record.json",
+                                              "JSON (*.json)")
+        record = timeline_record(self.changes, time.perf_counter())
+        if path:
+            with contextlib.suppress(OSError):
+                Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        self.record_saved.emit(list(record["lines"]))
+
+
+def plan_b(profile: Profile | None, report: Report | None = None) -> tuple[list[dict], list[str]]:
+    """The backup channels and the general reminders, as the report model builds them."""
+    built = report or build_report([], profile)
+    return [dict(c) for c in built.backup_channels], list(built.reminders)
+
+
+def start_interview_mode(profile: Profile | None = None, report: Report | None = None,
+                         stun: Sequence[tuple[str, int]] = ()) -> GuardianWindow:
+    """Open interview mode's window and start watching (the main window's *Start interview mode*)."""
+    channels, reminders = plan_b(profile, report)
+    window = GuardianWindow(channels, reminders)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    window.watch(Watch(stun_servers(stun, profile), guard_limits()))
+    window.show()
+    return window

@@ -1,0 +1,109 @@
+"""What a run is: the checks and sources the arguments (or a profile) choose, and saving its report.
+
+Both the command line and the window use it; it loads Qt only to write a PDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.builtin.echo import asked
+from checks.discovery import LoadedCheck, discover
+from checks.export import render_html
+from checks.files import write_atomically
+from checks.network import NetworkSettings, StunServer, parse_server_url
+from checks.profile import Profile, ProfileError, load_profile
+from checks.report import Report
+from checks.resources import asset_path
+from checks.runner import RunConfig
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
+from checks.thresholds import Thresholds
+
+REPORT_SUFFIXES = (".json", ".html", ".pdf")
+
+
+class UsageError(Exception):
+    """A bad argument; the message names it."""
+
+
+@dataclass
+class Session:
+    """What the arguments resolve to: the checks to run and how."""
+
+    checks: list[LoadedCheck]
+    config: RunConfig
+    profile: Profile | None
+
+
+def resolve(args: argparse.Namespace) -> Session:
+    """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
+    demo = getattr(args, "demo", False)
+    camera_text = args.camera or (str(asset_path("demo", "camera.mp4")) if demo else "auto")
+    mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
+    try:
+        camera = CameraSpec.parse(camera_text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    mic = MicSpec.parse(mic_text)
+    profile = None
+    if args.profile is not None:
+        try:
+            profile = load_profile(args.profile)
+        except ProfileError as error:
+            raise UsageError(f"--profile: {error}") from None
+    try:  # the command line wins over the profile
+        server_text = args.server or (profile.librespeed_server if profile else None)
+        server = parse_server_url(server_text) if server_text else None
+        stun = tuple(StunServer.parse(s) for s in (args.stun or (profile.stun if profile else [])))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    backend = args.network or ("none" if demo else "auto")
+    report = getattr(args, "report", None)
+    if report is not None:
+        if report.suffix.lower() not in REPORT_SUFFIXES:
+            raise UsageError(f"--report: {report} must end in {', '.join(REPORT_SUFFIXES)}")
+        if not report.parent.resolve().is_dir():
+            raise UsageError(f"--report: the folder {report.parent} does not exist")
+    try:
+        checks = discover(args.only)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    overrides = profile.threshold_overrides([c.id for c in checks]) if profile else None
+    if getattr(args, "echo", False):  # the echo test plays a sound: only when asked
+        overrides = asked(overrides)
+    thresholds = Thresholds(overrides)
+    snapshot = getattr(args, "snapshot", False)
+    if snapshot and report is None and not getattr(args, "json", False):
+        raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
+    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
+                       picture=snapshot, screen=getattr(args, "screen", "auto"))
+    return Session(checks, config, profile)
+
+
+def save_report(report: Report, path: Path) -> None:
+    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_atomically(path, report.to_json() + "\n")
+    elif suffix == ".html":
+        write_atomically(path, render_html(report))
+    elif suffix == ".pdf":
+        if no_screen():  # a PDF needs no screen: lay it out offscreen
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from app.export import write_pdf
+
+        write_pdf(report, path)
+    else:
+        raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
+
+
+def no_screen() -> bool:
+    """True on Linux with no display to open a window on (Qt would abort there)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

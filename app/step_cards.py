@@ -1,0 +1,95 @@
+"""The guided flow's step cards: one status (icon and word), what it means in plain words, the one thing to fix,
+and "Details" for the per-check rows. A card is a view: it shows a :class:`~checks.steps.StepSummary`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from app.icons import status_icon
+from checks.steps import StepSummary
+from checks.wording import say
+
+ICON_PX = 32
+
+
+def _label(bold: bool = False) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a check's summary may contain "<"
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if bold:
+        font = QFont(label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        label.setFont(font)
+    return label
+
+
+class StepCard(QFrame):
+    """One step of the flow ("Your picture")."""
+
+    details_toggled = Signal(str, bool)
+    """The step and whether its details are to be shown."""
+
+    def __init__(self, step: str, parent: QWidget | None = None, *, with_details: bool = True) -> None:
+        super().__init__(parent)
+        self.step = step
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName(f"step_{step}")
+        self.icon = QLabel()
+        self.icon.setFixedSize(ICON_PX, ICON_PX)
+        self.title = _label(bold=True)
+        self.title.setText(say(f"steps.{step}.title"))
+        self.status = _label()
+        self.headline = _label()
+        self.fix = _label()
+        self.details_button = QPushButton(say("steps.details"))
+        self.details_button.setCheckable(True)
+        self.details_button.setVisible(with_details)
+        self.details_button.toggled.connect(lambda on: self.details_toggled.emit(self.step, on))
+        self.details_button.setAccessibleName(f"{say('steps.details').replace('&', '')}: {self.title.text()}")
+        grid = QGridLayout(self)
+        grid.addWidget(self.icon, 0, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.title, 0, 1)
+        grid.addWidget(self.status, 1, 1)
+        grid.addWidget(self.headline, 2, 1)
+        grid.addWidget(self.fix, 3, 1)
+        grid.addWidget(self.details_button, 0, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        self.summary: StepSummary | None = None
+
+    def show_summary(self, summary: StepSummary) -> None:
+        self.summary = summary
+        word = say(f"status.{summary.status}")
+        self.icon.setPixmap(status_icon(summary.status).pixmap(ICON_PX, ICON_PX))
+        self.icon.setAccessibleName(word)
+        self.status.setText(word)
+        self.headline.setText(summary.headline)
+        self.fix.setText(summary.fix)
+        self.fix.setVisible(bool(summary.fix))
+        name = say("steps.card_name", title=summary.title, status=word)
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(summary.accessible_description())
+        self.details_button.setAccessibleDescription(summary.accessible_description())
+
+    def labels(self) -> list[QLabel]:
+        return [self.title, self.status, self.headline, self.fix]
+
+
+class PlanBCard(StepCard):
+    """"Your plan B": the backup channels and the checklist, in words."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("plan_b", parent, with_details=False)
+        self.status.hide()
+        self.icon.setPixmap(status_icon("info").pixmap(ICON_PX, ICON_PX))
+        self.setAccessibleName(self.title.text())
+
+    def show_lines(self, channels: list[str], checklist: list[str]) -> None:
+        self.headline.setText("\n".join(f"• {line}" for line in channels))
+        self.headline.setVisible(bool(channels))
+        self.fix.setText("\n".join(f"• {line}" for line in checklist))
+        self.fix.setVisible(bool(checklist))
+        self.setAccessibleDescription(" ".join([*channels, *checklist]))

@@ -1,0 +1,134 @@
+"""``mic.echo``: will the interviewer hear themselves? A short sweep through the speakers, listened for.
+
+It plays a sound, so it runs only when asked (the ``play`` setting: ``check --echo``, the window's "Test for echo");
+otherwise it is skipped. It runs after the other microphone checks (their recording must not hold the sweep).
+The measurement is checks/analysis/echo.py; playing while recording is checks/sources/echo.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
+from checks.api import Check, CheckContext, CheckResult, Series, Status
+from checks.sources import SourceError
+from checks.sources.echo import active_handsfree, play_and_record
+from checks.thresholds import Thresholds
+from checks.wording import say, say_all
+
+PLOT_STEP_S = 0.002
+"""The impulse response is plotted as its energy in blocks this long, in dB below its peak."""
+PLOT_FLOOR_DB = -80.0
+
+
+def asked(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Threshold overrides (a profile's, or none) with the echo test asked for: it may play its sound."""
+    out = dict(overrides or {})
+    out["mic.echo"] = {**out.get("mic.echo", {}), "play": True}
+    return out
+
+
+def echo_verdict(found: EchoMeasurement, limits: Mapping[str, Any]) -> tuple[Status, list[str]]:
+    """PASS, or WARN with the findings' wording keys: "strong" (a loud return), "room" (a long decay)."""
+    if not found.returned:
+        return Status.PASS, []
+    keys = []
+    if found.return_loss_db < float(limits["warn_return_loss_db"]):
+        keys.append("strong")
+    if found.rt60_s is not None and found.rt60_s >= float(limits["warn_rt60_s"]):
+        keys.append("room")
+    return (Status.WARN if keys else Status.PASS), keys
+
+
+def response_series(found: EchoMeasurement) -> Series:
+    """The impulse response as a plot: its energy in 2 ms blocks, dB below the peak, against milliseconds."""
+    rate = found.samplerate
+    block = max(1, round(PLOT_STEP_S * rate))
+    blocks = len(found.response) // block
+    energy = np.square(found.response[: blocks * block], dtype=np.float64).reshape(blocks, block).mean(axis=1)
+    top = float(energy.max()) if blocks else 0.0
+    start_ms = found.response_start_ms
+    points = []
+    for i, e in enumerate(energy):
+        level = 10 * math.log10(e / top) if e > 0 and top > 0 else PLOT_FLOOR_DB
+        points.append((start_ms + 1000.0 * i * block / rate, max(PLOT_FLOOR_DB, level)))
+    return Series(say("plot.impulse"), "ms", "dB", tuple(points))
+
+
+def handsfree_advice(samplerate: int, headsets: list[tuple[str, str]]) -> list[str]:
+    """Advice naming a Bluetooth headset in hands-free mode: by its profile where the OS tells, else by the rate."""
+    if headsets:
+        return [say("mic.echo.handsfree", name=name, profile=profile) for name, profile in headsets]
+    limit = int(Thresholds().for_check("mic.device")["low_samplerate_hz"])
+    return [say("mic.echo.low_rate", rate=samplerate)] if samplerate <= limit else []
+
+
+def _number(value: float, digits: int = 0) -> str:
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
+class MicEcho(Check):
+    id = "mic.echo"
+    title = "Echo"
+    category = "mic"
+    requires = frozenset({"mic"})
+    order = 900  # after the checks that share the recording
+
+    def run(self, context: CheckContext) -> CheckResult:
+        limits = context.thresholds
+        if not limits.get("play", False):
+            return self.result(Status.SKIP, say("mic.echo.not_asked"), details={"reason": "not_asked"})
+        mic = context.mic
+        assert mic is not None
+        if mic.is_file:
+            return self.result(Status.SKIP, say("mic.echo.file"), details={"reason": "file"})
+        rate = mic.samplerate
+        try:
+            sweep = log_sweep(float(limits["sweep_s"]), rate, level_dbfs=float(limits["sweep_dbfs"]))
+        except ValueError as error:
+            return self.result(Status.SKIP, say("mic.echo.unusable", error=error), details={"reason": "rate"})
+        context.progress(0.1, say("mic.echo.progress"))
+        try:
+            heard = play_and_record(mic, sweep, tail_s=float(limits["tail_s"]), cancel=context.cancel_event)
+        except SourceError as error:
+            context.raise_if_cancelled()  # a sound cut short by a cancel is no failure
+            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        context.raise_if_cancelled()
+        context.progress(0.9, say("mic.echo.progress"))
+        try:
+            found = measure_echo(sweep, heard.samples, rate, detect_db=float(limits["detect_db"]),
+                                 tail_s=float(limits["tail_s"]))
+        except ValueError as error:
+            return self.result(Status.FAIL, say("mic.echo.unusable", error=error), details={"reason": "unusable"})
+        status, keys = echo_verdict(found, limits)
+        extra = handsfree_advice(rate, active_handsfree())
+        details: dict[str, Any] = {"speakers": heard.speakers, "samplerate": rate, "timing": heard.timing,
+                                   "returned": found.returned,
+                                   "peak_to_noise_db": round(min(found.peak_to_noise_db, 200.0), 1)}
+        if extra:
+            details["handsfree"] = True
+        if not found.returned:
+            loss = found.return_loss_db
+            if math.isfinite(loss):
+                details["return_loss_at_least_db"] = round(loss, 1)
+            return self.result(Status.PASS, say("mic.echo.none.summary"), extra, details=details)
+        assert found.delay_ms is not None
+        details.update(return_loss_db=round(found.return_loss_db, 1), delay_ms=round(found.delay_ms, 1),
+                       decay_range_db=round(found.decay_range_db, 1))
+        if found.rt60_s is not None:
+            details.update(rt60_s=round(found.rt60_s, 2), rt60_method=found.rt60_method)
+        if found.direct_to_reverberant_db is not None:
+            details["direct_to_reverberant_db"] = round(found.direct_to_reverberant_db, 1)
+        fields = {"loss": _number(found.return_loss_db), "delay": _number(found.delay_ms),
+                  "rt60": _number(found.rt60_s or 0.0, 1)}
+        if keys:
+            summary = " ".join(say(f"mic.echo.{key}.summary", **fields) for key in keys)
+            advice = [line for key in keys for line in say_all(f"mic.echo.{key}.advice")] + extra
+        else:
+            summary, advice = say("mic.echo.faint.summary", **fields), extra
+        return self.result(status, summary, advice, value=round(found.return_loss_db, 1), unit="dB",
+                           details=details, series=[response_series(found)])

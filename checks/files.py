@@ -1,0 +1,34 @@
+"""Writing files so that a crash, a full disk or a pulled plug never leaves half of one behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def replacing(path: Path, private: bool = False) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; it replaces ``path`` when the block ends, or is removed.
+    The file is readable by its owner only when ``private`` (0600, whatever the umask), else by everyone (0644)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o600 if private else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, text: str, private: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path``: the old file stays whole until the new one is complete (see
+    :func:`replacing` for ``private``)."""
+    with replacing(path, private) as tmp, open(tmp, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())  # on disk before it replaces the old file: a crash leaves one or the other

@@ -1,0 +1,83 @@
+"""The guided flow's steps: "Your picture", "Your sound", "Your connection", "Your screen", each summed up in one
+status and the one thing to fix, from the results as plain data (no Qt; the window's step cards show what this
+says).
+
+A result whose ``details["because"]`` names another check could not be judged because of that check (no camera,
+no network route): it is never a problem of its own; its cause is counted and shown once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from checks.api import CheckResult, Status
+from checks.report import Report, fix_order
+from checks.wording import say
+
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("picture", ("camera",)),
+    ("sound", ("mic",)),
+    ("connection", ("network", "system")),
+    ("screen", ("screen",)),
+)
+"""Each step and the check categories it sums up, in the order the candidate meets them."""
+
+
+def step_of(category: str) -> str | None:
+    return next((step for step, categories in STEPS if category in categories), None)
+
+
+def is_consequence(result: CheckResult) -> bool:
+    """True when the result only says that another check's problem kept it from being judged."""
+    return isinstance(result.details, dict) and bool(result.details.get("because"))
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    step: str
+    status: str
+    """The key of the step's status icon and word: ``waiting``, ``running``, ``pass``, ``warn``, ``fail``,
+    ``skip`` (nothing of it was checked) or ``info`` (only checks the profile does not require)."""
+    headline: str
+    """The step's state in the words of a helpful person ("No camera found", "Your picture looks good")."""
+    fix: str
+    """The one thing to do, or "" when there is nothing to do."""
+    problems: tuple[CheckResult, ...] = ()
+    """What needs doing, most important first: each cause once, never the checks it kept from running."""
+
+    @property
+    def title(self) -> str:
+        return say(f"steps.{self.step}.title")
+
+    def accessible_description(self) -> str:
+        return " ".join(part for part in (say(f"status.{self.status}"), self.headline, self.fix) if part)
+
+
+def summarise(step: str, results: Iterable[CheckResult], report: Report | None = None, *,
+              running: Sequence[str] = (), expected: Sequence[str] = ()) -> StepSummary:
+    """The step's summary from its results so far. ``running`` are the ids of its checks still to come in the
+    current run; ``expected`` the ids of all its checks (a step with none is not offered)."""
+    categories = dict(STEPS)[step]
+    mine = [r for r in results if r.category in categories]
+    judged = [r for r in mine if report is None or not report.is_info(r)]
+    if running:
+        return StepSummary(step, "running", say(f"steps.{step}.running"), "")
+    if not mine:
+        return StepSummary(step, "waiting", say(f"steps.{step}.waiting") if expected else say("steps.none"), "")
+    causes = [r for r in judged if not is_consequence(r)]
+    problems = tuple(fix_order([r for r in causes if r.status in (Status.FAIL, Status.ERROR, Status.WARN)]))
+    if problems:
+        first = problems[0]
+        status = "warn" if all(p.status is Status.WARN for p in problems) else "fail"
+        fix = first.advice[0] if first.advice else ""
+        more = say("steps.more", n=len(problems) - 1) if len(problems) > 1 else ""
+        return StepSummary(step, status, first.summary, " ".join(part for part in (fix, more) if part), problems)
+    if judged and all(r.status is Status.SKIP for r in judged):
+        return StepSummary(step, "skip", say(f"steps.{step}.skipped"), "")
+    if not judged:
+        return StepSummary(step, "info", say(f"steps.{step}.good"), "")
+    skipped = [r for r in causes if r.status is Status.SKIP]
+    if skipped:  # never "ready" for what was not looked at
+        return StepSummary(step, "pass", say("steps.partly", n=len(skipped)), "")
+    return StepSummary(step, "pass", say(f"steps.{step}.good"), "")

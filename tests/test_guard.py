@@ -1,0 +1,267 @@
+"""Interview mode's state machine, fed with exact timestamped sequences; and the watchers' readers on real files."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from checks.guard import Cpu, Guard, Interface, Power, Probe, channel_action, periods, timeline_text
+from checks.guard_watch import read_interface, stun_servers
+from checks.profile import parse_profile
+from checks.report import build_report
+from checks.wording import say
+from tests.conftest import ROOT
+from tests.guardkit import LIMITS, STEP, drive
+
+
+def states(seen) -> list[str]:
+    """The distinct states in order (a flicker shows as a repeat)."""
+    out: list[str] = []
+    for _, state, _ in seen:
+        if not out or out[-1] != state:
+            out.append(state)
+    return out
+
+
+def first(seen, state: str) -> float:
+    return next(t for t, s, _ in seen if s == state)
+
+
+def test_a_good_line_stays_good_and_reports_its_figures():
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 30, rtt=0.035)
+    assert states(seen) == ["good"]
+    status = guard.evaluate(30)
+    assert status.loss_pct == 0 and status.rtt_ms == pytest.approx(35) and status.jitter_ms == 0
+    assert status.text() == say("guard.reasons.ok")
+    assert status.to_json() == {"t": 30, "state": "good", "loss_pct": 0.0, "rtt_ms": 35.0, "reason": "ok"}
+
+
+def test_loss_brings_trouble_within_the_window_then_down_then_good_without_flicker():
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 10)
+    lossy = drive(guard, 10, 25, loss=0.2)
+    cut = drive(guard, 25, 30, answered=False)
+    back = drive(guard, 30, 60)
+    assert states(seen + lossy + cut + back) == ["good", "trouble", "down", "trouble", "good"]
+    assert first(lossy, "trouble") - 10 < 10
+    assert next(r for _, s, r in lossy if s == "trouble") == "loss"
+    assert first(cut, "down") - 25 <= 3
+    assert next(r for _, s, r in cut if s == "down") == "no_answer"
+    came_back = first(back, "trouble")
+    assert LIMITS["up_after_s"] <= came_back - 30 <= LIMITS["up_after_s"] + STEP + LIMITS["answer_timeout_s"]
+    assert next(r for _, s, r in back if s == "trouble") == "back"
+    assert first(back, "good") - came_back == pytest.approx(LIMITS["good_after_s"], abs=2 * STEP)
+    assert [c.state for c in guard.changes] == ["good", "trouble", "down", "trouble", "good"]
+
+
+def test_loss_around_the_limit_does_not_flicker():
+    """Loss hovering between the clear and the trouble limit keeps whichever state it was in."""
+    guard = Guard(LIMITS)
+    per_window = round(LIMITS["window_s"] / STEP)
+    every = per_window // 2  # two lost a window: 4 %, between the clear (2 %) and trouble (5 %) limits
+    seen = drive(guard, 0, 20) + drive(guard, 20, 80, lose_every=every)
+    assert states(seen) == ["good"]
+    assert LIMITS["clear_loss_percent"] <= guard.evaluate(80).loss_pct < LIMITS["trouble_loss_percent"]
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 15, loss=0.3) + drive(guard, 15, 80, lose_every=every)
+    assert states(seen) == ["good", "trouble"]
+
+
+def test_a_short_blip_is_not_news():
+    """Two probes lost in a row (4 % of the window) pass; a second without answers (10 %) is trouble."""
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 10) + drive(guard, 10, 10 + 2 * STEP, answered=False) + drive(guard, 10 + 2 * STEP, 30)
+    assert states(seen) == ["good"]
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 10) + drive(guard, 10, 11, answered=False) + drive(guard, 11, 40)
+    assert states(seen) == ["good", "trouble", "good"]
+
+
+def test_the_interface_gone_is_down_at_once():
+    guard = Guard(LIMITS)
+    drive(guard, 0, 5)
+    guard.add(Interface(5, "eth0", up=False))
+    assert guard.evaluate(5).state == "down" and guard.reason == "link_down"
+    guard.add(Interface(6, None, up=False, kind="unknown"))
+    status = guard.evaluate(6)
+    assert (status.state, status.reason) == ("down", "no_route")
+    assert status.text() == say("guard.reasons.no_route")
+    guard.add(Interface(7, "eth0"))
+    seen = drive(guard, 7, 25)
+    assert states(seen) == ["down", "trouble", "good"]
+
+
+def test_a_vpn_coming_up_and_the_charger_pulled_are_trouble_for_a_while():
+    guard = Guard(LIMITS)
+    guard.add(Interface(0, "wlan0", kind="wifi"))
+    guard.add(Power(0, 80, plugged=True))
+    drive(guard, 0, 5)
+    guard.add(Interface(5, "wg0", kind="vpn"))
+    assert (guard.evaluate(5).state, guard.reason) == ("trouble", "vpn")
+    seen = drive(guard, 5, 5 + LIMITS["notice_s"] + LIMITS["good_after_s"] + 1)
+    assert states(seen) == ["trouble", "good"]
+    guard.add(Power(40, 79, plugged=False))
+    assert (guard.evaluate(40).state, guard.reason) == ("trouble", "charger")
+
+
+def test_a_weak_wifi_signal_is_trouble_once_it_lasts():
+    guard = Guard(LIMITS)
+    guard.add(Interface(0, "wlan0", kind="wifi", signal_percent=LIMITS["weak_signal_percent"] + 20))
+    assert states(drive(guard, 0, 10)) == ["good"]
+    guard.add(Interface(10, "wlan0", kind="wifi", signal_percent=LIMITS["weak_signal_percent"] - 10))
+    seen = drive(guard, 10, 20)
+    assert states(seen) == ["good", "trouble"] and seen[-1][2] == "wifi"
+    assert first(seen, "trouble") - 10 >= LIMITS["trouble_after_s"]
+
+
+def test_read_interface_tells_a_wifi_links_signal(tmp_path):
+    (tmp_path / "route").write_text("Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+                                    "wlan0\t00000000\t0100A8C0\t0003\t0\t0\t600\t00000000\n")
+    (tmp_path / "wireless").write_text("Inter-| sta-|   Quality\n face | tus | link level noise\n"
+                                       " wlan0: 0000   14.  -85.  -256\n")
+    (tmp_path / "wlan0" / "wireless").mkdir(parents=True)
+    (tmp_path / "wlan0" / "operstate").write_text("up\n")
+    assert read_interface(1.0, tmp_path, tmp_path) == Interface(1.0, "wlan0", True, "wifi", 20.0)
+    (tmp_path / "wlan0" / "operstate").write_text("down\n")
+    assert not read_interface(2.0, tmp_path, tmp_path).up
+
+
+def test_a_vpn_from_the_start_is_not_news():
+    guard = Guard(LIMITS)
+    guard.add(Interface(0, "tun0", kind="vpn"))
+    assert states(drive(guard, 0, 20)) == ["good"]
+
+
+def test_low_battery_and_a_busy_processor_name_the_fix():
+    guard = Guard(LIMITS)
+    guard.add(Power(0, 14, plugged=False))
+    drive(guard, 0, LIMITS["trouble_after_s"] + 1)
+    status = guard.evaluate(LIMITS["trouble_after_s"] + 1)
+    assert (status.state, status.reason) == ("trouble", "battery_low")
+    assert "14 %" in status.text()
+    guard = Guard(LIMITS)
+    for t in range(0, 40, 2):
+        guard.add(Cpu(t, 97, "encoder" if t >= 4 else None))
+        guard.add(Probe(t, 0.02))
+        status = guard.evaluate(t)
+        if t < LIMITS["cpu_s"]:
+            assert status.state == "good"
+    assert status.state == "trouble" and "encoder" in status.text()
+
+
+def test_never_answered_says_the_line_cannot_be_watched():
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 10, answered=False)
+    assert states(seen) == ["good", "trouble"] and seen[-1][2] == "never_answered"
+
+
+def test_timeline_lists_what_was_not_good():
+    guard = Guard(LIMITS, start=0)
+    drive(guard, 0, 10)
+    drive(guard, 10, 15, answered=False)
+    drive(guard, 15, 40)
+    items = periods(guard.changes, 40)
+    assert [p.state for p in items] == ["good", "down", "trouble", "good"]
+    assert sum(p.seconds for p in items) == pytest.approx(40)
+    lines = timeline_text(items, lambda t: f"00:{int(t):02d}")
+    assert len(lines) == 2 and "connection down" in lines[0]
+    assert timeline_text(periods(Guard(LIMITS).changes, 5), str) == [say("guard.timeline.all_good")]
+
+
+def test_the_plan_b_card_reuses_the_reports_channels():
+    profile = parse_profile('organisation = "Acme"\n[[backup_channels]]\nkind = "dial_in"\n'
+                            'value = "+44 20 7946 0000,,123456#"\n[[backup_channels]]\nkind = "email"\n'
+                            'label = "Sam at Acme"\nvalue = "sam@acme.example"\n')
+    report = build_report([], profile)
+    first_channel, second = report.backup_channels
+    assert channel_action(first_channel) == "Call the dial-in: +44 20 7946 0000, PIN 123456"
+    assert first_channel["link"].startswith("tel:")
+    assert channel_action(second) == "Write to Sam at Acme: sam@acme.example"
+    assert channel_action({"kind": "dial_in", "value": "+1 555 0100"}) == "Call the dial-in: +1 555 0100"
+
+
+def test_servers_come_from_the_command_line_then_the_profile_then_the_platform():
+    assert stun_servers([("10.0.0.1", 3478)], None) == [("10.0.0.1", 3478)]
+    profile = parse_profile('stun = ["stun.acme.example:3479"]\n')
+    assert stun_servers([], profile) == [("stun.acme.example", 3479)]
+    assert stun_servers([], parse_profile('platform = "teams"\n')) == [("worldaz.tr.teams.microsoft.com", 3478)]
+
+
+def test_read_interface_from_this_machines_proc(tmp_path):
+    face = read_interface(1.0)
+    assert face is None or face.t == 1.0
+    (tmp_path / "route").write_text("Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n")
+    assert read_interface(2.0, tmp_path, tmp_path) == Interface(2.0, None, False, "unknown")
+    assert read_interface(3.0, tmp_path / "missing", tmp_path) is None
+
+
+def test_guard_command_rejects_a_bad_server_in_one_line():
+    done = subprocess.run([sys.executable, "-m", "app", "guard", "--stun", "no:such:port"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=30)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--stun" in done.stderr
+
+
+def test_guard_command_runs_and_ctrl_c_ends_it_with_zero(tmp_path):
+    """On loopback with nothing listening: the stream gets no answers; Ctrl+C exits 0 and the record is saved."""
+    record = tmp_path / "record.json"
+    process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", "127.0.0.1:9", "--jsonl",
+                                "--timeline", str(record)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=ROOT)
+    first_line = json.loads(process.stdout.readline())
+    assert set(first_line) == {"t", "state", "loss_pct", "rtt_ms", "reason"}
+    assert abs(first_line["t"] - time.time()) < 10
+    time.sleep(1)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert all(json.loads(line)["state"] in ("good", "trouble") for line in out.splitlines())
+    assert process.returncode == 0, err
+    assert err == ""
+    saved = json.loads(record.read_text())
+    assert saved["periods"][0]["state"] == "good" and saved["lines"]
+
+
+def test_the_record_goes_into_the_report_when_added(tmp_path):
+    import dataclasses
+
+    import jsonschema
+
+    from checks.export import render_html
+
+    guard = Guard(LIMITS, start=0)
+    drive(guard, 0, 10)
+    drive(guard, 10, 15, answered=False)
+    drive(guard, 15, 40)
+    lines = timeline_text(periods(guard.changes, 40), lambda t: f"14:{int(t):02d}")
+    report = dataclasses.replace(build_report([], None), interview_record=tuple(lines))
+    data = json.loads(report.to_json())
+    jsonschema.validate(data, json.loads((ROOT / "assets" / "report.schema.json").read_text()))
+    assert data["interview_record"] == lines and "connection down" in lines[0]
+    assert lines[0] in report.render_text() and say("guard.timeline_title") in report.render_text()
+    assert lines[0] in render_html(report)
+    assert build_report([], None).to_dict()["interview_record"] == []
+
+
+def test_the_terminal_shows_plan_b_when_the_line_goes_down():
+    import io
+
+    from app.guard_cli import plan_b_lines, printer
+    from tests.guardkit import statuses
+
+    profile = parse_profile('[[backup_channels]]\nkind = "dial_in"\nvalue = "+44 20 7946 0000,,123456#"\n')
+    out = io.StringIO()
+    emit = printer(False, 10, out, plan_b_lines(profile))
+    shown = statuses()
+    emit(shown["good"], False)  # not a change: nothing
+    emit(shown["trouble"], True)
+    emit(shown["down"], True)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4 and "[!] Trouble" in lines[0] and "[✗] Connection down" in lines[1]
+    assert lines[2].strip() == "→ Call the dial-in: +44 20 7946 0000, PIN 123456"
+    assert "calling in now" in lines[3]
+    assert plan_b_lines(None)[0] == say("guard.no_channel")

@@ -1,0 +1,195 @@
+"""Interview mode's window: the three states as the guard judges them, the plan B card from the report model,
+the corner it remembers, the keyboard, and the watcher reaching it through signals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QMenu, QPushButton
+
+from app.guardian import GuardianWindow, plan_b
+from checks.guard_watch import Watch, guard_limits
+from checks.profile import parse_profile
+from checks.report import build_report
+from checks.wording import say
+from tests.guardkit import statuses
+
+PROFILE = parse_profile('organisation = "Acme"\n[[backup_channels]]\nkind = "dial_in"\n'
+                        'value = "+44 20 7946 0000,,123456#"\n[[backup_channels]]\nkind = "email"\n'
+                        'value = "sam@acme.example"\n')
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    channels, reminders = plan_b(PROFILE)
+    window = GuardianWindow(channels, reminders, settings=tmp_path / "guardian.json")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_good_is_small_and_quiet(window):
+    window.show_status(statuses()["good"])
+    assert window.name.text() == f"<b>{say('guard.state_names.good')}</b>"
+    assert not window.line.isVisible() and not window.card.isVisible()
+    assert window.width() < 320 and window.height() < 90
+    flags = window.windowFlags()
+    assert flags & Qt.WindowType.WindowStaysOnTopHint and flags & Qt.WindowType.FramelessWindowHint
+    assert flags & Qt.WindowType.Tool
+
+
+def test_trouble_is_one_line_with_the_thing_to_do(window):
+    window.show_status(statuses()["trouble"])
+    assert window.line.isVisible() and not window.card.isVisible()
+    assert "losing packets" in window.line.text() and "turn off your video" in window.line.text()
+    assert window.icon.accessibleName() == say("guard.state_names.trouble")  # text and icon, not colour alone
+    assert say("guard.state_names.trouble") in window.accessibleDescription()
+
+
+def test_down_shows_the_plan_b_card_with_the_dial_in_first(window, qtbot):
+    window.show_status(statuses()["down"])
+    assert window.card.isVisible()
+    assert window.action.text() == "Call the dial-in: +44 20 7946 0000, PIN 123456"
+    assert window.open_button.isVisible() and window.open_button.toolTip().startswith("tel:")
+    texts = " ".join(w.text() for w in window.card.findChildren(type(window.action)))
+    assert "calling in now" in texts and "Write to" in texts
+    assert all(r in texts for r in plan_b(PROFILE)[1])  # the report's reminders, not written again
+    qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "+44 20 7946 0000,,123456#"
+    for button in window.findChildren(QPushButton):
+        assert button.accessibleName() and button.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_without_a_profile_the_card_says_what_to_do(qtbot, tmp_path):
+    window = GuardianWindow([], plan_b(None)[1], settings=tmp_path / "g.json")
+    qtbot.addWidget(window)
+    window.show_status(statuses()["down"])
+    assert window.action.text() == say("guard.no_channel") and not window.copy_button.isVisibleTo(window)
+
+
+def test_the_corner_is_remembered_and_reachable_by_keyboard(window, qtbot, tmp_path):
+    window.move_to("bottom-left")
+    assert json.loads((tmp_path / "guardian.json").read_text()) == {"corner": "bottom-left"}
+    area = window.screen().availableGeometry()
+    assert window.x() < area.center().x() and window.y() > area.center().y()
+    assert window.nearest_corner() == "bottom-left"
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert window.corner() == "top-right"
+    again = GuardianWindow(settings=tmp_path / "guardian.json")
+    qtbot.addWidget(again)
+    assert again.corner() == "top-right"
+
+
+def test_a_broken_settings_file_is_ignored(qtbot, tmp_path):
+    (tmp_path / "g.json").write_text("{not json")
+    window = GuardianWindow(settings=tmp_path / "g.json")
+    qtbot.addWidget(window)
+    assert window.corner() == "top-right"
+
+
+def test_text_survives_double_size_and_longer_words(window):
+    font = window.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    window.setFont(font)
+    window.show_status(statuses()["down"])
+    for label in (window.line, window.action):
+        assert label.heightForWidth(label.width()) <= label.height() + 1
+
+
+def test_the_watcher_reaches_the_window_through_signals(window, qtbot):
+    """A real watcher loop on loopback (nothing answers there): its statuses arrive in the GUI thread."""
+    window.watch(Watch([("127.0.0.1", 9)], guard_limits(), power=None, cpu=False))
+    with qtbot.waitSignal(window.worker.signals.status, timeout=10000):
+        pass
+    qtbot.waitUntil(lambda: window.state == "trouble", timeout=10000)
+    assert window.line.text() == say("guard.reasons.never_answered")
+    worker = window.worker
+    worker.cancel()
+    qtbot.waitUntil(lambda: bool(window.changes), timeout=5000)
+    assert [c.state for c in window.changes] == ["good", "trouble"]
+    window.worker = None
+
+
+def test_the_main_window_starts_interview_mode(qtbot):
+    from app.cli import make_parser, resolve
+    from app.window import MainWindow
+
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
+                                                "--stun", "127.0.0.1:9", "--only", "system.power"]))
+    main = MainWindow(session)
+    qtbot.addWidget(main)
+    (action,) = [a for menu in main.menuBar().findChildren(QMenu) for a in menu.actions()
+                 if a.text() == say("guard.start")]
+    action.trigger()
+    guardian = main.guardian
+    qtbot.waitExposed(guardian)
+    assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    main.report = build_report([], None)
+    guardian.record_saved.emit(["14:12–14:13 connection down, 48 s"])  # what "Save the record" sends
+    assert main.report.interview_record == ("14:12–14:13 connection down, 48 s",)
+    guardian.worker.cancel()
+    guardian.worker = None
+    guardian.close()
+
+
+def test_kiosk_mode_does_not_offer_it(qtbot):
+    from app.cli import make_parser, resolve
+    from app.window import MainWindow
+
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none"]))
+    kiosk = MainWindow(session, kiosk=True)
+    qtbot.addWidget(kiosk)
+    texts = [a.text() for a in kiosk.findChildren(QAction)]
+    assert texts and say("guard.start") not in texts
+
+
+def test_the_three_states_render_offscreen(qtbot, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    from app.guardian import BACKGROUND
+    from tests.shoot_guardian import main as shoot
+
+    assert shoot(tmp_path) == 0
+    for state in ("good", "trouble", "down"):
+        image = QImage(str(tmp_path / f"guardian-{state}.png"))
+        assert image.width() >= 200 and image.height() >= 40, state
+        inside = image.pixelColor(image.width() // 2, 3)  # the background, just inside the border
+        assert inside == QColor(BACKGROUND[state]), (state, inside.name())
+    heights = {state: QImage(str(tmp_path / f"guardian-{state}.png")).height() for state in ("good", "down")}
+    assert heights["down"] > 3 * heights["good"]  # the plan B card
+
+
+def test_the_three_states_as_real_x11_windows(tmp_path):
+    """Under a private Xvfb: the pictures are taken from the X server (ImageMagick's import), as in the README."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    if not (shutil.which("Xvfb") and shutil.which("import")):
+        pytest.skip("Xvfb and ImageMagick are needed (.ci/setup.sh installs them)")
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        display = f":{server.stdout.readline().strip()}"
+        done = subprocess.run([sys.executable, str(ROOT / "tests" / "shoot_guardian.py"), str(tmp_path)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT,
+                              env={**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"})
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert [r[2] for r in rows] == ["x11"] * 3
+    for path, size, _ in rows:
+        identify = subprocess.run(["identify", "-format", "%wx%h", path], capture_output=True, text=True, timeout=30)
+        assert identify.stdout == size, (path, identify.stdout, size)

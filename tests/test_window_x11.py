@@ -1,0 +1,65 @@
+"""The window on a real X server (Xvfb and openbox): each state a candidate meets, and no step card's text cut
+off at 1280×720, at normal and at 200 % text size."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtGui import QImage
+
+from tests.conftest import ROOT
+from tests.xserver import XUnavailable, x_server
+
+
+@pytest.fixture(scope="module")
+def display():
+    try:
+        with x_server() as env:
+            yield env
+    except XUnavailable as error:
+        pytest.skip(str(error))
+
+
+def show(display: dict[str, str], state: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "tests.window_states", state, *args], env=display, cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("scale", ["1", "2"])
+def test_the_step_cards_show_all_their_text_at_1280x720(display, tmp_path, scale):
+    shown = show(display, "one-problem", "--size", "1280x720", "--text-scale", scale, "--out",
+                 str(tmp_path / "window.png"))
+    assert shown["clipped"] == []
+    assert shown["cards"] == {"picture": "fail", "sound": "pass", "connection": "pass"}
+    assert shown["banner"] == "Not ready: 1 problem"  # the missing camera once, not once per camera check
+    picture = QImage(str(tmp_path / "window.png"))
+    assert shown["saved"] and picture.width() >= 1000 and picture.height() >= 600  # grabbed from the X server
+
+
+def test_with_no_devices_each_step_says_what_is_missing(display):
+    shown = show(display, "no-devices", "--size", "1280x720")
+    assert shown["clipped"] == []
+    assert shown["cards"]["picture"] == "fail" and shown["cards"]["sound"] == "fail"
+
+
+def test_the_clipping_finder_sees_text_cut_off(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from tests.window_states import label_clipped
+
+    label = QLabel("Your picture looks good, and the light on your face is even.")
+    label.setWordWrap(True)
+    qtbot.addWidget(label)
+    label.setFixedSize(120, 200)
+    label.show()
+    assert not label_clipped(label)
+    label.setFixedSize(120, label.fontMetrics().height())  # room for one line of several
+    assert label_clipped(label)
+    label.setWordWrap(False)
+    label.setFixedSize(2000, 40)
+    assert not label_clipped(label)
