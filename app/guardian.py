@@ -95,11 +95,15 @@ class GuardWorker:
 
     def run(self) -> None:
         try:
-            guard = run(self.watch, self.cancel_event, lambda status, _changed: self.signals.status.emit(status))
+            guard = run(self.watch, self.cancel_event, lambda status, _changed: self._emit(self.signals.status, status))
         except Exception as error:  # told in the window, never a traceback
-            self.signals.stopped.emit(f"{type(error).__name__}: {error}")
+            self._emit(self.signals.stopped, f"{type(error).__name__}: {error}")
             return
-        self.signals.stopped.emit(list(guard.changes))
+        self._emit(self.signals.stopped, list(guard.changes))
+
+    def _emit(self, signal: Any, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the window, and its signals, closed meanwhile: nobody to tell
+            signal.emit(value)
 
 
 class GuardianWindow(QWidget):

@@ -389,8 +389,9 @@ class MainWindow(QMainWindow):
 
     def _add_interview_record(self, lines: list[str]) -> None:
         """The candidate opted in: interview mode's record goes into the report they send."""
-        if self.report is not None:
-            self.report = dataclasses.replace(self.report, interview_record=tuple(lines))
+        if self.controller.report is not None:
+            self.controller.report = dataclasses.replace(self.controller.report, interview_record=tuple(lines))
+            self.report_view.set_report(self.controller.report)
 
     def _fill_tree(self) -> None:
         self.tree.clear()

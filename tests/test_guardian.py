@@ -130,7 +130,7 @@ def test_the_main_window_starts_interview_mode(qtbot):
     qtbot.waitExposed(guardian)
     assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
-    main.report = build_report([], None)
+    main.controller.report = build_report([], None)
     guardian.record_saved.emit(["14:12–14:13 connection down, 48 s"])  # what "Save the record" sends
     assert main.report.interview_record == ("14:12–14:13 connection down, 48 s",)
     guardian.worker.cancel()
@@ -167,26 +167,21 @@ def test_the_three_states_render_offscreen(qtbot, tmp_path):
 
 def test_the_three_states_as_real_x11_windows(tmp_path):
     """Under a private Xvfb: the pictures are taken from the X server (ImageMagick's import), as in the README."""
-    import os
     import shutil
     import subprocess
     import sys
 
     from tests.conftest import ROOT
+    from tests.xserver import XUnavailable, x_server
 
-    if not (shutil.which("Xvfb") and shutil.which("import")):
-        pytest.skip("Xvfb and ImageMagick are needed (.ci/setup.sh installs them)")
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if not shutil.which("import"):
+        pytest.skip("ImageMagick is needed (.ci/setup.sh installs it)")
     try:
-        display = f":{server.stdout.readline().strip()}"
-        done = subprocess.run([sys.executable, str(ROOT / "tests" / "shoot_guardian.py"), str(tmp_path)],
-                              capture_output=True, text=True, timeout=120, cwd=ROOT,
-                              env={**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"})
-    finally:
-        server.terminate()
-        server.wait(10)
-        server.stdout.close()
+        with x_server(1280, 800, window_manager=False) as env:
+            done = subprocess.run([sys.executable, str(ROOT / "tests" / "shoot_guardian.py"), str(tmp_path)],
+                                  capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    except XUnavailable as error:
+        pytest.skip(str(error))
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()]
     assert [r[2] for r in rows] == ["x11"] * 3

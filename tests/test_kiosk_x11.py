@@ -13,12 +13,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.xserver import XServer, XUnavailable
 
 SIZES = [(1280, 720), (1366, 768), (1920, 1080), (1920, 1200)]
 NEEDED = ("Xvfb", "xwininfo", "xdotool")
@@ -28,71 +28,23 @@ pytestmark = pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing
 needs_openbox = pytest.mark.skipif(shutil.which("openbox") is None, reason="needs openbox (Debian package openbox)")
 
 
-def _free_display() -> int:
-    """A display number nobody uses (``KIOSK_TEST_DISPLAYS="76 77"`` picks from those only)."""
-    wanted = [int(n) for n in os.environ.get("KIOSK_TEST_DISPLAYS", "").split()] or range(76, 200)
-    for number in wanted:
-        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    pytest.skip("no free X display number")
-
-
-class Display:
-    def __init__(self, size: tuple[int, int]) -> None:
-        self.size = size
-        self.number = _free_display()
-        self.name = f":{self.number}"
-        self.server = subprocess.Popen(["Xvfb", self.name, "-screen", "0", f"{size[0]}x{size[1]}x24",
-                                        "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.wm: subprocess.Popen | None = None
-        if not self._wait(lambda: self._run("xdpyinfo").returncode == 0 if shutil.which("xdpyinfo")
-                          else Path(f"/tmp/.X11-unix/X{self.number}").exists()):
-            self.close()
-            pytest.skip(f"Xvfb did not start on {self.name}")
-
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(args), env={**os.environ, "DISPLAY": self.name}, capture_output=True, text=True,
-                              timeout=10)
-
-    @staticmethod
-    def _wait(ready, seconds: float = 10) -> bool:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if ready():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def start_wm(self) -> None:
-        self.wm = subprocess.Popen(["openbox"], env={**os.environ, "DISPLAY": self.name},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not self._wait(lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in self._run("xprop", "-root").stdout
-                          if shutil.which("xprop") else True):
-            pytest.fail("openbox did not start")
-        time.sleep(0.3)
-
-    def stop_wm(self) -> None:
-        if self.wm is not None:
-            self.wm.terminate()
-            self.wm.wait(10)
-            self.wm = None
-
-    def close(self) -> None:
-        self.stop_wm()
-        self.server.terminate()
-        self.server.wait(10)
+def _server(size: tuple[int, int]) -> XServer:
+    try:
+        return XServer(*size)
+    except XUnavailable as error:
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module", params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def display(request):
-    server = Display(request.param)
+    server = _server(request.param)
     yield server
     server.close()
 
 
 @pytest.fixture(scope="module")
 def display_1366():
-    server = Display((1366, 768))
+    server = _server((1366, 768))
     yield server
     server.close()
 
@@ -104,11 +56,11 @@ def window_manager(request):
     return request.param
 
 
-def probe(server: Display, scenario: str, tmp_path: Path, wm: bool, profile: Path | None = None,
+def probe(server: XServer, scenario: str, tmp_path: Path, wm: bool, profile: Path | None = None,
           path_first: Path | None = None) -> list[dict]:
     """Run the kiosk in ``scenario`` on ``server``; the facts it printed (the last one says it lived)."""
     if wm:
-        server.start_wm()
+        server.start_window_manager()
     env = {**os.environ, "DISPLAY": server.name, "QT_QPA_PLATFORM": "xcb", "XDG_STATE_HOME": str(tmp_path),
            "XDG_CURRENT_DESKTOP": "", "BROWSER": ""}
     if os.environ.get("KIOSK_TEST_SHOTS"):
@@ -122,7 +74,7 @@ def probe(server: Display, scenario: str, tmp_path: Path, wm: bool, profile: Pat
     try:
         done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     finally:
-        server.stop_wm()
+        server.stop_window_manager()
     facts = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert facts and facts[-1] == {"alive": True}, f"the kiosk died (exit {done.returncode}): {done.stderr[-2000:]}"
     return facts

@@ -22,6 +22,7 @@ from checks.sources.screen import Display, ScreenSource, session_kind
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 from tests.conftest import ROOT, run_cli
+from tests.xserver import XServer, XUnavailable
 
 DISPLAY = ":79"
 LIMITS = Thresholds().for_check("screen.display")
@@ -186,24 +187,21 @@ def _wait_for(condition, seconds: float = 10) -> None:
 
 @pytest.fixture
 def xvfb(monkeypatch):
-    """A real X server on :79 (3840 × 2160, a 4K screen) for this test, with DISPLAY pointing at it."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "3840x2160x24", "-nolisten", "tcp",
-                               "-displayfd", str(write)], pass_fds=(write,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as ready:  # Xvfb writes the display's number here once it accepts connections
-        assert ready.readline().strip() == DISPLAY[1:], "Xvfb did not start on " + DISPLAY
-    monkeypatch.setenv("DISPLAY", DISPLAY)
+    """A real X server (3840 × 2160, a 4K screen) for this test, with DISPLAY pointing at it; the programs the test
+    starts on it go in the list and are stopped after."""
+    try:
+        server = XServer(3840, 2160)
+    except XUnavailable as error:
+        pytest.skip(str(error))
+    monkeypatch.setenv("DISPLAY", server.name)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
     others: list[subprocess.Popen[bytes]] = []
     yield others
-    for proc in [*others, server]:
-        proc.terminate()  # Xvfb then removes its lock and socket
+    for proc in others:
+        proc.terminate()
         proc.wait(10)
+    server.close()
 
 
 def _windows_listed() -> int | None:
