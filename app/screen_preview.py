@@ -173,7 +173,7 @@ class ScreenPreview(QDialog):
         if report is None:
             return
         picture = to_picture(self.pixmap) if ticked and self.pixmap is not None else None
-        self.window_.report = with_screen_picture(report, picture)
+        self.window_.controller.report = with_screen_picture(report, picture)
         view = getattr(self.window_, "report_view", None)
         if view is not None and view.report() is report:  # the report tab shows the picture too, ticks kept
             ticks = view.ticked()

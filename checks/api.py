@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from checks import devices
+import checks.devices as devices
 
 if TYPE_CHECKING:
     from checks.network import NetworkSettings

@@ -157,3 +157,30 @@ def start_pulse(timeout: float = 15) -> PulseServer:
             server.close()
             raise PulseUnavailable(f"pulseaudio did not answer on {socket} within {timeout} s")
         time.sleep(0.1)
+
+
+ROOM = "ir_room"
+"""A second null sink: the room the speakers' sound travels through to the microphone (its monitor)."""
+
+
+def add_room(server: PulseServer) -> None:
+    """Add the room, and make its monitor the default microphone."""
+    server.pactl("load-module", "module-null-sink", f"sink_name={ROOM}", f"rate={RATE}", "channels=2")
+    server.pactl("set-default-source", f"{ROOM}.monitor")
+
+
+@contextlib.contextmanager
+def loopback(server: PulseServer, latency_ms: int, volume_db: float) -> Iterator[str]:
+    """The speakers (:data:`SINK`) heard in the room ``latency_ms`` later, ``volume_db`` quieter, settled before it
+    yields the module's index (an echo, as laptop speakers beside the microphone make)."""
+    module = server.pactl("load-module", "module-loopback", f"source={SINK}.monitor", f"sink={ROOM}",
+                          f"latency_msec={latency_ms}", "adjust_time=0", "source_dont_move=true",
+                          "sink_dont_move=true").strip()
+    try:
+        server.wait_for("sink-inputs", 1)
+        [index] = [line.split()[0] for line in server.pactl("list", "short", "sink-inputs").splitlines()]
+        server.pactl("set-sink-input-volume", index, f"{volume_db}dB")
+        time.sleep(1.0)  # the loopback fills its buffer to the target
+        yield module
+    finally:
+        server.pactl("unload-module", module)

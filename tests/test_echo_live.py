@@ -19,7 +19,6 @@ shown when a test fails.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import shutil
@@ -34,11 +33,10 @@ import pytest
 from checks.resources import asset_path
 from checks.wording import say
 from tests.conftest import ROOT, run_cli
-from tests.pulse import RATE, SINK, PulseServer, PulseUnavailable, start_pulse
+from tests.pulse import RATE, ROOM, SINK, PulseServer, PulseUnavailable, add_room, loopback, start_pulse
 
 pytestmark = pytest.mark.slow
 
-ROOM = "ir_room"
 SUBPROCESS_S = 30
 
 
@@ -49,8 +47,7 @@ def pulse() -> Iterator[PulseServer]:
     except PulseUnavailable as error:
         pytest.skip(f"PulseAudio could not start: {error}")
     try:
-        server.pactl("load-module", "module-null-sink", f"sink_name={ROOM}", f"rate={RATE}", "channels=2")
-        server.pactl("set-default-source", f"{ROOM}.monitor")
+        add_room(server)
         yield server
     finally:
         server.close()
@@ -72,22 +69,6 @@ def _reported_latency_ms(pulse: PulseServer, module: str) -> float:
             found = re.findall(r"(?:Buffer|Sink) Latency: (\d+) usec", block)
             return sum(int(us) for us in found) / 1000
     return float("nan")
-
-
-@contextlib.contextmanager
-def loopback(pulse: PulseServer, latency_ms: int, volume_db: float) -> Iterator[str]:
-    """The speakers heard in the room ``latency_ms`` later, ``volume_db`` quieter; settled before it yields."""
-    module = pulse.pactl("load-module", "module-loopback", f"source={SINK}.monitor", f"sink={ROOM}",
-                         f"latency_msec={latency_ms}", "adjust_time=0", "source_dont_move=true",
-                         "sink_dont_move=true").strip()
-    try:
-        pulse.wait_for("sink-inputs", 1)
-        [index] = [line.split()[0] for line in pulse.pactl("list", "short", "sink-inputs").splitlines()]
-        pulse.pactl("set-sink-input-volume", index, f"{volume_db}dB")
-        time.sleep(1.0)  # the loopback fills its buffer to the target
-        yield module
-    finally:
-        pulse.pactl("unload-module", module)
 
 
 @pytest.mark.parametrize(("latency_ms", "volume_db", "status"), [(40, -12.0, "warn"), (100, -28.0, "pass")])

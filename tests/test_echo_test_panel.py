@@ -18,7 +18,7 @@ from app.echo_test import EchoTestPanel, echo_runner
 from checks.sources.mic import MicSpec
 from checks.wording import say
 from tests.conftest import ROOT
-from tests.pulse import RATE, SINK, PulseUnavailable, start_pulse
+from tests.pulse import PulseUnavailable, add_room, loopback, start_pulse
 
 _PANEL = """\
 import json, sys
@@ -71,16 +71,11 @@ def test_pressing_the_button_runs_the_test_through_pulseaudio_and_shows_the_echo
     except PulseUnavailable as error:
         pytest.skip(f"PulseAudio could not start: {error}")
     try:
-        pulse.pactl("load-module", "module-null-sink", "sink_name=ir_room", f"rate={RATE}", "channels=2")
-        pulse.pactl("set-default-source", "ir_room.monitor")
-        pulse.pactl("load-module", "module-loopback", f"source={SINK}.monitor", "sink=ir_room", "latency_msec=40",
-                    "adjust_time=0")
-        pulse.wait_for("sink-inputs", 1)
-        [index] = [line.split()[0] for line in pulse.pactl("list", "short", "sink-inputs").splitlines()]
-        pulse.pactl("set-sink-input-volume", index, "-12dB")
-        env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen"}
-        done = subprocess.run([sys.executable, "-c", textwrap.dedent(_PANEL)], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=30)
+        add_room(pulse)
+        with loopback(pulse, 40, -12.0):
+            env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen"}
+            done = subprocess.run([sys.executable, "-c", textwrap.dedent(_PANEL)], env=env, cwd=ROOT,
+                                  capture_output=True, text=True, timeout=30)
     finally:
         pulse.close()
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
