@@ -542,6 +542,8 @@ class MainWindow(QMainWindow):
         self._set_running(phase is not Phase.IDLE)
         if phase is Phase.RECORDING:
             self._set_banner("running", say("ui.mic_first"), "")
+            if self.mic_panel is not None:  # the prompt to read aloud in view, on a small screen too
+                self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self._set_banner("running", say("ui.checking"), "")
 

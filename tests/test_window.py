@@ -398,3 +398,27 @@ def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbo
     assert again["camera.device"].status in (Status.PASS, Status.WARN, Status.FAIL)
     assert window.cards["picture"].summary.status != "running"
     assert load_choice().camera == str(other)
+
+
+def test_the_microphone_prompt_is_in_view_when_the_take_begins_on_a_small_window(qtbot, open_window):
+    from PySide6.QtCore import QPoint
+
+    from app.controller import Phase
+
+    window = open_window(session_for("--demo", "--only", "camera.device,mic.device"))
+    window.resize(1280, 480)
+    qtbot.waitUntil(lambda: window.height() <= 480)
+    viewport = window.flow_scroll.viewport()
+    meter = window.mic_panel.meter
+
+    def in_view() -> bool:
+        top = meter.mapTo(viewport, QPoint(0, 0)).y()
+        return 0 <= top and top + meter.height() <= viewport.height()
+
+    window.flow_scroll.verticalScrollBar().setValue(0)
+    assert not in_view()  # below the fold at this size
+    seen: list[bool] = []
+    window.controller.phase_changed.connect(lambda phase: seen.append(in_view()) if phase is Phase.RECORDING
+                                            else None)
+    run_to_end(qtbot, window)
+    assert seen == [True]
