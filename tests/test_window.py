@@ -413,7 +413,7 @@ def test_the_microphone_prompt_is_in_view_when_the_take_begins_on_a_small_window
 
     def in_view() -> bool:
         top = meter.mapTo(viewport, QPoint(0, 0)).y()
-        return 0 <= top and top + meter.height() <= viewport.height()
+        return top >= 0 and top + meter.height() <= viewport.height()
 
     window.flow_scroll.verticalScrollBar().setValue(0)
     assert not in_view()  # below the fold at this size
