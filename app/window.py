@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self._set_banner("running", say("ui.checking"), "")
+            self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come
 
     def _run_started(self, ids: list[str]) -> None:
         self._pending = set(ids)

@@ -78,6 +78,8 @@ def summarise(step: str, results: Iterable[CheckResult], report: Report | None =
     if not judged:
         return StepSummary(step, "info", say(f"steps.{step}.good"), "")
     skipped = [r for r in causes if r.status is Status.SKIP]
-    if skipped:  # never "ready" for what was not looked at
-        return StepSummary(step, "pass", say("steps.partly", n=len(skipped)), "")
+    if skipped:  # never "ready" for what was not looked at, and never "passed" for a part not looked at at all
+        unseen = any(all(r.status is Status.SKIP for r in causes if r.category == c)
+                     for c in categories if any(r.category == c for r in causes))
+        return StepSummary(step, "skip" if unseen else "pass", say("steps.partly", n=len(skipped)), "")
     return StepSummary(step, "pass", say(f"steps.{step}.good"), "")

@@ -61,9 +61,15 @@ def test_running_waiting_and_not_checked():
     assert summarise("picture", [], expected=["camera.device"]).status == "waiting"
     skipped = [result("camera.device", Status.SKIP)]
     assert summarise("picture", skipped, build_report(skipped)).status == "skip"
-    partly = [result("system.power", Status.PASS), result("network.download", Status.SKIP)]
+    partly = [result("system.power", Status.PASS), result("network.download", Status.SKIP),
+              result("network.upload", Status.PASS)]
     summary = summarise("connection", partly, build_report(partly))
     assert summary.status == "pass" and summary.headline == say("steps.partly", n=1)  # never "ready" for it all
+    # the computer passed but the internet was not checked at all: never "Passed"
+    offline = [result("system.power", Status.PASS), result("network.download", Status.SKIP),
+               result("network.upload", Status.SKIP)]
+    summary = summarise("connection", offline, build_report(offline))
+    assert summary.status == "skip" and summary.headline == say("steps.partly", n=2)
 
 
 def test_a_card_shows_status_in_words_and_icon_with_accessible_name_and_description(qtbot):

@@ -400,7 +400,7 @@ def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbo
     assert load_choice().camera == str(other)
 
 
-def test_the_microphone_prompt_is_in_view_when_the_take_begins_on_a_small_window(qtbot, open_window):
+def test_the_microphone_prompt_is_in_view_while_it_is_read_then_the_steps_on_a_small_window(qtbot, open_window):
     from PySide6.QtCore import QPoint
 
     from app.controller import Phase
@@ -422,3 +422,4 @@ def test_the_microphone_prompt_is_in_view_when_the_take_begins_on_a_small_window
                                             else None)
     run_to_end(qtbot, window)
     assert seen == [True]
+    assert window.flow_scroll.verticalScrollBar().value() == 0  # then back to the steps and their results
