@@ -79,13 +79,23 @@ class StepCard(QFrame):
 
 
 class PlanBCard(StepCard):
-    """"Your plan B": the backup channels and the checklist, in words."""
+    """"Your plan B": the backup channels and the checklist, in words, and (outside the kiosk) the way into
+    interview mode, which keeps the plan B at hand during the call."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    interview_mode = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, offer_interview_mode: bool = True) -> None:
         super().__init__("plan_b", parent, with_details=False)
         self.status.hide()
         self.icon.setPixmap(status_icon("info").pixmap(ICON_PX, ICON_PX))
         self.setAccessibleName(self.title.text())
+        self.interview_button = QPushButton(say("guard.start"))
+        self.interview_button.setToolTip(say("guard.start_tip"))
+        self.interview_button.setAccessibleName(say("guard.start").replace("&", ""))
+        self.interview_button.setAccessibleDescription(say("guard.start_tip"))
+        self.interview_button.setVisible(offer_interview_mode)
+        self.interview_button.clicked.connect(self.interview_mode.emit)
+        self.layout().addWidget(self.interview_button, 4, 1, Qt.AlignmentFlag.AlignLeft)
 
     def show_lines(self, channels: list[str], checklist: list[str]) -> None:
         self.headline.setText("\n".join(f"• {line}" for line in channels))

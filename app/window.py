@@ -249,7 +249,8 @@ class MainWindow(QMainWindow):
         self.cards = {step: StepCard(step) for step, _ in STEPS}
         for card in self.cards.values():
             card.details_toggled.connect(self._details_toggled)
-        self.plan_b = PlanBCard()
+        self.plan_b = PlanBCard(offer_interview_mode=not self.kiosk)
+        self.plan_b.interview_mode.connect(self.start_interview_mode)
         left = QVBoxLayout()
         if self.camera_panel is not None:
             left.addWidget(self.camera_panel, 3)

@@ -147,6 +147,28 @@ def test_kiosk_mode_does_not_offer_it(qtbot):
     qtbot.addWidget(kiosk)
     texts = [a.text() for a in kiosk.findChildren(QAction)]
     assert texts and say("guard.start") not in texts
+    assert kiosk.plan_b.interview_button.isHidden()
+
+
+def test_the_plan_b_card_starts_interview_mode(qtbot):
+    from PySide6.QtCore import Qt as QtCore
+
+    from app.cli import make_parser, resolve
+    from app.window import MainWindow
+
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
+                                                "--stun", "127.0.0.1:9", "--only", "system.power"]))
+    main = MainWindow(session)
+    qtbot.addWidget(main)
+    button = main.plan_b.interview_button
+    assert not button.isHidden() and button.accessibleName() == say("guard.start").replace("&", "")
+    qtbot.mouseClick(button, QtCore.MouseButton.LeftButton)
+    guardian = main.guardian
+    qtbot.waitExposed(guardian)
+    assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    guardian.worker.cancel()
+    guardian.worker = None
+    guardian.close()
 
 
 def test_the_three_states_render_offscreen(qtbot, tmp_path):
