@@ -45,11 +45,7 @@ class Worker:
     def start(self) -> None:
         # The pool gets a plain callable: Qt owns and frees its wrapper; this object stays its owner's.
         self.running = True
-        self.signals.finished.connect(self._ended)
         QThreadPool.globalInstance().start(self.run)
-
-    def _ended(self) -> None:
-        self.running = False
 
     def quit(self) -> None:
         """Ask the work to stop as soon as it can."""
@@ -72,6 +68,7 @@ class Worker:
         else:
             self.signals.returned.emit(value)
         finally:
+            self.running = False  # before "finished", so whoever waits for it sees the worker done
             self.signals.finished.emit()
 
 
