@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from app.cli import make_parser
 from app.kiosk import KioskWindow
 from app.session import resolve
+from checks.api import Status
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, hash_pin
 from tests import scenes
@@ -112,6 +113,16 @@ def test_the_kiosks_check_window_has_no_report_tab_and_no_links_that_open(qtbot,
     assert main.tabs.count() == 1 and main.tabs.currentIndex() == 0  # nothing for Ctrl+Tab to switch to
     assert main.report_view.receivers("2link_requested(QString)") == 0
     assert confirm_and_open(window, "https://example.org/") is False  # refused before any question
+
+
+def test_the_kiosks_sound_step_offers_the_echo_test_between_runs(qtbot, kiosk):
+    window = kiosk(only="mic.device,mic.echo")
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    echo = window.main.mic_panel.echo
+    assert echo.button.accessibleName() and not echo.isHidden()
+    qtbot.waitUntil(window.report_button.isEnabled, timeout=30_000)
+    assert echo.isEnabled()  # the run is over: the student may press it (it plays a sound, so only when pressed)
+    assert {r.id: r.status for r in window.main.results}["mic.echo"] is Status.SKIP  # never played unasked
 
 
 def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
