@@ -33,6 +33,16 @@ def unavailable() -> str | None:
     return None
 
 
+def skip_module_without_lab() -> None:
+    """At the top of a lab test module: skip the whole module, saying why, where the lab cannot be built."""
+    import pytest
+
+    why = unavailable()
+    if why:
+        print(f"network lab tests skipped: {why}")
+        pytest.skip(why, allow_module_level=True)
+
+
 LIBRESPEED = ROOT.parent / "shared" / "librespeed"
 """LibreSpeed's real ``backend/`` folder (PHP), beside the repository; see its README."""
 

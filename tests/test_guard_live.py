@@ -13,14 +13,11 @@ import time
 import pytest
 
 from checks.guard_watch import guard_limits
-from tests.netlab import ROOT, Lab, sh, unavailable
+from tests.netlab import ROOT, Lab, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
-WHY = unavailable()
-if WHY:
-    print(f"network lab tests skipped: {WHY}")
-    pytest.skip(WHY, allow_module_level=True)
+skip_module_without_lab()
 
 LIMITS = guard_limits()
 

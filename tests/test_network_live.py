@@ -13,14 +13,11 @@ import textwrap
 import pytest
 
 from checks.api import MAX_POINTS
-from tests.netlab import SERVER_IP, Lab, librespeed_unavailable, make_certificates, sh, unavailable
+from tests.netlab import SERVER_IP, Lab, librespeed_unavailable, make_certificates, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
-WHY = unavailable()
-if WHY:
-    print(f"network lab tests skipped: {WHY}")
-    pytest.skip(WHY, allow_module_level=True)
+skip_module_without_lab()
 
 REAL = librespeed_unavailable()
 if REAL:
