@@ -1,27 +1,102 @@
-"""All user-facing wording, from one file: ``assets/wording.toml``.
+"""All user-facing wording: ``assets/wording.toml`` (English) and one ``assets/wording.<code>.toml`` per language.
 
-Keys are dotted paths into that file (``"verdict.ready"``); fields are filled with ``str.format``.
+Keys are dotted paths into those files (``"verdict.ready"``); fields are filled with ``str.format``. A key a language
+does not have yet falls back to English, so a new sentence never breaks a translation (a test lists the gaps).
 Messages follow flutter doctor's rule: the fact, then the consequence, then the exact fix.
+
+The language is one setting for the whole process (:func:`set_language`): the command line sets it once from
+``--lang`` or the system locale, the window from its menu, the kiosk for each student.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from functools import cache
 from typing import Any
 
-from checks.resources import load_toml_asset
+from checks.resources import asset_path, load_toml_asset
+
+ENGLISH = "en"
+PSEUDO = "qps"  # a made-up language whose every sentence is 40 % longer: for layout tests, never offered in menus
+_current = ENGLISH
 
 
-def _lookup(key: str) -> Any:
-    node: Any = load_toml_asset("wording.toml")
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages the app speaks: English first, then every ``wording.<code>.toml`` in ``assets/``."""
+    codes = sorted(p.name.split(".")[1] for p in asset_path().iterdir()
+                   if re.fullmatch(r"wording\.[a-z]{2}\.toml", p.name))
+    return (ENGLISH, *codes)
+
+
+def set_language(code: str) -> None:
+    """Speak ``code`` from now on (one of :func:`languages` or the pseudo-language); anything else is a ValueError."""
+    global _current
+    if code not in (*languages(), PSEUDO):
+        raise ValueError(f"unknown language {code!r}; choose one of {', '.join(languages())}")
+    _current = code
+
+
+def language() -> str:
+    """The language in use."""
+    return _current
+
+
+def system_language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
+    """The language the system asks for (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``), if the app speaks it."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in languages() else ENGLISH
+    return ENGLISH
+
+
+def _translation(code: str) -> dict[str, Any]:
+    return load_toml_asset("wording.toml" if code in (ENGLISH, PSEUDO) else f"wording.{code}.toml")
+
+
+def _find(node: Any, key: str) -> Any:
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no wording for {key!r} in assets/wording.toml")
+            return None
         node = node[part]
     return node
 
 
+def _lookup(key: str, code: str | None = None) -> Any:
+    code = code or _current
+    found = _find(_translation(code), key) if code != ENGLISH else None
+    if found is None:
+        found = _find(_translation(ENGLISH), key)
+    if found is None:
+        raise KeyError(f"no wording for {key!r} in assets/wording.toml")
+    if code == PSEUDO:
+        found = _stretch(found)
+    return found
+
+
+_FIELD = re.compile(r"(\{[^{}]*\})")
+
+
+def _stretch(node: Any) -> Any:
+    """The pseudo-language: the same sentence with accented letters and 40 % more length, fields left intact."""
+    if isinstance(node, list):
+        return [_stretch(item) for item in node]
+    if not isinstance(node, str):
+        return node
+    plain = "".join(part for part in _FIELD.split(node) if not _FIELD.fullmatch(part))
+    accented = "".join(part if _FIELD.fullmatch(part) else part.translate(_ACCENTS) for part in _FIELD.split(node))
+    return f"[{accented} {'~' * max(1, round(len(plain) * 0.4) - 3)}]"
+
+
+_ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
+
+
 def say(key: str, **fields: Any) -> str:
-    """The sentence stored under ``key``, with ``fields`` filled in."""
+    """The sentence stored under ``key`` in the language in use, with ``fields`` filled in."""
     text = _lookup(key)
     if not isinstance(text, str):
         raise KeyError(f"wording {key!r} is a table, not a sentence")
