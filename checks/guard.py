@@ -12,6 +12,13 @@ The rules, in short:
   charger just pulled; the processor busy for ``cpu_s``; a VPN just started) has lasted ``trouble_after_s``;
   connection figures leave trouble only below their lower *clear* limit (hysteresis on the value too).
 * **good** again only when nothing has been wrong for ``good_after_s``.
+
+The probe rate adapts (:meth:`Guard.interval`): the fast ``probe_interval_s`` from the start, while anything is
+wrong and until ``calm_s`` after the last lost, late (unanswered after ``late_s``) or jumping (``rtt_jump_ms`` over
+the window's median) probe; the slow ``slow_interval_s`` otherwise. The window's figures are counted per probe, so
+a window that holds probes of both rates is judged as it is; and loss is trouble only with at least
+``loss_min_lost`` probes lost, as at the fast rate a full window needs for its limit, so a window that is still
+mostly slow cannot make one lost probe news.
 """
 
 from __future__ import annotations
@@ -134,6 +141,9 @@ class Guard:
         self.answering_since: float | None = None
         """Since when answers come steadily (for ``up_after_s``)."""
         self.changes: list[Change] = [Change(start, "good", "ok")]
+        self.alert_at = start
+        """The last moment a probe was lost, late or jumped, or the state was not good: the fast rate until
+        ``calm_s`` after it (the start counts: it begins fast)."""
 
     def _limit(self, name: str) -> float:
         return float(self.limits[name])
@@ -142,6 +152,8 @@ class Guard:
 
     def add(self, sample: Sample) -> None:
         if isinstance(sample, Probe):
+            if sample.rtt is None or self._jumps(sample.rtt):
+                self.alert_at = max(self.alert_at, sample.sent)
             self.probes.append(sample)
             if sample.rtt is not None:
                 answered = sample.sent + sample.rtt
@@ -168,6 +180,31 @@ class Guard:
                 self.cpu_high_since, self.busiest = None, None
         else:  # pragma: no cover - the type says it all
             raise TypeError(f"not a guard sample: {sample!r}")
+
+    def _jumps(self, rtt: float) -> bool:
+        """Whether a round trip is ``rtt_jump_ms`` over the median of the window's answered probes."""
+        answered = sorted(p.rtt for p in self.probes if p.rtt is not None)
+        if not answered:
+            return False
+        middle = len(answered) // 2
+        median = answered[middle] if len(answered) % 2 else (answered[middle - 1] + answered[middle]) / 2
+        return (rtt - median) * 1000 >= self._limit("rtt_jump_ms")
+
+    def waiting(self, t: float, sent: Sequence[float]) -> None:
+        """The probes still unanswered at ``t`` (their send times): one waiting ``late_s`` or more is an alert."""
+        if any(t - s >= self._limit("late_s") for s in sent):
+            self.alert_at = max(self.alert_at, t)
+
+    def interval(self, t: float) -> float:
+        """The probe interval now: fast while anything is wrong or was lately, slow after a calm spell."""
+        if self.state != "good" or t - self.alert_at < self._limit("calm_s"):
+            return self._limit("probe_interval_s")
+        return self._limit("slow_interval_s")
+
+    def lost(self, t: float) -> int:
+        """How many probes of the window are lost (unanswered after ``answer_timeout_s``) at ``t``."""
+        timeout = self._limit("answer_timeout_s")
+        return sum(1 for p in self.probes if p.rtt is None and p.sent + timeout <= t)
 
     # -- judgement ----------------------------------------------------------------------------------------
 
@@ -204,6 +241,8 @@ class Guard:
             holding = key in self.wrong_since  # once wrong, a figure must fall under the lower clear limit
             if value is not None and value >= self._limit(f"{'clear' if holding else 'trouble'}_{name}"):
                 out[key] = {"value": f"{value:.0f}"}
+        if "loss" in out and "loss" not in self.wrong_since and self.lost(t) < self._limit("loss_min_lost"):
+            del out["loss"]  # too few lost probes to say anything about the line
         if self.last_answer is None and self.probes and t - self.probes[0].sent >= self._limit("down_silence_s"):
             out["never_answered"] = {}
         face = self.interface
@@ -263,6 +302,7 @@ class Guard:
 
     def _change(self, t: float, state: str, reason: str) -> None:
         self.state, self.reason = state, reason
+        self.alert_at = max(self.alert_at, t)
         self.changes.append(Change(t, state, reason))
 
     def _status(self, t: float, fields: Mapping[str, Any]) -> Status:

@@ -1,10 +1,11 @@
-"""Interview mode's watchers: a slow STUN probe stream, the interface, the power and the processor, feeding
+"""Interview mode's watchers: an adaptive STUN probe stream, the interface, the power and the processor, feeding
 :class:`checks.guard.Guard` from one loop.
 
-The loop is cheap by design: one UDP socket sending a 20-byte request every ``probe_interval_s`` and waiting in
-``select`` in between; the interface read from ``/proc`` once a second; the battery every ten seconds; the
-processor's total load every two (the per-app figures are read only while the load is high). Nothing but the
-probes leaves the machine, and nothing is written.
+The loop is cheap by design: one UDP socket sending a 20-byte request every ``slow_interval_s`` while all is calm
+(every ``probe_interval_s`` while anything is wrong or was lately: :meth:`checks.guard.Guard.interval`) and waiting
+in ``select`` in between, waking every ``probe_interval_s`` to notice a late answer; the interface read from
+``/proc`` once a second; the battery every ten seconds; the processor's total load every two (the per-app figures
+are read only while the load is high). Nothing but the probes leaves the machine, and nothing is written.
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
     last = dict.fromkeys(every, -1e9)
     stream: BindingStream | None = None
     next_open = start
+    sent_at = -1e9
     try:
         tick = start
         while not cancel.is_set():
@@ -164,15 +166,18 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
                     sample = readers[name](now)
                     if sample is not None:
                         guard.add(sample)
-            if stream is not None:
-                stream.send()
-            else:
-                guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
+            if now - sent_at >= guard.interval(now) - interval / 2:  # on the beat nearest the rate's
+                sent_at = now
+                if stream is not None:
+                    stream.send()
+                else:
+                    guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
             tick += interval
             if stream is not None:
                 stream.receive(tick - time.perf_counter())
                 for sent, rtt in stream.finished(timeout):
                     guard.add(Probe(sent, rtt))
+                guard.waiting(time.perf_counter(), stream.waiting())
             else:
                 cancel.wait(max(0.0, tick - time.perf_counter()))
             before = len(guard.changes)

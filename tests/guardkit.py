@@ -27,6 +27,37 @@ def drive(guard: Guard, start: float, end: float, loss: float = 0.0, rtt: float 
     return seen
 
 
+def drive_adaptive(guard: Guard, start: float, end: float, loss: float = 0.0, rtt: float = 0.02, seed: int = 1,
+                   answered: bool = True, lost_at: tuple[float, ...] = (),
+                   rtt_at: dict[float, float] | None = None) -> tuple[list[tuple[float, str, str]], list[float]]:
+    """As the watch loop does it: a beat every STEP, a probe sent when :meth:`Guard.interval` says one is due, an
+    unanswered probe given to the guard as lost only after ``answer_timeout_s`` (and as waiting before). A probe
+    is lost with probability ``loss``, or when sent at a moment of ``lost_at``; ``rtt_at`` gives other round trips
+    from a moment on. Returns (t, state, reason) of every beat and the send times."""
+    rng = random.Random(seed)
+    timeout = LIMITS["answer_timeout_s"]
+    seen, sent, waiting = [], [], []
+    last_sent = -1e9
+    for i in range(round((end - start) / STEP)):
+        t = round(start + i * STEP, 6)
+        if t - last_sent >= guard.interval(t) - STEP / 2:
+            last_sent = t
+            sent.append(t)
+            ok = answered and rng.random() >= loss and not any(abs(t - at) < STEP / 2 for at in lost_at)
+            trip = next((v for at, v in sorted((rtt_at or {}).items(), reverse=True) if t >= at), rtt)
+            if ok:
+                guard.add(Probe(t, trip))
+            else:
+                waiting.append(t)
+        now = t + STEP
+        for s in [s for s in waiting if s + timeout <= now]:
+            waiting.remove(s)
+            guard.add(Probe(s, None))
+        guard.waiting(now, waiting)
+        status = guard.evaluate(now)
+        seen.append((status.t, status.state, status.reason))
+    return seen, sent
+
 
 def statuses() -> dict[str, Status]:
     """One status of each state, as the guard judges them: a clean line, 20 % loss, then no answer at all."""

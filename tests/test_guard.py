@@ -16,7 +16,7 @@ from checks.profile import parse_profile
 from checks.report import build_report
 from checks.wording import say
 from tests.conftest import ROOT
-from tests.guardkit import LIMITS, STEP, drive
+from tests.guardkit import LIMITS, STEP, drive, drive_adaptive
 
 
 def states(seen) -> list[str]:
@@ -265,3 +265,74 @@ def test_the_terminal_shows_plan_b_when_the_line_goes_down():
     assert lines[2].strip() == "→ Call the dial-in: +44 20 7946 0000, PIN 123456"
     assert "calling in now" in lines[3]
     assert plan_b_lines(None)[0] == say("guard.no_channel")
+
+
+# -- the adaptive probe rate ---------------------------------------------------------------------------------------
+
+SLOW, FAST, CALM = LIMITS["slow_interval_s"], LIMITS["probe_interval_s"], LIMITS["calm_s"]
+
+
+def rate(sent: list[float], start: float, end: float) -> float:
+    """Probes a second sent from ``start`` to ``end``."""
+    return sum(1 for s in sent if start <= s < end) / (end - start)
+
+
+def test_a_calm_line_is_probed_fast_at_first_then_slowly():
+    guard = Guard(LIMITS)
+    seen, sent = drive_adaptive(guard, 0, CALM + 20)
+    assert states(seen) == ["good"]
+    assert rate(sent, 0, CALM - 1) == pytest.approx(1 / FAST, rel=0.05)
+    assert rate(sent, CALM + 1, CALM + 20) == pytest.approx(1 / SLOW, rel=0.1)
+    status = guard.evaluate(CALM + 20)  # the slow window still has its figures
+    assert status.loss_pct == 0 and status.rtt_ms == pytest.approx(20)
+
+
+def test_one_lost_probe_at_the_slow_rate_goes_fast_at_once_but_is_not_news():
+    guard = Guard(LIMITS)
+    drive_adaptive(guard, 0, CALM + 10)
+    assert guard.interval(CALM + 10) == SLOW
+    lose = CALM + 10  # the next slow probe is lost
+    seen, sent = drive_adaptive(guard, CALM + 10, CALM + 10 + 2 * CALM, lost_at=(lose,))
+    assert states(seen) == ["good"]
+    after = [s for s in sent if s > lose]
+    assert after[0] - lose <= LIMITS["late_s"] + FAST + 1e-6  # waiting late_s for it was enough to go fast
+    assert rate(sent, lose + 1, lose + CALM - 1) == pytest.approx(1 / FAST, rel=0.1)
+    assert rate(sent, lose + CALM + 2, lose + 2 * CALM) == pytest.approx(1 / SLOW, rel=0.15)
+
+
+def test_a_round_trip_jump_goes_fast_at_once():
+    guard = Guard(LIMITS)
+    drive_adaptive(guard, 0, CALM + 10)
+    jump = CALM + 12
+    _, sent = drive_adaptive(guard, CALM + 10, CALM + 20,
+                             rtt_at={jump: 0.02 + (LIMITS["rtt_jump_ms"] + 10) / 1000, jump + 1: 0.02})
+    assert rate(sent, jump + 1.5, CALM + 20) == pytest.approx(1 / FAST, rel=0.1)
+    guard = Guard(LIMITS)
+    drive_adaptive(guard, 0, CALM + 10)
+    _, sent = drive_adaptive(guard, CALM + 10, CALM + 20,  # a smaller wobble is not a jump
+                             rtt_at={jump: 0.02 + (LIMITS["rtt_jump_ms"] - 10) / 1000, jump + 1: 0.02})
+    assert rate(sent, jump + 1.5, CALM + 20) == pytest.approx(1 / SLOW, rel=0.2)
+
+
+def test_loss_is_counted_per_probe_across_a_change_of_rate():
+    """Ten slow probes, then fifteen fast ones of which three are lost: 3 of 25, not weighted by time."""
+    guard = Guard(LIMITS)
+    for i in range(10):
+        guard.add(Probe(float(i), 0.02))
+    for i in range(15):
+        guard.add(Probe(10 + i * FAST, None if i in (2, 7, 11) else 0.02))
+    t = 10 + 15 * FAST + LIMITS["answer_timeout_s"]
+    guard.probes = type(guard.probes)(p for p in guard.probes if p.sent >= t - LIMITS["window_s"])
+    kept = len(guard.probes)
+    loss, _, _ = guard.window(t)
+    assert loss == pytest.approx(100 * 3 / kept)
+    assert guard.lost(t) == 3
+
+
+def test_loss_from_the_slow_rate_is_trouble_once_three_probes_are_lost():
+    for seed in range(1, 21):
+        guard = Guard(LIMITS)
+        drive_adaptive(guard, 0, CALM + 5)
+        seen, _ = drive_adaptive(guard, CALM + 5, CALM + 65, loss=0.2, seed=seed)
+        assert states(seen) == ["good", "trouble"], seed
+        assert seen[-1][2] == "loss"

@@ -91,6 +91,14 @@ def lab():
         lab.close()
 
 
+def probes_a_second(lab: Lab, seconds: float) -> float:
+    """The STUN requests a second arriving at the server over the next ``seconds``."""
+    before, _ = lab.udp_counts()
+    time.sleep(seconds)
+    after, _ = lab.udp_counts()
+    return (after - before) / seconds
+
+
 def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
     lab.shape(10)
     lab.udp_filter(0)
@@ -101,16 +109,30 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
         assert quiet and all(r["state"] == "good" and r["reason"] == "ok" for r in quiet), (guardian.seen, quiet)
         assert all(r["loss_pct"] == 0 and 0 < r["rtt_ms"] < 20 for r in quiet), quiet
         assert quiet[-1]["t"] - guardian.seen[0][1]["t"] == pytest.approx(10, abs=1)  # a line every 10 s
+        took = {"fast": probes_a_second(lab, 3)}
+        assert took["fast"] == pytest.approx(1 / LIMITS["probe_interval_s"], rel=0.25)
 
-        lab.udp_filter(20)  # 20 % of the probes dropped at random
-        took = {"trouble": guardian.until("trouble", within=10)}
+        calm = guardian.during(LIMITS["calm_s"] - 10.6 - 3 + 2)  # calm since the start: the slow rate
+        took["slow"] = probes_a_second(lab, 5)
+        assert took["slow"] == pytest.approx(1 / LIMITS["slow_interval_s"], abs=0.45)
+        assert all(r["state"] == "good" and r["loss_pct"] == 0 for r in calm), calm
+
+        lab.udp_filter(100)  # from the slow rate, the line dropped altogether (an nftables drop-all)
+        took["down_from_slow"] = guardian.until("down", within=3)
+        assert took["down_from_slow"] < 3
+        assert guardian.seen[-1][1]["reason"] == "no_answer"
+        lab.udp_filter(0)
+        guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
+
+        lab.udp_filter(20)  # 20 % of the probes dropped at random (the rate is fast since the outage)
+        took["trouble"] = guardian.until("trouble", within=10)
         assert took["trouble"] < 10
         lossy = guardian.seen[-1][1]
         assert lossy["reason"] == "loss" and lossy["loss_pct"] >= LIMITS["trouble_loss_percent"]
         arrived, dropped = lab.udp_counts()
         assert 0.05 < dropped / arrived < 0.5
 
-        lab.udp_filter(100)  # the line dropped altogether (an nftables drop-all)
+        lab.udp_filter(100)  # the line dropped altogether
         took["down"] = guardian.until("down", within=3)
         assert took["down"] < 3
         assert guardian.seen[-1][1]["reason"] == "no_answer"
@@ -119,18 +141,19 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
         back = guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
         assert back >= LIMITS["up_after_s"] + LIMITS["good_after_s"] - 0.5  # after the hysteresis, not before
         took["good"] = back
-        assert guardian.states() == ["good", "trouble", "down", "trouble", "good"]
+        assert guardian.states() == ["good", "down", "trouble", "good", "trouble", "down", "trouble", "good"]
         assert [r["reason"] for _, r in guardian.seen if r["state"] == "trouble"][-1] == "back"
 
         sh("ip", "link", "set", lab.veth_c, "down", ns=lab.client)  # the cable pulled: the default route goes
         took["unplugged"] = guardian.until("down", within=3)
         assert took["unplugged"] < 3
-        print("seconds to each state:", {k: round(v, 1) for k, v in took.items()})
+        print("probes a second, and seconds to each state:", {k: round(v, 1) for k, v in took.items()})
         assert guardian.seen[-1][1]["reason"] in ("no_route", "link_down")
         sh("ip", "link", "set", lab.veth_c, "up", ns=lab.client)
         sh("ip", "route", "replace", "default", "via", "10.200.5.1", ns=lab.client)
         guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
-        assert guardian.states() == ["good", "trouble", "down", "trouble", "good", "down", "trouble", "good"]
+        assert guardian.states() == ["good", "down", "trouble", "good", "trouble", "down", "trouble", "good", "down",
+                                     "trouble", "good"]
     finally:
         code, err = guardian.stop()
         lab.udp_filter(None)
