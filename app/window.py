@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         from app.guardian import start_interview_mode
 
         stun = [(s.host, s.port) for s in self.session.config.network.stun]
-        self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian = start_interview_mode(self.session.profile, self.report, stun, self.session.config.mic)
         self.guardian.record_saved.connect(self._add_interview_record)
 
     def _add_interview_record(self, lines: list[str]) -> None:

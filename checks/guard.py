@@ -35,10 +35,12 @@ from checks.wording import say
 
 STATES = ("good", "trouble", "down")
 DOWN_REASONS = ("link_down", "no_route", "no_answer")
-TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "battery_low", "charger", "cpu", "vpn")
+TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "mic_silent", "battery_low", "charger", "cpu",
+                   "vpn")
 """Most important first: the one line shows the first that applies."""
-IMMEDIATE = ("charger", "vpn")
-"""Changes that are news at once (the others must last ``trouble_after_s``)."""
+IMMEDIATE = ("charger", "vpn", "mic_silent")
+"""Changes that are news at once (the others must last ``trouble_after_s``; a silent microphone has lasted its own
+``mic_silent_s`` already)."""
 SETTLING_REASONS = ("back", "settling")
 """The reasons of a trouble state whose cause has gone, while it waits ``good_after_s``."""
 
@@ -78,7 +80,23 @@ class Cpu:
     """The app using the most processor time, when the watcher looked (it looks only while the load is high)."""
 
 
-Sample = Probe | Interface | Power | Cpu
+@dataclass(frozen=True)
+class Mic:
+    """The optional microphone watcher's look at ``t``: the loudest level in dBFS since its last look (None: no
+    sound arrived at all). A level only: no sound is kept."""
+
+    t: float
+    level_dbfs: float | None
+
+
+@dataclass(frozen=True)
+class MicOff:
+    """The microphone is no longer watched (the candidate unticked it)."""
+
+    t: float
+
+
+Sample = Probe | Interface | Power | Cpu | Mic | MicOff
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,9 @@ class Guard:
         self.unplugged_at: float | None = None
         self.cpu_high_since: float | None = None
         self.busiest: str | None = None
+        self.mic_sound_at: float | None = None
+        """The last moment sound arrived from the watched microphone (None: the microphone is not watched)."""
+        self.mic_at: float | None = None
         self.state = "good"
         self.reason = "ok"
         self.wrong_since: dict[str, float] = {}
@@ -178,6 +199,13 @@ class Guard:
                 self.busiest = sample.busiest or self.busiest
             else:
                 self.cpu_high_since, self.busiest = None, None
+        elif isinstance(sample, Mic):
+            if self.mic_sound_at is None or (sample.level_dbfs is not None
+                                             and sample.level_dbfs > self._limit("mic_silent_dbfs")):
+                self.mic_sound_at = sample.t  # watching begins as if sound had just arrived
+            self.mic_at = sample.t
+        elif isinstance(sample, MicOff):
+            self.mic_sound_at = self.mic_at = None
         else:  # pragma: no cover - the type says it all
             raise TypeError(f"not a guard sample: {sample!r}")
 
@@ -249,6 +277,9 @@ class Guard:
         if face is not None and face.signal_percent is not None and (
                 face.signal_percent < self._limit("weak_signal_percent")):
             out["wifi"] = {"percent": f"{face.signal_percent:.0f}"}
+        silent = self._limit("mic_silent_s")
+        if self.mic_sound_at is not None and self.mic_at is not None and self.mic_at - self.mic_sound_at >= silent:
+            out["mic_silent"] = {"seconds": f"{silent:.0f}"}
         power = self.power
         if power is not None and not power.plugged and power.percent < self._limit("battery_percent"):
             out["battery_low"] = {"percent": f"{power.percent:.0f}"}

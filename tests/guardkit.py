@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import queue
 import random
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
 
 from checks.guard import Guard, Probe, Status
 from checks.guard_watch import guard_limits
+from tests.conftest import ROOT
 
 LIMITS = guard_limits()
 STEP = LIMITS["probe_interval_s"]
@@ -70,3 +77,60 @@ def statuses() -> dict[str, Status]:
     out["down"] = guard.evaluate(25)
     assert [s.state for s in out.values()] == list(out), out
     return out
+
+
+class GuardCommand:
+    """The real ``interview-ready guard --jsonl`` (``argv``, run from the repository); its lines, each with the
+    moment it was read."""
+
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                        env=None if env is None else dict(env))
+        self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
+        self.seen: list[tuple[float, dict]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put((time.monotonic(), json.loads(line)))
+
+    def until(self, state: str, within: float) -> float:
+        """Seconds from now until a line in ``state`` arrives (fails after ``within``)."""
+        start = time.monotonic()
+        while True:
+            try:
+                at, record = self.lines.get(timeout=max(0.01, start + within - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {state!r} within {within} s; seen {self.states()}: {self.seen}") from None
+            self.seen.append((at, record))
+            if record["state"] == state:
+                return at - start
+
+    def during(self, seconds: float) -> list[dict]:
+        """The lines that arrive in the next ``seconds``."""
+        end, out = time.monotonic() + seconds, []
+        while (left := end - time.monotonic()) > 0:
+            try:
+                at, record = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append((at, record))
+            out.append(record)
+        return out
+
+    def states(self) -> list[str]:
+        out: list[str] = []
+        for _, record in self.seen:
+            if not out or out[-1] != record["state"]:
+                out.append(record["state"])
+        return out
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(2)  # Ctrl+C
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return self.process.returncode, err

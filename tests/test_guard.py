@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import signal
 import subprocess
 import sys
@@ -10,8 +12,8 @@ import time
 
 import pytest
 
-from checks.guard import Cpu, Guard, Interface, Power, Probe, channel_action, periods, timeline_text
-from checks.guard_watch import read_interface, stun_servers
+from checks.guard import Cpu, Guard, Interface, Mic, MicOff, Power, Probe, channel_action, periods, timeline_text
+from checks.guard_watch import CpuWatch, read_interface, stun_servers
 from checks.profile import parse_profile
 from checks.report import build_report
 from checks.wording import say
@@ -336,3 +338,64 @@ def test_loss_from_the_slow_rate_is_trouble_once_three_probes_are_lost():
         seen, _ = drive_adaptive(guard, CALM + 5, CALM + 65, loss=0.2, seed=seed)
         assert states(seen) == ["good", "trouble"], seed
         assert seen[-1][2] == "loss"
+
+
+def test_a_busy_app_is_trouble_naming_it():
+    """The real processor watcher while a real app keeps every core busy (xz compressing with a thread per core and
+    two more, so that on a shared machine it is the busiest): trouble once it lasts, naming xz. The lab test leaves
+    the processor watcher off, as there the line is under test; ``cpu_s`` is shortened here, nothing else."""
+    limits = {**LIMITS, "cpu_s": 3.0}
+    threads = (os.cpu_count() or 1) + 2
+    busy = subprocess.Popen(["xz", f"-T{threads}", "-1", "-c", "/dev/zero"], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        watch = CpuWatch(float(limits["cpu_percent"]), float(limits["cpu_s"]))
+        guard = Guard(limits, start=time.perf_counter())
+        status = guard.evaluate(guard.start)
+        deadline = guard.start + 20
+        while status.state == "good" and time.perf_counter() < deadline:
+            time.sleep(1)
+            now = time.perf_counter()
+            guard.add(watch.sample(now))
+            guard.add(Probe(now - 0.02, 0.02))
+            status = guard.evaluate(now)
+        took = time.perf_counter() - guard.start
+    finally:
+        busy.kill()
+        busy.wait()
+    assert (status.state, status.reason) == ("trouble", "cpu"), status
+    assert status.text() == say("guard.reasons.cpu", app="xz")
+    assert took >= limits["cpu_s"]
+
+
+def test_a_microphone_gone_silent_is_trouble_and_sound_again_is_good():
+    guard = Guard(LIMITS)
+    silent_s = LIMITS["mic_silent_s"]
+    seen = []
+    for t in range(0, 60):
+        level = -30.0 if t < 10 or t >= 40 else (-math.inf if t % 2 else None)  # zeros, or no sound at all
+        guard.add(Mic(float(t), level))
+        guard.add(Probe(float(t), 0.02))
+        status = guard.evaluate(float(t))
+        seen.append((status.t, status.state, status.reason))
+    assert states(seen) == ["good", "trouble", "good"]
+    assert first(seen, "trouble") == 9 + silent_s  # the last sound at 9 s
+    assert seen[int(9 + silent_s)][2] == "mic_silent"
+    assert Guard(LIMITS).evaluate(0).text() != say("guard.reasons.mic_silent", seconds=f"{silent_s:.0f}")
+    status = guard.evaluate(60)
+    assert first(seen[40:], "good") - 40 == pytest.approx(LIMITS["good_after_s"], abs=1)
+    guard.add(Mic(60, None))
+    guard.add(MicOff(61))  # unticked: silence is no longer news
+    for t in range(61, 61 + int(silent_s) + 5):
+        guard.add(Probe(float(t), 0.02))
+        assert guard.evaluate(float(t)).state == "good"
+    assert status.state == "good"
+
+
+def test_a_quiet_but_working_microphone_is_not_silent():
+    """A working microphone's own noise in a quiet room (about -70 dBFS) is sound; digital zeros are not."""
+    guard = Guard(LIMITS)
+    for t in range(0, 40):
+        guard.add(Mic(float(t), LIMITS["mic_silent_dbfs"] + 10))
+        guard.add(Probe(float(t), 0.02))
+        assert guard.evaluate(float(t)).state == "good"

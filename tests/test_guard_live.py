@@ -3,17 +3,14 @@ through the rate-shaped link while the lab makes the line lossy, cuts it two way
 
 from __future__ import annotations
 
-import json
-import queue
-import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
 from checks.guard_watch import guard_limits
-from tests.netlab import ROOT, Lab, sh, skip_module_without_lab
+from tests.guardkit import GuardCommand
+from tests.netlab import Lab, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
@@ -22,62 +19,10 @@ skip_module_without_lab()
 LIMITS = guard_limits()
 
 
-class Guardian:
-    """The command running in the client namespace; its lines, each with the moment it was read."""
-
-    def __init__(self, lab: Lab) -> None:
-        self.process = subprocess.Popen(
-            ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun", lab.stun, "--jsonl",
-             "--no-cpu"],  # the connection is under test: other work on this shared machine may load the processor
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
-        self.seen: list[tuple[float, dict]] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put((time.monotonic(), json.loads(line)))
-
-    def until(self, state: str, within: float) -> float:
-        """Seconds from now until a line in ``state`` arrives (fails after ``within``)."""
-        start = time.monotonic()
-        while True:
-            try:
-                at, record = self.lines.get(timeout=max(0.01, start + within - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {state!r} within {within} s; seen {self.states()}: {self.seen}") from None
-            self.seen.append((at, record))
-            if record["state"] == state:
-                return at - start
-
-    def during(self, seconds: float) -> list[dict]:
-        """The lines that arrive in the next ``seconds``."""
-        end, out = time.monotonic() + seconds, []
-        while (left := end - time.monotonic()) > 0:
-            try:
-                at, record = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            self.seen.append((at, record))
-            out.append(record)
-        return out
-
-    def states(self) -> list[str]:
-        out: list[str] = []
-        for _, record in self.seen:
-            if not out or out[-1] != record["state"]:
-                out.append(record["state"])
-        return out
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(2)  # Ctrl+C
-        try:
-            _, err = self.process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return self.process.returncode, err
+def guardian_in(lab: Lab) -> GuardCommand:
+    """The real command in the client namespace, probing the lab's coturn."""
+    return GuardCommand(["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun", lab.stun,
+                         "--jsonl", "--no-cpu"])  # the line is under test: others' work here may load the processor
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +47,7 @@ def probes_a_second(lab: Lab, seconds: float) -> float:
 def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
     lab.shape(10)
     lab.udp_filter(0)
-    guardian = Guardian(lab)
+    guardian = guardian_in(lab)
     try:
         guardian.until("good", within=15)  # the first line: started
         quiet = guardian.during(10.6)

@@ -210,3 +210,31 @@ def test_the_three_states_as_real_x11_windows(tmp_path):
     for path, size, _ in rows:
         identify = subprocess.run(["identify", "-format", "%wx%h", path], capture_output=True, text=True, timeout=30)
         assert identify.stdout == size, (path, identify.stdout, size)
+
+
+def test_the_menu_offers_the_microphone_watcher_off_by_default_and_tells_once_when_it_cannot(window, qtbot):
+    """The real watcher loop asked to watch a microphone this machine does not have: told once, the box unticked,
+    the connection still watched."""
+    from checks.sources.mic import MicSpec
+
+    assert window.menu_button.accessibleName() == say("guard.menu")
+    assert window.menu_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    texts = [a.text() for a in window.menu.actions()]
+    assert say("guard.mic_level") in texts and say("guard.corner_names.bottom-left") in texts
+    assert not window.mic_action.isChecked()
+    window.mic = MicSpec.parse("no such microphone")
+    window.watch(Watch([("127.0.0.1", 9)], guard_limits(), power=None, cpu=False))
+    assert window.worker.watch.mic is None  # off until ticked
+    told = []
+    window.worker.signals.notice.connect(told.append)
+    window.mic_action.setChecked(True)
+    assert window.worker.watch.mic == window.mic
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert told == [window.notice.text()] and "no such microphone" in told[0]
+    assert window.notice.isVisible() or window.state == "trouble"  # shown until the next change of state
+    assert window.notice.text().startswith(say("guard.mic_unavailable", error="x")[:30])
+    assert not window.mic_action.isChecked() and window.worker.watch.mic is None
+    qtbot.waitUntil(lambda: window.state == "trouble", timeout=10000)  # the connection is watched all the same
+    assert told == [window.notice.text()]  # once
+    window.worker.cancel()
+    window.worker = None
