@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from checks.files import write_atomically
 from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
@@ -156,10 +157,8 @@ def run_guard(args: argparse.Namespace) -> int:
         print(say("guard.stopped"), flush=True)
     if args.timeline is not None and "guard" in box:
         record = timeline_record(box["guard"].changes, time.perf_counter())
-        partial = args.timeline.with_name(f".{args.timeline.name}.tmp")
         try:  # whole or not at all
-            partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-            partial.replace(args.timeline)
+            write_atomically(args.timeline, json.dumps(record, indent=2) + "\n")
         except OSError as error:
             print(f"interview-ready: --timeline: could not write {args.timeline}: {error.strerror or error}",
                   file=sys.stderr)

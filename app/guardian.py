@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import status_icon
+from checks.files import write_atomically
 from checks.guard import Change, Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
 from checks.profile import Profile
@@ -252,7 +253,7 @@ class GuardianWindow(QWidget):
         if changed:
             self.notice.setVisible(False)  # told once; the next change replaces it
         self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.state]}; border: 1px solid #888; }}"
-                           "QLabel#tips { color: #333; }")
+                           "QLabel#tips { color: #333; } QToolButton::menu-indicator { image: none; width: 0; }")
         self._fit(status.state)
         self.state = status.state
         if changed:
@@ -282,6 +283,12 @@ class GuardianWindow(QWidget):
             self.tray.showMessage(f"{say('guard.notify_title')}: {title}", text, QSystemTrayIcon.MessageIcon.NoIcon,
                                   8000)
 
+    def bring_forward(self) -> None:
+        """Raise the window and give it the keyboard (its menu button first): how a keyboard reaches it."""
+        self.raise_()
+        self.activateWindow()
+        self.menu_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def copy_channel(self) -> None:
         if self.channels:
             QGuiApplication.clipboard().setText(str(self.channels[0].get("value", "")))
@@ -299,7 +306,7 @@ class GuardianWindow(QWidget):
     def save_corner(self, corner: str) -> None:
         with contextlib.suppress(OSError):  # a setting that cannot be kept is not worth an error
             self.settings.parent.mkdir(parents=True, exist_ok=True)
-            self.settings.write_text(json.dumps({"corner": corner}) + "\n", encoding="utf-8")
+            write_atomically(self.settings, json.dumps({"corner": corner}) + "\n")
 
     def place(self, corner: str) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -413,7 +420,7 @@ class GuardianWindow(QWidget):
         record = timeline_record(self.changes, time.perf_counter())
         if path:
             with contextlib.suppress(OSError):
-                Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+                write_atomically(Path(path), json.dumps(record, indent=2) + "\n")
         self.record_saved.emit(list(record["lines"]))
 
 

@@ -130,6 +130,10 @@ def test_the_main_window_starts_interview_mode(qtbot):
     qtbot.waitExposed(guardian)
     assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    assert action.shortcut().toString() == "Ctrl+Shift+I"
+    action.trigger()  # again while it is open: the same window, the keyboard in it
+    assert main.guardian is guardian and guardian.focusWidget() is guardian.menu_button
+    assert guardian.mic.kind == "auto"  # the main window's microphone is "none": the tick box would use the default
     main.controller.report = build_report([], None)
     guardian.record_saved.emit(["14:12–14:13 connection down, 48 s"])  # what "Save the record" sends
     assert main.report.interview_record == ("14:12–14:13 connection down, 48 s",)
