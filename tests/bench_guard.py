@@ -1,8 +1,9 @@
 """Benchmark (not a test): what interview mode costs while it watches, and how soon it notices loss. The processor
 time of ``interview-ready guard`` and of the guardian window (offscreen, its watcher inside), and the traffic on the
 client's link both ways, measured in the network lab against coturn: at the fast rate (the first seconds) and, once
-calm, at the slow rate over ``SECONDS`` (default 60). Then, without the lab, the seconds from 20 % loss starting to
-*trouble*, from either rate, over 200 random loss patterns fed to the guard as the watch loop feeds it.
+calm, at the slow rate over ``SECONDS`` (default 60). Then, without the lab, the command with the microphone watcher on,
+hearing real speech through a private PulseAudio server; and the seconds from 20 % loss starting to *trouble*,
+from either rate, over 200 random loss patterns fed to the guard as the watch loop feeds it.
 
 Run as root: ``.venv/bin/python tests/bench_guard.py [SECONDS]``. The connection, interface and battery watchers
 are on; the processor watcher is off, because on a busy shared test machine it rightly finds the processor
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -25,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks.guard import Guard
 from checks.guard_watch import guard_limits
-from tests.guardkit import drive_adaptive
+from tests.guardkit import drive_adaptive, local_stun
 from tests.netlab import ROOT, Lab, sh, unavailable
 
 LIMITS = guard_limits()
@@ -137,6 +140,45 @@ def detection(runs: int = 200) -> dict[str, list[float]]:
     return out
 
 
+def bench_mic(seconds: float) -> float | str:
+    """Processor seconds of ``guard --jsonl --mic-level`` over ``seconds`` once calm, hearing real speech through a
+    private PulseAudio server (coturn on loopback for the connection); or why it could not run."""
+    import numpy as np
+
+    from tests.pulse import RATE, SINK, PulseUnavailable, start_pulse
+    from tests.sounds import real_speech_missing, real_voices, write
+
+    if real_speech_missing():
+        return str(real_speech_missing())
+    try:
+        pulse = start_pulse()
+    except PulseUnavailable as error:
+        return str(error)
+    folder = Path(tempfile.mkdtemp(prefix="ir-bench-mic-"))
+    try:
+        voices = np.concatenate([v for _, v in real_voices(RATE)] * 12)[: int((CALM + seconds + 10) * RATE)]
+        speech = write(folder / "speech.wav", np.column_stack([voices, voices]), RATE)
+        player = subprocess.Popen(["paplay", f"--device={SINK}", str(speech)], env=pulse.env)
+        with local_stun(folder) as stun:
+            process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", stun, "--jsonl", "--no-cpu",
+                                        "--mic-level"], stdout=subprocess.DEVNULL, cwd=ROOT,
+                                       env={**pulse.env, "PYTHONPATH": str(ROOT)})
+            try:
+                time.sleep(CALM + 3)
+                before = process_cpu(process.pid)
+                time.sleep(seconds)
+                used = process_cpu(process.pid) - before
+            finally:
+                process.send_signal(2)
+                process.wait(10)
+                player.terminate()
+                player.wait(10)
+        return used
+    finally:
+        pulse.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def traffic_rows(label: str, seconds: float, counts: Counts) -> list[str]:
     tx, rx, txp, rxp = counts
     ip_tx, ip_rx = tx - 14 * txp, rx - 14 * rxp
@@ -167,6 +209,11 @@ def main() -> int:
     print(f"| `guard --jsonl`, slow rate | {100 * slow_cpu / seconds:.2f} |")
     print(f"| `guard --jsonl`, fast rate | {100 * fast_cpu / 10:.2f} |")
     print(f"| the guardian window (offscreen), slow rate | {100 * window_cpu / seconds:.2f} |")
+    mic = bench_mic(seconds)
+    if isinstance(mic, str):
+        print(f"(the microphone watcher could not be measured: {mic})")
+    else:
+        print(f"| `guard --jsonl --mic-level` hearing speech, slow rate | {100 * mic / seconds:.2f} |")
     print()
     print("| traffic (kbit/s) | probes/s | sent | received | both |")
     print("|---|---|---|---|---|")

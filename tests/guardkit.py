@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import random
+import socket
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 from checks.guard import Guard, Probe, Status
 from checks.guard_watch import guard_limits
@@ -134,3 +137,26 @@ class GuardCommand:
             self.process.kill()
             _, err = self.process.communicate()
         return self.process.returncode, err
+
+
+@contextlib.contextmanager
+def local_stun(folder: Path) -> Iterator[str]:
+    """A real coturn answering STUN on a free port of this machine's loopback ("127.0.0.1:PORT"), its log and pid
+    file in ``folder``; RuntimeError if it does not start."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}",
+                               "--stun-only", "--no-tls", "--no-dtls", "--no-cli", "--simple-log",
+                               f"--log-file={folder / 'turn.log'}", f"--pidfile={folder / 'turn.pid'}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        end = time.monotonic() + 10
+        while not any(f":{port:04X} " in line for line in Path("/proc/net/udp").read_text().splitlines()):
+            if time.monotonic() > end or server.poll() is not None:
+                raise RuntimeError(f"coturn did not start on 127.0.0.1:{port}")
+            time.sleep(0.1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 from checks.guard_watch import guard_limits
 from checks.wording import say
 from tests.conftest import ROOT
-from tests.guardkit import GuardCommand
+from tests.guardkit import GuardCommand, local_stun
 from tests.pulse import RATE, SINK, PulseServer, PulseUnavailable, start_pulse
 from tests.sounds import real_speech_missing, real_voices, write
 
@@ -45,24 +43,8 @@ def stun(tmp_path_factory):
     """coturn answering STUN on a free loopback port."""
     if shutil.which("turnserver") is None:
         pytest.skip("coturn is not installed (apt-get install coturn)")
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = tmp_path_factory.mktemp("turn")
-    server = subprocess.Popen(["turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}",
-                               "--stun-only", "--no-tls", "--no-dtls", "--no-cli", "--simple-log",
-                               f"--log-file={folder / 'turn.log'}", f"--pidfile={folder / 'turn.pid'}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        end = time.monotonic() + 10
-        while not any(f":{port:04X} " in line for line in Path("/proc/net/udp").read_text().splitlines()):
-            if time.monotonic() > end or server.poll() is not None:
-                pytest.fail(f"coturn did not start on 127.0.0.1:{port}")
-            time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(10)
+    with local_stun(tmp_path_factory.mktemp("turn")) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
