@@ -127,6 +127,8 @@ def run_guard(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not args.jsonl:
         print(say("guard.starting"), flush=True)
+        if watch.mic is not None:
+            print(say("guard.starting_mic"), flush=True)
     cancel = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cancel.set())
     box: dict[str, Any] = {}
