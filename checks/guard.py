@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,12 +212,8 @@ class Guard:
 
     def _jumps(self, rtt: float) -> bool:
         """Whether a round trip is ``rtt_jump_ms`` over the median of the window's answered probes."""
-        answered = sorted(p.rtt for p in self.probes if p.rtt is not None)
-        if not answered:
-            return False
-        middle = len(answered) // 2
-        median = answered[middle] if len(answered) % 2 else (answered[middle - 1] + answered[middle]) / 2
-        return (rtt - median) * 1000 >= self._limit("rtt_jump_ms")
+        answered = [p.rtt for p in self.probes if p.rtt is not None]
+        return bool(answered) and (rtt - statistics.median(answered)) * 1000 >= self._limit("rtt_jump_ms")
 
     def waiting(self, t: float, sent: Sequence[float]) -> None:
         """The probes still unanswered at ``t`` (their send times): one waiting ``late_s`` or more is an alert."""
