@@ -261,9 +261,10 @@ class GuardianWindow(QWidget):
 
     def _fit(self, state: str) -> None:
         """Size the window to what it shows, in its corner."""
-        width = self._width(state)
-        self.setFixedWidth(width)
         layout = self.layout()
+        layout.invalidate()
+        width = max(self._width(state), layout.totalMinimumSize().width())  # a longer state name is never cut
+        self.setFixedWidth(width)
         layout.activate()
         self.setFixedHeight(max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()))
         if self.state is not None and self.isVisible():

@@ -242,3 +242,39 @@ def test_the_menu_offers_the_microphone_watcher_off_by_default_and_tells_once_wh
     assert told == [window.notice.text()]  # once
     window.worker.cancel()
     window.worker = None
+
+
+@pytest.mark.parametrize("double", [False, True])
+def test_every_state_fits_40_percent_longer_sentences(qtbot, tmp_path, double):
+    """The pseudo-language (every sentence 40 % longer, accented), at 1× and 2× text: no label of any state, nor
+    the microphone notice, is cut off."""
+    from PySide6.QtWidgets import QLabel
+
+    from checks import wording
+
+    wording.set_language(wording.PSEUDO)
+    try:
+        channels, reminders = plan_b(PROFILE)
+        window = GuardianWindow(channels, reminders, settings=tmp_path / "g.json")
+        qtbot.addWidget(window)
+        if double:
+            font = window.font()
+            font.setPointSizeF(font.pointSizeF() * 2)
+            window.setFont(font)
+        window.show()
+        qtbot.waitExposed(window)
+        shown = statuses()
+        for state in ("good", "trouble", "down"):
+            window.show_status(shown[state])
+            if state == "trouble":
+                window.tell(wording.say("guard.mic_unavailable", error="no such microphone"))
+            for label in window.findChildren(QLabel):
+                if not label.isVisibleTo(window) or not label.text():
+                    continue
+                if label.wordWrap():
+                    assert label.heightForWidth(label.width()) <= label.height() + 1, (state, label.text())
+                else:
+                    assert label.sizeHint().width() <= label.width() + 1, (state, label.text())
+            assert window.name.text().count("<b>") == 1
+    finally:
+        wording.set_language("en")
