@@ -4,7 +4,8 @@ It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.gu
 thread pool and reaches the window only through signals. *All good* is a tick and "Connection good"; *trouble*
 is one line with the one thing to do now; *down* is the plan B card: the profile's backup channel first (with a
 copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders, all taken from the
-report model (:func:`checks.report.build_report`).
+report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the tick box for the
+optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
 
 Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
 candidate asks for it after the interview, the record of states.
