@@ -16,11 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from checks.files import write_atomically
 from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
 from checks.profile import Profile, ProfileError, load_profile
 from checks.report import build_report
+from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import say
 
@@ -42,6 +44,9 @@ def add_guard_parser(sub: Any) -> None:
                             '"rtt_ms", "reason"}')
     guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
     guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
+    guard.add_argument("--mic-level", metavar="MIC", nargs="?", const="auto", default=None,
+                       help="also watch that the microphone (auto, a device number or part of its name; default "
+                            "auto) still hears sound: a level each second, nothing recorded. Off unless given")
     guard.add_argument("--timeline", metavar="FILE.json", type=Path,
                        help="when it stops, save the record of states (times and numbers only) to add to a report")
 
@@ -51,7 +56,7 @@ class GuardSetupError(Exception):
 
 
 def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = True,
-                  cpu: bool = True) -> tuple[Watch, Profile | None]:
+                  cpu: bool = True, mic: str | None = None) -> tuple[Watch, Profile | None]:
     profile = None
     if profile_path is not None:
         try:
@@ -66,7 +71,15 @@ def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = T
     servers = stun_servers(given, profile, thresholds)
     if not servers:
         raise GuardSetupError(say("guard.no_stun"))
-    watch = Watch(servers, guard_limits(thresholds), cpu=cpu)
+    mic_spec = None
+    if mic is not None:
+        try:
+            mic_spec = MicSpec.parse(mic)
+        except ValueError as error:
+            raise GuardSetupError(f"--mic-level: {error}") from None
+        if mic_spec.kind in ("file", "none"):
+            raise GuardSetupError(f"--mic-level: {say('guard.mic_level_device')}")
+    watch = Watch(servers, guard_limits(thresholds), cpu=cpu, mic=mic_spec)
     if not power:
         watch.power = None
     return watch, profile
@@ -104,7 +117,8 @@ def printer(jsonl: bool, every: float, out: Any = None,
 
 def run_guard(args: argparse.Namespace) -> int:
     try:
-        watch, profile = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu)
+        watch, profile = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu,
+                                       mic=args.mic_level)
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -113,6 +127,8 @@ def run_guard(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not args.jsonl:
         print(say("guard.starting"), flush=True)
+        if watch.mic is not None:
+            print(say("guard.starting_mic"), flush=True)
     cancel = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cancel.set())
     box: dict[str, Any] = {}
@@ -121,7 +137,8 @@ def run_guard(args: argparse.Namespace) -> int:
     def watcher() -> None:
         try:
             box["guard"] = run(watch, cancel, printer(args.jsonl, float(watch.limits["report_every_s"]),
-                                                      plan=plan_b_lines(profile)))
+                                                      plan=plan_b_lines(profile)),
+                               lambda text: print(f"interview-ready: {text}", file=sys.stderr, flush=True))
         except Exception as error:  # a failure is told, never a traceback
             box["error"] = f"{type(error).__name__}: {error}"
         finally:
@@ -142,10 +159,8 @@ def run_guard(args: argparse.Namespace) -> int:
         print(say("guard.stopped"), flush=True)
     if args.timeline is not None and "guard" in box:
         record = timeline_record(box["guard"].changes, time.perf_counter())
-        partial = args.timeline.with_name(f".{args.timeline.name}.tmp")
         try:  # whole or not at all
-            partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-            partial.replace(args.timeline)
+            write_atomically(args.timeline, json.dumps(record, indent=2) + "\n")
         except OSError as error:
             print(f"interview-ready: --timeline: could not write {args.timeline}: {error.strerror or error}",
                   file=sys.stderr)

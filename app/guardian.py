@@ -4,7 +4,8 @@ It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.gu
 thread pool and reaches the window only through signals. *All good* is a tick and "Connection good"; *trouble*
 is one line with the one thing to do now; *down* is the plan B card: the profile's backup channel first (with a
 copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders, all taken from the
-report model (:func:`checks.report.build_report`).
+report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the tick box for the
+optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
 
 Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
 candidate asks for it after the interview, the record of states.
@@ -21,25 +22,29 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, QSignalBlocker, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSystemTrayIcon,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.icons import status_icon
+from checks.files import write_atomically
 from checks.guard import Change, Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
 from checks.profile import Profile
 from checks.report import Report, build_report
+from checks.sources.mic import MicSpec
 from checks.wording import say
 
 ICON_STATUS = {"good": "pass", "trouble": "warn", "down": "fail"}
@@ -73,6 +78,7 @@ def exclude_from_capture(window: QWidget) -> bool:
 class GuardSignals(QObject):
     status = Signal(object)  # a Status, on every evaluation
     stopped = Signal(object)  # the list of Change (the timeline), or a str: why the watcher failed
+    notice = Signal(str)  # a sentence to tell once (the microphone cannot be watched)
 
 
 class GuardWorker:
@@ -95,7 +101,8 @@ class GuardWorker:
 
     def run(self) -> None:
         try:
-            guard = run(self.watch, self.cancel_event, lambda status, _changed: self._emit(self.signals.status, status))
+            guard = run(self.watch, self.cancel_event, lambda status, _changed: self._emit(self.signals.status, status),
+                        lambda text: self._emit(self.signals.notice, text))
         except Exception as error:  # told in the window, never a traceback
             self._emit(self.signals.stopped, f"{type(error).__name__}: {error}")
             return
@@ -112,7 +119,7 @@ class GuardianWindow(QWidget):
     record_saved = Signal(object)  # the timeline's lines, when the candidate chose to keep the record
 
     def __init__(self, channels: Sequence[Mapping[str, Any]] = (), reminders: Sequence[str] = (),
-                 settings: Path | None = None, parent: QWidget | None = None) -> None:
+                 settings: Path | None = None, parent: QWidget | None = None, mic: MicSpec | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle(say("guard.title"))
@@ -139,13 +146,34 @@ class GuardianWindow(QWidget):
         self.close_button.setToolTip(say("guard.close"))
         self.close_button.setFixedWidth(32)
         self.close_button.clicked.connect(self.close)
+        self.mic = mic if mic is not None and mic.kind not in ("file", "none") else MicSpec("auto")
+        """The microphone the tick box watches: the one chosen in the main window, else the default one."""
+        self.menu = QMenu(self)
+        self.menu_button = QToolButton()
+        self.menu_button.setText("⋯")
+        self.menu_button.setAccessibleName(say("guard.menu"))
+        self.menu_button.setToolTip(say("guard.menu"))
+        self.menu_button.setMenu(self.menu)
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.mic_action = QAction(say("guard.mic_level"), self)
+        self.mic_action.setCheckable(True)  # off by default
+        self.mic_action.toggled.connect(self.watch_mic)
+        self.menu.addAction(self.mic_action)
+        self.menu.addSeparator()
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setObjectName("notice")
+        self.notice.setVisible(False)
         head = QHBoxLayout()
         head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.name)
         text.addWidget(self.line)
+        text.addWidget(self.notice)
         head.addLayout(text, 1)
+        head.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.card = QWidget()
@@ -223,18 +251,25 @@ class GuardianWindow(QWidget):
         self.line.setVisible(not good or status.reason != "ok")
         self.card.setVisible(status.state == "down")
         self.setAccessibleDescription(f"{name}. {status.text()}")
+        if changed:
+            self.notice.setVisible(False)  # told once; the next change replaces it
         self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.state]}; border: 1px solid #888; }}"
-                           "QLabel#tips { color: #333; }")
-        width = self._width(status.state)
-        self.setFixedWidth(width)
+                           "QLabel#tips { color: #333; } QToolButton::menu-indicator { image: none; width: 0; }")
+        self._fit(status.state)
+        self.state = status.state
+        if changed:
+            self.notify(name, status.text())
+
+    def _fit(self, state: str) -> None:
+        """Size the window to what it shows, in its corner."""
         layout = self.layout()
+        layout.invalidate()
+        width = max(self._width(state), layout.totalMinimumSize().width())  # a longer state name is never cut
+        self.setFixedWidth(width)
         layout.activate()
         self.setFixedHeight(max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()))
         if self.state is not None and self.isVisible():
             self.place(self.corner())
-        self.state = status.state
-        if changed:
-            self.notify(name, status.text())
 
     def _width(self, state: str) -> float:
         """About 240 px when all is well, wider for a sentence or the card; grows with the font (200 % size)."""
@@ -249,6 +284,12 @@ class GuardianWindow(QWidget):
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             self.tray.showMessage(f"{say('guard.notify_title')}: {title}", text, QSystemTrayIcon.MessageIcon.NoIcon,
                                   8000)
+
+    def bring_forward(self) -> None:
+        """Raise the window and give it the keyboard (its menu button first): how a keyboard reaches it."""
+        self.raise_()
+        self.activateWindow()
+        self.menu_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def copy_channel(self) -> None:
         if self.channels:
@@ -267,7 +308,7 @@ class GuardianWindow(QWidget):
     def save_corner(self, corner: str) -> None:
         with contextlib.suppress(OSError):  # a setting that cannot be kept is not worth an error
             self.settings.parent.mkdir(parents=True, exist_ok=True)
-            self.settings.write_text(json.dumps({"corner": corner}) + "\n", encoding="utf-8")
+            write_atomically(self.settings, json.dumps({"corner": corner}) + "\n")
 
     def place(self, corner: str) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -290,10 +331,13 @@ class GuardianWindow(QWidget):
         keys = {"top-left": "Ctrl+Alt+Left", "top-right": "Ctrl+Alt+Right", "bottom-left": "Ctrl+Alt+Down",
                 "bottom-right": "Ctrl+Alt+End"}
         for corner, key in keys.items():
-            action = QAction(corner, self)
+            action = QAction(say(f"guard.corner_names.{corner}"), self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(lambda _=False, c=corner: self.move_to(c))
             self.addAction(action)
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction(say("guard.close"), self.close)
         copy = QAction(say("guard.copy"), self)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.triggered.connect(self.copy_channel)
@@ -322,11 +366,27 @@ class GuardianWindow(QWidget):
 
     # -- the watcher --------------------------------------------------------------------------------------
 
+    def watch_mic(self, on: bool) -> None:
+        """The menu's tick box: watch the chosen microphone's level (the loop follows it), or stop."""
+        if self.worker is not None:
+            self.worker.watch.mic = self.mic if on else None
+
+    def tell(self, text: str) -> None:
+        """A watcher that cannot watch: said once, under the line; its tick box goes off."""
+        self.notice.setText(text)
+        self.notice.setVisible(True)
+        with QSignalBlocker(self.mic_action):
+            self.mic_action.setChecked(False)
+        if self.worker is not None:
+            self.worker.watch.mic = None
+        self._fit(self.state or "good")
+
     def watch(self, watch: Watch) -> None:
         """Start the watcher loop; its statuses reach :meth:`show_status` through a signal."""
         self.worker = GuardWorker(watch)
         self.worker.signals.status.connect(self.show_status)
         self.worker.signals.stopped.connect(self._stopped)
+        self.worker.signals.notice.connect(self.tell)
         self.started_at = time.perf_counter()
         self.worker.start()
 
@@ -362,7 +422,7 @@ class GuardianWindow(QWidget):
         record = timeline_record(self.changes, time.perf_counter())
         if path:
             with contextlib.suppress(OSError):
-                Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+                write_atomically(Path(path), json.dumps(record, indent=2) + "\n")
         self.record_saved.emit(list(record["lines"]))
 
 
@@ -373,10 +433,11 @@ def plan_b(profile: Profile | None, report: Report | None = None) -> tuple[list[
 
 
 def start_interview_mode(profile: Profile | None = None, report: Report | None = None,
-                         stun: Sequence[tuple[str, int]] = ()) -> GuardianWindow:
-    """Open interview mode's window and start watching (the main window's *Start interview mode*)."""
+                         stun: Sequence[tuple[str, int]] = (), mic: MicSpec | None = None) -> GuardianWindow:
+    """Open interview mode's window and start watching (the main window's *Start interview mode*); ``mic`` is the
+    microphone chosen there, for the menu's level tick box."""
     channels, reminders = plan_b(profile, report)
-    window = GuardianWindow(channels, reminders)
+    window = GuardianWindow(channels, reminders, mic=mic)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     window.watch(Watch(stun_servers(stun, profile), guard_limits()))
     window.show()

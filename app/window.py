@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
@@ -374,6 +375,7 @@ class MainWindow(QMainWindow):
         add_preview_action(self, file_menu)
         interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
         interview_action.setToolTip(say("guard.start_tip"))
+        interview_action.setShortcut(QKeySequence("Ctrl+Shift+I"))  # again while it is open: focus on its window
         interview_action.triggered.connect(self.start_interview_mode)
         file_menu.addAction(interview_action)
         file_menu.addSeparator()
@@ -384,8 +386,12 @@ class MainWindow(QMainWindow):
         """Open interview mode's small window (app/guardian.py) with this session's profile and servers."""
         from app.guardian import start_interview_mode
 
+        open_one = getattr(self, "guardian", None)
+        if open_one is not None and shiboken6.isValid(open_one) and open_one.isVisible():
+            open_one.bring_forward()  # one guardian at a time; asking again reaches it from the keyboard
+            return
         stun = [(s.host, s.port) for s in self.session.config.network.stun]
-        self.guardian = start_interview_mode(self.session.profile, self.report, stun)
+        self.guardian = start_interview_mode(self.session.profile, self.report, stun, self.session.config.mic)
         self.guardian.record_saved.connect(self._add_interview_record)
 
     def _add_interview_record(self, lines: list[str]) -> None:

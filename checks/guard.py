@@ -12,12 +12,20 @@ The rules, in short:
   charger just pulled; the processor busy for ``cpu_s``; a VPN just started) has lasted ``trouble_after_s``;
   connection figures leave trouble only below their lower *clear* limit (hysteresis on the value too).
 * **good** again only when nothing has been wrong for ``good_after_s``.
+
+The probe rate adapts (:meth:`Guard.interval`): the fast ``probe_interval_s`` from the start, while anything is
+wrong and until ``calm_s`` after the last lost, late (unanswered after ``late_s``) or jumping (``rtt_jump_ms`` over
+the window's median) probe; the slow ``slow_interval_s`` otherwise. The window's figures are counted per probe, so
+a window that holds probes of both rates is judged as it is; and loss is trouble only with at least
+``loss_min_lost`` probes lost, as at the fast rate a full window needs for its limit, so a window that is still
+mostly slow cannot make one lost probe news.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +36,12 @@ from checks.wording import say
 
 STATES = ("good", "trouble", "down")
 DOWN_REASONS = ("link_down", "no_route", "no_answer")
-TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "battery_low", "charger", "cpu", "vpn")
+TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "mic_silent", "battery_low", "charger", "cpu",
+                   "vpn")
 """Most important first: the one line shows the first that applies."""
-IMMEDIATE = ("charger", "vpn")
-"""Changes that are news at once (the others must last ``trouble_after_s``)."""
+IMMEDIATE = ("charger", "vpn", "mic_silent")
+"""Changes that are news at once (the others must last ``trouble_after_s``; a silent microphone has lasted its own
+``mic_silent_s`` already)."""
 SETTLING_REASONS = ("back", "settling")
 """The reasons of a trouble state whose cause has gone, while it waits ``good_after_s``."""
 
@@ -71,7 +81,23 @@ class Cpu:
     """The app using the most processor time, when the watcher looked (it looks only while the load is high)."""
 
 
-Sample = Probe | Interface | Power | Cpu
+@dataclass(frozen=True)
+class Mic:
+    """The optional microphone watcher's look at ``t``: the loudest level in dBFS since its last look (None: no
+    sound arrived at all). A level only: no sound is kept."""
+
+    t: float
+    level_dbfs: float | None
+
+
+@dataclass(frozen=True)
+class MicOff:
+    """The microphone is no longer watched (the candidate unticked it)."""
+
+    t: float
+
+
+Sample = Probe | Interface | Power | Cpu | Mic | MicOff
 
 
 @dataclass(frozen=True)
@@ -125,6 +151,9 @@ class Guard:
         self.unplugged_at: float | None = None
         self.cpu_high_since: float | None = None
         self.busiest: str | None = None
+        self.mic_sound_at: float | None = None
+        """The last moment sound arrived from the watched microphone (None: the microphone is not watched)."""
+        self.mic_at: float | None = None
         self.state = "good"
         self.reason = "ok"
         self.wrong_since: dict[str, float] = {}
@@ -134,6 +163,9 @@ class Guard:
         self.answering_since: float | None = None
         """Since when answers come steadily (for ``up_after_s``)."""
         self.changes: list[Change] = [Change(start, "good", "ok")]
+        self.alert_at = start
+        """The last moment a probe was lost, late or jumped, or the state was not good: the fast rate until
+        ``calm_s`` after it (the start counts: it begins fast)."""
 
     def _limit(self, name: str) -> float:
         return float(self.limits[name])
@@ -142,6 +174,8 @@ class Guard:
 
     def add(self, sample: Sample) -> None:
         if isinstance(sample, Probe):
+            if sample.rtt is None or self._jumps(sample.rtt):
+                self.alert_at = max(self.alert_at, sample.sent)
             self.probes.append(sample)
             if sample.rtt is not None:
                 answered = sample.sent + sample.rtt
@@ -166,8 +200,36 @@ class Guard:
                 self.busiest = sample.busiest or self.busiest
             else:
                 self.cpu_high_since, self.busiest = None, None
+        elif isinstance(sample, Mic):
+            if self.mic_sound_at is None or (sample.level_dbfs is not None
+                                             and sample.level_dbfs > self._limit("mic_silent_dbfs")):
+                self.mic_sound_at = sample.t  # watching begins as if sound had just arrived
+            self.mic_at = sample.t
+        elif isinstance(sample, MicOff):
+            self.mic_sound_at = self.mic_at = None
         else:  # pragma: no cover - the type says it all
             raise TypeError(f"not a guard sample: {sample!r}")
+
+    def _jumps(self, rtt: float) -> bool:
+        """Whether a round trip is ``rtt_jump_ms`` over the median of the window's answered probes."""
+        answered = [p.rtt for p in self.probes if p.rtt is not None]
+        return bool(answered) and (rtt - statistics.median(answered)) * 1000 >= self._limit("rtt_jump_ms")
+
+    def waiting(self, t: float, sent: Sequence[float]) -> None:
+        """The probes still unanswered at ``t`` (their send times): one waiting ``late_s`` or more is an alert."""
+        if any(t - s >= self._limit("late_s") for s in sent):
+            self.alert_at = max(self.alert_at, t)
+
+    def interval(self, t: float) -> float:
+        """The probe interval now: fast while anything is wrong or was lately, slow after a calm spell."""
+        if self.state != "good" or t - self.alert_at < self._limit("calm_s"):
+            return self._limit("probe_interval_s")
+        return self._limit("slow_interval_s")
+
+    def lost(self, t: float) -> int:
+        """How many probes of the window are lost (unanswered after ``answer_timeout_s``) at ``t``."""
+        timeout = self._limit("answer_timeout_s")
+        return sum(1 for p in self.probes if p.rtt is None and p.sent + timeout <= t)
 
     # -- judgement ----------------------------------------------------------------------------------------
 
@@ -204,12 +266,17 @@ class Guard:
             holding = key in self.wrong_since  # once wrong, a figure must fall under the lower clear limit
             if value is not None and value >= self._limit(f"{'clear' if holding else 'trouble'}_{name}"):
                 out[key] = {"value": f"{value:.0f}"}
+        if "loss" in out and "loss" not in self.wrong_since and self.lost(t) < self._limit("loss_min_lost"):
+            del out["loss"]  # too few lost probes to say anything about the line
         if self.last_answer is None and self.probes and t - self.probes[0].sent >= self._limit("down_silence_s"):
             out["never_answered"] = {}
         face = self.interface
         if face is not None and face.signal_percent is not None and (
                 face.signal_percent < self._limit("weak_signal_percent")):
             out["wifi"] = {"percent": f"{face.signal_percent:.0f}"}
+        silent = self._limit("mic_silent_s")
+        if self.mic_sound_at is not None and self.mic_at is not None and self.mic_at - self.mic_sound_at >= silent:
+            out["mic_silent"] = {"seconds": f"{silent:.0f}"}
         power = self.power
         if power is not None and not power.plugged and power.percent < self._limit("battery_percent"):
             out["battery_low"] = {"percent": f"{power.percent:.0f}"}
@@ -263,6 +330,7 @@ class Guard:
 
     def _change(self, t: float, state: str, reason: str) -> None:
         self.state, self.reason = state, reason
+        self.alert_at = max(self.alert_at, t)
         self.changes.append(Change(t, state, reason))
 
     def _status(self, t: float, fields: Mapping[str, Any]) -> Status:

@@ -1,10 +1,11 @@
-"""Interview mode's watchers: a slow STUN probe stream, the interface, the power and the processor, feeding
+"""Interview mode's watchers: an adaptive STUN probe stream, the interface, the power and the processor, feeding
 :class:`checks.guard.Guard` from one loop.
 
-The loop is cheap by design: one UDP socket sending a 20-byte request every ``probe_interval_s`` and waiting in
-``select`` in between; the interface read from ``/proc`` once a second; the battery every ten seconds; the
-processor's total load every two (the per-app figures are read only while the load is high). Nothing but the
-probes leaves the machine, and nothing is written.
+The loop is cheap by design: one UDP socket sending a 20-byte request every ``slow_interval_s`` while all is calm
+(every ``probe_interval_s`` while anything is wrong or was lately: :meth:`checks.guard.Guard.interval`) and waiting
+in ``select`` in between, waking every ``probe_interval_s`` to notice a late answer; the interface read from
+``/proc`` once a second; the battery every ten seconds; the processor's total load every two (the per-app figures
+are read only while the load is high). Nothing but the probes leaves the machine, and nothing is written.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from typing import Any
 import psutil
 
 from checks.builtin.system import busiest_processes, watch_processes
-from checks.guard import Change, Cpu, Guard, Interface, Power, Probe, Status, periods, timeline_text
+from checks.guard import Change, Cpu, Guard, Interface, Mic, MicOff, Power, Probe, Status, periods, timeline_text
 from checks.netprobe import link, reach
 from checks.netprobe.common import Budget, ProbeError
 from checks.netprobe.stun import BindingStream, first_answering
 from checks.network import StunServer
 from checks.profile import Profile
+from checks.sources import SourceError
+from checks.sources.mic import MicLevel, MicSpec
 from checks.thresholds import Thresholds
+from checks.wording import say
 
 
 def guard_limits(thresholds: Thresholds | None = None) -> dict[str, Any]:
@@ -120,6 +124,43 @@ class Watch:
     """None: the power is not watched."""
     cpu: bool = True
     """False: the processor is not watched."""
+    mic: MicSpec | None = None
+    """The microphone whose level is watched (None, the default: it is not). The loop follows changes to it
+    while it runs (the window's tick box)."""
+
+
+class MicWatch:
+    """The optional microphone watcher, following :attr:`Watch.mic`: opened when it is set, closed when it is
+    cleared. Where the microphone cannot be opened (busy, not shareable, missing), ``notice`` is told once and the
+    watcher stays off until another microphone is asked for."""
+
+    def __init__(self, notice: Callable[[str], None]) -> None:
+        self.notice = notice
+        self.meter: MicLevel | None = None
+        self.spec: MicSpec | None = None
+        self.refused: MicSpec | None = None
+
+    def sample(self, t: float, wanted: MicSpec | None) -> Mic | MicOff | None:
+        if wanted != self.spec:
+            was_on = self.meter is not None
+            self.close()
+            self.spec = wanted
+            if wanted is not None and wanted != self.refused:
+                try:
+                    self.meter = MicLevel(wanted)
+                except SourceError as error:
+                    self.refused = wanted
+                    self.notice(say("guard.mic_unavailable", error=error.summary))
+            if was_on and self.meter is None:
+                return MicOff(t)
+        if self.meter is None:
+            return None
+        return Mic(t, self.meter.level())
+
+    def close(self) -> None:
+        meter, self.meter = self.meter, None
+        if meter is not None:
+            meter.close()
 
 
 def open_stream(servers: Sequence[tuple[str, int]], cancel: threading.Event) -> BindingStream | None:
@@ -134,9 +175,11 @@ def open_stream(servers: Sequence[tuple[str, int]], cancel: threading.Event) -> 
     return None
 
 
-def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], None]) -> Guard:
+def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], None],
+        notice: Callable[[str], None] = lambda text: None) -> Guard:
     """Watch until ``cancel`` is set. ``emit(status, changed)`` gets every evaluation (one per probe interval);
-    ``changed`` is True when the state changed. Returns the guard (its ``changes`` are the timeline)."""
+    ``changed`` is True when the state changed; ``notice`` gets a sentence to tell once (a watcher that cannot
+    watch). Returns the guard (its ``changes`` are the timeline)."""
     limits = watch.limits
     interval = float(limits["probe_interval_s"])
     timeout = float(limits["answer_timeout_s"])
@@ -147,10 +190,13 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
         readers["power"] = watch.power
     if watch.cpu:
         readers["cpu"] = CpuWatch(float(limits["cpu_percent"]), float(limits["cpu_s"])).sample
+    mic = MicWatch(notice)
+    readers["mic"] = lambda now: mic.sample(now, watch.mic)
     every = {name: float(limits[f"{name}_every_s"]) for name in readers}
     last = dict.fromkeys(every, -1e9)
     stream: BindingStream | None = None
     next_open = start
+    sent_at = -1e9
     try:
         tick = start
         while not cancel.is_set():
@@ -164,15 +210,18 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
                     sample = readers[name](now)
                     if sample is not None:
                         guard.add(sample)
-            if stream is not None:
-                stream.send()
-            else:
-                guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
+            if now - sent_at >= guard.interval(now) - interval / 2:  # on the beat nearest the rate's
+                sent_at = now
+                if stream is not None:
+                    stream.send()
+                else:
+                    guard.add(Probe(now, None))  # no server can be reached: as good as unanswered
             tick += interval
             if stream is not None:
                 stream.receive(tick - time.perf_counter())
                 for sent, rtt in stream.finished(timeout):
                     guard.add(Probe(sent, rtt))
+                guard.waiting(time.perf_counter(), stream.waiting())
             else:
                 cancel.wait(max(0.0, tick - time.perf_counter()))
             before = len(guard.changes)
@@ -183,6 +232,7 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
     finally:
         if stream is not None:
             stream.close()
+        mic.close()
     return guard
 
 

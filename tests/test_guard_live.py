@@ -3,17 +3,14 @@ through the rate-shaped link while the lab makes the line lossy, cuts it two way
 
 from __future__ import annotations
 
-import json
-import queue
-import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
 from checks.guard_watch import guard_limits
-from tests.netlab import ROOT, Lab, sh, skip_module_without_lab
+from tests.guardkit import GuardCommand
+from tests.netlab import Lab, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
@@ -22,62 +19,10 @@ skip_module_without_lab()
 LIMITS = guard_limits()
 
 
-class Guardian:
-    """The command running in the client namespace; its lines, each with the moment it was read."""
-
-    def __init__(self, lab: Lab) -> None:
-        self.process = subprocess.Popen(
-            ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun", lab.stun, "--jsonl",
-             "--no-cpu"],  # the connection is under test: other work on this shared machine may load the processor
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
-        self.seen: list[tuple[float, dict]] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put((time.monotonic(), json.loads(line)))
-
-    def until(self, state: str, within: float) -> float:
-        """Seconds from now until a line in ``state`` arrives (fails after ``within``)."""
-        start = time.monotonic()
-        while True:
-            try:
-                at, record = self.lines.get(timeout=max(0.01, start + within - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {state!r} within {within} s; seen {self.states()}: {self.seen}") from None
-            self.seen.append((at, record))
-            if record["state"] == state:
-                return at - start
-
-    def during(self, seconds: float) -> list[dict]:
-        """The lines that arrive in the next ``seconds``."""
-        end, out = time.monotonic() + seconds, []
-        while (left := end - time.monotonic()) > 0:
-            try:
-                at, record = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            self.seen.append((at, record))
-            out.append(record)
-        return out
-
-    def states(self) -> list[str]:
-        out: list[str] = []
-        for _, record in self.seen:
-            if not out or out[-1] != record["state"]:
-                out.append(record["state"])
-        return out
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(2)  # Ctrl+C
-        try:
-            _, err = self.process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return self.process.returncode, err
+def guardian_in(lab: Lab) -> GuardCommand:
+    """The real command in the client namespace, probing the lab's coturn."""
+    return GuardCommand(["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun", lab.stun,
+                         "--jsonl", "--no-cpu"])  # the line is under test: others' work here may load the processor
 
 
 @pytest.fixture(scope="module")
@@ -91,26 +36,48 @@ def lab():
         lab.close()
 
 
+def probes_a_second(lab: Lab, seconds: float) -> float:
+    """The STUN requests a second arriving at the server over the next ``seconds``."""
+    before, _ = lab.udp_counts()
+    time.sleep(seconds)
+    after, _ = lab.udp_counts()
+    return (after - before) / seconds
+
+
 def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
     lab.shape(10)
     lab.udp_filter(0)
-    guardian = Guardian(lab)
+    guardian = guardian_in(lab)
     try:
         guardian.until("good", within=15)  # the first line: started
         quiet = guardian.during(10.6)
         assert quiet and all(r["state"] == "good" and r["reason"] == "ok" for r in quiet), (guardian.seen, quiet)
         assert all(r["loss_pct"] == 0 and 0 < r["rtt_ms"] < 20 for r in quiet), quiet
         assert quiet[-1]["t"] - guardian.seen[0][1]["t"] == pytest.approx(10, abs=1)  # a line every 10 s
+        took = {"fast": probes_a_second(lab, 3)}
+        assert took["fast"] == pytest.approx(1 / LIMITS["probe_interval_s"], rel=0.25)
 
-        lab.udp_filter(20)  # 20 % of the probes dropped at random
-        took = {"trouble": guardian.until("trouble", within=10)}
+        calm = guardian.during(LIMITS["calm_s"] - 10.6 - 3 + 2)  # calm since the start: the slow rate
+        took["slow"] = probes_a_second(lab, 5)
+        assert took["slow"] == pytest.approx(1 / LIMITS["slow_interval_s"], abs=0.45)
+        assert all(r["state"] == "good" and r["loss_pct"] == 0 for r in calm), calm
+
+        lab.udp_filter(100)  # from the slow rate, the line dropped altogether (an nftables drop-all)
+        took["down_from_slow"] = guardian.until("down", within=3)
+        assert took["down_from_slow"] < 3
+        assert guardian.seen[-1][1]["reason"] == "no_answer"
+        lab.udp_filter(0)
+        guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
+
+        lab.udp_filter(20)  # 20 % of the probes dropped at random (the rate is fast since the outage)
+        took["trouble"] = guardian.until("trouble", within=10)
         assert took["trouble"] < 10
         lossy = guardian.seen[-1][1]
         assert lossy["reason"] == "loss" and lossy["loss_pct"] >= LIMITS["trouble_loss_percent"]
         arrived, dropped = lab.udp_counts()
         assert 0.05 < dropped / arrived < 0.5
 
-        lab.udp_filter(100)  # the line dropped altogether (an nftables drop-all)
+        lab.udp_filter(100)  # the line dropped altogether
         took["down"] = guardian.until("down", within=3)
         assert took["down"] < 3
         assert guardian.seen[-1][1]["reason"] == "no_answer"
@@ -119,18 +86,19 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
         back = guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
         assert back >= LIMITS["up_after_s"] + LIMITS["good_after_s"] - 0.5  # after the hysteresis, not before
         took["good"] = back
-        assert guardian.states() == ["good", "trouble", "down", "trouble", "good"]
+        assert guardian.states() == ["good", "down", "trouble", "good", "trouble", "down", "trouble", "good"]
         assert [r["reason"] for _, r in guardian.seen if r["state"] == "trouble"][-1] == "back"
 
         sh("ip", "link", "set", lab.veth_c, "down", ns=lab.client)  # the cable pulled: the default route goes
         took["unplugged"] = guardian.until("down", within=3)
         assert took["unplugged"] < 3
-        print("seconds to each state:", {k: round(v, 1) for k, v in took.items()})
+        print("probes a second, and seconds to each state:", {k: round(v, 1) for k, v in took.items()})
         assert guardian.seen[-1][1]["reason"] in ("no_route", "link_down")
         sh("ip", "link", "set", lab.veth_c, "up", ns=lab.client)
         sh("ip", "route", "replace", "default", "via", "10.200.5.1", ns=lab.client)
         guardian.until("good", within=LIMITS["up_after_s"] + LIMITS["good_after_s"] + 5)
-        assert guardian.states() == ["good", "trouble", "down", "trouble", "good", "down", "trouble", "good"]
+        assert guardian.states() == ["good", "down", "trouble", "good", "trouble", "down", "trouble", "good", "down",
+                                     "trouble", "good"]
     finally:
         code, err = guardian.stop()
         lab.udp_filter(None)

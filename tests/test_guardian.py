@@ -130,6 +130,10 @@ def test_the_main_window_starts_interview_mode(qtbot):
     qtbot.waitExposed(guardian)
     assert guardian.isVisible() and guardian.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert guardian.worker.watch.servers == [("127.0.0.1", 9)]
+    assert action.shortcut().toString() == "Ctrl+Shift+I"
+    action.trigger()  # again while it is open: the same window, the keyboard in it
+    assert main.guardian is guardian and guardian.focusWidget() is guardian.menu_button
+    assert guardian.mic.kind == "auto"  # the main window's microphone is "none": the tick box would use the default
     main.controller.report = build_report([], None)
     guardian.record_saved.emit(["14:12–14:13 connection down, 48 s"])  # what "Save the record" sends
     assert main.report.interview_record == ("14:12–14:13 connection down, 48 s",)
@@ -210,3 +214,67 @@ def test_the_three_states_as_real_x11_windows(tmp_path):
     for path, size, _ in rows:
         identify = subprocess.run(["identify", "-format", "%wx%h", path], capture_output=True, text=True, timeout=30)
         assert identify.stdout == size, (path, identify.stdout, size)
+
+
+def test_the_menu_offers_the_microphone_watcher_off_by_default_and_tells_once_when_it_cannot(window, qtbot):
+    """The real watcher loop asked to watch a microphone this machine does not have: told once, the box unticked,
+    the connection still watched."""
+    from checks.sources.mic import MicSpec
+
+    assert window.menu_button.accessibleName() == say("guard.menu")
+    assert window.menu_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    texts = [a.text() for a in window.menu.actions()]
+    assert say("guard.mic_level") in texts and say("guard.corner_names.bottom-left") in texts
+    assert not window.mic_action.isChecked()
+    window.mic = MicSpec.parse("no such microphone")
+    window.watch(Watch([("127.0.0.1", 9)], guard_limits(), power=None, cpu=False))
+    assert window.worker.watch.mic is None  # off until ticked
+    told = []
+    window.worker.signals.notice.connect(told.append)
+    window.mic_action.setChecked(True)
+    assert window.worker.watch.mic == window.mic
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert told == [window.notice.text()] and "no such microphone" in told[0]
+    assert window.notice.isVisible() or window.state == "trouble"  # shown until the next change of state
+    assert window.notice.text().startswith(say("guard.mic_unavailable", error="x")[:30])
+    assert not window.mic_action.isChecked() and window.worker.watch.mic is None
+    qtbot.waitUntil(lambda: window.state == "trouble", timeout=10000)  # the connection is watched all the same
+    assert told == [window.notice.text()]  # once
+    window.worker.cancel()
+    window.worker = None
+
+
+@pytest.mark.parametrize("double", [False, True])
+def test_every_state_fits_40_percent_longer_sentences(qtbot, tmp_path, double):
+    """The pseudo-language (every sentence 40 % longer, accented), at 1× and 2× text: no label of any state, nor
+    the microphone notice, is cut off."""
+    from PySide6.QtWidgets import QLabel
+
+    from checks import wording
+
+    wording.set_language(wording.PSEUDO)
+    try:
+        channels, reminders = plan_b(PROFILE)
+        window = GuardianWindow(channels, reminders, settings=tmp_path / "g.json")
+        qtbot.addWidget(window)
+        if double:
+            font = window.font()
+            font.setPointSizeF(font.pointSizeF() * 2)
+            window.setFont(font)
+        window.show()
+        qtbot.waitExposed(window)
+        shown = statuses()
+        for state in ("good", "trouble", "down"):
+            window.show_status(shown[state])
+            if state == "trouble":
+                window.tell(wording.say("guard.mic_unavailable", error="no such microphone"))
+            for label in window.findChildren(QLabel):
+                if not label.isVisibleTo(window) or not label.text():
+                    continue
+                if label.wordWrap():
+                    assert label.heightForWidth(label.width()) <= label.height() + 1, (state, label.text())
+                else:
+                    assert label.sizeHint().width() <= label.width() + 1, (state, label.text())
+            assert window.name.text().count("<b>") == 1
+    finally:
+        wording.set_language("en")

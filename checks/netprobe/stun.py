@@ -254,5 +254,9 @@ class BindingStream:
                 del self._pending[transaction_id]
         return out
 
+    def waiting(self) -> list[float]:
+        """The send times of the probes still unanswered (and not yet given up)."""
+        return [sent for transaction_id, sent in self._pending.items() if transaction_id not in self._rtts]
+
     def close(self) -> None:
         self._sock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -199,3 +200,50 @@ def open_mic(spec: MicSpec) -> MicSource:
     except sd.PortAudioError as error:
         raise SourceError("mic.cannot_open", name=str(spec), error=error) from None
     return LiveMic(sd, device, info)
+
+
+class MicLevel:
+    """Only whether sound still arrives (interview mode's optional watcher): an input stream on the chosen
+    microphone whose callback keeps the loudest block's mean square since the last look and drops the block there.
+    Nothing is recorded or kept; :meth:`level` is the one figure that leaves it."""
+
+    def __init__(self, spec: MicSpec) -> None:
+        if spec.kind in ("file", "none"):
+            raise ValueError("the level watcher listens to a microphone, not a file")
+        sd = _sounddevice()
+        self._lock = threading.Lock()
+        self._loudest: float | None = None
+        self._stream = None
+        self.name = str(spec)
+        try:
+            device = _find_device(sd, spec)
+            info = sd.query_devices(device)
+            self.name = f"{info['name']} (microphone {device})"
+            rate = int(info["default_samplerate"])
+            self._stream = sd.InputStream(device=device, channels=max(1, min(2, int(info["max_input_channels"]))),
+                                          samplerate=rate, blocksize=rate // 10, dtype="float32",
+                                          callback=self._callback)
+            self._stream.start()
+        except SourceError:
+            raise
+        except Exception as error:  # PortAudioError: busy, not shareable, refused settings
+            raise SourceError("mic.cannot_open", name=self.name, error=error) from None
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        power = float(np.mean(np.square(indata, dtype=np.float32)))
+        with self._lock:
+            self._loudest = power if self._loudest is None else max(self._loudest, power)
+
+    def level(self) -> float | None:
+        """The loudest block's level in dBFS since the last call (-inf: digital silence); None: no sound arrived."""
+        with self._lock:
+            power, self._loudest = self._loudest, None
+        if power is None:
+            return None
+        return 10 * math.log10(power) if power > 0 else -math.inf
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
+            stream.close()
