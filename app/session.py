@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.starting import no_screen
 from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover
 from checks.export import render_html
@@ -100,10 +100,3 @@ def save_report(report: Report, path: Path) -> None:
         write_pdf(report, path)
     else:
         raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
-
-
-def no_screen() -> bool:
-    """True on Linux with no display to open a window on (Qt would abort there)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
