@@ -33,8 +33,8 @@ def _env() -> dict[str, str]:
 
 def _shown(pid: int, *name: str) -> None:
     """Wait until a window of ``pid`` (whose title matches ``name``, if given) is on the screen."""
-    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(pid), *(("--name", *name) if name
-                    else ())], check=True, stdout=subprocess.DEVNULL, timeout=60)
+    subprocess.run(["xdotool", "search", "--sync", "--all", "--onlyvisible", "--pid", str(pid),
+                    *(("--name", *name) if name else ())], check=True, stdout=subprocess.DEVNULL, timeout=60)
 
 
 def start_to_window(program: Path) -> tuple[float, float, float]:
