@@ -138,3 +138,11 @@ def test_the_starting_window_shows_before_opencv_and_numpy_load():
     code = ("from app.starting import show_starting\nw = show_starting()\n"
             "assert w.isVisible() and w.text() == __import__('checks.wording').wording.say('ui.starting')")
     assert _loaded_after(code) == ["PySide6"]
+
+
+def test_check_and_list_checks_load_no_qt():
+    for args in (["check", "--camera", "none", "--mic", "none", "--network", "none", "--screen", "none", "--only",
+                  "system.power", "--json"], ["list-checks"]):
+        code = f"from app.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
+               f"    main({args!r})"
+        assert "PySide6" not in _loaded_after(code), args
