@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.session import Session
     from checks.api import CheckResult
     from checks.kiosk import KioskConfig
+    from checks.runner import RunListener
 
 # Each command imports what it needs when it runs: --help, --version and a bad argument answer at once, and the
 # window shows its starting card before the checks, OpenCV and NumPy load.
@@ -115,7 +116,7 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminal_progress() -> object:
+def _terminal_progress() -> RunListener:
     """A listener that keeps a single status line on stderr while checks run (only on a terminal)."""
     from checks.runner import RunListener
 
