@@ -9,6 +9,7 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.starting import no_screen
 from checks.builtin.echo import asked
@@ -16,13 +17,15 @@ from checks.discovery import LoadedCheck, discover
 from checks.export import render_html
 from checks.files import write_atomically
 from checks.network import NetworkSettings, StunServer, parse_server_url
-from checks.profile import Profile, ProfileError, load_profile
 from checks.report import Report
 from checks.resources import asset_path
 from checks.runner import RunConfig
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from checks.profile import Profile
 
 REPORT_SUFFIXES = (".json", ".html", ".pdf")
 
@@ -51,7 +54,9 @@ def resolve(args: argparse.Namespace) -> Session:
         raise UsageError(str(error)) from None
     mic = MicSpec.parse(mic_text)
     profile = None
-    if args.profile is not None:
+    if args.profile is not None:  # the profile's validation (pydantic) is loaded only for a profile
+        from checks.profile import ProfileError, load_profile
+
         try:
             profile = load_profile(args.profile)
         except ProfileError as error:
