@@ -12,25 +12,19 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from app.guard_cli import add_guard_parser, run_guard
-from app.session import Session, UsageError, no_screen, resolve, save_report
 from checks import __version__
-from checks.api import CheckResult
-from checks.discovery import find_plugins, load
-from checks.export import interview_text
-from checks.files import write_atomically
-from checks.history import open_history
-from checks.kiosk import KioskConfig, KioskError, load_kiosk_config, write_pin_hash
 from checks.network import BACKENDS
-from checks.profile import TEMPLATE as PROFILE_TEMPLATE
-from checks.profile import ProfileError, load_profile
-from checks.report import build_report
-from checks.runner import RunListener, Runner
-from checks.settings import load_choice
-from checks.sources.listing import all_devices
-from checks.wording import say
+
+if TYPE_CHECKING:
+    from app.session import Session
+    from checks.api import CheckResult
+    from checks.kiosk import KioskConfig
+    from checks.runner import RunListener
+
+# Each command imports what it needs when it runs: --help, --version and a bad argument answer at once, and the
+# window shows its starting card before the checks, OpenCV and NumPy load.
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +50,28 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="PATTERNS", help="comma-separated check ids or patterns, e.g. 'camera.*'")
     parser.add_argument("--demo", action="store_true",
                         help="use the bundled demo picture and recording instead of your devices")
+
+
+def _guard_options(sub: argparse._SubParsersAction) -> None:
+    """The ``guard`` subcommand, on the main parser's subparsers."""
+    guard = sub.add_parser("guard", help="interview mode: watch the connection, battery and processor during the "
+                                         "interview and say when to switch to plan B",
+                           description="Watch the connection (a slow STUN probe stream), the interface, the battery "
+                                       "and the processor; print each change. Ctrl+C stops (exit 0).")
+    guard.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML): its STUN servers "
+                                                                    "and backup channels")
+    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
+                       help="a STUN server to probe (repeatable; default: the profile's, else the platform's)")
+    guard.add_argument("--jsonl", action="store_true",
+                       help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
+                            '"rtt_ms", "reason"}')
+    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
+    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
+    guard.add_argument("--mic-level", metavar="MIC", nargs="?", const="auto", default=None,
+                       help="also watch that the microphone (auto, a device number or part of its name; default "
+                            "auto) still hears sound: a level each second, nothing recorded. Off unless given")
+    guard.add_argument("--timeline", metavar="FILE.json", type=Path,
+                       help="when it stops, save the record of states (times and numbers only) to add to a report")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -94,7 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
     profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
         "file", metavar="FILE", type=Path)
-    add_guard_parser(sub)
+    _guard_options(sub)
     kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
     set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
@@ -103,21 +119,28 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _TerminalProgress(RunListener):
-    """A single status line on stderr while checks run (only on a terminal)."""
+def _terminal_progress() -> RunListener:
+    """A listener that keeps a single status line on stderr while checks run (only on a terminal)."""
+    from checks.runner import RunListener
 
-    def check_finished(self, result: object, done: int, total: int) -> None:
-        sys.stderr.write(f"\rChecking… {done}/{total}")
-        sys.stderr.flush()
-        if done == total:
-            sys.stderr.write("\r\033[K")
+    class TerminalProgress(RunListener):
+        def check_finished(self, result: object, done: int, total: int) -> None:
+            sys.stderr.write(f"\rChecking… {done}/{total}")
+            sys.stderr.flush()
+            if done == total:
+                sys.stderr.write("\r\033[K")
+
+    return TerminalProgress()
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from app.session import resolve
+    from checks.runner import Runner
+
     session = resolve(args)
     for warning in session.profile.warnings() if session.profile else []:
         print(f"interview-ready: warning: {warning}", file=sys.stderr)
-    listener = _TerminalProgress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
+    listener = _terminal_progress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
         results = runner.run()
@@ -130,6 +153,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 def finish_check(args: argparse.Namespace, session: Session, results: list[CheckResult]) -> int:
     """Build, save and print the report of ``results``; a report that cannot be made still shows every result."""
+    from app.session import save_report
+    from checks.export import interview_text
+    from checks.history import open_history
+    from checks.report import build_report
+
     try:
         history = open_history(args.remember)
         previous = history.last() if history else None
@@ -164,6 +192,11 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
 
 def profile_command(args: argparse.Namespace) -> int:
     """``profile init FILE`` writes the commented template; ``profile validate FILE`` reports problems."""
+    from app.session import UsageError
+    from checks.files import write_atomically
+    from checks.profile import TEMPLATE as PROFILE_TEMPLATE
+    from checks.profile import ProfileError, load_profile
+
     if args.profile_command == "init":
         if args.file.exists():
             raise UsageError(f"profile init: {args.file} exists already; choose a new file name")
@@ -185,6 +218,8 @@ def profile_command(args: argparse.Namespace) -> int:
 
 
 def list_checks() -> int:
+    from checks.discovery import find_plugins, load
+
     rows = []
     for plugin in find_plugins():
         loaded = load(plugin)
@@ -198,6 +233,9 @@ def list_checks() -> int:
 
 def list_devices(as_json: bool) -> int:
     """Print the devices; there being none is an answer, not an error (exit 0)."""
+    from checks.sources.listing import all_devices
+    from checks.wording import say
+
     found = all_devices()
     if as_json:
         print(json.dumps(found, indent=1))
@@ -210,6 +248,9 @@ def list_devices(as_json: bool) -> int:
 
 def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
     """Read ``--kiosk-config``; its profile, checks and server apply where the command line names none."""
+    from app.session import UsageError
+    from checks.kiosk import KioskError, load_kiosk_config
+
     try:
         config = load_kiosk_config(args.kiosk_config)
     except KioskError as error:
@@ -226,6 +267,9 @@ def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
 def kiosk_set_pin(path: Path) -> int:
     """Ask for the new PIN twice (from the terminal, or two lines on standard input) and store its hash."""
     import getpass
+
+    from app.session import UsageError
+    from checks.kiosk import KioskError, write_pin_hash
 
     if sys.stdin is not None and sys.stdin.isatty():
         first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
@@ -250,6 +294,24 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr = sys.stderr or open(os.devnull, "w")  # noqa: SIM115
     parser = make_parser()
     args = parser.parse_args(profile_to_open(parser, sys.argv[1:] if argv is None else argv))
+    if args.command == "guard":
+        from app.guard_cli import run_guard
+
+        return run_guard(args)
+    from app.starting import no_screen
+
+    window = args.command is None
+    if window and no_screen():
+        print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
+              "use 'interview-ready check' for a text report", file=sys.stderr)
+        return EXIT_USAGE
+    starting = None
+    if window and not args.kiosk:  # the kiosk's own full-screen window is the first thing shown
+        from app.starting import show_starting
+
+        starting = show_starting()
+    from app.session import UsageError, resolve
+
     try:
         if args.command == "list-checks":
             return list_checks()
@@ -261,10 +323,10 @@ def main(argv: list[str] | None = None) -> int:
             return profile_command(args)
         if args.command == "kiosk":
             return kiosk_set_pin(args.kiosk_config)
-        if args.command == "guard":
-            return run_guard(args)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         if kiosk_config is None and not args.demo:  # the devices chosen last time, unless named now
+            from checks.settings import load_choice
+
             remembered = load_choice()
             args.camera = args.camera or remembered.camera
             args.mic = args.mic or remembered.mic
@@ -272,20 +334,16 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if no_screen():
-        print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
-              "use 'interview-ready check' for a text report", file=sys.stderr)
-        return EXIT_USAGE
     if kiosk_config is not None:
         from app.kiosk import run_kiosk
 
         return run_kiosk(session, kiosk_config)
-    from app.window import run_window  # Qt is imported only for the window
+    from app.window import run_window
 
     def reload(profile: Path) -> Session:  # the window opens another profile; the other choices stay
         return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
 
-    return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload)
+    return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload, starting=starting)
 
 
 def profile_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:

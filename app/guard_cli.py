@@ -29,28 +29,6 @@ from checks.wording import say
 EXIT_USAGE = 2
 
 
-def add_guard_parser(sub: Any) -> None:
-    """The ``guard`` subcommand, on the main parser's subparsers."""
-    guard = sub.add_parser("guard", help="interview mode: watch the connection, battery and processor during the "
-                                         "interview and say when to switch to plan B",
-                           description="Watch the connection (a slow STUN probe stream), the interface, the battery "
-                                       "and the processor; print each change. Ctrl+C stops (exit 0).")
-    guard.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML): its STUN servers "
-                                                                    "and backup channels")
-    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
-                       help="a STUN server to probe (repeatable; default: the profile's, else the platform's)")
-    guard.add_argument("--jsonl", action="store_true",
-                       help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
-                            '"rtt_ms", "reason"}')
-    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
-    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
-    guard.add_argument("--mic-level", metavar="MIC", nargs="?", const="auto", default=None,
-                       help="also watch that the microphone (auto, a device number or part of its name; default "
-                            "auto) still hears sound: a level each second, nothing recorded. Off unless given")
-    guard.add_argument("--timeline", metavar="FILE.json", type=Path,
-                       help="when it stops, save the record of states (times and numbers only) to add to a report")
-
-
 class GuardSetupError(Exception):
     """A bad argument; the message names it."""
 

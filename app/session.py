@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.starting import no_screen
 from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover
 from checks.export import render_html
 from checks.files import write_atomically
 from checks.network import NetworkSettings, StunServer, parse_server_url
-from checks.profile import Profile, ProfileError, load_profile
 from checks.report import Report
 from checks.resources import asset_path
 from checks.runner import RunConfig
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from checks.profile import Profile
 
 REPORT_SUFFIXES = (".json", ".html", ".pdf")
 
@@ -51,7 +54,9 @@ def resolve(args: argparse.Namespace) -> Session:
         raise UsageError(str(error)) from None
     mic = MicSpec.parse(mic_text)
     profile = None
-    if args.profile is not None:
+    if args.profile is not None:  # the profile's validation (pydantic) is loaded only for a profile
+        from checks.profile import ProfileError, load_profile
+
         try:
             profile = load_profile(args.profile)
         except ProfileError as error:
@@ -100,10 +105,3 @@ def save_report(report: Report, path: Path) -> None:
         write_pdf(report, path)
     else:
         raise ValueError(f"a report is saved as {', '.join(REPORT_SUFFIXES)}, not {suffix or 'a file without one'}")
-
-
-def no_screen() -> bool:
-    """True on Linux with no display to open a window on (Qt would abort there)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -44,6 +44,7 @@ from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
 from app.screen_preview import add_preview_action
 from app.session import UsageError, save_report
+from app.starting import application
 from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
 from app.workers import RunWorker
@@ -745,9 +746,7 @@ def _save_screenshot(window: MainWindow, path: Path) -> None:
 
 def make_app() -> QApplication:
     """The application, set up for the window and the kiosk alike."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(say("ui.app_name"))
-    app.setApplicationVersion(__version__)
+    app = application()
     # OpenCV's own worker threads cost more than they give for the preview's small pictures (they wait by spinning,
     # on a laptop's two or four cores shared with the meeting app): one thread per caller; see the README benchmark.
     import cv2
@@ -757,11 +756,14 @@ def make_app() -> QApplication:
 
 
 def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
-               reload: Callable[[Path], Session] | None = None) -> int:
-    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit."""
+               reload: Callable[[Path], Session] | None = None, starting: QWidget | None = None) -> int:
+    """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit.
+    ``starting``, the window shown while the app loaded, closes when this one shows."""
     app = make_app()
     window = MainWindow(session, demo=demo, reload=reload)
     window.show()
+    if starting is not None:
+        starting.close()
     if window.pickers is not None:
         window.pickers.refresh()
     if screenshot is not None:

@@ -22,8 +22,9 @@ from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLabel, QMessageBox, QScrollArea, QWidget
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
 from app.kiosk import KioskWindow, show_kiosk
+from app.session import resolve
 from checks.kiosk import KioskConfig, hash_pin
 
 PIN = "135790"

@@ -114,3 +114,35 @@ def test_app_and_checks_have_no_import_circles():
     assert "checks.runner" in graph["app.workers"] and "checks.api" in graph["checks.runner"]
     assert len(graph) > 40
     assert circles(graph) == []
+
+
+HEAVY = ("cv2", "numpy", "sounddevice", "PySide6", "pydantic")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The heavy modules loaded by ``code`` in a fresh interpreter (it prints ``sys.modules``' names)."""
+    done = subprocess.run([sys.executable, "-c", f"import sys\n{code}\nprint(' '.join(sys.modules))"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "HOME": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return sorted({name.split(".")[0] for name in done.stdout.split()} & set(HEAVY))
+
+
+def test_help_version_and_a_bad_argument_load_nothing_heavy():
+    for args in (["--version"], ["--help"], ["--bogus"], ["check", "--help"]):
+        code = f"from app.cli import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass"
+        assert _loaded_after(code) == [], args
+
+
+def test_the_starting_window_shows_before_opencv_and_numpy_load():
+    code = ("from app.starting import show_starting\nw = show_starting()\n"
+            "assert w.isVisible() and w.text() == __import__('checks.wording').wording.say('ui.starting')")
+    assert _loaded_after(code) == ["PySide6"]
+
+
+def test_check_and_list_checks_load_no_qt():
+    for args in (["check", "--camera", "none", "--mic", "none", "--network", "none", "--screen", "none", "--only",
+                  "system.power", "--json"], ["list-checks"]):
+        code = f"from app.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
+               f"    main({args!r})"
+        assert "PySide6" not in _loaded_after(code), args

@@ -4,8 +4,10 @@ but a PATH, a home folder and an offscreen screen. Only with ``pytest --bundle d
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -41,12 +43,31 @@ def run(bundle, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
 
-    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, timeout: float = 120, program: Path | None = None,
+            hidden: tuple[Path, ...] = ()) -> subprocess.CompletedProcess[str]:
+        """``hidden`` files are covered with an empty one for this run only (a private mount namespace)."""
         env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
-        return subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(bundle / "interview-ready"),
-                               *args], capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
+        command = ["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(program or bundle / "interview-ready"),
+                   *args]
+        if hidden:
+            empty = tmp_path / "empty"
+            empty.write_bytes(b"")
+            mounts = "".join(f"mount --bind {shlex.quote(str(empty))} {shlex.quote(str(path))} && "
+                             for path in hidden)
+            command = ["unshare", "--mount", "sh", "-c", mounts + shlex.join(command)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp_path)
 
     return run
+
+
+def system_portaudio() -> Path | None:
+    """The system's PortAudio library, as the dynamic linker's cache lists it."""
+    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+    listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=60).stdout
+    for line in listing.splitlines():
+        if line.strip().startswith("libportaudio.so.2 ") and "=>" in line:
+            return Path(line.split("=>")[-1].strip()).resolve()
+    return None
 
 
 def test_the_demo_report_has_every_builtin_check_and_no_error(run):
@@ -109,6 +130,29 @@ def test_a_strangers_broken_profile_stays_data(run, tmp_path):
 
     assert done.returncode == 2
     assert "--profile" in done.stderr and "line 2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_bundle_uses_its_own_portaudio_when_the_system_has_none(run, bundle):
+    library = system_portaudio()
+    if library is None:
+        pytest.skip("no system PortAudio to hide: the build needs libportaudio2")
+    if subprocess.run(["unshare", "--mount", "true"], capture_output=True, timeout=60).returncode != 0:
+        pytest.skip("a private mount namespace needs root (unshare --mount)")
+    # the library's file and the linker's cache (which names it) both hidden, as on a system without the package
+    hidden = (library, Path("/etc/ld.so.cache"))
+    assert (bundle / "_internal" / "libportaudio.so.2").is_file()
+
+    without = run("-c", "import sounddevice", program=Path(sys.executable), hidden=hidden)
+    assert without.returncode != 0 and "PortAudio library not found" in without.stderr  # the hiding works
+    done = run("check", "--camera", "none", "--mic", "auto", "--network", "none", "--screen", "none",
+               "--only", "mic.device", "--json", hidden=hidden)
+    listed = run("list-devices", "--json", hidden=hidden)
+
+    assert done.returncode in (0, 1), done.stderr
+    [mic] = json.loads(done.stdout)["checks"]
+    assert mic["details"].get("reason") != "mic.no_portaudio", mic  # PortAudio loaded: found a microphone or none
+    assert mic["status"] != "error", mic
+    assert listed.returncode == 0 and set(json.loads(listed.stdout)) == {"cameras", "microphones", "speakers"}
 
 
 def test_install_desktop_entry_registers_the_app_and_the_profile_type(bundle, tmp_path):

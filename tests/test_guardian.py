@@ -116,7 +116,8 @@ def test_the_watcher_reaches_the_window_through_signals(window, qtbot):
 
 
 def test_the_main_window_starts_interview_mode(qtbot):
-    from app.cli import make_parser, resolve
+    from app.cli import make_parser
+    from app.session import resolve
     from app.window import MainWindow
 
     session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
@@ -143,7 +144,8 @@ def test_the_main_window_starts_interview_mode(qtbot):
 
 
 def test_kiosk_mode_does_not_offer_it(qtbot):
-    from app.cli import make_parser, resolve
+    from app.cli import make_parser
+    from app.session import resolve
     from app.window import MainWindow
 
     session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none"]))
@@ -157,7 +159,8 @@ def test_kiosk_mode_does_not_offer_it(qtbot):
 def test_the_plan_b_card_starts_interview_mode(qtbot):
     from PySide6.QtCore import Qt as QtCore
 
-    from app.cli import make_parser, resolve
+    from app.cli import make_parser
+    from app.session import resolve
     from app.window import MainWindow
 
     session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",

@@ -79,7 +79,8 @@ def test_an_installation_without_its_metadata_is_not_ready_and_says_why(tmp_path
 def test_the_window_banner_says_the_installation_is_incomplete(qtbot):
     from PySide6.QtCore import Qt
 
-    from app.cli import make_parser, resolve
+    from app.cli import make_parser
+    from app.session import resolve
     from app.window import MainWindow
 
     session = resolve(make_parser().parse_args(["--demo"]))

@@ -64,7 +64,7 @@ def test_the_spec_is_python_that_names_existing_files():
     assert {"Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE", "copy_metadata"} <= calls
     literals = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     assert PYPROJECT["project"]["name"] in literals  # its metadata holds the built-in checks' entry points
-    for part in ("launcher.py", "install-desktop-entry"):
+    for part in ("launcher.py", "portaudio_hook.py", "install-desktop-entry"):
         assert part in literals and list(ROOT.glob(f"bundle/**/{part}")), part
 
 

@@ -8,8 +8,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from app.cli import make_parser, resolve
+from app.cli import make_parser
 from app.messages import ask, warn
+from app.session import resolve
 from app.window import MainWindow
 from tests.conftest import ROOT
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import threading
 import time
 from importlib.metadata import EntryPoint
@@ -20,6 +22,7 @@ from checks.api import CATEGORIES, ENTRY_POINT_GROUP, Check, CheckContext, Check
 from checks.discovery import LoadedCheck, Plugin
 from checks.report import Report
 from checks.wording import say
+from tests.conftest import ROOT
 
 RUN_TIMEOUT_MS = 60_000
 FINAL_STATUSES = {say(f"status.{s.value}") for s in Status}
@@ -354,6 +357,21 @@ def test_screenshot_end_to_end(tmp_path, cli):
     image = QImage(str(shot))
     assert not image.isNull()
     assert image.width() > 600 and image.height() > 400
+
+
+def test_the_getting_ready_card_closes_when_the_window_shows(tmp_path):
+    code = ("import sys\nfrom app.starting import show_starting\nfrom app.cli import make_parser\n"
+            "card = show_starting()\nfrom app.session import resolve\nfrom app.window import run_window\n"
+            "session = resolve(make_parser().parse_args(['--camera', 'none', '--mic', 'none', '--network', 'none', "
+            "'--only', 'system.power']))\n"
+            f"code = run_window(session, screenshot=__import__('pathlib').Path({str(tmp_path / 'w.png')!r}), "
+            "starting=card)\nprint('card visible' if card.isVisible() else 'card closed')\nsys.exit(code)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"})
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["card", "closed"]
+    assert not QImage(str(tmp_path / "w.png")).isNull()
 
 
 def test_closing_during_a_run_cancels_promptly(qtbot, open_window):

@@ -58,6 +58,10 @@ class FaceDetector(Protocol):
     def detect(self, gray: np.ndarray) -> list[Box]: ...
 
 
+CASCADE = "haarcascade_frontalface_alt2.xml"
+"""The one Haar cascade the app uses (the bundle ships only this one of OpenCV's files)."""
+
+
 class HaarFaceDetector:
     """OpenCV's frontal-face Haar cascade on down-scaled frames. Safe to share between threads.
 
@@ -68,7 +72,7 @@ class HaarFaceDetector:
     name = "haar"
 
     def __init__(self, passes: tuple[tuple[int, float], ...] = ((320, 0.1), (640, 0.035)), min_neighbors: int = 5,
-                 cascade: str = "haarcascade_frontalface_alt2.xml", scale_factor: float = 1.2) -> None:
+                 cascade: str = CASCADE, scale_factor: float = 1.2) -> None:
         path = Path(cv2.data.haarcascades) / cascade
         self._cascade = cv2.CascadeClassifier(str(path))
         if self._cascade.empty():
