@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.reword import worded
 from checks.wording import say
 
 MBPS = re.compile(r"(\d+(?:\.\d+)?) Mbit/s")
@@ -41,7 +42,7 @@ class ThroughputGraph(QWidget):
         self.series: dict[str, list[tuple[float, float]]] = {"download": [], "upload": []}
         self.direction = "download"
         self._started: dict[str, float] = {}
-        self.setAccessibleName(say("throughput_graph.name"))
+        worded(self, "setAccessibleName", "throughput_graph.name")
         self.setAccessibleDescription(say("throughput_graph.empty"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(80)

@@ -43,6 +43,12 @@ def language() -> str:
     return _current
 
 
+def language_name(code: str) -> str:
+    """The language named in its own language ("Deutsch"), the same whatever language is in use."""
+    name = _find(_translation(ENGLISH), f"language_names.{code}")
+    return name if isinstance(name, str) else code
+
+
 def system_language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
     """The language the system asks for (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``), if the app speaks it."""
     env = os.environ if environ is None else environ

@@ -1,0 +1,129 @@
+"""The window's language: the Language menu, every text said again in the chosen language without a restart, the
+choice remembered, and the language the window starts in."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QTabBar, QWidget
+
+from app.reword import starting_language
+from app.window import MainWindow
+from checks.settings import load_choice
+from checks.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
+from tests import test_window
+from tests.test_window import OFF, run_to_end, session_for
+
+open_window = test_window.open_window  # the window fixture, letting any run end at the end
+
+
+@pytest.fixture(autouse=True)
+def english_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the remembered choice goes here
+    set_language(ENGLISH)
+    yield
+    set_language(ENGLISH)
+
+
+def static_texts(window: MainWindow) -> dict[str, str]:
+    """Every text the window shows or tells a screen reader, outside the list of checks: labels, buttons, menus,
+    actions, accessible names and descriptions, tooltips, tab titles."""
+    found: dict[str, str] = {"window title": window.windowTitle()}
+    for i in range(window.tabs.count()):
+        found[f"tab {i}"] = window.tabs.tabText(i)
+    for n, widget in enumerate(window.findChildren(QWidget)):
+        if isinstance(widget.parent(), QTabBar):  # Qt's own scroll arrows, in Qt's words
+            continue
+        name = f"{type(widget).__name__} {widget.objectName()} {n}"
+        if isinstance(widget, (QLabel, QAbstractButton)) and widget.isVisibleTo(window):
+            found[f"{name} text"] = widget.text()
+        if isinstance(widget, QMenu):
+            found[f"{name} title"] = widget.title()
+        for what in ("accessibleName", "accessibleDescription", "toolTip"):
+            found[f"{name} {what}"] = getattr(widget, what)()
+    for n, action in enumerate(window.findChildren(QAction)):
+        if action.data() is None:  # a language is named in its own language, whatever the language in use
+            found[f"action {n} text"] = action.text()
+            found[f"action {n} toolTip"] = action.toolTip()
+    return {where: text for where, text in found.items() if text}
+
+
+def pseudo(text: str) -> bool:
+    """Whether a text was made by the pseudo-language (every sentence in it is bracketed and stretched)."""
+    return all(line.removeprefix("• ").startswith("[") and line.endswith("]") for line in text.splitlines())
+
+
+def test_the_language_menu_names_each_language_in_its_own_language_and_alt_l_opens_it(open_window):
+    window = open_window(session_for(*OFF))
+
+    menu = window.language_menu
+    assert menu.title() == say("ui.menu_language")
+    assert QKeySequence.mnemonic(menu.title()) == QKeySequence("Alt+L")
+    assert menu.menuAction() in window.menuBar().actions()
+    offered = [(a.data(), a.text()) for a in menu.actions()]
+    assert offered == [(code, language_name(code)) for code in languages()]
+    assert PSEUDO not in dict(offered)
+    assert [a.data() for a in menu.actions() if a.isChecked()] == [language()]
+    assert language_name("en") == "English" and language_name("de") == "Deutsch" and language_name("es") == "Español"
+
+
+def test_choosing_a_language_says_every_text_again_in_it_without_a_restart_and_remembers_it(qtbot, open_window):
+    window = open_window(session_for(*OFF))
+    english = static_texts(window)
+    assert len(english) > 40
+
+    window.choose_language(PSEUDO)
+
+    stretched = static_texts(window)
+    assert set(stretched) == set(english)
+    assert {where: text for where, text in stretched.items() if not pseudo(text)} == {}
+    assert window.banner.text() == say("ui.not_started") and pseudo(window.banner.text())
+    assert all(pseudo(card.title.text()) for card in window.cards.values())
+    assert load_choice().language == PSEUDO
+
+    window.choose_language(ENGLISH)
+    assert static_texts(window) == english
+    assert load_choice().language == ENGLISH
+
+
+def test_after_a_run_the_verdict_is_said_again_and_a_line_says_the_next_check_speaks_the_new_language(
+        qtbot, open_window):
+    window = open_window(session_for("--camera", "none", "--mic", "none", "--network", "none",
+                                     "--only", "system.*"))
+    report = run_to_end(qtbot, window)
+    assert window.banner.text() == report.headline()
+
+    window.choose_language(PSEUDO)
+
+    assert window.banner.text() == report.headline() and pseudo(window.banner.text())  # said from its key again
+    assert window.progress_text.text() == say("ui.language_next_run", language=language_name(PSEUDO))
+    assert all(pseudo(item.text(1)) for item in window.items)  # each row's status word
+    assert window.run_button.text() == say("ui.run_again") and pseudo(window.run_button.text())
+    assert window.report_view.banner.text() == report.headline()
+    shown = window.report_view.findChildren(QLabel)
+    assert any(label.text() == say("report.backup_intro") for label in shown)
+
+
+def test_a_menu_choice_is_made_with_the_keyboard(qtbot, open_window):
+    window = open_window(session_for(*OFF))
+    english = next(a for a in window.language_menu.actions() if a.data() == ENGLISH)
+    english.trigger()  # what Enter on the ticked entry does
+    assert language() == ENGLISH and english.isChecked()
+    assert window.language_menu.isEnabled()
+    assert window.language_menu.menuAction().shortcutContext() == Qt.ShortcutContext.WindowShortcut
+
+
+def test_the_window_starts_in_the_command_lines_language_else_the_last_choice_else_the_systems():
+    spoken = languages()
+    other = next((code for code in spoken if code != ENGLISH), None)
+    assert starting_language(None, None, []) == ENGLISH
+    assert starting_language(None, None, ["xx-XX", "yy"]) == ENGLISH  # a language the app does not speak
+    assert starting_language("xx", "yy", ["en-GB"]) == ENGLISH
+    if other is None:
+        pytest.skip("one language only: the other languages' wording files are not here")
+    assert starting_language(other, ENGLISH, ["en-US"]) == other
+    assert starting_language(None, other, ["en-US"]) == other
+    assert starting_language(None, None, [f"{other}-CH", other]) == other
+    assert starting_language(None, None, [f"{other}_AT"]) == other
+    assert starting_language(ENGLISH, other, [other]) == ENGLISH
