@@ -22,7 +22,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.reword import worded
+from app.reword import number_text, worded
 from checks.analysis.audio import FLOOR_DBFS, block_levels
 from checks.wording import say
 
@@ -31,7 +31,7 @@ CLIP_DBFS = -0.1
 
 
 def _db_text(value: float) -> str:
-    return f"{round(value):d}".replace("-", "−")
+    return number_text(value)
 
 
 class LevelFeed:

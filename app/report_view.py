@@ -34,7 +34,7 @@ from app.export import figure_image
 from app.icons import COLOURS, status_icon
 from app.kiosk_guard import opening_refused
 from app.messages import ask
-from app.reword import unworded, worded
+from app.reword import unworded, when_text, worded
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
@@ -221,7 +221,7 @@ class ReportView(QWidget):
         return row
 
     def _fill_right(self, report: Report) -> None:
-        lines = interview_lines(report, self._now())
+        lines = interview_lines(report, self._now(), when_text)
         if lines:
             box, inner = _group(say("report.interview"))
             for line in lines:
@@ -276,7 +276,7 @@ class ReportView(QWidget):
     def _update_countdown(self) -> None:
         if self._report is None or self.countdown_label is None:
             return
-        for line in interview_lines(self._report, self._now()):
+        for line in interview_lines(self._report, self._now(), when_text):
             if line["kind"] == "starts":
                 self.countdown_label.setText(line["text"] or "")
                 self.countdown_label.setAccessibleName(line["text"] or "")

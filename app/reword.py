@@ -10,11 +10,12 @@ device's name, a check's finding), which the next language change leaves alone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QDateTime, QLocale, QObject
 
-from checks.wording import ENGLISH, language_name, languages, say, set_language
+from checks.wording import ENGLISH, language, language_name, languages, say, set_language
 
 _KEPT = "_worded"
 
@@ -59,6 +60,30 @@ def choose_language(code: str, root: QObject | None = None) -> None:
 def offered_languages() -> list[tuple[str, str]]:
     """The languages to choose from, each named in its own language (never the pseudo-language)."""
     return [(code, language_name(code)) for code in languages()]
+
+
+def ui_locale() -> QLocale:
+    """How the language in use writes numbers and dates: the system's own locale when it is in that language (so
+    "en" on a British system keeps its 24-hour clock), else the language's usual one."""
+    code = language() if language() in languages() else ENGLISH  # the pseudo-language writes as English does
+    system = QLocale.system()
+    return system if QLocale.languageToCode(system.language()) == code else QLocale(code)
+
+
+def number_text(value: float, decimals: int = 0, locale: QLocale | None = None) -> str:
+    """A number as the language in use writes it ("12.5", "12,5"), with a true minus sign."""
+    locale = locale or ui_locale()
+    text = locale.toString(round(value)) if decimals == 0 else locale.toString(float(value), "f", decimals)
+    return text.replace("-", "\u2212")
+
+
+def when_text(when: datetime, locale: QLocale | None = None) -> str:
+    """A local date and time as the language in use writes them: the date in full, the time short ("Dienstag,
+    1. Dezember 2026 14:00")."""
+    locale = locale or ui_locale()
+    moment = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
+    return (f"{locale.toString(moment.date(), QLocale.FormatType.LongFormat)} "
+            f"{locale.toString(moment.time(), QLocale.FormatType.ShortFormat)}")
 
 
 def starting_language(command_line: str | None, remembered: str | None, system: list[str]) -> str:

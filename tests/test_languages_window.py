@@ -127,3 +127,54 @@ def test_the_window_starts_in_the_command_lines_language_else_the_last_choice_el
     assert starting_language(None, None, [f"{other}-CH", other]) == other
     assert starting_language(None, None, [f"{other}_AT"]) == other
     assert starting_language(ENGLISH, other, [other]) == ENGLISH
+
+
+# -- numbers and dates as the language writes them --------------------------------------------------------------
+
+
+def test_numbers_and_dates_are_written_as_each_language_writes_them():
+    from datetime import datetime
+
+    from PySide6.QtCore import QLocale
+
+    from app.reword import number_text, when_text
+
+    assert [number_text(12.46, 1, QLocale(code)) for code in ("en", "de", "es")] == ["12.5", "12,5", "12,5"]
+    assert number_text(-3.4, 0, QLocale("de")) == "\u22123"  # a true minus sign, as the level meter always had
+    assert number_text(1234.5, 1, QLocale("de")) == "1.234,5"
+    two_pm = datetime(2026, 12, 1, 14, 0).astimezone()  # local time, as the report shows it
+    assert when_text(two_pm, QLocale("de")) == "Dienstag, 1. Dezember 2026 14:00"
+    assert when_text(two_pm, QLocale("es")) == "martes, 1 de diciembre de 2026 14:00"
+    assert when_text(two_pm, QLocale("en_GB")) == "Tuesday, 1 December 2026 14:00"
+
+
+def test_the_widgets_write_numbers_and_the_interview_time_in_the_language_in_use(qtbot):
+    from app.level_meter import LevelMeter
+    from app.reword import number_text, ui_locale, when_text
+    from app.throughput_graph import ThroughputGraph
+    from checks.report import local_time
+    from tests.test_report_view import START, _view
+
+    other = next((code for code in languages() if code != ENGLISH), None)
+    for code in [ENGLISH, PSEUDO] + ([other] if other else []):
+        set_language(code)
+        graph = ThroughputGraph()
+        qtbot.addWidget(graph)
+        graph.add_sample(1.0, 12.46)
+        assert number_text(12.46, 1) in graph.accessibleDescription()
+        assert number_text(12.46, 1) == ui_locale().toString(12.46, "f", 1)
+        meter = LevelMeter()
+        qtbot.addWidget(meter)
+        meter.level_dbfs, meter.peak_dbfs = -23.4, -12.0
+        assert meter.text() == say("level_meter.value", level="\u221223", peak="\u221212")
+        view, _, _ = _view(qtbot, START)
+        assert when_text(local_time(START)) in view.countdown_label.text()
+    set_language(ENGLISH)
+    assert ui_locale().toString(0.5, "f", 1) == "0.5"  # the pseudo-language and English write as English does
+
+
+def test_the_status_marks_and_the_languages_names_are_the_same_in_every_language():
+    english = [say(f"status_mark.{s}") for s in ("pass", "warn", "fail")], say("language_names.de")
+    set_language(PSEUDO)
+    assert ([say(f"status_mark.{s}") for s in ("pass", "warn", "fail")], say("language_names.de")) == english
+    assert english == (["✓", "!", "✗"], "Deutsch")
