@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -286,6 +286,22 @@ class MainWindow(QMainWindow):
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.flow_scroll.setWidget(page)
+        self._fit_timer = QTimer(self, singleShot=True, interval=40)
+        self._fit_timer.timeout.connect(self._fit_page)
+        self.flow_scroll.viewport().installEventFilter(self)
+
+    def _fit_page(self) -> None:
+        """Make the page as tall as its words need at the width it has. The scroll area hears of a card that needs
+        more lines only by chance (a change in the page's smallest size), so after the cards' own layouts it is asked
+        to measure the page again (setting "resizable" does that), whenever the words or the width change."""
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.flow_scroll.widget().layout().invalidate()
+        self.flow_scroll.setWidgetResizable(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.flow_scroll.viewport():
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     def _make_bottom(self) -> None:
         self.progress = QProgressBar()
@@ -383,7 +399,7 @@ class MainWindow(QMainWindow):
         worded(about_action, "setText", "ui.about")
         about_action.triggered.connect(
             lambda: QMessageBox.about(self, say("ui.app_name"), say("ui.about_text", version=__version__)))
-        file_menu = QMenu(self)
+        file_menu = QMenu(self.menuBar())
         worded(file_menu, "setTitle", "ui.menu_file")
         self.menuBar().addMenu(file_menu)
         file_menu.addActions([self.run_action, self.cancel_action])
@@ -400,14 +416,14 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu(self._make_language_menu())
-        help_menu = QMenu(self)
+        help_menu = QMenu(self.menuBar())
         worded(help_menu, "setTitle", "ui.menu_help")
         help_menu.addAction(about_action)
         self.menuBar().addMenu(help_menu)
 
     def _make_language_menu(self) -> QMenu:
         """Language (Alt+L): each language named in its own language; the one in use is ticked."""
-        self.language_menu = QMenu(self)
+        self.language_menu = QMenu(self.menuBar())
         worded(self.language_menu, "setTitle", "ui.menu_language")
         self.language_actions = QActionGroup(self)
         for code, name in offered_languages():
@@ -623,6 +639,7 @@ class MainWindow(QMainWindow):
         channels = [channel_text(c) for c in report.backup_channels] if report is not None else []
         checklist = list(report.checklist) if report is not None else say_all("report.checklist.items")
         self.plan_b.show_lines(channels, checklist)
+        self._fit_page()
 
     def _details_toggled(self, step: str, on: bool) -> None:
         if on:
