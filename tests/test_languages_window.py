@@ -80,6 +80,10 @@ def test_choosing_a_language_says_every_text_again_in_it_without_a_restart_and_r
     assert {where: text for where, text in stretched.items() if not pseudo(text)} == {}
     assert window.banner.text() == say("ui.not_started") and pseudo(window.banner.text())
     assert all(pseudo(card.title.text()) for card in window.cards.values())
+    header = window.tree.headerItem()
+    assert [header.text(i) for i in range(3)] == [say("ui.column_check"), say("ui.column_status"),
+                                                  say("ui.column_value")]
+    assert all(pseudo(window.tree.topLevelItem(i).text(0)) for i in range(window.tree.topLevelItemCount()))
     assert load_choice().language == PSEUDO
 
     window.choose_language(ENGLISH)
