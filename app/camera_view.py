@@ -16,9 +16,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.icons import COLOURS, status_icon
+from app.reword import worded
 from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, analyse_frame
 from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
+from checks.api import Finding
 from checks.builtin.camera import LiveMotion, hint_text, live_hint
 from checks.sources.camera import FrameFeed
 from checks.thresholds import Thresholds
@@ -43,6 +45,7 @@ class _Coach(threading.Thread):
         self.face: Box | None = None
         self.status = "waiting"
         self.text = say("ui.camera_starting")
+        self.shown: tuple[str, Finding] | None = None
         self._steady: Steady[tuple[str, str]] = Steady()
         self.movement = LiveMotion()
 
@@ -67,9 +70,15 @@ class _Coach(threading.Thread):
                     self.face = analysis.face
                     self.status = finding.status.value
                     self.text = hint_text(check_id, finding)
+                    self.shown = (check_id, finding)
             else:
                 with self.lock:
                     self.face = analysis.face
+
+    def reword(self) -> None:
+        """The hint shown, again in the language in use."""
+        with self.lock:
+            self.text = hint_text(*self.shown) if self.shown is not None else say("ui.camera_starting")
 
     def snapshot(self) -> tuple[Box | None, str, str]:
         with self.lock:
@@ -83,7 +92,7 @@ class CameraView(QWidget):
         super().__init__(parent)
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName(say("ui.camera_preview"))
+        worded(self, "setAccessibleName", "ui.camera_preview")
         self.image: QImage | None = None
         self.face: Box | None = None
         self.message = say("ui.camera_starting")
@@ -158,14 +167,13 @@ class CameraPanel(QWidget):
         self.hint_icon.setFixedSize(28, 28)
         self.hint = QLabel(say("ui.camera_starting"))
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may name a device or a file
-        self.hint.setAccessibleName(say("ui.camera_hint"))
+        worded(self.hint, "setAccessibleName", "ui.camera_hint")
         self.hint.setWordWrap(True)
         font = QFont(self.hint.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.hint.setFont(font)
-        self.toggle = QPushButton(say("ui.camera_turn_off"))
-        self.toggle.setAccessibleName(say("ui.camera_turn_off"))
+        self.toggle = QPushButton()
         self.toggle.clicked.connect(lambda: self.camera_wanted.emit(self.feed is None))
         row = QHBoxLayout()
         row.addWidget(self.hint_icon)
@@ -178,10 +186,11 @@ class CameraPanel(QWidget):
         self.snapshot_box: QCheckBox | None = None
         """The opt-in to a camera snapshot in the report (unticked at start; never offered in kiosk mode)."""
         if offer_snapshot:
-            self.snapshot_box = QCheckBox(say("picture.opt_in"))
-            self.snapshot_box.setAccessibleName(say("picture.opt_in"))
-            self.snapshot_box.setAccessibleDescription(say("picture.opt_in_note"))
-            self.snapshot_box.setToolTip(say("picture.opt_in_note"))
+            self.snapshot_box = QCheckBox()
+            worded(self.snapshot_box, "setText", "picture.opt_in")
+            worded(self.snapshot_box, "setAccessibleName", "picture.opt_in")
+            worded(self.snapshot_box, "setAccessibleDescription", "picture.opt_in_note")
+            worded(self.snapshot_box, "setToolTip", "picture.opt_in_note")
             layout.addWidget(self.snapshot_box)
         self.feed: FrameFeed | None = None
         self.coach: _Coach | None = None
@@ -189,19 +198,24 @@ class CameraPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_MS)
         self.timer.timeout.connect(self._tick)
+        self._message: tuple[str, str] | None = ("waiting", "ui.camera_starting")
+        """The hint while no picture is coached (its status and wording key); None for a problem's own words."""
         self._set_hint("waiting", say("ui.camera_starting"))
+        self._set_toggle(on=True)
 
     def start(self, feed: FrameFeed) -> None:
         self.stop()
         self.feed = feed
         self.coach = _Coach(feed, self.thresholds)
         self.coach.start()
+        self._message = None
         self.timer.start()
         self._set_toggle(on=True)
 
     def show_problem(self, text: str) -> None:
         """No preview: the camera could not be opened (the Camera check says why and what to do)."""
         self.stop()
+        self._message = None
         self.view.show_message(text)
         self._set_hint("fail", text)
 
@@ -217,13 +231,22 @@ class CameraPanel(QWidget):
     def show_off(self) -> None:
         """The camera is released: nothing is seen until the candidate turns it on or runs the checks."""
         self.stop()
-        self.view.show_message(say("ui.camera_is_off"))
-        self._set_hint("skip", say("ui.camera_is_off"))
+        self._message = ("skip", "ui.camera_is_off")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The hint and the preview's message again in the language in use (the fixed texts follow by themselves)."""
+        if self.coach is not None:
+            self.coach.reword()
+        elif self._message is not None:
+            status, key = self._message
+            self.view.show_message(say(key))
+            self._set_hint(status, say(key))
 
     def _set_toggle(self, on: bool) -> None:
-        text = say("ui.camera_turn_off") if on else say("ui.camera_turn_on")
-        self.toggle.setText(text)
-        self.toggle.setAccessibleName(text)
+        key = "ui.camera_turn_off" if on else "ui.camera_turn_on"
+        worded(self.toggle, "setText", key)
+        worded(self.toggle, "setAccessibleName", key)
 
     def _set_hint(self, status: str, text: str) -> None:
         if (status, text) == getattr(self, "_hint_shown", None):  # 30 times a second: restyle only on a change

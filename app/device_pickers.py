@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
+from app.reword import keep, worded
 from app.workers import Worker
 from checks.sources.listing import all_devices
 from checks.wording import say
@@ -40,18 +41,20 @@ class DevicePickers(QWidget):
     def __init__(self, camera: str | None, mic: str | None, speaker: str | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(say("steps.devices_hint"))
+        worded(self, "setAccessibleName", "steps.devices_hint")
         self.camera = self._combo("camera_picker", camera)
         self.mic = self._combo("mic_picker", mic)
         self.speaker = self._combo("speaker_picker", speaker)
-        self.hint = QLabel(say("steps.devices_hint"))
+        self.hint = QLabel()
+        worded(self.hint, "setText", "steps.devices_hint")
         self.hint.setWordWrap(True)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.labels: list[QLabel] = []
         for column, (key, combo) in enumerate((("camera_picker", self.camera), ("mic_picker", self.mic),
                                                ("speaker_picker", self.speaker))):
-            label = QLabel(say(f"devices.{key}"))
+            label = QLabel()
+            worded(label, "setText", f"devices.{key}")
             label.setBuddy(combo)
             self.labels.append(label)
             grid.addWidget(label, 0, column)
@@ -65,11 +68,12 @@ class DevicePickers(QWidget):
 
     def _combo(self, key: str, current: str | None) -> QComboBox:
         combo = QComboBox()
-        combo.setAccessibleName(say(f"devices.{key}"))
-        combo.setAccessibleDescription(say("devices.picker_description"))
+        worded(combo, "setAccessibleName", f"devices.{key}")
+        worded(combo, "setAccessibleDescription", "devices.picker_description")
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(12)
-        combo.addItem(say("devices.default"), AUTO)
+        combo.addItem("", AUTO)
+        keep(combo, "setItemText", lambda: say("devices.default"), 0)
         if current and current != AUTO and current != "none":
             self.offer(combo, current, _entry_label(current) if ("/" in current or "\\" in current) else current)
         return combo

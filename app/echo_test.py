@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.reword import unworded, worded
 from app.workers import RunWorker
 from checks.api import CheckResult, Status
 from checks.builtin.echo import asked
@@ -28,7 +29,6 @@ from checks.discovery import discover
 from checks.runner import RunConfig, Runner, problem_result
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
-from checks.wording import say
 
 CHECK_ID = "mic.echo"
 
@@ -103,14 +103,16 @@ class EchoTestPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, test: EchoTest | None = None) -> None:
         super().__init__(parent)
         self.test = test or EchoTest(parent=self)
-        self.button = QPushButton(say("echo_test.button"))
-        self.button.setAccessibleName(say("echo_test.button").replace("&", ""))
-        self.message = QLabel(say("echo_test.hint"))
+        self.button = QPushButton()
+        worded(self.button, "setText", "echo_test.button")
+        worded(self.button, "setAccessibleName", "echo_test.button", plain=True)
+        self.message = QLabel()
+        worded(self.message, "setText", "echo_test.hint")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(say("echo_test.status"))
+        worded(self.message, "setAccessibleName", "echo_test.status")
         self.button.clicked.connect(self._clicked)
         self.test.started.connect(self._started)
-        self.test.progress.connect(self.message.setText)
+        self.test.progress.connect(lambda text: unworded(self.message, "setText", text))
         self.test.finished.connect(self._finished)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,9 +128,9 @@ class EchoTestPanel(QWidget):
 
     def _started(self) -> None:
         self.button.setEnabled(False)
-        self.message.setText(say("mic.echo.progress"))
+        worded(self.message, "setText", "mic.echo.progress")
 
     def _finished(self, result: CheckResult) -> None:
         self.button.setEnabled(True)
-        self.message.setText(" ".join([result.summary, *result.advice]))
+        unworded(self.message, "setText", " ".join([result.summary, *result.advice]))
         self.result_ready.emit(result)

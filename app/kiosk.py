@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QButtonGroup,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -37,11 +38,12 @@ from app.kiosk_guard import (
     scrolled,
 )
 from app.report_view import ReportView
+from app.reword import choose_language, offered_languages, worded
 from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate, pin_state_path
 from checks.report import Report
-from checks.wording import say
+from checks.wording import language, say, set_language
 
 if TYPE_CHECKING:
     from app.session import Session
@@ -53,6 +55,7 @@ QPushButton { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight:
               color: #ffffff; background: #0b3d91; border: 3px solid #000000; border-radius: 10px; }
 QPushButton:focus { border: 4px solid #ff9900; }
 QPushButton:disabled { background: #8a8a8a; }
+QPushButton:checked { color: #0b3d91; background: #ffffff; border: 5px solid #0b3d91; }
 QLabel#title { font-size: 34pt; font-weight: bold; }
 QCheckBox::indicator { width: 32px; height: 32px; }
 QLabel#countdown { font-size: 22pt; font-weight: bold; color: #ffffff; background: #8b0000; padding: 16px; }
@@ -72,9 +75,10 @@ def qr_pixmap(text: str, scale: int = 4) -> QPixmap:
     return pixmap
 
 
-def _big_button(text: str) -> QPushButton:
-    button = QPushButton(text.replace("&", ""))
-    button.setAccessibleName(text.replace("&", ""))
+def _big_button(key: str) -> QPushButton:
+    button = QPushButton()
+    worded(button, "setText", key, plain=True)
+    worded(button, "setAccessibleName", key, plain=True)
     return button
 
 
@@ -96,9 +100,12 @@ class KioskWindow(QWidget):
         self.controller: RunController | None = None
         """This student's run; the check page (:attr:`main`) is a view of it."""
         self.report: Report | None = None
-        self.setWindowTitle(say("ui.app_name"))
+        self.default_language = config.language or language()
+        """The start screen's language, again after each wipe (each student may choose another)."""
+        set_language(self.default_language)
+        worded(self, "setWindowTitle", "ui.app_name")
         self.setStyleSheet(STYLE)
-        self.setAccessibleName(say("kiosk.name"))
+        worded(self, "setAccessibleName", "kiosk.name")
 
         self.stack = QStackedWidget()
         self.start_page = self._make_start_page()
@@ -110,7 +117,7 @@ class KioskWindow(QWidget):
         self.countdown.setObjectName("countdown")
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.countdown.setWordWrap(True)  # never wider than the screen
-        self.countdown.setAccessibleName(say("kiosk.countdown_name"))
+        worded(self.countdown, "setAccessibleName", "kiosk.countdown_name")
         self.countdown.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.countdown)
@@ -136,18 +143,21 @@ class KioskWindow(QWidget):
 
     def _make_start_page(self) -> QWidget:
         content = QWidget()
-        title = QLabel(say("kiosk.title"))
+        title = QLabel()
+        worded(title, "setText", "kiosk.title")
         title.setObjectName("title")
         title.setWordWrap(True)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        note = QLabel(say("kiosk.privacy"))
+        note = QLabel()
+        worded(note, "setText", "kiosk.privacy")
+        worded(note, "setAccessibleName", "kiosk.privacy")
         note.setWordWrap(True)
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        note.setAccessibleName(note.text())
-        self.start_button = _big_button(say("kiosk.start"))
+        self.start_button = _big_button("kiosk.start")
         self.start_button.clicked.connect(self.begin)
         column = QVBoxLayout(content)
         column.addStretch(1)
+        column.addWidget(self._make_language_picker())
         column.addWidget(title)
         column.addWidget(note)
         column.addSpacing(40)
@@ -155,15 +165,45 @@ class KioskWindow(QWidget):
         column.addStretch(2)
         return scrolled(content)  # large text scrolls instead of growing the window past the screen
 
+    def _make_language_picker(self) -> QWidget:
+        """One big button per language, each named in its own language; the one in use is pressed. Tab reaches
+        them, Space or Enter chooses. Hidden when the app speaks one language only."""
+        picker = QWidget()
+        picker.setObjectName("languages")
+        worded(picker, "setAccessibleName", "kiosk.language_picker")
+        row = QHBoxLayout(picker)
+        row.addStretch(1)
+        self.language_buttons = QButtonGroup(self)
+        self.language_buttons.setExclusive(True)
+        for code, name in offered_languages():
+            button = QPushButton(name)
+            button.setObjectName(f"language_{code}")
+            button.setCheckable(True)
+            button.setChecked(code == language())
+            button.setAccessibleName(name)
+            button.setProperty("language", code)
+            button.clicked.connect(lambda _on=False, code=code: self.choose_language(code))
+            self.language_buttons.addButton(button)
+            row.addWidget(button)
+        row.addStretch(1)
+        picker.setVisible(len(self.language_buttons.buttons()) > 1)
+        return picker
+
+    def choose_language(self, code: str) -> None:
+        """This student's language: the start screen says everything again in it, and so does the check."""
+        choose_language(code, self)
+        for button in self.language_buttons.buttons():
+            button.setChecked(button.property("language") == code)
+
     def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget()
         held = QWidget()
         holder = QVBoxLayout(held)
         holder.setContentsMargins(0, 0, 0, 0)
-        self.report_button = _big_button(say("kiosk.show_report"))
+        self.report_button = _big_button("kiosk.show_report")
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self.show_report)
-        self.over_button = _big_button(say("kiosk.start_over"))
+        self.over_button = _big_button("kiosk.start_over")
         self.over_button.clicked.connect(self.reset)
         bar = QHBoxLayout()
         bar.addWidget(self.over_button)
@@ -179,15 +219,16 @@ class KioskWindow(QWidget):
         self.report_view = ReportView()
         self.qr = QLabel()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setAccessibleName(say("kiosk.qr_name"))
-        qr_note = QLabel(say("kiosk.qr_note"))
+        worded(self.qr, "setAccessibleName", "kiosk.qr_name")
+        qr_note = QLabel()
+        worded(qr_note, "setText", "kiosk.qr_note")
         qr_note.setWordWrap(True)
-        self.print_button = _big_button(say("kiosk.print"))
+        self.print_button = _big_button("kiosk.print")
         self.print_button.clicked.connect(self.print_report)
         self.print_button.setVisible(_printer_available())
-        self.again_button = _big_button(say("kiosk.check_again"))
+        self.again_button = _big_button("kiosk.check_again")
         self.again_button.clicked.connect(self.check_again)
-        self.done_button = _big_button(say("kiosk.done"))
+        self.done_button = _big_button("kiosk.done")
         self.done_button.clicked.connect(self.reset)
         code = QWidget()
         code_column = QVBoxLayout(code)
@@ -255,6 +296,7 @@ class KioskWindow(QWidget):
         self.report_button.setEnabled(False)
         clear_clipboards()
         self._stop_countdown()
+        self.choose_language(self.default_language)  # the next student starts in the kiosk's own language
         self.stack.setCurrentWidget(self.start_page)
         self.start_button.setFocus()
         gc.collect()

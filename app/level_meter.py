@@ -22,6 +22,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.reword import number_text, worded
 from checks.analysis.audio import FLOOR_DBFS, block_levels
 from checks.wording import say
 
@@ -30,7 +31,7 @@ CLIP_DBFS = -0.1
 
 
 def _db_text(value: float) -> str:
-    return f"{round(value):d}".replace("-", "−")
+    return number_text(value)
 
 
 class LevelFeed:
@@ -89,7 +90,7 @@ class LevelMeter(QWidget):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.update_from_feed)
-        self.setAccessibleName(say("level_meter.name"))
+        worded(self, "setAccessibleName", "level_meter.name")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(28)
         self._describe()

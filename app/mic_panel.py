@@ -14,6 +14,7 @@ from app.echo_test import CHECK_ID as ECHO_ID
 from app.echo_test import EchoTestPanel
 from app.level_meter import LevelMeter
 from app.playback import PlaybackPanel
+from app.reword import keep, unworded, worded
 from checks.recording import Recording, guided_prompt
 from checks.sources.mic import MicSpec
 from checks.wording import say
@@ -26,17 +27,19 @@ class MicPanel(QWidget):
     def __init__(self, spec: MicSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
-        self.setAccessibleName(say("ui.mic_panel"))
-        self.prompt = QLabel(say("ui.mic_ready"))
+        worded(self, "setAccessibleName", "ui.mic_panel")
+        self.prompt = QLabel()
+        worded(self.prompt, "setText", "ui.mic_ready")
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
-        self.prompt.setAccessibleName(say("ui.mic_prompt"))
+        worded(self.prompt, "setAccessibleName", "ui.mic_prompt")
         font = QFont(self.prompt.font())
         font.setBold(True)
         self.prompt.setFont(font)
-        self.sentence = QLabel(say("mic.guide.sentence"))
+        self.sentence = QLabel()
+        worded(self.sentence, "setText", "mic.guide.sentence")
         self.sentence.setWordWrap(True)
-        self.sentence.setAccessibleName(say("ui.mic_sentence"))
+        worded(self.sentence, "setAccessibleName", "ui.mic_sentence")
         big = QFont(self.sentence.font())
         big.setPointSizeF(big.pointSizeF() * 1.3)
         big.setItalic(True)
@@ -77,21 +80,21 @@ class MicPanel(QWidget):
         self.show_prompt(0.0)
 
     def show_prompt(self, elapsed: float) -> None:
-        self.prompt.setText(guided_prompt(elapsed))
-        self.prompt.setAccessibleName(self.prompt.text())
+        keep(self.prompt, "setText", lambda: guided_prompt(elapsed))
+        keep(self.prompt, "setAccessibleName", lambda: guided_prompt(elapsed))
         self.sentence.setVisible(self.prompt.text() == say("mic.guide.speak"))
 
     def recorded(self, take: Recording) -> None:
         self.take = take
         self.meter.stop()
         self.sentence.hide()
-        self.prompt.setText(say("mic.guide.done"))
+        worded(self.prompt, "setText", "mic.guide.done")
         self.playback.set_recording(take.samples, take.samplerate)
 
     def failed(self, problem: str) -> None:
         self.meter.stop()
         self.sentence.hide()
-        self.prompt.setText(problem)
+        unworded(self.prompt, "setText", problem)
 
     def stop(self) -> None:
         """Stop showing the level and playing (the window is closing or being reset)."""

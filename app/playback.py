@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.reword import unworded, worded
 from checks.wording import say
 
 TEST_SOUND_RATE = 48_000
@@ -142,14 +143,13 @@ class PlaybackPanel(QWidget):
         self.player = player or Player(self)
         self._recording: tuple[np.ndarray, int] | None = None
         self._playing: QPushButton | None = None
-        self.hear_button = QPushButton(say("playback.hear_yourself"))
-        self.speakers_button = QPushButton(say("playback.test_speakers"))
+        self.hear_button = QPushButton()
+        self.speakers_button = QPushButton()
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it may quote the sound system's error
         self.message.setWordWrap(True)
-        for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
-            button.setAccessibleName(say(f"playback.{key}").replace("&", ""))
-        self.message.setAccessibleName(say("playback.status"))
+        self._label_buttons()
+        worded(self.message, "setAccessibleName", "playback.status")
         self.hear_button.setEnabled(False)
         self.hear_button.clicked.connect(self._hear)
         self.speakers_button.clicked.connect(self._speakers)
@@ -170,30 +170,36 @@ class PlaybackPanel(QWidget):
         self._recording = (samples, samplerate) if usable else None
         self.hear_button.setEnabled(usable)
 
-    def _toggle(self, button: QPushButton, sound: tuple[np.ndarray, int], hint: str) -> None:
+    def _label_buttons(self) -> None:
+        for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
+            worded(button, "setText", f"playback.{key}")
+            worded(button, "setAccessibleName", f"playback.{key}", plain=True)
+
+    def _toggle(self, button: QPushButton, sound: tuple[np.ndarray, int], hint: str | None) -> None:
         if self._playing is button:
             self.player.stop()
             return
         self.player.stop()
         if self.player.play(*sound):
             self._playing = button
-            button.setText(say("playback.stop"))
-            button.setAccessibleName(say("playback.stop").replace("&", ""))
-            self.message.setText(hint)
+            worded(button, "setText", "playback.stop")
+            worded(button, "setAccessibleName", "playback.stop", plain=True)
+            if hint is None:
+                unworded(self.message, "setText", "")
+            else:
+                worded(self.message, "setText", hint)
 
     def _hear(self) -> None:
         if self._recording is not None:
-            self._toggle(self.hear_button, self._recording, "")
+            self._toggle(self.hear_button, self._recording, None)
 
     def _speakers(self) -> None:
-        self._toggle(self.speakers_button, speaker_test_sound(), say("playback.speakers_hint"))
+        self._toggle(self.speakers_button, speaker_test_sound(), "playback.speakers_hint")
 
     def _finished(self) -> None:
-        for button, key in ((self.hear_button, "hear_yourself"), (self.speakers_button, "test_speakers")):
-            button.setText(say(f"playback.{key}"))
-            button.setAccessibleName(say(f"playback.{key}").replace("&", ""))
+        self._label_buttons()
         self._playing = None
 
     def _failed(self, message: str) -> None:
         self._finished()
-        self.message.setText(message)
+        unworded(self.message, "setText", message)

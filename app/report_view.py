@@ -34,6 +34,7 @@ from app.export import figure_image
 from app.icons import COLOURS, status_icon
 from app.kiosk_guard import opening_refused
 from app.messages import ask
+from app.reword import unworded, when_text, worded
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
@@ -95,17 +96,17 @@ class ReportView(QWidget):
 
     def __init__(self, parent: QWidget | None = None, now: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(say("report.title"))
+        worded(self, "setAccessibleName", "report.title")
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._report: Report | None = None
         self.tick_boxes: list[QCheckBox] = []
         self.countdown_label: QLabel | None = None
         self.banner = _label("", bold=True, size=1.6)
-        self.banner.setAccessibleName(say("ui.verdict_banner"))
+        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(40, 40)
         self.fix_first = _label("", size=1.15)
-        self.fix_first.setAccessibleName(say("report.fix_first"))
+        worded(self.fix_first, "setAccessibleName", "report.fix_first")
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.banner_icon)
         banner_row.addWidget(self.banner, 1)
@@ -121,12 +122,12 @@ class ReportView(QWidget):
         left_widget.setLayout(self._left)
         right_widget.setLayout(self._right)
         self.left_scroll, self.right_scroll = QScrollArea(), QScrollArea()
-        for scroll, widget, name in ((self.left_scroll, left_widget, say("report.checks")),
-                                     (self.right_scroll, right_widget, say("report.backup"))):
+        for scroll, widget, name in ((self.left_scroll, left_widget, "report.checks"),
+                                     (self.right_scroll, right_widget, "report.backup")):
             scroll.setWidget(widget)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setAccessibleName(name)
+            worded(scroll, "setAccessibleName", name)
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         columns = QHBoxLayout()
         columns.addWidget(self.left_scroll, 3)
@@ -153,7 +154,9 @@ class ReportView(QWidget):
         self.countdown_label = None
         for layout in (self._left, self._right):
             _empty(layout)
-        self.banner.setText(say("ui.not_started"))
+        worded(self.banner, "setText", "ui.not_started")
+        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
+        worded(self.fix_first, "setAccessibleName", "report.fix_first")
         self.banner_icon.clear()
         self.fix_first.setText("")
         self.fix_first.hide()
@@ -164,13 +167,13 @@ class ReportView(QWidget):
         self.clear()
         self._report = report
         status = VERDICT_STATUS[report.overall]
-        self.banner.setText(report.headline())
-        self.banner.setAccessibleName(f"{say('ui.verdict_banner')}: {report.headline()}")
+        unworded(self.banner, "setText", report.headline())
+        unworded(self.banner, "setAccessibleName", f"{say('ui.verdict_banner')}: {report.headline()}")
         self.banner_icon.setPixmap(status_icon(status).pixmap(40, 40))
         self.banner_icon.setAccessibleName(say(f"status.{status}"))
         self.banner_frame.setStyleSheet(f"#verdict {{ border-left: 8px solid {COLOURS[status]}; }}")
         self.fix_first.setText(fix_first_text(report))
-        self.fix_first.setAccessibleName(self.fix_first.text())
+        unworded(self.fix_first, "setAccessibleName", self.fix_first.text())
         self.fix_first.show()
         self._fill_left(report)
         self._fill_right(report)
@@ -218,7 +221,7 @@ class ReportView(QWidget):
         return row
 
     def _fill_right(self, report: Report) -> None:
-        lines = interview_lines(report, self._now())
+        lines = interview_lines(report, self._now(), when_text)
         if lines:
             box, inner = _group(say("report.interview"))
             for line in lines:
@@ -273,7 +276,7 @@ class ReportView(QWidget):
     def _update_countdown(self) -> None:
         if self._report is None or self.countdown_label is None:
             return
-        for line in interview_lines(self._report, self._now()):
+        for line in interview_lines(self._report, self._now(), when_text):
             if line["kind"] == "starts":
                 self.countdown_label.setText(line["text"] or "")
                 self.countdown_label.setAccessibleName(line["text"] or "")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import status_icon
+from app.reword import worded
 from checks.api import MAX_PICTURE_BYTES, Picture
 from checks.report import Report
 from checks.wording import say
@@ -217,7 +218,8 @@ class ScreenPreview(QDialog):
 
 def add_preview_action(window: Any, menu: QMenu) -> QAction:
     """The menu item that opens the preview (the window's only hook)."""
-    action = QAction(say("screen_preview.action"), window)
+    action = QAction(window)
+    worded(action, "setText", "screen_preview.action")
     action.triggered.connect(lambda: ScreenPreview(window).exec())
     menu.addAction(action)
     return action

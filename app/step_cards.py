@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.icons import status_icon
+from app.reword import keep, mnemonic_free, worded
 from checks.steps import StepSummary
 from checks.wording import say
 
@@ -41,15 +42,17 @@ class StepCard(QFrame):
         self.icon = QLabel()
         self.icon.setFixedSize(ICON_PX, ICON_PX)
         self.title = _label(bold=True)
-        self.title.setText(say(f"steps.{step}.title"))
+        worded(self.title, "setText", f"steps.{step}.title")
         self.status = _label()
         self.headline = _label()
         self.fix = _label()
-        self.details_button = QPushButton(say("steps.details"))
+        self.details_button = QPushButton()
+        worded(self.details_button, "setText", "steps.details")
         self.details_button.setCheckable(True)
         self.details_button.setVisible(with_details)
         self.details_button.toggled.connect(lambda on: self.details_toggled.emit(self.step, on))
-        self.details_button.setAccessibleName(f"{say('steps.details').replace('&', '')}: {self.title.text()}")
+        keep(self.details_button, "setAccessibleName",
+             lambda: f"{mnemonic_free(say('steps.details'))}: {say(f'steps.{step}.title')}")
         grid = QGridLayout(self)
         grid.addWidget(self.icon, 0, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.title, 0, 1)
@@ -88,11 +91,12 @@ class PlanBCard(StepCard):
         super().__init__("plan_b", parent, with_details=False)
         self.status.hide()
         self.icon.setPixmap(status_icon("info").pixmap(ICON_PX, ICON_PX))
-        self.setAccessibleName(self.title.text())
-        self.interview_button = QPushButton(say("guard.start"))
-        self.interview_button.setToolTip(say("guard.start_tip"))
-        self.interview_button.setAccessibleName(say("guard.start").replace("&", ""))
-        self.interview_button.setAccessibleDescription(say("guard.start_tip"))
+        worded(self, "setAccessibleName", "steps.plan_b.title")
+        self.interview_button = QPushButton()
+        worded(self.interview_button, "setText", "guard.start")
+        worded(self.interview_button, "setToolTip", "guard.start_tip")
+        worded(self.interview_button, "setAccessibleName", "guard.start", plain=True)
+        worded(self.interview_button, "setAccessibleDescription", "guard.start_tip")
         self.interview_button.setVisible(offer_interview_mode)
         self.interview_button.clicked.connect(self.interview_mode.emit)
         self.layout().addWidget(self.interview_button, 4, 1, Qt.AlignmentFlag.AlignLeft)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.reword import number_text, unworded, worded
 from checks.wording import say
 
 MBPS = re.compile(r"(\d+(?:\.\d+)?) Mbit/s")
@@ -41,8 +42,8 @@ class ThroughputGraph(QWidget):
         self.series: dict[str, list[tuple[float, float]]] = {"download": [], "upload": []}
         self.direction = "download"
         self._started: dict[str, float] = {}
-        self.setAccessibleName(say("throughput_graph.name"))
-        self.setAccessibleDescription(say("throughput_graph.empty"))
+        worded(self, "setAccessibleName", "throughput_graph.name")
+        worded(self, "setAccessibleDescription", "throughput_graph.empty")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(80)
 
@@ -59,8 +60,9 @@ class ThroughputGraph(QWidget):
         points = self.series[self.direction]
         points.append((float(t_s), float(mbps)))
         del points[:-self.max_points]
-        text = say("throughput_graph.latest", direction=say(f"throughput_graph.{self.direction}"), mbps=f"{mbps:.1f}")
-        self.setAccessibleDescription(text)
+        text = say("throughput_graph.latest", direction=say(f"throughput_graph.{self.direction}"),
+                   mbps=number_text(mbps, 1))
+        unworded(self, "setAccessibleDescription", text)
         self.setToolTip(text)
         self.update()
 
@@ -89,7 +91,7 @@ class ThroughputGraph(QWidget):
             points.clear()
         self._started.clear()
         self.direction = "download"
-        self.setAccessibleDescription(say("throughput_graph.empty"))
+        worded(self, "setAccessibleDescription", "throughput_graph.empty")
         self.setToolTip("")
         self.update()
 
@@ -127,5 +129,5 @@ class ThroughputGraph(QWidget):
         painter.drawText(QRectF(4, 2, self.width() - 8, text_height), Qt.AlignmentFlag.AlignLeft,
                          self.accessibleDescription())
         painter.drawText(QRectF(4, 2, self.width() - 8, text_height), Qt.AlignmentFlag.AlignRight,
-                         f"{top:g} Mbit/s")
+                         f"{number_text(top, 0 if top.is_integer() else 1)} Mbit/s")
         painter.end()

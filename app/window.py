@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -42,6 +43,7 @@ from app.icons import COLOURS, status_icon
 from app.messages import ask, inform, warn
 from app.mic_panel import MicPanel
 from app.report_view import ReportView, confirm_and_open, dropped_profile
+from app.reword import keep, offered_languages, reword, starting_language, worded
 from app.screen_preview import add_preview_action
 from app.session import UsageError, save_report
 from app.starting import application
@@ -56,13 +58,14 @@ from checks.settings import load_choice, save_choice
 from checks.sources.camera import CameraSpec, FrameFeed
 from checks.sources.mic import MicSpec
 from checks.steps import STEPS, is_consequence, summarise
-from checks.wording import say, say_all
+from checks.wording import language, language_name, say, say_all, set_language
 
 if TYPE_CHECKING:
     from app.session import Session
 
 SCREENSHOT_TIMEOUT_MS = 180_000
 _RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 _VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
 
 
@@ -82,8 +85,8 @@ class MainWindow(QMainWindow):
         self.reload = reload
         """Builds the session again with another profile (the command line's other choices kept)."""
         self.controller = controller or RunController(session, kiosk=kiosk, history=self._history, parent=self)
-        title = say("ui.app_name")
-        self.setWindowTitle(f"{title} ({say('ui.demo_suffix')})" if demo else title)
+        keep(self, "setWindowTitle",
+             lambda: f"{say('ui.app_name')} ({say('ui.demo_suffix')})" if demo else say("ui.app_name"))
         self.resize(1120, 760)
         self._pending: set[str] = set()
         self._live: dict[str, CheckResult] = {}
@@ -95,9 +98,12 @@ class MainWindow(QMainWindow):
         if not kiosk:  # the kiosk's own report page has no links that open anything
             self.report_view.link_requested.connect(lambda url: confirm_and_open(self, url))
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName(say("ui.tabs"))
-        self.tabs.addTab(self.flow_scroll, say("ui.tab_checks"))
-        self.tabs.addTab(self.report_view, say("ui.tab_report"))
+        worded(self.tabs, "setAccessibleName", "ui.tabs")
+        self.tabs.addTab(self.flow_scroll, "")
+        self.tabs.addTab(self.report_view, "")
+        keep(self.tabs, "setTabText", lambda: say("ui.tab_checks"), 0)
+        if not kiosk:
+            keep(self.tabs, "setTabText", lambda: say("ui.tab_report"), 1)
         layout = QVBoxLayout()
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
@@ -171,7 +177,7 @@ class MainWindow(QMainWindow):
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
         self.banner = QLabel(say("ui.not_started"))
-        self.banner.setAccessibleName(say("ui.verdict_banner"))
+        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -182,9 +188,10 @@ class MainWindow(QMainWindow):
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
-        self.fix_first.setAccessibleName(say("report.fix_first"))
-        self.report_button = QPushButton(say("ui.see_report"))
-        self.report_button.setAccessibleName(say("ui.see_report").replace("&", ""))
+        worded(self.fix_first, "setAccessibleName", "report.fix_first")
+        self.report_button = QPushButton()
+        worded(self.report_button, "setText", "ui.see_report")
+        worded(self.report_button, "setAccessibleName", "ui.see_report", plain=True)
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self.show_report)
         self.top = QHBoxLayout()
@@ -198,8 +205,9 @@ class MainWindow(QMainWindow):
     def _make_details(self) -> None:
         """Today's per-check rows and the chosen check's words: the Details of the step cards."""
         self.tree = QTreeWidget()
-        self.tree.setAccessibleName(say("ui.checks_list"))
-        self.tree.setHeaderLabels([say("ui.column_check"), say("ui.column_status"), say("ui.column_value")])
+        worded(self.tree, "setAccessibleName", "ui.checks_list")
+        keep(self.tree, "setHeaderLabels",
+             lambda: [say("ui.column_check"), say("ui.column_status"), say("ui.column_value")])
         self.tree.setRootIsDecorated(False)
         self.tree.setItemsExpandable(False)
         self.tree.setIconSize(self.tree.iconSize().expandedTo(self.tree.iconSize() * 1.2))
@@ -210,7 +218,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._show_details())
         self.details = QTextBrowser()
-        self.details.setAccessibleName(say("ui.details_pane"))
+        worded(self.details, "setAccessibleName", "ui.details_pane")
         self.details.setOpenLinks(False)
         self.details.setMinimumHeight(160)
         self.details_area = QSplitter(Qt.Orientation.Horizontal)
@@ -280,16 +288,33 @@ class MainWindow(QMainWindow):
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.flow_scroll.setWidget(page)
+        self._fit_timer = QTimer(self, singleShot=True, interval=40)
+        self._fit_timer.timeout.connect(self._fit_page)
+        self.flow_scroll.viewport().installEventFilter(self)
+
+    def _fit_page(self) -> None:
+        """Make the page as tall as its words need at the width it has. The scroll area hears of a card that needs
+        more lines only by chance (a change in the page's smallest size), so after the cards' own layouts it is asked
+        to measure the page again (setting "resizable" does that), whenever the words or the width change."""
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.flow_scroll.widget().layout().invalidate()
+        self.flow_scroll.setWidgetResizable(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.flow_scroll.viewport():
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     def _make_bottom(self) -> None:
         self.progress = QProgressBar()
-        self.progress.setAccessibleName(say("ui.progress_bar"))
+        worded(self.progress, "setAccessibleName", "ui.progress_bar")
         self.progress_text = QLabel()
-        self.run_button = QPushButton(say("ui.run"))
-        self.run_button.setAccessibleName(say("ui.run").replace("&", ""))
+        self.run_button = QPushButton()
+        self._label_run_button("ui.run")
         self.run_button.setDefault(True)
-        self.cancel_button = QPushButton(say("ui.cancel"))
-        self.cancel_button.setAccessibleName(say("ui.cancel").replace("&", ""))
+        self.cancel_button = QPushButton()
+        worded(self.cancel_button, "setText", "ui.cancel")
+        worded(self.cancel_button, "setAccessibleName", "ui.cancel", plain=True)
         self.cancel_button.setEnabled(False)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
@@ -331,10 +356,12 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------------
 
     def _make_run_actions(self) -> None:
-        self.run_action = QAction(say("ui.run"), self)
+        self.run_action = QAction(self)
+        worded(self.run_action, "setText", "ui.run")
         self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.run_action.triggered.connect(self.start)
-        self.cancel_action = QAction(say("ui.cancel"), self)
+        self.cancel_action = QAction(self)
+        worded(self.cancel_action, "setText", "ui.cancel")
         self.cancel_action.setShortcut(QKeySequence("Esc"))
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel)
@@ -343,45 +370,73 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         self._make_run_actions()
         self.setAcceptDrops(self.reload is not None)
-        open_action = QAction(say("ui.open_profile"), self)
+        open_action = QAction(self)
+        worded(open_action, "setText", "ui.open_profile")
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_profile)
         open_action.setEnabled(self.reload is not None)
-        self.export_action = QAction(say("ui.export"), self)
+        self.export_action = QAction(self)
+        worded(self.export_action, "setText", "ui.export")
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.export_report)
-        self.send_action = QAction(say("ui.send"), self)
+        self.send_action = QAction(self)
+        worded(self.send_action, "setText", "ui.send")
         self.send_action.triggered.connect(self.send_to_recruiter)
-        self.copy_action = QAction(say("ui.copy_summary"), self)
+        self.copy_action = QAction(self)
+        worded(self.copy_action, "setText", "ui.copy_summary")
         self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.copy_action.triggered.connect(lambda: self.report is not None and copy_summary(self.report))
-        self.remember_action = QAction(say("ui.remember"), self)
+        self.remember_action = QAction(self)
+        worded(self.remember_action, "setText", "ui.remember")
         self.remember_action.setCheckable(True)
         self.remember_action.setChecked(History(data_dir()).path.exists())  # the file is the opt-in
         self.remember_action.toggled.connect(self._remember_toggled)
         for action in (self.export_action, self.send_action, self.copy_action):
             action.setEnabled(False)
-        quit_action = QAction(say("ui.quit"), self)
+        quit_action = QAction(self)
+        worded(quit_action, "setText", "ui.quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        about_action = QAction(say("ui.about"), self)
+        about_action = QAction(self)
+        worded(about_action, "setText", "ui.about")
         about_action.triggered.connect(
             lambda: QMessageBox.about(self, say("ui.app_name"), say("ui.about_text", version=__version__)))
-        file_menu = self.menuBar().addMenu(say("ui.menu_file"))
+        file_menu = QMenu(self.menuBar())
+        worded(file_menu, "setTitle", "ui.menu_file")
+        self.menuBar().addMenu(file_menu)
         file_menu.addActions([self.run_action, self.cancel_action])
         file_menu.addSeparator()
         file_menu.addActions([open_action, self.export_action, self.send_action, self.copy_action])
         file_menu.addSeparator()
         file_menu.addAction(self.remember_action)
         add_preview_action(self, file_menu)
-        interview_action = QAction(say("guard.start"), self)  # interview mode (menus, and so this, never in a kiosk)
-        interview_action.setToolTip(say("guard.start_tip"))
+        interview_action = QAction(self)  # interview mode (menus, and so this, never in a kiosk)
+        worded(interview_action, "setText", "guard.start")
+        worded(interview_action, "setToolTip", "guard.start_tip")
         interview_action.setShortcut(QKeySequence("Ctrl+Shift+I"))  # again while it is open: focus on its window
         interview_action.triggered.connect(self.start_interview_mode)
         file_menu.addAction(interview_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        self.menuBar().addMenu(say("ui.menu_help")).addAction(about_action)
+        self.menuBar().addMenu(self._make_language_menu())
+        help_menu = QMenu(self.menuBar())
+        worded(help_menu, "setTitle", "ui.menu_help")
+        help_menu.addAction(about_action)
+        self.menuBar().addMenu(help_menu)
+
+    def _make_language_menu(self) -> QMenu:
+        """Language (Alt+L): each language named in its own language; the one in use is ticked."""
+        self.language_menu = QMenu(self.menuBar())
+        worded(self.language_menu, "setTitle", "ui.menu_language")
+        self.language_actions = QActionGroup(self)
+        for code, name in offered_languages():
+            action = QAction(name, self.language_actions)
+            action.setCheckable(True)
+            action.setChecked(code == language())
+            action.setData(code)
+            action.triggered.connect(lambda _on=False, code=code: self.choose_language(code))
+            self.language_menu.addAction(action)
+        return self.language_menu
 
     def start_interview_mode(self) -> None:
         """Open interview mode's small window (app/guardian.py) with this session's profile and servers."""
@@ -506,6 +561,7 @@ class MainWindow(QMainWindow):
         item.setText(1, _status_text(status))
         item.setText(2, value)
         item.setData(1, Qt.ItemDataRole.AccessibleTextRole, say(f"status.{status}"))
+        item.setData(1, _STATUS_ROLE, status)
 
     def _set_banner(self, status: str, headline: str, fix: str) -> None:
         self.banner_icon.setPixmap(status_icon(status).pixmap(48, 48))
@@ -548,13 +604,18 @@ class MainWindow(QMainWindow):
 
     def _phase_changed(self, phase: Phase) -> None:
         self._set_running(phase is not Phase.IDLE)
+        self._show_phase(phase)
         if phase is Phase.RECORDING:
-            self._set_banner("running", say("ui.mic_first"), "")
             if self.mic_panel is not None:  # the prompt to read aloud in view, on a small screen too
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
-            self._set_banner("running", say("ui.checking"), "")
             self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come
+
+    def _show_phase(self, phase: Phase) -> None:
+        if phase is Phase.RECORDING:
+            self._set_banner("running", say("ui.mic_first"), "")
+        elif phase is Phase.CHECKING:
+            self._set_banner("running", say("ui.checking"), "")
 
     def _run_started(self, ids: list[str]) -> None:
         self._pending = set(ids)
@@ -585,6 +646,7 @@ class MainWindow(QMainWindow):
         channels = [channel_text(c) for c in report.backup_channels] if report is not None else []
         checklist = list(report.checklist) if report is not None else say_all("report.checklist.items")
         self.plan_b.show_lines(channels, checklist)
+        self._fit_page()
 
     def _details_toggled(self, step: str, on: bool) -> None:
         if on:
@@ -609,8 +671,11 @@ class MainWindow(QMainWindow):
         self.run_action.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_action.setEnabled(running)
-        self.run_button.setText(say("ui.run_again") if self.controller.results else say("ui.run"))
-        self.run_button.setAccessibleName(self.run_button.text().replace("&", ""))  # spoken name = visible label
+        self._label_run_button("ui.run_again" if self.controller.results else "ui.run")
+
+    def _label_run_button(self, key: str) -> None:
+        worded(self.run_button, "setText", key)
+        worded(self.run_button, "setAccessibleName", key, plain=True)  # spoken name = visible label
 
     def _item_for(self, check_id: str) -> QTreeWidgetItem | None:
         for item in self.items:
@@ -647,7 +712,6 @@ class MainWindow(QMainWindow):
             self._show_details()
 
     def _on_finished(self, report: Report) -> None:
-        cancelled = self.controller.cancelled
         self._pending = set()
         self._live = {}
         if self.controller.history_error is not None:
@@ -667,6 +731,18 @@ class MainWindow(QMainWindow):
             if action is not None:
                 action.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
+        self._show_verdict(report)
+        self._set_running(False)
+        first = report.fix_first
+        if first is not None:
+            item = next((i for i in self.items if i.data(0, Qt.ItemDataRole.UserRole) == first.id), None)
+            self.tree.setCurrentItem(item)
+        self._show_details()
+        self._refresh_cards()
+        self.run_finished.emit(report)
+
+    def _show_verdict(self, report: Report) -> None:
+        cancelled = self.controller.cancelled
         first = report.fix_first
         fix = ""
         if first is not None or (report.results and not cancelled):
@@ -678,13 +754,48 @@ class MainWindow(QMainWindow):
             self._set_banner("skip", say("ui.cancelled"), fix)
         else:
             self._set_banner(_VERDICT_STATUS[report.overall], report.headline(), fix)
-        self._set_running(False)
-        if first is not None:
-            item = next((i for i in self.items if i.data(0, Qt.ItemDataRole.UserRole) == first.id), None)
-            self.tree.setCurrentItem(item)
-        self._show_details()
+
+    # -- the language -----------------------------------------------------------------------------
+
+    def choose_language(self, code: str) -> None:
+        """Speak ``code`` from now on, say everything shown again in it, and remember it for next time."""
+        set_language(code)
+        self.retranslate()
+        self._remember(language=code)
+
+    def retranslate(self) -> None:
+        """Every text the window shows, again in the language in use. What comes from the wording is said anew;
+        what the checks found keeps the language it was checked in, and a line says the next check speaks the new
+        one."""
+        reword(self)
+        for action in getattr(self, "language_actions", QActionGroup(self)).actions():
+            action.setChecked(action.data() == language())
+        self._set_running(self.running)
+        self._reword_rows()
+        if self.running:
+            self._show_phase(self.controller.phase)
+        elif self.report is not None:
+            self._show_verdict(self.report)
+            self.report_view.set_report(self.report)
+        else:
+            self._set_banner("waiting", say("ui.not_started"), "")
+        if self.controller.results and not self.running:
+            self.progress_text.setText(say("ui.language_next_run", language=language_name(language())))
         self._refresh_cards()
-        self.run_finished.emit(report)
+        self._show_details()
+        if self.camera_panel is not None:
+            self.camera_panel.retranslate()
+
+    def _reword_rows(self) -> None:
+        titles = {c.id: c.title for c in self.session.checks}
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            group.setText(0, category_label(group.data(0, Qt.ItemDataRole.UserRole)))
+        for item in self.items:
+            item.setText(0, titles.get(item.data(0, Qt.ItemDataRole.UserRole), item.text(0)))
+            result = item.data(0, _RESULT_ROLE)
+            value = format_value(result) if isinstance(result, CheckResult) else item.text(2)
+            self._set_item_status(item, item.data(1, _STATUS_ROLE), value)
 
     # -- details pane -----------------------------------------------------------------------------
 
@@ -756,10 +867,13 @@ def make_app() -> QApplication:
 
 
 def run_window(session: Session, screenshot: Path | None = None, demo: bool = False,
-               reload: Callable[[Path], Session] | None = None, starting: QWidget | None = None) -> int:
+               reload: Callable[[Path], Session] | None = None, starting: QWidget | None = None,
+               lang: str | None = None) -> int:
     """Show the window and run the checks at once; with ``screenshot``, save a grab when done and exit.
-    ``starting``, the window shown while the app loaded, closes when this one shows."""
+    ``starting``, the window shown while the app loaded, closes when this one shows. ``lang`` is the command line's
+    ``--lang`` (else the one chosen last time, else the system's)."""
     app = make_app()
+    set_language(starting_language(lang, load_choice().language, QLocale.system().uiLanguages()))
     window = MainWindow(session, demo=demo, reload=reload)
     window.show()
     if starting is not None:

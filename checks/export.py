@@ -9,7 +9,7 @@ only when the user opted in to the camera snapshot (``--snapshot``, or the windo
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,9 +97,10 @@ def _row(report: Report, r: CheckResult) -> dict[str, Any]:
     }
 
 
-def interview_lines(report: Report, now: datetime | None = None) -> list[dict[str, str | None]]:
+def interview_lines(report: Report, now: datetime | None = None,
+                    when_text: Callable[[datetime], str] = format_when) -> list[dict[str, str | None]]:
     """The interview as lines of text, each with its ``kind`` (the profile field) and ``link`` (or None); times in
-    the candidate's local time."""
+    the candidate's local time, written by ``when_text`` (the window writes them as its language does)."""
     info = report.interview or {}
     lines: list[dict[str, str | None]] = []
     if info.get("organisation"):
@@ -109,7 +110,7 @@ def interview_lines(report: Report, now: datetime | None = None) -> list[dict[st
         lines.append({"kind": "role", "text": say("report.role", role=info["role"]), "link": None})
     if info.get("starts_at"):
         starts = datetime.fromisoformat(info["starts_at"])
-        when = format_when(local_time(starts))
+        when = when_text(local_time(starts))
         left = countdown(starts, now or datetime.now(timezone.utc))
         lines.append({"kind": "starts", "text": say("report.starts", when=when, countdown=left), "link": None})
     if info.get("platform"):

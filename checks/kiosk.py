@@ -8,6 +8,7 @@ The PIN is stored only as a salted scrypt hash (``scrypt$n$r$p$salt$hash``, hex)
     profile = "acme.toml"        # optional: a recruiter profile to apply (relative to this file)
     checks = ["camera.*", "mic.*", "network.*"]   # optional: which checks run
     librespeed_server = "http://speed.centre.example/"   # optional: the centre's own speed-test server
+    language = "de"              # optional: the start screen's language, again after each wipe (else the system's)
     pin_hash = "scrypt$…"        # written by set-pin
 
 The file holds the PIN's hash, so it is written readable by its owner only (0600). A PIN has 6 to 12 digits and
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from checks.files import write_atomically
 from checks.network import parse_server_url
 from checks.resources import tomllib
+from checks.wording import languages
 
 MAX_CONFIG_BYTES = 16 * 1024
 _SCRYPT = {"n": 2**16, "r": 8, "p": 1}
@@ -53,7 +55,15 @@ class KioskConfig(BaseModel):
     checks: tuple[str, ...] = Field(default=(), max_length=50)
     librespeed_server: str | None = Field(None, max_length=500)
     pin_hash: str | None = Field(None, max_length=200)
+    language: str | None = Field(None, max_length=20)
     path: Path | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in languages():
+            raise ValueError(f"{value!r} is not a language the app speaks; choose one of {', '.join(languages())}")
+        return value
 
     @field_validator("librespeed_server")
     @classmethod

@@ -1,5 +1,5 @@
-"""The one thing the app keeps unasked: which camera, microphone and speakers the candidate chose (a small file in
-the user's configuration folder). Never frames, sound or results; never in kiosk mode."""
+"""The one thing the app keeps unasked: which camera, microphone and speakers the candidate chose, and the language
+(a small file in the user's configuration folder). Never frames, sound or results; never in kiosk mode."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ def config_dir() -> Path:
 
 @dataclass(frozen=True)
 class DeviceChoice:
-    """What was chosen, as the command line would say it (``--camera 1``, ``--mic "USB headset"``)."""
+    """What was chosen, as the command line would say it (``--camera 1``, ``--mic "USB headset"``, ``--lang de``)."""
 
     camera: str | None = None
     mic: str | None = None
     speaker: str | None = None
+    language: str | None = None
 
 
 def load_choice(folder: Path | None = None) -> DeviceChoice:

@@ -19,6 +19,8 @@ from checks.resources import asset_path, load_toml_asset
 
 ENGLISH = "en"
 PSEUDO = "qps"  # a made-up language whose every sentence is 40 % longer: for layout tests, never offered in menus
+SAME_IN_EVERY_LANGUAGE = ("status_mark", "language_names")
+"""Tables that are never translated: the status marks (✓ ! ✗) and each language's name in its own language."""
 _current = ENGLISH
 
 
@@ -41,6 +43,12 @@ def set_language(code: str) -> None:
 def language() -> str:
     """The language in use."""
     return _current
+
+
+def language_name(code: str) -> str:
+    """The language named in its own language ("Deutsch"), the same whatever language is in use."""
+    name = _find(_translation(ENGLISH), f"language_names.{code}")  # the same in every language
+    return name if isinstance(name, str) else code
 
 
 def system_language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
@@ -67,7 +75,7 @@ def _find(node: Any, key: str) -> Any:
 
 
 def _lookup(key: str, code: str | None = None) -> Any:
-    code = code or _current
+    code = ENGLISH if key.split(".")[0] in SAME_IN_EVERY_LANGUAGE else code or _current
     found = _find(_translation(code), key) if code != ENGLISH else None
     if found is None:
         found = _find(_translation(ENGLISH), key)
@@ -82,14 +90,16 @@ _FIELD = re.compile(r"(\{[^{}]*\})")
 
 
 def _stretch(node: Any) -> Any:
-    """The pseudo-language: the same sentence with accented letters and 40 % more length, fields left intact."""
+    """The pseudo-language: the same sentence with accented letters and 40 % more length (in words of five letters,
+    as a longer translation has more words, not one endless one), fields left intact."""
     if isinstance(node, list):
         return [_stretch(item) for item in node]
     if not isinstance(node, str):
         return node
     plain = "".join(part for part in _FIELD.split(node) if not _FIELD.fullmatch(part))
     accented = "".join(part if _FIELD.fullmatch(part) else part.translate(_ACCENTS) for part in _FIELD.split(node))
-    return f"[{accented} {'~' * max(1, round(len(plain) * 0.4) - 3)}]"
+    padding = max(1, round(len(plain) * 0.4) - 3)
+    return f"[{accented} {' '.join(['~' * 5] * (padding // 6) + ['~' * max(1, padding % 6)])}]"  # words, not one
 
 
 _ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")

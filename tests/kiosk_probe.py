@@ -26,6 +26,8 @@ from app.cli import make_parser
 from app.kiosk import KioskWindow, show_kiosk
 from app.session import resolve
 from checks.kiosk import KioskConfig, hash_pin
+from checks.wording import PSEUDO, set_language
+from tests.window_states import clipped_texts
 
 PIN = "135790"
 
@@ -123,7 +125,7 @@ def page_facts(window: KioskWindow, name: str) -> None:
         controls.append({"name": widget.accessibleName() or widget.text(),
                          "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
                          "visible": widget.isVisible() and not widget.visibleRegion().isEmpty()})
-    say_fact(page=name, window=window_facts(window), controls=controls)
+    say_fact(page=name, window=window_facts(window), controls=controls, clipped=clipped_texts(page))
     if os.environ.get("KIOSK_TEST_SHOTS"):  # what the student sees, for a person to look at
         x11("import", "-window", "root", str(Path(os.environ["KIOSK_TEST_SHOTS"]) / f"{name.replace(' ', '-')}.png"))
 
@@ -158,12 +160,18 @@ def run_student(window: KioskWindow) -> None:
         say_fact(error="the run did not finish")
 
 
-def scenario_fit(window: KioskWindow) -> None:
+def scenario_pages(window: KioskWindow) -> None:
+    """The start, check and report pages (the "pseudo" scenario: in the pseudo-language, every sentence 40 %
+    longer)."""
     page_facts(window, "start")
     run_student(window)
     page_facts(window, "check")
     QTest.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
     page_facts(window, "report")
+
+
+def scenario_fit(window: KioskWindow) -> None:
+    scenario_pages(window)
     window._idle_warning()  # the countdown bar on top of the report page must not push anything off-screen
     page_facts(window, "report with countdown")
 
@@ -315,14 +323,17 @@ def scenario_front(window: KioskWindow) -> None:
     say_fact(pin_asked=bool(asked), left_with_pin=left)
 
 
-SCENARIOS = {"fit": scenario_fit, "links": scenario_links, "dialog_wipe": scenario_dialog_wipe,
+SCENARIOS = {"fit": scenario_fit, "pseudo": scenario_pages, "links": scenario_links,
+             "dialog_wipe": scenario_dialog_wipe,
              "selection": scenario_selection, "front": scenario_front}
 
 
 def main() -> int:
     name, profile = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    only = "camera.device,mic.device" if name in ("fit", "links") else "camera.device"
+    only = "camera.device,mic.device" if name in ("fit", "links", "pseudo") else "camera.device"
+    if name == "pseudo":
+        set_language(PSEUDO)
     pin = {"pin_hash": hash_pin(PIN)} if name == "front" else {}
     window = show_kiosk(KioskWindow(session(profile, only), KioskConfig.model_construct(
         **{**KioskConfig().model_dump(), "idle_timeout_s": 3600, **pin})))

@@ -172,3 +172,19 @@ def test_the_kiosk_comes_back_when_minimised_hidden_or_covered(display_1366, win
         assert window["active"] and window["on_top"] and not window["minimized"], step
         assert window["grabbed"], step  # the keyboard is the kiosk's while it is in front
     assert {"pin_asked": True, "left_with_pin": True} in facts  # the PIN prompt still gets the admin's keys
+
+
+# -- a language 40 % longer -------------------------------------------------------------------------------------
+
+def test_in_a_language_40_percent_longer_no_text_is_cut_off_on_the_kiosks_pages(tmp_path):
+    server = _server((1280, 720))
+    try:
+        facts = probe(server, "pseudo", tmp_path, wm=shutil.which("openbox") is not None)
+    finally:
+        server.close()
+    pages = [f for f in facts if "page" in f]
+    assert [p["page"] for p in pages] == ["start", "check", "report"]
+    for page in pages:
+        assert page["clipped"] == [], page["page"]
+        assert all(c["name"].startswith("[") for c in page["controls"]
+                   if c["name"] and not c["name"].startswith("http")), page["page"]  # the pseudo-language's

@@ -63,3 +63,30 @@ def test_the_clipping_finder_sees_text_cut_off(qtbot):
     label.setWordWrap(False)
     label.setFixedSize(2000, 40)
     assert not label_clipped(label)
+
+
+@pytest.mark.parametrize("state", ["first-start", "running", "all-good", "one-problem", "no-devices"])
+def test_in_a_language_40_percent_longer_no_label_or_button_is_cut_off(display, tmp_path, state):
+    shot = tmp_path / f"{state}.png"
+    shown = show(display, state, "--size", "1280x720", "--lang", "qps", "--out", str(shot))
+    assert shown["clipped"] == [], state
+    assert shown["banner"].startswith("[") and shown["saved"]  # the pseudo-language's, grabbed from the X server
+
+
+def test_the_clipping_finder_sees_a_button_squeezed_and_a_label_off_the_window(qtbot):
+    from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+    from tests.window_states import clipped_texts
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    root.resize(300, 200)
+    button = QPushButton("A button with a long label that does not fit", root)
+    label = QLabel("Seen", root)
+    root.show()
+    button.resize(button.sizeHint())
+    label.move(10, 100)
+    assert clipped_texts(root) == []
+    button.resize(80, button.sizeHint().height())
+    label.move(280, 100)
+    assert clipped_texts(root) == ["QLabel: Seen", "QPushButton: A button with a long label that does not fit"]

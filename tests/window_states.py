@@ -1,9 +1,10 @@
 """The window in each state a candidate meets, shown on a real X server (Xvfb), for the tests, the README's pictures
 and the benchmark. Run in its own process (Qt's platform is chosen once per process)::
 
-    DISPLAY=:71 python -m tests.window_states STATE [--out FILE.png] [--text-scale 2] [--size 1280x720]
+    DISPLAY=:71 python -m tests.window_states STATE [--out FILE.png] [--text-scale 2] [--size 1280x720] [--lang de]
 
-It prints one JSON line: the state reached, the window id, and the step cards' labels whose text does not fit.
+It prints one JSON line: the state reached, the window id, and every label and button whose text does not fit.
+``--lang qps`` is the pseudo-language, every sentence 40 % longer, for the layout tests.
 """
 
 from __future__ import annotations
@@ -42,11 +43,65 @@ def label_clipped(label) -> bool:
     return label.fontMetrics().horizontalAdvance(label.text()) > room.width() + 1
 
 
-def clipped_labels(window) -> list[str]:
-    """The step cards' labels (and the banner) whose text does not fit."""
-    labels = [label for card in [*window.cards.values(), window.plan_b] if card.isVisible() for label in card.labels()]
-    return [label.text()[:60] for label in [*labels, window.banner, window.fix_first]
-            if label.isVisible() and label.text() and label_clipped(label)]
+def rich_text_clipped(label) -> bool:
+    """Whether a rich-text label's text, laid out at the label's width, needs more room than the label has."""
+    from PySide6.QtGui import QTextDocument
+
+    room = label.contentsRect()
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    document.setTextWidth(room.width())
+    return document.size().height() > room.height() + 1 or document.idealWidth() > room.width() + 1
+
+
+def button_clipped(button) -> bool:
+    """Whether a button (push button, check box) was given less room than its text and mark need."""
+    wanted = button.sizeHint()
+    return wanted.width() > button.width() + 1 or wanted.height() > button.height() + 1
+
+
+def outside(widget, root) -> bool:
+    """Whether part of ``widget`` lies outside ``root`` (where nobody sees it) when no scroll area holds it."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    parent = widget.parentWidget()
+    while parent is not None and parent is not root:
+        if isinstance(parent, QAbstractScrollArea):
+            return False  # it scrolls into view
+        parent = parent.parentWidget()
+    return not root.rect().contains(QRect(widget.mapTo(root, widget.rect().topLeft()), widget.size()))
+
+
+def clipped_texts(root) -> list[str]:
+    """Every label and button in ``root`` whose text is cut off (too little room, or partly outside the window), and
+    every part that has to be scrolled sideways to be read."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import Qt as GuiQt
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar
+
+    found = []
+    for widget in root.findChildren(QLabel) + root.findChildren(QAbstractButton):
+        if not widget.isVisible() or not widget.text() or isinstance(widget.parent(), QTabBar):
+            continue
+        if isinstance(widget, QLabel):
+            rich = widget.textFormat() == Qt.TextFormat.RichText or (
+                widget.textFormat() == Qt.TextFormat.AutoText and GuiQt.mightBeRichText(widget.text()))
+            cut = rich_text_clipped(widget) if rich else label_clipped(widget)
+        else:
+            cut = button_clipped(widget)
+        if cut or outside(widget, root):
+            found.append(f"{type(widget).__name__}: {widget.text()[:60]}")
+    for area in root.findChildren(QScrollArea):  # wider than its view: the text at the right is out of sight
+        if area.isVisible() and area.widget() is not None and area.widget().width() > area.viewport().width() + 1:
+            found.append(f"scrolls sideways: {area.accessibleName() or area.objectName() or 'a scroll area'}")
+    tabs = root.findChildren(QTabBar)
+    for bar in tabs:
+        found += [f"tab: {bar.tabText(i)[:60]}" for i in range(bar.count())
+                  if bar.isVisible() and bar.tabRect(i).width() < bar.tabSizeHint(i).width()]
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--text-scale", type=float, default=1.0)
     parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--lang", default="en", help="the language to show it in (qps: the pseudo-language)")
     parser.add_argument("--measure-s", type=float, default=0.0,
                         help="first-start: measure the whole process's processor use over this long, with the live "
                              "preview running (after 2 s to settle)")
@@ -68,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     from app.cli import make_parser
     from app.session import resolve
     from app.window import MainWindow, make_app
+    from checks.wording import set_language
 
     app = make_app()  # as the app starts
+    set_language(args.lang)
     if args.text_scale != 1.0:
         font = app.font()
         font.setPointSizeF(font.pointSizeF() * args.text_scale)
@@ -87,9 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, first_window)
 
     def finish() -> None:
-        QApplication.processEvents()
+        settle = time.monotonic() + 0.2  # a text set a moment ago has its room after a few rounds of layout
+        while time.monotonic() < settle:
+            QApplication.processEvents()
+            time.sleep(0.01)
         answer["window_id"] = int(window.winId())
-        answer["clipped"] = clipped_labels(window)
+        answer["clipped"] = clipped_texts(window)
         answer["banner"] = window.banner.text()
         answer["cards"] = {step: card.summary.status for step, card in window.cards.items()
                            if card.isVisible() and card.summary is not None}

@@ -1,0 +1,109 @@
+"""The kiosk's language: each student chooses on the start screen (big buttons, each language named in its own
+language, by keyboard too); the wipe between students goes back to the kiosk's default, a kiosk setting."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+
+from app.kiosk import KioskWindow
+from checks.kiosk import KioskConfig, KioskError, load_kiosk_config
+from checks.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
+from tests import test_kiosk
+
+
+@pytest.fixture(autouse=True)
+def english_again():
+    set_language(ENGLISH)
+    yield
+    set_language(ENGLISH)
+
+
+kiosk = test_kiosk.kiosk  # the kiosk fixture, with its media and its leaving at the end
+media = test_kiosk.media
+
+
+def start_texts(window: KioskWindow) -> list[str]:
+    shown = [*window.start_page.findChildren(QLabel), *window.start_page.findChildren(QPushButton)]
+    return [w.text() for w in shown if w.isVisibleTo(window) and w.text() and w.property("language") is None]
+
+
+def finish_and_wipe(qtbot, window: KioskWindow) -> None:
+    test_kiosk._run_student(qtbot, window)
+    with qtbot.waitSignal(window.reset_done, timeout=5000):
+        qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_start_screen_offers_each_language_named_in_its_own_language(kiosk):
+    window = kiosk(only="camera.device")
+    buttons = window.language_buttons.buttons()
+    assert [(b.property("language"), b.text(), b.accessibleName()) for b in buttons] == \
+        [(code, language_name(code), language_name(code)) for code in languages()]
+    assert [b.property("language") for b in buttons if b.isChecked()] == [ENGLISH]
+    assert window.start_page.findChild(QPushButton, "language_en").focusPolicy() & Qt.FocusPolicy.TabFocus
+    picker = window.start_page.findChild(QPushButton, "language_en").parentWidget()
+    assert picker.accessibleName() == say("kiosk.language_picker")
+    assert picker.isVisibleTo(window) == (len(languages()) > 1)
+
+
+def test_a_students_language_speaks_through_the_check_and_the_wipe_goes_back_to_the_default(qtbot, kiosk):
+    window = kiosk(only="camera.device")
+    english = start_texts(window)
+
+    window.choose_language(PSEUDO)  # the pseudo-language is never offered; chosen here as a button would
+    assert language() == PSEUDO
+    assert all(text.startswith("[") for text in start_texts(window))
+    test_kiosk._run_student(qtbot, window)
+    assert window.main is not None and window.main.run_button.text().startswith("[")
+    assert window.over_button.text() == say("kiosk.start_over").replace("&", "")
+    assert window.done_button.text().startswith("[")
+    with qtbot.waitSignal(window.reset_done, timeout=5000):
+        qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
+
+    assert language() == ENGLISH
+    assert start_texts(window) == english
+    assert [b.property("language") for b in window.language_buttons.buttons() if b.isChecked()] == [ENGLISH]
+
+
+def test_choose_spanish_by_keyboard_finish_wipe_and_the_kiosks_default_is_back(qtbot, kiosk):
+    if "es" not in languages():
+        pytest.skip("the Spanish wording (assets/wording.es.toml) is not here")
+    window = kiosk(only="camera.device")
+    spanish = window.start_page.findChild(QPushButton, "language_es")
+    spanish.setFocus()
+    qtbot.waitUntil(spanish.hasFocus)
+    qtbot.keyClick(spanish, Qt.Key.Key_Space)
+    assert language() == "es" and spanish.isChecked()
+    assert window.start_button.text() == say("kiosk.start").replace("&", "")
+    set_language(ENGLISH)
+    english_start = say("kiosk.start").replace("&", "")
+    set_language("es")
+    assert window.start_button.text() != english_start
+
+    finish_and_wipe(qtbot, window)
+
+    assert language() == ENGLISH and window.start_button.text() == english_start
+    assert window.language_buttons.checkedButton().property("language") == ENGLISH
+
+
+def test_the_kiosks_default_language_is_its_setting(qtbot, kiosk, tmp_path):
+    other = next((code for code in languages() if code != ENGLISH), None)
+    if other is None:
+        pytest.skip("one language only: the other languages' wording files are not here")
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'language = "{other}"\n')
+    window = kiosk(load_kiosk_config(path), only="camera.device")
+    assert language() == other and window.language_buttons.checkedButton().property("language") == other
+    window.choose_language(ENGLISH)
+    finish_and_wipe(qtbot, window)
+    assert language() == other
+    QApplication.processEvents()
+
+
+def test_a_language_the_app_does_not_speak_is_refused_naming_the_field(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text('language = "xx"\n')
+    with pytest.raises(KioskError, match=r"language: 'xx' is not a language the app speaks; choose one of en"):
+        load_kiosk_config(path)
+    assert KioskConfig().language is None  # the language the kiosk was started in
