@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
 import pytest
@@ -28,14 +29,16 @@ def _pdf_text(path) -> str:
     return unicodedata.normalize("NFKC", done.stdout)  # the typeface's ligatures (ﬁ) as the letters they join
 
 
-@pytest.fixture
-def profile(tmp_path):
-    path = tmp_path / "P.toml"
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory):
+    path = tmp_path_factory.mktemp("profile") / "P.toml"
     path.write_text(HOSTILE)
     return path
 
 
-def _checks(tmp_path, profile) -> list[dict]:
+@pytest.fixture(scope="module")
+def profile_checks(profile) -> list[dict]:
+    """The checks of a run with the profile, as JSON: one run, for the tests that look for each of them."""
     done = run_cli("check", *NO_DEVICES, "--profile", str(profile), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -44,7 +47,7 @@ def _checks(tmp_path, profile) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_the_pdf_shows_the_verdict_every_check_and_the_backup_channels(tmp_path, profile):
+def test_the_pdf_shows_the_verdict_every_check_and_the_backup_channels(tmp_path, profile, profile_checks):
     out = tmp_path / "out.pdf"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     done = subprocess.run([sys.executable, "-m", "app", "check", *NO_DEVICES,
@@ -58,7 +61,7 @@ def test_the_pdf_shows_the_verdict_every_check_and_the_backup_channels(tmp_path,
         return "".join(words.split()) in text
 
     assert shown("[✓] Ready") and shown("Interview readiness report")
-    for check in _checks(tmp_path, profile):
+    for check in profile_checks:
         assert shown(check["title"]), check["title"]
     for channel in ("+44 20 7946 0000,,123456#", "+44 20 7946 0001", "https://meet.example.com/acme-backup"):
         assert shown(channel), channel
@@ -67,14 +70,14 @@ def test_the_pdf_shows_the_verdict_every_check_and_the_backup_channels(tmp_path,
     assert shown("For information")  # the profile requires only some checks
 
 
-def test_the_html_is_escaped_and_shows_the_same_report(tmp_path, profile):
+def test_the_html_is_escaped_and_shows_the_same_report(tmp_path, profile, profile_checks):
     out = tmp_path / "out.html"
     done = run_cli("check", *NO_DEVICES, "--profile", str(profile), "--report", str(out))
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert "<script>" not in page and "Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     assert '<a href="https://teams.microsoft.com/l/meetup-join/123">' in page and "tel:+442079460001" in page
-    for check in _checks(tmp_path, profile):
+    for check in profile_checks:
         assert str(check["title"]) in page
     assert "<img" not in page and "<audio" not in page and "base64" not in page  # no picture, no sound
 
@@ -119,13 +122,13 @@ def _pdf_images(path) -> list[tuple[int, int]]:
 
 def _demo_exports(tmp_path, *extra: str) -> dict[str, object]:
     """The demo media's report saved as JSON, HTML and PDF, a run each, as users make them (the demo media give the
-    same results every time)."""
-    out: dict[str, object] = {}
-    for suffix in ("json", "html", "pdf"):
-        path = tmp_path / f"demo{len(extra)}.{suffix}"
-        done = run_cli("check", "--demo", "--only", "camera.*,mic.*", "--report", str(path), *extra)
-        assert done.returncode == 0, done.stderr
-        out[suffix] = path
+    same results every time), the three at the same time."""
+    out = {suffix: tmp_path / f"demo{len(extra)}.{suffix}" for suffix in ("json", "html", "pdf")}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = pool.map(lambda path: run_cli("check", "--demo", "--only", "camera.*,mic.*", "--report", str(path),
+                                             *extra), out.values())
+        for done in runs:
+            assert done.returncode == 0, done.stderr
     return out
 
 
