@@ -289,6 +289,11 @@ class Check:
     one problem for the one cause (see :meth:`checks.report.Report.causes`)."""
     independent: ClassVar[bool] = False
     """Judged even when its device's root-cause check failed (it needs nothing of what failed)."""
+    verdicts: ClassVar[frozenset[Status]] = frozenset()
+    """The statuses this check's own judgement can give besides passing (the runner may make any check "not
+    checked" or an error). For each of them a built-in check has a headline in the wording, the sentence a step
+    card opens with (``<id>.headline_warn``, ``<id>.headline_fail``); a check without one is headlined by its
+    summary."""
 
     def run(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError

@@ -33,6 +33,28 @@ def is_consequence(result: CheckResult) -> bool:
     return isinstance(result.details, dict) and bool(result.details.get("because"))
 
 
+def headline(result: CheckResult) -> str:
+    """A problem in the words of a helpful person ("Your background looks busy"), for a step card's headline.
+
+    The cause's own sentence first: the wording key a result names as its ``reason`` (a missing camera: "No camera
+    found") or its check's ``rule``, each with a ``headline``; then the check's sentence for its status
+    (``<id>.headline_warn``, ``<id>.headline_fail`` in the wording); a check with neither (a third-party check) is
+    headlined by its own summary. The summary itself stays in the step's details.
+    """
+    details = result.details if isinstance(result.details, dict) else {}
+    keys = [f"{reason}.headline" for reason in (details.get("reason"),) if isinstance(reason, str) and "." in reason]
+    rule = details.get("rule")
+    if isinstance(rule, str) and rule:
+        keys.append(f"{result.id}.{rule}.headline")
+    keys.append(f"{result.id}.headline_{result.status.value}")
+    for key in keys:
+        try:
+            return say(key)
+        except KeyError:
+            continue
+    return result.summary
+
+
 @dataclass(frozen=True)
 class StepSummary:
     step: str
@@ -70,9 +92,9 @@ def summarise(step: str, results: Iterable[CheckResult], report: Report | None =
     if problems:
         first = problems[0]
         status = "warn" if all(p.status is Status.WARN for p in problems) else "fail"
-        fix = first.advice[0] if first.advice else ""
+        fix = first.advice[-1] if first.advice else ""  # the advice ends with the exact fix
         more = say("steps.more", n=len(problems) - 1) if len(problems) > 1 else ""
-        return StepSummary(step, status, first.summary, " ".join(part for part in (fix, more) if part), problems)
+        return StepSummary(step, status, headline(first), " ".join(part for part in (fix, more) if part), problems)
     if judged and all(r.status is Status.SKIP for r in judged):
         return StepSummary(step, "skip", say(f"steps.{step}.skipped"), "")
     if not judged:

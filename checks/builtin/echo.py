@@ -73,6 +73,7 @@ def _number(value: float, digits: int = 0) -> str:
 
 class MicEcho(Check):
     id = "mic.echo"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Echo"
     category = "mic"
     requires = frozenset({"mic"})

@@ -119,6 +119,7 @@ def noise_verdict(noise_dbfs: float, kind: str, limits: Mapping[str, Any]) -> Fi
 
 class MicNoise(_MicSoundCheck):
     id = "mic.noise"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Background noise"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -152,6 +153,7 @@ def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> Findi
 
 class MicLevel(_MicSoundCheck):
     id = "mic.level"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Speech level"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -180,6 +182,7 @@ def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> Finding:
 
 class MicSnr(_MicSoundCheck):
     id = "mic.snr"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Voice over background"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -205,6 +208,7 @@ def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Finding:
 
 class MicClipping(_MicSoundCheck):
     id = "mic.clipping"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Distortion"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -230,6 +234,7 @@ class MicDropouts(_MicSoundCheck):
     """The sound cutting out mid-recording: a Bluetooth headset losing its link, a busy USB port, a driver."""
 
     id = "mic.dropouts"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Sound cutting out"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
