@@ -53,7 +53,7 @@ from checks.report import Report, category_label, channel_text, fix_first_text, 
 from checks.settings import load_choice, save_choice
 from checks.sources.camera import CameraSpec, FrameFeed
 from checks.sources.mic import MicSpec
-from checks.steps import STEPS, is_consequence, summarise
+from checks.steps import STEPS, is_consequence, summarise, was_not_asked
 from checks.wording import say, say_all
 
 if TYPE_CHECKING:
@@ -717,9 +717,11 @@ class MainWindow(QMainWindow):
 
 def _skipped_names(report: Report) -> list[str]:
     """What was not checked: a whole category by its name, else the checks by their titles (never a check that
-    could not be judged because of another one's problem: that problem is told instead)."""
+    could not be judged because of another one's problem: that problem is told instead; never one that runs only
+    on request and was not asked for, as the echo test)."""
     names: list[str] = []
     for category, results in report.by_category():
+        results = [r for r in results if not was_not_asked(r)]
         skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
         if skipped and len(skipped) == len(results):
             names.append(category_label(category))

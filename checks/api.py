@@ -33,6 +33,10 @@ CATEGORIES = devices.CATEGORIES
 DEVICES = tuple(d.name for d in devices.DEVICES)
 """What a check may require. Checks that share one are run one after another on one opened source."""
 
+NOT_ASKED = "not_asked"
+"""The ``details["reason"]`` of a check that runs only when asked (the echo test plays a sound) and was not asked
+for: "not checked", but nothing a candidate expected to be checked, so never listed as left out."""
+
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 

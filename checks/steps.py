@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from checks.api import CheckResult, Status
+from checks.api import NOT_ASKED, CheckResult, Status
 from checks.report import Report, fix_order
 from checks.wording import say
 
@@ -55,6 +55,12 @@ def headline(result: CheckResult) -> str:
     return result.summary
 
 
+def was_not_asked(result: CheckResult) -> bool:
+    """True for a check that runs only on request (the echo test) and was not asked for this time."""
+    return result.status is Status.SKIP and isinstance(result.details, dict) and result.details.get(
+        "reason") == NOT_ASKED
+
+
 @dataclass(frozen=True)
 class StepSummary:
     step: str
@@ -87,7 +93,7 @@ def summarise(step: str, results: Iterable[CheckResult], report: Report | None =
         return StepSummary(step, "running", say(f"steps.{step}.running"), "")
     if not mine:
         return StepSummary(step, "waiting", say(f"steps.{step}.waiting") if expected else say("steps.none"), "")
-    causes = [r for r in judged if not is_consequence(r)]
+    causes = [r for r in judged if not is_consequence(r) and not was_not_asked(r)]
     problems = tuple(fix_order([r for r in causes if r.status in (Status.FAIL, Status.ERROR, Status.WARN)]))
     if problems:
         first = problems[0]

@@ -184,3 +184,14 @@ def test_the_most_important_cause_gets_its_own_headline(tmp_path, frame, cause):
     results = _camera_results(tmp_path, frame())
     summary = summarise("picture", results, build_report(results))
     assert summary.status == "fail" and summary.headline == say(cause)
+
+
+def test_a_check_not_asked_for_is_not_counted_as_left_out():
+    from checks.api import NOT_ASKED
+
+    results = [result("mic.level", Status.PASS), result("mic.noise", Status.PASS),
+               result("mic.echo", Status.SKIP, reason=NOT_ASKED)]
+    summary = summarise("sound", results, build_report(results))
+    assert (summary.status, summary.headline) == ("pass", say("steps.sound.good"))
+    left_out = [*results[:2], result("mic.dropouts", Status.SKIP, reason="file")]
+    assert summarise("sound", left_out, build_report(left_out)).headline == say("steps.partly", n=1)
