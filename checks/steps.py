@@ -36,13 +36,14 @@ def is_consequence(result: CheckResult) -> bool:
 def headline(result: CheckResult) -> str:
     """A problem in the words of a helpful person ("Your background looks busy"), for a step card's headline.
 
-    The cause's own sentence first: the wording key a result names as its ``reason`` (a missing camera: "No camera
-    found") or its check's ``rule``, each with a ``headline``; then the check's sentence for its status
-    (``<id>.headline_warn``, ``<id>.headline_fail`` in the wording); a check with neither (a third-party check) is
-    headlined by its own summary. The summary itself stays in the step's details.
+    The cause's own sentence first: the wording key a result names as its ``reason`` (a device's problem, under
+    ``sources``: a missing camera, "No camera found") or its check's ``rule``, each with a ``headline``; then the
+    check's sentence for its status (``<id>.headline_warn``, ``<id>.headline_fail`` in the wording); a check with
+    neither (a third-party check) is headlined by its own summary. The summary itself stays in the step's details.
     """
     details = result.details if isinstance(result.details, dict) else {}
-    keys = [f"{reason}.headline" for reason in (details.get("reason"),) if isinstance(reason, str) and "." in reason]
+    reason = details.get("reason")
+    keys = [f"sources.{reason}.headline", f"{reason}.headline"] if isinstance(reason, str) and "." in reason else []
     rule = details.get("rule")
     if isinstance(rule, str) and rule:
         keys.append(f"{result.id}.{rule}.headline")

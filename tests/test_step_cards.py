@@ -22,7 +22,7 @@ def result(check_id: str, status: Status, summary: str = "", advice: tuple[str, 
 
 NO_CAMERA = [
     result("camera.device", Status.FAIL, "No camera found.", ("Plug in your camera, or use your phone.",),
-           reason="sources.camera.none_found"),
+           reason="camera.none_found"),  # as a device check names its source's problem
     *(result(f"camera.{name}", Status.SKIP, because="camera.device")
       for name in ("exposure", "backlight", "framing", "sharpness", "clutter", "resolution")),
 ]
@@ -195,3 +195,17 @@ def test_a_check_not_asked_for_is_not_counted_as_left_out():
     assert (summary.status, summary.headline) == ("pass", say("steps.sound.good"))
     left_out = [*results[:2], result("mic.dropouts", Status.SKIP, reason="file")]
     assert summarise("sound", left_out, build_report(left_out)).headline == say("steps.partly", n=1)
+
+
+def test_a_missing_camera_file_is_told_by_its_own_headline(tmp_path):
+    from checks.discovery import discover
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+    from checks.sources.mic import MicSpec
+
+    config = RunConfig(camera=CameraSpec.parse(str(tmp_path / "no-such-camera.mp4")), mic=MicSpec("none"),
+                       screen="none")
+    results = Runner(discover("camera.*"), config).run()
+    summary = summarise("picture", results, build_report(results))
+    assert summary.status == "fail" and [r.id for r in summary.problems] == ["camera.device"]
+    assert summary.headline == say("sources.camera.no_file.headline") == "The picture file was not found"
