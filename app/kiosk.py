@@ -161,6 +161,8 @@ class KioskWindow(QWidget):
         page_column = QVBoxLayout(page)
         page_column.addWidget(scrolled(content), 1)  # large text scrolls instead of growing past the screen
         page_column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)  # Start always on the screen
+        if self.pickers is not None:
+            QWidget.setTabOrder(self.pickers.speaker, self.start_button)  # Tab: the pickers, then Start
         return page
 
     def _make_pickers(self) -> DevicePickers | None:
@@ -189,14 +191,13 @@ class KioskWindow(QWidget):
         return dataclasses.replace(self.session, config=config)
 
     def _reset_pickers(self) -> None:
-        """Back to the devices the kiosk was started with, and the lists read again (a device plugged in since)."""
+        """Back to the devices the kiosk was started with (the lists were read when it started)."""
         if self.pickers is None:
             return
         config = self.session.config
         self.pickers.select(self.pickers.camera, config.camera.text)
         self.pickers.select(self.pickers.mic, config.mic.text)
         self.pickers.select(self.pickers.speaker, AUTO)
-        self.pickers.refresh()
 
     def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget()

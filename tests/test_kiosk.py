@@ -137,6 +137,12 @@ def test_the_start_screen_offers_the_windows_pickers_for_this_student_only(qtbot
     assert isinstance(pickers, DevicePickers) and window.start_page.isAncestorOf(pickers)
     assert pickers.camera.currentData() == str(picture) and pickers.mic.currentData() == str(sound)
     assert pickers.hint.text() and pickers.camera.accessibleName() and pickers.speaker.isEnabled()
+    chain, widget = [pickers.camera], pickers.camera  # Tab: the pickers, then Start
+    while len(chain) < 4:
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled():
+            chain.append(widget)
+    assert chain == [pickers.camera, pickers.mic, pickers.speaker, window.start_button]
     for n, video in enumerate(videos, 1):
         pickers.offer(pickers.camera, str(video), f"Camera {n}", select=False)
     for video in videos:  # one student after another, each with another camera
@@ -152,7 +158,7 @@ def test_the_start_screen_offers_the_windows_pickers_for_this_student_only(qtbot
         # the wipe goes back to the kiosk's own devices: the next student does not inherit the choice
         assert pickers.choices() == {"camera": str(picture), "mic": str(sound), "speaker": AUTO}
         assert window.student_session().config.camera.path == picture
-    assert not (tmp_path / "config").exists()  # nothing was remembered
+    assert not (tmp_path / "config" / "interview-ready").exists()  # nothing remembered (the window's devices.json)
 
 
 def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
