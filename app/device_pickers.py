@@ -14,10 +14,22 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from app.reword import keep, worded
 from app.workers import Worker
+from checks.sources.camera import CameraSpec
 from checks.sources.listing import all_devices
+from checks.sources.mic import MicSpec
 from checks.wording import say
 
 AUTO = "auto"
+
+
+def camera_spec(text: str) -> CameraSpec:
+    """The camera a picker's choice names (``auto``, an index, a file)."""
+    return CameraSpec.parse(text)
+
+
+def mic_spec(text: str) -> MicSpec:
+    """The microphone a picker's choice names: ``auto``, a file, else (part of) the sound system's name for it."""
+    return MicSpec.parse(text) if text == AUTO or Path(text).is_file() else MicSpec.parse_name(text)
 
 
 class ListDevicesWorker(Worker):
@@ -39,7 +51,8 @@ class DevicePickers(QWidget):
     """The device lists arrived."""
 
     def __init__(self, camera: str | None, mic: str | None, speaker: str | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, stacked: bool = False) -> None:
+        """``stacked`` puts the pickers one under the other (the kiosk's large text), else side by side."""
         super().__init__(parent)
         worded(self, "setAccessibleName", "steps.devices_hint")
         self.camera = self._combo("camera_picker", camera)
@@ -57,10 +70,18 @@ class DevicePickers(QWidget):
             worded(label, "setText", f"devices.{key}")
             label.setBuddy(combo)
             self.labels.append(label)
-            grid.addWidget(label, 0, column)
-            grid.addWidget(combo, 1, column)
-            grid.setColumnStretch(column, 1)
-        grid.addWidget(self.hint, 2, 0, 1, 3)
+            if stacked:
+                grid.addWidget(label, column, 0)
+                grid.addWidget(combo, column, 1)
+            else:
+                grid.addWidget(label, 0, column)
+                grid.addWidget(combo, 1, column)
+                grid.setColumnStretch(column, 1)
+        if stacked:
+            grid.setColumnStretch(1, 1)
+            grid.addWidget(self.hint, 3, 0, 1, 2)
+        else:
+            grid.addWidget(self.hint, 2, 0, 1, 3)
         self.camera.activated.connect(lambda _i: self.camera_chosen.emit(self.camera.currentData()))
         self.mic.activated.connect(lambda _i: self.mic_chosen.emit(self.mic.currentData()))
         self.speaker.activated.connect(lambda _i: self.speaker_chosen.emit(self.speaker.currentData()))
@@ -105,6 +126,16 @@ class DevicePickers(QWidget):
                 else:
                     self.offer(combo, data, label, select=False)
         self.listed.emit()
+
+    def choices(self) -> dict[str, str]:
+        """What is chosen now, by device (``camera``, ``mic``, ``speaker``), as the command line would name it."""
+        return {"camera": self.camera.currentData(), "mic": self.mic.currentData(),
+                "speaker": self.speaker.currentData()}
+
+    def select(self, combo: QComboBox, spec_text: str | None) -> None:
+        """Show ``spec_text`` as chosen (the default where it is none or not offered), without announcing it."""
+        index = combo.findData(spec_text) if spec_text else -1
+        combo.setCurrentIndex(max(0, index))
 
     def choose(self, combo: QComboBox, spec_text: str) -> None:
         """Choose as the user would (selecting the entry and activating it)."""

@@ -8,6 +8,7 @@ check window, which opens the devices and closes them again). Leaving kiosk mode
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.controller import RunController
+from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
 from app.kiosk_guard import (
     FrontKeeper,
     clear_clipboards,
@@ -155,15 +157,57 @@ class KioskWindow(QWidget):
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_button = _big_button("kiosk.start")
         self.start_button.clicked.connect(self.begin)
+        self.pickers = self._make_pickers()
         column = QVBoxLayout(content)
         column.addStretch(1)
         column.addWidget(self._make_language_picker())
         column.addWidget(title)
         column.addWidget(note)
         column.addSpacing(40)
-        column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)
+        if self.pickers is not None:
+            column.addWidget(self.pickers)
         column.addStretch(2)
-        return scrolled(content)  # large text scrolls instead of growing the window past the screen
+        page = QWidget()
+        page_column = QVBoxLayout(page)
+        page_column.addWidget(scrolled(content), 1)  # large text scrolls instead of growing past the screen
+        page_column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)  # Start always on the screen
+        if self.pickers is not None:
+            QWidget.setTabOrder(self.pickers.speaker, self.start_button)  # Tab: the pickers, then Start
+        return page
+
+    def _make_pickers(self) -> DevicePickers | None:
+        """The window's camera, microphone and speaker pickers, for this student only (nothing is remembered)."""
+        config = self.session.config
+        has_camera, has_mic = config.camera.kind != "none", config.mic.kind != "none"
+        if not (has_camera or has_mic):
+            return None
+        pickers = DevicePickers(config.camera.text, config.mic.text, None, stacked=True)
+        pickers.camera.setEnabled(has_camera)
+        pickers.mic.setEnabled(has_mic)
+        pickers.speaker.setEnabled(has_mic)
+        pickers.refresh()
+        return pickers
+
+    def student_session(self) -> Session:
+        """The kiosk's session with the devices this student chose on the start screen."""
+        if self.pickers is None:
+            return self.session
+        chosen = self.pickers.choices()
+        config = self.session.config
+        if self.pickers.camera.isEnabled():
+            config = dataclasses.replace(config, camera=camera_spec(chosen["camera"]))
+        if self.pickers.mic.isEnabled():
+            config = dataclasses.replace(config, mic=mic_spec(chosen["mic"]))
+        return dataclasses.replace(self.session, config=config)
+
+    def _reset_pickers(self) -> None:
+        """Back to the devices the kiosk was started with (the lists were read when it started)."""
+        if self.pickers is None:
+            return
+        config = self.session.config
+        self.pickers.select(self.pickers.camera, config.camera.text)
+        self.pickers.select(self.pickers.mic, config.mic.text)
+        self.pickers.select(self.pickers.speaker, AUTO)
 
     def _make_language_picker(self) -> QWidget:
         """One big button per language, each named in its own language; the one in use is pressed. Tab reaches
@@ -236,17 +280,19 @@ class KioskWindow(QWidget):
         code_column.addWidget(self.qr)
         code_column.addWidget(qr_note)
         code_column.addStretch(1)
-        side = QVBoxLayout()
-        side.addWidget(scrolled(code), 1)  # the buttons below stay on the screen
-        side.addWidget(self.print_button)
-        side.addWidget(self.again_button)
-        side.addWidget(self.done_button)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMaximumWidth(340)
-        row = QHBoxLayout(page)
-        row.addWidget(self.report_view, 1)
-        row.addWidget(side_widget, 0)
+        side = scrolled(code)
+        side.setMaximumWidth(340)
+        row = QHBoxLayout()
+        row.addWidget(scrolled(self.report_view), 1)  # at large text the report scrolls, never the buttons
+        row.addWidget(side, 0)
+        bar = QHBoxLayout()  # one row of buttons under it all, as on the check page: on the screen at any text size
+        bar.addWidget(self.print_button)
+        bar.addStretch(1)
+        bar.addWidget(self.again_button)
+        bar.addWidget(self.done_button)
+        column = QVBoxLayout(page)
+        column.addLayout(row, 1)
+        column.addLayout(bar)
         return page
 
     # -- the student's way through ----------------------------------------------------------------------
@@ -254,9 +300,12 @@ class KioskWindow(QWidget):
     def begin(self) -> None:
         """A new check window for this student: it opens the camera and microphone and runs the checks."""
         self._drop_main()
-        self.controller = RunController(self.session, kiosk=True)
+        session = self.student_session()
+        self.controller = RunController(session, kiosk=True)
         self.controller.run_finished.connect(lambda _report: self.report_button.setEnabled(True))
-        self.main = MainWindow(self.session, kiosk=True, controller=self.controller)
+        self.main = MainWindow(session, kiosk=True, controller=self.controller)
+        if self.pickers is not None and self.pickers.speaker.currentData() != AUTO:
+            self.main.use_speaker(self.pickers.speaker.currentData())
         self.check_holder.addWidget(self.main)
         self.report_button.setEnabled(False)
         self.stack.setCurrentWidget(self.check_page)
@@ -294,6 +343,7 @@ class KioskWindow(QWidget):
         self.report_view.clear()
         self.qr.clear()
         self.report_button.setEnabled(False)
+        self._reset_pickers()
         clear_clipboards()
         self._stop_countdown()
         self.choose_language(self.default_language)  # the next student starts in the kiosk's own language

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.camera_view import CameraPanel
 from app.controller import Phase, RunController
-from app.device_pickers import AUTO, DevicePickers
+from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.icons import COLOURS, status_icon
 from app.messages import ask, inform, warn
@@ -55,9 +55,8 @@ from checks.api import CheckResult
 from checks.history import History, data_dir, open_history
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.settings import load_choice, save_choice
-from checks.sources.camera import CameraSpec, FrameFeed
-from checks.sources.mic import MicSpec
-from checks.steps import STEPS, is_consequence, summarise
+from checks.sources.camera import FrameFeed
+from checks.steps import STEPS, is_consequence, summarise, was_not_asked
 from checks.wording import language, language_name, say, say_all, set_language
 
 if TYPE_CHECKING:
@@ -579,12 +578,11 @@ class MainWindow(QMainWindow):
             self.controller.release_camera()
 
     def _camera_chosen(self, text: str) -> None:
-        self.controller.choose_camera(CameraSpec.parse(text))
+        self.controller.choose_camera(camera_spec(text))
         self._remember(camera=text)
 
     def _mic_chosen(self, text: str) -> None:
-        spec = MicSpec.parse(text) if text == AUTO or Path(text).is_file() else MicSpec.parse_name(text)
-        self.controller.choose_mic(spec)
+        self.controller.choose_mic(mic_spec(text))
         self._remember(mic=text)
 
     def _speaker_chosen(self, text: str, remember: bool = True) -> None:
@@ -592,6 +590,10 @@ class MainWindow(QMainWindow):
             self.mic_panel.playback.player.device = None if text == AUTO else text
         if remember:
             self._remember(speaker=text)
+
+    def use_speaker(self, text: str) -> None:
+        """Play through these speakers (``auto``: the system's default), without remembering them."""
+        self._speaker_chosen(text, remember=False)
 
     def _remember(self, **choice: str) -> None:
         """Keep the device choice for next time (the only thing kept unasked; never in kiosk mode)."""
@@ -835,9 +837,11 @@ class MainWindow(QMainWindow):
 
 def _skipped_names(report: Report) -> list[str]:
     """What was not checked: a whole category by its name, else the checks by their titles (never a check that
-    could not be judged because of another one's problem: that problem is told instead)."""
+    could not be judged because of another one's problem: that problem is told instead; never one that runs only
+    on request and was not asked for, as the echo test)."""
     names: list[str] = []
     for category, results in report.by_category():
+        results = [r for r in results if not was_not_asked(r)]
         skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
         if skipped and len(skipped) == len(results):
             names.append(category_label(category))

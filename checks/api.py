@@ -33,6 +33,10 @@ CATEGORIES = devices.CATEGORIES
 DEVICES = tuple(d.name for d in devices.DEVICES)
 """What a check may require. Checks that share one are run one after another on one opened source."""
 
+NOT_ASKED = "not_asked"
+"""The ``details["reason"]`` of a check that runs only when asked (the echo test plays a sound) and was not asked
+for: "not checked", but nothing a candidate expected to be checked, so never listed as left out."""
+
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
@@ -289,6 +293,11 @@ class Check:
     one problem for the one cause (see :meth:`checks.report.Report.causes`)."""
     independent: ClassVar[bool] = False
     """Judged even when its device's root-cause check failed (it needs nothing of what failed)."""
+    verdicts: ClassVar[frozenset[Status]] = frozenset()
+    """The statuses this check's own judgement can give besides passing (the runner may make any check "not
+    checked" or an error). For each of them a built-in check has a headline in the wording, the sentence a step
+    card opens with (``<id>.headline_warn``, ``<id>.headline_fail``); a check without one is headlined by its
+    summary."""
 
     def run(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError

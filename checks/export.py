@@ -67,7 +67,8 @@ def figures(r: CheckResult) -> list[Figure]:
         title = say("plot.title", title=r.title)
         shown.append(Figure(f"plot/{r.id}", title, describe(r.series), WIDTH, HEIGHT, svg=chart_svg(r.series, title)))
     if r.picture is not None:
-        shown.append(Figure(f"picture/{r.id}", say("picture.title"), r.picture.description, r.picture.width,
+        title = say("picture.screen_title" if r.category == "screen" else "picture.title")  # the camera's
+        shown.append(Figure(f"picture/{r.id}", title, r.picture.description, r.picture.width,
                             r.picture.height, jpeg=r.picture.jpeg))
     return shown
 

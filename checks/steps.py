@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from checks.api import CheckResult, Status
+from checks.api import NOT_ASKED, CheckResult, Status
 from checks.report import Report, fix_order
 from checks.wording import say
 
@@ -31,6 +31,35 @@ def step_of(category: str) -> str | None:
 def is_consequence(result: CheckResult) -> bool:
     """True when the result only says that another check's problem kept it from being judged."""
     return isinstance(result.details, dict) and bool(result.details.get("because"))
+
+
+def headline(result: CheckResult) -> str:
+    """A problem in the words of a helpful person ("Your background looks busy"), for a step card's headline.
+
+    The cause's own sentence first: the wording key a result names as its ``reason`` (a device's problem, under
+    ``sources``: a missing camera, "No camera found") or its check's ``rule``, each with a ``headline``; then the
+    check's sentence for its status (``<id>.headline_warn``, ``<id>.headline_fail`` in the wording); a check with
+    neither (a third-party check) is headlined by its own summary. The summary itself stays in the step's details.
+    """
+    details = result.details if isinstance(result.details, dict) else {}
+    reason = details.get("reason")
+    keys = [f"sources.{reason}.headline", f"{reason}.headline"] if isinstance(reason, str) and "." in reason else []
+    rule = details.get("rule")
+    if isinstance(rule, str) and rule:
+        keys.append(f"{result.id}.{rule}.headline")
+    keys.append(f"{result.id}.headline_{result.status.value}")
+    for key in keys:
+        try:
+            return say(key)
+        except KeyError:
+            continue
+    return result.summary
+
+
+def was_not_asked(result: CheckResult) -> bool:
+    """True for a check that runs only on request (the echo test) and was not asked for this time."""
+    return result.status is Status.SKIP and isinstance(result.details, dict) and result.details.get(
+        "reason") == NOT_ASKED
 
 
 @dataclass(frozen=True)
@@ -65,14 +94,14 @@ def summarise(step: str, results: Iterable[CheckResult], report: Report | None =
         return StepSummary(step, "running", say(f"steps.{step}.running"), "")
     if not mine:
         return StepSummary(step, "waiting", say(f"steps.{step}.waiting") if expected else say("steps.none"), "")
-    causes = [r for r in judged if not is_consequence(r)]
+    causes = [r for r in judged if not is_consequence(r) and not was_not_asked(r)]
     problems = tuple(fix_order([r for r in causes if r.status in (Status.FAIL, Status.ERROR, Status.WARN)]))
     if problems:
         first = problems[0]
         status = "warn" if all(p.status is Status.WARN for p in problems) else "fail"
-        fix = first.advice[0] if first.advice else ""
+        fix = first.advice[-1] if first.advice else ""  # the advice ends with the exact fix
         more = say("steps.more", n=len(problems) - 1) if len(problems) > 1 else ""
-        return StepSummary(step, status, first.summary, " ".join(part for part in (fix, more) if part), problems)
+        return StepSummary(step, status, headline(first), " ".join(part for part in (fix, more) if part), problems)
     if judged and all(r.status is Status.SKIP for r in judged):
         return StepSummary(step, "skip", say(f"steps.{step}.skipped"), "")
     if not judged:

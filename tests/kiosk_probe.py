@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QUrl
-from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication, QRegion
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLabel, QMessageBox, QScrollArea, QWidget
 
@@ -124,7 +124,10 @@ def page_facts(window: KioskWindow, name: str) -> None:
         rect = QRect(top_left, widget.size())
         controls.append({"name": widget.accessibleName() or widget.text(),
                          "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
-                         "visible": widget.isVisible() and not widget.visibleRegion().isEmpty()})
+                         "visible": widget.isVisible() and not widget.visibleRegion().isEmpty(),
+                         # all of it shows (no part scrolled out of sight): reached without scrolling
+                         "whole": widget.isVisible() and QRegion(widget.rect()).subtracted(
+                             widget.visibleRegion()).isEmpty()})
     say_fact(page=name, window=window_facts(window), controls=controls, clipped=clipped_texts(page))
     if os.environ.get("KIOSK_TEST_SHOTS"):  # what the student sees, for a person to look at
         x11("import", "-window", "root", str(Path(os.environ["KIOSK_TEST_SHOTS"]) / f"{name.replace(' ', '-')}.png"))

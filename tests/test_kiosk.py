@@ -126,6 +126,42 @@ def test_the_kiosks_sound_step_offers_the_echo_test_between_runs(qtbot, kiosk):
     assert {r.id: r.status for r in window.main.results}["mic.echo"] is Status.SKIP  # never played unasked
 
 
+def test_the_start_screen_offers_the_windows_pickers_for_this_student_only(qtbot, kiosk, media, tmp_path,
+                                                                           monkeypatch):
+    from app.device_pickers import AUTO, DevicePickers
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # where the window would remember a choice
+    picture, sound = media
+    videos = [scenes.plain_video(tmp_path / f"camera-{n}.avi") for n in (1, 2)]
+    window = kiosk(only="camera.device,mic.device")
+    pickers = window.pickers
+    assert isinstance(pickers, DevicePickers) and window.start_page.isAncestorOf(pickers)
+    assert pickers.camera.currentData() == str(picture) and pickers.mic.currentData() == str(sound)
+    assert pickers.hint.text() and pickers.camera.accessibleName() and pickers.speaker.isEnabled()
+    chain, widget = [pickers.camera], pickers.camera  # Tab: the pickers, then Start
+    while len(chain) < 4:
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled():
+            chain.append(widget)
+    assert chain == [pickers.camera, pickers.mic, pickers.speaker, window.start_button]
+    for n, video in enumerate(videos, 1):
+        pickers.offer(pickers.camera, str(video), f"Camera {n}", select=False)
+    for video in videos:  # one student after another, each with another camera
+        pickers.choose(pickers.camera, str(video))
+        pickers.choose(pickers.speaker, AUTO)
+        _run_student(qtbot, window)
+        assert window.controller.session.config.camera.path == video
+        device = {r.id: r for r in window.report.results}["camera.device"]
+        assert device.status is Status.PASS and device.details["source"] == "file", device.summary
+        assert video.name in device.summary
+        with qtbot.waitSignal(window.reset_done, timeout=5000):
+            qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
+        # the wipe goes back to the kiosk's own devices: the next student does not inherit the choice
+        assert pickers.choices() == {"camera": str(picture), "mic": str(sound), "speaker": AUTO}
+        assert window.student_session().config.camera.path == picture
+    assert not (tmp_path / "config" / "interview-ready").exists()  # nothing remembered (the window's devices.json)
+
+
 def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
     window = kiosk(_config(idle_timeout_s=3, warning_s=2))
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)

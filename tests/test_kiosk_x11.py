@@ -57,12 +57,13 @@ def window_manager(request):
 
 
 def probe(server: XServer, scenario: str, tmp_path: Path, wm: bool, profile: Path | None = None,
-          path_first: Path | None = None) -> list[dict]:
-    """Run the kiosk in ``scenario`` on ``server``; the facts it printed (the last one says it lived)."""
+          path_first: Path | None = None, text_dpi: int | None = None) -> list[dict]:
+    """Run the kiosk in ``scenario`` on ``server``; the facts it printed (the last one says it lived).
+    ``text_dpi`` is the desktop's text setting (192: 200 % text, as GNOME's "Large text" and Xft.dpi set it)."""
     if wm:
         server.start_window_manager()
     env = {**os.environ, "DISPLAY": server.name, "QT_QPA_PLATFORM": "xcb", "XDG_STATE_HOME": str(tmp_path),
-           "XDG_CURRENT_DESKTOP": "", "BROWSER": ""}
+           "XDG_CURRENT_DESKTOP": "", "BROWSER": "", **({"QT_FONT_DPI": str(text_dpi)} if text_dpi else {})}
     if os.environ.get("KIOSK_TEST_SHOTS"):
         width, height = server.size
         shots = Path(os.environ["KIOSK_TEST_SHOTS"]) / f"{scenario}-{width}x{height}-{'openbox' if wm else 'bare'}"
@@ -108,6 +109,21 @@ def test_the_kiosk_fills_exactly_its_screen_with_every_button_on_it(display, win
                 assert control["visible"], (page["page"], control)
             else:  # the check window's and the report's: on the screen, or in a part that scrolls to them
                 assert control["rect"][2] > 0 and control["rect"][3] > 0, (page["page"], control)
+
+
+def test_at_200_percent_text_every_kiosk_button_shows_whole_without_scrolling(display_1366, tmp_path):
+    facts = probe(display_1366, "fit", tmp_path, False, text_dpi=192)
+    pages = {f["page"]: f for f in facts if "page" in f}
+    kiosk_buttons = {"start": {"Start"}, "check": {"Start over", "Show my report"},
+                     "report": {"Check again", "Done"}, "report with countdown": {"Check again", "Done"}}
+    assert set(pages) == set(kiosk_buttons)
+    for name, page in pages.items():
+        screen = page["window"]["screen"]
+        assert screen[2] < 1366  # the text really is twice the size: the screen holds half as much
+        shown = {c["name"]: c for c in page["controls"] if c["name"] in kiosk_buttons[name]}
+        assert set(shown) == kiosk_buttons[name], name
+        for control in shown.values():
+            assert _inside(control["rect"], screen) and control["whole"], (name, control)
 
 
 # -- 1. nothing opens another program ---------------------------------------------------------------------------

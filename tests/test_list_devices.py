@@ -40,19 +40,16 @@ def test_a_pulseaudio_source_and_sink_are_listed_with_index_and_name():
     assert any("pulse" in d["name"].lower() or "default" in d["name"].lower() for d in found["microphones"])
 
 
-_PICK_MIC = """\
+_PICK_PRELUDE = """\
 import json, sys
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from app.cli import make_parser
 from app.session import resolve
-from app.window import MainWindow
 
 app = QApplication(sys.argv[:1])
 session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "auto", "--network", "none",
                                             "--only", "mic.device"]))
-window = MainWindow(session)
-window.show()
 
 def wait(signal, ms=30000):
     loop = QEventLoop()
@@ -60,22 +57,54 @@ def wait(signal, ms=30000):
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
 
+def chosen_of(pickers):
+    offered = [pickers.mic.itemData(i) for i in range(pickers.mic.count())]
+    return offered, next(name for name in offered if name != "auto")
+
+def shown(report, spec, **more):
+    result = {r.id: r for r in report.results}["mic.device"]
+    print(json.dumps({"offered": offered, "chosen": chosen, "spec": spec.name, "status": result.status.value,
+                      "summary": result.summary, **more}))
+"""
+
+_PICK_MIC = {
+    "window": _PICK_PRELUDE + """\
+from app.window import MainWindow
+window = MainWindow(session)
+window.show()
 pickers = window.pickers
 pickers.refresh()
 wait(pickers.listed)
-offered = [pickers.mic.itemData(i) for i in range(pickers.mic.count())]
-chosen = next(name for name in offered if name != "auto")
+offered, chosen = chosen_of(pickers)
 pickers.choose(pickers.mic, chosen)
 wait(window.run_finished)
-result = {r.id: r for r in window.report.results}["mic.device"]
-print(json.dumps({"offered": offered, "chosen": chosen, "spec": window.session.config.mic.name,
-                  "status": result.status.value, "summary": result.summary}))
+shown(window.report, window.session.config.mic)
 window.close()
-"""
+""",
+    # the kiosk's start screen: chosen for one student, then the wipe goes back to the default and keeps nothing
+    "kiosk": _PICK_PRELUDE + """\
+from app.kiosk import KioskWindow
+from checks.kiosk import KioskConfig
+kiosk = KioskWindow(session, KioskConfig(), fullscreen=False)
+kiosk.show()
+pickers = kiosk.pickers
+wait(pickers.listed)
+offered, chosen = chosen_of(pickers)
+pickers.choose(pickers.mic, chosen)
+kiosk.begin()
+controller = kiosk.controller
+wait(controller.run_finished)
+report, spec = controller.report, controller.session.config.mic
+kiosk.reset()
+shown(report, spec, after_wipe=pickers.mic.currentData(), next_student=kiosk.student_session().config.mic.text)
+kiosk.leave()
+""",
+}
 
 
 @pytest.mark.slow
-def test_choosing_a_pulseaudio_microphone_in_the_window_checks_the_sound_with_it(tmp_path):
+@pytest.mark.parametrize("view", ["window", "kiosk"])
+def test_choosing_a_pulseaudio_microphone_checks_the_sound_with_it(tmp_path, view):
     import subprocess
     import sys
 
@@ -86,7 +115,8 @@ def test_choosing_a_pulseaudio_microphone_in_the_window_checks_the_sound_with_it
     except PulseUnavailable as error:
         pytest.skip(str(error))
     try:
-        env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+        env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+               "XDG_STATE_HOME": str(tmp_path / "state")}
         import numpy as np
         import soundfile
 
@@ -94,7 +124,7 @@ def test_choosing_a_pulseaudio_microphone_in_the_window_checks_the_sound_with_it
         long = tmp_path / "speaking.wav"  # a minute of it: longer than the start and the take, however slow
         soundfile.write(long, np.concatenate([speech] * 6), rate)
         with pulse.playing(long):  # someone speaking into the null sink, heard on its monitor
-            done = subprocess.run([sys.executable, "-c", _PICK_MIC], env=env, cwd=ROOT, capture_output=True,
+            done = subprocess.run([sys.executable, "-c", _PICK_MIC[view]], env=env, cwd=ROOT, capture_output=True,
                                   text=True, timeout=120)
     finally:
         pulse.close()
@@ -103,4 +133,9 @@ def test_choosing_a_pulseaudio_microphone_in_the_window_checks_the_sound_with_it
     assert shown["offered"][0] == "auto" and len(shown["offered"]) > 1  # the default, then the system's names
     assert shown["spec"] == shown["chosen"]
     assert shown["status"] == "pass", shown["summary"]
-    assert json.loads((tmp_path / "config" / "interview-ready" / "devices.json").read_text())["mic"] == shown["chosen"]
+    remembered = tmp_path / "config" / "interview-ready" / "devices.json"
+    if view == "window":
+        assert json.loads(remembered.read_text())["mic"] == shown["chosen"]
+    else:  # nothing of a student is kept: the next one starts from the kiosk's own devices
+        assert not remembered.exists()
+        assert shown["after_wipe"] == shown["next_student"] == "auto"

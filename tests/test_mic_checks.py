@@ -261,9 +261,10 @@ def test_unreadable_files_fail_the_device_and_skip_the_rest(reports, name, reaso
 def test_verdicts_at_the_thresholds():
     limits = Thresholds()
     noise_limits = limits.for_check("mic.noise")
-    assert noise_verdict(noise_limits["warn_dbfs"] - 0.1, noise_limits) is Status.PASS
-    assert noise_verdict(noise_limits["warn_dbfs"], noise_limits) is Status.WARN
-    assert noise_verdict(noise_limits["fail_dbfs"], noise_limits) is Status.FAIL
+    assert noise_verdict(noise_limits["warn_dbfs"] - 0.1, "hum", noise_limits) == Finding(Status.PASS, "quiet")
+    assert noise_verdict(noise_limits["warn_dbfs"], "hum", noise_limits) == Finding(Status.WARN, "hum")
+    assert noise_verdict(noise_limits["fail_dbfs"], "rumble", noise_limits) == Finding(Status.FAIL, "rumble")
+    assert noise_verdict(noise_limits["warn_dbfs"], "steady", noise_limits) == Finding(Status.WARN, "broadband")
     snr_limits = limits.for_check("mic.snr")
     assert snr_verdict(snr_limits["warn_db"], snr_limits).status is Status.PASS
     assert snr_verdict(snr_limits["warn_db"] - 0.1, snr_limits).status is Status.WARN
@@ -274,9 +275,11 @@ def test_verdicts_at_the_thresholds():
     assert level_verdict(level_limits["warn_loud_dbfs"] + 1, level_limits) == Finding(Status.WARN, "loud")
     assert level_verdict(level_limits["fail_quiet_dbfs"] - 1, level_limits) == Finding(Status.FAIL, "quiet")
     clip_limits = limits.for_check("mic.clipping")
-    assert clipping_verdict(Clipping(0.0, 0, 0, -3.0), clip_limits) is Status.PASS
-    assert clipping_verdict(Clipping(clip_limits["warn_percent"] / 100, 5, 3, 0.0), clip_limits) is Status.WARN
-    assert clipping_verdict(Clipping(clip_limits["fail_percent"] / 100, 50, 9, 0.0), clip_limits) is Status.FAIL
+    assert clipping_verdict(Clipping(0.0, 0, 0, -3.0), clip_limits) == Finding(Status.PASS, "clean")
+    assert clipping_verdict(Clipping(clip_limits["warn_percent"] / 100, 5, 3, 0.0), clip_limits) == Finding(
+        Status.WARN, "clipped")
+    assert clipping_verdict(Clipping(clip_limits["fail_percent"] / 100, 50, 9, 0.0), clip_limits) == Finding(
+        Status.FAIL, "clipped")
 
 
 def test_profile_thresholds_change_the_verdict(tmp_path):

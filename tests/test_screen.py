@@ -61,7 +61,7 @@ def test_running_chat_apps_are_named(fake_apps):
     assert result.status is Status.WARN
     assert result.summary == "Slack and Discord are running."
     assert result.details == {"apps": "Slack, Discord"} and result.value == 2
-    assert any("Quit them" in line for line in result.advice)
+    assert any("Quit Slack and Discord" in line for line in result.advice)  # named: the card shows this alone
 
 
 def test_one_app_is_named_alone(fake_apps):

@@ -86,3 +86,22 @@ def test_a_big_screen_becomes_a_small_enough_picture(qtbot):
     pixmap.fill(QColor("#336699"))
     picture = to_picture(pixmap)
     assert picture.width == 1280 and picture.height == 720
+
+
+def test_the_screen_picture_has_its_own_caption_in_the_html_and_the_pdf(qtbot, tmp_path):
+    from app.export import write_pdf
+    from checks.export import render_html
+    from tests.test_exports import _pdf_text
+
+    window = _window(qtbot)
+    _run(qtbot, window)
+    dialog = _preview(qtbot, window)
+    window.report_view.tick_boxes[0].setChecked(True)
+    dialog.include.setChecked(True)
+    page = render_html(window.report)
+    assert "data:image/jpeg;base64," in page
+    assert say("picture.screen_title") in page and say("picture.title") not in page  # not "your picture"
+    write_pdf(window.report, tmp_path / "report.pdf")
+    text = "".join(_pdf_text(tmp_path / "report.pdf").split())
+    assert "".join(say("picture.screen_title").split()) in text
+    assert "".join(say("picture.title").split()) not in text

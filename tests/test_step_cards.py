@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+import cv2
+import pytest
+
 from checks.api import CheckResult, Status
 from checks.report import build_report
-from checks.steps import STEPS, is_consequence, summarise
+from checks.steps import STEPS, headline, is_consequence, summarise
 from checks.wording import say
+from tests import scenes
 
 
 def result(check_id: str, status: Status, summary: str = "", advice: tuple[str, ...] = (), **details: str):
@@ -15,7 +21,8 @@ def result(check_id: str, status: Status, summary: str = "", advice: tuple[str, 
 
 
 NO_CAMERA = [
-    result("camera.device", Status.FAIL, "No camera found.", ("Plug in your camera, or use your phone.",)),
+    result("camera.device", Status.FAIL, "No camera found.", ("Plug in your camera, or use your phone.",),
+           reason="camera.none_found"),  # as a device check names its source's problem
     *(result(f"camera.{name}", Status.SKIP, because="camera.device")
       for name in ("exposure", "backlight", "framing", "sharpness", "clutter", "resolution")),
 ]
@@ -32,7 +39,7 @@ def test_no_camera_is_said_once_not_seven_times():
     report = build_report(NO_CAMERA)
     summary = summarise("picture", NO_CAMERA, report)
     assert summary.status == "fail"
-    assert summary.headline == "No camera found."
+    assert summary.headline == say("sources.camera.none_found.headline") == "No camera found"
     assert summary.fix == "Plug in your camera, or use your phone."  # no "Then 6 more": they are its consequences
     assert [r.id for r in summary.problems] == ["camera.device"]
     assert all(is_consequence(r) for r in NO_CAMERA[1:]) and not is_consequence(NO_CAMERA[0])
@@ -40,11 +47,11 @@ def test_no_camera_is_said_once_not_seven_times():
 
 def test_the_most_important_problem_comes_first_and_the_others_are_counted():
     results = [result("network.download", Status.WARN, "Downloads are slow.", ("Move closer to the router.",)),
-               result("network.connectivity", Status.FAIL, "No internet.", ("Connect to Wi-Fi.",)),
+               result("network.connectivity", Status.FAIL, "No internet.", ("Nothing works.", "Connect to Wi-Fi.")),
                result("system.power", Status.PASS)]
     summary = summarise("connection", results, build_report(results))
-    assert summary.status == "fail" and summary.headline == "No internet."
-    assert summary.fix == f"Connect to Wi-Fi. {say('steps.more', n=1)}"
+    assert summary.status == "fail" and summary.headline == say("network.connectivity.headline_fail")
+    assert summary.fix == f"Connect to Wi-Fi. {say('steps.more', n=1)}"  # the fix, not the consequence before it
 
 
 def test_only_warnings_need_attention_and_all_passed_is_good():
@@ -81,9 +88,124 @@ def test_a_card_shows_status_in_words_and_icon_with_accessible_name_and_descript
     assert card.status.text() == say("status.fail")
     assert card.icon.pixmap() is not None and not card.icon.pixmap().isNull()
     assert card.accessibleName() == say("steps.card_name", title=say("steps.picture.title"), status=say("status.fail"))
-    assert "No camera found." in card.accessibleDescription()
+    assert "No camera found" in card.accessibleDescription()
     shown = " ".join(label.text() for label in card.labels())
-    assert shown.count("camera.") == 0 and "No camera found." in shown  # no check ids, one cause
+    assert shown.count("camera.") == 0 and "No camera found" in shown  # no check ids, one cause
     with qtbot.waitSignal(card.details_toggled) as blocker:
         card.details_button.click()
     assert blocker.args == ["picture", True]
+
+
+# -- headlines in plain words ------------------------------------------------------------------------------------
+
+
+def _builtin_checks():
+    from checks.discovery import discover
+
+    found = [c for c in discover() if c.plugin.builtin]
+    assert len(found) >= 30 and all(c.check is not None for c in found), [c.error for c in found if c.error]
+    return [c.check for c in found]
+
+
+def _plain(sentence: str) -> bool:
+    """Short, in words: no figures, units, symbols or check names (those stay in the details)."""
+    return (0 < len(sentence) <= 60 and not re.search(r"[0-9%{}()<>/=_]|dB|fps|UDP|jitter|latency", sentence)
+            and not sentence.endswith("."))
+
+
+def test_every_builtin_check_that_can_warn_or_fail_has_a_plain_headline_for_it():
+    missing, jargon = [], []
+    for check in _builtin_checks():
+        assert check.verdicts, f"{check.id} declares no verdicts"
+        assert check.verdicts <= {Status.WARN, Status.FAIL}, check.id
+        for status in sorted(check.verdicts, key=lambda s: s.value):
+            key = f"{check.id}.headline_{status.value}"
+            try:
+                sentence = say(key)
+            except KeyError:
+                missing.append(key)
+                continue
+            if not _plain(sentence):
+                jargon.append((key, sentence))
+    assert not missing, f"add these to assets/wording.toml: {missing}"
+    assert not jargon
+
+
+def test_every_device_problem_has_its_own_plain_headline():
+    from checks.resources import load_toml_asset
+
+    sources = load_toml_asset("wording.toml")["sources"]
+    tables = [(f"sources.{device}.{name}", table) for device, problems in sources.items()
+              for name, table in problems.items() if isinstance(table, dict) and "summary" in table]
+    assert len(tables) >= 20
+    assert not [key for key, table in tables if "headline" not in table]
+    assert all(_plain(table["headline"]) for _, table in tables)
+
+
+def test_a_check_without_a_headline_is_headlined_by_its_summary():
+    third_party = result("system.printer", Status.WARN, "The printer is out of paper.", ("Add paper.",))
+    assert headline(third_party) == "The printer is out of paper."
+    summary = summarise("connection", [third_party], build_report([third_party]))
+    assert (summary.headline, summary.fix) == ("The printer is out of paper.", "Add paper.")
+    # an error of the runner (a check that crashed) says what happened in its own words
+    crashed = result("camera.clutter", Status.ERROR, "The check stopped with an error.")
+    assert headline(crashed) == "The check stopped with an error."
+
+
+def _camera_results(tmp_path, frame):
+    from checks.discovery import discover
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+    from checks.sources.mic import MicSpec
+
+    path = tmp_path / "room.png"
+    cv2.imwrite(str(path), frame)
+    config = RunConfig(camera=CameraSpec.parse(str(path)), mic=MicSpec("none"), screen="none")
+    return Runner(discover("camera.*"), config).run()
+
+
+def test_a_busy_background_is_said_as_a_person_would_and_the_figures_stay_in_the_details(tmp_path):
+    results = _camera_results(tmp_path, scenes.place(scenes.heap(1280, 720)).frame)
+    clutter = next(r for r in results if r.id == "camera.clutter")
+    assert clutter.status is Status.WARN
+    assert headline(clutter) == say("camera.clutter.headline_warn") == "Your background looks busy"
+    summary = summarise("picture", results, build_report(results))
+    assert [r.id for r in summary.problems] == ["camera.clutter"], [(r.id, r.status) for r in results]
+    assert summary.status == "warn" and summary.headline == "Your background looks busy"
+    assert clutter.summary not in (summary.headline, summary.fix)
+    assert summary.fix == clutter.advice[-1]  # the details list it, with its own summary
+
+
+@pytest.mark.parametrize(("frame", "cause"), [
+    (lambda: scenes.wall(1280, 720), "camera.framing.headline_fail"),  # nobody in the picture
+    (lambda: scenes.wall(1280, 720) * 0, "camera.resolution.black.headline"),
+])
+def test_the_most_important_cause_gets_its_own_headline(tmp_path, frame, cause):
+    results = _camera_results(tmp_path, frame())
+    summary = summarise("picture", results, build_report(results))
+    assert summary.status == "fail" and summary.headline == say(cause)
+
+
+def test_a_check_not_asked_for_is_not_counted_as_left_out():
+    from checks.api import NOT_ASKED
+
+    results = [result("mic.level", Status.PASS), result("mic.noise", Status.PASS),
+               result("mic.echo", Status.SKIP, reason=NOT_ASKED)]
+    summary = summarise("sound", results, build_report(results))
+    assert (summary.status, summary.headline) == ("pass", say("steps.sound.good"))
+    left_out = [*results[:2], result("mic.dropouts", Status.SKIP, reason="file")]
+    assert summarise("sound", left_out, build_report(left_out)).headline == say("steps.partly", n=1)
+
+
+def test_a_missing_camera_file_is_told_by_its_own_headline(tmp_path):
+    from checks.discovery import discover
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+    from checks.sources.mic import MicSpec
+
+    config = RunConfig(camera=CameraSpec.parse(str(tmp_path / "no-such-camera.mp4")), mic=MicSpec("none"),
+                       screen="none")
+    results = Runner(discover("camera.*"), config).run()
+    summary = summarise("picture", results, build_report(results))
+    assert summary.status == "fail" and [r.id for r in summary.problems] == ["camera.device"]
+    assert summary.headline == say("sources.camera.no_file.headline") == "The picture file was not found"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidgetItem
 from app.cli import make_parser
 from app.session import Session, resolve
 from app.window import MainWindow
-from checks.api import CATEGORIES, ENTRY_POINT_GROUP, Check, CheckContext, CheckResult, Status
+from checks.api import CATEGORIES, ENTRY_POINT_GROUP, NOT_ASKED, Check, CheckContext, CheckResult, Status
 from checks.discovery import LoadedCheck, Plugin
 from checks.report import Report
 from checks.wording import say
@@ -200,6 +200,19 @@ def test_demo_run_ends_with_final_statuses_and_the_headline(qtbot, open_window):
     assert window.run_button.text() == say("ui.run_again")
     assert not window.cancel_button.isEnabled()
     assert not window.running
+
+
+def test_not_checked_names_only_what_a_candidate_expects_never_the_echo_test_not_asked_for(qtbot, open_window):
+    window = open_window(session_for("--demo", "--camera", "none", "--network", "none", "--only", "mic.*"))
+    report = run_to_end(qtbot, window)
+    by_id = {r.id: r for r in report.results}
+    assert by_id["mic.echo"].status is Status.SKIP and by_id["mic.echo"].details["reason"] == NOT_ASKED
+    assert by_id["mic.dropouts"].status is Status.SKIP  # a file is not judged for dropouts: that is left out
+    banner = window.fix_first.text()
+    assert say("ui.not_checked", titles=by_id["mic.dropouts"].title) in banner
+    assert by_id["mic.echo"].title not in banner
+    # the sound card counts the dropouts as not checked, never the echo test nobody asked for
+    assert window.cards["sound"].summary.headline == say("steps.partly", n=1)
 
 
 def test_missing_camera_file_is_the_one_problem_with_its_advice(qtbot, open_window, tmp_path):

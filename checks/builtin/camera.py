@@ -296,6 +296,7 @@ class _CameraCheck(Check):
 class Resolution(_CameraCheck):
     order = 10
     id = "camera.resolution"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Picture size and smoothness"
 
     def judge(self, shot, limits):
@@ -307,6 +308,7 @@ class Resolution(_CameraCheck):
 class Exposure(_CameraCheck):
     order = 30
     id = "camera.exposure"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Light on your face"
 
     def judge(self, shot, limits):
@@ -316,6 +318,7 @@ class Exposure(_CameraCheck):
 class Backlight(_CameraCheck):
     order = 40
     id = "camera.backlight"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Light behind you"
 
     def judge(self, shot, limits):
@@ -325,6 +328,7 @@ class Backlight(_CameraCheck):
 class Framing(_CameraCheck):
     order = 20
     id = "camera.framing"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Framing"
 
     def judge(self, shot, limits):
@@ -358,6 +362,7 @@ class _FrameCheck(_CameraCheck):
 class Sharpness(_FrameCheck):
     order = 50
     id = "camera.sharpness"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Focus"
     decide = staticmethod(judge_sharpness)
     measure = staticmethod(lambda a: round(a.sharpness))
@@ -366,6 +371,7 @@ class Sharpness(_FrameCheck):
 class Clutter(_FrameCheck):
     order = 60
     id = "camera.clutter"
+    verdicts = frozenset({Status.WARN})
     title = "Background"
     decide = staticmethod(judge_clutter)
     measure = staticmethod(lambda a: round(a.clutter.score, 1))
@@ -374,6 +380,7 @@ class Clutter(_FrameCheck):
 class SideLight(_FrameCheck):
     order = 45
     id = "camera.side_light"
+    verdicts = frozenset({Status.WARN})
     title = "Light from one side"
     decide = staticmethod(judge_side_light)
     measure = staticmethod(lambda a: round(100 * a.side_light.ratio) if a.side_light.on_face else None)
@@ -383,6 +390,7 @@ class SideLight(_FrameCheck):
 class ColourCast(_FrameCheck):
     order = 47
     id = "camera.colour"
+    verdicts = frozenset({Status.WARN})
     title = "Colour of the light"
     decide = staticmethod(judge_colour)
     measure = staticmethod(lambda a: round(a.colour.cast, 1))
@@ -391,6 +399,7 @@ class ColourCast(_FrameCheck):
 class Movement(_CameraCheck):
     order = 65
     id = "camera.motion"
+    verdicts = frozenset({Status.WARN})
     title = "Movement behind you"
 
     def judge(self, shot, limits):

@@ -36,6 +36,7 @@ class _DeviceCheck(Check):
 
 class CameraDevice(_DeviceCheck):
     id = "camera.device"
+    verdicts = frozenset({Status.FAIL})
     title = "Camera"
     category = "camera"
     requires = frozenset({"camera"})
@@ -59,6 +60,7 @@ class CameraDevice(_DeviceCheck):
 
 class MicDevice(_DeviceCheck):
     id = "mic.device"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Microphone"
     category = "mic"
     requires = frozenset({"mic"})

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
-from checks.api import Check, CheckContext, CheckResult, Series, Status
+from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Series, Status
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
 from checks.thresholds import Thresholds
@@ -73,6 +73,7 @@ def _number(value: float, digits: int = 0) -> str:
 
 class MicEcho(Check):
     id = "mic.echo"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Echo"
     category = "mic"
     requires = frozenset({"mic"})
@@ -81,7 +82,7 @@ class MicEcho(Check):
     def run(self, context: CheckContext) -> CheckResult:
         limits = context.thresholds
         if not limits.get("play", False):
-            return self.result(Status.SKIP, say("mic.echo.not_asked"), details={"reason": "not_asked"})
+            return self.result(Status.SKIP, say("mic.echo.not_asked"), details={"reason": NOT_ASKED})
         mic = context.mic
         assert mic is not None
         if mic.is_file:

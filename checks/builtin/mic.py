@@ -108,29 +108,30 @@ def _at_or_above(value: float, warn: Any, fail: Any) -> Status:
     return Status.WARN if value >= float(warn) else Status.PASS
 
 
-def noise_verdict(noise_dbfs: float, limits: Mapping[str, Any]) -> Status:
-    return _at_or_above(noise_dbfs, limits["warn_dbfs"], limits["fail_dbfs"])
+def noise_verdict(noise_dbfs: float, kind: str, limits: Mapping[str, Any]) -> Finding:
+    """The status and wording key for the background's level and its kind of noise (``hum``, ``rumble``, else a
+    steady rushing, ``broadband``): a quiet room is ``quiet`` whatever its kind."""
+    status = _at_or_above(noise_dbfs, limits["warn_dbfs"], limits["fail_dbfs"])
+    if status is Status.PASS:
+        return Finding(status, "quiet")
+    return Finding(status, kind if kind in ("hum", "rumble") else "broadband")
 
 
 class MicNoise(_MicSoundCheck):
     id = "mic.noise"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Background noise"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
-        status = noise_verdict(analysis.noise_dbfs, context.thresholds)
-        kind = analysis.noise.kind if analysis.noise.kind in ("hum", "rumble") else "broadband"
+        finding = noise_verdict(analysis.noise_dbfs, analysis.noise.kind, context.thresholds)
         details = {**_details(analysis), "kind": analysis.noise.kind,
                    "hum_share": round(analysis.noise.hum_share, 3)}
         if analysis.noise.hum_hz is not None:
             details["hum_hz"] = analysis.noise.hum_hz
-        level = _db(analysis.noise_dbfs)
-        if status is Status.PASS:
-            summary, advice = say("mic.noise.quiet.summary", level=level), say_all("mic.noise.quiet.advice")
-        else:
-            hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
-            summary = say(f"mic.noise.{kind}.summary", level=level, hz=hz)
-            advice = say_all(f"mic.noise.{kind}.advice")
-        return self.result(status, summary, advice, value=round(analysis.noise_dbfs, 1), unit="dBFS",
+        hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
+        base = f"mic.noise.{finding.key}"
+        return self.result(finding.status, say(f"{base}.summary", level=_db(analysis.noise_dbfs), hz=hz),
+                           say_all(f"{base}.advice"), value=round(analysis.noise_dbfs, 1), unit="dBFS",
                            details=details)
 
 
@@ -152,6 +153,7 @@ def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> Findi
 
 class MicLevel(_MicSoundCheck):
     id = "mic.level"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Speech level"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -180,6 +182,7 @@ def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> Finding:
 
 class MicSnr(_MicSoundCheck):
     id = "mic.snr"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Voice over background"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -197,12 +200,15 @@ class MicSnr(_MicSoundCheck):
 # -- clipping -------------------------------------------------------------------------------------------------------
 
 
-def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Status:
-    return _at_or_above(100.0 * found.share, limits["warn_percent"], limits["fail_percent"])
+def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Finding:
+    """The status and wording key for the share of the sound that hits the top of the range."""
+    status = _at_or_above(100.0 * found.share, limits["warn_percent"], limits["fail_percent"])
+    return Finding(status, "clean" if status is Status.PASS else "clipped")
 
 
 class MicClipping(_MicSoundCheck):
     id = "mic.clipping"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Distortion"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
@@ -210,17 +216,15 @@ class MicClipping(_MicSoundCheck):
         assert isinstance(recording, Recording)  # the analysis exists, so the recording does
         limits = context.thresholds
         found = clipping(recording.samples, level=float(limits["level"]), min_run=int(limits["min_run"]))
-        status = clipping_verdict(found, limits)
+        finding = clipping_verdict(found, limits)
         percent = 100.0 * found.share
         details = {**_details(analysis), "runs": found.runs, "longest_run": found.longest,
                    "peak_dbfs": round(found.peak_dbfs, 1)}
-        if status is Status.PASS:
-            summary = say("mic.clipping.clean.summary", peak=f"{found.peak_dbfs:.1f}".replace("-", "−"))
-            advice = say_all("mic.clipping.clean.advice")
-        else:
-            summary = say("mic.clipping.clipped.summary", percent=f"{percent:.2g}", runs=found.runs)
-            advice = say_all("mic.clipping.clipped.advice")
-        return self.result(status, summary, advice, value=round(percent, 3), unit="%", details=details)
+        base = f"mic.clipping.{finding.key}"
+        summary = say(f"{base}.summary", peak=f"{found.peak_dbfs:.1f}".replace("-", "−"), percent=f"{percent:.2g}",
+                      runs=found.runs)
+        return self.result(finding.status, summary, say_all(f"{base}.advice"), value=round(percent, 3), unit="%",
+                           details=details)
 
 
 # -- dropouts -------------------------------------------------------------------------------------------------------
@@ -230,6 +234,7 @@ class MicDropouts(_MicSoundCheck):
     """The sound cutting out mid-recording: a Bluetooth headset losing its link, a busy USB port, a driver."""
 
     id = "mic.dropouts"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Sound cutting out"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:

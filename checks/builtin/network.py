@@ -154,6 +154,7 @@ class Connectivity(NetworkCheck):
     shows the internet works. When none does, this is the one network problem (the others are not checked)."""
 
     id = "network.connectivity"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Internet connection"
     order = 0
     root_cause_of = "network"
@@ -324,6 +325,7 @@ class Throughput(NetworkCheck):
 
 class Download(Throughput):
     id = "network.download"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Download speed"
     direction = "download"
 
@@ -353,6 +355,7 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
 
 class Upload(Throughput):
     id = "network.upload"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Upload speed"
     direction = "upload"
 
@@ -481,6 +484,7 @@ class ProbeCheck(NetworkCheck):
 
 class Latency(ProbeCheck):
     id = "network.latency"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Delay (latency)"
     figure = "median_ms"
 
@@ -494,12 +498,14 @@ class Latency(ProbeCheck):
 
 class Jitter(ProbeCheck):
     id = "network.jitter"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Steadiness (jitter)"
     figure = "jitter_ms"
 
 
 class Loss(ProbeCheck):
     id = "network.loss"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Lost packets"
     figure = "loss_percent"
     limits = ("warn_percent", "fail_percent")
@@ -519,6 +525,7 @@ class Loss(ProbeCheck):
 
 class Udp(ProbeCheck):
     id = "network.udp"
+    verdicts = frozenset({Status.WARN})
     title = "UDP (how calls travel)"
 
     def measure(self, context: CheckContext) -> CheckResult:
@@ -551,6 +558,7 @@ def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp
 
 class PlatformReach(NetworkCheck):
     id = "network.platform"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Meeting service"
 
     def measure(self, context: CheckContext) -> CheckResult:
@@ -577,6 +585,7 @@ class UploadDelay(NetworkCheck):
     """Bufferbloat: how much the delay grows while the connection is busy uploading."""
 
     id = "network.upload_delay"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Delay while uploading"
 
     def measure(self, context: CheckContext) -> CheckResult:
@@ -626,6 +635,7 @@ class LinkType(NetworkCheck):
     """Wired or Wi-Fi (and how strong), and whether a VPN carries the traffic. Contacts nothing."""
 
     id = "network.link"
+    verdicts = frozenset({Status.WARN})
     title = "Connection type"
     independent = True  # tells the kind of connection even when the internet cannot be reached
 

@@ -132,6 +132,7 @@ class _ScreenCheck(Check):
 
 class Notifications(_ScreenCheck):
     id = "screen.notifications"
+    verdicts = frozenset({Status.WARN})
     title = "Notifications"
     order = 10
 
@@ -183,6 +184,7 @@ def _process_names() -> Iterable[str]:
 
 class Apps(_ScreenCheck):
     id = "screen.apps"
+    verdicts = frozenset({Status.WARN})
     title = "Apps that pop up"
     order = 20
 
@@ -232,6 +234,7 @@ def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status,
 
 class DisplayCheck(_ScreenCheck):
     id = "screen.display"
+    verdicts = frozenset({Status.WARN})
     title = "Screen size and windows"
     order = 30
 

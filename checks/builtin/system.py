@@ -72,6 +72,7 @@ def busiest_processes(processes: list[psutil.Process]) -> list[tuple[str, float]
 
 class Power(Check):
     id = "system.power"
+    verdicts = frozenset({Status.WARN, Status.FAIL})
     title = "Power"
     category = "system"
 
@@ -95,6 +96,7 @@ class Power(Check):
 
 class Cpu(Check):
     id = "system.cpu"
+    verdicts = frozenset({Status.WARN})
     title = "Processor load"
     category = "system"
 
