@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
+from checks.wording import has_wording, say
 
 if TYPE_CHECKING:
     from checks.network import NetworkSettings
@@ -267,11 +268,30 @@ class CheckContext:
         return value
 
 
+class _WordedTitle:
+    """A built-in check's title: the wording ``<check id>.title`` in the language in use when it is read, so a result
+    made after :func:`checks.wording.set_language` carries the title in that language. A third-party check sets its
+    own ``title`` class attribute, which takes the place of this one."""
+
+    def __get__(self, instance: object, owner: type) -> str:
+        check_id = getattr(owner, "id", None)
+        if not isinstance(check_id, str) or not has_wording(f"{check_id}.title"):
+            raise AttributeError("title")
+        return say(f"{check_id}.title")
+
+
+def check_title(check_id: str, fallback: str) -> str:
+    """The title of a check by its id in the language in use (a built-in check's wording), else ``fallback`` (a
+    third-party check's own title, e.g. as a history entry kept it)."""
+    return say(f"{check_id}.title") if has_wording(f"{check_id}.title") else fallback
+
+
 class Check:
-    """Base class for checks. Subclasses set the class attributes and implement :meth:`run`."""
+    """Base class for checks. Subclasses set the class attributes and implement :meth:`run`; a built-in check's title
+    is its wording ``<id>.title``, a third-party check sets ``title`` itself."""
 
     id: ClassVar[str]
-    title: ClassVar[str]
+    title: ClassVar[str] = _WordedTitle()  # type: ignore[assignment]
     category: ClassVar[str]
     requires: ClassVar[frozenset[str]] = frozenset()
     deadline_s: ClassVar[float | None] = None

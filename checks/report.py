@@ -15,7 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from checks import __version__
-from checks.api import CATEGORIES, CheckResult, Status
+from checks.api import CATEGORIES, CheckResult, Status, check_title
 from checks.wording import say, say_all, say_n
 
 if TYPE_CHECKING:
@@ -282,20 +282,22 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
 
 def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
     """What changed since ``previous`` (a history entry): values ("Upload: 2.1 → 8.4 Mbps") and statuses
-    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out."""
+    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out. A built-in check is named in
+    the language in use, whichever language the earlier run spoke."""
     before = previous.get("checks", {})
     lines = []
     for r in report.results:
         old = before.get(r.id)
         if not isinstance(old, dict):
             continue
+        title = check_title(r.id, r.title)
         old_value, old_status = old.get("value"), old.get("status")
         if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
                 and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
-            lines.append(say("report.change_value", title=r.title, old=format_number(old_value),
+            lines.append(say("report.change_value", title=title, old=format_number(old_value),
                              new=format_number(r.value, r.unit)))
         elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
-            lines.append(say("report.change_status", title=r.title, old=say(f"status.{old_status}"),
+            lines.append(say("report.change_status", title=title, old=say(f"status.{old_status}"),
                              new=say(f"status.{r.status.value}")))
     return lines
 

@@ -95,6 +95,11 @@ def _stretch(node: Any) -> Any:
 _ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
 
 
+def has_wording(key: str) -> bool:
+    """Whether ``key`` names a sentence (in English, so in every language)."""
+    return isinstance(_find(_translation(ENGLISH), key), str)
+
+
 def say(key: str, **fields: Any) -> str:
     """The sentence stored under ``key`` in the language in use, with ``fields`` filled in."""
     text = _lookup(key)

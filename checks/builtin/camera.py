@@ -296,7 +296,6 @@ class _CameraCheck(Check):
 class Resolution(_CameraCheck):
     order = 10
     id = "camera.resolution"
-    title = "Picture size and smoothness"
 
     def judge(self, shot, limits):
         a, delivered = shot.analysis, shot.delivery(limits)
@@ -307,7 +306,6 @@ class Resolution(_CameraCheck):
 class Exposure(_CameraCheck):
     order = 30
     id = "camera.exposure"
-    title = "Light on your face"
 
     def judge(self, shot, limits):
         return judge_exposure(shot.analysis, limits), round(shot.analysis.exposure.face_luma), "/255"
@@ -316,7 +314,6 @@ class Exposure(_CameraCheck):
 class Backlight(_CameraCheck):
     order = 40
     id = "camera.backlight"
-    title = "Light behind you"
 
     def judge(self, shot, limits):
         return judge_backlight(shot.analysis, limits), None, ""
@@ -325,7 +322,6 @@ class Backlight(_CameraCheck):
 class Framing(_CameraCheck):
     order = 20
     id = "camera.framing"
-    title = "Framing"
 
     def judge(self, shot, limits):
         return judge_framing(shot.analysis, limits), None, ""
@@ -358,7 +354,6 @@ class _FrameCheck(_CameraCheck):
 class Sharpness(_FrameCheck):
     order = 50
     id = "camera.sharpness"
-    title = "Focus"
     decide = staticmethod(judge_sharpness)
     measure = staticmethod(lambda a: round(a.sharpness))
 
@@ -366,7 +361,6 @@ class Sharpness(_FrameCheck):
 class Clutter(_FrameCheck):
     order = 60
     id = "camera.clutter"
-    title = "Background"
     decide = staticmethod(judge_clutter)
     measure = staticmethod(lambda a: round(a.clutter.score, 1))
 
@@ -374,7 +368,6 @@ class Clutter(_FrameCheck):
 class SideLight(_FrameCheck):
     order = 45
     id = "camera.side_light"
-    title = "Light from one side"
     decide = staticmethod(judge_side_light)
     measure = staticmethod(lambda a: round(100 * a.side_light.ratio) if a.side_light.on_face else None)
     unit = "%"
@@ -383,7 +376,6 @@ class SideLight(_FrameCheck):
 class ColourCast(_FrameCheck):
     order = 47
     id = "camera.colour"
-    title = "Colour of the light"
     decide = staticmethod(judge_colour)
     measure = staticmethod(lambda a: round(a.colour.cast, 1))
 
@@ -391,7 +383,6 @@ class ColourCast(_FrameCheck):
 class Movement(_CameraCheck):
     order = 65
     id = "camera.motion"
-    title = "Movement behind you"
 
     def judge(self, shot, limits):
         moving = shot.motion(limits)

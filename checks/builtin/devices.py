@@ -36,7 +36,6 @@ class _DeviceCheck(Check):
 
 class CameraDevice(_DeviceCheck):
     id = "camera.device"
-    title = "Camera"
     category = "camera"
     requires = frozenset({"camera"})
     device = "camera"
@@ -59,7 +58,6 @@ class CameraDevice(_DeviceCheck):
 
 class MicDevice(_DeviceCheck):
     id = "mic.device"
-    title = "Microphone"
     category = "mic"
     requires = frozenset({"mic"})
     device = "mic"

@@ -73,7 +73,6 @@ def _number(value: float, digits: int = 0) -> str:
 
 class MicEcho(Check):
     id = "mic.echo"
-    title = "Echo"
     category = "mic"
     requires = frozenset({"mic"})
     order = 900  # after the checks that share the recording

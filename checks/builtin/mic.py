@@ -114,7 +114,6 @@ def noise_verdict(noise_dbfs: float, limits: Mapping[str, Any]) -> Status:
 
 class MicNoise(_MicSoundCheck):
     id = "mic.noise"
-    title = "Background noise"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         status = noise_verdict(analysis.noise_dbfs, context.thresholds)
@@ -152,7 +151,6 @@ def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> Findi
 
 class MicLevel(_MicSoundCheck):
     id = "mic.level"
-    title = "Speech level"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         finding = level_verdict(analysis.speech_dbfs, context.thresholds)
@@ -180,7 +178,6 @@ def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> Finding:
 
 class MicSnr(_MicSoundCheck):
     id = "mic.snr"
-    title = "Voice over background"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         details = _details(analysis)
@@ -203,7 +200,6 @@ def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Status:
 
 class MicClipping(_MicSoundCheck):
     id = "mic.clipping"
-    title = "Distortion"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         recording = _recording(context)
@@ -230,7 +226,6 @@ class MicDropouts(_MicSoundCheck):
     """The sound cutting out mid-recording: a Bluetooth headset losing its link, a busy USB port, a driver."""
 
     id = "mic.dropouts"
-    title = "Sound cutting out"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         recording = _recording(context)

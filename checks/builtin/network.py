@@ -154,7 +154,6 @@ class Connectivity(NetworkCheck):
     shows the internet works. When none does, this is the one network problem (the others are not checked)."""
 
     id = "network.connectivity"
-    title = "Internet connection"
     order = 0
     root_cause_of = "network"
 
@@ -324,7 +323,6 @@ class Throughput(NetworkCheck):
 
 class Download(Throughput):
     id = "network.download"
-    title = "Download speed"
     direction = "download"
 
 
@@ -353,7 +351,6 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
 
 class Upload(Throughput):
     id = "network.upload"
-    title = "Upload speed"
     direction = "upload"
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
@@ -481,7 +478,6 @@ class ProbeCheck(NetworkCheck):
 
 class Latency(ProbeCheck):
     id = "network.latency"
-    title = "Delay (latency)"
     figure = "median_ms"
 
     def series(self, probed: Probed, context: CheckContext, warn: float, fail: float) -> list[Series]:
@@ -494,13 +490,11 @@ class Latency(ProbeCheck):
 
 class Jitter(ProbeCheck):
     id = "network.jitter"
-    title = "Steadiness (jitter)"
     figure = "jitter_ms"
 
 
 class Loss(ProbeCheck):
     id = "network.loss"
-    title = "Lost packets"
     figure = "loss_percent"
     limits = ("warn_percent", "fail_percent")
     keys = ("ok", "some", "many")
@@ -519,7 +513,6 @@ class Loss(ProbeCheck):
 
 class Udp(ProbeCheck):
     id = "network.udp"
-    title = "UDP (how calls travel)"
 
     def measure(self, context: CheckContext) -> CheckResult:
         probed = _probe(self, context)
@@ -551,7 +544,6 @@ def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp
 
 class PlatformReach(NetworkCheck):
     id = "network.platform"
-    title = "Meeting service"
 
     def measure(self, context: CheckContext) -> CheckResult:
         platform = self.platform(context)
@@ -577,7 +569,6 @@ class UploadDelay(NetworkCheck):
     """Bufferbloat: how much the delay grows while the connection is busy uploading."""
 
     id = "network.upload_delay"
-    title = "Delay while uploading"
 
     def measure(self, context: CheckContext) -> CheckResult:
         idle = _probe(self, context)
@@ -626,7 +617,6 @@ class LinkType(NetworkCheck):
     """Wired or Wi-Fi (and how strong), and whether a VPN carries the traffic. Contacts nothing."""
 
     id = "network.link"
-    title = "Connection type"
     independent = True  # tells the kind of connection even when the internet cannot be reached
 
     def measure(self, context: CheckContext) -> CheckResult:

@@ -132,7 +132,6 @@ class _ScreenCheck(Check):
 
 class Notifications(_ScreenCheck):
     id = "screen.notifications"
-    title = "Notifications"
     order = 10
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
@@ -183,7 +182,6 @@ def _process_names() -> Iterable[str]:
 
 class Apps(_ScreenCheck):
     id = "screen.apps"
-    title = "Apps that pop up"
     order = 20
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
@@ -232,7 +230,6 @@ def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status,
 
 class DisplayCheck(_ScreenCheck):
     id = "screen.display"
-    title = "Screen size and windows"
     order = 30
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:

@@ -72,7 +72,6 @@ def busiest_processes(processes: list[psutil.Process]) -> list[tuple[str, float]
 
 class Power(Check):
     id = "system.power"
-    title = "Power"
     category = "system"
 
     def run(self, context: CheckContext) -> CheckResult:
@@ -95,7 +94,6 @@ class Power(Check):
 
 class Cpu(Check):
     id = "system.cpu"
-    title = "Processor load"
     category = "system"
 
     def run(self, context: CheckContext) -> CheckResult:
