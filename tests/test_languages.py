@@ -3,13 +3,27 @@ every result and report; the JSON report stays the same in every language."""
 
 from __future__ import annotations
 
+import inspect
+import re
+import sys
+from string import Formatter
+from typing import get_args
+
 import pytest
 
-from checks.api import Check, CheckResult, Status, check_title
+import checks.guard as guard
+from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
+from checks.devices import DEVICES
 from checks.discovery import discover, find_plugins, load
 from checks.history import entry
+from checks.netprobe.common import ProbeError
+from checks.profile import CHANNEL_KINDS, Profile
 from checks.report import Report, describe_changes
-from checks.wording import ENGLISH, PSEUDO, say, set_language
+from checks.resources import load_toml_asset
+from checks.sources.listing import all_devices
+from checks.steps import STEPS
+from checks.wording import ENGLISH, PSEUDO, has_wording, languages, say, set_language
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +83,190 @@ def test_changes_since_an_earlier_run_name_a_check_in_the_language_in_use():
                               unit="Mbit/s"),))
     [line] = describe_changes(kept, now)
     assert say("network.upload.title") in line and "Upload speed" not in line
+
+
+# --- every key the code builds at run time, for every value it can take ----------------------------------------
+
+def _literals(path: str, pattern: str) -> set[str]:
+    """The string values a pattern finds in a source file (where the code names the values it can pass)."""
+    return set(re.findall(pattern, (ROOT / path).read_text()))
+
+
+_FINDING = r'Finding\(\s*Status\.([A-Z]+),\s*"([a-z_]+)"'
+
+
+def _findings_of(check: object) -> set[tuple[str, str]]:
+    """The (status, key) of every Finding a built-in check's class makes, or the module's functions it calls make (the
+    assess functions)."""
+    body = inspect.getsource(type(check))
+    module = inspect.getsource(sys.modules[type(check).__module__])
+    called = [block for block in re.split(r"\n(?=\S)", module)  # the module's top-level functions the class calls
+              if (name := re.match(r"def (\w+)", block)) and f"{name.group(1)}(" in body]
+    return {found for block in [body, *called] for found in re.findall(_FINDING, block)}
+
+
+def _finding_keys(module: str) -> set[str]:
+    source = (ROOT / "checks" / "builtin" / f"{module}.py").read_text()
+    return {key for _, key in re.findall(_FINDING, source)}
+
+
+def _built_keys() -> dict[str, set[str]]:
+    """Every f-string wording key in checks/ and app/, as a template, with every key it can become."""
+    statuses = {s.value for s in Status} | {"info", "running", "waiting"}
+    sources = _literals("checks/sources/camera.py", r'SourceError\("([a-z_.]+)"') \
+        | _literals("checks/sources/mic.py", r'SourceError\("([a-z_.]+)"') \
+        | _literals("checks/sources/echo.py", r'SourceError\("([a-z_.]+)"') \
+        | {f"{d.wording or d.name}.{k}" for d in DEVICES if d.timeout for k in ("open_timeout", "failed")}
+    runner = _literals("checks/runner.py", r'problem_result\([^()]*?Status\.[A-Z]+, "([a-z_]+)"') \
+        | {k for d in DEVICES for k in (d.off_key, d.needs_key)}
+    steps = {step for step, _ in STEPS}
+    directions = {"download", "upload"}
+    made = {(check.id, status, key) for check in _builtin_checks() for status, key in _findings_of(check)
+            if _english(f"{check.id}.{key}") is not None}
+    findings = {f"{check_id}.{key}" for check_id, _, key in made}
+    advised = {f"{check_id}.{key}" for check_id, status, key in made if status != "PASS"}
+    guard_reasons = {"ok", *guard.DOWN_REASONS, *guard.TROUBLE_REASONS, *guard.SETTLING_REASONS}
+    screen_reasons = {"wayland", "macos", "none", "no_x11", "no_xlib", "no_window_manager", "not_counted", "unreadable"}
+    platforms = set(get_args(get_args(Profile.model_fields["platform"].annotation)[0]))
+    return {
+        "status.{}": statuses,
+        "status_mark.{}": statuses,
+        "category.{}": set(CATEGORIES),
+        "devices.{}": set(all_devices()),
+        "report.channel_kinds.{}": set(CHANNEL_KINDS),
+        "guard.channel_action.{}": set(CHANNEL_KINDS),
+        "report.platform_names.{}": platforms,
+        "guard.reasons.{}": guard_reasons,
+        "guard.state_marks.{}": set(guard.STATES),
+        "guard.state_names.{}": set(guard.STATES),
+        "guard.timeline.{}": set(guard.STATES),
+        "network.failure.{}": set(ProbeError.KINDS),
+        "runner.{}.summary": runner,
+        "runner.{}.advice": runner,
+        "sources.{}.summary": sources,
+        "sources.{}.advice": sources,
+        "steps.{}.title": steps, "steps.{}.good": steps, "steps.{}.running": steps, "steps.{}.skipped": steps,
+        "steps.{}.waiting": steps,
+        "plot.{}": directions,
+        "throughput_graph.{}": directions,
+        "{}.progress_speedtest": {f"network.{d}" for d in directions},
+        "{}.title": {c.id for c in _builtin_checks()},
+        "camera.side.{}": {"left", "right"},
+        "camera.tint.{}": _literals("checks/analysis/camera.py", r'return "(orange|green|blue|pink)"'),
+        "mic.recording.{}.summary": {"too_short", "unusable"}, "mic.recording.{}.advice": {"too_short", "unusable"},
+        "mic.noise.{}.summary": {"hum", "rumble", "broadband"}, "mic.noise.{}.advice": {"hum", "rumble", "broadband"},
+        "mic.level.{}.summary": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
+        "mic.level.{}.advice": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
+        "mic.snr.{}.summary": {"good", "low", "bad"}, "mic.snr.{}.advice": {"good", "low", "bad"},
+        "mic.echo.{}.summary": {"strong", "room"}, "mic.echo.{}.advice": {"strong", "room"},
+        "screen.notifications.reason.{}": _literals("checks/builtin/screen.py",
+                                                    r'"([a-z]+_unreadable|no_desktop|unknown_desktop)"'),
+        "screen.display.reason.{}": screen_reasons,
+        "playback.{}": {"hear_yourself", "test_speakers"},
+        "{}.summary": findings | {"screen.apps.running.one", "screen.apps.running.other"},
+        "{}.advice": advised | {"screen.apps.running.one", "screen.apps.running.other"},
+        "{}.hint": set(),  # a camera finding's short hint is optional: without one the preview shows its summary
+        "{}": set(),  # say_n's own .one/.other (tested below)
+    }
+
+
+def _templates_in_code() -> set[str]:
+    """The f-string keys the code uses, each field replaced by ``{}``."""
+    found = set()
+    for path in [*ROOT.glob("checks/**/*.py"), *ROOT.glob("app/*.py")]:
+        for key in re.findall(r"""\b(?:say|say_all|say_n)\(\s*f(["'])(.+?)\1""", path.read_text()):
+            found.add(re.sub(r"\{[^{}]*\}(\.\{[^{}]*\})*", "{}", key[1]))  # {a}.{b}: one dotted value
+    return found
+
+
+def test_every_key_built_at_run_time_is_enumerated_here():
+    """A new f-string key fails this test until its values are listed in :func:`_built_keys`."""
+    templates = _templates_in_code()
+    assert len(templates) >= 40
+    assert templates <= set(_built_keys()), sorted(templates - set(_built_keys()))
+
+
+def test_every_value_a_built_key_takes_exists_in_english():
+    missing = []
+    for template, values in _built_keys().items():
+        for value in values:
+            key = template.replace("{}", value, 1)
+            if not has_wording(key) and not isinstance(_english(key), list):
+                missing.append(key)
+    assert not missing, missing
+    assert len(_built_keys()["{}.summary"]) >= 60 and len(_built_keys()["sources.{}.summary"]) > 15
+
+
+def test_say_n_has_one_and_other_everywhere_it_is_used():
+    keys = set()
+    for path in [*ROOT.glob("checks/**/*.py"), *ROOT.glob("app/*.py")]:
+        keys |= set(re.findall(r"""\bsay_n\(\s*["']([a-z_.]+)["']""", path.read_text()))
+    assert keys
+    for key in keys:
+        assert has_wording(f"{key}.one") and has_wording(f"{key}.other"), key
+
+
+# --- what every translation is held to --------------------------------------------------------------------------
+
+def _english(key: str) -> object:
+    node: object = load_toml_asset("wording.toml")
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _leaves(node: object, prefix: str = "") -> dict[str, object]:
+    """Every sentence or list of sentences by its dotted key."""
+    if isinstance(node, dict):
+        return {k: v for name, child in node.items() for k, v in _leaves(child, f"{prefix}{name}.").items()}
+    return {prefix.rstrip("."): node}
+
+
+def _fields(node: object) -> list[set[str]]:
+    texts = node if isinstance(node, list) else [node]
+    return [{f for _, f, _, _ in Formatter().parse(t) if f is not None} for t in texts if isinstance(t, str)]
+
+
+_FIELDS = re.compile(r"\{[^{}]*\}")
+TRANSLATIONS = sorted(code for code in languages() if code != ENGLISH)
+
+
+def _catalogs(code: str) -> tuple[dict[str, object], dict[str, object]]:
+    """English's and a language's sentences, each by its dotted key."""
+    return _leaves(load_toml_asset("wording.toml")), _leaves(load_toml_asset(f"wording.{code}.toml"))
+
+
+def test_the_languages_are_english_and_every_wording_file():
+    files = sorted(p.name for p in (ROOT / "assets").glob("wording.*.toml"))
+    assert languages() == (ENGLISH, *[name.split(".")[1] for name in files])
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_every_key_of_a_language_is_an_english_key_with_the_same_fields_and_shape(code):
+    english, translated = _catalogs(code)
+    unknown = sorted(set(translated) - set(english))
+    assert not unknown, f"wording.{code}.toml has keys English does not: {unknown}"
+    for key, text in translated.items():
+        assert type(text) is type(english[key]), f"{code}: {key} is a {type(text).__name__}, English a " \
+                                                 f"{type(english[key]).__name__}"
+        if isinstance(text, list):
+            assert len(text) == len(english[key]), f"{code}: {key} has {len(text)} sentences, English " \
+                                                  f"{len(english[key])}"
+        assert _fields(text) == _fields(english[key]), f"{code}: {key} fills in other fields than English"
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_no_english_key_is_missing_in_a_language(code):
+    english, translated = _catalogs(code)
+    missing = sorted(set(english) - set(translated))
+    assert not missing, f"wording.{code}.toml lacks {len(missing)} keys: {missing}"
+
+
+def test_the_pseudo_language_keeps_every_field_and_shape():
+    """The layout tests' language: every English key, its fields intact, 40 % longer."""
+    set_language(PSEUDO)
+    for key, text in _leaves(load_toml_asset("wording.toml")).items():
+        if isinstance(text, str) and text:
+            stretched = say(key)
+            assert _fields(stretched) == _fields(text), key
+            assert len(_FIELDS.sub("", stretched)) >= 1.3 * len(_FIELDS.sub("", text)), key
