@@ -22,7 +22,7 @@ from checks.network import StunServer
 from checks.profile import Profile, ProfileError, load_profile
 from checks.report import build_report
 from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.wording import clock, say
 
 EXIT_USAGE = 2
 
@@ -92,7 +92,7 @@ def printer(jsonl: bool, every: float, out: Any = None,
         if jsonl:
             stream.write(json.dumps({**status.to_json(), "t": round(wall_clock(status.t), 3)}) + "\n")
         else:
-            when = datetime.fromtimestamp(wall_clock(status.t)).strftime("%H:%M:%S")
+            when = clock(datetime.fromtimestamp(wall_clock(status.t)), seconds=True)
             mark = say(f"guard.state_marks.{status.state}")
             stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.state}')}: {status.text()}\n")
             if status.state == "down":

@@ -27,6 +27,7 @@ from checks.netprobe.stun import BindingStream, first_answering
 from checks.network import StunServer
 from checks.profile import Profile
 from checks.thresholds import Thresholds
+from checks.wording import clock
 
 
 def guard_limits(thresholds: Thresholds | None = None) -> dict[str, Any]:
@@ -202,5 +203,5 @@ def timeline_record(changes: Sequence[Change], end: float) -> dict[str, Any]:
     return {
         "periods": [{"start": local(p.start).isoformat(timespec="seconds"), "seconds": round(p.seconds, 1),
                      "state": p.state, "reason": p.reason} for p in items],
-        "lines": timeline_text(items, lambda t: local(t).strftime("%H:%M")),
+        "lines": timeline_text(items, lambda t: clock(local(t))),
     }

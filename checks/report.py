@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import CATEGORIES, CheckResult, Status, check_title
-from checks.wording import say, say_all, say_n
+from checks.wording import date_time, number, say, say_all, say_n
 
 if TYPE_CHECKING:
     from checks.profile import Profile
@@ -245,10 +245,11 @@ def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
             unit = _UNITS.get(name.rsplit("_", 1)[-1])
             if name.startswith(prefix) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
                 side = next((f"_{s}" for s, word in _SIDES.items() if f"_{word}_" in name), "")
-                parts.append(say(wording + side, value=f"{value:g} {unit}"))
+                parts.append(say(wording + side, value=f"{number(f'{value:g}')} {unit}"))
     need = result.details.get("need_mbps")
     if isinstance(need, (int, float)) and not isinstance(need, bool):
-        parts.append(say("report.limit_need", platform=result.details.get("platform", ""), value=f"{need:g} Mbps"))
+        parts.append(say("report.limit_need", platform=result.details.get("platform", ""),
+                         value=f"{number(f'{need:g}')} Mbps"))
     return say("report.limit", limits=", ".join(parts)) if parts else None
 
 
@@ -327,8 +328,8 @@ def countdown(when: datetime, now: datetime) -> str:
 
 
 def format_when(when: datetime) -> str:
-    """A local date and time people read: "Tuesday 1 December 2026, 14:00"."""
-    return f"{when:%A} {when.day} {when:%B %Y, %H:%M}"
+    """A local date and time people read, in the language in use: "Tuesday, 1 December 2026, 14:00"."""
+    return date_time(when)
 
 
 def format_value(result: CheckResult) -> str:
@@ -339,7 +340,7 @@ def format_value(result: CheckResult) -> str:
 def format_number(value: float, unit: str = "") -> str:
     """A number as the report shows it: whole numbers and large ones without decimals, else one decimal."""
     text = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
-    return f"{text} {unit}".strip()
+    return f"{number(text)} {unit}".strip()
 
 
 def no_fix_text(report: Report) -> str:

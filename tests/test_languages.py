@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import inspect
 import re
+import shutil
+import subprocess
 import sys
+from datetime import datetime
+from pathlib import Path
 from string import Formatter
 from typing import get_args
 
@@ -18,11 +22,21 @@ from checks.discovery import discover, find_plugins, load
 from checks.history import entry
 from checks.netprobe.common import ProbeError
 from checks.profile import CHANNEL_KINDS, Profile
-from checks.report import Report, describe_changes
+from checks.report import Report, describe_changes, format_number
 from checks.resources import load_toml_asset
 from checks.sources.listing import all_devices
 from checks.steps import STEPS
-from checks.wording import ENGLISH, PSEUDO, has_wording, languages, say, set_language
+from checks.wording import (
+    ENGLISH,
+    PSEUDO,
+    clock,
+    date_time,
+    has_wording,
+    languages,
+    number,
+    say,
+    set_language,
+)
 from tests.conftest import ROOT
 
 
@@ -270,3 +284,61 @@ def test_the_pseudo_language_keeps_every_field_and_shape():
             stretched = say(key)
             assert _fields(stretched) == _fields(text), key
             assert len(_FIELDS.sub("", stretched)) >= 1.3 * len(_FIELDS.sub("", text)), key
+
+
+# --- numbers, dates and times in the language ------------------------------------------------------------------
+
+WHEN = datetime(2026, 12, 1, 14, 5, 30)
+
+
+@pytest.mark.parametrize(("code", "decimal"), [("en", "2.5"), ("de", "2,5"), ("es", "2,5"), ("qps", "2.5")])
+def test_a_decimal_is_written_as_the_language_writes_it_with_the_digits_the_code_gave(code, decimal):
+    assert number(2.5, code) == decimal
+    assert number("2.50", code) == decimal + "0" and number("−12.3", code) == "−12" + decimal[1] + "3"
+    assert number(1920, code) == "1920" and number(48000, code) == "48000"  # whole numbers are never grouped
+    assert number("10.0.0.1", code) == "10.0.0.1" and number("Mbit/s", code) == "Mbit/s"  # not numbers
+
+
+@pytest.mark.parametrize(("code", "written"), [
+    ("en", "Tuesday, 1 December 2026, 14:05"),
+    ("de", "Dienstag, 1. Dezember 2026, 14:05"),
+    ("es", "martes, 1 de diciembre de 2026, 14:05"),
+])
+def test_dates_and_times_are_written_in_the_language(code, written):
+    assert date_time(WHEN, code) == written
+    assert clock(WHEN, code=code) == "14:05" and clock(WHEN, seconds=True, code=code) == "14:05:30"
+
+
+def test_say_writes_the_numbers_it_fills_in_for_the_language_in_use():
+    english = say("report.change_value", title="Upload", old=2.5, new="8.4 Mbps")
+    assert "2.5" in english
+    for code in TRANSLATIONS:
+        set_language(code)
+        sentence = say("report.change_value", title="Upload", old=2.5, new=format_number(8.4, "Mbps"))
+        assert number(2.5, code) in sentence and number("8.4", code) in sentence
+
+
+def test_the_bundle_keeps_only_the_locale_data_its_languages_need(tmp_path):
+    """With only the kept CLDR files, Babel still writes every language's numbers and dates (in a fresh process)."""
+    import babel
+
+    from bundle.platform_files import babel_locale_data, keep_data
+
+    data = Path(babel.__file__).parent / "locale-data"
+    kept = babel_locale_data()
+    assert {"root", "en", "en_GB"} <= kept and {code for code in TRANSLATIONS} <= kept
+    assert keep_data("babel/locale-data/en_GB.dat") and not keep_data("babel/locale-data/fr.dat")
+    assert not keep_data("PySide6/Qt/translations/qt_de.qm") and keep_data("assets/wording.toml")
+    for name in kept:
+        shutil.copy(data / f"{name}.dat", tmp_path / f"{name}.dat")
+    size = sum(p.stat().st_size for p in tmp_path.iterdir())
+    everything = sum(p.stat().st_size for p in data.iterdir())
+    assert size < everything / 20
+    code = ("import babel.localedata, sys; babel.localedata._dirname = sys.argv[1]\n"
+            "from datetime import datetime\nfrom checks.wording import clock, date_time, number, languages, PSEUDO\n"
+            "for c in (*languages(), PSEUDO): print(number('2.5', c), date_time(datetime(2026, 12, 1, 14, 5), c), "
+            "clock(datetime(2026, 12, 1, 14, 5), code=c))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == len(languages()) + 1
