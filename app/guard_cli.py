@@ -22,28 +22,20 @@ from checks.network import StunServer
 from checks.profile import Profile, ProfileError, load_profile
 from checks.report import build_report
 from checks.thresholds import Thresholds
-from checks.wording import clock, say
+from checks.wording import clock, say, set_language
 
 EXIT_USAGE = 2
 
 
 def add_guard_parser(sub: Any) -> None:
     """The ``guard`` subcommand, on the main parser's subparsers."""
-    guard = sub.add_parser("guard", help="interview mode: watch the connection, battery and processor during the "
-                                         "interview and say when to switch to plan B",
-                           description="Watch the connection (a slow STUN probe stream), the interface, the battery "
-                                       "and the processor; print each change. Ctrl+C stops (exit 0).")
-    guard.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML): its STUN servers "
-                                                                    "and backup channels")
-    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
-                       help="a STUN server to probe (repeatable; default: the profile's, else the platform's)")
-    guard.add_argument("--jsonl", action="store_true",
-                       help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
-                            '"rtt_ms", "reason"}')
-    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
-    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
-    guard.add_argument("--timeline", metavar="FILE.json", type=Path,
-                       help="when it stops, save the record of states (times and numbers only) to add to a report")
+    guard = sub.add_parser("guard", help=say("cli.help.guard"), description=say("cli.help.guard_description"))
+    guard.add_argument("--profile", metavar="FILE", type=Path, help=say("cli.help.guard_profile"))
+    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[], help=say("cli.help.guard_stun"))
+    guard.add_argument("--jsonl", action="store_true", help=say("cli.help.jsonl"))
+    guard.add_argument("--no-power", action="store_true", help=say("cli.help.no_power"))
+    guard.add_argument("--no-cpu", action="store_true", help=say("cli.help.no_cpu"))
+    guard.add_argument("--timeline", metavar="FILE.json", type=Path, help=say("cli.help.timeline"))
 
 
 class GuardSetupError(Exception):
@@ -108,8 +100,11 @@ def run_guard(args: argparse.Namespace) -> int:
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if profile is not None and profile.language and not getattr(args, "lang", None):
+        set_language(profile.language)  # the profile's language, unless --lang chose one
     if args.timeline is not None and not args.timeline.parent.resolve().is_dir():
-        print(f"interview-ready: --timeline: the folder {args.timeline.parent} does not exist", file=sys.stderr)
+        print("interview-ready: " + say("cli.errors.no_folder", option="--timeline", folder=args.timeline.parent),
+              file=sys.stderr)
         return EXIT_USAGE
     if not args.jsonl:
         print(say("guard.starting"), flush=True)
@@ -147,8 +142,8 @@ def run_guard(args: argparse.Namespace) -> int:
             partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
             partial.replace(args.timeline)
         except OSError as error:
-            print(f"interview-ready: --timeline: could not write {args.timeline}: {error.strerror or error}",
-                  file=sys.stderr)
+            print("interview-ready: " + say("cli.not_written", option="--timeline", path=args.timeline,
+                                            error=error.strerror or error), file=sys.stderr)
             return EXIT_USAGE
         if not args.jsonl:
             print(say("guard.timeline_saved", path=args.timeline))

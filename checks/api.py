@@ -349,19 +349,19 @@ def describe_problem(check: Any) -> str | None:
     """Why ``check`` is not a usable check, or None when it is."""
     for name in ("id", "title", "category", "run"):
         if not hasattr(check, name):
-            return f"it has no '{name}'"
+            return say("discovery.no_attribute", name=name)
     if not isinstance(check.id, str) or not ID_PATTERN.match(check.id):
-        return f"its id {check.id!r} is not a dotted lower-case name such as 'camera.exposure'"
+        return say("discovery.bad_id", id=repr(check.id))
     if not isinstance(check.title, str) or not check.title.strip():
-        return "its title is empty"
+        return say("discovery.empty_title")
     if check.category not in CATEGORIES:
-        return f"its category {check.category!r} is not one of {', '.join(CATEGORIES)}"
+        return say("discovery.bad_category", category=repr(check.category), categories=", ".join(CATEGORIES))
     requires = getattr(check, "requires", frozenset())
     if isinstance(requires, str) or not all(r in DEVICES for r in requires):
-        return f"its requires {requires!r} is not a set of {', '.join(DEVICES)}"
+        return say("discovery.bad_requires", requires=repr(requires), devices=", ".join(DEVICES))
     if not callable(check.run):
-        return "its run is not callable"
+        return say("discovery.run_not_callable")
     deadline = getattr(check, "deadline_s", None)
     if deadline is not None and (not isinstance(deadline, (int, float)) or deadline <= 0):
-        return f"its deadline_s {deadline!r} is not a positive number of seconds"
+        return say("discovery.bad_deadline", deadline=repr(deadline))
     return None

@@ -12,6 +12,7 @@ The format (``interview-ready profile init FILE`` writes a commented template)::
     interview_at = 2026-12-01T14:00:00+01:00  # a TOML date-time with an offset, or local + time_zone
     time_zone = "Europe/Berlin"               # optional IANA name (needed when interview_at has no offset)
     platform = "teams"                        # zoom, teams, meet, webex or other
+    language = "de"                           # optional: the language the app speaks (else the system's)
     meeting_link = "https://…"
     report_to = "jobs@acme.example"           # where "Send to recruiter" addresses the report
     required = ["camera.*", "mic.*"]          # checks that count for the verdict; others are "info"
@@ -54,6 +55,7 @@ from checks.discovery import find_plugins
 from checks.network import StunServer, parse_server_url
 from checks.resources import load_toml_asset, tomllib
 from checks.thresholds import override_problems
+from checks.wording import languages, say, say_all
 
 SCHEMA = "interview-ready/profile@1"
 MAX_PROFILE_BYTES = 64 * 1024
@@ -194,6 +196,12 @@ def _server(text: str) -> str:
     return parse_server_url(http_link(text))
 
 
+def _language(code: str) -> str:
+    if code not in languages():
+        raise ValueError(f"must be one of {', '.join(languages())}")
+    return code
+
+
 class BackupChannel(BaseModel):
     """A way to reach the interviewer when the meeting link fails."""
 
@@ -234,6 +242,8 @@ class Profile(BaseModel):
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     interview_at: datetime | None = None
     platform: Literal["zoom", "teams", "meet", "webex", "other"] | None = None
+    language: Annotated[str, AfterValidator(_language)] | None = None
+    """The language the app speaks to the candidate, unless they choose another (``--lang``, the window's menu)."""
     meeting_link: Link | None = None
     report_to: Email | None = None
     required: Annotated[list[Annotated[str, AfterValidator(_pattern), AfterValidator(_matches_a_check)]],
@@ -456,47 +466,64 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 _EXAMPLE_DAY = date.today() + timedelta(days=14)  # the template's interview lies in the valid range
-TEMPLATE = f'''\
-# An Interview Ready profile: a recruiter fills it in and sends it to candidates.
-# Every field is optional. Text is shown exactly as written, never run or loaded; links must start with https://,
-# and only e-mail addresses and phone numbers become mailto: and tel: links.
-schema = "interview-ready/profile@1"
 
-organisation = "Acme Hiring"            # shown on the report
-role = "Backend developer"
-# When the interview starts: a date-time with its offset, or without one plus time_zone below.
-# The candidate sees it in their own local time, with a countdown.
-interview_at = {_EXAMPLE_DAY:%Y-%m-%d}T14:00:00+01:00
-# time_zone = "Europe/Berlin"
-platform = "teams"                      # zoom, teams, meet, webex or other: the network checks apply its needs
-meeting_link = "https://teams.microsoft.com/l/meetup-join/123"
-report_to = "jobs@acme.example"         # "Send to recruiter" addresses the mail draft here; nothing is sent by itself
 
-# Checks that count for the verdict (ids or patterns); the others are shown "for information" and never make
-# the verdict red. Leave it out and every check counts.
-required = ["camera.device", "mic.*", "network.*"]
+def profile_template() -> str:
+    """The commented template ``profile init`` writes: its comments in the language in use, the keys English."""
+    def comment(key: str, **fields: Any) -> str:
+        return "\n".join(f"# {line}" for line in say_all(f"profile_template.{key}", **fields))
 
-# Your own speed-test server and STUN servers (the checks use them instead of public ones):
-# librespeed_server = "https://speed.acme.example/"
-# stun = ["stun.acme.example:3478"]
+    def after(line: str, key: str, **fields: Any) -> str:  # a comment beside a line, aligned as in the docs
+        return f"{line.ljust(39)} # {say(f'profile_template.{key}', **fields)}"
 
-# How to reach you when the meeting link fails (up to 10). kind: dial_in, phone, email, meeting_link or chat.
-[[backup_channels]]
-kind = "dial_in"
-label = "Dial-in number (PIN after the commas)"
-value = "+44 20 7946 0000,,123456#"
+    language = f'# language = "{languages()[-1]}"'
+    return "\n".join([
+        comment("intro"),
+        'schema = "interview-ready/profile@1"',
+        "",
+        after('organisation = "Acme Hiring"', "organisation"),
+        'role = "Backend developer"',
+        comment("interview_at"),
+        f"interview_at = {_EXAMPLE_DAY:%Y-%m-%d}T14:00:00+01:00",
+        '# time_zone = "Europe/Berlin"',
+        after('platform = "teams"', "platform"),
+        after(language, "language", languages=", ".join(languages())),
+        'meeting_link = "https://teams.microsoft.com/l/meetup-join/123"',
+        after('report_to = "jobs@acme.example"', "report_to"),
+        "",
+        comment("required"),
+        'required = ["camera.device", "mic.*", "network.*"]',
+        "",
+        comment("servers"),
+        '# librespeed_server = "https://speed.acme.example/"',
+        '# stun = ["stun.acme.example:3478"]',
+        "",
+        comment("backup_channels"),
+        "[[backup_channels]]",
+        'kind = "dial_in"',
+        f"label = {_toml_string(say('profile_template.dial_in_label'))}",
+        'value = "+44 20 7946 0000,,123456#"',
+        "",
+        "[[backup_channels]]",
+        'kind = "phone"',
+        f"label = {_toml_string(say('profile_template.phone_label'))}",
+        'value = "+44 20 7946 0001"',
+        "",
+        "[[backup_channels]]",
+        'kind = "meeting_link"',
+        f"label = {_toml_string(say('profile_template.meeting_link_label'))}",
+        'value = "https://meet.example.com/acme-backup"',
+        "",
+        comment("thresholds"),
+        '# [thresholds."network.latency"]',
+        "# warn_ms = 150",
+        "",
+    ])
 
-[[backup_channels]]
-kind = "phone"
-label = "Recruiter's phone"
-value = "+44 20 7946 0001"
 
-[[backup_channels]]
-kind = "meeting_link"
-label = "Alternate meeting link"
-value = "https://meet.example.com/acme-backup"
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-# Threshold overrides, a table per check id (see assets/thresholds.toml for the names), e.g.:
-# [thresholds."network.latency"]
-# warn_ms = 150
-'''
+
+TEMPLATE = profile_template()
+"""The template as ``profile init`` writes it in English (the language in use when the module is imported)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import CATEGORIES, CheckResult, Status, check_title
-from checks.wording import date_time, number, say, say_all, say_n
+from checks.wording import date_time, language, number, say, say_all, say_n
 
 if TYPE_CHECKING:
     from checks.profile import Profile
@@ -43,6 +43,9 @@ class Report:
     results: tuple[CheckResult, ...]
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     app_version: str = __version__
+    language: str = field(default_factory=language)
+    """The language of the report's words (the one in use when it was made); ids, statuses and numbers are the same
+    in every language."""
     profile: str | None = None
     backup_channels: tuple[dict[str, Any], ...] = ()
     reminders: tuple[str, ...] = ()
@@ -127,6 +130,7 @@ class Report:
             "schema": SCHEMA,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "app_version": self.app_version,
+            "language": self.language,
             "overall": self.overall,
             "headline": self.headline(),
             "profile": self.profile,

@@ -155,8 +155,7 @@ def number(value: float | str, code: str | None = None) -> str:
 
 
 def _written(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: number(v) if isinstance(v, (int, float, str)) and not isinstance(v, bool) else v
-            for k, v in fields.items()}
+    return {k: number(v) if isinstance(v, (float, str)) else v for k, v in fields.items()}
 
 
 def date_time(when: datetime, code: str | None = None) -> str:

@@ -35,6 +35,8 @@ from checks.wording import (
     languages,
     number,
     say,
+    say_all,
+    say_n,
     set_language,
 )
 from tests.conftest import ROOT
@@ -177,6 +179,7 @@ def _built_keys() -> dict[str, set[str]]:
                                                     r'"([a-z]+_unreadable|no_desktop|unknown_desktop)"'),
         "screen.display.reason.{}": screen_reasons,
         "playback.{}": {"hear_yourself", "test_speakers"},
+        "profile_template.{}": _literals("checks/profile.py", r'(?:comment|after)\((?:[^()]*?, )?"([a-z_]+)"'),
         "{}.summary": findings | {"screen.apps.running.one", "screen.apps.running.other"},
         "{}.advice": advised | {"screen.apps.running.one", "screen.apps.running.other"},
         "{}.hint": set(),  # a camera finding's short hint is optional: without one the preview shows its summary
@@ -342,3 +345,132 @@ def test_the_bundle_keeps_only_the_locale_data_its_languages_need(tmp_path):
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == len(languages()) + 1
+
+
+# --- choosing the language: --lang on every command, a profile's language, the system's --------------------------
+
+COMMANDS = [["check", "--camera", "none", "--mic", "none", "--network", "none", "--screen", "none", "--only",
+             "system.power"], ["list-checks"], ["list-devices"], ["profile", "init", "/nonexistent/profile.toml"],
+            ["guard", "--timeline", "/nonexistent/record.json"], ["kiosk", "set-pin", "--kiosk-config",
+                                                                 "/nonexistent/kiosk.toml"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_an_unknown_language_is_a_usage_error_on_every_command(cli, command):
+    done = cli(*command, "--lang", "fr")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "--lang" in done.stderr
+    assert say("cli.unknown_language", code="fr", languages=", ".join(languages())) in done.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_every_command_speaks_the_language_lang_names(cli, command):
+    """The pseudo-language (40 % longer, accented) shows that every command's words come from the catalog."""
+    done = cli(*command, "--lang", PSEUDO)
+    out = done.stdout + done.stderr
+    set_language(PSEUDO)
+    expected = {
+        "check": say("system.power.title"), "list-checks": say_all("cli.list_heading")[0],
+        "list-devices": say("devices.cameras"),
+        "profile": say("cli.errors.no_folder", option="profile init", folder="/nonexistent"),
+        "guard": say("cli.errors.no_folder", option="--timeline", folder="/nonexistent"),
+        "kiosk": say("cli.errors.no_folder", option="kiosk set-pin", folder="/nonexistent"),  # no PIN on stdin
+    }[command[0]]
+    assert expected in out, out
+    assert done.returncode in (0, 1, 2) and "Traceback" not in out
+
+
+def test_help_is_in_the_language_and_never_offers_the_pseudo_language(cli):
+    plain = cli("check", "--help")
+    assert plain.returncode == 0 and PSEUDO not in plain.stdout
+    assert "|".join(languages()) in plain.stdout
+    stretched = cli("--lang", PSEUDO, "check", "--help")
+    set_language(PSEUDO)
+    assert " ".join(say("cli.help.check_description").split()[:3]) in " ".join(stretched.stdout.split())
+    assert " ".join(say("cli.help.json").split()[:3]) in " ".join(stretched.stdout.split())
+
+
+def test_a_profile_names_a_language_and_lang_wins_over_it(tmp_path):
+    from app.cli import choose_language
+    from checks.profile import ProfileError, parse_profile
+
+    profile = parse_profile('language = "en"\n')
+    assert profile.language == "en" and parse_profile("").language is None
+    with pytest.raises(ProfileError, match="language"):
+        parse_profile('language = "fr"\n')
+    with pytest.raises(ProfileError, match="language"):
+        parse_profile(f'language = "{PSEUDO}"\n')  # the layout tests' language is no profile's
+    assert choose_language(PSEUDO, profile) == PSEUDO and say("verdict.ready") != "Ready"
+    assert choose_language(None, profile) == "en" and say("verdict.ready") == "Ready"
+    for code in TRANSLATIONS:
+        assert choose_language(None, parse_profile(f'language = "{code}"\n')) == code
+
+
+def test_the_profile_template_names_the_language_field_and_is_valid_in_every_language(tmp_path):
+    from checks.profile import parse_profile, profile_template
+
+    for code in (*languages(), PSEUDO):
+        set_language(code)
+        template = profile_template()
+        assert say("profile_template.platform") in template and "# language = " in template
+        assert parse_profile(template).organisation == "Acme Hiring"  # the keys stay English
+
+
+# --- the JSON report stays language-neutral ---------------------------------------------------------------------
+
+def test_the_json_report_has_the_same_ids_statuses_and_exit_code_in_every_language(cli):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "assets" / "report.schema.json").read_text())
+    runs = {code: cli("check", "--demo", "--json", "--screen", "none", "--lang", code)
+            for code in (ENGLISH, PSEUDO, *TRANSLATIONS)}
+    reports = {code: json.loads(done.stdout) for code, done in runs.items()}
+    english = reports[ENGLISH]
+    assert english["language"] == ENGLISH and len(english["checks"]) >= 8
+    for code, report in reports.items():
+        jsonschema.validate(report, schema)
+        assert report["language"] == code and runs[code].returncode == runs[ENGLISH].returncode
+        assert report["overall"] == english["overall"]
+        assert [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"])
+                for c in report["checks"] if c["category"] != "system"] == \
+               [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"])
+                for c in english["checks"] if c["category"] != "system"]  # the demo's numbers; system's vary
+    assert reports[PSEUDO]["headline"] != english["headline"]
+    assert {c["title"] for c in reports[PSEUDO]["checks"]}.isdisjoint(c["title"] for c in english["checks"])
+
+
+# --- the verdict in the candidate's language --------------------------------------------------------------------
+
+NO_DEVICES = ("check", "--camera", "none", "--mic", "none", "--network", "none")
+
+
+def _verdicts(code: str) -> set[str]:
+    """Every headline the report can end with, in a language."""
+    set_language(code)
+    found = {say("verdict.ready")} | {say_n(k, n) for k in ("verdict.warnings", "verdict.problems")
+                                      for n in range(1, 40)}
+    set_language(ENGLISH)
+    return found
+
+
+def _assert_verdict_in(done, code: str) -> None:
+    verdict = done.stdout.rstrip("\n").splitlines()[-1]
+    assert done.returncode in (0, 1), done.stderr
+    assert verdict in _verdicts(code), verdict
+    assert verdict not in _verdicts(ENGLISH)  # spoken in that language, not English
+
+
+def test_the_pseudo_language_gives_the_verdict_in_it(cli):
+    _assert_verdict_in(cli(*NO_DEVICES, "--lang", PSEUDO), PSEUDO)
+
+
+def test_a_german_system_gets_the_german_verdict(cli):
+    """Passes once assets/wording.de.toml is in."""
+    _assert_verdict_in(cli(*NO_DEVICES, env={"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}), "de")
+
+
+def test_lang_es_gives_the_spanish_verdict(cli):
+    """Passes once assets/wording.es.toml is in."""
+    _assert_verdict_in(cli(*NO_DEVICES, "--lang", "es"), "es")
