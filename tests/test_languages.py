@@ -474,3 +474,16 @@ def test_a_german_system_gets_the_german_verdict(cli):
 def test_lang_es_gives_the_spanish_verdict(cli):
     """Passes once assets/wording.es.toml is in."""
     _assert_verdict_in(cli(*NO_DEVICES, "--lang", "es"), "es")
+
+
+def test_the_html_report_names_its_language_and_speaks_it():
+    from checks.export import render_html
+    from checks.report import build_report
+
+    results = [CheckResult("system.power", say("system.power.title"), "system", Status.PASS, "x")]
+    assert '<html lang="en">' in render_html(build_report(results))
+    for code in (PSEUDO, *TRANSLATIONS):
+        set_language(code)
+        page = render_html(build_report(results))
+        assert f'<html lang="{"en" if code == PSEUDO else code}">' in page
+        assert say("verdict.ready") in page and say("report.title") in page
