@@ -80,7 +80,7 @@ def _plain(text: str) -> str:
     """One line of text: no control characters (newlines, terminal escapes), trimmed."""
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in _FILLERS for c in text) \
             or _VARIATION_RUN.search(text):
-        raise ValueError("must be one line of plain text (no control characters or invisible fillers)")
+        raise ValueError(say("profile_errors.plain_text"))
     return text.strip()
 
 
@@ -89,14 +89,14 @@ def http_link(text: str) -> str:
     text = _plain(text)
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise ValueError("must be an http:// or https:// link with a host name")
+        raise ValueError(say("profile_errors.http_link"))
     if any(c.isspace() for c in text) or any(c in text for c in "<>\"'`\\"):
-        raise ValueError("must not contain spaces, quotes or angle brackets")
+        raise ValueError(say("profile_errors.link_characters"))
     if not parts.hostname.isascii():  # shown as punycode, so a lookalike letter cannot pass for a Latin one
         try:
             host = parts.hostname.encode("idna").decode("ascii")
         except UnicodeError:
-            raise ValueError("has a host name that is not a valid international domain name") from None
+            raise ValueError(say("profile_errors.idna")) from None
         port = f":{parts.port}" if parts.port is not None else ""
         text = urlunsplit((parts.scheme, host + port, parts.path, parts.query, parts.fragment))
     return text
@@ -116,14 +116,14 @@ def platform_uses(platform: str, host: str) -> bool:
 def email_address(text: str) -> str:
     text = _plain(text)
     if not _EMAIL.match(text):
-        raise ValueError("must be an e-mail address such as jobs@example.org")
+        raise ValueError(say("profile_errors.email"))
     return text
 
 
 def phone_number(text: str) -> str:
     text = _plain(text)
     if not _PHONE.match(text):
-        raise ValueError("must be a phone number such as +44 20 7946 0000 (a PIN may follow after commas)")
+        raise ValueError(say("profile_errors.phone"))
     return text
 
 
@@ -143,19 +143,19 @@ Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_a
 
 def _pattern(text: str) -> str:
     if not _PATTERN.match(text):
-        raise ValueError("must be a check id or pattern such as 'camera.*' or 'system.cpu'")
+        raise ValueError(say("profile_errors.pattern"))
     return text
 
 
 def _matches_a_check(text: str) -> str:
     if not any(fnmatch.fnmatchcase(plugin.name, text) for plugin in find_plugins()):
-        raise ValueError(f"{text!r} matches no installed check (see 'interview-ready list-checks')")
+        raise ValueError(say("profile_errors.no_match", pattern=text))
     return text
 
 
 def _required(patterns: list[str] | None) -> list[str] | None:
     if patterns is not None and not patterns:
-        raise ValueError("is empty: a profile must require at least one check (or leave 'required' out: all count)")
+        raise ValueError(say("profile_errors.required_empty"))
     return patterns
 
 
@@ -183,7 +183,7 @@ def _thresholds(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _check_id(text: str) -> str:
     if not ID_PATTERN.match(text):
-        raise ValueError("must be a check id such as 'system.cpu'")
+        raise ValueError(say("profile_errors.check_id"))
     return text
 
 
@@ -198,7 +198,7 @@ def _server(text: str) -> str:
 
 def _language(code: str) -> str:
     if code not in languages():
-        raise ValueError(f"must be one of {', '.join(languages())}")
+        raise ValueError(say("profile_errors.one_of", choices=", ".join(languages())))
     return code
 
 
@@ -265,7 +265,7 @@ class Profile(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("must be a time zone name such as 'Europe/Berlin'") from None
+                raise ValueError(say("profile_errors.time_zone")) from None
         return value
 
     @field_validator("interview_at")
@@ -275,8 +275,7 @@ class Profile(BaseModel):
             return value
         if value.tzinfo is None:
             if not info.data.get("time_zone"):
-                raise ValueError("needs a time zone: add an offset (2026-12-01T14:00:00+01:00) "
-                                 "or a time_zone such as 'Europe/Berlin'")
+                raise ValueError(say("profile_errors.needs_zone"))
             value = value.replace(tzinfo=ZoneInfo(info.data["time_zone"]))
         now = (info.context or {}).get("now") or datetime.now(timezone.utc)
         earliest, latest = _years_from(now, -YEARS_BACK), _years_from(now, YEARS_AHEAD)
@@ -285,8 +284,8 @@ class Profile(BaseModel):
         except (OverflowError, ValueError):  # beyond what a date can hold once its offset is applied
             sane = False
         if not sane:
-            raise ValueError(f"must lie between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d} "
-                             "(from a year back to five years ahead)")
+            raise ValueError(say("profile_errors.date_range", earliest=f"{earliest:%Y-%m-%d}",
+                                 latest=f"{latest:%Y-%m-%d}"))
         return value
 
     @property
@@ -356,13 +355,13 @@ def load_profile(path: Path) -> Profile:
         with path.open("rb") as f:
             raw = f.read(MAX_PROFILE_BYTES + 1)
     except OSError as error:
-        raise ProfileError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise ProfileError(say("profile_errors.unreadable", where=path, error=error.strerror or error)) from None
     if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"{path}: is larger than {MAX_PROFILE_BYTES // 1024} KiB; a profile is a short text file")
+        raise ProfileError(say("profile_errors.too_large", where=path, kib=MAX_PROFILE_BYTES // 1024))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProfileError(f"{path}: is not a UTF-8 text file") from None
+        raise ProfileError(say("profile_errors.not_utf8", where=path)) from None
     return parse_profile(text, path)
 
 
@@ -374,10 +373,9 @@ def parse_profile(text: str, path: Path | None = None, now: datetime | None = No
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(f"{where}: {error}") from None
     except RecursionError:  # lists or tables nested hundreds deep
-        raise ProfileError(f"{where}: is nested too deeply to be a profile (lists or tables inside each other)") \
-            from None
+        raise ProfileError(say("profile_errors.nested", where=where)) from None
     except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
-        raise ProfileError(f"{where}: cannot be read ({str(error).split(';')[0]})") from None
+        raise ProfileError(say("profile_errors.unreadable", where=where, error=str(error).split(";")[0])) from None
     try:
         profile = Profile.model_validate(data, context={"now": now})
     except ValidationError as error:
@@ -408,14 +406,15 @@ def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
         message = message.replace("Input should be", "must be").replace("String should have", "must have")
         message = re.sub(r"^--(stun|server) ", "", message)
         if len(group) > 1:
-            message = "has the wrong type"
+            message = say("profile_errors.wrong_type")
         elif error.get("type") == "extra_forbidden":
-            message = "is not a field of a profile (check the spelling; see 'interview-ready profile init')"
+            message = say("profile_errors.not_a_field")
         elif error.get("type") == "literal_error" and loc and loc[-1] == "platform":
-            message = f"must be one of {', '.join(PLATFORMS)}"
+            message = say("profile_errors.one_of", choices=", ".join(PLATFORMS))
         line = _line_of(text, loc)
-        at = f", line {line}" if line else ""
-        lines.append(f"{where}{at}: {_field_name(loc) or '(the whole profile)'}: {message}")
+        field_name = _field_name(loc) or say("profile_errors.whole")
+        lines.append(say("profile_errors.line", where=where, line=line, field=field_name, message=message) if line
+                     else say("profile_errors.field", where=where, field=field_name, message=message))
     return lines
 
 
