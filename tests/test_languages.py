@@ -179,6 +179,7 @@ def _built_keys() -> dict[str, set[str]]:
                                                     r'"([a-z]+_unreadable|no_desktop|unknown_desktop)"'),
         "screen.display.reason.{}": screen_reasons,
         "playback.{}": {"hear_yourself", "test_speakers"},
+        "profile_errors.{}_range": {"number", "whole"},
         "profile_template.{}": _literals("checks/profile.py", r'(?:comment|after)\((?:[^()]*?, )?"([a-z_]+)"'),
         "{}.summary": findings | {"screen.apps.running.one", "screen.apps.running.other"},
         "{}.advice": advised | {"screen.apps.running.one", "screen.apps.running.other"},
@@ -487,3 +488,20 @@ def test_the_html_report_names_its_language_and_speaks_it():
         page = render_html(build_report(results))
         assert f'<html lang="{"en" if code == PSEUDO else code}">' in page
         assert say("verdict.ready") in page and say("report.title") in page
+
+
+def test_a_profiles_problems_are_told_in_the_language_in_use():
+    from checks.profile import PLATFORMS, ProfileError, parse_profile
+
+    set_language(PSEUDO)
+    with pytest.raises(ProfileError) as raised:
+        parse_profile('platform = "skype"\nreport_to = "nobody"\ncolour = 1\n'
+                      '[thresholds."system.cpu"]\nwarn_percent = -5\n')
+    lines = str(raised.value).splitlines()
+    assert say("profile_errors.line", where="profile", line=1, field="platform",
+               message=say("profile_errors.one_of", choices=", ".join(PLATFORMS))) in lines
+    assert say("profile_errors.line", where="profile", line=2, field="report_to",
+               message=say("profile_errors.email")) in lines
+    assert any(say("profile_errors.not_a_field") in line for line in lines)
+    assert any("warn_percent" in line and say("profile_errors.number_range", low="0", high="100")[:12] in line
+               for line in lines), lines
