@@ -135,9 +135,13 @@ _DECIMAL = re.compile(r"[-−]?\d+\.\d+")
 
 def babel_locale(code: str | None = None) -> Any:
     """The Babel locale of a language (the one in use by default)."""
+    return _babel_locale(code or _current)
+
+
+@cache
+def _babel_locale(code: str) -> Any:  # parsed once per language
     from babel import Locale
 
-    code = code or _current
     return Locale.parse(_LOCALES.get(code, code))
 
 
