@@ -356,7 +356,7 @@ COMMANDS = [["check", "--camera", "none", "--mic", "none", "--network", "none", 
                                                                  "/nonexistent/kiosk.toml"]]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("command", [[], *COMMANDS], ids=lambda c: c[0] if c else "window")
 def test_an_unknown_language_is_a_usage_error_on_every_command(cli, command):
     done = cli(*command, "--lang", "fr")
     assert done.returncode == 2 and done.stdout == ""
@@ -505,3 +505,10 @@ def test_a_profiles_problems_are_told_in_the_language_in_use():
     assert any(say("profile_errors.not_a_field") in line for line in lines)
     assert any("warn_percent" in line and say("profile_errors.number_range", low="0", high="100")[:12] in line
                for line in lines), lines
+
+
+def test_the_window_started_from_the_command_line_takes_lang_too(cli):
+    """Without a screen the window's start says so, in the language --lang names."""
+    done = cli("--lang", PSEUDO, env={"QT_QPA_PLATFORM": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    set_language(PSEUDO)
+    assert done.returncode == 2 and say("cli.no_screen") in done.stderr
