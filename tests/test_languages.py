@@ -457,8 +457,9 @@ def _verdicts(code: str) -> set[str]:
 
 
 def _assert_verdict_in(done, code: str) -> None:
-    verdict = done.stdout.rstrip("\n").splitlines()[-1]
+    assert code in (*languages(), PSEUDO), f"assets/wording.{code}.toml is not there (yet)"
     assert done.returncode in (0, 1), done.stderr
+    verdict = done.stdout.rstrip("\n").splitlines()[-1]
     assert verdict in _verdicts(code), verdict
     assert verdict not in _verdicts(ENGLISH)  # spoken in that language, not English
 
