@@ -21,101 +21,121 @@ if TYPE_CHECKING:
     from app.session import Session
     from checks.api import CheckResult
     from checks.kiosk import KioskConfig
+    from checks.profile import Profile
     from checks.runner import RunListener
 
 # Each command imports what it needs when it runs: --help, --version and a bad argument answer at once, and the
-# window shows its starting card before the checks, OpenCV and NumPy load.
+# window shows its starting card before the checks, OpenCV and NumPy load. The wording is light (Babel is loaded
+# only when a number or date is written).
+from checks.wording import PSEUDO, languages, say, say_all, set_language, system_language
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, naming the argument, exit 2
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+    """argparse in the language in use: its headings and ``-h`` too, and errors in one line, naming the argument, with
+    exit 2. Every command takes ``--lang``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = say("cli.help.commands")
+        self._optionals.title = say("cli.help.options")
+        self.add_argument("-h", "--help", action="help", help=say("cli.help.help"))
+        self.add_argument("--lang", metavar="|".join(languages()), type=language_code,
+                          default=None if self.prog == PROG else argparse.SUPPRESS,
+                          help=say("cli.help.lang", languages=", ".join(languages())))
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} ({say('cli.usage_hint')})\n")
+
+
+PROG = "interview-ready"
+
+
+def language_code(text: str) -> str:
+    """A ``--lang`` value: a language the app speaks (or the pseudo-language of the layout tests, never listed)."""
+    if text in (*languages(), PSEUDO):
+        return text
+    raise argparse.ArgumentTypeError(say("cli.unknown_language", code=text, languages=", ".join(languages())))
+
+
+def early_language(argv: list[str]) -> str | None:
+    """The ``--lang`` of a command line, read before it is parsed (the help and the errors are in it); None when it
+    names none or an unknown one (the parser then says so)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in (*languages(), PSEUDO):
+            return value
+    return None
+
+
+def choose_language(asked: str | None, profile: Profile | None = None) -> str:
+    """Speak the language asked for (``--lang``), else the profile's, else the system's; returns it."""
+    code = asked or (profile.language if profile is not None else None) or system_language()
+    set_language(code)
+    return code
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--camera", metavar="SRC",
-                        help="auto (first camera), a camera number, a picture or video file, or none")
-    parser.add_argument("--mic", metavar="SRC",
-                        help="auto (default microphone), a number, part of a device name, an audio file, or none")
+    parser.add_argument("--camera", metavar="SRC", help=say("cli.help.camera"))
+    parser.add_argument("--mic", metavar="SRC", help=say("cli.help.mic"))
     parser.add_argument("--network", metavar="BACKEND", choices=BACKENDS, default=None,
-                        help="throughput test: " + ", ".join(BACKENDS) + " (default auto)")
-    parser.add_argument("--screen", choices=("auto", "none"), default="auto",
-                        help="the screen-sharing checks: auto, or none to leave them out")
-    parser.add_argument("--server", metavar="URL", help="your own LibreSpeed server (its root URL)")
-    parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
-                        help="a STUN server for latency, jitter and loss (repeatable)")
-    parser.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML)")
-    parser.add_argument("--only", metavar="PATTERNS", help="comma-separated check ids or patterns, e.g. 'camera.*'")
-    parser.add_argument("--demo", action="store_true",
-                        help="use the bundled demo picture and recording instead of your devices")
+                        help=say("cli.help.network", backends=", ".join(BACKENDS)))
+    parser.add_argument("--screen", choices=("auto", "none"), default="auto", help=say("cli.help.screen"))
+    parser.add_argument("--server", metavar="URL", help=say("cli.help.server"))
+    parser.add_argument("--stun", metavar="HOST:PORT", action="append", default=[], help=say("cli.help.stun"))
+    parser.add_argument("--profile", metavar="FILE", type=Path, help=say("cli.help.profile"))
+    parser.add_argument("--only", metavar="PATTERNS", help=say("cli.help.only"))
+    parser.add_argument("--demo", action="store_true", help=say("cli.help.demo"))
 
 
 def _guard_options(sub: argparse._SubParsersAction) -> None:
     """The ``guard`` subcommand, on the main parser's subparsers."""
-    guard = sub.add_parser("guard", help="interview mode: watch the connection, battery and processor during the "
-                                         "interview and say when to switch to plan B",
-                           description="Watch the connection (a slow STUN probe stream), the interface, the battery "
-                                       "and the processor; print each change. Ctrl+C stops (exit 0).")
-    guard.add_argument("--profile", metavar="FILE", type=Path, help="a recruiter's profile (TOML): its STUN servers "
-                                                                    "and backup channels")
-    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[],
-                       help="a STUN server to probe (repeatable; default: the profile's, else the platform's)")
-    guard.add_argument("--jsonl", action="store_true",
-                       help='one JSON object a line on each change and every 10 s: {"t", "state", "loss_pct", '
-                            '"rtt_ms", "reason"}')
-    guard.add_argument("--no-power", action="store_true", help="do not watch the battery")
-    guard.add_argument("--no-cpu", action="store_true", help="do not watch the processor's load")
+    guard = sub.add_parser("guard", help=say("cli.help.guard"), description=say("cli.help.guard_description"))
+    guard.add_argument("--profile", metavar="FILE", type=Path, help=say("cli.help.guard_profile"))
+    guard.add_argument("--stun", metavar="HOST:PORT", action="append", default=[], help=say("cli.help.guard_stun"))
+    guard.add_argument("--jsonl", action="store_true", help=say("cli.help.jsonl"))
+    guard.add_argument("--no-power", action="store_true", help=say("cli.help.no_power"))
+    guard.add_argument("--no-cpu", action="store_true", help=say("cli.help.no_cpu"))
     guard.add_argument("--mic-level", metavar="MIC", nargs="?", const="auto", default=None,
-                       help="also watch that the microphone (auto, a device number or part of its name; default "
-                            "auto) still hears sound: a level each second, nothing recorded. Off unless given")
-    guard.add_argument("--timeline", metavar="FILE.json", type=Path,
-                       help="when it stops, save the record of states (times and numbers only) to add to a report")
+                       help=say("cli.help.mic_level"))
+    guard.add_argument("--timeline", metavar="FILE.json", type=Path, help=say("cli.help.timeline"))
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="interview-ready",
-                     description="Checks your camera picture, microphone and network before a remote interview.",
-                     epilog="'interview-ready PROFILE.toml' opens the window with a recruiter's profile "
-                            "(the same as --profile PROFILE.toml).")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    """The command line's parser, in the language in use."""
+    parser = _Parser(prog=PROG, description=say("cli.description"), epilog=say("cli.epilog"))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=say("cli.help.version"))
     _source_options(parser)
-    parser.add_argument("--screenshot", metavar="FILE.png", type=Path,
-                        help="run the checks, save a picture of the window and exit")
-    parser.add_argument("--kiosk", action="store_true",
-                        help="kiosk mode for a shared machine: full screen, nothing kept, leaving needs the admin PIN")
-    parser.add_argument("--kiosk-config", metavar="FILE", type=Path, help="the kiosk's settings (TOML)")
+    parser.add_argument("--screenshot", metavar="FILE.png", type=Path, help=say("cli.help.screenshot"))
+    parser.add_argument("--kiosk", action="store_true", help=say("cli.help.kiosk"))
+    parser.add_argument("--kiosk-config", metavar="FILE", type=Path, help=say("cli.help.kiosk_config"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    check = sub.add_parser("check", help="run the checks and print the report (no window)",
-                           description="Run the checks and print a report. Exit 0 ready, 1 not ready, 2 usage error.")
+    check = sub.add_parser("check", help=say("cli.help.check"), description=say("cli.help.check_description"))
     _source_options(check)
-    check.add_argument("--json", action="store_true", help="print only the report as JSON")
-    check.add_argument("--report", metavar="FILE", type=Path, help="also save the report (.json, .html or .pdf)")
-    check.add_argument("--snapshot", action="store_true",
-                       help="put a snapshot of the camera picture, with the framing guides, in the saved report "
-                            "(needs --report or --json; without it no picture is kept)")
-    check.add_argument("--echo", action="store_true",
-                       help="also test for echo: plays a short sweep through the speakers and listens for it "
-                            "(without it mic.echo is skipped)")
-    check.add_argument("--remember", action="store_true",
-                       help="keep this report's numbers (never pictures or sound) to compare with the next check")
-    sub.add_parser("list-checks", help="list the installed checks: id, title, category, origin")
-    devices = sub.add_parser("list-devices", help="list the cameras, microphones and speakers (their numbers for "
-                                                  "--camera and --mic)")
-    devices.add_argument("--json", action="store_true",
-                         help='print {"cameras": [...], "microphones": [...], "speakers": [...]}')
-    profile = sub.add_parser("profile", help="write or validate a recruiter's profile (TOML)")
+    check.add_argument("--json", action="store_true", help=say("cli.help.json"))
+    check.add_argument("--report", metavar="FILE", type=Path, help=say("cli.help.report"))
+    check.add_argument("--snapshot", action="store_true", help=say("cli.help.snapshot"))
+    check.add_argument("--echo", action="store_true", help=say("cli.help.echo"))
+    check.add_argument("--remember", action="store_true", help=say("cli.help.remember"))
+    sub.add_parser("list-checks", help=say("cli.help.list_checks"))
+    devices = sub.add_parser("list-devices", help=say("cli.help.list_devices"))
+    devices.add_argument("--json", action="store_true", help=say("cli.help.devices_json"))
+    profile = sub.add_parser("profile", help=say("cli.help.profile_command"))
     profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", parser_class=_Parser, required=True)
-    profile_sub.add_parser("init", help="write a commented template").add_argument("file", metavar="FILE", type=Path)
-    profile_sub.add_parser("validate", help="check a profile; exit 0 valid, 2 invalid").add_argument(
+    profile_sub.add_parser("init", help=say("cli.help.profile_init")).add_argument("file", metavar="FILE", type=Path)
+    profile_sub.add_parser("validate", help=say("cli.help.profile_validate")).add_argument(
         "file", metavar="FILE", type=Path)
     _guard_options(sub)
-    kiosk = sub.add_parser("kiosk", help="kiosk mode's administration")
+    kiosk = sub.add_parser("kiosk", help=say("cli.help.kiosk_command"))
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION", parser_class=_Parser, required=True)
-    set_pin = kiosk_sub.add_parser("set-pin", help="set the admin PIN (stored only as a salted hash)")
+    set_pin = kiosk_sub.add_parser("set-pin", help=say("cli.help.set_pin"))
     set_pin.add_argument("--kiosk-config", metavar="FILE", type=Path, required=True,
-                         help="the kiosk's settings file (made if missing)")
+                         help=say("cli.help.set_pin_config"))
     return parser
 
 
@@ -125,7 +145,7 @@ def _terminal_progress() -> RunListener:
 
     class TerminalProgress(RunListener):
         def check_finished(self, result: object, done: int, total: int) -> None:
-            sys.stderr.write(f"\rChecking… {done}/{total}")
+            sys.stderr.write(f"\r{say('cli.progress', done=done, total=total)}")
             sys.stderr.flush()
             if done == total:
                 sys.stderr.write("\r\033[K")
@@ -138,15 +158,16 @@ def run_check(args: argparse.Namespace) -> int:
     from checks.runner import Runner
 
     session = resolve(args)
+    choose_language(args.lang, session.profile)
     for warning in session.profile.warnings() if session.profile else []:
-        print(f"interview-ready: warning: {warning}", file=sys.stderr)
+        print(f"{PROG}: {say('cli.warning', warning=warning)}", file=sys.stderr)
     listener = _terminal_progress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
         results = runner.run()
     except KeyboardInterrupt:
         runner.cancel()
-        print("Cancelled.", file=sys.stderr)
+        print(say("cli.cancelled"), file=sys.stderr)
         return 130
     return finish_check(args, session, results)
 
@@ -166,15 +187,14 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
             try:
                 save_report(report, args.report)
             except OSError as error:
-                print(f"interview-ready: --report: could not write {args.report}: {error.strerror or error}",
-                      file=sys.stderr)
+                print(f"{PROG}: " + say("cli.not_written", option="--report", path=args.report,
+                                           error=error.strerror or error), file=sys.stderr)
                 return EXIT_USAGE
         if history:
             try:
                 history.add(report)
             except OSError as error:
-                print(f"interview-ready: --remember: could not keep the report: {error.strerror or error}",
-                      file=sys.stderr)
+                print(f"{PROG}: {say('cli.not_remembered', error=error.strerror or error)}", file=sys.stderr)
         if args.json:
             print(report.to_json())
         else:
@@ -183,10 +203,9 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
             print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
         return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
     except Exception as error:  # whatever breaks the report, the results are not lost
-        print(f"interview-ready: the report could not be made ({type(error).__name__}: {error}); "
-              "the checks' own results follow", file=sys.stderr)
+        print(f"{PROG}: {say('cli.no_report', error=f'{type(error).__name__}: {error}')}", file=sys.stderr)
         for result in results:
-            print(f"{result.title} ({result.id}): {result.status.value}: {result.summary}")
+            print(f"{result.title} ({result.id}): {say(f'status.{result.status.value}')}: {result.summary}")
         return EXIT_NOT_READY
 
 
@@ -194,17 +213,15 @@ def profile_command(args: argparse.Namespace) -> int:
     """``profile init FILE`` writes the commented template; ``profile validate FILE`` reports problems."""
     from app.session import UsageError
     from checks.files import write_atomically
-    from checks.profile import TEMPLATE as PROFILE_TEMPLATE
-    from checks.profile import ProfileError, load_profile
+    from checks.profile import ProfileError, load_profile, profile_template
 
     if args.profile_command == "init":
         if args.file.exists():
-            raise UsageError(f"profile init: {args.file} exists already; choose a new file name")
+            raise UsageError(say("cli.errors.profile_exists", path=args.file))
         if not args.file.parent.resolve().is_dir():
-            raise UsageError(f"profile init: the folder {args.file.parent} does not exist")
-        write_atomically(args.file, PROFILE_TEMPLATE)
-        print(f"Wrote a profile template to {args.file}. Fill it in, then run: interview-ready profile validate "
-              f"{args.file}")
+            raise UsageError(say("cli.errors.no_folder", option="profile init", folder=args.file.parent))
+        write_atomically(args.file, profile_template())
+        print(say("cli.wrote_template", path=args.file))
         return 0
     try:
         profile = load_profile(args.file)
@@ -212,8 +229,8 @@ def profile_command(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     for warning in profile.warnings():
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"{args.file}: valid profile for {profile.name}")
+        print(say("cli.warning", warning=warning), file=sys.stderr)
+    print(say("cli.valid_profile", path=args.file, name=profile.name))
     return 0
 
 
@@ -223,10 +240,11 @@ def list_checks() -> int:
     rows = []
     for plugin in find_plugins():
         loaded = load(plugin)
-        title = loaded.title if loaded.error is None else f"(broken: {loaded.error})"
-        rows.append((loaded.id, title, loaded.category, plugin.origin))
-    widths = [max(len(r[i]) for r in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]) for i in range(4)]
-    for row in [("ID", "TITLE", "CATEGORY", "ORIGIN"), *rows]:
+        title = loaded.title if loaded.error is None else say("cli.broken", error=loaded.error)
+        rows.append((loaded.id, title, loaded.category, say("cli.builtin") if plugin.builtin else plugin.origin))
+    heading = tuple(say_all("cli.list_heading"))
+    widths = [max(len(r[i]) for r in [heading, *rows]) for i in range(4)]
+    for row in [heading, *rows]:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     return 0
 
@@ -272,19 +290,19 @@ def kiosk_set_pin(path: Path) -> int:
     from checks.kiosk import KioskError, write_pin_hash
 
     if sys.stdin is not None and sys.stdin.isatty():
-        first, second = getpass.getpass("New admin PIN (6 to 12 digits): "), getpass.getpass("Once more: ")
+        first, second = getpass.getpass(say("cli.pin_asked")), getpass.getpass(say("cli.pin_again"))
     else:
         lines = [*(sys.stdin.read() if sys.stdin is not None else "").splitlines(), "", ""]
         first, second = lines[0].strip(), lines[1].strip()
     if first != second:
-        raise UsageError("kiosk set-pin: the two PINs differ; nothing was changed")
+        raise UsageError(say("cli.errors.pins_differ"))
     if not path.parent.resolve().is_dir():
-        raise UsageError(f"kiosk set-pin: the folder {path.parent} does not exist")
+        raise UsageError(say("cli.errors.no_folder", option="kiosk set-pin", folder=path.parent))
     try:
         write_pin_hash(path, first)
     except KioskError as error:
         raise UsageError(f"kiosk set-pin: {error}") from None
-    print(f"The admin PIN is set in {path} (only its salted hash is stored).")
+    print(say("cli.pin_set", path=path))
     return 0
 
 
@@ -292,8 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stdout is None or sys.stderr is None:  # a windowed app on Windows has no console
         sys.stdout = sys.stdout or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
         sys.stderr = sys.stderr or open(os.devnull, "w")  # noqa: SIM115
+    argv = sys.argv[1:] if argv is None else argv
+    choose_language(early_language(argv))  # before the parser: its help and errors are in the language too
     parser = make_parser()
-    args = parser.parse_args(profile_to_open(parser, sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(profile_to_open(parser, argv))
+    choose_language(getattr(args, "lang", None))
     if args.command == "guard":
         from app.guard_cli import run_guard
 
@@ -302,8 +323,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window = args.command is None
     if window and no_screen():
-        print("interview-ready: no screen was found for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
-              "use 'interview-ready check' for a text report", file=sys.stderr)
+        print(f"{PROG}: {say('cli.no_screen')}", file=sys.stderr)
         return EXIT_USAGE
     starting = None
     if window and not args.kiosk:  # the kiosk's own full-screen window is the first thing shown
@@ -331,8 +351,9 @@ def main(argv: list[str] | None = None) -> int:
             args.camera = args.camera or remembered.camera
             args.mic = args.mic or remembered.mic
         session = resolve(args)
+        choose_language(args.lang, session.profile)
     except UsageError as error:
-        print(f"interview-ready: {error}", file=sys.stderr)
+        print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
     if kiosk_config is not None:
         from app.kiosk import run_kiosk
@@ -343,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     def reload(profile: Path) -> Session:  # the window opens another profile; the other choices stay
         return resolve(argparse.Namespace(**{**vars(args), "profile": profile}))
 
-    return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload, starting=starting)
+    asked = args.lang or (session.profile.language if session.profile is not None else None)  # else remembered
+    return run_window(session, screenshot=args.screenshot, demo=args.demo, reload=reload, starting=starting,
+                      lang=asked)
 
 
 def profile_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from app.kiosk_guard import opening_refused
 from checks.export import Figure, figures, mailto_url, render_html, summary_text
 from checks.files import replacing, write_atomically
 from checks.report import Report
+from checks.wording import say
 
 
 def _ensure_app() -> None:
@@ -65,8 +66,8 @@ def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
     _ensure_app()
     with replacing(Path(path)) as tmp:
         writer = QPdfWriter(str(tmp))
-        writer.setTitle(f"Interview Ready: {report.headline()}")
-        writer.setCreator("Interview Ready")
+        writer.setTitle(say("report.summary_title", headline=report.headline()))  # in the report's language
+        writer.setCreator(say("ui.app_name"))
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                          QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
         document = print_document(report, now)

@@ -24,7 +24,7 @@ from checks.profile import Profile, ProfileError, load_profile
 from checks.report import build_report
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.wording import clock, say, set_language
 
 EXIT_USAGE = 2
 
@@ -83,7 +83,7 @@ def printer(jsonl: bool, every: float, out: Any = None,
         if jsonl:
             stream.write(json.dumps({**status.to_json(), "t": round(wall_clock(status.t), 3)}) + "\n")
         else:
-            when = datetime.fromtimestamp(wall_clock(status.t)).strftime("%H:%M:%S")
+            when = clock(datetime.fromtimestamp(wall_clock(status.t)), seconds=True)
             mark = say(f"guard.state_marks.{status.state}")
             stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.state}')}: {status.text()}\n")
             if status.state == "down":
@@ -100,8 +100,11 @@ def run_guard(args: argparse.Namespace) -> int:
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if profile is not None and profile.language and not getattr(args, "lang", None):
+        set_language(profile.language)  # the profile's language, unless --lang chose one
     if args.timeline is not None and not args.timeline.parent.resolve().is_dir():
-        print(f"interview-ready: --timeline: the folder {args.timeline.parent} does not exist", file=sys.stderr)
+        print("interview-ready: " + say("cli.errors.no_folder", option="--timeline", folder=args.timeline.parent),
+              file=sys.stderr)
         return EXIT_USAGE
     if not args.jsonl:
         print(say("guard.starting"), flush=True)
@@ -140,8 +143,8 @@ def run_guard(args: argparse.Namespace) -> int:
         try:  # whole or not at all
             write_atomically(args.timeline, json.dumps(record, indent=2) + "\n")
         except OSError as error:
-            print(f"interview-ready: --timeline: could not write {args.timeline}: {error.strerror or error}",
-                  file=sys.stderr)
+            print("interview-ready: " + say("cli.not_written", option="--timeline", path=args.timeline,
+                                            error=error.strerror or error), file=sys.stderr)
             return EXIT_USAGE
         if not args.jsonl:
             print(say("guard.timeline_saved", path=args.timeline))

@@ -23,6 +23,7 @@ from checks.runner import RunConfig
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
+from checks.wording import say
 
 if TYPE_CHECKING:
     from checks.profile import Profile
@@ -71,9 +72,9 @@ def resolve(args: argparse.Namespace) -> Session:
     report = getattr(args, "report", None)
     if report is not None:
         if report.suffix.lower() not in REPORT_SUFFIXES:
-            raise UsageError(f"--report: {report} must end in {', '.join(REPORT_SUFFIXES)}")
+            raise UsageError(say("cli.errors.report_suffix", path=report, suffixes=", ".join(REPORT_SUFFIXES)))
         if not report.parent.resolve().is_dir():
-            raise UsageError(f"--report: the folder {report.parent} does not exist")
+            raise UsageError(say("cli.errors.no_folder", option="--report", folder=report.parent))
     try:
         checks = discover(args.only)
     except ValueError as error:
@@ -84,7 +85,7 @@ def resolve(args: argparse.Namespace) -> Session:
     thresholds = Thresholds(overrides)
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
-        raise UsageError("--snapshot: a snapshot is only kept in a saved report; add --report FILE or --json")
+        raise UsageError(say("cli.errors.snapshot_alone"))
     config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
                        picture=snapshot, screen=getattr(args, "screen", "auto"))
     return Session(checks, config, profile)

@@ -68,3 +68,30 @@ def info_plist(version: str) -> dict[str, Any]:
             "CFBundleTypeExtensions": ["toml"],
         }],
     }
+
+
+def babel_locale_data() -> set[str]:
+    """The CLDR locale files (``babel/locale-data/<name>.dat``) the app's languages need: each language's own and
+    its parents' up to ``root``. The other ~1000 (about 30 MB) stay out of the bundle."""
+    from babel.core import get_global
+
+    from checks.wording import PSEUDO, babel_locale, languages
+
+    needed = {"root"}
+    for code in (*languages(), PSEUDO):
+        name = str(babel_locale(code))
+        while name != "root":
+            needed.add(name)
+            name = get_global("parent_exceptions").get(name) or (name.rsplit("_", 1)[0] if "_" in name else "root")
+    return needed
+
+
+def keep_data(destination: str) -> bool:
+    """Whether a data file the analysis collected goes into the bundle: not Qt's own translations (7 MB; the app
+    has its own wording), and of Babel's locale data only :func:`babel_locale_data`."""
+    path = destination.replace("\\", "/")
+    if "Qt/translations/" in path:
+        return False
+    if "babel/locale-data/" in path:
+        return path.rsplit("/", 1)[-1].removesuffix(".dat") in babel_locale_data()
+    return True

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
+from checks.wording import has_wording, say
 
 if TYPE_CHECKING:
     from checks.network import NetworkSettings
@@ -271,11 +272,30 @@ class CheckContext:
         return value
 
 
+class _WordedTitle:
+    """A built-in check's title: the wording ``<check id>.title`` in the language in use when it is read, so a result
+    made after :func:`checks.wording.set_language` carries the title in that language. A third-party check sets its
+    own ``title`` class attribute, which takes the place of this one."""
+
+    def __get__(self, instance: object, owner: type) -> str:
+        check_id = getattr(owner, "id", None)
+        if not isinstance(check_id, str) or not has_wording(f"{check_id}.title"):
+            raise AttributeError("title")
+        return say(f"{check_id}.title")
+
+
+def check_title(check_id: str, fallback: str) -> str:
+    """The title of a check by its id in the language in use (a built-in check's wording), else ``fallback`` (a
+    third-party check's own title, e.g. as a history entry kept it)."""
+    return say(f"{check_id}.title") if has_wording(f"{check_id}.title") else fallback
+
+
 class Check:
-    """Base class for checks. Subclasses set the class attributes and implement :meth:`run`."""
+    """Base class for checks. Subclasses set the class attributes and implement :meth:`run`; a built-in check's title
+    is its wording ``<id>.title``, a third-party check sets ``title`` itself."""
 
     id: ClassVar[str]
-    title: ClassVar[str]
+    title: ClassVar[str] = _WordedTitle()  # type: ignore[assignment]
     category: ClassVar[str]
     requires: ClassVar[frozenset[str]] = frozenset()
     deadline_s: ClassVar[float | None] = None
@@ -338,19 +358,19 @@ def describe_problem(check: Any) -> str | None:
     """Why ``check`` is not a usable check, or None when it is."""
     for name in ("id", "title", "category", "run"):
         if not hasattr(check, name):
-            return f"it has no '{name}'"
+            return say("discovery.no_attribute", name=name)
     if not isinstance(check.id, str) or not ID_PATTERN.match(check.id):
-        return f"its id {check.id!r} is not a dotted lower-case name such as 'camera.exposure'"
+        return say("discovery.bad_id", id=repr(check.id))
     if not isinstance(check.title, str) or not check.title.strip():
-        return "its title is empty"
+        return say("discovery.empty_title")
     if check.category not in CATEGORIES:
-        return f"its category {check.category!r} is not one of {', '.join(CATEGORIES)}"
+        return say("discovery.bad_category", category=repr(check.category), categories=", ".join(CATEGORIES))
     requires = getattr(check, "requires", frozenset())
     if isinstance(requires, str) or not all(r in DEVICES for r in requires):
-        return f"its requires {requires!r} is not a set of {', '.join(DEVICES)}"
+        return say("discovery.bad_requires", requires=repr(requires), devices=", ".join(DEVICES))
     if not callable(check.run):
-        return "its run is not callable"
+        return say("discovery.run_not_callable")
     deadline = getattr(check, "deadline_s", None)
     if deadline is not None and (not isinstance(deadline, (int, float)) or deadline <= 0):
-        return f"its deadline_s {deadline!r} is not a positive number of seconds"
+        return say("discovery.bad_deadline", deadline=repr(deadline))
     return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from checks.api import CATEGORIES, ENTRY_POINT_GROUP, ID_PATTERN, describe_problem
 from checks.bounded import bounded_call
+from checks.wording import say
 
 BUILTIN_DISTRIBUTION = "interview-ready"
 IMPORT_TIMEOUT_S = 10.0
@@ -100,7 +101,7 @@ def find_plugins(distributions: Iterable[metadata.Distribution] | None = None) -
 def _import(plugin: Plugin, timeout_s: float) -> Any:
     outcome = bounded_call(plugin.entry_point.load, name=f"import {plugin.label}", timeout_s=timeout_s)
     if outcome.kind == "no_answer":
-        raise TimeoutError(f"importing it took longer than {timeout_s:g} s")
+        raise TimeoutError(say("discovery.import_slow", seconds=f"{timeout_s:g}"))
     if outcome.error is not None:
         raise outcome.error
     return outcome.value
@@ -110,17 +111,17 @@ def load(plugin: Plugin, timeout_s: float | None = None) -> LoadedCheck:
     """Import one plugin and make its check object (a class is instantiated with no arguments)."""
     timeout_s = IMPORT_TIMEOUT_S if timeout_s is None else timeout_s
     if not ID_PATTERN.match(plugin.name):
-        return LoadedCheck(plugin, error=f"its entry-point name {plugin.name!r} is not a check id")
+        return LoadedCheck(plugin, error=say("discovery.not_an_id", name=plugin.name))
     try:
         target = _import(plugin, timeout_s)
         check = target() if isinstance(target, type) else target
     except BaseException as error:
-        return LoadedCheck(plugin, error=f"it could not be loaded: {type(error).__name__}: {error}")
+        return LoadedCheck(plugin, error=say("discovery.not_loaded", error=f"{type(error).__name__}: {error}"))
     problem = describe_problem(check)
     if problem is None and check.id != plugin.name:
-        problem = f"its id {check.id!r} differs from its entry-point name {plugin.name!r}"
+        problem = say("discovery.other_id", id=check.id, name=plugin.name)
     if problem is not None:
-        return LoadedCheck(plugin, error=f"it is not a valid check: {problem}")
+        return LoadedCheck(plugin, error=say("discovery.invalid", problem=problem))
     return LoadedCheck(plugin, check=check)
 
 
@@ -133,10 +134,10 @@ def select(plugins: list[Plugin], only: str | None) -> list[Plugin]:
         return plugins
     patterns = [p.strip() for p in only.split(",") if p.strip()]
     if not patterns:
-        raise ValueError("--only needs at least one check id or pattern, e.g. 'camera.*'")
+        raise ValueError(say("cli.errors.only_empty"))
     for pattern in patterns:
         if not any(fnmatch.fnmatchcase(p.name, pattern) for p in plugins):
-            raise ValueError(f"--only: no check matches {pattern!r} (see 'interview-ready list-checks')")
+            raise ValueError(say("cli.errors.only_unmatched", pattern=pattern))
     return [p for p in plugins if any(fnmatch.fnmatchcase(p.name, pat) for pat in patterns)]
 
 
@@ -148,7 +149,7 @@ def discover(only: str | None = None,
     for plugin in select(find_plugins(distributions), only):
         if plugin.name in owners:
             owner = owners[plugin.name]
-            loaded.append(LoadedCheck(plugin, error=f"the id {plugin.name!r} is already taken by {owner.package}"))
+            loaded.append(LoadedCheck(plugin, error=say("discovery.taken", id=plugin.name, package=owner.package)))
             continue
         owners[plugin.name] = plugin
         loaded.append(load(plugin))

@@ -32,7 +32,7 @@ from checks.report import (
     no_fix_text,
 )
 from checks.resources import asset_path
-from checks.wording import say
+from checks.wording import PSEUDO, say
 
 PRINT_WIDTH = 560
 """The widest a figure is laid out in the PDF (across the checks table on an A4 page), in the layout's pixels."""
@@ -141,6 +141,7 @@ def view_model(report: Report, now: datetime | None = None) -> dict[str, Any]:
     interview = interview_lines(report, now)
     return {
         "title": say("report.title"),
+        "language": "en" if report.language == PSEUDO else report.language,  # the page's lang attribute
         "generated": say("report.generated", when=format_when(local_time(report.generated_at))),
         "organisation": organisation,
         "headline": report.headline(),

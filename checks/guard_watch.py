@@ -30,7 +30,7 @@ from checks.profile import Profile
 from checks.sources import SourceError
 from checks.sources.mic import MicLevel, MicSpec
 from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.wording import clock, say
 
 
 def guard_limits(thresholds: Thresholds | None = None) -> dict[str, Any]:
@@ -252,5 +252,5 @@ def timeline_record(changes: Sequence[Change], end: float) -> dict[str, Any]:
     return {
         "periods": [{"start": local(p.start).isoformat(timespec="seconds"), "seconds": round(p.seconds, 1),
                      "state": p.state, "reason": p.reason} for p in items],
-        "lines": timeline_text(items, lambda t: local(t).strftime("%H:%M")),
+        "lines": timeline_text(items, lambda t: clock(local(t))),
     }

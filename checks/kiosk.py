@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from checks.files import write_atomically
 from checks.network import parse_server_url
 from checks.resources import tomllib
-from checks.wording import languages
+from checks.wording import languages, say
 
 MAX_CONFIG_BYTES = 16 * 1024
 _SCRYPT = {"n": 2**16, "r": 8, "p": 1}
@@ -76,7 +76,7 @@ class KioskConfig(BaseModel):
         match = _HASH.match(value) if value is not None else None
         if value is not None and (not match or not 2 <= int(match.group(1)) <= _MAX_SCRYPT_N
                                   or not 1 <= int(match.group(2)) <= 32 or not 1 <= int(match.group(3)) <= 16):
-            raise ValueError("is not a PIN hash written by 'interview-ready kiosk set-pin'")
+            raise ValueError(say("kiosk_errors.not_a_hash"))
         return value
 
     @field_validator("warning_s")
@@ -84,8 +84,7 @@ class KioskConfig(BaseModel):
     def _warning_before_wipe(cls, value: int, info: ValidationInfo) -> int:
         idle = info.data.get("idle_timeout_s")
         if idle is not None and value >= idle:
-            raise ValueError(f"{value} s must be shorter than idle_timeout_s ({idle} s): "
-                             "the countdown comes before the wipe")
+            raise ValueError(say("kiosk_errors.warning_too_long", value=value, idle=idle))
         return value
 
     @field_validator("checks")
@@ -93,7 +92,7 @@ class KioskConfig(BaseModel):
     def _checks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in value:
             if not re.fullmatch(r"[a-z0-9_.*?]{1,80}", pattern):
-                raise ValueError(f"{pattern!r} is not a check id or pattern such as 'camera.*'")
+                raise ValueError(say("kiosk_errors.pattern", pattern=pattern))
         return value
 
     def profile_path(self) -> Path | None:
@@ -110,31 +109,32 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise KioskError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise KioskError(say("profile_errors.unreadable", where=path, error=error.strerror or error)) from None
     if len(raw) > MAX_CONFIG_BYTES:
-        raise KioskError(f"{path}: is larger than {MAX_CONFIG_BYTES // 1024} KiB")
+        raise KioskError(say("kiosk_errors.too_large", where=path, kib=MAX_CONFIG_BYTES // 1024))
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise KioskError(f"{path}: {error}") from None
+        raise KioskError(say("kiosk_errors.problem", where=path, problem=error)) from None
     except RecursionError:
-        raise KioskError(f"{path}: is nested too deeply (lists or tables inside each other)") from None
+        raise KioskError(say("kiosk_errors.nested", where=path)) from None
     except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
-        raise KioskError(f"{path}: cannot be read ({str(error).split(';')[0]})") from None
+        raise KioskError(say("profile_errors.unreadable", where=path, error=str(error).split(";")[0])) from None
     try:
         return KioskConfig(**data, path=path)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(file)"
-        raise KioskError(f"{path}: {field}: {str(first['msg']).removeprefix('Value error, ')}") from None
+        field = ".".join(str(p) for p in first["loc"]) or say("kiosk_errors.whole_file")
+        raise KioskError(say("kiosk_errors.field", where=path, field=field,
+                             message=str(first["msg"]).removeprefix("Value error, "))) from None
     except TypeError as error:
-        raise KioskError(f"{path}: {error}") from None
+        raise KioskError(say("kiosk_errors.problem", where=path, problem=error)) from None
 
 
 def hash_pin(pin: str) -> str:
     """A salted scrypt hash of ``pin`` (6 to 12 digits)."""
     if not _PIN.match(pin):
-        raise KioskError("the PIN must be 6 to 12 digits")
+        raise KioskError(say("kiosk_errors.pin_digits"))
     salt = secrets.token_bytes(16)
     digest = _scrypt(pin, salt, **_SCRYPT)
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from checks.wording import say
+
 BACKENDS = ("auto", "librespeed", "cloudflare", "speedtest", "none")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")
@@ -24,15 +26,15 @@ def parse_server_url(text: str) -> str:
     """A LibreSpeed server root (``http(s)://host[:port]/path``); ValueError naming the problem."""
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"--server must start with http:// or https://, not {text!r}")
+        raise ValueError(say("cli.errors.server_scheme", text=text))
     try:
         port = parts.port
     except ValueError:
-        raise ValueError(f"--server has a bad port: {text!r}") from None
+        raise ValueError(say("cli.errors.server_port", text=text)) from None
     if not parts.hostname or not _valid_host(parts.hostname) or parts.username or parts.password:
-        raise ValueError(f"--server needs a host name, e.g. https://speed.example.org/, not {text!r}")
+        raise ValueError(say("cli.errors.server_host", text=text))
     if port == 0:
-        raise ValueError(f"--server has a bad port: {text!r}")
+        raise ValueError(say("cli.errors.server_port", text=text))
     return text.strip()
 
 
@@ -47,14 +49,14 @@ class StunServer:
         text = text.strip()
         match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(\d+))?|([^:\[\]]+)(?::(\d+))?", text)
         if not match:
-            raise ValueError(f"--stun takes HOST:PORT, e.g. stun.example.org:3478, not {text!r}")
+            raise ValueError(say("cli.errors.stun_form", text=text))
         host = match.group(1) or match.group(3)
         port_text = match.group(2) or match.group(4)
         port = int(port_text) if port_text else 3478
         if not _valid_host(host) or (match.group(1) and ":" not in host):
-            raise ValueError(f"--stun has a bad host name: {text!r}")
+            raise ValueError(say("cli.errors.stun_host", text=text))
         if not 1 <= port <= 65535:
-            raise ValueError(f"--stun port must be 1 to 65535: {text!r}")
+            raise ValueError(say("cli.errors.stun_port", text=text))
         return cls(host, port)
 
     def __str__(self) -> str:
@@ -69,4 +71,4 @@ class NetworkSettings:
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise ValueError(f"--network takes one of {', '.join(BACKENDS)}, not {self.backend!r}")
+            raise ValueError(say("cli.errors.network_backend", backends=", ".join(BACKENDS), backend=self.backend))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from checks.api import Series
-from checks.wording import say
+from checks.wording import number, say
 
 WIDTH, HEIGHT = 560, 180
 LINE_COLOURS = ("#1e6ec8", "#c86e14", "#2e7d32", "#6a1b9a")
@@ -55,7 +55,7 @@ def nice_scale(lo: float, hi: float, count: int = 4, *, from_zero: bool = False)
 
 def tick_text(value: float) -> str:
     text = f"{value:g}" if abs(value) >= 1 or value == 0 else f"{value:.2g}"
-    return text.replace("-", "−")
+    return number(text).replace("-", "−")
 
 
 def _number(value: float) -> str:

@@ -12,6 +12,7 @@ The format (``interview-ready profile init FILE`` writes a commented template)::
     interview_at = 2026-12-01T14:00:00+01:00  # a TOML date-time with an offset, or local + time_zone
     time_zone = "Europe/Berlin"               # optional IANA name (needed when interview_at has no offset)
     platform = "teams"                        # zoom, teams, meet, webex or other
+    language = "de"                           # optional: the language the app speaks (else the system's)
     meeting_link = "https://…"
     report_to = "jobs@acme.example"           # where "Send to recruiter" addresses the report
     required = ["camera.*", "mic.*"]          # checks that count for the verdict; others are "info"
@@ -54,6 +55,7 @@ from checks.discovery import find_plugins
 from checks.network import StunServer, parse_server_url
 from checks.resources import load_toml_asset, tomllib
 from checks.thresholds import override_problems
+from checks.wording import languages, say, say_all
 
 SCHEMA = "interview-ready/profile@1"
 MAX_PROFILE_BYTES = 64 * 1024
@@ -78,7 +80,7 @@ def _plain(text: str) -> str:
     """One line of text: no control characters (newlines, terminal escapes), trimmed."""
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in _FILLERS for c in text) \
             or _VARIATION_RUN.search(text):
-        raise ValueError("must be one line of plain text (no control characters or invisible fillers)")
+        raise ValueError(say("profile_errors.plain_text"))
     return text.strip()
 
 
@@ -87,14 +89,14 @@ def http_link(text: str) -> str:
     text = _plain(text)
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise ValueError("must be an http:// or https:// link with a host name")
+        raise ValueError(say("profile_errors.http_link"))
     if any(c.isspace() for c in text) or any(c in text for c in "<>\"'`\\"):
-        raise ValueError("must not contain spaces, quotes or angle brackets")
+        raise ValueError(say("profile_errors.link_characters"))
     if not parts.hostname.isascii():  # shown as punycode, so a lookalike letter cannot pass for a Latin one
         try:
             host = parts.hostname.encode("idna").decode("ascii")
         except UnicodeError:
-            raise ValueError("has a host name that is not a valid international domain name") from None
+            raise ValueError(say("profile_errors.idna")) from None
         port = f":{parts.port}" if parts.port is not None else ""
         text = urlunsplit((parts.scheme, host + port, parts.path, parts.query, parts.fragment))
     return text
@@ -114,14 +116,14 @@ def platform_uses(platform: str, host: str) -> bool:
 def email_address(text: str) -> str:
     text = _plain(text)
     if not _EMAIL.match(text):
-        raise ValueError("must be an e-mail address such as jobs@example.org")
+        raise ValueError(say("profile_errors.email"))
     return text
 
 
 def phone_number(text: str) -> str:
     text = _plain(text)
     if not _PHONE.match(text):
-        raise ValueError("must be a phone number such as +44 20 7946 0000 (a PIN may follow after commas)")
+        raise ValueError(say("profile_errors.phone"))
     return text
 
 
@@ -141,19 +143,19 @@ Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_a
 
 def _pattern(text: str) -> str:
     if not _PATTERN.match(text):
-        raise ValueError("must be a check id or pattern such as 'camera.*' or 'system.cpu'")
+        raise ValueError(say("profile_errors.pattern"))
     return text
 
 
 def _matches_a_check(text: str) -> str:
     if not any(fnmatch.fnmatchcase(plugin.name, text) for plugin in find_plugins()):
-        raise ValueError(f"{text!r} matches no installed check (see 'interview-ready list-checks')")
+        raise ValueError(say("profile_errors.no_match", pattern=text))
     return text
 
 
 def _required(patterns: list[str] | None) -> list[str] | None:
     if patterns is not None and not patterns:
-        raise ValueError("is empty: a profile must require at least one check (or leave 'required' out: all count)")
+        raise ValueError(say("profile_errors.required_empty"))
     return patterns
 
 
@@ -181,7 +183,7 @@ def _thresholds(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _check_id(text: str) -> str:
     if not ID_PATTERN.match(text):
-        raise ValueError("must be a check id such as 'system.cpu'")
+        raise ValueError(say("profile_errors.check_id"))
     return text
 
 
@@ -192,6 +194,12 @@ def _stun(text: str) -> str:
 
 def _server(text: str) -> str:
     return parse_server_url(http_link(text))
+
+
+def _language(code: str) -> str:
+    if code not in languages():
+        raise ValueError(say("profile_errors.one_of", choices=", ".join(languages())))
+    return code
 
 
 class BackupChannel(BaseModel):
@@ -234,6 +242,8 @@ class Profile(BaseModel):
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     interview_at: datetime | None = None
     platform: Literal["zoom", "teams", "meet", "webex", "other"] | None = None
+    language: Annotated[str, AfterValidator(_language)] | None = None
+    """The language the app speaks to the candidate, unless they choose another (``--lang``, the window's menu)."""
     meeting_link: Link | None = None
     report_to: Email | None = None
     required: Annotated[list[Annotated[str, AfterValidator(_pattern), AfterValidator(_matches_a_check)]],
@@ -255,7 +265,7 @@ class Profile(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("must be a time zone name such as 'Europe/Berlin'") from None
+                raise ValueError(say("profile_errors.time_zone")) from None
         return value
 
     @field_validator("interview_at")
@@ -265,8 +275,7 @@ class Profile(BaseModel):
             return value
         if value.tzinfo is None:
             if not info.data.get("time_zone"):
-                raise ValueError("needs a time zone: add an offset (2026-12-01T14:00:00+01:00) "
-                                 "or a time_zone such as 'Europe/Berlin'")
+                raise ValueError(say("profile_errors.needs_zone"))
             value = value.replace(tzinfo=ZoneInfo(info.data["time_zone"]))
         now = (info.context or {}).get("now") or datetime.now(timezone.utc)
         earliest, latest = _years_from(now, -YEARS_BACK), _years_from(now, YEARS_AHEAD)
@@ -275,8 +284,8 @@ class Profile(BaseModel):
         except (OverflowError, ValueError):  # beyond what a date can hold once its offset is applied
             sane = False
         if not sane:
-            raise ValueError(f"must lie between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d} "
-                             "(from a year back to five years ahead)")
+            raise ValueError(say("profile_errors.date_range", earliest=f"{earliest:%Y-%m-%d}",
+                                 latest=f"{latest:%Y-%m-%d}"))
         return value
 
     @property
@@ -346,13 +355,13 @@ def load_profile(path: Path) -> Profile:
         with path.open("rb") as f:
             raw = f.read(MAX_PROFILE_BYTES + 1)
     except OSError as error:
-        raise ProfileError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise ProfileError(say("profile_errors.unreadable", where=path, error=error.strerror or error)) from None
     if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"{path}: is larger than {MAX_PROFILE_BYTES // 1024} KiB; a profile is a short text file")
+        raise ProfileError(say("profile_errors.too_large", where=path, kib=MAX_PROFILE_BYTES // 1024))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProfileError(f"{path}: is not a UTF-8 text file") from None
+        raise ProfileError(say("profile_errors.not_utf8", where=path)) from None
     return parse_profile(text, path)
 
 
@@ -364,10 +373,9 @@ def parse_profile(text: str, path: Path | None = None, now: datetime | None = No
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(f"{where}: {error}") from None
     except RecursionError:  # lists or tables nested hundreds deep
-        raise ProfileError(f"{where}: is nested too deeply to be a profile (lists or tables inside each other)") \
-            from None
+        raise ProfileError(say("profile_errors.nested", where=where)) from None
     except ValueError as error:  # what the reader cannot hold, such as a number of thousands of digits
-        raise ProfileError(f"{where}: cannot be read ({str(error).split(';')[0]})") from None
+        raise ProfileError(say("profile_errors.unreadable", where=where, error=str(error).split(";")[0])) from None
     try:
         profile = Profile.model_validate(data, context={"now": now})
     except ValidationError as error:
@@ -398,14 +406,15 @@ def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
         message = message.replace("Input should be", "must be").replace("String should have", "must have")
         message = re.sub(r"^--(stun|server) ", "", message)
         if len(group) > 1:
-            message = "has the wrong type"
+            message = say("profile_errors.wrong_type")
         elif error.get("type") == "extra_forbidden":
-            message = "is not a field of a profile (check the spelling; see 'interview-ready profile init')"
+            message = say("profile_errors.not_a_field")
         elif error.get("type") == "literal_error" and loc and loc[-1] == "platform":
-            message = f"must be one of {', '.join(PLATFORMS)}"
+            message = say("profile_errors.one_of", choices=", ".join(PLATFORMS))
         line = _line_of(text, loc)
-        at = f", line {line}" if line else ""
-        lines.append(f"{where}{at}: {_field_name(loc) or '(the whole profile)'}: {message}")
+        field_name = _field_name(loc) or say("profile_errors.whole")
+        lines.append(say("profile_errors.line", where=where, line=line, field=field_name, message=message) if line
+                     else say("profile_errors.field", where=where, field=field_name, message=message))
     return lines
 
 
@@ -456,47 +465,64 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 _EXAMPLE_DAY = date.today() + timedelta(days=14)  # the template's interview lies in the valid range
-TEMPLATE = f'''\
-# An Interview Ready profile: a recruiter fills it in and sends it to candidates.
-# Every field is optional. Text is shown exactly as written, never run or loaded; links must start with https://,
-# and only e-mail addresses and phone numbers become mailto: and tel: links.
-schema = "interview-ready/profile@1"
 
-organisation = "Acme Hiring"            # shown on the report
-role = "Backend developer"
-# When the interview starts: a date-time with its offset, or without one plus time_zone below.
-# The candidate sees it in their own local time, with a countdown.
-interview_at = {_EXAMPLE_DAY:%Y-%m-%d}T14:00:00+01:00
-# time_zone = "Europe/Berlin"
-platform = "teams"                      # zoom, teams, meet, webex or other: the network checks apply its needs
-meeting_link = "https://teams.microsoft.com/l/meetup-join/123"
-report_to = "jobs@acme.example"         # "Send to recruiter" addresses the mail draft here; nothing is sent by itself
 
-# Checks that count for the verdict (ids or patterns); the others are shown "for information" and never make
-# the verdict red. Leave it out and every check counts.
-required = ["camera.device", "mic.*", "network.*"]
+def profile_template() -> str:
+    """The commented template ``profile init`` writes: its comments in the language in use, the keys English."""
+    def comment(key: str, **fields: Any) -> str:
+        return "\n".join(f"# {line}" for line in say_all(f"profile_template.{key}", **fields))
 
-# Your own speed-test server and STUN servers (the checks use them instead of public ones):
-# librespeed_server = "https://speed.acme.example/"
-# stun = ["stun.acme.example:3478"]
+    def after(line: str, key: str, **fields: Any) -> str:  # a comment beside a line, aligned as in the docs
+        return f"{line.ljust(39)} # {say(f'profile_template.{key}', **fields)}"
 
-# How to reach you when the meeting link fails (up to 10). kind: dial_in, phone, email, meeting_link or chat.
-[[backup_channels]]
-kind = "dial_in"
-label = "Dial-in number (PIN after the commas)"
-value = "+44 20 7946 0000,,123456#"
+    language = f'# language = "{languages()[-1]}"'
+    return "\n".join([
+        comment("intro"),
+        'schema = "interview-ready/profile@1"',
+        "",
+        after('organisation = "Acme Hiring"', "organisation"),
+        'role = "Backend developer"',
+        comment("interview_at"),
+        f"interview_at = {_EXAMPLE_DAY:%Y-%m-%d}T14:00:00+01:00",
+        '# time_zone = "Europe/Berlin"',
+        after('platform = "teams"', "platform"),
+        after(language, "language", languages=", ".join(languages())),
+        'meeting_link = "https://teams.microsoft.com/l/meetup-join/123"',
+        after('report_to = "jobs@acme.example"', "report_to"),
+        "",
+        comment("required"),
+        'required = ["camera.device", "mic.*", "network.*"]',
+        "",
+        comment("servers"),
+        '# librespeed_server = "https://speed.acme.example/"',
+        '# stun = ["stun.acme.example:3478"]',
+        "",
+        comment("backup_channels"),
+        "[[backup_channels]]",
+        'kind = "dial_in"',
+        f"label = {_toml_string(say('profile_template.dial_in_label'))}",
+        'value = "+44 20 7946 0000,,123456#"',
+        "",
+        "[[backup_channels]]",
+        'kind = "phone"',
+        f"label = {_toml_string(say('profile_template.phone_label'))}",
+        'value = "+44 20 7946 0001"',
+        "",
+        "[[backup_channels]]",
+        'kind = "meeting_link"',
+        f"label = {_toml_string(say('profile_template.meeting_link_label'))}",
+        'value = "https://meet.example.com/acme-backup"',
+        "",
+        comment("thresholds"),
+        '# [thresholds."network.latency"]',
+        "# warn_ms = 150",
+        "",
+    ])
 
-[[backup_channels]]
-kind = "phone"
-label = "Recruiter's phone"
-value = "+44 20 7946 0001"
 
-[[backup_channels]]
-kind = "meeting_link"
-label = "Alternate meeting link"
-value = "https://meet.example.com/acme-backup"
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-# Threshold overrides, a table per check id (see assets/thresholds.toml for the names), e.g.:
-# [thresholds."network.latency"]
-# warn_ms = 150
-'''
+
+TEMPLATE = profile_template()
+"""The template as ``profile init`` writes it in English (the language in use when the module is imported)."""

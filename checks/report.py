@@ -15,8 +15,8 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from checks import __version__
-from checks.api import CATEGORIES, CheckResult, Status
-from checks.wording import say, say_all, say_n
+from checks.api import CATEGORIES, CheckResult, Status, check_title
+from checks.wording import date_time, language, number, say, say_all, say_n
 
 if TYPE_CHECKING:
     from checks.profile import Profile
@@ -43,6 +43,9 @@ class Report:
     results: tuple[CheckResult, ...]
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     app_version: str = __version__
+    language: str = field(default_factory=language)
+    """The language of the report's words (the one in use when it was made); ids, statuses and numbers are the same
+    in every language."""
     profile: str | None = None
     backup_channels: tuple[dict[str, Any], ...] = ()
     reminders: tuple[str, ...] = ()
@@ -127,6 +130,7 @@ class Report:
             "schema": SCHEMA,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "app_version": self.app_version,
+            "language": self.language,
             "overall": self.overall,
             "headline": self.headline(),
             "profile": self.profile,
@@ -245,10 +249,11 @@ def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
             unit = _UNITS.get(name.rsplit("_", 1)[-1])
             if name.startswith(prefix) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
                 side = next((f"_{s}" for s, word in _SIDES.items() if f"_{word}_" in name), "")
-                parts.append(say(wording + side, value=f"{value:g} {unit}"))
+                parts.append(say(wording + side, value=f"{number(f'{value:g}')} {unit}"))
     need = result.details.get("need_mbps")
     if isinstance(need, (int, float)) and not isinstance(need, bool):
-        parts.append(say("report.limit_need", platform=result.details.get("platform", ""), value=f"{need:g} Mbps"))
+        parts.append(say("report.limit_need", platform=result.details.get("platform", ""),
+                         value=f"{number(f'{need:g}')} Mbps"))
     return say("report.limit", limits=", ".join(parts)) if parts else None
 
 
@@ -282,20 +287,22 @@ def build_report(results: Sequence[CheckResult], profile: Profile | None = None,
 
 def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
     """What changed since ``previous`` (a history entry): values ("Upload: 2.1 → 8.4 Mbps") and statuses
-    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out."""
+    ("Camera: Problem → Passed"). Unchanged checks and checks not in both are left out. A built-in check is named in
+    the language in use, whichever language the earlier run spoke."""
     before = previous.get("checks", {})
     lines = []
     for r in report.results:
         old = before.get(r.id)
         if not isinstance(old, dict):
             continue
+        title = check_title(r.id, r.title)
         old_value, old_status = old.get("value"), old.get("status")
         if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
                 and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
-            lines.append(say("report.change_value", title=r.title, old=format_number(old_value),
+            lines.append(say("report.change_value", title=title, old=format_number(old_value),
                              new=format_number(r.value, r.unit)))
         elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
-            lines.append(say("report.change_status", title=r.title, old=say(f"status.{old_status}"),
+            lines.append(say("report.change_status", title=title, old=say(f"status.{old_status}"),
                              new=say(f"status.{r.status.value}")))
     return lines
 
@@ -325,8 +332,8 @@ def countdown(when: datetime, now: datetime) -> str:
 
 
 def format_when(when: datetime) -> str:
-    """A local date and time people read: "Tuesday 1 December 2026, 14:00"."""
-    return f"{when:%A} {when.day} {when:%B %Y, %H:%M}"
+    """A local date and time people read, in the language in use: "Tuesday, 1 December 2026, 14:00"."""
+    return date_time(when)
 
 
 def format_value(result: CheckResult) -> str:
@@ -337,7 +344,7 @@ def format_value(result: CheckResult) -> str:
 def format_number(value: float, unit: str = "") -> str:
     """A number as the report shows it: whole numbers and large ones without decimals, else one decimal."""
     text = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
-    return f"{text} {unit}".strip()
+    return f"{number(text)} {unit}".strip()
 
 
 def no_fix_text(report: Report) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from checks.network import StunServer
 from checks.resources import load_toml_asset
+from checks.wording import say
 
 LIMITS_FILE = "threshold_limits.toml"
 EVERY_CHECK, NETWORK = "*", "network"  # the declarations every check has, and those every network.* check shares
@@ -54,27 +55,28 @@ class Limit:
     def problem(self, value: Any) -> str | None:
         """What is wrong with ``value`` in words, or None when it is allowed."""
         if self.kind in ("number", "whole"):
-            wanted = f"must be a {'whole ' if self.kind == 'whole' else ''}number from {self.low:g} to {self.high:g}"
+            wanted = say(f"profile_errors.{'whole' if self.kind == 'whole' else 'number'}_range",
+                         low=f"{self.low:g}", high=f"{self.high:g}")
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 return wanted
             if (self.kind == "whole" and value != int(value)) or not self.low <= value <= self.high:
                 return wanted
             return None
         if self.kind == "yes or no":
-            return None if isinstance(value, bool) else "must be true or false"
+            return None if isinstance(value, bool) else say("profile_errors.yes_or_no")
         if self.kind == "one of":
-            return None if value in self.choices else f"must be one of {', '.join(self.choices)}"
+            return None if value in self.choices else say("profile_errors.one_of", choices=", ".join(self.choices))
         if self.kind == "endpoints":
             if not isinstance(value, list) or not 1 <= len(value) <= self.high:
-                return f"must be a list of 1 to {self.high:g} HOST:PORT"
+                return say("profile_errors.endpoints", most=f"{self.high:g}")
             for item in value:
                 try:
                     StunServer.parse(item if isinstance(item, str) else "")
                 except ValueError as error:
-                    return f"{item!r}: {str(error).removeprefix('--stun ')}"
+                    return say("profile_errors.endpoint", item=repr(item), problem=str(error).removeprefix("--stun "))
             return None
         if not isinstance(value, str) or len(value) > 200:  # the profile refuses control characters in any text
-            return "must be text, at most 200 characters"
+            return say("profile_errors.text")
         return None
 
 
@@ -104,14 +106,14 @@ def override_problems(overrides: Mapping[str, Any]) -> list[tuple[tuple[str, ...
     problems: list[tuple[tuple[str, ...], str]] = []
     for check_id, table in overrides.items():
         if check_id not in known:
-            problems.append(((check_id,), "is not a check whose thresholds a profile may set "
-                                          "(see assets/thresholds.toml for the names)"))
+            problems.append(((check_id,), say("profile_errors.not_tunable")))
             continue
         for key, value in (table.items() if isinstance(table, Mapping) else ()):
             limit = declaration(check_id, key)
             if limit is None:
                 names = sorted({*declared().get(check_id, {}), *load_toml_asset("thresholds.toml").get(check_id, {})})
-                problems.append(((check_id, key), f"is not a threshold of {check_id} (it has: {', '.join(names)})"))
+                problems.append(((check_id, key), say("profile_errors.not_a_threshold", check=check_id,
+                                                      names=", ".join(names))))
             elif (problem := limit.problem(value)) is not None:
                 problems.append(((check_id, key), problem))
     return problems

@@ -6,12 +6,17 @@ Messages follow flutter doctor's rule: the fact, then the consequence, then the 
 
 The language is one setting for the whole process (:func:`set_language`): the command line sets it once from
 ``--lang`` or the system locale, the window from its menu, the kiosk for each student.
+
+Numbers, dates and times are written as the language writes them, from the Unicode CLDR data that Babel ships:
+:func:`say` writes every number it fills in with :func:`number` (a decimal comma in German and Spanish), and
+:func:`date_time` and :func:`clock` write a moment in time. Only the text changes: the JSON report keeps numbers.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -105,12 +110,18 @@ def _stretch(node: Any) -> Any:
 _ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
 
 
+def has_wording(key: str) -> bool:
+    """Whether ``key`` names a sentence (in English, so in every language)."""
+    return isinstance(_find(_translation(ENGLISH), key), str)
+
+
 def say(key: str, **fields: Any) -> str:
-    """The sentence stored under ``key`` in the language in use, with ``fields`` filled in."""
+    """The sentence stored under ``key`` in the language in use, with ``fields`` filled in (numbers as the language
+    writes them, see :func:`number`)."""
     text = _lookup(key)
     if not isinstance(text, str):
         raise KeyError(f"wording {key!r} is a table, not a sentence")
-    return text.format(**fields) if fields else text
+    return text.format(**_written(fields)) if fields else text
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
@@ -123,4 +134,57 @@ def say_all(key: str, **fields: Any) -> tuple[str, ...]:
     texts = _lookup(key)
     if isinstance(texts, str):
         texts = [texts]
-    return tuple(t.format(**fields) if fields else t for t in texts)
+    return tuple(t.format(**_written(fields)) if fields else t for t in texts)
+
+
+# -- numbers, dates and times ----------------------------------------------------------------------------------
+
+_LOCALES = {ENGLISH: "en_GB", PSEUDO: "en_GB"}  # the app writes British English: 14:00, 1 December
+_DECIMAL = re.compile(r"[-−]?\d+\.\d+")
+
+
+def babel_locale(code: str | None = None) -> Any:
+    """The Babel locale of a language (the one in use by default)."""
+    return _babel_locale(code or _current)
+
+
+@cache
+def _babel_locale(code: str) -> Any:  # parsed once per language
+    from babel import Locale
+
+    return Locale.parse(_LOCALES.get(code, code))
+
+
+def number(value: float | str, code: str | None = None) -> str:
+    """A number as the language in use writes it: ``2.5`` is "2,5" in German and Spanish. The digits stay those the
+    code rounded to ("2.50" keeps two decimals, 3.0 stays "3.0" in English); whole numbers are not grouped, so a
+    1920×1080 picture and 48000 Hz read the same in every language. A text that is not a decimal number is left
+    as it is. ``code`` names another language than the one in use."""
+    text = str(value)
+    if not _DECIMAL.fullmatch(text):
+        return text
+    from babel.numbers import get_decimal_symbol
+
+    return text.replace(".", get_decimal_symbol(babel_locale(code)))
+
+
+def _written(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: number(v) if isinstance(v, (float, str)) else v for k, v in fields.items()}
+
+
+def date_time(when: datetime, code: str | None = None) -> str:
+    """A date and time of day people read, in the language in use (or ``code``): "Tuesday, 1 December 2026, 14:00",
+    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00"."""
+    from babel.dates import format_date, format_time, get_datetime_format
+
+    locale = babel_locale(code)
+    pattern = str(get_datetime_format("full", locale)).replace("'", "")  # CLDR quotes literal words ('at')
+    return pattern.replace("{1}", format_date(when, "full", locale)).replace(
+        "{0}", format_time(when, "short", locale=locale))
+
+
+def clock(when: datetime, seconds: bool = False, code: str | None = None) -> str:
+    """A time of day in the language in use, or ``code`` ("14:05", or "14:05:30" with ``seconds``)."""
+    from babel.dates import format_time
+
+    return format_time(when, "medium" if seconds else "short", locale=babel_locale(code))

@@ -13,6 +13,7 @@ from app.session import resolve
 from checks.export import render_html, summary_text
 from checks.profile import TEMPLATE, ProfileError, load_profile, parse_profile
 from checks.report import build_report
+from checks.wording import say
 from tests.conftest import run_cli
 
 NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
@@ -218,7 +219,7 @@ def test_a_report_that_cannot_be_built_still_shows_every_result(capsys):
     assert finish_check(args, session, results) == 1
     out, err = capsys.readouterr()
     assert err.startswith("interview-ready: the report could not be made (OverflowError") and "Traceback" not in err
-    assert "Power (system.power): pass: Plugged in." in out
+    assert f"Power (system.power): {say('status.pass')}: Plugged in." in out
 
 
 @pytest.mark.parametrize(("text", "told"), [

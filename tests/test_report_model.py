@@ -15,6 +15,7 @@ from checks.history import entry, open_history
 from checks.profile import parse_profile
 from checks.report import Report, build_report, countdown, describe_changes, fix_order
 from checks.thresholds import Thresholds
+from checks.wording import say
 from tests.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
@@ -113,7 +114,9 @@ def test_history_is_opt_in_keeps_numbers_only_and_says_what_changed(tmp_path):
     history.add(first)
     second = build_report([result("network.upload", "pass", 8.4, "Mbps"), result("camera.device", "pass")],
                           previous=history.last())
-    assert list(second.changes) == ["Network.Upload: 2.1 → 8.4 Mbps", "Camera.Device: Problem → Passed"]
+    assert list(second.changes) == [  # a built-in check by its own title, whatever the result was called
+        say("report.change_value", title=say("network.upload.title"), old="2.1", new="8.4 Mbps"),
+        say("report.change_status", title=say("camera.device.title"), old=say("status.fail"), new=say("status.pass"))]
     stored = json.loads(history.path.read_text())
     assert stored == [entry(first)] and set(stored[0]["checks"]["network.upload"]) == {"title", "status", "value",
                                                                                          "unit"}

@@ -297,7 +297,6 @@ class Resolution(_CameraCheck):
     order = 10
     id = "camera.resolution"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Picture size and smoothness"
 
     def judge(self, shot, limits):
         a, delivered = shot.analysis, shot.delivery(limits)
@@ -309,7 +308,6 @@ class Exposure(_CameraCheck):
     order = 30
     id = "camera.exposure"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Light on your face"
 
     def judge(self, shot, limits):
         return judge_exposure(shot.analysis, limits), round(shot.analysis.exposure.face_luma), "/255"
@@ -319,7 +317,6 @@ class Backlight(_CameraCheck):
     order = 40
     id = "camera.backlight"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Light behind you"
 
     def judge(self, shot, limits):
         return judge_backlight(shot.analysis, limits), None, ""
@@ -329,7 +326,6 @@ class Framing(_CameraCheck):
     order = 20
     id = "camera.framing"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Framing"
 
     def judge(self, shot, limits):
         return judge_framing(shot.analysis, limits), None, ""
@@ -363,7 +359,6 @@ class Sharpness(_FrameCheck):
     order = 50
     id = "camera.sharpness"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Focus"
     decide = staticmethod(judge_sharpness)
     measure = staticmethod(lambda a: round(a.sharpness))
 
@@ -372,7 +367,6 @@ class Clutter(_FrameCheck):
     order = 60
     id = "camera.clutter"
     verdicts = frozenset({Status.WARN})
-    title = "Background"
     decide = staticmethod(judge_clutter)
     measure = staticmethod(lambda a: round(a.clutter.score, 1))
 
@@ -381,7 +375,6 @@ class SideLight(_FrameCheck):
     order = 45
     id = "camera.side_light"
     verdicts = frozenset({Status.WARN})
-    title = "Light from one side"
     decide = staticmethod(judge_side_light)
     measure = staticmethod(lambda a: round(100 * a.side_light.ratio) if a.side_light.on_face else None)
     unit = "%"
@@ -391,7 +384,6 @@ class ColourCast(_FrameCheck):
     order = 47
     id = "camera.colour"
     verdicts = frozenset({Status.WARN})
-    title = "Colour of the light"
     decide = staticmethod(judge_colour)
     measure = staticmethod(lambda a: round(a.colour.cast, 1))
 
@@ -400,7 +392,6 @@ class Movement(_CameraCheck):
     order = 65
     id = "camera.motion"
     verdicts = frozenset({Status.WARN})
-    title = "Movement behind you"
 
     def judge(self, shot, limits):
         moving = shot.motion(limits)

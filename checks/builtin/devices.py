@@ -37,7 +37,6 @@ class _DeviceCheck(Check):
 class CameraDevice(_DeviceCheck):
     id = "camera.device"
     verdicts = frozenset({Status.FAIL})
-    title = "Camera"
     category = "camera"
     requires = frozenset({"camera"})
     device = "camera"
@@ -61,7 +60,6 @@ class CameraDevice(_DeviceCheck):
 class MicDevice(_DeviceCheck):
     id = "mic.device"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Microphone"
     category = "mic"
     requires = frozenset({"mic"})
     device = "mic"

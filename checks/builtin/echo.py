@@ -74,7 +74,6 @@ def _number(value: float, digits: int = 0) -> str:
 class MicEcho(Check):
     id = "mic.echo"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Echo"
     category = "mic"
     requires = frozenset({"mic"})
     order = 900  # after the checks that share the recording

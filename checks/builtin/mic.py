@@ -120,7 +120,6 @@ def noise_verdict(noise_dbfs: float, kind: str, limits: Mapping[str, Any]) -> Fi
 class MicNoise(_MicSoundCheck):
     id = "mic.noise"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Background noise"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         finding = noise_verdict(analysis.noise_dbfs, analysis.noise.kind, context.thresholds)
@@ -154,7 +153,6 @@ def level_verdict(speech_dbfs: float | None, limits: Mapping[str, Any]) -> Findi
 class MicLevel(_MicSoundCheck):
     id = "mic.level"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Speech level"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         finding = level_verdict(analysis.speech_dbfs, context.thresholds)
@@ -183,7 +181,6 @@ def snr_verdict(snr_db: float, limits: Mapping[str, Any]) -> Finding:
 class MicSnr(_MicSoundCheck):
     id = "mic.snr"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Voice over background"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         details = _details(analysis)
@@ -209,7 +206,6 @@ def clipping_verdict(found: Clipping, limits: Mapping[str, Any]) -> Finding:
 class MicClipping(_MicSoundCheck):
     id = "mic.clipping"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Distortion"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         recording = _recording(context)
@@ -235,7 +231,6 @@ class MicDropouts(_MicSoundCheck):
 
     id = "mic.dropouts"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Sound cutting out"
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         recording = _recording(context)

@@ -155,7 +155,6 @@ class Connectivity(NetworkCheck):
 
     id = "network.connectivity"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Internet connection"
     order = 0
     root_cause_of = "network"
 
@@ -326,7 +325,6 @@ class Throughput(NetworkCheck):
 class Download(Throughput):
     id = "network.download"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Download speed"
     direction = "download"
 
 
@@ -356,7 +354,6 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
 class Upload(Throughput):
     id = "network.upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Upload speed"
     direction = "upload"
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
@@ -485,7 +482,6 @@ class ProbeCheck(NetworkCheck):
 class Latency(ProbeCheck):
     id = "network.latency"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Delay (latency)"
     figure = "median_ms"
 
     def series(self, probed: Probed, context: CheckContext, warn: float, fail: float) -> list[Series]:
@@ -499,14 +495,12 @@ class Latency(ProbeCheck):
 class Jitter(ProbeCheck):
     id = "network.jitter"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Steadiness (jitter)"
     figure = "jitter_ms"
 
 
 class Loss(ProbeCheck):
     id = "network.loss"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Lost packets"
     figure = "loss_percent"
     limits = ("warn_percent", "fail_percent")
     keys = ("ok", "some", "many")
@@ -526,7 +520,6 @@ class Loss(ProbeCheck):
 class Udp(ProbeCheck):
     id = "network.udp"
     verdicts = frozenset({Status.WARN})
-    title = "UDP (how calls travel)"
 
     def measure(self, context: CheckContext) -> CheckResult:
         probed = _probe(self, context)
@@ -559,7 +552,6 @@ def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp
 class PlatformReach(NetworkCheck):
     id = "network.platform"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Meeting service"
 
     def measure(self, context: CheckContext) -> CheckResult:
         platform = self.platform(context)
@@ -586,7 +578,6 @@ class UploadDelay(NetworkCheck):
 
     id = "network.upload_delay"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Delay while uploading"
 
     def measure(self, context: CheckContext) -> CheckResult:
         idle = _probe(self, context)
@@ -636,7 +627,6 @@ class LinkType(NetworkCheck):
 
     id = "network.link"
     verdicts = frozenset({Status.WARN})
-    title = "Connection type"
     independent = True  # tells the kind of connection even when the internet cannot be reached
 
     def measure(self, context: CheckContext) -> CheckResult:

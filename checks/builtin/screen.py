@@ -133,7 +133,6 @@ class _ScreenCheck(Check):
 class Notifications(_ScreenCheck):
     id = "screen.notifications"
     verdicts = frozenset({Status.WARN})
-    title = "Notifications"
     order = 10
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
@@ -185,7 +184,6 @@ def _process_names() -> Iterable[str]:
 class Apps(_ScreenCheck):
     id = "screen.apps"
     verdicts = frozenset({Status.WARN})
-    title = "Apps that pop up"
     order = 20
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
@@ -235,7 +233,6 @@ def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status,
 class DisplayCheck(_ScreenCheck):
     id = "screen.display"
     verdicts = frozenset({Status.WARN})
-    title = "Screen size and windows"
     order = 30
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:

@@ -73,7 +73,6 @@ def busiest_processes(processes: list[psutil.Process]) -> list[tuple[str, float]
 class Power(Check):
     id = "system.power"
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    title = "Power"
     category = "system"
 
     def run(self, context: CheckContext) -> CheckResult:
@@ -97,7 +96,6 @@ class Power(Check):
 class Cpu(Check):
     id = "system.cpu"
     verdicts = frozenset({Status.WARN})
-    title = "Processor load"
     category = "system"
 
     def run(self, context: CheckContext) -> CheckResult:
