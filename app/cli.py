@@ -32,6 +32,34 @@ from checks.wording import PSEUDO, languages, say, say_all, set_language, system
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 
 
+ARGPARSE_WORDS = {
+    "usage: ": "cli.argparse.usage",
+    "expected one argument": "cli.argparse.expected_one",
+    "expected at least one argument": "cli.argparse.expected_at_least_one",
+    "expected at most one argument": "cli.argparse.expected_at_most_one",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.argparse.invalid_choice",
+    "invalid %(type)s value: %(value)r": "cli.argparse.invalid_value",
+    "the following arguments are required: %s": "cli.argparse.required",
+    "unrecognized arguments: %s": "cli.argparse.unrecognized",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.argparse.ambiguous",
+    "argument %(argument_name)s: %(message)s": "cli.argparse.argument",
+    "not allowed with argument %s": "cli.argparse.not_allowed_with",
+    "ignored explicit argument %r": "cli.argparse.ignored_explicit",
+    "one of the arguments %s is required": "cli.argparse.one_of_required",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "cli.argparse.unknown_parser",
+}
+"""argparse's own words (it asks ``gettext`` for each): the wording key saying each in the language in use; they
+keep argparse's ``%`` fields."""
+
+
+def _argparse_text(message: str) -> str:
+    key = ARGPARSE_WORDS.get(message)
+    return say(key) if key is not None else message
+
+
+argparse._ = _argparse_text  # argparse looks its words up through this module-level name at the moment it needs them
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse in the language in use: its headings and ``-h`` too, and errors in one line, naming the argument, with
     exit 2. Every command takes ``--lang``."""

@@ -30,6 +30,7 @@ The format (``interview-ready profile init FILE`` writes a commented template)::
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import re
 import unicodedata
@@ -383,6 +384,28 @@ def parse_profile(text: str, path: Path | None = None, now: datetime | None = No
     return profile.model_copy(update={"path": path})
 
 
+PYDANTIC_WORDS = {
+    **dict.fromkeys(("string_type", "string_unicode"), "profile_errors.types.text"),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "profile_errors.types.whole_number"),
+    **dict.fromkeys(("float_type", "float_parsing"), "profile_errors.types.number"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "profile_errors.types.yes_or_no"),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), "profile_errors.types.list"),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), "profile_errors.types.table"),
+    **dict.fromkeys(("datetime_type", "datetime_parsing", "datetime_from_date_parsing"),
+                    "profile_errors.types.date_time"),
+    "string_too_long": "profile_errors.types.text_too_long",
+    "string_too_short": "profile_errors.types.text_too_short",
+    "too_long": "profile_errors.types.too_many",
+    "too_short": "profile_errors.types.too_few",
+    "greater_than_equal": "profile_errors.types.at_least",
+    "less_than_equal": "profile_errors.types.at_most",
+    "greater_than": "profile_errors.types.more_than",
+    "less_than": "profile_errors.types.less_than",
+}
+"""pydantic's error types, each with the wording that says it (its ``ctx`` fills the fields); others keep pydantic's
+own English phrase."""
+
+
 def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
     """One line per faulty field: the file, the line, the field and what it must be."""
     grouped: dict[tuple[Any, ...], list[Any]] = {}
@@ -405,6 +428,11 @@ def _describe(where: str, text: str, errors: list[Any]) -> list[str]:
         message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
         message = message.replace("Input should be", "must be").replace("String should have", "must have")
         message = re.sub(r"^--(stun|server) ", "", message)
+        kind = PYDANTIC_WORDS.get(str(error.get("type")))
+        if kind is not None:  # pydantic's own phrase, said in the language in use
+            context = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (int, float, str))}
+            with contextlib.suppress(KeyError, IndexError):
+                message = say(kind, **context)
         if len(group) > 1:
             message = say("profile_errors.wrong_type")
         elif error.get("type") == "extra_forbidden":

@@ -91,7 +91,7 @@ def _lookup(key: str, code: str | None = None) -> Any:
     return found
 
 
-_FIELD = re.compile(r"(\{[^{}]*\})")
+_FIELD = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)[sr]|%[sr])")  # str.format fields, and argparse's %-fields
 
 
 def _stretch(node: Any) -> Any:

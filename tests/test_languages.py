@@ -513,3 +513,42 @@ def test_the_window_started_from_the_command_line_takes_lang_too(cli):
     done = cli("--lang", PSEUDO, env={"QT_QPA_PLATFORM": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
     set_language(PSEUDO)
     assert done.returncode == 2 and say("cli.no_screen") in done.stderr
+
+
+# --- argparse's and pydantic's own words ------------------------------------------------------------------------
+
+_PERCENT_FIELDS = re.compile(r"%\([a-z_]+\)[sr]|%[sr]")
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_argparses_words_keep_its_percent_fields_in_every_language(code):
+    from app.cli import ARGPARSE_WORDS
+
+    english, translated = _catalogs(code)
+    for message, key in ARGPARSE_WORDS.items():
+        assert english[key] == message, key  # English is argparse's own sentence
+        if key in translated:
+            assert sorted(_PERCENT_FIELDS.findall(str(translated[key]))) == sorted(_PERCENT_FIELDS.findall(message)), \
+                f"{code}: {key}"
+
+
+def test_argparses_own_errors_and_usage_are_in_the_language(cli):
+    unknown = cli("--lang", PSEUDO, "check", "--no-such-option")
+    wrong = cli("--lang", PSEUDO, "check", "--network", "bogus")
+    usage = cli("--lang", PSEUDO, "check", "--help")
+    set_language(PSEUDO)
+    assert unknown.returncode == 2 and say("cli.argparse.unrecognized") % "--no-such-option" in unknown.stderr
+    assert wrong.returncode == 2 and "bogus" in wrong.stderr
+    assert say("cli.argparse.argument").split("%")[0] in wrong.stderr  # "argument --network: …", said in it
+    assert usage.stdout.startswith(say("cli.argparse.usage"))
+    assert "unrecognized" not in unknown.stderr and "invalid choice" not in wrong.stderr
+
+
+def test_a_profiles_wrong_types_are_said_in_the_language_not_pydantics_english(cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('organisation = 5\nrequired = "camera.*"\n')
+    done = cli("--lang", PSEUDO, "profile", "validate", str(bad))
+    set_language(PSEUDO)
+    assert done.returncode == 2
+    assert say("profile_errors.types.text") in done.stderr and say("profile_errors.types.list") in done.stderr
+    assert "Input should" not in done.stderr and "must be" not in done.stderr
