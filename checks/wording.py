@@ -121,7 +121,12 @@ def say(key: str, **fields: Any) -> str:
     text = _lookup(key)
     if not isinstance(text, str):
         raise KeyError(f"wording {key!r} is a table, not a sentence")
-    return text.format(**_written(fields)) if fields else text
+    return text.format(**_written(fields)) if fields else _unescaped(text)
+
+
+def _unescaped(text: str) -> str:
+    """A sentence said without fields: its doubled braces (``{{``, the format's escape) are single ones."""
+    return text.replace("{{", "{").replace("}}", "}")
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
@@ -134,7 +139,7 @@ def say_all(key: str, **fields: Any) -> tuple[str, ...]:
     texts = _lookup(key)
     if isinstance(texts, str):
         texts = [texts]
-    return tuple(t.format(**_written(fields)) if fields else t for t in texts)
+    return tuple(t.format(**_written(fields)) if fields else _unescaped(t) for t in texts)
 
 
 # -- numbers, dates and times ----------------------------------------------------------------------------------
