@@ -253,7 +253,7 @@ def _fields(node: object) -> list[set[str]]:
     return [{f for _, f, _, _ in Formatter().parse(t) if f is not None} for t in texts if isinstance(t, str)]
 
 
-_FIELDS = re.compile(r"\{[^{}]*\}")
+_FIELDS = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sr]|%[sr]")  # format fields, argparse's %-fields
 TRANSLATIONS = sorted(code for code in languages() if code != ENGLISH)
 
 
