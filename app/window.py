@@ -56,7 +56,7 @@ from checks.history import History, data_dir, open_history
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.settings import load_choice, save_choice
 from checks.sources.camera import FrameFeed
-from checks.steps import STEPS, is_consequence, summarise, was_not_asked
+from checks.steps import STEPS, fix_first_line, is_consequence, summarise, was_not_asked
 from checks.wording import language, language_name, say, say_all, set_language
 
 if TYPE_CHECKING:
@@ -747,7 +747,9 @@ class MainWindow(QMainWindow):
         cancelled = self.controller.cancelled
         first = report.fix_first
         fix = ""
-        if first is not None or (report.results and not cancelled):
+        if first is not None:
+            fix = fix_first_line(first)
+        elif report.results and not cancelled:
             fix = fix_first_text(report)
         skipped = _skipped_names(report)
         if skipped:

@@ -56,6 +56,13 @@ def headline(result: CheckResult) -> str:
     return result.summary
 
 
+def fix_first_line(result: CheckResult) -> str:
+    """The verdict banner's one line about the most important problem: its plain headline, then the exact fix (the
+    check's own summary, with its figures and file names, stays in the details and the report)."""
+    advice = f" {result.advice[-1]}" if result.advice else ""
+    return f"{say('report.fix_first')}: {headline(result).rstrip('.')}.{advice}"
+
+
 def was_not_asked(result: CheckResult) -> bool:
     """True for a check that runs only on request (the echo test) and was not asked for this time."""
     return result.status is Status.SKIP and isinstance(result.details, dict) and result.details.get(

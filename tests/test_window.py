@@ -230,7 +230,9 @@ def test_missing_camera_file_is_the_one_problem_with_its_advice(qtbot, open_wind
     assert str(missing) in details
     assert "Check the file name given with --camera." in details
     assert say("ui.what_to_do") in details
-    assert str(missing) in shown_text(window.fix_first.text(), window.fix_first.textFormat())
+    banner = shown_text(window.fix_first.text(), window.fix_first.textFormat())
+    assert say("sources.camera.no_file.headline") in banner  # plain words first, then the exact fix
+    assert "Check the file name given with --camera." in banner and str(missing) not in banner
 
 
 def test_text_from_a_check_is_shown_literally_never_as_html(qtbot, open_window):
