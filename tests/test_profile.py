@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,13 +52,13 @@ def test_a_local_time_with_a_zone_name_becomes_an_aware_time():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('organisation = "Acme"\nplatform = "skype"\n', "line 2: platform: must be one of zoom, teams, meet, webex, other"),
-    ('organisation = 5\n', "line 1: organisation: must be a valid string"),
+    ('organisation = 5\n', f"line 1: organisation: {say('profile_errors.types.text')}"),
     ('role = "ok"\ncolour = "red"\n', "line 2: colour: is not a field"),
     ('interview_at = 2026-12-01T14:00:00\n', "line 1: interview_at: needs a time zone"),
     ('time_zone = "Mars/Olympus"\n', "line 1: time_zone: must be a time zone name"),
     ('schema = "interview-ready/profile@9"\n', "line 1: schema:"),
     ('stun = ["stun.example.org:3478", "bad host:1"]\n', "line 1: stun[2]: has a bad host name"),
-    ('required = "camera.*"\n', "line 1: required: must be a valid list"),
+    ('required = "camera.*"\n', f"line 1: required: {say('profile_errors.types.list')}"),
     ('[[backup_channels]]\nkind = "phone"\nvalue = "+44 20 7946 0000"\n\n[[backup_channels]]\nkind = "email"\n'
      'value = "not an address"\n', "line 7: backup_channels[2].value: must be an e-mail address"),
     ('[[backup_channels]]\nkind = "pigeon"\nvalue = "x"\n', "line 2: backup_channels[1].kind:"),
@@ -168,7 +169,10 @@ def test_the_profile_feeds_the_run_and_the_command_line_wins(tmp_path):
 def test_profile_init_and_validate_commands(tmp_path):
     path = tmp_path / "acme.toml"
     done = run_cli("profile", "init", str(path))
-    assert done.returncode == 0 and path.read_text() == TEMPLATE
+    def undated(text: str) -> str:  # the example interview lies 14 days ahead of the day the template is written
+        return re.sub(r"^interview_at = \d{4}-\d{2}-\d{2}", "interview_at = DAY", text, flags=re.M)
+
+    assert done.returncode == 0 and undated(path.read_text()) == undated(TEMPLATE)
     assert run_cli("profile", "init", str(path)).returncode == 2  # never overwrites
     done = run_cli("profile", "validate", str(path))
     assert done.returncode == 0 and "valid profile for Acme Hiring" in done.stdout
