@@ -72,10 +72,17 @@ def test_pressing_the_button_runs_the_test_through_pulseaudio_and_shows_the_echo
         pytest.skip(f"PulseAudio could not start: {error}")
     try:
         add_room(pulse)
-        with loopback(pulse, 40, -12.0):
-            env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen"}
-            done = subprocess.run([sys.executable, "-c", textwrap.dedent(_PANEL)], env=env, cwd=ROOT,
-                                  capture_output=True, text=True, timeout=30)
+        for _take in range(2):  # PulseAudio's loopback now and then starts late under load: the sweep then does
+            # not come back at all (found ~0 ms late, 30 dB and more down); one more take, on a settled loopback
+            with loopback(pulse, 40, -12.0):
+                env = {**pulse.env, "QT_QPA_PLATFORM": "offscreen"}
+                done = subprocess.run([sys.executable, "-c", textwrap.dedent(_PANEL)], env=env, cwd=ROOT,
+                                      capture_output=True, text=True, timeout=30)
+            if done.returncode != 0 or not done.stdout.strip():
+                break
+            seen = json.loads(done.stdout.strip().splitlines()[-1])
+            if (seen.get("details") or {}).get("return_loss_db", 99) < 25:
+                break
     finally:
         pulse.close()
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
