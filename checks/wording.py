@@ -18,9 +18,10 @@ import os
 import re
 from datetime import datetime
 from functools import cache
+from importlib import resources
 from typing import Any
 
-from checks.resources import asset_path, load_toml_asset
+from checks.resources import load_toml_asset
 
 ENGLISH = "en"
 PSEUDO = "qps"  # a made-up language whose every sentence is 40 % longer: for layout tests, never offered in menus
@@ -32,7 +33,7 @@ _current = ENGLISH
 @cache
 def languages() -> tuple[str, ...]:
     """The languages the app speaks: English first, then every ``wording.<code>.toml`` in ``assets/``."""
-    codes = sorted(p.name.split(".")[1] for p in asset_path().iterdir()
+    codes = sorted(p.name.split(".")[1] for p in resources.files("assets").iterdir()  # in the frozen app too
                    if re.fullmatch(r"wording\.[a-z]{2}\.toml", p.name))
     return (ENGLISH, *codes)
 
