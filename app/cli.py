@@ -354,10 +354,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: {say('cli.no_screen')}", file=sys.stderr)
         return EXIT_USAGE
     starting = None
-    if window and not args.kiosk:  # the kiosk's own full-screen window is the first thing shown
+    if window:
         from app.starting import show_starting
 
-        starting = show_starting()
+        starting = show_starting(full_screen=args.kiosk)
     from app.session import UsageError, resolve
 
     try:
@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if kiosk_config is not None:
         from app.kiosk import run_kiosk
 
-        return run_kiosk(session, kiosk_config)
+        return run_kiosk(session, kiosk_config, starting=starting)
     from app.window import run_window
 
     def reload(profile: Path) -> Session:  # the window opens another profile; the other choices stay

@@ -450,12 +450,14 @@ def _printer_available() -> bool:
     return bool(QPrinterInfo.availablePrinters())
 
 
-def run_kiosk(session: Session, config: KioskConfig) -> int:
+def run_kiosk(session: Session, config: KioskConfig, starting: QWidget | None = None) -> int:
+    """Run the kiosk; ``starting``, the full-screen card shown while the app loaded, closes once the kiosk shows."""
     app = make_app()
     if config.pin_hash is None:
-        print("interview-ready: no admin PIN is set, so anyone can leave kiosk mode with Ctrl+Alt+A; "
-              "set one with 'interview-ready kiosk set-pin --kiosk-config FILE'", file=sys.stderr)
+        print(f"interview-ready: {say('cli.kiosk_no_pin')}", file=sys.stderr)
     show_kiosk(KioskWindow(session, config))
+    if starting is not None:
+        starting.close()
     return int(app.exec())
 
 

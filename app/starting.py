@@ -34,8 +34,9 @@ def application() -> QApplication:
     return app
 
 
-def show_starting() -> QWidget:
-    """Show at once a small window that says the app is getting ready; close it when the main window shows."""
+def show_starting(full_screen: bool = False) -> QWidget:
+    """Show at once a small window that says the app is getting ready; close it when the main window shows.
+    ``full_screen`` for the kiosk: the whole screen says it from the first moment, not a desktop and a small card."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
 
@@ -51,6 +52,9 @@ def show_starting() -> QWidget:
     font.setPointSizeF(font.pointSizeF() * 1.5)
     window.setFont(font)
     window.setMinimumWidth(window.fontMetrics().averageCharWidth() * 36)
-    window.show()
+    if full_screen:
+        window.showFullScreen()
+    else:
+        window.show()
     app.processEvents()  # drawn now, before the long imports that follow
     return window

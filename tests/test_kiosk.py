@@ -9,7 +9,9 @@ import gc
 import shutil
 import statistics
 import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -26,7 +28,10 @@ from app.session import resolve
 from checks.api import Status
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, hash_pin
+from checks.wording import say
 from tests import scenes
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -276,3 +281,25 @@ def test_students_in_a_row_leave_nothing_behind(qtbot, kiosk):
     assert threading.active_count() <= baseline_threads, [t.name for t in threading.enumerate()]
     assert window.main is None
     assert len(QApplication.allWidgets()) <= widgets_after_warm_up
+
+
+def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_path):
+    # The same path as 'interview-ready --kiosk': the full-screen card first, closed once the kiosk is up.
+    code = ("import sys\nfrom PySide6.QtCore import QTimer\nfrom app.starting import show_starting\n"
+            "card = show_starting(full_screen=True)\nprint('full' if card.isFullScreen() else 'small')\n"
+            "from app.cli import make_parser\nfrom app.session import resolve\nfrom app.kiosk import run_kiosk\n"
+            "from checks.kiosk import KioskConfig\nfrom PySide6.QtWidgets import QApplication\n"
+            "session = resolve(make_parser().parse_args(['--kiosk', '--camera', 'none', '--mic', 'none', "
+            "'--network', 'none', '--only', 'system.power']))\n"
+            "def look():\n"
+            "    kiosk = [w for w in QApplication.topLevelWidgets() if w.isVisible()]\n"
+            "    print('card', 'visible' if card.isVisible() else 'closed', len(kiosk), kiosk[0].isFullScreen())\n"
+            "    QApplication.instance().exit(0)\n"
+            "QTimer.singleShot(1500, look)\nsys.exit(run_kiosk(session, KioskConfig(), starting=card))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+                               "LANG": "C.UTF-8"})
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["full", "card", "closed", "1", "True"]
+    assert f"interview-ready: {say('cli.kiosk_no_pin')}" in done.stderr  # worded, in the language
