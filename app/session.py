@@ -47,7 +47,7 @@ class Session:
 def resolve(args: argparse.Namespace) -> Session:
     """Validate the arguments and build the run; :class:`UsageError` names what is wrong."""
     demo = getattr(args, "demo", False)
-    camera_text = args.camera or (str(asset_path("demo", "camera.mp4")) if demo else "auto")
+    camera_text = args.camera or (str(asset_path("demo", "camera.avi")) if demo else "auto")
     mic_text = args.mic or (str(asset_path("demo", "speech.wav")) if demo else "auto")
     try:
         camera = CameraSpec.parse(camera_text)

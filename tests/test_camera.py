@@ -309,7 +309,7 @@ def test_cli_on_the_demo_video_measures_its_frame_rate():
 
 
 def test_cli_on_a_truncated_video(tmp_path):
-    data = (DEMO / "camera.mp4").read_bytes()
+    data = (DEMO / "camera.avi").read_bytes()
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(data[: len(data) // 3])
     done = run_cli("check", "--camera", str(broken), "--mic", "none", "--network", "none", "--only", "camera.*",

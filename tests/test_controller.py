@@ -38,7 +38,7 @@ def controllers(qtbot):
 
 
 def test_a_run_goes_through_the_take_and_the_checks_to_a_report(qtbot, controllers):
-    controller = controllers(session_for("--camera", str(DEMO / "camera.mp4"), "--mic", str(DEMO / "speech.wav"),
+    controller = controllers(session_for("--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"),
                                          "--network", "none", "--only", "camera.device,mic.device,mic.level"))
     phases: list[Phase] = []
     controller.phase_changed.connect(phases.append)
@@ -65,7 +65,7 @@ def test_a_run_goes_through_the_take_and_the_checks_to_a_report(qtbot, controlle
 
 def test_choosing_another_camera_reopens_it_and_checks_only_the_picture_again(qtbot, controllers, tmp_path):
     other = scenes.plain_video(tmp_path / "other.avi")  # a second "camera", of another size than the demo's
-    controller = controllers(session_for("--camera", str(DEMO / "camera.mp4"), "--mic", "none", "--network", "none",
+    controller = controllers(session_for("--camera", str(DEMO / "camera.avi"), "--mic", "none", "--network", "none",
                                          "--only", "camera.device,system.power"))
     with qtbot.waitSignal(controller.camera_opened, timeout=TIMEOUT_MS):
         controller.open_camera()

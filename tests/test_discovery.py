@@ -148,6 +148,6 @@ def test_a_plugin_needing_a_device_runs_on_the_shared_source(site):
     [loaded] = discover(distributions=distributions(site))
     from tests.conftest import DEMO
 
-    config = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.mp4")), mic=MicSpec("none"))
+    config = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.avi")), mic=MicSpec("none"))
     [result] = Runner([loaded], config).run()
     assert (result.status, result.summary, result.value) == (Status.PASS, "1280x720", 1280)

@@ -20,7 +20,7 @@ from checks.thresholds import Thresholds
 from tests.checkkit import Garbage, Hangs, Raises, Simple, loaded
 from tests.conftest import DEMO
 
-FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.mp4")), mic=MicSpec.parse(str(DEMO / "speech.wav")),
+FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.avi")), mic=MicSpec.parse(str(DEMO / "speech.wav")),
                   network=NetworkSettings("none"))
 
 

@@ -64,7 +64,7 @@ def test_a_video_file_loops_at_its_end(tmp_path):
 
 
 def test_the_demo_video_opens():
-    camera = open_camera(CameraSpec.parse(str(DEMO / "camera.mp4")))
+    camera = open_camera(CameraSpec.parse(str(DEMO / "camera.avi")))
     assert (camera.width, camera.height) == (1280, 720)
 
 
@@ -114,7 +114,7 @@ def test_an_audio_file_reads_in_chunks_and_starts_over(tmp_path, suffix, subtype
     ("missing.wav", None, "mic.no_file"),
     ("noise.wav", b"RIFF\x00\x00garbage that is not a wave file", "mic.bad_file"),
     ("empty.wav", b"", "mic.bad_file"),
-    ("photo.wav", (DEMO / "camera.mp4").read_bytes()[:4096], "mic.bad_file"),
+    ("photo.wav", (DEMO / "camera.avi").read_bytes()[:4096], "mic.bad_file"),
 ])
 def test_a_bad_audio_file_says_so_with_its_path(tmp_path, name, content, key):
     path = tmp_path / name

@@ -203,7 +203,7 @@ def test_a_missing_camera_file_is_told_by_its_own_headline(tmp_path):
     from checks.sources.camera import CameraSpec
     from checks.sources.mic import MicSpec
 
-    config = RunConfig(camera=CameraSpec.parse(str(tmp_path / "no-such-camera.mp4")), mic=MicSpec("none"),
+    config = RunConfig(camera=CameraSpec.parse(str(tmp_path / "no-such-camera.avi")), mic=MicSpec("none"),
                        screen="none")
     results = Runner(discover("camera.*"), config).run()
     summary = summarise("picture", results, build_report(results))

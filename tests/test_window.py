@@ -416,11 +416,11 @@ def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbo
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     other = scenes.plain_video(tmp_path / "other.avi")
-    window = open_window(session_for("--camera", str(DEMO / "camera.mp4"), "--mic", "none", "--network", "none",
+    window = open_window(session_for("--camera", str(DEMO / "camera.avi"), "--mic", "none", "--network", "none",
                                      "--only", "camera.device,system.power"))
     pickers = window.pickers
     assert pickers is not None and pickers.hint.text() == say("steps.devices_hint")
-    assert pickers.camera.currentData() == str(DEMO / "camera.mp4") and pickers.camera.accessibleName()
+    assert pickers.camera.currentData() == str(DEMO / "camera.avi") and pickers.camera.accessibleName()
     first = run_to_end(qtbot, window)
     pickers.offer(pickers.camera, str(other), "Other camera", select=False)
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:

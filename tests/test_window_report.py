@@ -150,7 +150,7 @@ def test_plots_show_in_the_report_tab_and_the_snapshot_only_when_ticked(qtbot, t
 
     from tests.conftest import DEMO
 
-    window = _window(qtbot, ["--camera", str(DEMO / "camera.mp4"), "--mic", str(DEMO / "speech.wav"),
+    window = _window(qtbot, ["--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"),
                              "--network", "none", "--only", "camera.device,camera.framing,mic.device,mic.level"])
     box = window.camera_panel.snapshot_box
     assert box is not None and not box.isChecked() and box.accessibleName() == say("picture.opt_in")

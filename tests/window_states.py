@@ -24,7 +24,7 @@ STATES: dict[str, list[str]] = {
     "running": ["--demo"],
     "all-good": ["--demo", "--only", "camera.device,camera.exposure,camera.framing,camera.sharpness,mic.*,"
                  "system.power"],
-    "one-problem": ["--camera", str(ROOT / "assets" / "demo" / "no-such-camera.mp4"), "--mic",
+    "one-problem": ["--camera", str(ROOT / "assets" / "demo" / "no-such-camera.avi"), "--mic",
                     str(DEMO / "speech.wav"), "--network", "none", "--only", "camera.*,mic.*,system.power"],
     "no-devices": ["--camera", "auto", "--mic", "auto", "--network", "none"],
 }

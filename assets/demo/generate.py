@@ -1,4 +1,5 @@
-"""Makes the demo media: ``camera.mp4`` (a person in a room) and ``speech.wav``.
+"""Makes the demo media: ``camera.avi`` (a person in a room; Motion JPEG, as webcams send it, which OpenCV reads
+with its own decoder, so the app bundle needs no FFmpeg) and ``speech.wav``.
 
 Run ``.venv/bin/python assets/demo/generate.py`` from the repository; it needs the test extras (scikit-image) and
 ``espeak-ng`` (Debian package) for the voice.
@@ -17,7 +18,8 @@ import numpy as np
 import soundfile
 
 HERE = Path(__file__).resolve().parent
-WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 25, 2
+WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 25, 1  # a one-second loop (4 MB)
+QUALITY = 50  # JPEG quality of each frame (OpenCV's own encoder)
 RATE = 48_000
 SENTENCE = "Hello, I am ready for my interview. Thank you for taking the time to speak with me today."
 
@@ -31,7 +33,8 @@ def make_video(path: Path) -> None:
     room = scenes.wall(WIDTH, HEIGHT)
     scenes.bookshelf(room, 40, 120, 240, 520, np.random.default_rng(5))
     cv2.rectangle(room, (1000, 200), (1180, 420), (80, 140, 90), -1)  # a picture on the wall
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
+    writer = cv2.VideoWriter(str(path), cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*"MJPG"), FPS, (WIDTH, HEIGHT))
+    writer.set(cv2.VIDEOWRITER_PROP_QUALITY, QUALITY)
     for i in range(FPS * SECONDS):
         sway = 0.012 * np.sin(2 * np.pi * i / (FPS * SECONDS))
         frame = scenes.place(room, face_w=0.13, face_cx=0.5 + sway, face_top=0.24).frame
@@ -56,6 +59,6 @@ def make_speech(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    make_video(HERE / "camera.mp4")
+    make_video(HERE / "camera.avi")
     make_speech(HERE / "speech.wav")
-    print("wrote", HERE / "camera.mp4", "and", HERE / "speech.wav")
+    print("wrote", HERE / "camera.avi", "and", HERE / "speech.wav")
