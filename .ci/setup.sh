@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything Interview Ready needs, on Debian or Ubuntu: system packages (as root; otherwise the
-# exact command is printed), then a virtual environment in .venv with the app installed.
+# exact command is printed), then a virtual environment in .venv with the app installed (for the bundle: .venv-bundle,
+# with the small OpenCV it ships, bundle/opencv_wheel.py).
 # Usage: .ci/setup.sh run|test|bundle      (used by ./run, ./test, ./build and CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,8 @@ test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox popp
                alsa-utils xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1
                libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
                libglib2.0-bin)
-bundle_packages=(binutils)  # PyInstaller reads the libraries' dependencies with objdump
+bundle_packages=(binutils  # PyInstaller reads the libraries' dependencies with objdump
+                 g++ cmake ninja-build nasm)  # the small OpenCV is compiled once (nasm: libjpeg-turbo's fast code)
 python=${PYTHON:-python3}
 packages=("${run_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
@@ -40,16 +42,22 @@ else
   echo "Not a Debian or Ubuntu system: install PortAudio yourself if the microphone check says it is missing."
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  "$python" -m venv .venv
+venv=.venv
+[ "$what" = bundle ] && venv=.venv-bundle  # its own: the tests keep the official OpenCV (they write videos with its FFmpeg)
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
 fi
-stamp=.venv/.installed-$what
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
+stamp=$venv/.installed-$what
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ bundle/opencv_wheel.py -nt "$stamp" ]; then
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  if [ "$what" = bundle ]; then  # first, so that the app's own requirement finds OpenCV installed
+    opencv=$("$venv/bin/python" bundle/opencv_wheel.py)
+    "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$opencv"  # NumPy comes with the app
+  fi
   if [ "$what" = test ] || [ "$what" = bundle ]; then
-    .venv/bin/python -m pip install -q -e ".[$what]"
+    "$venv/bin/python" -m pip install -q -e ".[$what]"
   else
-    .venv/bin/python -m pip install -q -e .
+    "$venv/bin/python" -m pip install -q -e .
   fi
   touch "$stamp"
 fi

@@ -31,10 +31,17 @@ def _env() -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "DISPLAY": os.environ["DISPLAY"]}
 
 
+POLL_S = 0.02  # how often the screen is asked (xdotool's own --sync asks only every 0.5 s: too coarse to time by)
+
+
 def _shown(pid: int, *name: str) -> None:
     """Wait until a window of ``pid`` (whose title matches ``name``, if given) is on the screen."""
-    subprocess.run(["xdotool", "search", "--sync", "--all", "--onlyvisible", "--pid", str(pid),
-                    *(("--name", *name) if name else ())], check=True, stdout=subprocess.DEVNULL, timeout=60)
+    until = time.monotonic() + 60
+    search = ["xdotool", "search", "--all", "--onlyvisible", "--pid", str(pid), *(("--name", *name) if name else ())]
+    while subprocess.run(search, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        if time.monotonic() > until:
+            raise TimeoutError(f"no window of process {pid} after 60 s")
+        time.sleep(POLL_S)
 
 
 def start_to_window(program: Path) -> tuple[float, float, float]:

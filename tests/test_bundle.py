@@ -170,3 +170,29 @@ def test_install_desktop_entry_registers_the_app_and_the_profile_type(bundle, tm
     if shutil.which("update-mime-database"):
         globs = (data / "mime" / "globs2").read_text()
         assert "application/x-interview-ready-profile:*.interview.toml" in globs
+
+
+def test_the_bundle_is_under_250_mb_with_its_small_opencv(bundle):
+    # OpenCV with only the modules the app uses (bundle/opencv_wheel.py): none of FFmpeg, OpenBLAS or their codecs
+    files = [p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink()]
+    names = {p.name for p in files}
+    assert not [n for n in names if n.startswith(("libavcodec", "libavformat", "libswscale", "libopenblas", "libaom"))]
+    assert sum(p.stat().st_size for p in files) < 250e6
+
+
+def test_a_webcams_motion_jpeg_video_is_read_and_another_format_is_named(run, tmp_path):
+    from tests import scenes
+
+    frames = list(scenes.sitting_still(scenes.wall(640, 360), 10, noise=2.5))
+    scenes.write_video(tmp_path / "clip.avi", frames, fourcc="MJPG")  # written with the venv's OpenCV (FFmpeg)
+    scenes.write_video(tmp_path / "clip.mp4", frames, fourcc="mp4v")
+    common = ("check", "--mic", "none", "--network", "none", "--screen", "none", "--only", "camera.device", "--json")
+
+    motion_jpeg = run(*common, "--camera", str(tmp_path / "clip.avi"))
+    mpeg4 = run(*common, "--camera", str(tmp_path / "clip.mp4"))
+
+    [read] = json.loads(motion_jpeg.stdout)["checks"]
+    assert read["status"] == "pass", read
+    [named] = json.loads(mpeg4.stdout)["checks"]
+    assert named["status"] == "fail" and named["details"]["reason"] == "camera.video_format", named
+    assert "Motion JPEG" in named["summary"] and "Traceback" not in mpeg4.stderr

@@ -103,6 +103,12 @@ def _open_device(index: int, warmup_s: float) -> CameraSource:
     return CameraSource(_device_name(index), capture=capture)
 
 
+def reads_every_video() -> bool:
+    """Whether this OpenCV reads the common video formats (through FFmpeg). The app bundle's OpenCV has no FFmpeg:
+    it reads video only as Motion JPEG (AVI), which OpenCV decodes itself."""
+    return bool(cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG))
+
+
 def _open_file(path: Path) -> CameraSource:
     if not path.is_file():
         raise SourceError("camera.no_file", path=path)
@@ -114,6 +120,8 @@ def _open_file(path: Path) -> CameraSource:
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
+        if not reads_every_video():
+            raise SourceError("camera.video_format", path=path)
         raise SourceError("camera.bad_file", path=path)
     try:
         return CameraSource(path.name, capture=capture, is_file=True)
