@@ -58,13 +58,18 @@ def language_name(code: str) -> str:
 
 
 def system_language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
-    """The language the system asks for (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``), if the app speaks it."""
+    """The language the system asks for, if the app speaks it: the locale (``LC_ALL``, then ``LC_MESSAGES``, then
+    ``LANG``) and, as gettext reads it, ``LANGUAGE`` before it, a list of preferences (``LANGUAGE=es:de``, as Linux
+    desktops set it), which counts only when a locale is set and is not C or POSIX."""
     env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            code = value.split(".")[0].split("_")[0].lower()
-            return code if code in languages() else ENGLISH
+    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
+    wanted = [locale]
+    if locale and locale.split(".")[0] not in ("C", "POSIX"):
+        wanted = [*env.get("LANGUAGE", "").split(":"), locale]
+    for value in wanted:
+        code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+        if code in languages():
+            return code
     return ENGLISH
 
 

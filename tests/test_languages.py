@@ -39,6 +39,7 @@ from checks.wording import (
     say_all,
     say_n,
     set_language,
+    system_language,
 )
 from tests.conftest import ROOT
 
@@ -480,7 +481,8 @@ def test_the_pseudo_language_gives_the_verdict_in_it(cli):
 
 def test_a_german_system_gets_the_german_verdict(cli):
     """Passes once assets/wording.de.toml is in."""
-    _assert_verdict_in(cli(*NO_DEVICES, env={"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}), "de")
+    _assert_verdict_in(cli(*NO_DEVICES, env={"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}),
+                      "de")
 
 
 def test_lang_es_gives_the_spanish_verdict(cli):
@@ -568,3 +570,25 @@ def test_a_sentence_said_without_fields_shows_single_braces(cli):
     """The help of ``list-devices --json`` shows the JSON's shape: its braces are escaped in the wording."""
     done = cli("list-devices", "--help")
     assert done.returncode == 0 and '{"cameras"' in done.stdout and "{{" not in done.stdout
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"),
+    ({"LC_ALL": "es_MX.UTF-8", "LANG": "de_DE.UTF-8"}, "es"),
+    ({"LC_MESSAGES": "es_ES.UTF-8", "LANG": "de_DE.UTF-8"}, "es"),
+    ({"LANG": "fr_FR.UTF-8"}, "en"),  # a language the app does not speak
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "es:de"}, "es"),  # a desktop's list of preferences comes first
+    ({"LANG": "en_GB.UTF-8", "LANGUAGE": "fr_FR:es_ES:de"}, "es"),  # the first one spoken
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "fr"}, "de"),  # none of the list spoken: the locale's
+    ({"LANG": "C.UTF-8", "LANGUAGE": "de"}, "en"),  # as in gettext, the list counts only with a real locale
+    ({"LANGUAGE": "de"}, "en"),
+    ({"LANG": "de_DE.UTF-8@euro"}, "de"),
+    ({}, "en"),
+])
+def test_the_system_language_is_read_as_gettext_reads_it(environ, expected):
+    assert system_language(environ) == expected
+
+
+def test_a_desktops_language_list_gives_its_verdict(cli):
+    _assert_verdict_in(cli(*NO_DEVICES, env={"LANG": "en_US.UTF-8", "LANGUAGE": "es_ES:es", "LC_ALL": "",
+                                             "LC_MESSAGES": ""}), "es")
