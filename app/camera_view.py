@@ -200,6 +200,7 @@ class CameraPanel(QWidget):
         self.timer.timeout.connect(self._tick)
         self._message: tuple[str, str] | None = ("waiting", "ui.camera_starting")
         """The hint while no picture is coached (its status and wording key); None for a problem's own words."""
+        self._problem = False  # the camera could not be opened: the preview says there is no picture
         self._set_hint("waiting", say("ui.camera_starting"))
         self._set_toggle(on=True)
 
@@ -209,14 +210,17 @@ class CameraPanel(QWidget):
         self.coach = _Coach(feed, self.thresholds)
         self.coach.start()
         self._message = None
+        self._problem = False
         self.timer.start()
         self._set_toggle(on=True)
 
     def show_problem(self, text: str) -> None:
-        """No preview: the camera could not be opened (the Camera check says why and what to do)."""
+        """No preview: the camera could not be opened. The hint says why, once (the Camera check says what to do);
+        the empty preview says only that there is no picture."""
         self.stop()
         self._message = None
-        self.view.show_message(text)
+        self._problem = True
+        self.view.show_message(say("ui.camera_no_picture"))
         self._set_hint("fail", text)
 
     def stop(self) -> None:
@@ -232,6 +236,7 @@ class CameraPanel(QWidget):
         """The camera is released: nothing is seen until the candidate turns it on or runs the checks."""
         self.stop()
         self._message = ("skip", "ui.camera_is_off")
+        self._problem = False
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -242,6 +247,8 @@ class CameraPanel(QWidget):
             status, key = self._message
             self.view.show_message(say(key))
             self._set_hint(status, say(key))
+        elif self._problem:  # the reason under it stays as it was found
+            self.view.show_message(say("ui.camera_no_picture"))
 
     def _set_toggle(self, on: bool) -> None:
         key = "ui.camera_turn_off" if on else "ui.camera_turn_on"

@@ -58,6 +58,9 @@ QPushButton { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight:
 QPushButton:focus { border: 4px solid #ff9900; }
 QPushButton:disabled { background: #8a8a8a; }
 QPushButton:checked { color: #0b3d91; background: #ffffff; border: 5px solid #0b3d91; }
+QPushButton[choice="true"] { color: #0b3d91; background: #ffffff; border: 3px solid #0b3d91; }
+QPushButton[choice="true"]:checked { color: #ffffff; background: #0b3d91; border: 3px solid #000000; }
+QPushButton[choice="true"]:focus { border: 4px solid #ff9900; }
 QLabel#title { font-size: 34pt; font-weight: bold; }
 QCheckBox::indicator { width: 32px; height: 32px; }
 QLabel#countdown { font-size: 22pt; font-weight: bold; color: #ffffff; background: #8b0000; padding: 16px; }
@@ -210,8 +213,9 @@ class KioskWindow(QWidget):
         self.pickers.select(self.pickers.speaker, AUTO)
 
     def _make_language_picker(self) -> QWidget:
-        """One big button per language, each named in its own language; the one in use is pressed. Tab reaches
-        them, Space or Enter chooses. Hidden when the app speaks one language only."""
+        """One big button per language, each named in its own language; the one in use is pressed, filled and
+        marked with a tick (not by its colour alone). Tab reaches them, Space or Enter chooses. Hidden when the app
+        speaks one language only."""
         picker = QWidget()
         picker.setObjectName("languages")
         worded(picker, "setAccessibleName", "kiosk.language_picker")
@@ -222,22 +226,30 @@ class KioskWindow(QWidget):
         for code, name in offered_languages():
             button = QPushButton(name)
             button.setObjectName(f"language_{code}")
-            button.setCheckable(True)
-            button.setChecked(code == language())
+            button.setCheckable(True)  # read out as "checked" for the one in use
             button.setAccessibleName(name)
             button.setProperty("language", code)
+            button.setProperty("name", name)
+            button.setProperty("choice", True)  # the style of a choice, not of an action
             button.clicked.connect(lambda _on=False, code=code: self.choose_language(code))
             self.language_buttons.addButton(button)
             row.addWidget(button)
         row.addStretch(1)
         picker.setVisible(len(self.language_buttons.buttons()) > 1)
+        self._mark_language(language())
         return picker
+
+    def _mark_language(self, code: str) -> None:
+        for button in self.language_buttons.buttons():
+            chosen = button.property("language") == code
+            button.setChecked(chosen)
+            button.setText(f"{say('status_mark.pass')} {button.property('name')}" if chosen
+                           else button.property("name"))
 
     def choose_language(self, code: str) -> None:
         """This student's language: the start screen says everything again in it, and so does the check."""
         choose_language(code, self)
-        for button in self.language_buttons.buttons():
-            button.setChecked(button.property("language") == code)
+        self._mark_language(code)
 
     def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget()

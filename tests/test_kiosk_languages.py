@@ -38,9 +38,14 @@ def finish_and_wipe(qtbot, window: KioskWindow) -> None:
 def test_the_start_screen_offers_each_language_named_in_its_own_language(kiosk):
     window = kiosk(only="camera.device")
     buttons = window.language_buttons.buttons()
-    assert [(b.property("language"), b.text(), b.accessibleName()) for b in buttons] == \
-        [(code, language_name(code), language_name(code)) for code in languages()]
+    assert [(b.property("language"), b.text().removeprefix(f"{say('status_mark.pass')} "), b.accessibleName())
+            for b in buttons] == [(code, language_name(code), language_name(code)) for code in languages()]
     assert [b.property("language") for b in buttons if b.isChecked()] == [ENGLISH]
+    # the one in use is marked in its text, not by its colour alone; choosing another moves the mark
+    assert [b.text() for b in buttons if b.text().startswith(say("status_mark.pass"))] == [f"✓ {language_name('en')}"]
+    window.choose_language("es")
+    assert [b.property("language") for b in buttons if b.text().startswith("✓ ")] == ["es"]
+    assert [b.property("language") for b in buttons if b.isChecked()] == ["es"]
     assert window.start_page.findChild(QPushButton, "language_en").focusPolicy() & Qt.FocusPolicy.TabFocus
     picker = window.start_page.findChild(QPushButton, "language_en").parentWidget()
     assert picker.accessibleName() == say("kiosk.language_picker")
