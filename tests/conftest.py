@@ -33,12 +33,22 @@ def pytest_addoption(parser):
                      help="run the smoke tests marked 'bundle' on the app ./build made in DIR (dist/interview-ready)")
 
 
+# Files whose tests time real sound or the interview guardian's probes: a second test process beside them (./test
+# runs the rest two at a time) would shift what they measure, so ./test runs these first, alone.
+REALTIME = frozenset({"test_echo_live.py", "test_echo_test_panel.py", "test_guard_live.py", "test_guard_mic.py",
+                      "test_mic_live.py", "test_playback.py", "test_list_devices.py"})
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "bundle: a smoke test of the built app; runs only with --bundle DIR")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Without --bundle, the smoke tests of the built app are left out (./build has not run)."""
+    """Tests in the REALTIME files are marked ``realtime``. Without --bundle, the smoke tests of the built app are
+    left out (./build has not run)."""
+    for item in items:
+        if item.path.name in REALTIME:
+            item.add_marker(pytest.mark.realtime)
     if config.getoption("--bundle"):
         return
     left_out = [item for item in items if item.get_closest_marker("bundle")]
