@@ -58,7 +58,10 @@ def key() -> str:
 
 
 def cached_wheel(folder: Path) -> Path | None:
-    wheels = sorted(folder.glob(f"opencv_python_headless-{VERSION}-*.whl"))
+    """The wheel built for this Python (another Python builds its own beside it)."""
+    python = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    wheels = sorted(path for path in folder.glob(f"opencv_python_headless-{VERSION}-*.whl")
+                    if path.name.split("-")[2] == python or "-abi3-" in path.name)
     return wheels[0] if wheels else None
 
 
