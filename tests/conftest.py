@@ -33,10 +33,11 @@ def pytest_addoption(parser):
                      help="run the smoke tests marked 'bundle' on the app ./build made in DIR (dist/interview-ready)")
 
 
-# Files whose tests time real sound or the interview guardian's probes: a second test process beside them (./test
-# runs the rest two at a time) would shift what they measure, so ./test runs these first, alone.
+# Files whose tests time real sound, transfers through the shaped lab link or the interview guardian's probes: a
+# second test process beside them (./test runs the rest two at a time) would shift what they measure, so ./test runs
+# these first, alone.
 REALTIME = frozenset({"test_echo_live.py", "test_echo_test_panel.py", "test_guard_live.py", "test_guard_mic.py",
-                      "test_mic_live.py", "test_playback.py", "test_list_devices.py"})
+                      "test_mic_live.py", "test_playback.py", "test_list_devices.py", "test_network_live.py"})
 
 
 def pytest_configure(config):
