@@ -436,7 +436,9 @@ def test_the_json_report_has_the_same_ids_statuses_and_exit_code_in_every_langua
     import jsonschema
 
     schema = json.loads((ROOT / "assets" / "report.schema.json").read_text())
-    runs = {code: cli("check", "--demo", "--json", "--screen", "none", "--lang", code)
+    # the demo's camera and microphone checks: the same numbers on every run (the system's, such as the processor's
+    # load, vary from one run to the next, and with them the verdict and the exit code)
+    runs = {code: cli("check", "--demo", "--json", "--screen", "none", "--only", "camera.*,mic.*", "--lang", code)
             for code in (ENGLISH, PSEUDO, *TRANSLATIONS)}
     reports = {code: json.loads(done.stdout) for code, done in runs.items()}
     english = reports[ENGLISH]
@@ -445,10 +447,8 @@ def test_the_json_report_has_the_same_ids_statuses_and_exit_code_in_every_langua
         jsonschema.validate(report, schema)
         assert report["language"] == code and runs[code].returncode == runs[ENGLISH].returncode
         assert report["overall"] == english["overall"]
-        assert [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"])
-                for c in report["checks"] if c["category"] != "system"] == \
-               [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"])
-                for c in english["checks"] if c["category"] != "system"]  # the demo's numbers; system's vary
+        assert [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"]) for c in report["checks"]] \
+            == [(c["id"], c["status"], c["unit"] if c["value"] is None else c["value"]) for c in english["checks"]]
     assert reports[PSEUDO]["headline"] != english["headline"]
     assert {c["title"] for c in reports[PSEUDO]["checks"]}.isdisjoint(c["title"] for c in english["checks"])
 

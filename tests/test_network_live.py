@@ -87,7 +87,9 @@ def speedtest_env(lab, port: str = "ok") -> dict[str, str]:
 @pytest.mark.parametrize(("down", "up", "drop"), [(2, 1, 0), (10, 4, 3), (40, 10, 0)])
 def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, drop):
     """Download and upload within ±10 % of 95 % of the shaped rate (what is left after TCP/IP headers and the
-    shaper), against the PHP backend; the loss of the probe stream within 1.5 points of what was dropped."""
+    shaper), or ±0.15 Mbit/s where that is more (the 1 Mbit/s upload: its one TCP stream's losses at the shaper's
+    short queue cost a larger share of so slow a link), against the PHP backend; the loss of the probe stream within
+    1.5 points of what was dropped."""
     real.shape(down, up)
     real.udp_filter(drop)
     checks, took = real.check("--network", "librespeed", "--server", real.urls["php"], "--stun", real.stun,
@@ -95,7 +97,8 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["unit"] == "Mbit/s" and found["status"] != "error", found["summary"]
-        assert abs(found["value"] - 0.95 * mbit) <= 0.10 * 0.95 * mbit, (check_id, found["value"], found["details"])
+        assert abs(found["value"] - 0.95 * mbit) <= max(0.10 * 0.95 * mbit, 0.15), \
+            (check_id, found["value"], found["details"])
         assert found["details"]["backend"] == "librespeed"
         assert found["details"]["bytes"] > 0 and 3 < found["details"]["seconds"] < 9
         assert found["details"]["contacted"] == f"{SERVER_IP}:{PORTS['php']}"
