@@ -45,7 +45,7 @@ from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate, pin_state_path
 from checks.report import Report
-from checks.wording import language, say, set_language
+from checks.wording import language, language_name, say, set_language
 
 if TYPE_CHECKING:
     from app.session import Session
@@ -229,7 +229,6 @@ class KioskWindow(QWidget):
             button.setCheckable(True)  # read out as "checked" for the one in use
             button.setAccessibleName(name)
             button.setProperty("language", code)
-            button.setProperty("name", name)
             button.setProperty("choice", True)  # the style of a choice, not of an action
             button.clicked.connect(lambda _on=False, code=code: self.choose_language(code))
             self.language_buttons.addButton(button)
@@ -243,8 +242,8 @@ class KioskWindow(QWidget):
         for button in self.language_buttons.buttons():
             chosen = button.property("language") == code
             button.setChecked(chosen)
-            button.setText(f"{say('status_mark.pass')} {button.property('name')}" if chosen
-                           else button.property("name"))
+            name = language_name(button.property("language"))
+            button.setText(f"{say('status_mark.pass')} {name}" if chosen else name)
 
     def choose_language(self, code: str) -> None:
         """This student's language: the start screen says everything again in it, and so does the check."""

@@ -53,6 +53,9 @@ def show_starting(full_screen: bool = False) -> QWidget:
     window.setFont(font)
     window.setMinimumWidth(window.fontMetrics().averageCharWidth() * 36)
     if full_screen:
+        from app.kiosk_guard import fill_screen  # Qt only, as this module
+
+        fill_screen(window)  # also where no window manager honours "full screen"
         window.showFullScreen()
     else:
         window.show()

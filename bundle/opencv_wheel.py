@@ -44,11 +44,10 @@ OPTIONS = (
 )
 
 
-def cache_dir(environ: dict[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    if environ.get("INTERVIEW_READY_CACHE"):
-        return Path(environ["INTERVIEW_READY_CACHE"])
-    base = Path(environ["XDG_CACHE_HOME"]) if environ.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+def cache_dir() -> Path:
+    if os.environ.get("INTERVIEW_READY_CACHE"):
+        return Path(os.environ["INTERVIEW_READY_CACHE"])
+    base = Path(os.environ["XDG_CACHE_HOME"]) if os.environ.get("XDG_CACHE_HOME") else Path.home() / ".cache"
     return base / "interview-ready"
 
 
@@ -68,10 +67,13 @@ def cached_wheel(folder: Path) -> Path | None:
 def download(target: Path) -> None:
     print(f"Downloading the OpenCV {VERSION} source (96 MB)…", file=sys.stderr, flush=True)
     digest = hashlib.sha256()
-    with urllib.request.urlopen(SOURCE, timeout=120) as answer, target.open("wb") as out:
-        while chunk := answer.read(1 << 20):
-            digest.update(chunk)
-            out.write(chunk)
+    try:
+        with urllib.request.urlopen(SOURCE, timeout=120) as answer, target.open("wb") as out:
+            while chunk := answer.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError as error:  # no network, a proxy refusing, a full disk
+        raise SystemExit(f"the OpenCV source could not be downloaded from {SOURCE}: {error}") from None
     if digest.hexdigest() != SHA256:
         raise SystemExit(f"the OpenCV source downloaded from {SOURCE} is not the expected one (SHA-256 differs)")
 

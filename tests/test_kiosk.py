@@ -286,7 +286,8 @@ def test_students_in_a_row_leave_nothing_behind(qtbot, kiosk):
 def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_path):
     # The same path as 'interview-ready --kiosk': the full-screen card first, closed once the kiosk is up.
     code = ("import sys\nfrom PySide6.QtCore import QTimer\nfrom app.starting import show_starting\n"
-            "card = show_starting(full_screen=True)\nprint('full' if card.isFullScreen() else 'small')\n"
+            "card = show_starting(full_screen=True)\n"
+            "print('full' if card.isFullScreen() and card.geometry() == card.screen().geometry() else 'small')\n"
             "from app.cli import make_parser\nfrom app.session import resolve\nfrom app.kiosk import run_kiosk\n"
             "from checks.kiosk import KioskConfig\nfrom PySide6.QtWidgets import QApplication\n"
             "session = resolve(make_parser().parse_args(['--kiosk', '--camera', 'none', '--mic', 'none', "
