@@ -129,6 +129,8 @@ def test_an_echoing_room_is_flagged(pulse):
         pulse.wait_for("sink-inputs", 1)
         time.sleep(0.5)
         result = _echo(pulse, "--echo")
+        if "rt60_s" not in result["details"]:  # the sox pipeline now and then lags behind the sweep and its decay
+            result = _echo(pulse, "--echo")  # is too short to measure: one more take on the settled pipeline
     finally:
         for process in (recorder, reverb, player):
             process.terminate()
