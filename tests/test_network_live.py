@@ -343,7 +343,8 @@ def test_the_whole_network_phase_is_bounded(real, tmp_path):
     checks, took = link.check("--network", "librespeed", "--server", link.urls["php"], "--profile", str(profile),
                               "--only", "network.connectivity,network.download,network.upload")
     assert checks["network.connectivity"]["status"] == "pass"
-    assert checks["network.download"]["duration_s"] < 4.5
+    # the 4 s budget stops the transfer; closing its streams took up to 0.53 s in the CI runs: within a second
+    assert checks["network.download"]["duration_s"] < 5.0
     assert checks["network.upload"]["status"] == "error"
     assert "time limit of 4 seconds" in checks["network.upload"]["summary"]
     assert took < 12
