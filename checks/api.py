@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
-from checks.wording import has_wording, say
+from checks.wording import has_wording, say, say_all
 
 if TYPE_CHECKING:
     from checks.network import NetworkSettings
@@ -192,6 +192,15 @@ class CheckResult:
         }
 
 
+ADVISED = frozenset({Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP})
+"""The statuses whose result carries the wording's advice (the consequence and the exact fix, or for a check that could
+not look, what to do by hand): every status but a pass, which never carries advice."""
+
+RULE = "rule"
+"""The detail naming the finding's wording key (``too_dark``, ``several``): what the report's order of fixes and the
+live coach look up in the harm table (:mod:`checks.harm`)."""
+
+
 class Cancelled(Exception):
     """Raised inside a check (by :meth:`CheckContext.raise_if_cancelled`) when the run was cancelled."""
 
@@ -352,6 +361,20 @@ class Check:
             series=tuple(series),
             picture=picture,
         )
+
+
+    def worded(self, finding: Finding, *, summary_fields: Mapping[str, Any] | None = None,
+               value: float | None = None, unit: str = "", details: Details | None = None,
+               series: tuple[Series, ...] | list[Series] = (), picture: Picture | None = None) -> CheckResult:
+        """The result of a finding, worded in one place for every check: the summary ``<id>.<key>.summary`` with the
+        finding's fields (or ``summary_fields``), advice ``<id>.<key>.advice`` only when the status is one of
+        :data:`ADVISED`, and ``details["rule"]`` naming the key. Details keep plain values only."""
+        base = f"{self.id}.{finding.key}"
+        fields = dict(finding.fields if summary_fields is None else summary_fields)
+        advice = say_all(f"{base}.advice", **fields) if finding.status in ADVISED else ()
+        kept = {k: v for k, v in (details or {}).items() if v is None or isinstance(v, (int, float, str, bool))}
+        return self.result(finding.status, say(f"{base}.summary", **fields), advice, value=value, unit=unit,
+                           details={RULE: finding.key, **kept}, series=series, picture=picture)
 
 
 def describe_problem(check: Any) -> str | None:

@@ -1,8 +1,8 @@
 """The report model: the verdict over all results, the JSON schema ``interview-ready/report@1``, and text.
 
 Checks a profile does not require are "info": they are shown, but never change the verdict. The fixes are ordered by
-:func:`fix_order`. :func:`build_report` fills in what a profile adds (the interview, backup channels) and the general
-reminders and checklist from ``assets/wording.toml``.
+:func:`checks.harm.fix_order` (by how much each finding hurts an interview). :func:`build_report` fills in what a
+profile adds (the interview, backup channels) and the general reminders and checklist from the wording.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import CATEGORIES, CheckResult, Status, check_title
+from checks.harm import fix_order
 from checks.wording import date_time, language, number, say, say_all, say_n
 
 if TYPE_CHECKING:
@@ -203,27 +204,6 @@ class Report:
     def status_key(self, result: CheckResult) -> str:
         """The key of the status icon: the status, or ``info`` for a check that is not required."""
         return "info" if self.is_info(result) else result.status.value
-
-
-IMPORTANCE = ("mic", "network", "camera", "system")
-"""The categories by importance: an interview survives without the picture (switch to the phone), not without
-sound; without the network there is no call at all; the computer's state matters least."""
-_SEVERITY = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIP: 3, Status.PASS: 4}
-_GATES = ("camera.device", "mic.device", "network.connectivity")
-"""Checks that the others depend on: fixing them first may fix the rest."""
-
-
-def fix_order(results: Sequence[CheckResult]) -> list[CheckResult]:
-    """The results in the order to fix them: problems (fail) before did-not-complete (error) before needs-attention
-    (warn); within each, a device that does not work at all (camera, microphone, connection) first, then by the
-    category's :data:`IMPORTANCE`, then in the order they were reported."""
-
-    def key(item: tuple[int, CheckResult]) -> tuple[int, int, int, int]:
-        index, r = item
-        category = IMPORTANCE.index(r.category) if r.category in IMPORTANCE else len(IMPORTANCE)
-        return (_SEVERITY[r.status], 0 if r.id in _GATES else 1, category, index)
-
-    return [r for _, r in sorted(enumerate(results), key=key)]
 
 
 def channel_text(channel: Mapping[str, Any]) -> str:

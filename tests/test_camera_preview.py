@@ -18,7 +18,11 @@ from checks.analysis.faces import default_detector
 from checks.analysis.smoothing import Steady
 from checks.api import Status
 from checks.builtin.camera import LiveMotion, hint_text, live_hint
+from checks.discovery import find_plugins, load
+from checks.report import build_report
+from checks.runner import RunConfig, Runner
 from checks.sources.camera import CameraSpec, FrameFeed, open_camera
+from checks.steps import headline, summarise
 from checks.thresholds import Thresholds
 from checks.wording import say
 from tests import scenes
@@ -35,7 +39,7 @@ def test_steady_ignores_a_single_odd_verdict():
 @pytest.mark.parametrize(("make", "check", "key"), [
     (lambda: scenes.place(scenes.wall(1280, 720), face_cx=0.25).frame, "camera.framing", "move_left"),
     (lambda: scenes.lit(scenes.place(scenes.wall(1280, 720)).frame, 0.22), "camera.exposure", "too_dark"),
-    (lambda: scenes.place(scenes.window(1280, 720), person_gain=0.45).frame, "camera.exposure", "dark"),
+    (lambda: scenes.place(scenes.window(1280, 720), person_gain=0.45).frame, "camera.backlight", "silhouette"),
     (lambda: scenes.wall(1280, 720), "camera.framing", "no_face"),
     (lambda: scenes.place(scenes.wall(1280, 720)).frame, "camera.framing", "ok"),
     (lambda: scenes.place(scenes.wall(1280, 720), shadow=0.55).frame, "camera.side_light", "one_side"),
@@ -47,6 +51,39 @@ def test_the_live_hint_is_the_first_thing_to_fix(make, check, key):
     check_id, finding = live_hint(analyse_frame(make(), default_detector()), Thresholds())
     assert (check_id, finding.key) == (check, key)
     assert hint_text(check_id, finding)
+
+
+def _window_over(room: np.ndarray) -> np.ndarray:
+    """A bright window in the top corner of a cluttered room."""
+    room = room.copy()
+    cv2.rectangle(room, (0, 0), (room.shape[1] // 3, room.shape[0] // 2), (252, 252, 252), -1)
+    return room
+
+
+COACHED = {  # real photographs composed into rooms: what the coach and the card must both put first
+    "two people": lambda: scenes.place(scenes.place(scenes.wall(1280, 720), face_cx=0.3).frame, face_cx=0.72,
+                                       flip=True).frame,
+    "clutter with light behind": lambda: scenes.place(_window_over(scenes.heap(1280, 720)), person_gain=0.6).frame,
+    "a heap behind": lambda: scenes.place(scenes.heap(1280, 720)).frame,
+    "a blurred frame": lambda: cv2.GaussianBlur(scenes.place(scenes.wall(1280, 720)).frame, (0, 0), 6),
+}
+
+
+@pytest.mark.parametrize("scene", list(COACHED))
+def test_the_coach_and_the_card_after_a_run_say_the_same_thing(tmp_path, scene):
+    """The live hint on a frame and the picture card after a run of the camera checks on the same frame name the
+    same finding first (one order of fixes, :mod:`checks.harm`)."""
+    frame = scenes.noisy(COACHED[scene]())
+    coached_id, coached = live_hint(analyse_frame(frame, default_detector()), Thresholds())
+    assert coached.status in (Status.WARN, Status.FAIL), scene  # each scene has something to coach
+    path = tmp_path / "frame.png"
+    cv2.imwrite(str(path), frame)
+    wanted = [p for p in find_plugins() if p.name.startswith("camera.")]
+    results = Runner([load(p) for p in wanted], RunConfig(camera=CameraSpec("file", path=path))).run()
+    card = summarise("picture", results, build_report(results))
+    first = card.problems[0]
+    assert (first.id, first.details.get("rule")) == (coached_id, coached.key), scene
+    assert card.headline == headline(first)
 
 
 def test_the_live_hint_names_movement_behind_over_the_last_frames():

@@ -13,7 +13,7 @@ from checks.api import CheckResult, Status
 from checks.export import mailto_url, summary_text
 from checks.history import entry, open_history
 from checks.profile import parse_profile
-from checks.report import Report, build_report, countdown, describe_changes, fix_order
+from checks.report import Report, build_report, countdown, describe_changes
 from checks.thresholds import Thresholds
 from checks.wording import say
 from tests.conftest import ROOT
@@ -52,19 +52,6 @@ def test_a_required_failure_still_makes_it_not_ready():
     profile = parse_profile('required = ["camera.*"]\n')
     report = build_report([result("camera.device", "fail"), result("system.cpu", "fail")], profile)
     assert report.overall == "not_ready" and report.headline() == "Not ready: 1 problem"
-
-
-def test_fixes_come_in_order_of_importance():
-    results = [result("system.cpu", "warn"), result("camera.exposure", "warn"), result("camera.framing", "fail"),
-               result("network.upload", "error"), result("mic.noise", "fail"), result("camera.device", "fail"),
-               result("mic.level", "pass")]
-    ordered = [r.id for r in fix_order([r for r in results if r.status is not Status.PASS])]
-    # failures first (a device that does not work at all first, then sound, picture), then errors, then warnings
-    assert ordered == ["camera.device", "mic.noise", "camera.framing", "network.upload", "camera.exposure",
-                       "system.cpu"]
-    report = Report(tuple(results))
-    assert report.fix_first.id == "camera.device" and report.to_dict()["fix_first"] == "camera.device"
-    assert Report((result("mic.level", "pass"),)).fix_first is None
 
 
 @pytest.mark.parametrize(("delta", "expected"), [

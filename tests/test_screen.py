@@ -114,7 +114,7 @@ def gnome(tmp_path, monkeypatch):
 def test_gnome_with_banners_on_needs_attention_with_the_way_to_turn_them_off(gnome):
     gnome("set", "org.gnome.desktop.notifications", "show-banners", "true")
     result = run_one("screen.notifications")
-    assert result.status is Status.WARN and result.details == {"desktop": "gnome", "banners": True}
+    assert result.status is Status.WARN and result.details == {"rule": "on_gnome", "desktop": "gnome", "banners": True}
     assert any("gsettings set org.gnome.desktop.notifications show-banners false" in a for a in result.advice)
 
 

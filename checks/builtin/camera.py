@@ -30,6 +30,7 @@ from checks.analysis.camera import (
 )
 from checks.analysis.faces import default_detector
 from checks.api import Check, CheckContext, CheckResult, Finding, Picture, Status
+from checks.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.thresholds import Thresholds
@@ -208,30 +209,31 @@ def judge_motion(m: Motion, still: bool, limits: Mapping[str, Any]) -> Finding:
     return Finding(Status.PASS, "ok", fields)
 
 
-LIVE_ORDER = (("camera.framing", judge_framing), ("camera.exposure", judge_exposure),
-              ("camera.backlight", judge_backlight), ("camera.side_light", judge_side_light),
-              ("camera.colour", judge_colour), ("camera.sharpness", judge_sharpness),
-              ("camera.motion", None), ("camera.clutter", judge_clutter))
-"""The order in which the live preview coaches: being in the picture first, then light, focus, background
-(movement behind you is judged on the last few analysed frames, the rest on one)."""
+LIVE_JUDGES = (("camera.framing", judge_framing), ("camera.exposure", judge_exposure),
+               ("camera.backlight", judge_backlight), ("camera.side_light", judge_side_light),
+               ("camera.colour", judge_colour), ("camera.sharpness", judge_sharpness),
+               ("camera.motion", None), ("camera.clutter", judge_clutter))
+"""The camera checks the live preview judges on every analysed frame (movement behind you on the last few analysed
+frames, the rest on one)."""
 
 
 def live_hint(a: FrameAnalysis, thresholds: Thresholds, moving: Motion | None = None) -> tuple[str, Finding]:
-    """The one thing to say about a live frame: the first camera check, in :data:`LIVE_ORDER`, that needs attention.
+    """The one thing to say about a live frame: of the camera checks that need attention, the most harmful finding
+    (:mod:`checks.harm`, the order of fixes the report and the step card use, so the coach and the card agree).
 
     ``moving`` is the movement over the last few analysed frames (none: not judged).
     """
-    for check_id, judge in LIVE_ORDER:
+    found: list[tuple[str, Finding]] = []
+    for check_id, judge in LIVE_JUDGES:
         limits = thresholds.for_check(check_id)
         if judge is None:
             if moving is None:
                 continue
-            finding = judge_motion(moving, False, limits)
+            found.append((check_id, judge_motion(moving, False, limits)))
         else:
-            finding = judge(a, limits)
-        if finding.status in (Status.WARN, Status.FAIL):
-            return check_id, finding
-    return "camera.framing", Finding(Status.PASS, "ok")
+            found.append((check_id, judge(a, limits)))
+    first = most_harmful([(check_id, finding.key, finding.status) for check_id, finding in found])
+    return found[first] if first is not None else ("camera.framing", Finding(Status.PASS, "ok"))
 
 
 class LiveMotion:
@@ -271,19 +273,12 @@ class _CameraCheck(Check):
             return self.result(Status.FAIL, say("camera.bad_frame.summary", reason=error),
                                say_all("camera.bad_frame.advice"), details={"reason": "camera.bad_frame"})
         finding, value, unit = self.judge(shot, context.thresholds)
-        base = f"{self.id}.{finding.key}"
-        details: dict[str, Any] = {"rule": finding.key}
-        details.update({k: v for k, v in finding.fields.items() if isinstance(v, (int, float))})
+        details: dict[str, Any] = {k: v for k, v in finding.fields.items() if isinstance(v, (int, float))}
         face = shot.analysis.face
         if face is not None:
             details.update(face.to_dict())
         details["faces"] = len(shot.analysis.faces)
-        return self.result(
-            finding.status,
-            say(f"{base}.summary", **finding.fields),
-            say_all(f"{base}.advice", **finding.fields) if finding.status in (Status.WARN, Status.FAIL) else (),
-            value=value, unit=unit, details=details, picture=self.picture(shot, context),
-        )
+        return self.worded(finding, value=value, unit=unit, details=details, picture=self.picture(shot, context))
 
     def picture(self, shot: Capture, context: CheckContext) -> Picture | None:
         """The snapshot this check shows (only :class:`Framing` shows one, and only with the user's opt-in)."""

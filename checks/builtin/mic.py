@@ -128,10 +128,8 @@ class MicNoise(_MicSoundCheck):
         if analysis.noise.hum_hz is not None:
             details["hum_hz"] = analysis.noise.hum_hz
         hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
-        base = f"mic.noise.{finding.key}"
-        return self.result(finding.status, say(f"{base}.summary", level=_db(analysis.noise_dbfs), hz=hz),
-                           say_all(f"{base}.advice"), value=round(analysis.noise_dbfs, 1), unit="dBFS",
-                           details=details)
+        return self.worded(finding, summary_fields={"level": _db(analysis.noise_dbfs), "hz": hz},
+                           value=round(analysis.noise_dbfs, 1), unit="dBFS", details=details)
 
 
 # -- speech level -------------------------------------------------------------------------------------------------
@@ -156,14 +154,12 @@ class MicLevel(_MicSoundCheck):
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         finding = level_verdict(analysis.speech_dbfs, context.thresholds)
-        status, key = finding.status, finding.key
         level = None if analysis.speech_dbfs is None else round(analysis.speech_dbfs, 1)
         limits = context.thresholds
         trace = Series(say("plot.sound"), "s", "dBFS", analysis.trace, (
             Guide(float(limits["warn_quiet_dbfs"]), say("plot.too_quiet")),
             Guide(float(limits["warn_loud_dbfs"]), say("plot.too_loud"))))
-        return self.result(status, say(f"mic.level.{key}.summary", level=_db(level or 0.0)),
-                           say_all(f"mic.level.{key}.advice"), value=level, unit="dBFS",
+        return self.worded(finding, summary_fields={"level": _db(level or 0.0)}, value=level, unit="dBFS",
                            details=_details(analysis), series=[trace] if analysis.trace else [])
 
 
@@ -187,11 +183,9 @@ class MicSnr(_MicSoundCheck):
         if analysis.snr_db is None:
             return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
         finding = snr_verdict(analysis.snr_db, context.thresholds)
-        status, key = finding.status, finding.key
         details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
-        return self.result(status, say(f"mic.snr.{key}.summary", snr=f"{round(analysis.snr_db):d}"),
-                           say_all(f"mic.snr.{key}.advice"), value=round(analysis.snr_db, 1), unit="dB",
-                           details=details)
+        return self.worded(finding, summary_fields={"snr": f"{round(analysis.snr_db):d}"},
+                           value=round(analysis.snr_db, 1), unit="dB", details=details)
 
 
 # -- clipping -------------------------------------------------------------------------------------------------------
@@ -216,11 +210,8 @@ class MicClipping(_MicSoundCheck):
         percent = 100.0 * found.share
         details = {**_details(analysis), "runs": found.runs, "longest_run": found.longest,
                    "peak_dbfs": round(found.peak_dbfs, 1)}
-        base = f"mic.clipping.{finding.key}"
-        summary = say(f"{base}.summary", peak=f"{found.peak_dbfs:.1f}".replace("-", "−"), percent=f"{percent:.2g}",
-                      runs=found.runs)
-        return self.result(finding.status, summary, say_all(f"{base}.advice"), value=round(percent, 3), unit="%",
-                           details=details)
+        fields = {"peak": f"{found.peak_dbfs:.1f}".replace("-", "−"), "percent": f"{percent:.2g}", "runs": found.runs}
+        return self.worded(finding, summary_fields=fields, value=round(percent, 3), unit="%", details=details)
 
 
 # -- dropouts -------------------------------------------------------------------------------------------------------

@@ -72,11 +72,7 @@ class NetworkCheck(Check):
 
     def finish(self, finding: Finding, *, value: float | None = None, unit: str = "",
                details: Mapping[str, Any] | None = None, series: list[Series] | None = None) -> CheckResult:
-        base = f"{self.id}.{finding.key}"
-        advice = say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else ()
-        clean = {k: v for k, v in (details or {}).items() if isinstance(v, (int, float, str, bool)) or v is None}
-        return self.result(finding.status, say(f"{base}.summary", **finding.fields), advice,
-                           value=value, unit=unit, details=clean, series=series or ())
+        return self.worded(finding, value=value, unit=unit, details=details, series=series or ())
 
     def run(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)

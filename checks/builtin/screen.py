@@ -139,10 +139,7 @@ class Notifications(_ScreenCheck):
         seconds = min(float(context.thresholds["command_s"]), context.time_left())
         banners = read_banners(screen.session, screen.desktops, seconds)
         finding = assess_banners(banners)
-        base = f"screen.notifications.{finding.key}"
-        return self.result(finding.status, say(f"{base}.summary", **finding.fields),
-                           say_all(f"{base}.advice", **finding.fields),
-                           details={"desktop": banners.desktop, "banners": banners.show})
+        return self.worded(finding, details={"desktop": banners.desktop, "banners": banners.show})
 
 
 # -- apps -----------------------------------------------------------------------------------------------------
