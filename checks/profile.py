@@ -323,6 +323,12 @@ class Profile(BaseModel):
             known = load_toml_asset("platforms.toml")[self.platform_key]
             out.append(f"{where}: meeting_link: the host {host} is not one {known['name']} uses "
                        f"({', '.join(known['link_hosts'])}); make sure the link really comes from the recruiter")
+        if self.required is not None:
+            names = [plugin.name for plugin in find_plugins()]
+            for category in EXPECTED_CATEGORIES:
+                if not any(n.startswith(f"{category}.") and self.is_required(n) for n in names):
+                    out.append(say("profile_warnings.leaves_out", where=where, category=category,
+                                   what=say(f"verdict.unchecked.what.{category}")))
         return out
 
     def interview_summary(self) -> dict[str, Any]:
@@ -337,6 +343,10 @@ class Profile(BaseModel):
                                       if self.meeting_link and self.platform_key else None),
             "report_to": self.report_to,
         }
+
+
+EXPECTED_CATEGORIES = ("camera", "mic", "network")
+"""What a candidate expects checked: a ``required`` list that leaves out a whole one of them is warned about."""
 
 
 def _years_from(when: datetime, years: int) -> datetime:
@@ -519,7 +529,7 @@ def profile_template() -> str:
         after('report_to = "jobs@acme.example"', "report_to"),
         "",
         comment("required"),
-        'required = ["camera.device", "mic.*", "network.*"]',
+        '# required = ["camera.*", "mic.*", "network.*"]',
         "",
         comment("servers"),
         '# librespeed_server = "https://speed.acme.example/"',

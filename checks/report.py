@@ -104,6 +104,23 @@ class Report:
         fixes = self.fixes()
         return fixes[0] if fixes else None
 
+    def not_checked(self) -> list[str]:
+        """The checks the profile requires that were not judged in this run (left out, or turned off such as
+        ``--network none``): each required pattern none of whose checks was judged, as the ids it matches (the
+        pattern itself when none of its checks is in the report). A check left unjudged by another's failure is not
+        among them: that failure is the problem."""
+        if self.required is None:
+            return []
+        from checks.profile import is_required
+
+        missing: list[str] = []
+        for pattern in self.required:
+            matching = [r for r in self.results if is_required(r.id, [pattern])]
+            if any(r.status is not Status.SKIP or r.details.get(BECAUSE) for r in matching):
+                continue
+            missing.extend([r.id for r in matching] or [pattern])
+        return list(dict.fromkeys(missing))
+
     @property
     def nothing_found(self) -> bool:
         """True when no check ran at all: the installation is incomplete (its checks were not found)."""
@@ -122,9 +139,12 @@ class Report:
             return say("verdict.nothing.not_found")
         if self.problems:
             return say_n("verdict.problems", len(self.problems))
-        if self.improvements:
-            return say_n("verdict.warnings", len(self.improvements))
-        return say("verdict.ready")
+        verdict = say_n("verdict.warnings", len(self.improvements)) if self.improvements else say("verdict.ready")
+        unchecked = list(dict.fromkeys(c.split(".", 1)[0] for c in self.not_checked()))
+        if not unchecked:
+            return verdict
+        what = ", ".join(say(f"verdict.unchecked.what.{c}") if c in CATEGORIES else c for c in unchecked)
+        return say("verdict.unchecked.headline", verdict=verdict, what=what)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +160,7 @@ class Report:
             "backup_channels": [dict(c) for c in self.backup_channels],
             "reminders": list(self.reminders),
             "fix_first": self.fix_first.id if self.fix_first else None,
+            "not_checked": self.not_checked(),
             "causes": [{"id": c.result.id, "status": c.result.status.value,
                         "dependents": [d.id for d in c.dependents]} for c in self.causes()],
             "interview": dict(self.interview) if self.interview else None,

@@ -18,7 +18,8 @@ from tests.conftest import ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
 NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
-HOSTILE = TEMPLATE.replace('organisation = "Acme Hiring"', 'organisation = "Acme <script>alert(1)</script> & Co"')
+HOSTILE = (TEMPLATE.replace('organisation = "Acme Hiring"', 'organisation = "Acme <script>alert(1)</script> & Co"')
+           .replace("# required = ", "required = "))  # the template's example of required checks, taken up
 
 
 def _pdf_text(path) -> str:
@@ -93,6 +94,9 @@ def test_the_json_report_holds_the_profile(tmp_path, profile):
         "tel:+442079460000,,123456#", "tel:+442079460001", "https://meet.example.com/acme-backup"]
     assert report["interview"]["platform"] == "teams" and report["reminders"] and report["checklist"]
     assert all(c["required"] is False for c in report["checks"])  # system.* is not among the required checks
+    # what the profile requires was not checked at all: never the plain "Ready"
+    assert report["not_checked"] == ["camera.*", "mic.*", "network.*"]
+    assert report["headline"] == "Ready — but not checked: your camera, your microphone, your connection"
 
 
 def test_history_only_with_remember(tmp_path):

@@ -156,6 +156,7 @@ def _built_keys() -> dict[str, set[str]]:
         "status.{}": statuses,
         "status_mark.{}": statuses,
         "category.{}": set(CATEGORIES),
+        "verdict.unchecked.what.{}": set(CATEGORIES),
         "devices.{}": set(all_devices()),
         "report.channel_kinds.{}": set(CHANNEL_KINDS),
         "guard.channel_action.{}": set(CHANNEL_KINDS),

@@ -34,7 +34,19 @@ def test_the_template_is_a_valid_profile_with_every_field():
     assert profile.platform == "teams" and profile.report_to == "jobs@acme.example"
     assert [c.kind for c in profile.backup_channels] == ["dial_in", "phone", "meeting_link"]
     assert profile.backup_channels[0].link == "tel:+442079460000,,123456#"
-    assert profile.is_required("mic.noise") and not profile.is_required("camera.exposure")
+    assert profile.required is None and profile.is_required("camera.exposure")  # kept as is, every check counts
+    assert profile.warnings() == []
+    taken_up = parse_profile(TEMPLATE.replace("# required = ", "required = "))  # its example, when taken up
+    assert taken_up.is_required("camera.framing") and not taken_up.is_required("system.cpu")
+
+
+def test_a_required_list_that_leaves_out_a_whole_part_is_warned_about(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('organisation = "Acme"\nrequired = ["camera.device", "mic.*"]\n')
+    done = run_cli("profile", "validate", str(path))
+    assert done.returncode == 0, done.stderr
+    [warning] = [line for line in done.stderr.splitlines() if "required" in line]
+    assert "no network check is listed" in warning and "your connection" in warning and '"network.*"' in warning
 
 
 def test_the_minimal_format_of_earlier_versions_stays_valid(tmp_path):

@@ -54,6 +54,25 @@ def test_a_required_failure_still_makes_it_not_ready():
     assert report.overall == "not_ready" and report.headline() == "Not ready: 1 problem"
 
 
+def test_a_required_check_that_did_not_run_is_never_the_plain_ready():
+    profile = parse_profile('required = ["camera.*", "network.*"]\n')
+    off = CheckResult("network.download", "Download", "network", Status.SKIP, "Not checked: the network is off.")
+    results = [result("camera.device", "pass"), result("camera.framing", "pass"), off]
+    report = build_report(results, profile)
+    assert report.overall == "ready" and report.not_checked() == ["network.download"]
+    assert report.headline() == "Ready — but not checked: your connection"
+    assert report.to_dict()["not_checked"] == ["network.download"]
+    assert report.render_text().endswith("Ready — but not checked: your connection")
+    with_warning = build_report([*results, result("camera.clutter", "warn")], profile)
+    assert with_warning.headline() == "Ready, with 1 thing to improve — but not checked: your connection"
+    # a check left unjudged by another's failure is that failure's problem, not "not checked"
+    because = CheckResult("network.download", "Download", "network", Status.SKIP, "Not checked.",
+                          details={"because": "network.connectivity"})
+    failed = build_report([result("network.connectivity", "fail"), because], profile)
+    assert failed.not_checked() == ["camera.*"] and failed.headline() == "Not ready: 1 problem"
+    assert build_report(results).not_checked() == []  # without a profile's list, nothing is required by name
+
+
 @pytest.mark.parametrize(("delta", "expected"), [
     (timedelta(days=2, hours=3, minutes=10), "in 2 days 3 hours"),
     (timedelta(hours=1, minutes=1), "in 1 hour 1 minute"),
