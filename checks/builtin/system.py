@@ -10,7 +10,7 @@ from typing import Any
 import psutil
 
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
-from checks.wording import say, say_all
+from checks.wording import say
 
 
 def assess_battery(percent: float | None, plugged: bool | None, seconds_left: float | None,
@@ -82,15 +82,8 @@ class Power(Check):
         else:
             left = battery.secsleft if isinstance(battery.secsleft, (int, float)) else None
             finding = assess_battery(battery.percent, battery.power_plugged, left, context.thresholds)
-        base = f"system.power.{finding.key}"
-        return self.result(
-            finding.status,
-            say(f"{base}.summary", **finding.fields),
-            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
-            value=None if battery is None else round(battery.percent, 1),
-            unit="%" if battery is not None else "",
-            details={k: v for k, v in finding.fields.items() if isinstance(v, (int, float, str))},
-        )
+        return self.worded(finding, value=None if battery is None else round(battery.percent, 1),
+                           unit="%" if battery is not None else "", details=finding.fields)
 
 
 class Cpu(Check):
@@ -113,12 +106,6 @@ class Cpu(Check):
         cores = psutil.cpu_count() or 1
         busiest = busiest_processes(processes)
         finding = assess_cpu(samples, busiest[:3], limits)
-        base = f"system.cpu.{finding.key}"
-        return self.result(
-            finding.status,
-            say(f"{base}.summary", **finding.fields),
-            say_all(f"{base}.advice", **finding.fields) if finding.status is not Status.PASS else (),
-            value=round(sum(samples) / len(samples), 1),
-            unit="%",
-            details={"cores": cores, "samples": len(samples), "busiest": ", ".join(n for n, _ in busiest[:3])},
-        )
+        return self.worded(finding, value=round(sum(samples) / len(samples), 1), unit="%",
+                           details={"cores": cores, "samples": len(samples),
+                                    "busiest": ", ".join(n for n, _ in busiest[:3])})
