@@ -20,7 +20,7 @@ from checks.files import write_atomically
 from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
-from checks.profile import Profile, ProfileError, load_profile
+from checks.profile import Profile, ProfileError, check_servers, load_profile
 from checks.report import build_report
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
@@ -39,6 +39,7 @@ def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = T
     if profile_path is not None:
         try:
             profile = load_profile(profile_path)
+            check_servers(profile)
         except ProfileError as error:
             raise GuardSetupError(f"--profile: {error}") from None
     try:
