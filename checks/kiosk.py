@@ -127,7 +127,7 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
         return KioskConfig(**data, path=path)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or say("kiosk_errors.whole_file")
+        field = ".".join(clean(p, 80) for p in first["loc"]) or say("kiosk_errors.whole_file")  # keys: anything
         raise KioskError(say("kiosk_errors.field", where=path, field=field,
                              message=str(first["msg"]).removeprefix("Value error, "))) from None
     except TypeError as error:

@@ -213,6 +213,8 @@ def test_a_named_pipe_as_profile_is_refused_at_once(tmp_path):
     assert done.returncode == 2 and done.stderr.strip() == say("profile_errors.not_a_file", where=pipe)
     run = run_cli("check", *OFF, "--network", "none", "--profile", str(pipe), "--only", "system.power", timeout=20)
     assert run.returncode == 2 and run.stderr.count("\n") == 1
+    window = run_cli(str(pipe), timeout=20)  # the window's "Getting ready…" with the pipe as its profile
+    assert window.returncode == 2 and "is not a file" in window.stderr
     kiosk = tmp_path / "kiosk.toml"
     os.mkfifo(kiosk)
     from checks.kiosk import KioskError, load_kiosk_config
@@ -268,3 +270,27 @@ def test_a_link_local_server_on_the_command_line_ends_in_words_not_errno():
     connectivity = _report(done.stdout)["network.connectivity"]
     assert "Errno" not in connectivity["summary"] and "[Errno" not in " ".join(connectivity["advice"])
     assert connectivity["details"]["failure"] in ("bad_address", "unreachable")
+
+
+def test_interview_mode_refuses_a_loopback_stun_server_and_names_a_private_one_first(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    refused = tmp_path / "refused.toml"
+    refused.write_text('stun = ["127.0.0.1:3478"]\n')
+    done = run_cli("guard", "--profile", str(refused), "--jsonl", timeout=30)
+    assert done.returncode == 2 and "stun[1]" in done.stderr and done.stdout == ""
+    private = tmp_path / "private.toml"
+    private.write_text('stun = ["10.255.255.1:3478"]\n')
+    process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--profile", str(private), "--jsonl",
+                                "--no-cpu", "--no-power"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    try:
+        first = process.stderr.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert first == f"interview-ready: {say('profile_notice.private', servers='10.255.255.1:3478')}\n"
