@@ -189,6 +189,8 @@ def run_check(args: argparse.Namespace) -> int:
     choose_language(args.lang, session.profile)
     for warning in session.profile.warnings() if session.profile else []:
         print(f"{PROG}: {say('cli.warning', warning=warning)}", file=sys.stderr)
+    if session.notice:  # before any traffic to those servers
+        print(f"{PROG}: {session.notice}", file=sys.stderr)
     listener = _terminal_progress() if (sys.stderr and sys.stderr.isatty() and not args.json) else None
     runner = Runner(session.checks, session.config, listener)
     try:
@@ -241,7 +243,7 @@ def profile_command(args: argparse.Namespace) -> int:
     """``profile init FILE`` writes the commented template; ``profile validate FILE`` reports problems."""
     from app.session import UsageError
     from checks.files import write_atomically
-    from checks.profile import ProfileError, load_profile, profile_template
+    from checks.profile import ProfileError, check_servers, load_profile, private_servers_notice, profile_template
 
     if args.profile_command == "init":
         if args.file.exists():
@@ -253,11 +255,14 @@ def profile_command(args: argparse.Namespace) -> int:
         return 0
     try:
         profile = load_profile(args.file)
+        private = [shown for _, shown in check_servers(profile)]
     except ProfileError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     for warning in profile.warnings():
         print(say("cli.warning", warning=warning), file=sys.stderr)
+    if private:
+        print(private_servers_notice(private))
     print(say("cli.valid_profile", path=args.file, name=profile.name))
     return 0
 
@@ -306,7 +311,7 @@ def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
     if args.only is None and config.checks:
         args.only = ",".join(config.checks)
     if args.server is None and config.librespeed_server:
-        args.server = config.librespeed_server
+        args.server, args.server_source = config.librespeed_server, "kiosk"
     return config
 
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from app.workers import OpenCameraWorker, RecordWorker, RunWorker, as_source_error
-from checks.api import CheckResult, Status
+from checks.api import CheckResult
 from checks.history import History
 from checks.recording import RecordedMic, Recording
 from checks.report import Report, build_report
-from checks.runner import Runner, problem_result
+from checks.runner import Runner, crashed_result
 from checks.sources.camera import CameraSource, CameraSpec, FrameFeed
 from checks.sources.mic import MicSpec
 
@@ -244,9 +244,8 @@ class RunController(QObject):
 
     def _worker_failed(self, error: BaseException) -> None:
         """The run itself failed: every check it ran says so, and the window is usable again."""
-        fault = f"{type(error).__name__}: {error}"
         checks = self.worker.runner.checks if self.worker is not None else []
-        self._finished([problem_result(c, Status.ERROR, "crashed", error=fault) for c in checks])
+        self._finished([crashed_result(c, error) for c in checks])
 
     def add_result(self, result: CheckResult) -> None:
         """A check run on its own between runs (the echo test, on the candidate's press) takes its place in the

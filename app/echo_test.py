@@ -23,10 +23,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.reword import unworded, worded
 from app.workers import RunWorker
-from checks.api import CheckResult, Status
+from checks.api import CheckResult
 from checks.builtin.echo import asked
 from checks.discovery import discover
-from checks.runner import RunConfig, Runner, problem_result
+from checks.runner import RunConfig, Runner, crashed_result
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 
@@ -90,8 +90,7 @@ class EchoTest(QObject):
     def _failed(self, error: BaseException) -> None:
         """The test itself failed: it says so as its result, and the button works again."""
         checks = self._worker.runner.checks if self._worker is not None else []
-        self._done([problem_result(c, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
-                    for c in checks])
+        self._done([crashed_result(c, error) for c in checks])
 
 
 class EchoTestPanel(QWidget):

@@ -20,7 +20,7 @@ from checks.files import write_atomically
 from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
-from checks.profile import Profile, ProfileError, load_profile
+from checks.profile import Profile, ProfileError, check_servers, load_profile, private_servers_notice
 from checks.report import build_report
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
@@ -34,11 +34,15 @@ class GuardSetupError(Exception):
 
 
 def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = True,
-                  cpu: bool = True, mic: str | None = None) -> tuple[Watch, Profile | None]:
-    profile = None
+                  cpu: bool = True, mic: str | None = None) -> tuple[Watch, Profile | None, str]:
+    """The watch and the profile the arguments name, and the sentence naming the profile's STUN servers on a
+    private network that the watch probes (empty for none)."""
+    profile, notice = None, ""
     if profile_path is not None:
         try:
             profile = load_profile(profile_path)
+            private = [shown for field, shown in check_servers(profile) if field.startswith("stun[")]
+            notice = "" if stun else private_servers_notice(private)  # --stun wins: the user's own servers
         except ProfileError as error:
             raise GuardSetupError(f"--profile: {error}") from None
     try:
@@ -60,7 +64,7 @@ def resolve_guard(stun: list[str], profile_path: Path | None, *, power: bool = T
     watch = Watch(servers, guard_limits(thresholds), cpu=cpu, mic=mic_spec)
     if not power:
         watch.power = None
-    return watch, profile
+    return watch, profile, notice
 
 
 def plan_b_lines(profile: Profile | None) -> list[str]:
@@ -95,8 +99,8 @@ def printer(jsonl: bool, every: float, out: Any = None,
 
 def run_guard(args: argparse.Namespace) -> int:
     try:
-        watch, profile = resolve_guard(args.stun, args.profile, power=not args.no_power, cpu=not args.no_cpu,
-                                       mic=args.mic_level)
+        watch, profile, notice = resolve_guard(args.stun, args.profile, power=not args.no_power,
+                                               cpu=not args.no_cpu, mic=args.mic_level)
     except GuardSetupError as error:
         print(f"interview-ready: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -106,6 +110,8 @@ def run_guard(args: argparse.Namespace) -> int:
         print("interview-ready: " + say("cli.errors.no_folder", option="--timeline", folder=args.timeline.parent),
               file=sys.stderr)
         return EXIT_USAGE
+    if notice:  # before the first probe
+        print(f"interview-ready: {notice}", file=sys.stderr, flush=True)
     if not args.jsonl:
         print(say("guard.starting"), flush=True)
         if watch.mic is not None:

@@ -40,7 +40,7 @@ from app.kiosk_guard import (
     scrolled,
 )
 from app.report_view import ReportView
-from app.reword import choose_language, offered_languages, worded
+from app.reword import choose_language, keep, offered_languages, worded
 from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate, pin_state_path
@@ -158,6 +158,13 @@ class KioskWindow(QWidget):
         worded(note, "setAccessibleName", "kiosk.privacy")
         note.setWordWrap(True)
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.server_notice = QLabel()  # the profile's servers on a private network, named before Start
+        self.server_notice.setObjectName("server_notice")
+        self.server_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.server_notice.setWordWrap(True)
+        self.server_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        keep(self.server_notice, "setText", lambda: self.session.notice)
+        self.server_notice.setVisible(bool(self.session.notice))
         self.start_button = _big_button("kiosk.start")
         self.start_button.clicked.connect(self.begin)
         self.pickers = self._make_pickers()
@@ -166,6 +173,7 @@ class KioskWindow(QWidget):
         column.addWidget(self._make_language_picker())
         column.addWidget(title)
         column.addWidget(note)
+        column.addWidget(self.server_notice)
         column.addSpacing(40)
         if self.pickers is not None:
             column.addWidget(self.pickers)

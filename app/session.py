@@ -42,6 +42,16 @@ class Session:
     checks: list[LoadedCheck]
     config: RunConfig
     profile: Profile | None
+    private_servers: tuple[str, ...] = ()
+    """The profile's servers on a private network that this run uses, named to the candidate before it starts
+    (:func:`checks.profile.private_servers_notice`)."""
+
+    @property
+    def notice(self) -> str:
+        """The sentence naming :attr:`private_servers` (empty when there are none), in the language in use."""
+        from checks.profile import private_servers_notice
+
+        return private_servers_notice(self.private_servers)
 
 
 def resolve(args: argparse.Namespace) -> Session:
@@ -54,12 +64,15 @@ def resolve(args: argparse.Namespace) -> Session:
     except ValueError as error:
         raise UsageError(str(error)) from None
     mic = MicSpec.parse(mic_text)
-    profile = None
+    profile, private = None, ()
     if args.profile is not None:  # the profile's validation (pydantic) is loaded only for a profile
-        from checks.profile import ProfileError, load_profile
+        from checks.profile import ProfileError, check_servers, load_profile
 
         try:
             profile = load_profile(args.profile)
+            private = tuple(shown for field, shown in check_servers(profile)  # the command line's are the user's
+                            if not (field == "librespeed_server" and args.server)
+                            and not (field.startswith("stun[") and args.stun))
         except ProfileError as error:
             raise UsageError(f"--profile: {error}") from None
     try:  # the command line wins over the profile
@@ -86,9 +99,11 @@ def resolve(args: argparse.Namespace) -> Session:
     snapshot = getattr(args, "snapshot", False)
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError(say("cli.errors.snapshot_alone"))
-    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun), thresholds=thresholds,
+    source = getattr(args, "server_source", "cli") if args.server else "profile"
+    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun, source),
+                       thresholds=thresholds,
                        picture=snapshot, screen=getattr(args, "screen", "auto"))
-    return Session(checks, config, profile)
+    return Session(checks, config, profile, private)
 
 
 def save_report(report: Report, path: Path) -> None:

@@ -188,6 +188,12 @@ class MainWindow(QMainWindow):
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
         worded(self.fix_first, "setAccessibleName", "report.fix_first")
+        self.server_notice = QLabel()  # a profile's servers on a private network, named before any traffic
+        self.server_notice.setObjectName("server_notice")
+        self.server_notice.setWordWrap(True)
+        self.server_notice.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the profile's server names
+        keep(self.server_notice, "setText", lambda: self.session.notice)
+        self.server_notice.setVisible(bool(self.session.notice))
         self.report_button = QPushButton()
         worded(self.report_button, "setText", "ui.see_report")
         worded(self.report_button, "setAccessibleName", "ui.see_report", plain=True)
@@ -198,6 +204,7 @@ class MainWindow(QMainWindow):
         text = QVBoxLayout()
         text.addWidget(self.banner)
         text.addWidget(self.fix_first)
+        text.addWidget(self.server_notice)
         self.top.addLayout(text, 1)
         self.top.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -509,6 +516,8 @@ class MainWindow(QMainWindow):
             warn(self, str(error))
             return False
         self.controller.set_session(session)
+        keep(self.server_notice, "setText", lambda: self.session.notice)
+        self.server_notice.setVisible(bool(session.notice))
         self._fill_tree()
         self.report_view.clear()
         self.report_button.setEnabled(False)

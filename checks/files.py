@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,3 +33,23 @@ def write_atomically(path: Path, text: str, private: bool = False) -> None:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())  # on disk before it replaces the old file: a crash leaves one or the other
+
+
+class NotAFile(OSError):
+    """The path is something other than a regular file (a pipe, a device, a folder): it is not read."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of the regular file at ``path`` (one more than allowed tells it is too large).
+
+    A named pipe or a device would block the reader until someone writes to it, or never end: it is opened without
+    waiting and refused at once (:class:`NotAFile`), as is a folder. Other failures raise :class:`OSError`.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(limit + 1)
+    finally:
+        os.close(fd)

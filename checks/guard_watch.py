@@ -166,7 +166,7 @@ class MicWatch:
 def open_stream(servers: Sequence[tuple[str, int]], cancel: threading.Event) -> BindingStream | None:
     """A stream to the first server that answers, else to the first that can be reached at all (it may answer
     later); None when no server's name can even be looked up."""
-    chosen, _, _ = first_answering(servers, Budget(time.monotonic() + 3.0, cancel))
+    chosen, *_ = first_answering(servers, Budget(time.monotonic() + 3.0, cancel))
     for host, port in [chosen] if chosen else servers:
         try:
             return BindingStream(host, port, Budget(time.monotonic() + 2.0, cancel))

@@ -29,9 +29,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from checks.files import write_atomically
+from checks.files import NotAFile, read_limited, write_atomically
 from checks.network import parse_server_url
 from checks.resources import tomllib
+from checks.untrusted import clean
 from checks.wording import languages, say
 
 MAX_CONFIG_BYTES = 16 * 1024
@@ -107,7 +108,9 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
     if path is None:
         return KioskConfig()
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_CONFIG_BYTES)
+    except NotAFile:
+        raise KioskError(say("profile_errors.not_a_file", where=clean(path))) from None
     except OSError as error:
         raise KioskError(say("profile_errors.unreadable", where=path, error=error.strerror or error)) from None
     if len(raw) > MAX_CONFIG_BYTES:
@@ -124,7 +127,7 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
         return KioskConfig(**data, path=path)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or say("kiosk_errors.whole_file")
+        field = ".".join(clean(p, 80) for p in first["loc"]) or say("kiosk_errors.whole_file")  # keys: anything
         raise KioskError(say("kiosk_errors.field", where=path, field=field,
                              message=str(first["msg"]).removeprefix("Value error, "))) from None
     except TypeError as error:

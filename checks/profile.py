@@ -53,9 +53,11 @@ from pydantic import (
 
 from checks.api import ID_PATTERN
 from checks.discovery import find_plugins
-from checks.network import StunServer, parse_server_url
+from checks.files import NotAFile, read_limited
+from checks.network import REFUSED_KINDS, StunServer, address_kind, addresses_of, parse_server_url
 from checks.resources import load_toml_asset, tomllib
 from checks.thresholds import override_problems
+from checks.untrusted import clean
 from checks.wording import languages, say, say_all
 
 SCHEMA = "interview-ready/profile@1"
@@ -177,6 +179,12 @@ def _thresholds(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
                     _plain(value)
                 except ValueError as error:
                     problems.append(((check_id, key), str(error)))
+            if key in ENDPOINT_KEYS and not any(p[0] == (check_id, key) for p in problems):
+                for item in value:  # well-formed HOST:PORT (override_problems found no problem)
+                    refused = refused_address(StunServer.parse(item).host)
+                    if refused:
+                        problems.append(((check_id, key), say("profile_errors.endpoint", item=repr(item),
+                                                                problem=refused)))
     if problems:
         raise ThresholdProblems(problems)
     return table
@@ -188,13 +196,30 @@ def _check_id(text: str) -> str:
     return text
 
 
+def refused_address(host: str) -> str | None:
+    """Why a profile may not name ``host`` (an IP address that is this computer, link-local, multicast or none), in
+    words; None when it may (a name is judged by what it resolves to: :func:`check_servers`)."""
+    kind = address_kind(host)
+    if kind in REFUSED_KINDS:
+        return say("profile_errors.address", address=host, kind=say(f"profile_errors.address_kinds.{kind}"))
+    return None
+
+
+def _allowed(host: str) -> None:
+    refused = refused_address(host)
+    if refused:
+        raise ValueError(refused)
+
+
 def _stun(text: str) -> str:
-    StunServer.parse(text)
+    _allowed(StunServer.parse(text).host)
     return text
 
 
 def _server(text: str) -> str:
-    return parse_server_url(http_link(text))
+    url = parse_server_url(http_link(text))
+    _allowed(urlsplit(url).hostname or "")
+    return url
 
 
 def _language(code: str) -> str:
@@ -314,6 +339,20 @@ class Profile(BaseModel):
             out[check_id] = {**out.get(check_id, {}), **table}
         return out
 
+    def servers(self) -> list[tuple[str, str, str]]:
+        """Every server this profile sends traffic to: (field, host, as shown): the speed-test server, the STUN
+        servers, and a meeting platform's endpoints set in its thresholds."""
+        out = []
+        if self.librespeed_server:
+            host = urlsplit(self.librespeed_server).hostname or ""
+            out.append(("librespeed_server", host, host))
+        out += [(f"stun[{i + 1}]", StunServer.parse(s).host, s) for i, s in enumerate(self.stun)]
+        for check_id, table in self.thresholds.items():
+            for key in ENDPOINT_KEYS:
+                for i, item in enumerate(table.get(key) or []):
+                    out.append((f'thresholds."{check_id}".{key}[{i + 1}]', StunServer.parse(item).host, item))
+        return out
+
     def warnings(self) -> list[str]:
         """What is allowed but looks wrong, in one line each naming the file and field."""
         where = str(self.path) if self.path else "profile"
@@ -348,6 +387,37 @@ class Profile(BaseModel):
 EXPECTED_CATEGORIES = ("camera", "mic", "network")
 """What a candidate expects checked: a ``required`` list that leaves out a whole one of them is warned about."""
 
+ENDPOINT_KEYS = ("tcp", "udp_stun")
+"""The thresholds that name servers (a meeting platform's endpoints, assets/platforms.toml)."""
+
+
+def check_servers(profile: Profile, timeout: float = 2.0) -> list[tuple[str, str]]:
+    """Judge the servers ``profile`` names by the addresses they resolve to, before any traffic: a name that
+    resolves to this computer, a link-local, multicast or no address raises :class:`ProfileError` naming the
+    field; those that lie on a private network are returned as (field, "name (address)") for the candidate to be
+    told (:func:`private_servers_notice`). A name that does not resolve is left to the checks to report."""
+    where = clean(profile.path) if profile.path else "profile"
+    servers = profile.servers()
+    resolved = addresses_of([host for _, host, _ in servers], timeout)
+    private = []
+    for field_name, host, shown in servers:
+        for address in resolved.get(host, []):
+            kind = address_kind(address)
+            if kind in REFUSED_KINDS:
+                problem = refused_address(address) if address == host else say(
+                    "profile_errors.address_of", host=host, address=address,
+                    kind=say(f"profile_errors.address_kinds.{kind}"))
+                raise ProfileError(say("profile_errors.field", where=where, field=field_name, message=problem))
+        inside = [a for a in resolved.get(host, []) if address_kind(a) == "private"]
+        if inside:
+            private.append((field_name, shown if inside == [host] else f"{shown} ({', '.join(inside)})"))
+    return private
+
+
+def private_servers_notice(servers: list[str] | tuple[str, ...]) -> str:
+    """The sentence that names a profile's servers on a private network to the candidate (empty for none)."""
+    return say("profile_notice.private", servers=", ".join(dict.fromkeys(servers))) if servers else ""
+
 
 def _years_from(when: datetime, years: int) -> datetime:
     """The same day ``years`` later (earlier when negative); 29 February becomes the 28th in other years."""
@@ -363,22 +433,24 @@ def load_profile(path: Path) -> Profile:
     """Read and validate a profile; :class:`ProfileError` says what is wrong and where."""
     path = Path(path)
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_PROFILE_BYTES + 1)
+        raw = read_limited(path, MAX_PROFILE_BYTES)
+    except NotAFile:
+        raise ProfileError(say("profile_errors.not_a_file", where=clean(path))) from None
     except OSError as error:
-        raise ProfileError(say("profile_errors.unreadable", where=path, error=error.strerror or error)) from None
+        raise ProfileError(say("profile_errors.unreadable", where=clean(path),
+                               error=clean(error.strerror or error))) from None
     if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(say("profile_errors.too_large", where=path, kib=MAX_PROFILE_BYTES // 1024))
+        raise ProfileError(say("profile_errors.too_large", where=clean(path), kib=MAX_PROFILE_BYTES // 1024))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProfileError(say("profile_errors.not_utf8", where=path)) from None
+        raise ProfileError(say("profile_errors.not_utf8", where=clean(path))) from None
     return parse_profile(text, path)
 
 
 def parse_profile(text: str, path: Path | None = None, now: datetime | None = None) -> Profile:
     """Validate a profile's text; ``path`` only names it in messages, ``now`` is the time dates are judged from."""
-    where = str(path) if path else "profile"
+    where = clean(path) if path else "profile"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -468,7 +540,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"
         else:
-            name = "schema" if part == "schema_" else str(part)
+            name = "schema" if part == "schema_" else clean(part, 80)  # a key of the file: anything
             out += ("." if out else "") + (name if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else f'"{name}"')
     return out
 

@@ -26,6 +26,7 @@ from checks.sources import SourceError
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
+from checks.untrusted import clean_error, clean_result
 from checks.wording import say, say_all
 
 
@@ -145,8 +146,7 @@ class Runner:
         except Exception as error:  # a fault of the runner itself still ends as results
             for index in members:
                 if index not in self._results:
-                    self._finish(index, problem_result(self.checks[index], Status.ERROR, "crashed",
-                                                       error=f"{type(error).__name__}: {error}"))
+                    self._finish(index, crashed_result(self.checks[index], error))
 
     # -- grouping -----------------------------------------------------------------------------
 
@@ -167,6 +167,7 @@ class Runner:
     # -- one group ----------------------------------------------------------------------------
 
     def _finish(self, index: int, result: CheckResult) -> None:
+        result = clean_result(result)  # what a check quoted from a server or a file is shown, never obeyed
         with self._lock:
             self._results[index] = result
             done = len(self._results)
@@ -273,13 +274,19 @@ def judge_outcome(loaded: LoadedCheck, outcome: Outcome, *, cancelled: bool, dea
             return problem_result(loaded, Status.SKIP, "cancelled")
         return problem_result(loaded, Status.ERROR, "timeout", seconds=f"{deadline_s:g}")
     if error is not None:
-        result = problem_result(loaded, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
-        tail = traceback.format_exception(error)[-3:]
-        return dataclasses.replace(result, details={"traceback": "".join(tail).strip()})
+        return crashed_result(loaded, error)
     result = _validate(loaded, outcome.value)
     if result is None:
         return problem_result(loaded, Status.ERROR, "garbage", got=type(outcome.value).__name__)
     return result
+
+
+def crashed_result(loaded: LoadedCheck, error: BaseException) -> CheckResult:
+    """"Stopped unexpectedly", in words; the exception (whose text may quote a server's answer) and the end of its
+    traceback go to the details, cleaned."""
+    result = problem_result(loaded, Status.ERROR, "crashed")
+    tail = traceback.format_exception(error)[-3:]
+    return dataclasses.replace(result, details={"error": clean_error(error), "traceback": "".join(tail).strip()})
 
 
 def _device_of(device: str, outcome: Outcome, timeout_s: float) -> _Device:

@@ -144,7 +144,8 @@ def test_a_run_whose_worker_fails_ends_as_results_and_the_controller_is_idle(qtb
     report = blocker.args[0]
     assert not controller.running and controller.phase is Phase.IDLE
     assert [r.id for r in report.results] == ["system.power", "system.unreadable"]
-    assert all(r.status is Status.ERROR and "requirements could not be read" in r.summary for r in report.results)
+    assert all(r.status is Status.ERROR and "requirements could not be read" in r.details["error"]
+               and "stopped unexpectedly" in r.summary for r in report.results)
 
 
 def test_the_echo_test_s_result_takes_its_place_in_the_report_and_is_offered_only_between_runs(qtbot, controllers):

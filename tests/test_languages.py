@@ -21,6 +21,7 @@ from checks.devices import DEVICES
 from checks.discovery import discover, find_plugins, load
 from checks.history import entry
 from checks.netprobe.common import ProbeError
+from checks.network import REFUSED_KINDS
 from checks.profile import CHANNEL_KINDS, Profile
 from checks.report import Report, describe_changes, format_number
 from checks.resources import load_toml_asset
@@ -167,6 +168,8 @@ def _built_keys() -> dict[str, set[str]]:
         "guard.state_names.{}": set(guard.STATES),
         "guard.timeline.{}": set(guard.STATES),
         "network.failure.{}": set(ProbeError.KINDS),
+        "network.server_source.{}": {"cli", "profile", "kiosk"},
+        "profile_errors.address_kinds.{}": set(REFUSED_KINDS),
         "runner.{}.summary": runner,
         "runner.{}.advice": runner,
         "sources.{}.summary": sources,

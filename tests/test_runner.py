@@ -169,7 +169,7 @@ def test_a_raising_check_is_an_error_row_naming_it():
     results = Runner([loaded(Raises("sys.boom"), "acme-checks"), loaded(Simple("sys.ok"))]).run()
     boom = results[0]
     assert boom.status is Status.ERROR
-    assert "acme-checks[sys.boom]" in boom.summary and "ZeroDivisionError" in boom.summary
+    assert "acme-checks[sys.boom]" in boom.summary and "ZeroDivisionError" in boom.details["error"]
     assert "divided by zero" in boom.details["traceback"]
     assert results[1].status is Status.PASS
 

@@ -41,7 +41,12 @@ PLATFORM_FIELDS = ("name", "down_mbps", "up_mbps", "bandwidth_source", "tcp", "u
 def _failure(error: ProbeError) -> str:
     """The failure in words (one clause)."""
     return say(f"network.failure.{error.kind}", **{"status": "", "location": "", "proxy": "", "seconds": "",
-                                                   **error.fields})
+                                                   "host": "", **error.fields})
+
+
+def _failure_details(error: ProbeError) -> dict[str, Any]:
+    """The failure's kind, and the exception behind it (cleaned, for the details only: never in a message)."""
+    return {"failure": error.kind, **({"error": error.fields["error"]} if error.fields.get("error") else {})}
 
 
 class NetworkCheck(Check):
@@ -90,7 +95,7 @@ class NetworkCheck(Check):
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
             return self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
-                               say_all("network.probe_failed.advice"), details={"failure": error.kind})
+                               say_all("network.probe_failed.advice"), details=_failure_details(error))
 
     def measure(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
@@ -166,6 +171,7 @@ class Connectivity(NetworkCheck):
         errors: list[tuple[str, ProbeError]] = []
         details: dict[str, Any] = {}
         finding: Finding | None = None
+        missing: Finding | None = None  # the configured server's name does not exist: a mistyped address
         for i, backend in enumerate(order):
             url, expect = _probe_target(backend, settings)
             host = urlsplit(url).hostname or url
@@ -177,22 +183,34 @@ class Connectivity(NetworkCheck):
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
                     raise
+                if error.kind == "no_such_name" and backend == "librespeed":  # a mistyped address, not the network
+                    missing = Finding(Status.WARN, "no_such_server_alone", {
+                        "host": host, "source": say(f"network.server_source.{settings.server_source}")})
+                    details.update(_failure_details(error))
+                elif error.kind == "no_such_name":  # a public service's name "does not exist": the name server fails
+                    error = ProbeError("dns", **error.fields)
                 errors.append((host, error))
                 if budget.done:
                     break
                 continue
-            if not errors:
+            others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
+            if missing is not None:
+                finding = dataclasses.replace(missing, key="no_such_server", fields={**missing.fields, "other": host})
+            elif not errors:
                 finding = assess_connectivity(None, host, answer.seconds * 1000)
             else:
-                first_host, first = errors[0]
+                first_host, first = others[0]
                 finding = Finding(Status.WARN, "server_down",
                                   {"host": first_host, "reason": _failure(first), "other": host})
             details.update(answered=url, status=answer.status)
             break
+        others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
+        if finding is None and missing is not None and not others:
+            finding = missing  # nothing else was tried: nothing is known of the candidate's own connection
         if finding is None:
-            first_host, first = errors[0] if errors else ("", ProbeError("timeout"))
+            first_host, first = others[0] if others else ("", ProbeError("timeout"))
             finding = assess_connectivity(first, first_host, None)
-            details["failure"] = first.kind
+            details.update(_failure_details(first))
         details["tried"] = "; ".join(f"{host}: {error.kind}" for host, error in errors) or "none"
         details["contacted"] = ", ".join([host for host, _ in errors] + (
             [urlsplit(str(details["answered"])).hostname or ""] if "answered" in details else []))
@@ -302,7 +320,7 @@ class Throughput(NetworkCheck):
         outcome = self.measured(context)
         if isinstance(outcome, ProbeError):
             return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}),
-                               details={"failure": outcome.kind, "tried": outcome.fields.get("tried", "")})
+                               details={**_failure_details(outcome), "tried": outcome.fields.get("tried", "")})
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
         want = need * float(limits["headroom"])
@@ -424,6 +442,8 @@ def _probe_details(probed: Probed) -> dict[str, Any]:
                        loss_percent=round(stats.loss_percent, 2))
     if run.udp_error:
         details["udp"] = run.udp_error
+    if run.not_stun:
+        details["not_stun"] = ", ".join(run.not_stun)
     return details
 
 
@@ -521,6 +541,8 @@ class Udp(ProbeCheck):
         probed = _probe(self, context)
         if probed.run.transport == "udp":
             finding = Finding(Status.PASS, "ok", {"server": probed.run.server})
+        elif probed.run.not_stun:  # UDP got through; the server's answer was not STUN's
+            finding = Finding(Status.WARN, "not_stun", {"servers": ", ".join(probed.run.not_stun)})
         elif probed.run.transport == "none":
             finding = Finding(Status.WARN, "no_answer", {})
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import http.client
 import socket
 import ssl
 import threading
@@ -10,6 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from checks.untrusted import clean, clean_error
 
 
 @dataclass(frozen=True)
@@ -45,32 +48,44 @@ class Budget:
 class ProbeError(Exception):
     """A probe failed; ``kind`` names how (a wording key), ``fields`` fill the sentence."""
 
-    KINDS = ("dns", "refused", "unreachable", "timeout", "tls", "http_status", "captive", "stalled",
-             "bad_answer", "cancelled", "proxy", "failed")
+    KINDS = ("dns", "no_such_name", "refused", "unreachable", "bad_address", "timeout", "tls", "http_status",
+             "captive", "stalled", "bad_answer", "cancelled", "proxy", "failed")
 
     def __init__(self, kind: str, **fields: Any) -> None:
         if kind not in self.KINDS:
             raise ValueError(f"unknown probe failure {kind!r}")
         self.kind = kind
-        self.fields = fields
-        super().__init__(kind + (f" {fields}" if fields else ""))
+        self.fields = {k: clean(v) if isinstance(v, str) else v for k, v in fields.items()}  # a server's words
+        super().__init__(kind + (f" {self.fields}" if fields else ""))
 
 
-def classify(error: BaseException) -> ProbeError:
-    """A socket-level exception as a :class:`ProbeError`."""
+NO_SUCH_NAME = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+"""What ``getaddrinfo`` says when the resolver answered that the name does not exist (NXDOMAIN, or no address
+for it): a mistyped server, not the network; a resolver that does not answer says ``EAI_AGAIN`` instead."""
+
+
+def classify(error: BaseException, host: str = "") -> ProbeError:
+    """A socket-level exception as a :class:`ProbeError` (``host``: the name that was being reached, if known).
+    The exception's text (which may quote a server's answer) is only ever a cleaned ``error`` field."""
     if isinstance(error, ProbeError):
         return error
     if isinstance(error, socket.gaierror):
-        return ProbeError("dns", error=str(error))
+        if error.errno in NO_SUCH_NAME:
+            return ProbeError("no_such_name", host=host, error=clean_error(error))
+        return ProbeError("dns", error=clean_error(error))
     if isinstance(error, ConnectionRefusedError):
         return ProbeError("refused")
     if isinstance(error, (TimeoutError, socket.timeout)):
         return ProbeError("timeout")
     if isinstance(error, ssl.SSLError):
-        return ProbeError("tls", error=str(error))
+        return ProbeError("tls", error=clean_error(error))
+    if isinstance(error, http.client.HTTPException):  # not HTTP at all (BadStatusLine, a header line too long, …)
+        return ProbeError("bad_answer", error=clean_error(error))
     if isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
         return ProbeError("unreachable")
-    return ProbeError("failed", error=f"{type(error).__name__}: {error}")
+    if isinstance(error, OSError) and error.errno == errno.EINVAL:  # an address no socket here can reach, such as
+        return ProbeError("bad_address", error=clean_error(error))  # a link-local one without its interface
+    return ProbeError("failed", error=clean_error(error))
 
 
 def resolve(host: str, port: int, budget: Budget, kind: int = socket.SOCK_STREAM) -> list[tuple[Any, ...]]:
@@ -90,7 +105,7 @@ def resolve(host: str, port: int, budget: Budget, kind: int = socket.SOCK_STREAM
     if "value" in box:
         return box["value"]
     if "error" in box:
-        raise classify(box["error"])
+        raise classify(box["error"], host)
     budget.check()
     raise ProbeError("dns", error="no answer")  # pragma: no cover - the loop ends only on the budget or a result
 

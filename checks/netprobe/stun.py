@@ -79,6 +79,9 @@ class ProbeRun:
     mapped: str | None = None
     udp_error: str = ""
     """Why UDP was given up (empty when UDP answered)."""
+    not_stun: tuple[str, ...] = ()
+    """The servers that answered over UDP with something that is not a STUN answer to our requests (garbage, or
+    another transaction's id): they are broken or not STUN servers, and UDP itself got through."""
 
 
 def _open_udp(host: str, port: int, budget: Budget) -> socket.socket:
@@ -93,8 +96,10 @@ def _open_udp(host: str, port: int, budget: Budget) -> socket.socket:
     return sock
 
 
-def _receive(sock: socket.socket, wait: float, pending: dict[bytes, float], rtts: dict[bytes, float]) -> str | None:
-    """Read answers for up to ``wait`` seconds; record round trips. Returns the mapped address seen, if any."""
+def _receive(sock: socket.socket, wait: float, pending: dict[bytes, float], rtts: dict[bytes, float],
+             strays: list[int] | None = None) -> str | None:
+    """Read answers for up to ``wait`` seconds; record round trips. Returns the mapped address seen, if any.
+    Datagrams that answer none of our requests are counted in ``strays[0]``, when given."""
     mapped = None
     end = time.perf_counter() + max(0.0, wait)
     while True:
@@ -111,6 +116,8 @@ def _receive(sock: socket.socket, wait: float, pending: dict[bytes, float], rtts
         if answer and answer.transaction_id in pending and answer.transaction_id not in rtts:
             rtts[answer.transaction_id] = arrived - pending[answer.transaction_id]
             mapped = answer.mapped or mapped
+        elif strays is not None and (answer is None or answer.transaction_id not in pending):
+            strays[0] += 1
         if left <= 0:
             return mapped
 
@@ -143,9 +150,10 @@ def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: 
 
 
 def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: int = 3,
-                    spacing: float = 0.25) -> tuple[tuple[str, int] | None, list[str], str]:
-    """The first STUN server that answers a binding request, the endpoints tried, and the last error."""
-    contacted, error = [], "no answer"
+                    spacing: float = 0.25) -> tuple[tuple[str, int] | None, list[str], str, list[str]]:
+    """The first STUN server that answers a binding request, the endpoints tried, the last error, and the servers
+    that answered with something else (``not_stun``: not our binding's answer)."""
+    contacted, error, not_stun = [], "no answer", []
     for host, port in servers:
         if budget.done:
             break
@@ -158,6 +166,7 @@ def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: i
         try:
             pending: dict[bytes, float] = {}
             rtts: dict[bytes, float] = {}
+            strays = [0]
             for _ in range(tries):
                 if budget.done:
                     break
@@ -166,13 +175,16 @@ def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: i
                 try:
                     sock.send(binding_request(transaction_id))
                 except OSError as failure:
-                    error = str(failure)
-                _receive(sock, min(spacing, budget.left()), pending, rtts)
+                    error = classify(failure).kind
+                _receive(sock, min(spacing, budget.left()), pending, rtts, strays)
                 if rtts:
-                    return (host, port), contacted, ""
+                    return (host, port), contacted, "", not_stun
+            if strays[0]:
+                not_stun.append(endpoint(host, port))
+                error = "not_stun"
         finally:
             sock.close()
-    return None, contacted, error
+    return None, contacted, "not_stun" if not_stun else error, not_stun
 
 
 def tcp_connect_times(targets: Sequence[tuple[str, int]], budget: Budget, count: int,
@@ -210,13 +222,14 @@ def probe(servers: Sequence[tuple[str, int]], tcp_targets: Sequence[tuple[str, i
           interval: float = 0.02, duration: float = 4.0, answer_wait: float = 0.5, tcp_count: int = 10,
           tcp_spacing: float = 0.1, progress: Callable[[float], None] = lambda f: None) -> ProbeRun:
     """STUN over UDP to the first answering server; TCP connect times when no server answers over UDP."""
-    chosen, contacted, error = first_answering(servers, budget)
+    chosen, contacted, error, not_stun = first_answering(servers, budget)
     if chosen is not None:
         rtts, mapped = udp_stream(chosen[0], chosen[1], budget, interval, duration, answer_wait, progress)
         return ProbeRun("udp", tuple(rtts), endpoint(*chosen), tuple(contacted), mapped)
     rtts, server, tcp_contacted = tcp_connect_times(tcp_targets, budget, tcp_count, tcp_spacing)
     all_contacted = tuple(dict.fromkeys([*contacted, *(f"tcp {c}" for c in tcp_contacted)]))
-    return ProbeRun("tcp" if server else "none", tuple(rtts), server, all_contacted, None, error or "no answer")
+    return ProbeRun("tcp" if server else "none", tuple(rtts), server, all_contacted, None, error or "no answer",
+                    tuple(not_stun))
 
 
 class BindingStream:

@@ -233,7 +233,8 @@ class _Engine:
                         return
                     failure = classify(error)
                     self.errors.append(failure)
-                    if failure.kind in ("dns", "refused", "unreachable", "tls"):
+                    if failure.kind in ("dns", "no_such_name", "refused", "unreachable", "bad_address", "tls",
+                                        "bad_answer"):
                         return
                     self.stop.wait(0.05)
 
@@ -329,7 +330,7 @@ def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None 
             conn.close()
     except (OSError, http.client.HTTPException) as error:
         budget.check()
-        failure = classify(error)
+        failure = classify(error, urlsplit(proxy or url).hostname or "")
         if proxy and failure.kind in ("refused", "timeout", "unreachable"):
             raise ProbeError("proxy", proxy=proxy) from None
         raise failure from None
