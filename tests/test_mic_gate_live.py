@@ -13,23 +13,14 @@ import pytest
 from checks.wording import say
 from tests import sounds
 from tests.conftest import run_cli
-from tests.pulse import RATE, PulseUnavailable, start_pulse
+from tests.pulse import RATE, module_server
 
 pytestmark = pytest.mark.slow
 
 QUIET_S = 8.0  # the device check's first half second and the start of the take fall in it, however late it starts
 
 
-@pytest.fixture(scope="module")
-def pulse():
-    try:
-        server = start_pulse()
-    except PulseUnavailable as error:
-        pytest.skip(f"PulseAudio could not start: {error}")
-    try:
-        yield server
-    finally:
-        server.close()
+pulse = pytest.fixture(scope="module", name="pulse")(module_server)
 
 
 @pytest.mark.parametrize("gate", list(sounds.GATES))
