@@ -15,6 +15,11 @@ room. The speech level is the active speech level of ITU-T P.56 (the energy of t
 active, activity being within 15.9 dB of that level), computed on frames with the background's power
 subtracted, so it stays put when the room gets noisier; the SNR is that level over the same noise floor.
 
+The candidate is the nearest, loudest voice: other people talking, well under it (:data:`TALKER_DB`), are the
+room's noise. A microphone with a noise gate or noise suppression sends exact digital silence while the candidate
+is quiet: how much of the quiet time is such silence (:func:`quiet_silence`) tells it from a muted one, and
+behind it only silences that break off the voice (:func:`breaks_off_voice`) are dropouts.
+
 A speech/non-speech classifier without any dependency was chosen over WebRTC's VAD: WebRTC's needs 16-bit PCM
 at 8, 16, 32 or 48 kHz (44.1 kHz files would need resampling), calls steady fan noise speech at its less
 aggressive settings, and gives labels, whereas the checks need levels; the tests show this detector's levels
@@ -264,9 +269,6 @@ class Activity:
     noise: np.ndarray
     gaps: np.ndarray
     frame_s: float
-    voice: np.ndarray | None = None
-    """The candidate's speech and the frames next to it, without the sounds too short to tell (clicks): where the
-    room cannot be heard. None: speech is not told from other people talking (see :data:`TALKER_DB`)."""
 
     @property
     def speech_s(self) -> float:
@@ -330,7 +332,6 @@ def classify(band: np.ndarray, frame_s: float = FRAME_S, *, min_margin_db: float
         if length < min_run:
             speech[start : start + length] = False
             clicks[start : start + length] = True
-    voice = None
     if talker_db is not None and speech.any():
         reach = max(0, round(talker_s / frame_s))
         voice = _dilate(speech & (levels >= float(np.percentile(levels[speech], 95)) - talker_db), reach, reach)
@@ -342,7 +343,7 @@ def classify(band: np.ndarray, frame_s: float = FRAME_S, *, min_margin_db: float
                 clicks[start : start + length] = True
     hang = max(0, round(hangover_s / frame_s))
     near = _dilate(speech | clicks, hang, hang)
-    return Activity(speech, usable & ~near, gaps, frame_s, None if voice is None else _dilate(speech, hang, hang))
+    return Activity(speech, usable & ~near, gaps, frame_s)
 
 
 def active_level(powers: np.ndarray, noise_power: float, frame_s: float = FRAME_S, *,
@@ -552,7 +553,8 @@ def background_frames(band: np.ndarray, activity: Activity, quiet: tuple[float, 
     in), ``"pauses"`` (the pauses of the whole recording) or ``"quietest"`` (its quietest frames, a last resort).
 
     The quiet part (``quiet``: start and end in seconds) is used when it is known and, less its first and last
-    :data:`QUIET_EDGE_S` and anything that is speech or next to it, at least :data:`MIN_QUIET_S` of it is left.
+    :data:`QUIET_EDGE_S` and the candidate's own voice if it came early (:data:`EARLY_VOICE_DB`) and what is next to
+    it, at least :data:`MIN_QUIET_S` of it is left: other people talking there are part of the room.
     Otherwise the background is the frames away from speech (``activity.noise``) when there are at least
     :data:`MIN_BACKGROUND_S` of them; a recording that is speech almost throughout is searched again with a
     tight margin (3 dB over the room's minimum) and a hangover of one frame, so only the pauses between words,
@@ -564,7 +566,7 @@ def background_frames(band: np.ndarray, activity: Activity, quiet: tuple[float, 
         inside = np.zeros(count, bool)
         inside[start:max(start, end)] = True
         chosen = inside & activity.noise
-        if activity.voice is not None and activity.speech.any():
+        if activity.speech.any():
             # the candidate was asked to be quiet: what is heard there is the room, people talking included, but for
             # the candidate's own voice if it came early, as loud as it is later
             loud = band >= float(np.percentile(band[activity.speech], 95)) * 10.0 ** (-EARLY_VOICE_DB / 10.0)
