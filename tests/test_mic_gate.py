@@ -211,3 +211,32 @@ def test_a_files_channels_are_named_in_every_language(tmp_path, channels, englis
                        "--only", "mic.device", "--json", timeout=60)
         (result,) = json.loads(done.stdout)["checks"]
         assert result["status"] == "pass" and f"kHz, {words})" in result["summary"], (code, result)
+
+
+def test_the_windows_guided_take_through_a_gate_works_and_counts_only_the_word_broken_off(real_voices, tmp_path):
+    """The window's path: its guided take (live, its quiet part marked) handed to the runner as the microphone."""
+    from checks.api import Status
+    from checks.discovery import discover
+    from checks.network import NetworkSettings
+    from checks.recording import RecordedMic, Recording, guided_take
+    from checks.runner import RunConfig, Runner
+    from checks.sources.camera import CameraSpec
+
+    samples, truth = _gated_take(real_voices[0][1], "tight", tmp_path)
+    levels = 10 * np.log10(band_powers(frames(samples, RATE), RATE) + 1e-30)
+    loud = np.flatnonzero(levels >= np.percentile(levels, 95) - 6.0)
+    size = round(FRAME_S * RATE)
+    broken = samples.copy()
+    broken[(loud[0] + 1) * size - 77 : (loud[0] + 4) * size] = 0.0  # 60 ms cut out of a loud word
+    take = guided_take(Recording(broken[:, None].astype(np.float32), RATE, "Headset with noise cancelling", False))
+    config = RunConfig(camera=CameraSpec.parse("none"), network=NetworkSettings("none"),
+                       opened={"mic": RecordedMic(take)})
+    results = {r.id: r for r in Runner(discover("mic.device,mic.dropouts,mic.level,mic.noise"), config).run()}
+    assert results["mic.device"].status is Status.PASS
+    assert results["mic.device"].summary.endswith(say("mic.device.gated"))
+    dropouts = results["mic.dropouts"]
+    assert (dropouts.status, dropouts.value, dropouts.details["noise_gate"]) == (Status.WARN, 1, True)
+    assert dropouts.details["longest_s"] == pytest.approx(0.06, abs=0.021)
+    assert analyse(samples, RATE).dropouts.count > 1  # the gate shut between words: each would have been a dropout
+    assert results["mic.level"].value == pytest.approx(truth, abs=1.0)
+    assert results["mic.noise"].summary == say("mic.noise.gated.summary")
