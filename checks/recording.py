@@ -43,6 +43,8 @@ class Recording:
     is_file: bool
     quiet: tuple[float, float] | None = None
     """When the candidate was asked to stay quiet (start and end, seconds into the take), for a guided take."""
+    file_s: float | None = None
+    """How long the whole file is, when the recording is only its start (a long file: see FileMic)."""
 
     @property
     def seconds(self) -> float:
@@ -58,13 +60,14 @@ def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = N
     :class:`checks.sources.SourceError` (``mic.no_data``).
     """
     if isinstance(mic, FileMic):
-        samples = mic.data.copy()
+        samples = mic.data  # not copied: a long file's start is large, and closing the file does not change it
         if on_block is not None:
             on_block(samples)
         if progress is not None:
             progress(1.0)
         quiet = mic.quiet if isinstance(mic, RecordedMic) else None
-        return Recording(samples, mic.samplerate, mic.name, mic.is_file, quiet)  # a RecordedMic's take was live
+        # a RecordedMic's take was live: it keeps its quiet part
+        return Recording(samples, mic.samplerate, mic.name, mic.is_file, quiet, mic.file_s)
     want = max(1, round(seconds * mic.samplerate))
     blocks: list[np.ndarray] = []
     have = 0

@@ -159,6 +159,21 @@ def start_pulse(timeout: float = 15) -> PulseServer:
         time.sleep(0.1)
 
 
+def module_server() -> Iterator[PulseServer]:
+    """The body of a module-wide pytest fixture: a private server for the module's tests, closed after them; the
+    tests are skipped when PulseAudio cannot start here."""
+    import pytest
+
+    try:
+        server = start_pulse()
+    except PulseUnavailable as error:
+        pytest.skip(f"PulseAudio could not start: {error}")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 ROOM = "ir_room"
 """A second null sink: the room the speakers' sound travels through to the microphone (its monitor)."""
 

@@ -213,3 +213,43 @@ def clean_active_level(clean: np.ndarray, rate: int = RATE) -> float:
 def write(path: Path, samples: np.ndarray, rate: int = RATE, subtype: str = "PCM_16") -> Path:
     soundfile.write(path, samples, rate, subtype=subtype)
     return path
+
+
+GATES = {
+    # sox's own noise-gate example: opens fast, closes 0.2 s after the voice falls under -50 dBFS
+    "gentle": ["compand", ".1,.2", "-inf,-50.1,-inf,-50,-50", "0", "-90", ".1"],
+    # a tight gate, as noise suppression acts: under -40 dBFS it shuts within 50 ms, between words too
+    "tight": ["compand", ".005,.05", "-inf,-40.1,-inf,-40,-40", "0", "-90", ".02"],
+}
+"""Noise gates made by sox's ``compand``: under its threshold the output is exact digital silence, as a gate's or a
+noise suppressor's is (sox runs with -D, so no dither fills that silence)."""
+
+
+def sox_gate(samples: np.ndarray, gate: str, folder: Path, rate: int = RATE) -> np.ndarray:
+    """``samples`` through one of :data:`GATES` (sox, 16-bit as a microphone would deliver it)."""
+    source, gated = folder / f"before-{gate}.wav", folder / f"after-{gate}.wav"
+    write(source, samples, rate)
+    subprocess.run(["sox", "-D", str(source), str(gated), *GATES[gate]], check=True, capture_output=True, timeout=60)
+    out, _ = soundfile.read(gated, dtype="float64")
+    return out
+
+
+def crowd(voices: list[np.ndarray], seconds: float, level: float, folder: Path, rate: int = RATE,
+          seed: int = 2) -> np.ndarray:
+    """Other people talking: ``voices`` (real recordings), each looped from its own starting point over ``seconds``,
+    mixed by sox at slightly different volumes, the whole at ``level`` dBFS RMS."""
+    rng = np.random.default_rng(seed)
+    n = round(seconds * rate)
+    paths = []
+    for i, v in enumerate(voices):
+        v = v[np.flatnonzero(v)[0]:]  # from its first sound, so each talker is talking from the start
+        looped = np.tile(v, n // len(v) + 2)
+        start = int(rng.integers(0, len(v)))
+        paths.append(write(folder / f"talker-{i}.wav", looped[start : start + n] * 0.5, rate, "FLOAT"))
+    mixed = folder / "crowd.wav"
+    volumes = [f"{0.6 + 0.4 * rng.random():.3f}" for _ in paths]
+    inputs = [a for v, p in zip(volumes, paths, strict=True) for a in ("-v", v, str(p))]
+    subprocess.run(["sox", "-D", *(["-m"] if len(paths) > 1 else []), *inputs, "-b", "32", "-e", "floating-point",
+                    str(mixed)], check=True, capture_output=True, timeout=60)
+    out, _ = soundfile.read(mixed, dtype="float64")
+    return at_dbfs(out[:n], level)

@@ -18,7 +18,7 @@ from checks.guard_watch import guard_limits
 from checks.wording import say
 from tests.conftest import ROOT
 from tests.guardkit import GuardCommand, local_stun
-from tests.pulse import RATE, SINK, PulseServer, PulseUnavailable, start_pulse
+from tests.pulse import RATE, SINK, PulseServer, module_server
 from tests.sounds import real_speech_missing, real_voices, write
 
 pytestmark = pytest.mark.slow
@@ -26,16 +26,7 @@ pytestmark = pytest.mark.slow
 LIMITS = guard_limits()
 
 
-@pytest.fixture(scope="module")
-def pulse():
-    try:
-        server = start_pulse()
-    except PulseUnavailable as error:
-        pytest.skip(f"PulseAudio could not start: {error}")
-    try:
-        yield server
-    finally:
-        server.close()
+pulse = pytest.fixture(scope="module", name="pulse")(module_server)
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from checks.analysis.audio import channel_name, dead_channels
+from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Status
+from checks.builtin.mic import _analysis, _recording, noise_gate
+from checks.recording import Recording
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
-from checks.sources.mic import MicSource
+from checks.sources.mic import FileMic, MicSource
 from checks.wording import say, say_all
 
 
@@ -77,6 +79,17 @@ class MicDevice(_DeviceCheck):
         if damaged:
             details["damaged_samples"] = damaged
         silent = finite.size == 0 or not np.any(finite)
+        gated = False
+        if silent and not damaged:  # silent so far: a noise gate silences the room until the candidate speaks
+            analysis = _analysis(context)  # the take the sound checks share: quiet first, then a sentence
+            if isinstance(analysis, SourceError):
+                raise analysis
+            if isinstance(analysis, AudioAnalysis):
+                recording = _recording(context)
+                assert isinstance(recording, Recording)  # the analysis exists, so the recording does
+                block = recording.samples
+                silent, gated = False, noise_gate(analysis, limits)
+                details["noise_gate"] = gated
         if damaged and (silent or 100 * damaged / block.size >= float(limits["damaged_percent"])):
             return self.result(Status.FAIL if silent else Status.WARN,
                                say("mic.device.damaged.summary", name=mic.name,
@@ -94,11 +107,20 @@ class MicDevice(_DeviceCheck):
         if dead and mic.channels == 2:
             live = channel_name(1 - dead[0])
             details["used_channel"] = live
-            return self.result(Status.PASS, say("mic.device.one_channel", name=mic.name, khz=khz, live=live),
-                               details=details)
-        return self.result(
-            Status.PASS,
-            say("mic.device.works", name=mic.name, khz=khz,
-                layout=say("mic.device.mono") if mic.channels == 1 else say("mic.device.stereo")),
-            details=details,
-        )
+            summary = say("mic.device.one_channel", name=mic.name, khz=khz, live=live)
+        else:
+            summary = say("mic.device.works", name=mic.name, khz=khz, layout=channel_layout(mic.channels))
+        if gated:
+            summary = f"{summary} {say('mic.device.gated')}"
+        if isinstance(mic, FileMic) and mic.file_s is not None:  # a long file: the checks use only its start
+            details.update(file_s=round(mic.file_s, 1), analysed_s=round(len(mic.data) / mic.samplerate, 1))
+            part = say("mic.device.part", seconds=f"{details['analysed_s']:g}", minutes=f"{mic.file_s / 60:.0f}")
+            summary = f"{summary} {part}"
+        return self.result(Status.PASS, summary, details=details)
+
+
+def channel_layout(channels: int) -> str:
+    """How many channels, in words: mono, stereo, or "6 channels"."""
+    if channels == 1:
+        return say("mic.device.mono")
+    return say("mic.device.stereo") if channels == 2 else say("mic.device.channels", n=channels)

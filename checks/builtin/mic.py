@@ -7,10 +7,19 @@ whole; a microphone is recorded for ``record_s`` seconds by whichever of them ru
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, analyse, channel_name, clipping
+from checks.analysis.audio import (
+    MIN_BACKGROUND_S,
+    AudioAnalysis,
+    AudioInputError,
+    Clipping,
+    analyse,
+    channel_name,
+    clipping,
+)
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Series, Status
 from checks.recording import Recording, record
 from checks.sources import SourceError
@@ -44,7 +53,8 @@ def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | Source
 
     def make() -> AudioAnalysis | AudioInputError:
         try:
-            return analyse(recording.samples, recording.samplerate, quiet=recording.quiet)
+            found = analyse(recording.samples, recording.samplerate, quiet=recording.quiet)
+            return dataclasses.replace(found, file_s=recording.file_s)
         except AudioInputError as error:
             return error
 
@@ -59,6 +69,8 @@ def _details(analysis: AudioAnalysis) -> dict[str, Any]:
         "background_s": round(analysis.noise_s, 2),
         "background_from": analysis.noise_from,
     }
+    if analysis.file_s is not None:  # a long file: only its start was analysed
+        details["file_s"] = round(analysis.file_s, 1)
     if analysis.dead:
         details["used_channel"] = ", ".join(channel_name(c) for c in analysis.used)
         details["silent_channel"] = ", ".join(channel_name(c) for c in analysis.dead)
@@ -69,6 +81,18 @@ def _details(analysis: AudioAnalysis) -> dict[str, Any]:
     if analysis.gaps_s:
         details["dropouts_s"] = round(analysis.gaps_s, 2)
     return details
+
+
+def noise_gate(analysis: AudioAnalysis, limits: Mapping[str, Any]) -> bool:
+    """Whether the microphone silences the room between words (a noise gate, or noise suppression such as Krisp or
+    a headset's): speech was found, and at least ``gate_silent_percent`` of the quiet time is exact digital
+    silence. Such a microphone works: the interviewer hears the voice and nothing of the room."""
+    return analysis.speech_dbfs is not None and 100.0 * analysis.quiet_silent >= float(limits["gate_silent_percent"])
+
+
+def _room_heard(analysis: AudioAnalysis) -> bool:
+    """Whether the room could be measured behind a noise gate: in pauses while the gate stayed open, long enough."""
+    return analysis.noise_from != "quietest" and analysis.noise_s >= MIN_BACKGROUND_S - 1e-9
 
 
 def _db(value: float) -> str:
@@ -122,9 +146,15 @@ class MicNoise(_MicSoundCheck):
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
+        gated = noise_gate(analysis, context.thresholds)
+        if gated and not _room_heard(analysis):  # the room is silenced wherever the candidate is quiet
+            return self.result(Status.PASS, say("mic.noise.gated.summary"), say_all("mic.noise.gated.advice"),
+                               details={**_details(analysis), "noise_gate": True})
         finding = noise_verdict(analysis.noise_dbfs, analysis.noise.kind, context.thresholds)
         details = {**_details(analysis), "kind": analysis.noise.kind,
                    "hum_share": round(analysis.noise.hum_share, 3)}
+        if gated:  # measured in the pauses between words, while the gate stayed open
+            details["noise_gate"] = True
         if analysis.noise.hum_hz is not None:
             details["hum_hz"] = analysis.noise.hum_hz
         hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
@@ -182,6 +212,8 @@ class MicSnr(_MicSoundCheck):
         details = _details(analysis)
         if analysis.snr_db is None:
             return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
+        if noise_gate(analysis, context.thresholds) and not _room_heard(analysis):
+            return self.result(Status.SKIP, say("mic.snr.gated"), details={**details, "noise_gate": True})
         finding = snr_verdict(analysis.snr_db, context.thresholds)
         details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
         return self.worded(finding, summary_fields={"snr": f"{round(analysis.snr_db):d}"},
@@ -228,10 +260,13 @@ class MicDropouts(_MicSoundCheck):
         assert isinstance(recording, Recording)
         if recording.is_file:  # a file's digital silence may be edited in: only a live take is judged
             return self.result(Status.SKIP, say("mic.dropouts.file"), details=_details(analysis))
-        found = analysis.dropouts
         limits = context.thresholds
+        gated = noise_gate(analysis, limits)
+        found = analysis.speech_dropouts if gated else analysis.dropouts  # a gate's silences are not the sound lost
         status = _at_or_above(found.count, limits["warn_count"], limits["fail_count"])
         details = {**_details(analysis), "longest_s": round(found.longest_s, 2), "total_s": round(found.total_s, 2)}
+        if gated:
+            details["noise_gate"] = True
         if status is Status.PASS:
             return self.result(status, say("mic.dropouts.none.summary"), value=0, unit=say("mic.dropouts.unit"),
                                details=details)

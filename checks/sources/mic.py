@@ -15,7 +15,10 @@ import numpy as np
 from checks.sources import SourceError, SourceSpec
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".au", ".mp3")
-MAX_FILE_SECONDS = 600  # longer files are read only this far: a check never needs more
+MAX_FILE_SECONDS = 120  # longer files are read only this far: a check never needs more
+MAX_FILE_SAMPLES = 6_000_000
+"""… and only this many samples in all (frames × channels): a long file at a high rate with many channels keeps
+the memory the analysis needs within bounds (about a minute of 48 kHz stereo)."""
 QUEUE_BLOCKS = 400  # about 10 s of 25 ms blocks; the callback drops the oldest past that
 
 
@@ -37,6 +40,8 @@ class MicSource:
     samplerate: int
     channels: int
     is_file: bool
+    file_s: float | None = None
+    """How long the whole file is, when only its start was read (None: a microphone, or a file read whole)."""
 
     def read(self, seconds: float, cancel: threading.Event | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -50,7 +55,8 @@ class MicSource:
 
 
 class FileMic(MicSource):
-    """An audio file, read whole into memory on open; ``read`` walks through it and starts over at the end."""
+    """An audio file, read into memory on open (a long one only its start: :data:`MAX_FILE_SECONDS`,
+    :data:`MAX_FILE_SAMPLES`); ``read`` walks through it and starts over at the end."""
 
     is_file = True
 
@@ -62,7 +68,10 @@ class FileMic(MicSource):
         try:
             with soundfile.SoundFile(str(path)) as f:
                 self.samplerate = int(f.samplerate)
-                self.data = f.read(frames=MAX_FILE_SECONDS * f.samplerate, dtype="float32", always_2d=True)
+                most = min(MAX_FILE_SECONDS * f.samplerate, MAX_FILE_SAMPLES // max(1, f.channels))
+                self.data = f.read(frames=most, dtype="float32", always_2d=True)
+                if f.frames > len(self.data):
+                    self.file_s = f.frames / f.samplerate
         except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError) as error:
             raise SourceError("mic.bad_file", path=path, error=error) from None
         if self.data.size == 0:
