@@ -148,8 +148,7 @@ class MicNoise(_MicSoundCheck):
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         gated = noise_gate(analysis, context.thresholds)
         if gated and not _room_heard(analysis):  # the room is silenced wherever the candidate is quiet
-            return self.result(Status.PASS, say("mic.noise.gated.summary"), say_all("mic.noise.gated.advice"),
-                               details={**_details(analysis), "noise_gate": True})
+            return self.worded(Finding(Status.PASS, "gated"), details={**_details(analysis), "noise_gate": True})
         finding = noise_verdict(analysis.noise_dbfs, analysis.noise.kind, context.thresholds)
         details = {**_details(analysis), "kind": analysis.noise.kind,
                    "hum_share": round(analysis.noise.hum_share, 3)}
