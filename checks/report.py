@@ -215,13 +215,15 @@ _GATES = ("camera.device", "mic.device", "network.connectivity")
 
 def fix_order(results: Sequence[CheckResult]) -> list[CheckResult]:
     """The results in the order to fix them: problems (fail) before did-not-complete (error) before needs-attention
-    (warn); within each, a device that does not work at all (camera, microphone, connection) first, then by the
+    (warn); within each, a device that does not work at all or stopped working during the run (camera, microphone,
+    connection) first, then by the
     category's :data:`IMPORTANCE`, then in the order they were reported."""
 
     def key(item: tuple[int, CheckResult]) -> tuple[int, int, int, int]:
         index, r = item
         category = IMPORTANCE.index(r.category) if r.category in IMPORTANCE else len(IMPORTANCE)
-        return (_SEVERITY[r.status], 0 if r.id in _GATES else 1, category, index)
+        gate = r.id in _GATES or bool(r.details.get("lost"))  # a device or connection lost during the run too
+        return (_SEVERITY[r.status], 0 if gate else 1, category, index)
 
     return [r for _, r in sorted(enumerate(results), key=key)]
 

@@ -10,37 +10,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.analysis.audio import AudioAnalysis, AudioInputError, Clipping, analyse, channel_name, clipping
-from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Series, Status
+from checks.analysis.audio import (
+    MIN_SECONDS,
+    AudioAnalysis,
+    AudioInputError,
+    Clipping,
+    analyse,
+    channel_name,
+    clipping,
+)
+from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.recording import Recording, record
-from checks.sources import SourceError
 from checks.wording import say, say_all, say_n
 
 
-def _recording(context: CheckContext) -> Recording | SourceError:
-    """This run's recording (made by the first check that asks), or why there is none."""
+def _recording(context: CheckContext) -> Recording:
+    """This run's recording (made by the first check that asks); a microphone that stopped sending leaves what came
+    before it (:attr:`Recording.stopped`)."""
 
-    def make() -> Recording | SourceError:
+    def make() -> Recording:
         mic = context.mic
         assert mic is not None
         seconds = float(context.thresholds["record_s"])
         message = say("mic.recording.file") if mic.is_file else say("mic.recording.live", seconds=f"{seconds:g}")
         context.progress(0.0, message)
-        try:
-            made = record(mic, seconds, cancel=context.cancel_event,
-                          progress=lambda fraction: context.progress(fraction, message))
-        except SourceError as error:  # the microphone went away while recording
-            return error
+        made = record(mic, seconds, cancel=context.cancel_event, keep_partial=True,
+                      progress=lambda fraction: context.progress(fraction, message))
         context.raise_if_cancelled()  # a cut-short recording is not kept for the other checks
         return made
 
     return context.memo("mic.recording", make)
 
 
-def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | SourceError:
+def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError:
     recording = _recording(context)
-    if isinstance(recording, SourceError):
-        return recording
 
     def make() -> AudioAnalysis | AudioInputError:
         try:
@@ -84,15 +87,24 @@ class _MicSoundCheck(Check):
 
     def run(self, context: CheckContext) -> CheckResult:
         analysis = _analysis(context)
-        if isinstance(analysis, SourceError):
-            return self.result(Status.FAIL, analysis.summary, analysis.advice, details={"reason": analysis.key})
+        recording = _recording(context)
+        stopped = recording.stopped
+        recorded = {"recorded": f"{recording.seconds:.1f}" if recording.seconds >= 0.1 else f"{recording.seconds:.5f}",
+                    "details": {"recording_s": round(recording.seconds, 2),
+                                **({"source": stopped.key} if stopped is not None else {})}}
         if isinstance(analysis, AudioInputError):
+            if stopped is not None:  # the microphone went away before there was enough to judge: one problem
+                raise Lost("mic", "mic", **recorded)
+            if analysis.reason in ("empty", "too_short"):  # nothing any sound check can judge: one problem
+                raise Lost("mic", "mic_too_short", need=f"{MIN_SECONDS:g}", **recorded)
             if analysis.reason == "silent":
                 return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
-            key = "too_short" if analysis.reason in ("empty", "too_short") else "unusable"
-            return self.result(Status.FAIL, say(f"mic.recording.{key}.summary", error=analysis),
-                               say_all(f"mic.recording.{key}.advice"), details={"reason": analysis.reason})
-        return self.judge(analysis, context)
+            return self.result(Status.FAIL, say("mic.recording.unusable.summary", error=analysis),
+                               say_all("mic.recording.unusable.advice"), details={"reason": analysis.reason})
+        judged = self.judge(analysis, context)
+        if stopped is not None:  # judged on the good seconds before the microphone went away; the loss told once
+            raise Lost("mic", "mic", spoils=False, measured=judged, **recorded)
+        return judged
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         raise NotImplementedError
