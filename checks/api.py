@@ -202,7 +202,8 @@ class Lost(Exception):
 
     The runner makes the first check that meets the fault its one problem, worded from ``lost.<key>`` in the wording
     (``summary``, ``advice``, ``headline``; ``fields`` fill them, and ``seconds``, how long into the device's part of
-    the run it happened, is filled in unless given), with ``details["reason"] = "lost.<key>"`` and
+    the run it happened, is filled in unless given: from ``at``, the ``time.monotonic()`` when the fault began, else
+    from when the check met it), with ``details["reason"] = "lost.<key>"`` and
     ``details["lost"]`` naming ``device``. What the check had measured before the fault (``measured``: its own result
     on what was left) keeps its value, series and details in that problem.
 
@@ -214,9 +215,10 @@ class Lost(Exception):
     """
 
     def __init__(self, device: str, key: str, *, status: Status = Status.FAIL, spoils: bool = True,
-                 measured: CheckResult | None = None, details: Details | None = None, **fields: Any) -> None:
+                 measured: CheckResult | None = None, details: Details | None = None, at: float | None = None,
+                 **fields: Any) -> None:
         super().__init__(f"{device} lost: {key}")
-        self.device, self.key, self.status, self.spoils = device, key, status, spoils
+        self.device, self.key, self.status, self.spoils, self.at = device, key, status, spoils, at
         self.measured, self.details, self.fields = measured, dict(details or {}), fields
 
 

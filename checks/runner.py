@@ -251,12 +251,13 @@ class Runner:
         left, if it had one): the fault's one problem when it is the first to meet it (which then leaves the device's
         later checks "not checked" when it spoils what they need), else its own result, or "not checked" because of
         the first."""
+        now = time.monotonic()
         earlier = told.get((lost.device, lost.key))
         if earlier is not None:
             own = lost.measured is not None and _validate(loaded, lost.measured) is not None
             return measured if own else because_result(loaded, earlier)
         result = dataclasses.replace(
-            lost_result(loaded, lost, time.monotonic() - first_used.get(lost.device, time.monotonic())),
+            lost_result(loaded, lost, max(0.0, (lost.at or now) - first_used.get(lost.device, now))),
             duration_s=measured.duration_s)
         told[(lost.device, lost.key)] = result
         if lost.spoils:

@@ -7,6 +7,7 @@ whole; a microphone is recorded for ``record_s`` seconds by whichever of them ru
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,10 @@ from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, S
 from checks.recording import Recording, record
 from checks.wording import say, say_all, say_n
 
+LAST_SOUND = "mic.last_sound"
+"""In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it
+began, before the first)."""
+
 
 def _recording(context: CheckContext) -> Recording:
     """This run's recording (made by the first check that asks); a microphone that stopped sending leaves what came
@@ -34,8 +39,13 @@ def _recording(context: CheckContext) -> Recording:
         seconds = float(context.thresholds["record_s"])
         message = say("mic.recording.file") if mic.is_file else say("mic.recording.live", seconds=f"{seconds:g}")
         context.progress(0.0, message)
-        made = record(mic, seconds, cancel=context.cancel_event, keep_partial=True,
-                      progress=lambda fraction: context.progress(fraction, message))
+
+        def arrived(fraction: float) -> None:  # after each block: when sound last came, to tell when it stopped
+            context.shared[LAST_SOUND] = time.monotonic()
+            context.progress(fraction, message)
+
+        context.shared[LAST_SOUND] = time.monotonic()
+        made = record(mic, seconds, cancel=context.cancel_event, keep_partial=True, progress=arrived)
         context.raise_if_cancelled()  # a cut-short recording is not kept for the other checks
         return made
 
@@ -52,6 +62,19 @@ def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError:
             return error
 
     return context.memo("mic.analysis", make)
+
+
+def _cut_short(context: CheckContext, recording: Recording, judged: CheckResult | None = None) -> Lost:
+    """One problem for all the sound checks: the microphone stopped sending during the recording, or the recording
+    holds too little to judge. With ``judged`` (what came before the stop is enough to analyse) the loss is told once
+    and the other checks are still judged on it; without, they are not checked because of it."""
+    seconds = recording.seconds
+    fields: dict[str, Any] = {"recorded": f"{seconds:.1f}" if seconds >= 0.1 or not seconds else f"{seconds:.5f}"}
+    details: dict[str, Any] = {"recording_s": round(seconds, 2)}
+    if recording.stopped is None:
+        return Lost("mic", "mic_too_short", need=f"{MIN_SECONDS:g}", details=details, **fields)
+    return Lost("mic", "mic", spoils=judged is None, measured=judged, at=context.shared.get(LAST_SOUND),
+                details={**details, "source": recording.stopped.key}, **fields)
 
 
 def _details(analysis: AudioAnalysis) -> dict[str, Any]:
@@ -88,22 +111,16 @@ class _MicSoundCheck(Check):
     def run(self, context: CheckContext) -> CheckResult:
         analysis = _analysis(context)
         recording = _recording(context)
-        stopped = recording.stopped
-        recorded = {"recorded": f"{recording.seconds:.1f}" if recording.seconds >= 0.1 else f"{recording.seconds:.5f}",
-                    "details": {"recording_s": round(recording.seconds, 2),
-                                **({"source": stopped.key} if stopped is not None else {})}}
         if isinstance(analysis, AudioInputError):
-            if stopped is not None:  # the microphone went away before there was enough to judge: one problem
-                raise Lost("mic", "mic", **recorded)
-            if analysis.reason in ("empty", "too_short"):  # nothing any sound check can judge: one problem
-                raise Lost("mic", "mic_too_short", need=f"{MIN_SECONDS:g}", **recorded)
+            if recording.stopped is not None or analysis.reason in ("empty", "too_short"):
+                raise _cut_short(context, recording)  # nothing any sound check can judge: one problem
             if analysis.reason == "silent":
                 return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
             return self.result(Status.FAIL, say("mic.recording.unusable.summary", error=analysis),
                                say_all("mic.recording.unusable.advice"), details={"reason": analysis.reason})
         judged = self.judge(analysis, context)
-        if stopped is not None:  # judged on the good seconds before the microphone went away; the loss told once
-            raise Lost("mic", "mic", spoils=False, measured=judged, **recorded)
+        if recording.stopped is not None:  # judged on the good seconds before the microphone went away
+            raise _cut_short(context, recording, judged)
         return judged
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:

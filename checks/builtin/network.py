@@ -36,6 +36,8 @@ SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
 NEEDS_SERVER = ("network.connectivity", "network.download", "network.upload")
 """Checks that use the throughput server (with ``--network librespeed`` they need ``--server``)."""
 PLATFORM_FIELDS = ("name", "down_mbps", "up_mbps", "bandwidth_source", "tcp", "udp_stun")
+FLOWED = "network.flowed"
+"""In the network checks' shared space: the ``time.monotonic()`` when a transfer last moved data."""
 WORKED = "network.worked"
 """In the network checks' shared space: a URL that answered as it should earlier in this run (the connection worked),
 so that a failure after it is asked whether the connection dropped."""
@@ -281,6 +283,7 @@ class Throughput(NetworkCheck):
                 samples.append((t, mbps))
                 if mbps > 0:
                     context.shared[WORKED] = server.probe_url
+                    context.shared[FLOWED] = time.monotonic()
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
             done = transfer.measure(self.direction, server, budget, rule, on_sample)
@@ -323,8 +326,10 @@ class Throughput(NetworkCheck):
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
                     raise
+                stalled = error.fields.get("seconds") if error.kind == "stalled" else None
+                began = time.monotonic() - stalled if isinstance(stalled, (int, float)) else context.shared.get(FLOWED)
                 if error.kind in LINK_FAILURES and self.connection_lost(context):  # not this server's fault
-                    raise Lost("network", "connection", during=say(f"lost.during.{self.direction}"),
+                    raise Lost("network", "connection", during=say(f"lost.during.{self.direction}"), at=began,
                                measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
                                details={"failure": error.kind, "backend": backend}) from None
                 error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
@@ -466,12 +471,15 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
         if any(rtt is not None for rtt in run.rtts) and not context.shared.get(WORKED):
             context.shared[WORKED] = check.settings(context).server or ""  # what answered: the probes themselves
         if not run.rtts or run.rtts[-1] is None:  # the last probes went unanswered: did the connection drop?
+            unanswered = len(run.rtts) - next((i + 1 for i in range(len(run.rtts) - 1, -1, -1)
+                                               if run.rtts[i] is not None), 0)
+            began = time.monotonic() - float(limits["answer_wait_s"]) - unanswered * float(limits["probe_interval_s"])
             host, port = servers[0] if servers else ("", 0)
             if run.server:
                 host, _, port_text = run.server.removeprefix("tcp ").rpartition(":")
                 port = int(port_text) if port_text.isdigit() else port
             if check.connection_lost(context, host.strip("[]"), port):
-                raise Lost("network", "connection", during=say("lost.during.probes"),
+                raise Lost("network", "connection", during=say("lost.during.probes"), at=began,
                            details={"transport": run.transport})
         return Probed(run, rtt_stats(run.rtts) if run.rtts else None)
 
