@@ -211,7 +211,7 @@ class Runner:
         shared: dict[str, Any] = {}
         shared_lock = threading.RLock()
         causes: dict[str, CheckResult] = {}  # per device, the failed check that leaves the others unjudged
-        told: dict[tuple[str, str], CheckResult] = {}  # a fault during the run that left enough to judge, told once
+        told: dict[tuple[str, str], CheckResult] = {}  # per device and fault during the run, its one problem
         first_used: dict[str, float] = {}  # when each device's first check started: a fault is told from then
         try:
             for index in members:
@@ -256,9 +256,11 @@ class Runner:
         if earlier is not None:
             own = lost.measured is not None and _validate(loaded, lost.measured) is not None
             return measured if own else because_result(loaded, earlier)
-        result = dataclasses.replace(
-            lost_result(loaded, lost, max(0.0, (lost.at or now) - first_used.get(lost.device, now))),
-            duration_s=measured.duration_s)
+        try:
+            result = lost_result(loaded, lost, max(0.0, (lost.at or now) - first_used.get(lost.device, now)))
+        except (KeyError, IndexError, ValueError) as error:  # a plugin's fault with wording that is not there
+            return problem_result(loaded, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
+        result = dataclasses.replace(result, duration_s=measured.duration_s)
         told[(lost.device, lost.key)] = result
         if lost.spoils:
             causes.setdefault(lost.device, result)

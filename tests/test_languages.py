@@ -180,7 +180,7 @@ def _built_keys() -> dict[str, set[str]]:
         "{}.title": {c.id for c in _builtin_checks()},
         "camera.side.{}": {"left", "right"},
         "camera.tint.{}": _literals("checks/analysis/camera.py", r'return "(orange|green|blue|pink)"'),
-        "lost.{}.summary": lost, "lost.{}.advice": lost, "lost.during.{}": directions | {"probes"},
+        "lost.{}.summary": lost, "lost.{}.advice": lost, "lost.during.{}": directions | {"probes", "platform", "other"},
         "mic.noise.{}.summary": {"hum", "rumble", "broadband"}, "mic.noise.{}.advice": {"hum", "rumble", "broadband"},
         "mic.level.{}.summary": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
         "mic.level.{}.advice": _finding_keys("mic") & {"good", "quiet", "loud", "none"},

@@ -210,6 +210,15 @@ def test_a_fault_that_leaves_enough_to_judge_is_told_once_and_the_rest_is_judged
     assert [c.result.id for c in Report(tuple(results)).causes() if c.result.status.is_problem] == ["net.first"]
 
 
+def test_a_fault_without_wording_is_that_checks_error_alone():
+    """A third-party check raising ``Lost`` for a fault the wording does not know: its own error, the rest run."""
+    broken = Feeds("net.broken", Lost("network", "no_such_fault"))
+    after = Simple("net.after", requires=frozenset({"network"}))
+    results = Runner([loaded(broken), loaded(after)]).run()
+    assert results[0].status is Status.ERROR and "lost" not in results[0].details
+    assert results[1].status is Status.PASS
+
+
 def test_a_check_past_its_deadline_is_an_error_and_the_others_finish():
     hang = Hangs("sys.hang", sleep_s=30, deadline_s=0.5)
     fine = Simple("sys.fine")

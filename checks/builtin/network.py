@@ -58,6 +58,8 @@ class NetworkCheck(Check):
 
     category = "network"
     requires = frozenset({"network"})
+    during: ClassVar[str] = "other"
+    """What this check does, for "… while the download speed was measured" (``lost.during.<during>``)."""
     defaults: ClassVar[Mapping[str, Any]] = load_toml_asset("thresholds.toml").get("network", {})
 
     def settings(self, context: CheckContext) -> NetworkSettings:
@@ -112,7 +114,7 @@ class NetworkCheck(Check):
         if settings.backend == "librespeed" and not settings.server and self.id in NEEDS_SERVER:
             return self.result(Status.ERROR, say("network.no_server.summary"), say_all("network.no_server.advice"))
         try:
-            return self.measure(context)
+            result = self.measure(context)
         except UnusablePlatform as bad:
             return self.result(Status.ERROR, say("network.bad_platform.summary", platform=bad.name, error=bad.error),
                                say_all("network.bad_platform.advice"))
@@ -122,8 +124,11 @@ class NetworkCheck(Check):
         except ProbeError as error:
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
-            return self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
-                               say_all("network.probe_failed.advice"), details={"failure": error.kind})
+            result = self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
+                                 say_all("network.probe_failed.advice"), details={"failure": error.kind})
+        if result.status.is_problem and self.connection_lost(context):  # not a finding: the connection dropped
+            raise Lost("network", "connection", during=say(f"lost.during.{self.during}"))
+        return result
 
     def measure(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
@@ -329,7 +334,7 @@ class Throughput(NetworkCheck):
                 stalled = error.fields.get("seconds") if error.kind == "stalled" else None
                 began = time.monotonic() - stalled if isinstance(stalled, (int, float)) else context.shared.get(FLOWED)
                 if error.kind in LINK_FAILURES and self.connection_lost(context):  # not this server's fault
-                    raise Lost("network", "connection", during=say(f"lost.during.{self.direction}"), at=began,
+                    raise Lost("network", "connection", during=say(f"lost.during.{self.during}"), at=began,
                                measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
                                details={"failure": error.kind, "backend": backend}) from None
                 error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
@@ -351,7 +356,7 @@ class Throughput(NetworkCheck):
             if outcome.kind in SERVER_FAILURES:  # the server answers, with errors: one problem for it, told once
                 raise Lost("network", "server_error", status=Status.ERROR, spoils=False, details=details,
                            host=outcome.fields.get("server") or "", reason=_failure(outcome),
-                           during=say(f"lost.during.{self.direction}"))
+                           during=say(f"lost.during.{self.during}"))
             return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}), details=details)
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
@@ -379,6 +384,7 @@ class Throughput(NetworkCheck):
 
 class Download(Throughput):
     id = "network.download"
+    during = "download"
     verdicts = frozenset({Status.WARN, Status.FAIL})
     direction = "download"
 
@@ -408,6 +414,7 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
 
 class Upload(Throughput):
     id = "network.upload"
+    during = "upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
     direction = "upload"
 
@@ -516,6 +523,7 @@ def _ms(value: float) -> str:
 class ProbeCheck(NetworkCheck):
     """A figure of the shared probe stream, graded against ``limits`` (lower is better)."""
 
+    during = "probes"
     figure: ClassVar[str] = ""
     """The :class:`RttStats` field this check reports."""
     limits: ClassVar[tuple[str, str]] = ("warn_ms", "fail_ms")
@@ -619,6 +627,7 @@ def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp
 
 class PlatformReach(NetworkCheck):
     id = "network.platform"
+    during = "platform"
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def measure(self, context: CheckContext) -> CheckResult:
@@ -645,6 +654,7 @@ class UploadDelay(NetworkCheck):
     """Bufferbloat: how much the delay grows while the connection is busy uploading."""
 
     id = "network.upload_delay"
+    during = "upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def measure(self, context: CheckContext) -> CheckResult:
