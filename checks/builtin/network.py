@@ -370,7 +370,6 @@ class Throughput(NetworkCheck):
             "platform": platform.name, "need_mbps": need, "source": platform.bandwidth_source,
             "fallbacks": outcome.tried or "none", "contacted": outcome.contacted})
 
-
     def plot(self, context: CheckContext, samples: Sequence[tuple[float, float]]) -> list[Series]:
         """The speed as the transfer went, against the platform's need and a comfortable margin."""
         if not samples:
@@ -475,22 +474,31 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
                          progress=lambda f: context.progress(f, say("network.latency.progress")))
         if context.cancelled:
             raise Cancelled()
-        if any(rtt is not None for rtt in run.rtts) and not context.shared.get(WORKED):
-            context.shared[WORKED] = check.settings(context).server or ""  # what answered: the probes themselves
-        if not run.rtts or run.rtts[-1] is None:  # the last probes went unanswered: did the connection drop?
-            unanswered = len(run.rtts) - next((i + 1 for i in range(len(run.rtts) - 1, -1, -1)
-                                               if run.rtts[i] is not None), 0)
-            began = time.monotonic() - float(limits["answer_wait_s"]) - unanswered * float(limits["probe_interval_s"])
-            host, port = servers[0] if servers else ("", 0)
-            if run.server:
-                host, _, port_text = run.server.removeprefix("tcp ").rpartition(":")
-                port = int(port_text) if port_text.isdigit() else port
-            if check.connection_lost(context, host.strip("[]"), port):
-                raise Lost("network", "connection", during=say("lost.during.probes"), at=began,
-                           details={"transport": run.transport})
+        _raise_if_dropped(check, context, run, servers)
         return Probed(run, rtt_stats(run.rtts) if run.rtts else None)
 
     return context.memo("network.probe", compute)
+
+
+def _raise_if_dropped(check: NetworkCheck, context: CheckContext, run: stun.ProbeRun,
+                      servers: Sequence[tuple[str, int]]) -> None:
+    """:class:`Lost` when the probe stream's last probes went unanswered because the connection dropped (it worked
+    before: earlier in the run, or for the first probes), saying about when the answers stopped."""
+    answered = [i for i, rtt in enumerate(run.rtts) if rtt is not None]
+    if answered and not context.shared.get(WORKED):
+        context.shared[WORKED] = check.settings(context).server or ""  # "": only the probes answered
+    if answered and answered[-1] == len(run.rtts) - 1:
+        return
+    host, port = servers[0] if servers else ("", 0)
+    if run.server:
+        host, _, port_text = run.server.removeprefix("tcp ").rpartition(":")
+        port = int(port_text) if port_text.isdigit() else port
+    if check.connection_lost(context, host.strip("[]"), port):
+        limits = context.thresholds
+        unanswered = len(run.rtts) - (answered[-1] + 1 if answered else 0)
+        began = time.monotonic() - float(limits["answer_wait_s"]) - unanswered * float(limits["probe_interval_s"])
+        raise Lost("network", "connection", during=say("lost.during.probes"), at=began,
+                   details={"transport": run.transport})
 
 
 def _probe_details(probed: Probed) -> dict[str, Any]:
