@@ -110,11 +110,14 @@ def reports(tmp_path_factory) -> dict[str, tuple[dict, dict[str, dict], int]]:
             assert result["value"] is None or math.isfinite(result["value"])
         out[name] = (made[name][1], results, done.returncode)
         CAUSES[name] = report["causes"]
+        PATHS[name] = made[name][0]
     return out
 
 
 CAUSES: dict[str, list[dict]] = {}
 """The report's causes for each file (filled by :func:`reports`)."""
+PATHS: dict[str, Path] = {}
+"""Each file (filled by :func:`reports`)."""
 
 
 def _statuses(results: dict[str, dict]) -> dict[str, str]:
@@ -257,6 +260,11 @@ def test_a_recording_too_short_to_judge_is_one_problem(reports, name, recorded):
             assert results[check_id]["details"] == {"because": first["id"]}
     assert [c["id"] for c in CAUSES[name]] == [first["id"]]
     assert code == 1
+    if name == "one_sample":  # the text the command line prints says it once too
+        text = run_cli("check", "--camera", "none", "--mic", str(PATHS[name]), "--network", "none", "--only",
+                       "mic.*").stdout
+        assert text.count("[✗]") == 1 and f"[✗] {first['title']}: {first['summary']}" in text
+        assert text.rstrip().endswith("Not ready: 1 problem")
 
 
 @pytest.mark.parametrize(("name", "reason"), [("empty", "mic.empty_file"), ("text", "mic.bad_file"),
