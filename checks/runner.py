@@ -307,10 +307,12 @@ class Runner:
         outcome = bounded_call(lambda: check.run(context), name=f"check {loaded.id}",
                                stop_when=lambda: self._cancel.is_set() or time.monotonic() >= context.deadline,
                                on_stop=check_cancel.set, grace_s=thresholds.runner("grace_s"), tick=tick)
-        lost = outcome.error if isinstance(outcome.error, Lost) and not self._cancel.is_set() else None
-        if lost is not None and lost.device in loaded.requires:  # judged: what it measured before the fault
+        lost = outcome.error if isinstance(outcome.error, Lost) else None
+        if lost is not None and self._cancel.is_set():  # the fault of a run being stopped: cancelled
+            outcome, lost = dataclasses.replace(outcome, error=Cancelled()), None
+        elif lost is not None and lost.device in loaded.requires:  # judged: what it measured before the fault
             outcome = dataclasses.replace(outcome, error=None, value=lost.measured)
-        else:
+        else:  # a device it does not require: the check's own fault
             lost = None
         result = judge_outcome(loaded, outcome, cancelled=self._cancel.is_set(), deadline_s=deadline_s)
         if result.picture is not None and not self.config.picture:
