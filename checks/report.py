@@ -216,8 +216,7 @@ _GATES = ("camera.device", "mic.device", "network.connectivity")
 def fix_order(results: Sequence[CheckResult]) -> list[CheckResult]:
     """The results in the order to fix them: problems (fail) before did-not-complete (error) before needs-attention
     (warn); within each, a device that does not work at all or stopped working during the run (camera, microphone,
-    connection) first, then by the
-    category's :data:`IMPORTANCE`, then in the order they were reported."""
+    connection) first, then by the category's :data:`IMPORTANCE`, then in the order they were reported."""
 
     def key(item: tuple[int, CheckResult]) -> tuple[int, int, int, int]:
         index, r = item
