@@ -201,8 +201,38 @@ RULE = "rule"
 live coach look up in the harm table (:mod:`checks.harm`)."""
 
 
+LOST = "lost"
+"""The detail naming the device whose fault during the run a result tells (see :class:`Lost`)."""
+
+
 class Cancelled(Exception):
     """Raised inside a check (by :meth:`CheckContext.raise_if_cancelled`) when the run was cancelled."""
+
+
+class Lost(Exception):
+    """Raised inside a check when something it depends on broke *during* the run: the connection dropped, the camera
+    or microphone stopped sending, the server answered with errors, the recording came out too short to judge.
+
+    The runner makes the first check that meets the fault its one problem, worded from ``lost.<key>`` in the wording
+    (``summary``, ``advice``, ``headline``; ``fields`` fill them, and ``seconds``, how long into the device's part of
+    the run it happened, is filled in unless given: from ``at``, the ``time.monotonic()`` when the fault began, else
+    from when the check met it), with ``details["reason"] = "lost.<key>"`` and
+    ``details["lost"]`` naming ``device``. What the check had measured before the fault (``measured``: its own result
+    on what was left) keeps its value, series and details in that problem.
+
+    When the fault ``spoils`` what the device's later checks need, they are not run: each is "not checked" with
+    ``details["because"]`` naming this problem's check, as for a cause found before the run (so the report counts one
+    problem). When what was recorded before the fault is still enough to judge (``spoils=False``), the later checks
+    run; a later check that meets the same fault again (it raises ``Lost`` with the same key) gives its ``measured``
+    result, or is "not checked" because of the first.
+    """
+
+    def __init__(self, device: str, key: str, *, status: Status = Status.FAIL, spoils: bool = True,
+                 measured: CheckResult | None = None, details: Details | None = None, at: float | None = None,
+                 **fields: Any) -> None:
+        super().__init__(f"{device} lost: {key}")
+        self.device, self.key, self.status, self.spoils, self.at = device, key, status, spoils, at
+        self.measured, self.details, self.fields = measured, dict(details or {}), fields
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from checks.api import RULE, CheckResult, Status
+from checks.api import LOST, RULE, CheckResult, Status
 from checks.resources import load_toml_asset
 
 HARM_FILE = "harm.toml"
@@ -37,18 +37,23 @@ def harm(check_id: str, rule: str | None = None, category: str | None = None) ->
 NEEDS_DOING = frozenset({Status.FAIL, Status.ERROR, Status.WARN})
 
 
-def _order(check_id: str, rule: str | None, status: Status, index: int, category: str | None = None) -> tuple[int, ...]:
-    return (_GROUP[status], -harm(check_id, rule, category), index)
+def _order(check_id: str, rule: str | None, status: Status, index: int, category: str | None = None,
+           lost: str | None = None) -> tuple[int, ...]:
+    hurts = int(_table()["lost"][lost]) if lost in _table()["lost"] else harm(check_id, rule, category)
+    return (_GROUP[status], -hurts, index)
 
 
 def fix_order(results: Sequence[CheckResult]) -> list[CheckResult]:
     """The results in the order to fix them: problems (fail, error) before needs-attention (warn); within each, the
-    most harmful finding first (:data:`HARM_FILE`), then in the order they were reported."""
+    most harmful finding first (:data:`HARM_FILE`; a device or the connection lost during the run weighs as much as
+    one missing from the start), then in the order they were reported."""
 
     def key(item: tuple[int, CheckResult]) -> tuple[int, ...]:
         index, result = item
-        rule = result.details.get(RULE) if isinstance(result.details, Mapping) else None
-        return _order(result.id, rule if isinstance(rule, str) else None, result.status, index, result.category)
+        details = result.details if isinstance(result.details, Mapping) else {}
+        rule, lost = details.get(RULE), details.get(LOST)
+        return _order(result.id, rule if isinstance(rule, str) else None, result.status, index, result.category,
+                      lost if isinstance(lost, str) else None)
 
     return [r for _, r in sorted(enumerate(results), key=key)]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from checks.sources import SourceError
 from checks.sources.mic import FileMic, MicSource
 from checks.wording import say
 
@@ -45,6 +46,8 @@ class Recording:
     """When the candidate was asked to stay quiet (start and end, seconds into the take), for a guided take."""
     file_s: float | None = None
     """How long the whole file is, when the recording is only its start (a long file: see FileMic)."""
+    stopped: SourceError | None = None
+    """Why the take ended before its time (the microphone stopped sending), when it was kept all the same."""
 
     @property
     def seconds(self) -> float:
@@ -53,11 +56,12 @@ class Recording:
 
 def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = None,
            progress: Callable[[float], None] | None = None,
-           on_block: Callable[[np.ndarray], None] | None = None) -> Recording:
+           on_block: Callable[[np.ndarray], None] | None = None, keep_partial: bool = False) -> Recording:
     """Record ``seconds`` from ``mic`` (a file: all of it), calling ``progress(0..1)`` and ``on_block(block)``.
 
     Stops early, returning what it has, when ``cancel`` is set. A microphone that stops sending raises
-    :class:`checks.sources.SourceError` (``mic.no_data``).
+    :class:`checks.sources.SourceError` (``mic.no_data``); with ``keep_partial`` the take is what came before,
+    marked :attr:`Recording.stopped` (the good seconds are still worth analysing).
     """
     if isinstance(mic, FileMic):
         samples = mic.data  # not copied: a long file's start is large, and closing the file does not change it
@@ -71,15 +75,21 @@ def record(mic: MicSource, seconds: float, *, cancel: threading.Event | None = N
     want = max(1, round(seconds * mic.samplerate))
     blocks: list[np.ndarray] = []
     have = 0
-    for block in mic.blocks(seconds, cancel):
-        blocks.append(block)
-        have += len(block)
-        if on_block is not None:
-            on_block(block)
-        if progress is not None:
-            progress(min(1.0, have / want))
+    stopped: SourceError | None = None
+    try:
+        for block in mic.blocks(seconds, cancel):
+            blocks.append(block)
+            have += len(block)
+            if on_block is not None:
+                on_block(block)
+            if progress is not None:
+                progress(min(1.0, have / want))
+    except SourceError as error:
+        if not keep_partial:
+            raise
+        stopped = error
     samples = np.concatenate(blocks) if blocks else np.zeros((0, mic.channels), np.float32)
-    return Recording(samples, mic.samplerate, mic.name, mic.is_file)
+    return Recording(samples, mic.samplerate, mic.name, mic.is_file, stopped=stopped)
 
 
 def guided_take(take: Recording, quiet_s: float = GUIDED_QUIET_S) -> Recording:

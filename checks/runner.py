@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.api import DEVICES, Cancelled, CheckContext, CheckResult, Picture, Series, Status
+from checks.api import DEVICES, LOST, Cancelled, CheckContext, CheckResult, Lost, Picture, Series, Status
 from checks.bounded import Outcome, bounded_call
 from checks.devices import device_named
 from checks.discovery import LoadedCheck
@@ -67,6 +67,23 @@ def because_result(loaded: LoadedCheck, cause: CheckResult) -> CheckResult:
     """"Not checked" for ``loaded``, naming the failed check ``cause`` that it depends on."""
     result = problem_result(loaded, Status.SKIP, "because", cause=cause.title)
     return dataclasses.replace(result, details={BECAUSE: cause.id})
+
+
+def lost_result(loaded: LoadedCheck, lost: Lost, seconds: float) -> CheckResult:
+    """The one problem for a fault that started during the run, met first by ``loaded`` ``seconds`` into its device's
+    part of the run: worded from ``lost.<key>``, keeping what the check had measured before the fault."""
+    measured = _validate(loaded, lost.measured) if lost.measured is not None else None
+    fields = {"seconds": f"{round(seconds):d}" if seconds >= 2 else f"{seconds:.1f}", **lost.fields}
+    details = {**(measured.details if measured else {}), **lost.details,
+               "reason": f"lost.{lost.key}", LOST: lost.device, "after_s": round(seconds, 1)}
+    advice = say_all(f"lost.{lost.key}.advice", **fields)
+    if measured is not None and measured.status is not Status.SKIP:  # what it found on what was left, kept
+        advice = (say("lost.measured", summary=measured.summary), *advice)
+    return CheckResult(
+        id=loaded.id, title=loaded.title, category=loaded.category, status=lost.status,
+        summary=say(f"lost.{lost.key}.summary", **fields), advice=advice,
+        value=measured.value if measured else None, unit=measured.unit if measured else "", details=details,
+        series=measured.series if measured else ())
 
 
 def problem_result(loaded: LoadedCheck, status: Status, key: str, **fields: Any) -> CheckResult:
@@ -191,6 +208,8 @@ class Runner:
         shared: dict[str, Any] = {}
         shared_lock = threading.RLock()
         causes: dict[str, CheckResult] = {}  # per device, the failed check that leaves the others unjudged
+        told: dict[tuple[str, str], CheckResult] = {}  # per device and fault during the run, its one problem
+        first_used: dict[str, float] = {}  # when each device's first check started: a fault is told from then
         try:
             for index in members:
                 loaded = self.checks[index]
@@ -207,7 +226,10 @@ class Runner:
                 for device in sorted(loaded.requires):
                     if device not in devices:
                         devices[device] = self._open(device)
-                result = self._run_check(loaded, devices, shared, shared_lock)
+                    first_used.setdefault(device, time.monotonic())
+                result, lost = self._run_check(loaded, devices, shared, shared_lock)
+                if lost is not None:
+                    result = self._fault(loaded, lost, result, first_used, causes, told)
                 root_of = getattr(loaded.check, "root_cause_of", None)
                 if root_of in loaded.requires and _is_root_cause(loaded, result):
                     causes.setdefault(root_of, result)
@@ -219,17 +241,40 @@ class Runner:
                     with contextlib.suppress(Exception):  # releasing a device that already vanished
                         close()
 
+    @staticmethod
+    def _fault(loaded: LoadedCheck, lost: Lost, measured: CheckResult, first_used: dict[str, float],
+               causes: dict[str, CheckResult], told: dict[tuple[str, str], CheckResult]) -> CheckResult:
+        """The result for a check that met a fault during the run (``lost``; ``measured``: its own result on what was
+        left, if it had one): the fault's one problem when it is the first to meet it (which then leaves the device's
+        later checks "not checked" when it spoils what they need), else its own result, or "not checked" because of
+        the first."""
+        now = time.monotonic()
+        earlier = told.get((lost.device, lost.key))
+        if earlier is not None:
+            own = lost.measured is not None and _validate(loaded, lost.measured) is not None
+            return measured if own else because_result(loaded, earlier)
+        try:
+            result = lost_result(loaded, lost, max(0.0, (lost.at or now) - first_used.get(lost.device, now)))
+        except (KeyError, IndexError, ValueError) as error:  # a plugin's fault with wording that is not there
+            return problem_result(loaded, Status.ERROR, "crashed", error=f"{type(error).__name__}: {error}")
+        result = dataclasses.replace(result, duration_s=measured.duration_s)
+        told[(lost.device, lost.key)] = result
+        if lost.spoils:
+            causes.setdefault(lost.device, result)
+        return result
+
     def _run_check(self, loaded: LoadedCheck, devices: dict[str, _Device], shared: dict[str, Any],
-                   shared_lock: threading.RLock) -> CheckResult:
+                   shared_lock: threading.RLock) -> tuple[CheckResult, Lost | None]:
+        """The check's result, and the fault it met during the run (a :class:`Lost` for a device it requires)."""
         check = loaded.check
         for device in DEVICES:
             state = devices.get(device)
             if device not in loaded.requires or state is None:
                 continue
             if state.off:
-                return problem_result(loaded, Status.SKIP, device_named(device).off_key)
+                return problem_result(loaded, Status.SKIP, device_named(device).off_key), None
             if state.error is not None and not getattr(check, "reports_source_errors", False):
-                return problem_result(loaded, Status.SKIP, device_named(device).needs_key)
+                return problem_result(loaded, Status.SKIP, device_named(device).needs_key), None
 
         thresholds = self.config.thresholds
         deadline_s = thresholds.deadline(loaded.id, getattr(check, "deadline_s", None))
@@ -259,10 +304,17 @@ class Runner:
         outcome = bounded_call(lambda: check.run(context), name=f"check {loaded.id}",
                                stop_when=lambda: self._cancel.is_set() or time.monotonic() >= context.deadline,
                                on_stop=check_cancel.set, grace_s=thresholds.runner("grace_s"), tick=tick)
+        lost = outcome.error if isinstance(outcome.error, Lost) else None
+        if lost is not None and self._cancel.is_set():  # the fault of a run being stopped: cancelled
+            outcome, lost = dataclasses.replace(outcome, error=Cancelled()), None
+        elif lost is not None and lost.device in loaded.requires:  # judged: what it measured before the fault
+            outcome = dataclasses.replace(outcome, error=None, value=lost.measured)
+        else:  # a device it does not require: the check's own fault
+            lost = None
         result = judge_outcome(loaded, outcome, cancelled=self._cancel.is_set(), deadline_s=deadline_s)
         if result.picture is not None and not self.config.picture:
             result = dataclasses.replace(result, picture=None)  # no picture without the user's opt-in
-        return dataclasses.replace(result, duration_s=outcome.waited_s)
+        return dataclasses.replace(result, duration_s=outcome.waited_s), lost
 
 
 def judge_outcome(loaded: LoadedCheck, outcome: Outcome, *, cancelled: bool, deadline_s: float) -> CheckResult:

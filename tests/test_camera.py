@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import threading
 
 import cv2
 import numpy as np
@@ -33,6 +35,12 @@ from checks.builtin.camera import (
     judge_sharpness,
     judge_side_light,
 )
+from checks.discovery import discover
+from checks.network import NetworkSettings
+from checks.report import Report
+from checks.runner import RunConfig, RunListener, Runner
+from checks.sources.camera import CameraSpec
+from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import say
 from tests import scenes
@@ -495,3 +503,49 @@ def test_each_video_gets_the_right_verdicts(tmp_path, name):
     scenes.write_video(path, make(), fourcc=codec)
     got = _run_video(path)
     assert {check: got[check] for check in expected} == expected
+
+
+class TruncatesWhileRead(RunListener):
+    """Truncates the video file from another thread as soon as a picture check starts reading it (the camera check
+    has read its first frames: the camera works)."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+        self.cut = threading.Event()
+
+    def check_progress(self, check_id, fraction, message):
+        if check_id != "camera.device" and not self.cut.is_set():
+            cutter = threading.Thread(target=lambda: os.truncate(self.path, 0), name="truncate")
+            cutter.start()
+            cutter.join()
+            self.cut.set()
+
+
+def test_a_video_truncated_while_read_is_one_problem(tmp_path):
+    """A real video file cut to nothing while the picture checks read it: the camera check had passed; the first
+    picture check says the camera stopped sending pictures (and after how long), the others are not checked because
+    of it, in the report model and in its text and JSON (they were nine problems, "sends no picture")."""
+    path = tmp_path / "camera.avi"
+    scenes.write_video(path, scenes.sitting_still(scenes.wall(W, H), 120), fourcc="MJPG")  # 4.8 s: read 30 frames
+    listener = TruncatesWhileRead(path)
+    checks = discover("camera.*")
+    results = Runner(checks, RunConfig(camera=CameraSpec.parse(str(path)), mic=MicSpec("none"),
+                                       network=NetworkSettings("none")), listener).run()
+    assert listener.cut.is_set() and path.stat().st_size == 0
+    by_id = {r.id: r for r in results}
+    assert by_id["camera.device"].status is Status.PASS
+    (stopped,) = [r for r in results if r.status.is_problem]
+    assert stopped.status is Status.FAIL and stopped.details["reason"] == "lost.camera"
+    assert stopped.details["lost"] == "camera" and stopped.details["source"] == "camera.no_picture"
+    seconds = stopped.details["after_s"]
+    assert stopped.summary == say("lost.camera.summary", seconds=f"{seconds:.1f}" if seconds < 2 else f"{seconds:.0f}")
+    others = [r for r in results if r.id not in ("camera.device", stopped.id)]
+    assert len(others) == len(checks) - 2 >= 8
+    assert all(r.status is Status.SKIP and r.details == {"because": stopped.id} for r in others)
+    report = Report(tuple(results))
+    assert [(c.result.id, len(c.dependents)) for c in report.causes()] == [(stopped.id, len(others))]
+    text = report.render_text()
+    assert f"[✗] {stopped.title}: The camera stopped sending pictures after " in text
+    assert text.rstrip().endswith("Not ready: 1 problem") and text.count("[✗]") == 1
+    data = json.loads(report.to_json())
+    assert data["headline"] == "Not ready: 1 problem" and data["fix_first"] == stopped.id

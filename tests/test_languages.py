@@ -145,6 +145,8 @@ def _built_keys() -> dict[str, set[str]]:
     runner = _literals("checks/runner.py", r'problem_result\([^()]*?Status\.[A-Z]+, "([a-z_]+)"') \
         | {k for d in DEVICES for k in (d.off_key, d.needs_key)}
     steps = {step for step, _ in STEPS}
+    lost = set().union(*(_literals(str(path.relative_to(ROOT)), r'Lost\("[a-z]+", "([a-z_]+)"')
+                         for path in ROOT.glob("checks/builtin/*.py")))
     directions = {"download", "upload"}
     made = {(check.id, status, key) for check in _builtin_checks() for status, key in _findings_of(check)
             if _english(f"{check.id}.{key}") is not None}
@@ -182,7 +184,7 @@ def _built_keys() -> dict[str, set[str]]:
         "{}.title": {c.id for c in _builtin_checks()},
         "camera.side.{}": {"left", "right"},
         "camera.tint.{}": _literals("checks/analysis/camera.py", r'return "(orange|green|blue|pink)"'),
-        "mic.recording.{}.summary": {"too_short", "unusable"}, "mic.recording.{}.advice": {"too_short", "unusable"},
+        "lost.{}.summary": lost, "lost.{}.advice": lost, "lost.during.{}": directions | {"probes", "platform", "other"},
         "mic.noise.{}.summary": {"hum", "rumble", "broadband"}, "mic.noise.{}.advice": {"hum", "rumble", "broadband"},
         "mic.level.{}.summary": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
         "mic.level.{}.advice": _finding_keys("mic") & {"good", "quiet", "loud", "none"},

@@ -75,6 +75,7 @@ def _make(folder: Path) -> dict[str, tuple[Path, dict]]:
     made["silence"] = (sounds.write(folder / "silence.wav", np.zeros(3 * RATE)), {})
     made["all_nan"] = (_float_wav(folder / "all_nan.wav", np.full(RATE, np.nan)), {})
     made["short"] = (sounds.write(folder / "short.wav", noise("white", -40.0, 0.2)), {})
+    made["one_sample"] = (_float_wav(folder / "one_sample.wav", np.array([0.25])), {})
     made["empty"] = (sounds.write(folder / "empty.wav", np.zeros(0)), {})
     (folder / "text.wav").write_text("this is not a recording\n" * 100)
     made["text"] = (folder / "text.wav", {})
@@ -108,7 +109,15 @@ def reports(tmp_path_factory) -> dict[str, tuple[dict, dict[str, dict], int]]:
                 assert result["advice"], (name, result)
             assert result["value"] is None or math.isfinite(result["value"])
         out[name] = (made[name][1], results, done.returncode)
+        CAUSES[name] = report["causes"]
+        PATHS[name] = made[name][0]
     return out
+
+
+CAUSES: dict[str, list[dict]] = {}
+"""The report's causes for each file (filled by :func:`reports`)."""
+PATHS: dict[str, Path] = {}
+"""Each file (filled by :func:`reports`)."""
 
 
 def _statuses(results: dict[str, dict]) -> dict[str, str]:
@@ -233,13 +242,29 @@ def test_all_nan_file_is_damaged(reports):
     assert results["mic.noise"]["status"] == "skip" and results["mic.noise"]["details"]["because"] == "mic.device"
 
 
-def test_too_short_file(reports):
-    _, results, code = reports["short"]
-    for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
-        assert results[check_id]["status"] == "fail"
-        assert results[check_id]["details"]["reason"] == "too_short"
-        assert "too short" in results[check_id]["summary"]
+@pytest.mark.parametrize(("name", "recorded"), [("short", "0.2"), ("one_sample", "0.00002")])
+def test_a_recording_too_short_to_judge_is_one_problem(reports, name, recorded):
+    """A recording too short for any sound check: the first sound check says so, once; the rest are not checked
+    because of it (a 1-sample file was five problems)."""
+    _, results, code = reports[name]
+    assert results["mic.device"]["status"] == "pass"  # it does send sound
+    problems = [r for r in results.values() if r["status"] in ("fail", "error")]
+    assert len(problems) == 1, [(r["id"], r["summary"]) for r in problems]
+    (first,) = problems
+    assert first["summary"] == say("lost.mic_too_short.summary", recorded=recorded, need="0.5")
+    assert first["advice"] == list(say_all("lost.mic_too_short.advice"))
+    assert first["details"]["reason"] == "lost.mic_too_short" and first["details"]["lost"] == "mic"
+    for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping", "mic.dropouts"):
+        if check_id != first["id"]:
+            assert results[check_id]["status"] == "skip"
+            assert results[check_id]["details"] == {"because": first["id"]}
+    assert [c["id"] for c in CAUSES[name]] == [first["id"]]
     assert code == 1
+    if name == "one_sample":  # the text the command line prints says it once too
+        text = run_cli("check", "--camera", "none", "--mic", str(PATHS[name]), "--network", "none", "--only",
+                       "mic.*").stdout
+        assert text.count("[✗]") == 1 and f"[✗] {first['title']}: {first['summary']}" in text
+        assert text.rstrip().endswith("Not ready: 1 problem")
 
 
 @pytest.mark.parametrize(("name", "reason"), [("empty", "mic.empty_file"), ("text", "mic.bad_file"),

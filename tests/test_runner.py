@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from checks.api import CheckContext, CheckResult, Picture, Status
+from checks.api import CheckContext, CheckResult, Lost, Picture, Status
 from checks.discovery import discover
 from checks.network import NetworkSettings
 from checks.report import Report
@@ -17,6 +17,7 @@ from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
+from checks.wording import say, say_all, say_n
 from tests.checkkit import Garbage, Hangs, Raises, Simple, loaded
 from tests.conftest import DEMO
 
@@ -137,6 +138,85 @@ def test_a_root_cause_check_that_passes_or_warns_gates_nothing():
         results = Runner([loaded(Root("net.root", requires=frozenset({"network"}), status=status)),
                           loaded(after)]).run()
         assert results[1].status is Status.PASS and len(after.contexts) == 1
+
+
+class Feeds(Simple):
+    """Reads a feed shared by its device's checks (a memo) that breaks while the run goes on: the feed's fault."""
+
+    def __init__(self, check_id: str, fault: Lost | None, value: float | None = None) -> None:
+        super().__init__(check_id, requires=frozenset({"network"}))
+        self.fault, self.value = fault, value
+
+    def run(self, context: CheckContext):
+        self.contexts.append(context)
+
+        def feed() -> str:
+            if self.fault is not None and self.fault.spoils:
+                raise self.fault
+            return "what came before the fault"
+
+        context.memo("feed", feed)
+        judged = self.result(Status.WARN, f"{self.id} judged what came before.", ("Do that.",), value=self.value)
+        if self.fault is not None:
+            self.fault.measured = judged if self.value is not None else None
+            raise self.fault
+        return judged
+
+
+def test_a_fault_during_the_run_is_one_problem_and_spoils_the_later_checks():
+    """The feed breaks under the second check: it is the one problem, worded from ``lost.<key>`` and saying when; the
+    later check is "not checked" because of it, as for a cause found before the run; one that needs nothing of the
+    feed is still judged, and so is what ran before."""
+    class Alone(Simple):
+        independent = True
+
+    fault = Lost("network", "connection", during="testing")
+    before = Simple("net.before", requires=frozenset({"network"}), sleep_s=0.3)
+    hit, after = Feeds("net.hit", fault), Feeds("net.after", fault)
+    alone = Alone("net.alone", requires=frozenset({"network"}))
+    results = Runner([loaded(c) for c in (before, hit, after, alone)]).run()
+    by_id = {r.id: r for r in results}
+    assert by_id["net.before"].status is Status.PASS and by_id["net.alone"].status is Status.PASS
+    problem = by_id["net.hit"]
+    assert problem.status is Status.FAIL
+    seconds = problem.details["after_s"]
+    assert 0.3 <= seconds < 2.0  # from the network's first check
+    assert problem.summary == say("lost.connection.summary", seconds=f"{seconds:.1f}", during="testing")
+    assert problem.advice == say_all("lost.connection.advice")
+    assert problem.details == {"reason": "lost.connection", "lost": "network", "after_s": seconds}
+    assert by_id["net.after"].status is Status.SKIP and by_id["net.after"].details == {"because": "net.hit"}
+    assert after.contexts == []
+    report = Report(tuple(results))
+    assert [(c.result.id, [d.id for d in c.dependents]) for c in report.causes()] == [("net.hit", ["net.after"])]
+    assert report.headline() == say_n("verdict.problems", 1)
+
+
+def test_a_fault_that_leaves_enough_to_judge_is_told_once_and_the_rest_is_judged():
+    """The feed broke, but what came before it is enough: the first check to meet it tells the fault once, keeping
+    its own figure and finding; the later checks give their own results; one with nothing of its own is not
+    checked because of the first."""
+    fault = Lost("network", "server_error", status=Status.ERROR, spoils=False, host="speed.example", reason="why",
+                 during="testing")
+    first, second, empty = Feeds("net.first", fault, 1.5), Feeds("net.second", fault, 2.5), Feeds("net.empty", fault)
+    results = Runner([loaded(c) for c in (first, second, empty)]).run()
+    told, judged, skipped = results
+    assert told.status is Status.ERROR and told.value == 1.5
+    assert told.summary == say("lost.server_error.summary", seconds="0.0", host="speed.example", reason="why",
+                               during="testing")
+    assert told.advice == (say("lost.measured", summary="net.first judged what came before."),
+                           *say_all("lost.server_error.advice"))
+    assert (judged.status, judged.value, judged.summary) == (Status.WARN, 2.5, "net.second judged what came before.")
+    assert skipped.status is Status.SKIP and skipped.details == {"because": "net.first"}
+    assert [c.result.id for c in Report(tuple(results)).causes() if c.result.status.is_problem] == ["net.first"]
+
+
+def test_a_fault_without_wording_is_that_checks_error_alone():
+    """A third-party check raising ``Lost`` for a fault the wording does not know: its own error, the rest run."""
+    broken = Feeds("net.broken", Lost("network", "no_such_fault"))
+    after = Simple("net.after", requires=frozenset({"network"}))
+    results = Runner([loaded(broken), loaded(after)]).run()
+    assert results[0].status is Status.ERROR and "lost" not in results[0].details
+    assert results[1].status is Status.PASS
 
 
 def test_a_check_past_its_deadline_is_an_error_and_the_others_finish():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import cv2
 import pytest
 
-from checks.api import CheckResult, Status
+from checks.api import CheckResult, Lost, Status
 from checks.report import build_report
 from checks.steps import STEPS, headline, is_consequence, summarise
-from checks.wording import say
+from checks.wording import say, say_all
 from tests import scenes
 
 
@@ -43,6 +44,23 @@ def test_no_camera_is_said_once_not_seven_times():
     assert summary.fix == "Plug in your camera, or use your phone."  # no "Then 6 more": they are its consequences
     assert [r.id for r in summary.problems] == ["camera.device"]
     assert all(is_consequence(r) for r in NO_CAMERA[1:]) and not is_consequence(NO_CAMERA[0])
+
+
+def test_a_fault_during_the_run_heads_its_step_once_before_the_findings():
+    """The connection dropped during the download (the runner's one problem for it, its checks after it "not
+    checked"): the card says what happened, first, before a finding of the same status, and counts it once."""
+    from checks.runner import lost_result
+    from tests.checkkit import Simple, loaded
+
+    dropped = lost_result(loaded(Simple("network.download")), Lost("network", "connection", during="testing"), 1.5)
+    results = [result("network.connectivity", Status.PASS),
+               result("network.platform", Status.FAIL, "Zoom cannot be reached.", ("Use another network.",)),
+               dataclasses.replace(dropped, category="network"),
+               *(result(f"network.{name}", Status.SKIP, because="network.download") for name in ("upload", "jitter"))]
+    summary = summarise("connection", results, build_report(results))
+    assert summary.headline == say("lost.connection.headline") == "Your connection dropped during the speed test"
+    assert summary.fix == f"{say_all('lost.connection.advice')[-1]} {say('steps.more', n=1)}"
+    assert [r.id for r in summary.problems] == ["network.download", "network.platform"]
 
 
 def test_the_most_important_problem_comes_first_and_the_others_are_counted():

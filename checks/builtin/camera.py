@@ -29,7 +29,7 @@ from checks.analysis.camera import (
     snapshot,
 )
 from checks.analysis.faces import default_detector
-from checks.api import Check, CheckContext, CheckResult, Finding, Picture, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Lost, Picture, Status
 from checks.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
@@ -267,8 +267,8 @@ class _CameraCheck(Check):
     def run(self, context: CheckContext) -> CheckResult:
         try:
             shot = capture(context)
-        except SourceError as error:  # the camera stopped sending pictures during the check
-            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        except SourceError as error:  # the camera stopped sending pictures after it had worked: one problem
+            raise Lost("camera", "camera", details={"source": error.key}) from None
         except ValueError as error:  # a picture the analysis cannot judge (too small, a strange format)
             return self.result(Status.FAIL, say("camera.bad_frame.summary", reason=error),
                                say_all("camera.bad_frame.advice"), details={"reason": "camera.bad_frame"})

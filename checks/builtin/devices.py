@@ -9,7 +9,6 @@ import numpy as np
 from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Status
 from checks.builtin.mic import _analysis, _recording, noise_gate
-from checks.recording import Recording
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
@@ -82,12 +81,8 @@ class MicDevice(_DeviceCheck):
         gated = False
         if silent and not damaged:  # silent so far: a noise gate silences the room until the candidate speaks
             analysis = _analysis(context)  # the take the sound checks share: quiet first, then a sentence
-            if isinstance(analysis, SourceError):
-                raise analysis
             if isinstance(analysis, AudioAnalysis):
-                recording = _recording(context)
-                assert isinstance(recording, Recording)  # the analysis exists, so the recording does
-                block = recording.samples
+                block = _recording(context).samples
                 silent, gated = False, noise_gate(analysis, limits)
                 details["noise_gate"] = gated
         if damaged and (silent or 100 * damaged / block.size >= float(limits["damaged_percent"])):

@@ -8,11 +8,13 @@ whole; a microphone is recorded for ``record_s`` seconds by whichever of them ru
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from checks.analysis.audio import (
     MIN_BACKGROUND_S,
+    MIN_SECONDS,
     AudioAnalysis,
     AudioInputError,
     Clipping,
@@ -20,36 +22,40 @@ from checks.analysis.audio import (
     channel_name,
     clipping,
 )
-from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Series, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.recording import Recording, record
-from checks.sources import SourceError
 from checks.wording import say, say_all, say_n
 
+LAST_SOUND = "mic.last_sound"
+"""In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it
+began, before the first)."""
 
-def _recording(context: CheckContext) -> Recording | SourceError:
-    """This run's recording (made by the first check that asks), or why there is none."""
 
-    def make() -> Recording | SourceError:
+def _recording(context: CheckContext) -> Recording:
+    """This run's recording (made by the first check that asks); a microphone that stopped sending leaves what came
+    before it (:attr:`Recording.stopped`)."""
+
+    def make() -> Recording:
         mic = context.mic
         assert mic is not None
         seconds = float(context.thresholds["record_s"])
         message = say("mic.recording.file") if mic.is_file else say("mic.recording.live", seconds=f"{seconds:g}")
         context.progress(0.0, message)
-        try:
-            made = record(mic, seconds, cancel=context.cancel_event,
-                          progress=lambda fraction: context.progress(fraction, message))
-        except SourceError as error:  # the microphone went away while recording
-            return error
+
+        def arrived(fraction: float) -> None:  # after each block: when sound last came, to tell when it stopped
+            context.shared[LAST_SOUND] = time.monotonic()
+            context.progress(fraction, message)
+
+        context.shared[LAST_SOUND] = time.monotonic()
+        made = record(mic, seconds, cancel=context.cancel_event, keep_partial=True, progress=arrived)
         context.raise_if_cancelled()  # a cut-short recording is not kept for the other checks
         return made
 
     return context.memo("mic.recording", make)
 
 
-def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | SourceError:
+def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError:
     recording = _recording(context)
-    if isinstance(recording, SourceError):
-        return recording
 
     def make() -> AudioAnalysis | AudioInputError:
         try:
@@ -59,6 +65,19 @@ def _analysis(context: CheckContext) -> AudioAnalysis | AudioInputError | Source
             return error
 
     return context.memo("mic.analysis", make)
+
+
+def _cut_short(context: CheckContext, recording: Recording, judged: CheckResult | None = None) -> Lost:
+    """One problem for all the sound checks: the microphone stopped sending during the recording, or the recording
+    holds too little to judge. With ``judged`` (what came before the stop is enough to analyse) the loss is told once
+    and the other checks are still judged on it; without, they are not checked because of it."""
+    seconds = recording.seconds
+    fields: dict[str, Any] = {"recorded": f"{seconds:.1f}" if seconds >= 0.1 or not seconds else f"{seconds:.5f}"}
+    details: dict[str, Any] = {"recording_s": round(seconds, 2)}
+    if recording.stopped is None:
+        return Lost("mic", "mic_too_short", need=f"{MIN_SECONDS:g}", details=details, **fields)
+    return Lost("mic", "mic", spoils=judged is None, measured=judged, at=context.shared.get(LAST_SOUND),
+                details={**details, "source": recording.stopped.key}, **fields)
 
 
 def _details(analysis: AudioAnalysis) -> dict[str, Any]:
@@ -108,15 +127,18 @@ class _MicSoundCheck(Check):
 
     def run(self, context: CheckContext) -> CheckResult:
         analysis = _analysis(context)
-        if isinstance(analysis, SourceError):
-            return self.result(Status.FAIL, analysis.summary, analysis.advice, details={"reason": analysis.key})
+        recording = _recording(context)
         if isinstance(analysis, AudioInputError):
+            if recording.stopped is not None or analysis.reason in ("empty", "too_short"):
+                raise _cut_short(context, recording)  # nothing any sound check can judge: one problem
             if analysis.reason == "silent":
                 return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
-            key = "too_short" if analysis.reason in ("empty", "too_short") else "unusable"
-            return self.result(Status.FAIL, say(f"mic.recording.{key}.summary", error=analysis),
-                               say_all(f"mic.recording.{key}.advice"), details={"reason": analysis.reason})
-        return self.judge(analysis, context)
+            return self.result(Status.FAIL, say("mic.recording.unusable.summary", error=analysis),
+                               say_all("mic.recording.unusable.advice"), details={"reason": analysis.reason})
+        judged = self.judge(analysis, context)
+        if recording.stopped is not None:  # judged on the good seconds before the microphone went away
+            raise _cut_short(context, recording, judged)
+        return judged
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         raise NotImplementedError

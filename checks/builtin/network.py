@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Series, Status
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.netprobe import link, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
@@ -36,6 +36,15 @@ SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
 NEEDS_SERVER = ("network.connectivity", "network.download", "network.upload")
 """Checks that use the throughput server (with ``--network librespeed`` they need ``--server``)."""
 PLATFORM_FIELDS = ("name", "down_mbps", "up_mbps", "bandwidth_source", "tcp", "udp_stun")
+FLOWED = "network.flowed"
+"""In the network checks' shared space: the ``time.monotonic()`` when a transfer last moved data."""
+WORKED = "network.worked"
+"""In the network checks' shared space: a URL that answered as it should earlier in this run (the connection worked),
+so that a failure after it is asked whether the connection dropped."""
+LINK_FAILURES = ("stalled", "timeout", "unreachable", "failed", "dns")
+"""Failures that a dropped connection causes (as a stalled or broken server can)."""
+SERVER_FAILURES = ("http_status", "bad_answer")
+"""The server answered, but not as its protocol says: its fault, not the connection's."""
 
 
 def _failure(error: ProbeError) -> str:
@@ -54,6 +63,8 @@ class NetworkCheck(Check):
 
     category = "network"
     requires = frozenset({"network"})
+    during: ClassVar[str] = "other"
+    """What this check does, for "… while the download speed was measured" (``lost.during.<during>``)."""
     defaults: ClassVar[Mapping[str, Any]] = load_toml_asset("thresholds.toml").get("network", {})
 
     def settings(self, context: CheckContext) -> NetworkSettings:
@@ -75,6 +86,26 @@ class NetworkCheck(Check):
         except (ValueError, KeyError, TypeError) as error:
             raise UnusablePlatform(str(limits.get("platform")), str(error)) from None
 
+    def connection_lost(self, context: CheckContext, host: str = "", port: int = 0) -> bool:
+        """Whether the connection that worked earlier in this run (:data:`WORKED`) is gone: no route any more to
+        ``host`` (else to the server that answered), or that server's small request no longer answers. Sends one
+        small request at most and takes two seconds at most."""
+        url = context.shared.get(WORKED)
+        if not isinstance(url, str) or not (url or host):
+            return False
+        budget = Budget(time.monotonic() + max(0.3, min(2.0, context.time_left() - 0.5)), context.cancel_event)
+        where = urlsplit(reach.environment_proxy(url) or url)
+        if not reach.has_route(host or where.hostname or "", port or where.port or (
+                443 if where.scheme == "https" else 80), budget):
+            return True
+        if not url:  # only the probes answered: no request to repeat
+            return False
+        try:
+            reach.fetch(url, budget, lambda body: True)
+        except ProbeError as again:
+            return again.kind in LINK_FAILURES
+        return False
+
     def finish(self, finding: Finding, *, value: float | None = None, unit: str = "",
                details: Mapping[str, Any] | None = None, series: list[Series] | None = None) -> CheckResult:
         return self.worded(finding, value=value, unit=unit, details=details, series=series or ())
@@ -84,7 +115,7 @@ class NetworkCheck(Check):
         if settings.backend == "librespeed" and not settings.server and self.id in NEEDS_SERVER:
             return self.result(Status.ERROR, say("network.no_server.summary"), say_all("network.no_server.advice"))
         try:
-            return self.measure(context)
+            result = self.measure(context)
         except UnusablePlatform as bad:
             return self.result(Status.ERROR, say("network.bad_platform.summary", platform=bad.name, error=bad.error),
                                say_all("network.bad_platform.advice"))
@@ -94,8 +125,11 @@ class NetworkCheck(Check):
         except ProbeError as error:
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
-            return self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
-                               say_all("network.probe_failed.advice"), details=_failure_details(error))
+            result = self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
+                                 say_all("network.probe_failed.advice"), details=_failure_details(error))
+        if result.status.is_problem and self.connection_lost(context):  # not a finding: the connection dropped
+            raise Lost("network", "connection", during=say(f"lost.during.{self.during}"))
+        return result
 
     def measure(self, context: CheckContext) -> CheckResult:
         raise NotImplementedError
@@ -193,6 +227,7 @@ class Connectivity(NetworkCheck):
                 if budget.done:
                     break
                 continue
+            context.shared[WORKED] = url
             others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
             if missing is not None:
                 finding = dataclasses.replace(missing, key="no_such_server", fields={**missing.fields, "other": host})
@@ -254,16 +289,20 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
 class Throughput(NetworkCheck):
     direction: ClassVar[str]
 
-    def _measure_with(self, backend: str, context: CheckContext, budget: Budget) -> Measured:
+    def _measure_with(self, backend: str, context: CheckContext, budget: Budget,
+                      samples: list[tuple[float, float]]) -> Measured:
+        """The transfer with ``backend``; ``samples`` fills with (seconds, Mbit/s) as it goes (kept if it fails)."""
         settings = self.settings(context)
         progress_key = f"{self.id}.progress"
         if backend in ("librespeed", "cloudflare"):
             server = _server(backend, settings)
             rule = _stop_rule(context.thresholds)
-            samples: list[tuple[float, float]] = []
 
             def on_sample(t: float, mbps: float) -> None:
                 samples.append((t, mbps))
+                if mbps > 0:
+                    context.shared[WORKED] = server.probe_url
+                    context.shared[FLOWED] = time.monotonic()
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
             done = transfer.measure(self.direction, server, budget, rule, on_sample)
@@ -298,13 +337,21 @@ class Throughput(NetworkCheck):
         tried: list[str] = []
         first: ProbeError | None = None
         for backend in order:
+            samples: list[tuple[float, float]] = []
             try:
-                done = self._measure_with(backend, context, budget)
+                done = self._measure_with(backend, context, budget, samples)
                 preferred["backend"] = backend
                 return dataclasses.replace(done, tried="; ".join(tried))
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
                     raise
+                stalled = error.fields.get("seconds") if error.kind == "stalled" else None
+                began = time.monotonic() - stalled if isinstance(stalled, (int, float)) else context.shared.get(FLOWED)
+                if error.kind in LINK_FAILURES and self.connection_lost(context):  # not this server's fault
+                    raise Lost("network", "connection", during=say(f"lost.during.{self.during}"), at=began,
+                               measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
+                               details={"failure": error.kind, "backend": backend}) from None
+                error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
                 tried.append(f"{backend}: {error.kind}")
                 first = first or error  # the reason told is the first backend's (the one asked for)
                 if budget.done:
@@ -319,15 +366,17 @@ class Throughput(NetworkCheck):
         need = platform.down_mbps if self.direction == "download" else platform.up_mbps
         outcome = self.measured(context)
         if isinstance(outcome, ProbeError):
-            return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}),
-                               details={**_failure_details(outcome), "tried": outcome.fields.get("tried", "")})
+            details = {**_failure_details(outcome), "tried": outcome.fields.get("tried", "")}
+            if outcome.kind in SERVER_FAILURES:  # the server answers, with errors: one problem for it, told once
+                raise Lost("network", "server_error", status=Status.ERROR, spoils=False, details=details,
+                           host=outcome.fields.get("server") or "", reason=_failure(outcome),
+                           during=say(f"lost.during.{self.during}"))
+            return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}), details=details)
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
         want = need * float(limits["headroom"])
         fields = {"mbps": f"{outcome.mbps:.1f}", "need": f"{need:g}", "platform": platform.name, "want": f"{want:g}"}
-        series = [Series(say(f"plot.{self.direction}"), "s", "Mbit/s", outcome.samples, (
-            Guide(need, say("plot.need", platform=platform.name)),
-            Guide(want, say("plot.comfortable"))))] if outcome.samples else []
+        series = self.plot(context, outcome.samples)
         return self.finish(Finding(status, key, fields), value=round(outcome.mbps, 2), unit="Mbit/s", series=series,
                            details={
             "backend": outcome.backend, "server": outcome.server, "bytes": outcome.bytes,
@@ -335,9 +384,20 @@ class Throughput(NetworkCheck):
             "platform": platform.name, "need_mbps": need, "source": platform.bandwidth_source,
             "fallbacks": outcome.tried or "none", "contacted": outcome.contacted})
 
+    def plot(self, context: CheckContext, samples: Sequence[tuple[float, float]]) -> list[Series]:
+        """The speed as the transfer went, against the platform's need and a comfortable margin."""
+        if not samples:
+            return []
+        platform = self.platform(context)
+        need = platform.down_mbps if self.direction == "download" else platform.up_mbps
+        want = need * float(context.thresholds["headroom"])
+        return [Series(say(f"plot.{self.direction}"), "s", "Mbit/s", tuple(samples), (
+            Guide(need, say("plot.need", platform=platform.name)), Guide(want, say("plot.comfortable"))))]
+
 
 class Download(Throughput):
     id = "network.download"
+    during = "download"
     verdicts = frozenset({Status.WARN, Status.FAIL})
     direction = "download"
 
@@ -367,6 +427,7 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
 
 class Upload(Throughput):
     id = "network.upload"
+    during = "upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
     direction = "upload"
 
@@ -427,9 +488,31 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
                          progress=lambda f: context.progress(f, say("network.latency.progress")))
         if context.cancelled:
             raise Cancelled()
+        _raise_if_dropped(check, context, run, servers)
         return Probed(run, rtt_stats(run.rtts) if run.rtts else None)
 
     return context.memo("network.probe", compute)
+
+
+def _raise_if_dropped(check: NetworkCheck, context: CheckContext, run: stun.ProbeRun,
+                      servers: Sequence[tuple[str, int]]) -> None:
+    """:class:`Lost` when the probe stream's last probes went unanswered because the connection dropped (it worked
+    before: earlier in the run, or for the first probes), saying about when the answers stopped."""
+    answered = [i for i, rtt in enumerate(run.rtts) if rtt is not None]
+    if answered and not context.shared.get(WORKED):
+        context.shared[WORKED] = check.settings(context).server or ""  # "": only the probes answered
+    if answered and answered[-1] == len(run.rtts) - 1:
+        return
+    host, port = servers[0] if servers else ("", 0)
+    if run.server:
+        host, _, port_text = run.server.removeprefix("tcp ").rpartition(":")
+        port = int(port_text) if port_text.isdigit() else port
+    if check.connection_lost(context, host.strip("[]"), port):
+        limits = context.thresholds
+        unanswered = len(run.rtts) - (answered[-1] + 1 if answered else 0)
+        began = time.monotonic() - float(limits["answer_wait_s"]) - unanswered * float(limits["probe_interval_s"])
+        raise Lost("network", "connection", during=say("lost.during.probes"), at=began,
+                   details={"transport": run.transport})
 
 
 def _probe_details(probed: Probed) -> dict[str, Any]:
@@ -464,6 +547,7 @@ def _ms(value: float) -> str:
 class ProbeCheck(NetworkCheck):
     """A figure of the shared probe stream, graded against ``limits`` (lower is better)."""
 
+    during = "probes"
     figure: ClassVar[str] = ""
     """The :class:`RttStats` field this check reports."""
     limits: ClassVar[tuple[str, str]] = ("warn_ms", "fail_ms")
@@ -569,6 +653,7 @@ def assess_platform(name: str, reached: list[tuple[str, float | None, str]], udp
 
 class PlatformReach(NetworkCheck):
     id = "network.platform"
+    during = "platform"
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def measure(self, context: CheckContext) -> CheckResult:
@@ -595,6 +680,7 @@ class UploadDelay(NetworkCheck):
     """Bufferbloat: how much the delay grows while the connection is busy uploading."""
 
     id = "network.upload_delay"
+    during = "upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def measure(self, context: CheckContext) -> CheckResult:

@@ -3,6 +3,8 @@ and TCP reachability of a meeting platform's endpoints (from ``assets/platforms.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 import urllib.error
@@ -149,3 +151,23 @@ def tcp_reachable(targets: Sequence[tuple[str, int]], budget: Budget,
         while thread.is_alive() and not budget.done:
             thread.join(0.05)
     return list(results)
+
+
+def has_route(host: str, port: int, budget: Budget) -> bool:
+    """Whether this computer still has a way to ``host``: its name can be looked up and a route leads to its address
+    (a pulled cable, a lost Wi-Fi or an interface gone down leaves none). Sends nothing: a UDP socket is only
+    connected, which asks the routing table."""
+    try:
+        infos = resolve(host, port, budget, socket.SOCK_DGRAM)
+    except ProbeError as error:
+        if error.kind == "cancelled":
+            raise
+        return False
+    for family, kind, proto, _, address in infos:
+        with contextlib.closing(socket.socket(family, kind, proto)) as sock:
+            try:
+                sock.connect(address)
+            except OSError:
+                continue
+            return True
+    return False
