@@ -6,7 +6,7 @@ from importlib import metadata
 
 import pytest
 
-from checks.api import ENTRY_POINT_GROUP, RULE, CheckResult, Status
+from checks.api import ENTRY_POINT_GROUP, LOST, RULE, CheckResult, Status
 from checks.harm import HARM_FILE, fix_order, harm, most_harmful
 from checks.report import Report
 from checks.resources import load_toml_asset
@@ -81,3 +81,15 @@ def test_every_entry_of_the_table_names_a_real_check_and_rule():
 def test_a_third_party_check_is_placed_by_its_category():
     assert harm("mic.plugin_thing") == load_toml_asset(HARM_FILE)["category"]["mic"]
     assert harm("other.plugin_thing", category="vendor") == load_toml_asset(HARM_FILE)["default"]["harm"]
+
+
+def test_a_device_lost_during_the_run_weighs_as_one_missing_from_the_start():
+    """The connection dropping during the jitter probes is met by whichever check came first: it is fixed before
+    a face out of the picture, as "no connection" is."""
+    dropped = CheckResult("network.jitter", "Jitter", "network", Status.FAIL, "Your connection dropped.",
+                          details={LOST: "network", "reason": "lost.connection"})
+    no_face = finding("camera.framing", "fail", "no_face")
+    assert fix_order([no_face, dropped]) == [dropped, no_face]
+    camera_gone = CheckResult("camera.clutter", "Clutter", "camera", Status.FAIL, "The camera stopped.",
+                              details={LOST: "camera"})
+    assert fix_order([finding("mic.noise", "fail", "broadband"), camera_gone])[0] is camera_gone
