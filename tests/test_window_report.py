@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
 from checks.export import summary_text
 from checks.wording import say
+from tests.dialogs import answering
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "system.power,camera.device"]
 
@@ -88,33 +85,6 @@ def test_a_bad_profile_is_explained_and_changes_nothing(qtbot, tmp_path):
         assert window.load_profile(bad) is False
     assert window.session is before
     assert seen and "platform" in seen[0][1] and str(bad) in seen[0][1]
-
-
-@contextlib.contextmanager
-def answering(choose: Path | None = None) -> Iterator[list[tuple[QMessageBox.Icon, str]]]:
-    """Every message box that opens in the block, as (icon, text), each closed as soon as it shows; a file dialog
-    is answered with ``choose``."""
-    seen: list[tuple[QMessageBox.Icon, str]] = []
-
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QMessageBox):
-            seen.append((dialog.icon(), dialog.text()))
-            dialog.accept()
-        elif isinstance(dialog, QFileDialog) and choose is not None:
-            if dialog.fileMode() == QFileDialog.FileMode.Directory:
-                dialog.setDirectory(str(choose))
-            else:
-                dialog.findChild(QLineEdit, "fileNameEdit").setText(str(choose))  # as if typed
-            dialog.accept()
-
-    timer = QTimer()
-    timer.timeout.connect(answer)
-    timer.start(20)
-    try:
-        yield seen
-    finally:
-        timer.stop()
 
 
 def test_the_throughput_graph_follows_a_real_download(qtbot):
