@@ -22,7 +22,7 @@ from pathlib import Path
 from checks.wording import say
 
 REASONS = {
-    errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EFBIG: "full",
+    errno.ENOSPC: "full", getattr(errno, "EDQUOT", errno.ENOSPC): "full", errno.EFBIG: "full",
     errno.EROFS: "read_only_disk",
     errno.EACCES: "not_allowed", errno.EPERM: "not_allowed",
     errno.ENOENT: "no_folder", errno.ENOTDIR: "no_folder",
@@ -89,14 +89,16 @@ def _whole_html(data: bytes) -> bool:
 
 
 WHOLE: dict[str, Callable[[bytes], bool]] = {".pdf": _whole_pdf, ".json": _whole_json, ".html": _whole_html}
-"""How a file of each kind is known to be whole when read back (any other kind: not empty)."""
+"""How a file of each kind is known to be whole when read back (any other kind: what was meant to be written, or
+not empty when a writer wrote it)."""
 
 
 def check_whole(path: Path, data: bytes, expected: bytes | None = None) -> bool:
     """True when ``data``, read back from ``path``, is a whole file of its kind (and is ``expected``, if given)."""
     if expected is not None and data != expected:
         return False
-    return WHOLE.get(path.suffix.lower(), bool)(data)
+    whole = WHOLE.get(path.suffix.lower())
+    return whole(data) if whole is not None else expected is not None or bool(data)
 
 
 def _free_bytes(folder: Path) -> float:
@@ -160,7 +162,6 @@ def replacing(path: Path, private: bool = False, expected: bytes | None = None) 
             raise NotSaved(path, "full" if full else "incomplete", f"{len(data)} bytes read back", kept=kept)
         os.chmod(tmp, file_mode(private))
         os.replace(tmp, path)
-        _fsync_folder(path.parent)
     except NotSaved:
         tmp.unlink(missing_ok=True)
         raise
@@ -170,6 +171,10 @@ def replacing(path: Path, private: bool = False, expected: bytes | None = None) 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    try:
+        _fsync_folder(path.parent)
+    except OSError as error:  # the new file is in place, but may not outlive a power cut
+        raise _not_saved(path, error, kept=False) from error
 
 
 def save_file(path: Path, data: bytes, private: bool = False) -> None:

@@ -93,6 +93,8 @@ def test_a_file_that_does_not_read_back_whole_never_replaces_the_old_one(tmp_pat
     with pytest.raises(NotSaved):
         write_atomically(path.with_suffix(".json"), '{"cut": ')
     assert path.with_suffix(".json").read_text() == "{}" and _leftovers(tmp_path) == []
+    write_atomically(tmp_path / "empty.txt", "")  # meant to be empty: what was meant is what counts
+    assert (tmp_path / "empty.txt").read_bytes() == b""
 
 
 @pytest.mark.parametrize(("name", "protect", "reason"), [
