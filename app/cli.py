@@ -2,7 +2,8 @@
 ``list-devices``.
 
 Exit codes of ``check``: 0 ready (nothing failed), 1 not ready (a check failed or errored, or none was found),
-2 a usage or configuration error, told in one line that names the bad argument.
+2 a usage or configuration error, told in one line that names the bad argument, 3 the checks ran and their results
+are printed but the ``--report`` file could not be written (told in one line after them; the old file is kept).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 # only when a number or date is written).
 from checks.wording import PSEUDO, languages, say, say_all, set_language, system_language
 
-EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_NOT_SAVED = 0, 1, 2, 3
 
 
 ARGPARSE_WORDS = {
@@ -203,9 +204,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def finish_check(args: argparse.Namespace, session: Session, results: list[CheckResult]) -> int:
-    """Build, save and print the report of ``results``; a report that cannot be made still shows every result."""
+    """Build, save and print the report of ``results``; a report that cannot be made still shows every result, and
+    one that cannot be saved is told after them (exit 3)."""
     from app.session import save_report
     from checks.export import interview_text
+    from checks.files import NotSaved
     from checks.history import open_history
     from checks.report import build_report
 
@@ -213,13 +216,12 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
         history = open_history(args.remember)
         previous = history.last() if history else None
         report = build_report(results, session.profile, session.config.thresholds, previous)
+        not_saved: NotSaved | None = None
         if args.report is not None:
             try:
                 save_report(report, args.report)
-            except OSError as error:
-                print(f"{PROG}: " + say("cli.not_written", option="--report", path=args.report,
-                                           error=error.strerror or error), file=sys.stderr)
-                return EXIT_USAGE
+            except NotSaved as error:
+                not_saved = error
         if history:
             try:
                 history.add(report)
@@ -231,6 +233,10 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
             colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
             interview = interview_text(report)
             print("\n".join([*interview, ""] if interview else []) + report.render_text(colour=colour))
+        if not_saved is not None:
+            sys.stdout.flush()  # the results first, then what went wrong
+            print(f"{PROG}: --report: {not_saved}", file=sys.stderr)
+            return EXIT_NOT_SAVED
         return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
     except Exception as error:  # whatever breaks the report, the results are not lost
         print(f"{PROG}: {say('cli.no_report', error=f'{type(error).__name__}: {error}')}", file=sys.stderr)

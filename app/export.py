@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgRenderer
 
 from app.kiosk_guard import opening_refused
-from checks.export import Figure, figures, mailto_url, render_html, summary_text
+from checks.export import Figure, figures, has_picture, mailto_url, render_html, summary_text
 from checks.files import replacing, write_atomically
 from checks.report import Report
 from checks.wording import say
@@ -62,9 +62,11 @@ def print_document(report: Report, now: datetime | None = None) -> QTextDocument
 
 def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
     """Write the report as an A4 PDF: words, plots, and the camera snapshot only when the user opted in (it is then
-    in the report); atomically, so no half file is left."""
+    in the report, and the file is the user's alone). Qt's writer fails without a word (a full disk leaves an empty
+    file): :func:`checks.files.replacing` reads the PDF back and raises :class:`checks.files.NotSaved` unless it is
+    whole, and the old file stays."""
     _ensure_app()
-    with replacing(Path(path)) as tmp:
+    with replacing(Path(path), private=has_picture(report)) as tmp:
         writer = QPdfWriter(str(tmp))
         writer.setTitle(say("report.summary_title", headline=report.headline()))  # in the report's language
         writer.setCreator(say("ui.app_name"))
@@ -89,7 +91,7 @@ def send_to_recruiter(report: Report, folder: Path, stem: str = "interview-ready
     folder = Path(folder)
     pdf, json_file = folder / f"{stem}.pdf", folder / f"{stem}.json"
     write_pdf(report, pdf)
-    write_atomically(json_file, report.to_json() + "\n")
+    write_atomically(json_file, report.to_json() + "\n", private=has_picture(report))
     return Sent(pdf, json_file, mailto_url(report, (pdf, json_file)))
 
 

@@ -6,6 +6,7 @@ No Qt here: the command runs on a machine without a screen, and in the network l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from checks.files import write_atomically
+from checks.files import NotSaved, write_atomically
 from checks.guard import Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
 from checks.network import StunServer
@@ -26,7 +27,7 @@ from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 from checks.wording import clock, say, set_language
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_NOT_SAVED = 2, 3
 
 
 class GuardSetupError(Exception):
@@ -94,7 +95,16 @@ def printer(jsonl: bool, every: float, out: Any = None,
                 stream.write("".join(f"          → {line}\n" for line in plan or []))
         stream.flush()
 
-    return emit
+    def emit_while_heard(status: Status, changed: bool) -> None:
+        """The terminal closed or the pipe's reader left: watching goes on (its record is still saved)."""
+        if heard[0]:
+            try:
+                emit(status, changed)
+            except (OSError, ValueError):  # EIO from a hung-up terminal, a broken pipe, a closed stream
+                heard[0] = False
+
+    heard = [True]
+    return emit_while_heard
 
 
 def run_guard(args: argparse.Namespace) -> int:
@@ -117,7 +127,7 @@ def run_guard(args: argparse.Namespace) -> int:
         if watch.mic is not None:
             print(say("guard.starting_mic"), flush=True)
     cancel = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    stop_on_signals(cancel)
     box: dict[str, Any] = {}
     finished = threading.Event()  # not Thread.join: a Ctrl+C inside join() can leave it unreliable
 
@@ -125,7 +135,7 @@ def run_guard(args: argparse.Namespace) -> int:
         try:
             box["guard"] = run(watch, cancel, printer(args.jsonl, float(watch.limits["report_every_s"]),
                                                       plan=plan_b_lines(profile)),
-                               lambda text: print(f"interview-ready: {text}", file=sys.stderr, flush=True))
+                               lambda text: tell(f"interview-ready: {text}", sys.stderr))
         except Exception as error:  # a failure is told, never a traceback
             box["error"] = f"{type(error).__name__}: {error}"
         finally:
@@ -140,18 +150,35 @@ def run_guard(args: argparse.Namespace) -> int:
     cancel.set()
     finished.wait(5)
     if "error" in box:
-        print(say("guard.failed", error=box["error"]), file=sys.stderr)
+        tell(say("guard.failed", error=box["error"]), sys.stderr)
         return 1
-    if not args.jsonl:
-        print(say("guard.stopped"), flush=True)
-    if args.timeline is not None and "guard" in box:
+    saved = False
+    if args.timeline is not None and "guard" in box:  # first: the terminal may be gone (SIGHUP)
         record = timeline_record(box["guard"].changes, time.perf_counter())
         try:  # whole or not at all
             write_atomically(args.timeline, json.dumps(record, indent=2) + "\n")
-        except OSError as error:
-            print("interview-ready: " + say("cli.not_written", option="--timeline", path=args.timeline,
-                                            error=error.strerror or error), file=sys.stderr)
-            return EXIT_USAGE
-        if not args.jsonl:
-            print(say("guard.timeline_saved", path=args.timeline))
+        except NotSaved as error:
+            tell(f"interview-ready: --timeline: {error}", sys.stderr)
+            return EXIT_NOT_SAVED
+        saved = True
+    if not args.jsonl:
+        tell(say("guard.stopped"), sys.stdout)
+        if saved:
+            tell(say("guard.timeline_saved", path=args.timeline), sys.stdout)
     return 0
+
+
+def stop_on_signals(cancel: threading.Event) -> None:
+    """SIGTERM, and SIGHUP (the terminal closed), end the watch as Ctrl+C does: the record is saved. SIGHUP left
+    ignored by ``nohup`` stays ignored (the user asked to outlive the terminal); SIGINT is Python's (a background
+    job, started with it ignored, is stopped with SIGTERM)."""
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        signal.signal(hangup, lambda *_: cancel.set())
+
+
+def tell(text: str, stream: Any) -> None:
+    """A line to a terminal that may have closed (SIGHUP): nobody is there to read it, and that is no failure."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=stream, flush=True)

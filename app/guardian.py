@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import status_icon
-from checks.files import write_atomically
+from app.messages import warn
+from checks.files import NotSaved, write_atomically
 from checks.guard import Change, Status, channel_action
 from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
 from checks.profile import Profile
@@ -421,8 +422,10 @@ class GuardianWindow(QWidget):
                                               "JSON (*.json)")
         record = timeline_record(self.changes, time.perf_counter())
         if path:
-            with contextlib.suppress(OSError):
+            try:
                 write_atomically(Path(path), json.dumps(record, indent=2) + "\n")
+            except NotSaved as error:  # names the file and why; the record still goes into the report
+                warn(self, str(error))
         self.record_saved.emit(list(record["lines"]))
 
 

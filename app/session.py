@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from app.starting import no_screen
 from checks.builtin.echo import asked
 from checks.discovery import LoadedCheck, discover
-from checks.export import render_html
+from checks.export import has_picture, render_html
 from checks.files import write_atomically
 from checks.network import NetworkSettings, StunServer, parse_server_url
 from checks.report import Report
@@ -107,12 +107,15 @@ def resolve(args: argparse.Namespace) -> Session:
 
 
 def save_report(report: Report, path: Path) -> None:
-    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF)."""
+    """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF): checked and
+    whole, or :class:`checks.files.NotSaved` and the old file unchanged. A report holding a picture is the user's
+    alone (0600); any other is as the umask says."""
     suffix = path.suffix.lower()
+    private = has_picture(report)
     if suffix == ".json":
-        write_atomically(path, report.to_json() + "\n")
+        write_atomically(path, report.to_json() + "\n", private)
     elif suffix == ".html":
-        write_atomically(path, render_html(report))
+        write_atomically(path, render_html(report), private)
     elif suffix == ".pdf":
         if no_screen():  # a PDF needs no screen: lay it out offscreen
             os.environ["QT_QPA_PLATFORM"] = "offscreen"

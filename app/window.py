@@ -52,6 +52,7 @@ from app.throughput_graph import ThroughputGraph
 from app.workers import RunWorker
 from checks import __version__
 from checks.api import CheckResult
+from checks.files import NotSaved
 from checks.history import History, data_dir, open_history
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.settings import load_choice, save_choice
@@ -540,12 +541,24 @@ class MainWindow(QMainWindow):
             return
         path, _ = QFileDialog.getSaveFileName(self, say("ui.export").replace("&", ""), "interview-ready-report.pdf",
                                               say("ui.export_filter"))
-        if not path:
-            return
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> bool:
+        """Save the report as ``path`` and say so: the file's name when it is saved, else the file and why not
+        (the old file is then unchanged). True when saved."""
+        if self.report is None:
+            return False
         try:
-            save_report(self.report, Path(path))
-        except (OSError, ValueError) as error:
+            save_report(self.report, path)
+        except NotSaved as error:
+            warn(self, str(error))
+            return False
+        except ValueError as error:  # a kind of file the report is not saved as
             warn(self, say("ui.export_failed", path=path, error=error))
+            return False
+        inform(self, say("files.saved", path=path))
+        return True
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
@@ -556,8 +569,8 @@ class MainWindow(QMainWindow):
             return
         try:
             sent = send_to_recruiter(self.report, Path(folder))
-        except (OSError, ValueError) as error:
-            warn(self, say("ui.export_failed", path=folder, error=error))
+        except NotSaved as error:  # names the file, and why
+            warn(self, str(error))
             return
         if sent.mailto is None:
             inform(self, say("ui.sent_no_address", pdf=sent.pdf, json=sent.json))

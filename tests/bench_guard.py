@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks.guard import Guard
 from checks.guard_watch import guard_limits
-from tests.guardkit import drive_adaptive, local_stun
+from tests.guardkit import drive_adaptive, local_stun, sigint_default
 from tests.netlab import ROOT, Lab, sh, unavailable
 
 LIMITS = guard_limits()
@@ -93,7 +93,8 @@ def bench_command(lab: Lab, seconds: float) -> tuple[tuple[float, Counts], tuple
     """(processor seconds, link counts) at the fast rate (10 s from start-up) and at the slow rate (``seconds``
     once calm)."""
     process = subprocess.Popen(["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun",
-                                lab.stun, "--jsonl", "--no-cpu"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                                lab.stun, "--jsonl", "--no-cpu"], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                               preexec_fn=sigint_default)
     try:
         assert process.stdout is not None
         process.stdout.readline()  # started
@@ -162,7 +163,7 @@ def bench_mic(seconds: float) -> float | str:
         with local_stun(folder) as stun:
             process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", stun, "--jsonl", "--no-cpu",
                                         "--mic-level"], stdout=subprocess.DEVNULL, cwd=ROOT,
-                                       env={**pulse.env, "PYTHONPATH": str(ROOT)})
+                                       env={**pulse.env, "PYTHONPATH": str(ROOT)}, preexec_fn=sigint_default)
             try:
                 time.sleep(CALM + 3)
                 before = process_cpu(process.pid)

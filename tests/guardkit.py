@@ -6,6 +6,7 @@ import contextlib
 import json
 import queue
 import random
+import signal
 import socket
 import subprocess
 import threading
@@ -82,13 +83,20 @@ def statuses() -> dict[str, Status]:
     return out
 
 
+def sigint_default() -> None:
+    """A child's ``preexec_fn``: Ctrl+C (SIGINT) at its default in the child, whatever this process inherited. Run
+    as a background job (``./test &``), the tests start with SIGINT ignored; a child inheriting that would never
+    stop on the Ctrl+C a test sends it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class GuardCommand:
     """The real ``interview-ready guard --jsonl`` (``argv``, run from the repository); its lines, each with the
     moment it was read."""
 
     def __init__(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> None:
         self.process = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                                        env=None if env is None else dict(env))
+                                        env=None if env is None else dict(env), preexec_fn=sigint_default)
         self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
         self.seen: list[tuple[float, dict]] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -42,14 +42,14 @@ def test_classification_is_plain_data():
 
 def test_atomic_write_keeps_the_old_file_whole_when_writing_fails(tmp_path):
     path = tmp_path / "report.json"
-    write_atomically(path, "old")
+    write_atomically(path, '{"old": true}')
     try:
         with replacing(path) as tmp:
             tmp.write_text("half")
             raise OSError("disk full")
     except OSError:
         pass
-    assert path.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert path.read_text() == '{"old": true}' and sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
 def test_the_device_choice_is_remembered_in_a_small_file(tmp_path):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +21,7 @@ from checks.profile import parse_profile
 from checks.report import build_report
 from checks.wording import say
 from tests.conftest import ROOT
-from tests.guardkit import LIMITS, STEP, drive, drive_adaptive
+from tests.guardkit import LIMITS, STEP, drive, drive_adaptive, sigint_default
 
 
 def states(seen) -> list[str]:
@@ -210,21 +212,96 @@ def test_guard_command_rejects_a_bad_server_in_one_line():
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--stun" in done.stderr
 
 
-def test_guard_command_runs_and_ctrl_c_ends_it_with_zero(tmp_path):
-    """On loopback with nothing listening: the stream gets no answers; Ctrl+C exits 0 and the record is saved."""
-    record = tmp_path / "record.json"
+def _guard_command(record: Path, preexec_fn=sigint_default, **popen) -> subprocess.Popen:
+    """``guard --jsonl --timeline record`` on loopback with nothing listening (no answers come), its first line
+    read (it is watching)."""
     process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", "127.0.0.1:9", "--jsonl",
                                 "--timeline", str(record)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=ROOT)
+                               text=True, cwd=ROOT, preexec_fn=preexec_fn, **popen)
     first_line = json.loads(process.stdout.readline())
     assert set(first_line) == {"t", "state", "loss_pct", "rtt_ms", "reason"}
     assert abs(first_line["t"] - time.time()) < 10
-    time.sleep(1)
-    process.send_signal(signal.SIGINT)
+    return process
+
+
+def _ended_with_the_record(process: subprocess.Popen, record: Path) -> None:
     out, err = process.communicate(timeout=10)
     assert all(json.loads(line)["state"] in ("good", "trouble") for line in out.splitlines())
     assert process.returncode == 0, err
     assert err == ""
+    saved = json.loads(record.read_text())
+    assert saved["periods"][0]["state"] == "good" and saved["lines"]
+
+
+def test_guard_command_runs_and_ctrl_c_ends_it_with_zero(tmp_path):
+    """On loopback with nothing listening: the stream gets no answers; Ctrl+C exits 0 and the record is saved. The
+    test itself ignores SIGINT meanwhile (as when ./test runs as a background job): the child is started with it at
+    its default, or the Ctrl+C would never reach it."""
+    record = tmp_path / "record.json"
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = _guard_command(record)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    time.sleep(1)
+    process.send_signal(signal.SIGINT)
+    _ended_with_the_record(process, record)
+
+
+@pytest.mark.parametrize("stop", ["SIGHUP", "SIGTERM"])
+def test_a_hang_up_or_terminate_saves_the_record_also_in_a_background_job(tmp_path, stop):
+    """SIGHUP (the terminal closed) and SIGTERM end ``guard`` as Ctrl+C does, the record saved; here started as a
+    background job is, with SIGINT ignored."""
+    record = tmp_path / "record.json"
+    process = _guard_command(record, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    time.sleep(1)
+    process.send_signal(getattr(signal, stop))
+    _ended_with_the_record(process, record)
+
+
+def test_a_record_that_cannot_be_saved_is_told_in_one_line(tmp_path):
+    from tests.disks import immutable, small_disk
+
+    with small_disk(tmp_path / "S") as disk:
+        record = disk / "record.json"
+        record.write_text("{}")
+        immutable(record)
+        process = _guard_command(record)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+        assert process.returncode == 3 and err.count("\n") == 1, err
+        assert str(record) in err and say("files.reasons.not_allowed") in err
+        assert record.read_text() == "{}"
+
+
+def test_closing_the_terminal_saves_the_record(tmp_path):
+    """``guard`` in a real terminal (a pseudo-terminal it controls), the terminal closed under it: the kernel hangs
+    it up (SIGHUP, and every later write to the terminal fails); the record is saved all the same."""
+    import fcntl
+    import termios
+
+    record = tmp_path / "record.json"
+    controller, terminal = os.openpty()
+
+    def in_the_terminal() -> None:
+        sigint_default()
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the terminal on its standard input becomes its controlling one
+
+    process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", "127.0.0.1:9", "--timeline",
+                                str(record)], stdin=terminal, stdout=terminal, stderr=terminal, cwd=ROOT,
+                               preexec_fn=in_the_terminal)
+    os.close(terminal)
+    shown, end = b"", time.monotonic() + 30
+    try:
+        while b"\n" not in shown:  # its first line: watching
+            assert select.select([controller], [], [], max(0.0, end - time.monotonic()))[0], shown
+            shown += os.read(controller, 4096)
+        assert shown.decode().startswith(say("guard.starting"))
+        time.sleep(1)
+    finally:
+        os.close(controller)  # the terminal window closes
+    assert process.wait(timeout=10) == 0
     saved = json.loads(record.read_text())
     assert saved["periods"][0]["state"] == "good" and saved["lines"]
 
@@ -268,6 +345,9 @@ def test_the_terminal_shows_plan_b_when_the_line_goes_down():
     assert lines[2].strip() == "→ Call the dial-in: +44 20 7946 0000, PIN 123456"
     assert "calling in now" in lines[3]
     assert plan_b_lines(None)[0] == say("guard.no_channel")
+    out.close()  # the terminal is gone: watching goes on without a word (its record is still saved)
+    emit(shown["good"], True)
+    emit(shown["down"], True)
 
 
 # -- the adaptive probe rate ---------------------------------------------------------------------------------------

@@ -281,3 +281,23 @@ def test_every_state_fits_40_percent_longer_sentences(qtbot, tmp_path, double):
             assert window.name.text().count("<b>") == 1
     finally:
         wording.set_language("en")
+
+
+def test_a_record_that_cannot_be_saved_is_told_and_still_goes_into_the_report(window, qtbot, tmp_path):
+    """*Save the record* onto a file that may not be changed (``chattr +i``): a message box names the file and why;
+    the record still goes into the report, and the file is unchanged."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.dialogs import answering
+    from tests.disks import immutable, small_disk
+
+    with small_disk(tmp_path / "S") as disk:
+        path = disk / "interview-record.json"
+        path.write_text("{}")
+        immutable(path)
+        with answering(choose=path) as seen, qtbot.waitSignal(window.record_saved, timeout=10_000) as saved:
+            window.offer_timeline()
+        assert seen[0][1] == say("guard.offer_timeline")
+        told = say("files.not_saved_kept", path=path, reason=say("files.reasons.not_allowed"))
+        assert seen[-1] == (QMessageBox.Icon.Warning, told)
+        assert saved.args[0] and path.read_text() == "{}"

@@ -15,6 +15,7 @@ from typing import get_args
 
 import pytest
 
+import checks.files as files
 import checks.guard as guard
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
 from checks.devices import DEVICES
@@ -165,6 +166,7 @@ def _built_keys() -> dict[str, set[str]]:
         "guard.channel_action.{}": set(CHANNEL_KINDS),
         "report.platform_names.{}": platforms,
         "guard.reasons.{}": guard_reasons,
+        "files.reasons.{}": set(files.ALL_REASONS),
         "guard.corner_names.{}": set(_guardian_corners()),
         "guard.state_marks.{}": set(guard.STATES),
         "guard.state_names.{}": set(guard.STATES),

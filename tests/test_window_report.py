@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
 from checks.export import summary_text
 from checks.wording import say
+from tests.dialogs import answering
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "system.power,camera.device"]
 
@@ -80,23 +81,10 @@ def test_a_bad_profile_is_explained_and_changes_nothing(qtbot, tmp_path):
     bad.write_text('organisation = "Acme"\nplatform = "carrier-pigeon"\n')
     window = _window(qtbot)
     before = window.session
-    seen: list[str] = []
-
-    def dismiss():
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.accept()
-
-    timer = QTimer()
-    timer.timeout.connect(dismiss)
-    timer.start(20)
-    try:
+    with answering() as seen:
         assert window.load_profile(bad) is False
-    finally:
-        timer.stop()
     assert window.session is before
-    assert seen and "platform" in seen[0] and str(bad) in seen[0]
+    assert seen and "platform" in seen[0][1] and str(bad) in seen[0][1]
 
 
 def test_the_throughput_graph_follows_a_real_download(qtbot):
@@ -188,3 +176,38 @@ def test_remembering_is_an_opt_in_and_shows_what_changed(qtbot, tmp_path, monkey
     assert len(History(data_dir()).entries()) == 2
     assert isinstance(report.changes, tuple)
     assert str(data_dir()).startswith(str(tmp_path))
+
+
+def test_an_export_is_confirmed_with_its_file_name(qtbot, tmp_path):
+    """File → Export the report…, a file name typed in the dialog: the report is saved and the window says where."""
+    window = _window(qtbot)
+    _run(qtbot, window)
+    path = tmp_path / "report.html"
+    with answering(choose=path) as seen:
+        window.export_action.trigger()
+    assert seen == [(QMessageBox.Icon.Information, say("files.saved", path=path))]
+    assert path.read_text().rstrip().endswith("</html>")
+
+
+def test_a_failed_export_names_the_file_and_why_and_keeps_the_old_one(qtbot, tmp_path):
+    """A good PDF, then the disk full (a real 1 MB tmpfs): the export is refused in a message box naming the file
+    and the reason, and the PDF that was there is unchanged; the same for *Send to recruiter*."""
+    from tests.disks import fill, small_disk
+
+    window = _window(qtbot)
+    _run(qtbot, window)
+    with small_disk(tmp_path / "S") as disk:
+        pdf = disk / "interview-ready-report.pdf"
+        with answering() as seen:
+            assert window.export_to(pdf)
+        assert seen == [(QMessageBox.Icon.Information, say("files.saved", path=pdf))]
+        good = pdf.read_bytes()
+        fill(disk)
+        with answering() as seen:
+            assert not window.export_to(pdf)
+        full = say("files.not_saved_kept", path=pdf, reason=say("files.reasons.full"))
+        assert seen == [(QMessageBox.Icon.Warning, full)]
+        with answering(choose=disk) as seen:
+            window.send_action.trigger()
+        assert seen == [(QMessageBox.Icon.Warning, full)]  # its PDF comes first
+        assert pdf.read_bytes() == good and sorted(p.name for p in disk.iterdir()) == ["filler", pdf.name]
