@@ -251,11 +251,19 @@ def _kiosk_window(server: XServer, pid: int) -> str | None:
     return None
 
 
+def _focused(server: XServer) -> str:
+    """The window with the keyboard: the window manager's active one, or X's input focus where there is none."""
+    return (server.run("xdotool", "getactivewindow").stdout.strip()
+            or server.run("xdotool", "getwindowfocus").stdout.strip())
+
+
 @pytest.mark.skipif(shutil.which("dbus-launch") is None or not Path("/proc/self/environ").exists(),
                     reason="needs dbus-launch (Debian package dbus-x11), which D-Bus's autolaunch runs, and /proc")
+@pytest.mark.parametrize("prompt", [False, True], ids=["kiosk alone", "PIN prompt open"])
 def test_a_kiosk_whose_window_is_destroyed_exits_non_zero_and_leaves_nothing_running_or_written(
-        display_1366, window_manager, tmp_path):
+        display_1366, window_manager, prompt, tmp_path):
     from app.kiosk import EXIT_WINDOW_LOST
+    from checks.kiosk import hash_pin
     from tests.xserver import wait_until
 
     if window_manager:
@@ -266,13 +274,19 @@ def test_a_kiosk_whose_window_is_destroyed_exits_non_zero_and_leaves_nothing_run
     env = {name: value for name, value in display_1366.env.items()  # no session bus, as on a bare kiosk session
            if not name.startswith(("DBUS_", "XDG_"))}
     env.update(HOME=str(home), XDG_STATE_HOME=str(tmp_path / "state"), KIOSK_TEST_MARK=mark.partition("=")[2])
-    kiosk = subprocess.Popen([sys.executable, "-m", "app", "--kiosk", "--demo", "--network", "none", "--only",
-                              "camera.device"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text(f'pin_hash = "{hash_pin("135790")}"\n', encoding="utf-8")
+    kiosk = subprocess.Popen([sys.executable, "-m", "app", "--kiosk", "--kiosk-config", str(settings), "--demo",
+                              "--network", "none", "--only", "camera.device"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         shown: list[str] = []
         assert wait_until(lambda: bool(shown.append(_kiosk_window(display_1366, kiosk.pid)) or shown[-1]), 60)
         assert kiosk.pid in _processes_with(mark)  # the control: the search finds what runs with the mark
+        if prompt:  # the admin's way out, waiting for the PIN in a loop of its own
+            display_1366.run("xdotool", "key", "ctrl+alt+a")
+            assert wait_until(lambda: _focused(display_1366) in set(display_1366.run(
+                "xdotool", "search", "--onlyvisible", "--pid", str(kiosk.pid)).stdout.split()) - {shown[-1]}, 10)
         display_1366.run("xdotool", "windowclose", shown[-1])  # XDestroyWindow, from another program
         _, stderr = kiosk.communicate(timeout=30)
     finally:
