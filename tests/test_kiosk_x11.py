@@ -1,6 +1,8 @@
 """The kiosk on a real X server (Xvfb), with a real window manager (openbox) and without one, tried as a student
 would: it fills exactly its screen with every button on it, nothing in it opens another program, a box left open
-does not crash the wipe, the wipe empties the PRIMARY selection, and the window manager cannot hide it.
+does not crash the wipe, the wipe empties the PRIMARY selection, the window manager cannot hide it, no other
+program's window (a terminal behind it) gets the keys while one of its boxes is up, and a kiosk whose window is
+destroyed exits non-zero, leaving no process and no ``~/.dbus`` behind.
 
 Each test runs a real kiosk in its own process (``tests/kiosk_probe.py``), so that a crash is a failed test, not
 the end of the test run; one Xvfb per screen size is shared by the module.
