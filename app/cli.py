@@ -365,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: {say('cli.no_screen')}", file=sys.stderr)
         return EXIT_USAGE
     starting = None
+    if window and args.kiosk:
+        from app.kiosk_guard import no_bus_autolaunch
+
+        no_bus_autolaunch()  # before the first window: nothing the kiosk starts may outlive it
     if window:
         from app.starting import show_starting
 

@@ -36,6 +36,7 @@ from app.kiosk_guard import (
     clear_clipboards,
     close_windows_of,
     fill_screen,
+    no_bus_autolaunch,
     refuse_opening_links,
     scrolled,
 )
@@ -50,6 +51,8 @@ from checks.wording import language, language_name, say, set_language
 if TYPE_CHECKING:
     from app.session import Session
 
+EXIT_WINDOW_LOST = 3
+"""The kiosk's window was destroyed by another program: the kiosk exits with this, so its session starts it again."""
 QR_MAX_CHARS = 1200  # a QR code a phone reads easily from a screen
 STYLE = """
 QWidget { font-size: 17pt; color: #000000; background: #ffffff; }
@@ -440,12 +443,26 @@ class KioskWindow(QWidget):
 
     def leave(self) -> None:
         """Leave kiosk mode (after the PIN): wipe, release the devices, close."""
+        self._end()
+        self.close()
+
+    def window_lost(self) -> None:
+        """Another program destroyed the kiosk's X window (``xdotool windowclose``): Qt cannot show it again, and
+        a kiosk living on without a window would keep its session from starting a new one. Wipe, and exit
+        non-zero (the session's loop starts the kiosk again)."""
+        print(f"interview-ready: {say('cli.kiosk_window_lost', code=EXIT_WINDOW_LOST)}", file=sys.stderr)
+        close_windows_of(self)  # a PIN prompt's own loop returns, so the app's can end
+        self._end()
+        clear_clipboards()
+        QApplication.instance().exit(EXIT_WINDOW_LOST)
+
+    def _end(self) -> None:
+        """The end of the kiosk: the lock-down stops, the student's window and devices are released."""
         self.unlocked = True
         if self.keeper is not None:
             self.keeper.stop()
         self._drop_main()
         QApplication.instance().removeEventFilter(self)
-        self.close()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:  # Escape never leaves the kiosk
@@ -471,6 +488,7 @@ def _printer_available() -> bool:
 
 def run_kiosk(session: Session, config: KioskConfig, starting: QWidget | None = None) -> int:
     """Run the kiosk; ``starting``, the full-screen card shown while the app loaded, closes once the kiosk shows."""
+    no_bus_autolaunch()  # before Qt's first look for a session bus (the command line calls it earlier still)
     app = make_app()
     if config.pin_hash is None:
         print(f"interview-ready: {say('cli.kiosk_no_pin')}", file=sys.stderr)
@@ -486,4 +504,5 @@ def show_kiosk(window: KioskWindow) -> KioskWindow:
     window.showFullScreen()
     window.screen().geometryChanged.connect(lambda *_: fill_screen(window))
     window.keeper = FrontKeeper(window)
+    window.keeper.lost.connect(window.window_lost)
     return window

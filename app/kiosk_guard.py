@@ -9,17 +9,31 @@
   still waiting for an answer when its parent goes is a double free).
 - :func:`fill_screen` and :func:`scrolled`: the window takes exactly its screen's geometry (with a window
   manager or without one), and content that is taller than the screen scrolls instead of growing the window.
-- :class:`FrontKeeper`: the kiosk comes back at once when it is minimised, hidden or covered, and holds the
-  keyboard (X11) while it is in front, so the window manager's keys do not reach the desktop.
+- :class:`FrontKeeper`: the kiosk comes back at once when it is minimised, hidden or covered; the app's window in
+  front (the kiosk, or a dialog of its own such as the PIN prompt) holds the keyboard (X11), so the window
+  manager's keys (Alt+Tab) do not reach the desktop, and another program's window made active is undone at once;
+  a kiosk window destroyed from outside is reported (:attr:`FrontKeeper.lost`), so the kiosk can exit.
+- :func:`no_bus_autolaunch`: where no session bus runs, nothing starts one (D-Bus "autolaunch" would leave a
+  ``dbus-daemon`` behind and write ``~/.dbus``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import stat
+import sys
 import time
+from collections.abc import Callable, MutableMapping
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QAbstractNativeEventFilter, QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QScrollArea, QWidget
+
+NO_BUS = "unix:path=/dev/null/no-session-bus"
+"""A session bus address that never exists (nothing can be made under /dev/null): a connection fails at once."""
+_XCB_DESTROY_NOTIFY = 17
 
 REFUSED_SCHEMES = (
     "http", "https", "ftp", "ftps", "sftp", "file", "mailto", "tel", "callto", "sip", "sips", "sms", "smsto",
@@ -110,40 +124,100 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+def no_bus_autolaunch(environ: MutableMapping[str, str] | None = None) -> bool:
+    """Where no session bus runs, make sure nothing starts one: called before the app's first window.
+
+    Qt (its platform theme and accessibility) and GLib's tools connect to the session bus; where none is named
+    (``DBUS_SESSION_BUS_ADDRESS``) and none is at ``$XDG_RUNTIME_DIR/bus``, libdbus "autolaunches" one with
+    ``dbus-launch --autolaunch``: a ``dbus-daemon`` that outlives the app and a file in ``~/.dbus``. Naming an
+    address that can never exist (a path under ``/dev/null``) makes every such connection fail at once instead,
+    in this process and in the programs it starts. True when the address was set."""
+    environ = os.environ if environ is None else environ
+    if environ.get("DBUS_SESSION_BUS_ADDRESS") or sys.platform != "linux":
+        return False
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.stat(os.path.join(runtime, "bus")).st_mode):
+                return False  # the user's own bus: libdbus and GLib find it there
+    environ["DBUS_SESSION_BUS_ADDRESS"] = NO_BUS
+    return True
+
+
+class _DestroyWatch(QAbstractNativeEventFilter):
+    """Calls ``destroyed(window_id)`` for each X window destroyed that the app is told about (DestroyNotify)."""
+
+    def __init__(self, destroyed: Callable[[int], None]) -> None:
+        super().__init__()
+        self.destroyed = destroyed
+
+    def nativeEventFilter(self, kind: QByteArray | bytes, message: object) -> tuple[bool, int]:
+        address = int(message)  # a shiboken VoidPtr, whose truth is its (unknown, so 0) size: never tested as such
+        if (bytes(kind) == b"xcb_generic_event_t" and address
+                and ctypes.c_uint8.from_address(address).value & 0x7F == _XCB_DESTROY_NOTIFY):
+            # xcb_destroy_notify_event_t: response_type, pad, sequence (2 bytes), event, window (4 bytes each)
+            self.destroyed(ctypes.c_uint32.from_address(address + 8).value)
+        return False, 0
+
+
 class FrontKeeper(QObject):
     """Keeps ``window`` full screen and in front until :meth:`stop`: minimised, hidden, covered or left inactive
-    for another program, it is shown again at once; while it is the active window it grabs the keyboard (X11),
-    which is let go whenever one of the app's own dialogs (the PIN prompt) is shown."""
+    for another program, it is shown again at once. No other program's window stays active while it runs: the
+    app's window in front (``window``, or a modal dialog of the app's own such as the PIN prompt) holds the keyboard
+    (X11), re-taken at once when a dialog opens or closes, and another program's window that becomes active anyway
+    (``xdotool windowactivate``) is left again within :attr:`CHECK_MS`. A menu of the app (a list opened from a
+    picker) holds the keyboard itself while it is open, as Qt does for every popup.
+
+    :attr:`lost` is emitted when ``window``'s X window is destroyed from outside (``xdotool windowclose``): Qt
+    cannot show it again, so the kiosk exits and its session starts it again."""
+
+    lost = Signal()
 
     CHECK_MS = 250
+    GRAB_RETRY_MS = 20
     REMAP_WAIT_S = 1.5
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.active = True
-        self.grabbed = False
+        self.holder: QWidget | None = None
+        """The app's window whose X window holds the keyboard grab (None: none, or a popup's own grab)."""
         self._remapped = 0.0
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)
         self._soon.timeout.connect(self.restore)
+        self._regrab = QTimer(self)  # until the window in front is viewable: X refuses a grab on it before
+        self._regrab.setInterval(self.GRAB_RETRY_MS)
+        self._regrab.timeout.connect(self.hold_keyboard)
         self._watch = QTimer(self)
         self._watch.setInterval(self.CHECK_MS)
         self._watch.timeout.connect(self._check)
         self._watch.start()
+        self._window_id = int(window.winId())
+        self._destroy_watch = _DestroyWatch(self._destroyed)
+        QApplication.instance().installNativeEventFilter(self._destroy_watch)
         window.installEventFilter(self)
         QApplication.instance().installEventFilter(self)
         QApplication.instance().applicationStateChanged.connect(lambda *_: self._check())
         if not window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint:  # set before it is shown, as the kiosk does
             window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
             window.showFullScreen()  # a changed flag hides a window
+            self._window_id = int(window.winId())
+
+    @property
+    def grabbed(self) -> bool:
+        """The keyboard is held by one of the app's windows (X11)."""
+        return self.holder is not None
 
     def stop(self) -> None:
         self.active = False
         self._watch.stop()
         self._soon.stop()
-        self._grab(False)
+        self._regrab.stop()
+        self._release()
+        QApplication.instance().removeNativeEventFilter(self._destroy_watch)
         QApplication.instance().removeEventFilter(self)
         self.window.removeEventFilter(self)
 
@@ -154,25 +228,36 @@ class FrontKeeper(QObject):
         if watched is self.window:
             if kind in (QEvent.Type.WindowStateChange, QEvent.Type.Hide, QEvent.Type.WindowDeactivate):
                 self._check()
-            elif kind == QEvent.Type.WindowActivate:
-                self._grab(True)
-        elif kind == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            self._grab(False)  # the app's own dialog: it needs the keys
+            elif kind == QEvent.Type.WinIdChange:
+                self._window_id = int(self.window.winId())
+        if kind in (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.WindowActivate) and isinstance(
+                watched, QWidget) and watched.isWindow():
+            self.hold_keyboard()  # a dialog of the app opened or closed: the keyboard follows it at once,
+            self._regrab.start()  # and once more just after (a closing popup lets go of the keyboard after this)
         return False
 
-    def _own_window_in_front(self) -> bool:
-        front = QApplication.activeModalWidget() or QApplication.activePopupWidget() or QApplication.activeWindow()
-        return front is not None and front is not self.window
+    def _destroyed(self, window_id: int) -> None:
+        if self.active and window_id == self._window_id:
+            self.stop()
+            QTimer.singleShot(0, self.lost.emit)  # after this X event, not inside its handling
+
+    def _front(self) -> QWidget | None:
+        """The app's window that should have the keyboard: a modal dialog of the app's, else the kiosk; None
+        while a popup (a picker's list) is open, which holds the keyboard itself."""
+        if QApplication.activePopupWidget() is not None:
+            return None
+        modal = QApplication.activeModalWidget()
+        return modal if modal is not None and modal.isVisible() else self.window
 
     def _check(self) -> None:
         if not self.active:
             return
         if not self._in_front():
             self._soon.start()
-        elif not self._own_windows_shown():
+            return
+        if not self._own_windows_shown():
             self.window.raise_()  # covered by another program's window where no window manager keeps it on top
-            if not self.grabbed:
-                self._grab(True)  # X refuses the grab until the window is viewable again
+        self.hold_keyboard()
 
     def _own_windows_shown(self) -> bool:
         """A dialog, menu or tooltip of the app is up (raising the kiosk would hide it)."""
@@ -185,7 +270,9 @@ class FrontKeeper(QObject):
                 and handle is not None and handle.isExposed())
 
     def _in_front(self) -> bool:
-        return self._shown() and (self.window.isActiveWindow() or self._own_window_in_front())
+        """Shown, and one of the app's own windows is the active one (not another program's)."""
+        return self._shown() and (QApplication.activeWindow() is not None
+                                  or QApplication.activePopupWidget() is not None)
 
     @Slot()
     def restore(self) -> None:
@@ -200,15 +287,34 @@ class FrontKeeper(QObject):
         if not self._shown():
             fill_screen(window)
             window.showFullScreen()
-        if not self._own_window_in_front():
+        front = self._front() or window
+        if QApplication.activeWindow() is None:
             window.raise_()
-            window.activateWindow()
-            self._grab(True)
+            front.raise_()
+            front.activateWindow()
+        self.hold_keyboard()
 
-    def _grab(self, on: bool) -> None:
+    @Slot()
+    def hold_keyboard(self) -> None:
+        """Grab the keyboard for the app's window in front (X11); retried until X grants it."""
+        if not self.active:
+            return
+        front = self._front()
+        if front is None or QGuiApplication.platformName() != "xcb":
+            self.holder = None  # a popup's own grab, or no X11
+            self._regrab.stop()
+            return
+        handle = front.windowHandle()
+        # a grab for another window of the same client moves the grab at once: there is no moment without one,
+        # and a refused one (the dialog not viewable yet) leaves the grab where it was until the next try
+        if handle is not None and handle.setKeyboardGrabEnabled(True):
+            self.holder = front
+            self._regrab.stop()
+        else:
+            self._regrab.start()
+
+    def _release(self) -> None:
         handle = self.window.windowHandle()
-        if handle is None or QGuiApplication.platformName() != "xcb":
-            return
-        if on and self._own_window_in_front():
-            return
-        self.grabbed = handle.setKeyboardGrabEnabled(on) and on
+        if self.holder is not None and handle is not None and QGuiApplication.platformName() == "xcb":
+            handle.setKeyboardGrabEnabled(False)  # ungrabs whichever of the client's windows held it
+        self.holder = None

@@ -21,6 +21,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QClipboard, QDesktopServices, QGuiApplication, QRegion
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLabel, QMessageBox, QScrollArea, QWidget
+from shiboken6 import isValid
 
 from app.cli import make_parser
 from app.kiosk import KioskWindow, show_kiosk
@@ -326,9 +327,78 @@ def scenario_front(window: KioskWindow) -> None:
     say_fact(pin_asked=bool(asked), left_with_pin=left)
 
 
+TERMINAL = "kiosk-test-terminal"
+SWITCHES = {"alt-tab": ["xdotool", "key", "alt+Tab"],  # the window manager's switcher (openbox)
+            "windowactivate": ["xdotool", "windowactivate"],  # another program asks the window manager for it
+            "windowfocus": ["xdotool", "windowfocus"]}  # and takes X's input focus for it (also with no manager)
+
+
+def start_terminal(window: KioskWindow) -> tuple[subprocess.Popen, str]:
+    """A real xterm running a shell in ``$KIOSK_TEST_FOLDER``, behind the kiosk (which takes the front again)."""
+    terminal = subprocess.Popen(["xterm", "-name", TERMINAL, "-e", "sh"], cwd=os.environ["KIOSK_TEST_FOLDER"],
+                                stderr=subprocess.DEVNULL)
+    found: list[str] = []
+
+    def viewable() -> bool:
+        found[:] = x11("xdotool", "search", "--classname", TERMINAL).split()
+        return bool(found) and xwininfo(int(found[0])).get("map_state") == "IsViewable"
+
+    wait(15_000, viewable)
+    wait(3000, lambda: active_window() == int(window.winId()))
+    return terminal, found[0] if found else "0"
+
+
+def scenario_foreign_window(window: KioskWindow) -> None:
+    """A terminal behind the kiosk. While each box of the way out is up (the PIN prompt, "That PIN is not right",
+    "Too many wrong PINs"), the terminal is made active in every way there is (Alt+Tab, a window manager's
+    activation, X's input focus) and a command is typed after each (``>NAME;``, which makes a file: no space and no
+    letter O, which would press a message box's OK), then Return. The test looks for the files; the probe says
+    which window was active after each switch. Then, the kiosk left, the same is typed into the terminal on
+    purpose: the control that typing reaches it at all."""
+    terminal, terminal_id = start_terminal(window)
+    seen: list[QWidget] = []
+
+    def attack_the_box() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None or any(box is b for b in seen) or not box.isActiveWindow():
+            return
+        seen.append(box)
+        name = f"b{len(seen)}"
+        ours = {int(w.winId()) for w in QApplication.topLevelWidgets() if w.isVisible()}
+        for number, (how, command) in enumerate(SWITCHES.items(), 1):
+            x11(*command, *([] if how == "alt-tab" else [terminal_id]))
+            wait(1000, lambda: active_window() in ours and box.isActiveWindow())  # undone within a second
+            say_fact(box=name, text=" ".join(label.text() for label in box.findChildren(QLabel) if label.text()),
+                     how=how, active_ours=active_window() in ours, box_active=box.isActiveWindow())
+            x11("xdotool", "type", "--delay", "20", f">{name}-{number};")
+        subprocess.Popen(["xdotool", "key", "Return"])  # answers the box; the next one is attacked in its turn
+        QTimer.singleShot(3000, lambda: isValid(box) and box.isVisible() and box.reject())  # the Return went astray
+
+    attacker = QTimer()
+    attacker.timeout.connect(attack_the_box)
+    attacker.start(50)
+    x11("xdotool", "key", "ctrl+alt+a")  # the prompt, then "not right", each with its own loop inside this call
+    wait(5000, lambda: QApplication.activeModalWidget() is None and len(seen) >= 2)
+    while window.gate.wait_left() <= 0:  # three more wrong PINs, as a student guessing would give
+        window.gate.try_pin("000000")
+    x11("xdotool", "key", "ctrl+alt+a")  # "Too many wrong PINs"
+    wait(5000, lambda: QApplication.activeModalWidget() is None and len(seen) >= 3)
+    attacker.stop()
+    window.leave()
+    wait(500)
+    for command in list(SWITCHES.values())[1:]:  # the control: with the kiosk gone the terminal gets the keys
+        x11(*command, terminal_id)
+    wait(3000, lambda: active_window() == int(terminal_id))
+    x11("xdotool", "type", "--delay", "20", ">control")
+    x11("xdotool", "key", "Return")
+    wait(5000, lambda: (Path(os.environ["KIOSK_TEST_FOLDER"]) / "control").exists())
+    terminal.kill()
+    terminal.wait()
+
+
 SCENARIOS = {"fit": scenario_fit, "pseudo": scenario_pages, "links": scenario_links,
              "dialog_wipe": scenario_dialog_wipe,
-             "selection": scenario_selection, "front": scenario_front}
+             "selection": scenario_selection, "front": scenario_front, "foreign_window": scenario_foreign_window}
 
 
 def main() -> int:
@@ -337,7 +407,7 @@ def main() -> int:
     only = "camera.device,mic.device" if name in ("fit", "links", "pseudo") else "camera.device"
     if name == "pseudo":
         set_language(PSEUDO)
-    pin = {"pin_hash": hash_pin(PIN)} if name == "front" else {}
+    pin = {"pin_hash": hash_pin(PIN)} if name in ("front", "foreign_window") else {}
     window = show_kiosk(KioskWindow(session(profile, only), KioskConfig.model_construct(
         **{**KioskConfig().model_dump(), "idle_timeout_s": 3600, **pin})))
     wait(1500, lambda: window_facts(window)["x11"].get("map_state") == "IsViewable")

@@ -304,3 +304,25 @@ def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["full", "card", "closed", "1", "True"]
     assert f"interview-ready: {say('cli.kiosk_no_pin')}" in done.stderr  # worded, in the language
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="D-Bus's autolaunch is the Linux desktop's")
+def test_where_no_session_bus_runs_the_kiosk_names_one_that_cannot_be_started(tmp_path):
+    import socket
+
+    from app.kiosk_guard import NO_BUS, no_bus_autolaunch
+
+    named = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}
+    assert not no_bus_autolaunch(named) and named["DBUS_SESSION_BUS_ADDRESS"] == "unix:path=/run/user/1000/bus"
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    none_there = {"XDG_RUNTIME_DIR": str(runtime)}  # a runtime folder without a bus in it
+    assert no_bus_autolaunch(none_there) and none_there["DBUS_SESSION_BUS_ADDRESS"] == NO_BUS
+    with socket.socket(socket.AF_UNIX) as bus:  # the user's own bus, where libdbus and GLib look without a name
+        bus.bind(str(runtime / "bus"))
+        own = {"XDG_RUNTIME_DIR": str(runtime)}
+        assert not no_bus_autolaunch(own) and "DBUS_SESSION_BUS_ADDRESS" not in own
+    nothing = {}
+    assert no_bus_autolaunch(nothing) and nothing["DBUS_SESSION_BUS_ADDRESS"] == NO_BUS
+    with socket.socket(socket.AF_UNIX) as client, pytest.raises(OSError):  # and nothing can ever be there
+        client.connect(NO_BUS.removeprefix("unix:path="))

@@ -1,6 +1,8 @@
 """The kiosk on a real X server (Xvfb), with a real window manager (openbox) and without one, tried as a student
 would: it fills exactly its screen with every button on it, nothing in it opens another program, a box left open
-does not crash the wipe, the wipe empties the PRIMARY selection, and the window manager cannot hide it.
+does not crash the wipe, the wipe empties the PRIMARY selection, the window manager cannot hide it, no other
+program's window (a terminal behind it) gets the keys while one of its boxes is up, and a kiosk whose window is
+destroyed exits non-zero, leaving no process and no ``~/.dbus`` behind.
 
 Each test runs a real kiosk in its own process (``tests/kiosk_probe.py``), so that a crash is a failed test, not
 the end of the test run; one Xvfb per screen size is shared by the module.
@@ -58,13 +60,14 @@ def window_manager(request):
 
 
 def probe(server: XServer, scenario: str, tmp_path: Path, wm: bool, profile: Path | None = None,
-          path_first: Path | None = None, text_dpi: int | None = None) -> list[dict]:
+          path_first: Path | None = None, text_dpi: int | None = None, env: dict[str, str] | None = None) -> list[dict]:
     """Run the kiosk in ``scenario`` on ``server``; the facts it printed (the last one says it lived).
     ``text_dpi`` is the desktop's text setting (192: 200 % text, as GNOME's "Large text" and Xft.dpi set it)."""
     if wm:
         server.start_window_manager()
     env = {**os.environ, "DISPLAY": server.name, "QT_QPA_PLATFORM": "xcb", "XDG_STATE_HOME": str(tmp_path),
-           "XDG_CURRENT_DESKTOP": "", "BROWSER": "", **({"QT_FONT_DPI": str(text_dpi)} if text_dpi else {})}
+           "XDG_CURRENT_DESKTOP": "", "BROWSER": "", **({"QT_FONT_DPI": str(text_dpi)} if text_dpi else {}),
+           **(env or {})}
     if os.environ.get("KIOSK_TEST_SHOTS"):
         width, height = server.size
         shots = Path(os.environ["KIOSK_TEST_SHOTS"]) / f"{scenario}-{width}x{height}-{'openbox' if wm else 'bare'}"
@@ -206,3 +209,94 @@ def test_in_a_language_40_percent_longer_no_text_is_cut_off_on_the_kiosks_pages(
         autonyms = {language_name(code) for code in languages()}  # each language's name is its own everywhere
         assert all(c["name"].startswith("[") for c in page["controls"]
                    if c["name"] and not c["name"].startswith("http") and c["name"] not in autonyms), page["page"]
+
+
+# -- 6. no other program's window while the kiosk runs, boxes of the way out included --------------------------
+
+@pytest.mark.skipif(shutil.which("xterm") is None, reason="needs xterm (Debian package xterm)")
+def test_no_other_program_gets_the_keys_while_a_box_of_the_kiosk_is_up(display_1366, window_manager, tmp_path):
+    folder = tmp_path / "terminal"
+    folder.mkdir()
+    facts = probe(display_1366, "foreign_window", tmp_path, window_manager, env={"KIOSK_TEST_FOLDER": str(folder)})
+    attacks = [f for f in facts if "how" in f]
+    assert [(a["box"], a["how"]) for a in attacks] == [
+        (box, how) for box in ("b1", "b2", "b3") for how in ("alt-tab", "windowactivate", "windowfocus")]
+    boxes = {a["box"]: a["text"] for a in attacks}
+    assert boxes["b1"] == "Admin PIN to leave kiosk mode:" and boxes["b2"] == "That PIN is not right."
+    assert boxes["b3"].startswith("Too many wrong PINs.")
+    for attack in attacks:  # the box of ours is still the active window, with the keyboard
+        assert attack["active_ours"] and attack["box_active"], attacks
+    made = sorted(p.name for p in folder.iterdir())
+    assert made == ["control"]  # nothing typed while the kiosk ran reached the terminal; typed after, it does
+
+
+# -- 7. a destroyed window, and nothing left behind -------------------------------------------------------------
+
+def _processes_with(mark: str) -> list[int]:
+    """The processes whose environment holds ``mark``: the kiosk and whatever it started, daemons included."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:  # gone meanwhile
+                continue
+    return found
+
+
+def _kiosk_window(server: XServer, pid: int) -> str | None:
+    """The kiosk's own window (kept above others; the "Getting ready" card before it is not), once it is shown."""
+    for window in server.run("xdotool", "search", "--onlyvisible", "--pid", str(pid)).stdout.split():
+        if "_NET_WM_STATE_ABOVE" in server.run("xprop", "-id", window, "_NET_WM_STATE").stdout:
+            return window
+    return None
+
+
+def _focused(server: XServer) -> str:
+    """The window with the keyboard: the window manager's active one, or X's input focus where there is none."""
+    return (server.run("xdotool", "getactivewindow").stdout.strip()
+            or server.run("xdotool", "getwindowfocus").stdout.strip())
+
+
+@pytest.mark.skipif(shutil.which("dbus-launch") is None or not Path("/proc/self/environ").exists(),
+                    reason="needs dbus-launch (Debian package dbus-x11), which D-Bus's autolaunch runs, and /proc")
+@pytest.mark.parametrize("prompt", [False, True], ids=["kiosk alone", "PIN prompt open"])
+def test_a_kiosk_whose_window_is_destroyed_exits_non_zero_and_leaves_nothing_running_or_written(
+        display_1366, window_manager, prompt, tmp_path):
+    from app.kiosk import EXIT_WINDOW_LOST
+    from checks.kiosk import hash_pin
+    from tests.xserver import wait_until
+
+    if window_manager:
+        display_1366.start_window_manager()
+    home = tmp_path / "home"
+    home.mkdir()
+    mark = f"KIOSK_TEST_MARK={os.getpid()}-{tmp_path.name}"
+    env = {name: value for name, value in display_1366.env.items()  # no session bus, as on a bare kiosk session
+           if not name.startswith(("DBUS_", "XDG_"))}
+    env.update(HOME=str(home), XDG_STATE_HOME=str(tmp_path / "state"), KIOSK_TEST_MARK=mark.partition("=")[2])
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text(f'pin_hash = "{hash_pin("135790")}"\n', encoding="utf-8")
+    kiosk = subprocess.Popen([sys.executable, "-m", "app", "--kiosk", "--kiosk-config", str(settings), "--demo",
+                              "--network", "none", "--only", "camera.device"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        shown: list[str] = []
+        assert wait_until(lambda: bool(shown.append(_kiosk_window(display_1366, kiosk.pid)) or shown[-1]), 60)
+        assert kiosk.pid in _processes_with(mark)  # the control: the search finds what runs with the mark
+        if prompt:  # the admin's way out, waiting for the PIN in a loop of its own
+            display_1366.run("xdotool", "key", "ctrl+alt+a")
+            assert wait_until(lambda: _focused(display_1366) in set(display_1366.run(
+                "xdotool", "search", "--onlyvisible", "--pid", str(kiosk.pid)).stdout.split()) - {shown[-1]}, 10)
+        display_1366.run("xdotool", "windowclose", shown[-1])  # XDestroyWindow, from another program
+        _, stderr = kiosk.communicate(timeout=30)
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
+            kiosk.communicate()
+        display_1366.stop_window_manager()
+    assert kiosk.returncode == EXIT_WINDOW_LOST, stderr[-2000:]  # not 0: the session's loop starts it again
+    assert "another program closed the kiosk's window" in stderr
+    assert wait_until(lambda: not _processes_with(mark), 5), _processes_with(mark)  # no dbus-daemon, nothing
+    assert not (home / ".dbus").exists()
