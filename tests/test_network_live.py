@@ -374,7 +374,8 @@ def test_delay_under_load_stays_within_what_the_shaper_can_queue(real, mbit):
 def test_connection_type_wired_then_through_a_vpn(link):
     checks, _ = link.check("--only", "network.link")
     found = checks["network.link"]
-    assert found["status"] == "pass" and found["details"] == {"interface": link.veth_c, "kind": "wired"}
+    assert found["status"] == "pass"
+    assert found["details"] == {"rule": "wired", "interface": link.veth_c, "kind": "wired"}
     sh("ip", "tuntap", "add", "dev", "tun5", "mode", "tun", ns=link.client)
     try:
         sh("ip", "link", "set", "tun5", "up", ns=link.client)
