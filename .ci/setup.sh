@@ -13,7 +13,7 @@ test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox popp
                iproute2 openssl ethtool php-cli desktop-file-utils shared-mime-info asterisk-core-sounds-en-wav
                alsa-utils xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1
                libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
-               libglib2.0-bin)
+               libglib2.0-bin nginx-light)  # nginx-light: the networkQuality server of tests/test_nq_live.py
 bundle_packages=(binutils  # PyInstaller reads the libraries' dependencies with objdump
                  g++ cmake ninja-build nasm)  # the small OpenCV is compiled once (nasm: libjpeg-turbo's fast code)
 python=${PYTHON:-python3}
