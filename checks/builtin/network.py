@@ -30,6 +30,7 @@ from checks.netprobe.counters import RateSampler
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
 from checks.resources import load_toml_asset
+from checks.runner import BECAUSE
 from checks.wording import say, say_all
 
 SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
@@ -125,6 +126,9 @@ CONNECTIVITY_FAILURES = {
     "no_config": (Status.WARN, "server_error"),  # a networkQuality server that publishes no test, or a broken one
     "bad_config": (Status.WARN, "server_error"),
 }
+UNUSABLE = ("no_config", "bad_config")
+"""A server that publishes no usable test: when it is the only one asked for, the connectivity check tells it
+once, and the speed checks are "not checked" because of it."""
 
 
 def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -> Finding:
@@ -212,6 +216,9 @@ class Connectivity(NetworkCheck):
                     details.update(_failure_details(error))
                 elif error.kind == "no_such_name":  # a public service's name "does not exist": the name server fails
                     error = ProbeError("dns", **error.fields)
+                if error.kind in UNUSABLE:
+                    with context.shared_lock:
+                        context.shared["network.unusable"] = backend
                 errors.append((host, error))
                 if budget.done:
                     break
@@ -345,6 +352,9 @@ class Throughput(NetworkCheck):
         return first
 
     def measure(self, context: CheckContext) -> CheckResult:
+        if _backends(self.settings(context)) == [context.shared.get("network.unusable")]:  # told by connectivity
+            return self.result(Status.SKIP, say("runner.because.summary", label=self.title, cause=Connectivity.title),
+                               details={BECAUSE: Connectivity.id})
         limits = context.thresholds
         platform = self.platform(context)
         need = platform.down_mbps if self.direction == "download" else platform.up_mbps
