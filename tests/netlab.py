@@ -198,10 +198,10 @@ class Lab:
     def nq_server(self, port: int, folder: Path, cert: Path, key: Path, config: str | None = "good") -> str:
         """A networkQuality server as Apple's ``network-quality/server`` sets up nginx: HTTP/2 with TLS, the
         configuration at ``/.well-known/nq`` (``config``: ``good``; ``old`` with Apple's older ``*_https_*`` names
-        only; ``malformed``, JSON without an upload URL; None: not published, 404), a one-byte file, a large file,
-        and an upload URL that reads the whole body and drops it (Apple's hands it to a separate "slurp" process;
-        here nginx buffers it and hands it to itself). Its access log (``access.log`` in ``folder``) names each
-        request's protocol. Returns the server's root URL."""
+        only; ``malformed``, JSON without an upload URL; ``no_upload``, an upload URL the server does not have;
+        None: not published, 404), a one-byte file, a large file, and an upload URL that reads the whole body and
+        drops it (Apple's hands it to a separate "slurp" process; here nginx buffers it and hands it to itself).
+        Its access log (``access.log`` in ``folder``) names each request's protocol. Returns the server's root URL."""
         base = f"https://{SERVER_IP}:{port}"
         files = folder / "root" / "files"
         files.mkdir(parents=True)
@@ -213,6 +213,7 @@ class Lab:
                  "old": {"small_https_download_url": urls["small"], "large_https_download_url": urls["large"],
                          "https_upload_url": urls["upload"]},
                  "malformed": {"small_download_url": urls["small"], "large_download_url": urls["large"]}}
+        names["no_upload"] = {**names["good"], "upload_url": f"{base}/nothing"}
         (folder / "root" / "config").write_text(json.dumps({"version": 1, "urls": names.get(config or "", {})}))
         published = "" if config is None else f"""
         location = /.well-known/nq {{ alias {folder}/root/config; default_type application/json; }}"""

@@ -19,7 +19,7 @@ if shutil.which("nginx") is None:
     print("networkQuality lab tests skipped: nginx is not installed (.ci/setup.sh test installs nginx-light)")
     pytest.skip("nginx is not installed", allow_module_level=True)
 
-PORTS = {"good": 8443, "old": 8444, "malformed": 8445, None: 8446}
+PORTS = {"good": 8443, "old": 8444, "malformed": 8445, None: 8446, "no_upload": 8447}
 ONLY = "network.connectivity,network.download,network.upload,network.latency"
 
 
@@ -53,7 +53,7 @@ def protocols(lab: Lab, config: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize(("down", "up", "config"), [(10, 4, "good"), (20, 5, "old")])
+@pytest.mark.parametrize(("down", "up", "config"), [(10, 4, "good"), (20, 5, "old"), (40, 10, "good")])
 def test_throughput_and_latency_through_a_networkquality_server(link, down, up, config):
     """Download and upload within ±10 % of 95 % of the shaped rate (what is left after TCP/IP headers and the
     shaper), as for the LibreSpeed backend, over HTTP/2; the latency measured against the same server (the lab has
@@ -106,3 +106,12 @@ def test_a_server_without_a_usable_configuration_is_one_named_cause(link, config
     assert download["details"]["failure"] == kind and download["details"]["tried"] == f"nq: {kind}"
     if kind == "bad_config":
         assert download["details"]["error"] == "no upload_url"
+
+
+def test_an_upload_url_the_server_does_not_have_is_the_servers_error(link):
+    checks, _ = link.check("--network", "nq", "--server", link.nq["no_upload"], "--only",
+                           "network.connectivity,network.download,network.upload", env=link.env)
+    assert checks["network.connectivity"]["status"] == "pass" and checks["network.download"]["status"] == "pass"
+    upload = checks["network.upload"]
+    assert upload["status"] == "error" and upload["details"]["failure"] == "http_status", upload["details"]
+    assert "the server answered with an error (HTTP 404)" in upload["summary"]
