@@ -123,7 +123,8 @@ def test_connection_failures_are_named_as_for_every_backend(serve):
 def test_the_first_usable_configuration_is_used_and_the_first_failure_told(serve):
     missing = nq.config_url(serve(answer("404 Not Found", b"")))
     good = nq.config_url(serve(answer("200 OK", body(DRAFT))))
-    assert nq.first_config((missing, good), budget(), public=False).url == good
+    config, answered = nq.first_config((missing, good), budget(), public=False)
+    assert config.url == good and answered.url == good and answered.status == 200
     with pytest.raises(ProbeError) as raised:
         nq.first_config((missing, nq.config_url(serve(answer("200 OK", b"{}")))), budget(), public=False)
     assert raised.value.kind == "no_config" and raised.value.fields["status"] == 404

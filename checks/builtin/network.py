@@ -171,8 +171,8 @@ def _named(backend: str, settings: NetworkSettings) -> bool:
 def _reach(backend: str, settings: NetworkSettings, url: str, budget: Budget,
            expect: Callable[[bytes], bool]) -> reach.Answer:
     """Whether ``backend``'s server answers as it should (a networkQuality server: its configuration is usable)."""
-    if backend == "nq":
-        return nq.fetch_config(url, budget, public=not settings.nq_server)[1]
+    if backend == "nq":  # the public servers one after the other, as the speed checks try them
+        return nq.first_config(_nq_configs(settings), budget, public=not settings.nq_server)[1]
     return reach.fetch(url, budget, expect)
 
 
@@ -232,7 +232,7 @@ class Connectivity(NetworkCheck):
                 first_host, first = others[0]
                 finding = Finding(Status.WARN, "server_down",
                                   {"host": first_host, "reason": _failure(first), "other": host})
-            details.update(answered=url, status=answer.status)
+            details.update(answered=answer.url, status=answer.status)
             break
         others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
         if finding is None and missing is not None and not others:

@@ -173,12 +173,13 @@ def fetch_config(url: str, budget: Budget, public: bool = False) -> tuple[Config
     return config, Answer(url, proxy, status, time.monotonic() - started, contacted)
 
 
-def first_config(urls: tuple[str, ...], budget: Budget, public: bool) -> Config:
-    """The first of ``urls`` whose configuration can be read; the first one's failure when none can."""
+def first_config(urls: tuple[str, ...], budget: Budget, public: bool) -> tuple[Config, Answer]:
+    """The first of ``urls`` whose configuration can be read, and how it answered; the first one's failure when
+    none can."""
     first: ProbeError | None = None
-    for url in urls:
+    for i, url in enumerate(urls):
         try:
-            return fetch_config(url, budget.within(max(1.5, budget.left() / 2)), public)[0]
+            return fetch_config(url, budget.within(max(1.5, budget.left() / (len(urls) - i))), public)
         except ProbeError as error:
             if error.kind == "cancelled" or budget.cancel.is_set():
                 raise
@@ -265,7 +266,7 @@ def measure(direction: str, urls: tuple[str, ...], budget: Budget, rule: StopRul
     failure."""
     if direction not in ("download", "upload"):
         raise ValueError(f"direction must be download or upload, not {direction!r}")
-    config = first_config(urls, budget, public)
+    config, _ = first_config(urls, budget, public)
     url = config.large if direction == "download" else config.upload
     proxy = _proxy(url, public)
     preflight(config, direction, budget, proxy)
