@@ -161,3 +161,14 @@ def test_the_backend_is_chosen_like_the_others(tmp_path):
                     profile='librespeed_server = "https://speed.acme.example/"\nnq_server = "https://nq.acme.example/"\n',
                     tmp_path=tmp_path)
     assert (mine.server, mine.nq_server) == ("https://speed.acme.example/", "https://mine.example/")
+
+
+def test_a_kiosks_librespeed_server_is_not_taken_for_a_networkquality_one(tmp_path):
+    from app.cli import apply_kiosk_config
+
+    kiosk = tmp_path / "kiosk.toml"
+    kiosk.write_text('librespeed_server = "http://speed.centre.example/"\n')
+    for network, server in (("nq", None), (None, "http://speed.centre.example/")):
+        args = make_parser().parse_args(["--kiosk-config", str(kiosk), *(["--network", network] if network else [])])
+        apply_kiosk_config(args)
+        assert args.server == server
