@@ -14,7 +14,8 @@ test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox popp
                alsa-utils xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1
                libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
                libglib2.0-bin
-               dbus-x11)  # dbus-launch, which D-Bus's autolaunch runs: the kiosk's test shows it starts none
+               dbus-x11     # dbus-launch, which D-Bus's autolaunch runs: the kiosk's test shows it starts none
+               nginx-light)  # the networkQuality server of tests/test_nq_live.py
 bundle_packages=(binutils  # PyInstaller reads the libraries' dependencies with objdump
                  g++ cmake ninja-build nasm)  # the small OpenCV is compiled once (nasm: libjpeg-turbo's fast code)
 python=${PYTHON:-python3}

@@ -316,7 +316,7 @@ def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
         args.profile = config.profile_path()
     if args.only is None and config.checks:
         args.only = ",".join(config.checks)
-    if args.server is None and config.librespeed_server:
+    if args.server is None and config.librespeed_server and args.network != "nq":  # --server would name nq's
         args.server, args.server_source = config.librespeed_server, "kiosk"
     return config
 

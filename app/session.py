@@ -71,13 +71,16 @@ def resolve(args: argparse.Namespace) -> Session:
         try:
             profile = load_profile(args.profile)
             private = tuple(shown for field, shown in check_servers(profile)  # the command line's are the user's
-                            if not (field == "librespeed_server" and args.server)
+                            if not (field in ("librespeed_server", "nq_server") and args.server)
                             and not (field.startswith("stun[") and args.stun))
         except ProfileError as error:
             raise UsageError(f"--profile: {error}") from None
+    nq = args.network == "nq"  # --server names the networkQuality server; LibreSpeed's is not used
     try:  # the command line wins over the profile
-        server_text = args.server or (profile.librespeed_server if profile else None)
+        server_text = (args.server if not nq else None) or (profile.librespeed_server if profile else None)
         server = parse_server_url(server_text) if server_text else None
+        nq_text = (args.server if nq else None) or (profile.nq_server if profile else None)
+        nq_server = parse_server_url(nq_text) if nq_text else None
         stun = tuple(StunServer.parse(s) for s in (args.stun or (profile.stun if profile else [])))
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -100,7 +103,7 @@ def resolve(args: argparse.Namespace) -> Session:
     if snapshot and report is None and not getattr(args, "json", False):
         raise UsageError(say("cli.errors.snapshot_alone"))
     source = getattr(args, "server_source", "cli") if args.server else "profile"
-    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun, source),
+    config = RunConfig(camera=camera, mic=mic, network=NetworkSettings(backend, server, stun, source, nq_server),
                        thresholds=thresholds,
                        picture=snapshot, screen=getattr(args, "screen", "auto"))
     return Session(checks, config, profile, private)

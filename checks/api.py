@@ -201,6 +201,10 @@ RULE = "rule"
 live coach look up in the harm table (:mod:`checks.harm`)."""
 
 
+BECAUSE = "because"
+"""A "not checked" result's detail naming the check whose failure (or loss during the run) left it unjudged: its root
+cause (see :attr:`Check.root_cause_of` and :class:`Lost`). The report counts the cause once."""
+
 LOST = "lost"
 """The detail naming the device whose fault during the run a result tells (see :class:`Lost`)."""
 

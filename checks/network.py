@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from checks.wording import say
 
-BACKENDS = ("auto", "librespeed", "cloudflare", "speedtest", "none")
+BACKENDS = ("auto", "librespeed", "cloudflare", "nq", "speedtest", "none")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")
 
@@ -124,6 +124,9 @@ class NetworkSettings:
     server_source: str = "cli"
     """Who named the server: ``cli`` (``--server``), ``profile`` or ``kiosk`` (the kiosk's settings); a message
     about a server that does not exist says where to correct it."""
+    nq_server: str | None = None
+    """A networkQuality server (its root, or its configuration's URL): ``--network nq --server URL``, or a
+    profile's ``nq_server``."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:

@@ -17,6 +17,7 @@ The format (``interview-ready profile init FILE`` writes a commented template)::
     report_to = "jobs@acme.example"           # where "Send to recruiter" addresses the report
     required = ["camera.*", "mic.*"]          # checks that count for the verdict; others are "info"
     librespeed_server = "https://speed.acme.example/"
+    nq_server = "https://nq.acme.example/"    # a networkQuality server (publishes /.well-known/nq)
     stun = ["stun.acme.example:3478"]
 
     [[backup_channels]]
@@ -275,6 +276,7 @@ class Profile(BaseModel):
     required: Annotated[list[Annotated[str, AfterValidator(_pattern), AfterValidator(_matches_a_check)]],
                         Field(max_length=50), AfterValidator(_required)] | None = None
     librespeed_server: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_server)] | None = None
+    nq_server: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_server)] | None = None
     stun: Annotated[list[Annotated[str, StringConstraints(max_length=300), AfterValidator(_stun)]],
                     Field(max_length=5)] = []
     backup_channels: Annotated[list[BackupChannel], Field(max_length=10)] = []
@@ -343,9 +345,11 @@ class Profile(BaseModel):
         """Every server this profile sends traffic to: (field, host, as shown): the speed-test server, the STUN
         servers, and a meeting platform's endpoints set in its thresholds."""
         out = []
-        if self.librespeed_server:
-            host = urlsplit(self.librespeed_server).hostname or ""
-            out.append(("librespeed_server", host, host))
+        for field_name in ("librespeed_server", "nq_server"):
+            url = getattr(self, field_name)
+            if url:
+                host = urlsplit(url).hostname or ""
+                out.append((field_name, host, host))
         out += [(f"stun[{i + 1}]", StunServer.parse(s).host, s) for i, s in enumerate(self.stun)]
         for check_id, table in self.thresholds.items():
             for key in ENDPOINT_KEYS:
@@ -605,6 +609,7 @@ def profile_template() -> str:
         "",
         comment("servers"),
         '# librespeed_server = "https://speed.acme.example/"',
+        '# nq_server = "https://nq.acme.example/"',
         '# stun = ["stun.acme.example:3478"]',
         "",
         comment("backup_channels"),

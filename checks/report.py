@@ -15,7 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from checks import __version__
-from checks.api import CATEGORIES, CheckResult, Status, check_title
+from checks.api import BECAUSE, CATEGORIES, CheckResult, Status, check_title
 from checks.harm import fix_order
 from checks.wording import date_time, language, number, say, say_all, say_n
 
@@ -27,8 +27,6 @@ SCHEMA = "interview-ready/report@1"
 _COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "31", Status.SKIP: "2"}
 
 
-BECAUSE = "because"
-"""A "not checked" result's detail naming the check whose failure is its root cause (see ``Check.root_cause_of``)."""
 
 
 @dataclass(frozen=True)

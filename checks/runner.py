@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.api import DEVICES, LOST, Cancelled, CheckContext, CheckResult, Lost, Picture, Series, Status
+from checks.api import BECAUSE, DEVICES, LOST, Cancelled, CheckContext, CheckResult, Lost, Picture, Series, Status
 from checks.bounded import Outcome, bounded_call
 from checks.devices import device_named
 from checks.discovery import LoadedCheck
@@ -59,8 +59,6 @@ class RunListener:
         pass
 
 
-BECAUSE = "because"
-"""The detail naming the check whose failure left this one "not checked" (its root cause)."""
 
 
 def because_result(loaded: LoadedCheck, cause: CheckResult) -> CheckResult:

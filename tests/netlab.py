@@ -65,12 +65,12 @@ def sh(*argv: str, ns: str | None = None, check: bool = True, input: str | None 
 
 
 def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A test CA and a certificate for www.speedtest.net and speed.cloudflare.com signed by it:
-    (ca.pem, leaf.pem, leaf.key)."""
+    """A test CA and a certificate for www.speedtest.net, speed.cloudflare.com and the lab's server address signed
+    by it: (ca.pem, leaf.pem, leaf.key)."""
     ca_key, ca, key, csr, leaf = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
     ext = folder / "leaf.ext"
-    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net,DNS:speed.cloudflare.com\n"
-                   "basicConstraints=CA:FALSE\n")
+    ext.write_text("subjectAltName=DNS:www.speedtest.net,DNS:c.speedtest.net,DNS:speed.cloudflare.com,"
+                   f"IP:{SERVER_IP}\nbasicConstraints=CA:FALSE\n")
     for argv in (
         ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
          "-subj", "/CN=Interview Ready test CA"],
@@ -91,6 +91,16 @@ class Lab:
         self.veth_c, self.veth_s = f"v{tag}c", f"v{tag}s"
         self.processes: list[subprocess.Popen[str]] = []
         self.files: list[Path] = []
+
+    def __enter__(self) -> Lab:
+        try:
+            return self.open()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- building ---------------------------------------------------------------------------------------------
 
@@ -184,6 +194,69 @@ class Lab:
         self.spawn(self.server, "php", "-d", "output_buffering=0", "-S", f"{SERVER_IP}:{port}", "-t", str(folder),
                    wait_port=port, env={"PHP_CLI_SERVER_WORKERS": "8"})
         return f"http://{SERVER_IP}:{port}/"
+
+    def nq_server(self, port: int, folder: Path, cert: Path, key: Path, config: str | None = "good") -> str:
+        """A networkQuality server as Apple's ``network-quality/server`` sets up nginx: HTTP/2 with TLS, the
+        configuration at ``/.well-known/nq`` (``config``: ``good``; ``old`` with Apple's older ``*_https_*`` names
+        only; ``malformed``, JSON without an upload URL; ``no_upload``, an upload URL the server does not have;
+        None: not published, 404), a one-byte file, a large file, and an upload URL that reads the whole body and
+        drops it (Apple's hands it to a separate "slurp" process; here nginx buffers it and hands it to itself).
+        Its access log (``access.log`` in ``folder``) names each request's protocol. Returns the server's root URL."""
+        base = f"https://{SERVER_IP}:{port}"
+        files = folder / "root" / "files"
+        files.mkdir(parents=True)
+        (files / "small").write_bytes(b"x")
+        with (files / "large").open("wb") as large:  # sparse: what no test reads takes no disk
+            large.truncate(8 * 1024**3)
+        urls = {"small": f"{base}/files/small", "large": f"{base}/files/large", "upload": f"{base}/slurp"}
+        names = {"good": {f"{k}_download_url" if k != "upload" else "upload_url": v for k, v in urls.items()},
+                 "old": {"small_https_download_url": urls["small"], "large_https_download_url": urls["large"],
+                         "https_upload_url": urls["upload"]},
+                 "malformed": {"small_download_url": urls["small"], "large_download_url": urls["large"]}}
+        names["no_upload"] = {**names["good"], "upload_url": f"{base}/nothing"}
+        (folder / "root" / "config").write_text(json.dumps({"version": 1, "urls": names.get(config or "", {})}))
+        published = "" if config is None else f"""
+        location = /.well-known/nq {{ alias {folder}/root/config; default_type application/json; }}"""
+        (folder / "nginx.conf").write_text(f"""
+user root;
+worker_processes 2;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    default_type application/octet-stream;
+    log_format nq '"$request" $status $body_bytes_sent $server_protocol';
+    access_log {folder}/access.log nq;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_timeout 65;
+    output_buffers 2 128k;
+    server {{
+        listen {SERVER_IP}:{port} ssl http2;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        client_max_body_size 0;
+        location /files/ {{ root {folder}/root; }}
+        location = /slurp {{
+            proxy_pass http://127.0.0.1:{port}/drop;
+            proxy_request_buffering on;
+            client_body_buffer_size 1m;
+        }}{published}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 0;
+        location = /drop {{ return 200; }}
+    }}
+}}
+""")
+        self.spawn(self.server, "nginx", "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log"),
+                   "-p", str(folder), wait_port=port)
+        return f"{base}/"
 
     def stun_server(self, port: int = 3478) -> str:
         self.spawn(self.server, "turnserver", "-n", f"--listening-ip={SERVER_IP}", f"--listening-port={port}",

@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
-from checks.netprobe import link, reach, stun, transfer
+from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
+from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
 from checks.netprobe.speedtest_net import SpeedtestSession
@@ -156,7 +156,12 @@ CONNECTIVITY_FAILURES = {
     "proxy": (Status.FAIL, "proxy"),
     "http_status": (Status.WARN, "server_error"),  # the internet works; the test server refused
     "bad_answer": (Status.WARN, "server_error"),
+    "no_config": (Status.WARN, "server_error"),  # a networkQuality server that publishes no test, or a broken one
+    "bad_config": (Status.WARN, "server_error"),
 }
+UNUSABLE = ("no_config", "bad_config")
+"""A server that publishes no usable test: when it is the only one asked for, the connectivity check tells it
+once, and the speed checks are "not checked" because of it."""
 
 
 def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -> Finding:
@@ -172,6 +177,8 @@ def _probe_target(backend: str, settings: NetworkSettings) -> tuple[str, Callabl
     """The URL that tells whether ``backend``'s server answers, and what its body must be."""
     if backend == "speedtest":
         return SPEEDTEST_CONFIG_URL, lambda body: b"<settings" in body
+    if backend == "nq":
+        return _nq_configs(settings)[0], lambda body: True  # judged by nq.fetch_config
     server = _server(backend, settings)
     return server.probe_url, server.expected
 
@@ -182,6 +189,24 @@ def _server(backend: str, settings: NetworkSettings) -> transfer.Backend:
             raise ProbeError("failed", error="no --server given for LibreSpeed")
         return transfer.Backend("librespeed", settings.server)
     return transfer.Backend("cloudflare", transfer.CLOUDFLARE)
+
+
+def _nq_configs(settings: NetworkSettings) -> tuple[str, ...]:
+    """The networkQuality configurations to try: the named server's, else Apple's and Cloudflare's public ones."""
+    return (nq.config_url(settings.nq_server),) if settings.nq_server else nq.PUBLIC
+
+
+def _named(backend: str, settings: NetworkSettings) -> bool:
+    """Whether ``backend``'s server was named (``--server``, a profile, the kiosk), not a public one."""
+    return (backend == "librespeed" and bool(settings.server)) or (backend == "nq" and bool(settings.nq_server))
+
+
+def _reach(backend: str, settings: NetworkSettings, url: str, budget: Budget,
+           expect: Callable[[bytes], bool]) -> reach.Answer:
+    """Whether ``backend``'s server answers as it should (a networkQuality server: its configuration is usable)."""
+    if backend == "nq":  # the public servers one after the other, as the speed checks try them
+        return nq.first_config(_nq_configs(settings), budget, public=not settings.nq_server)[1]
+    return reach.fetch(url, budget, expect)
 
 
 class Connectivity(NetworkCheck):
@@ -213,16 +238,20 @@ class Connectivity(NetworkCheck):
                 details.update(url=url, proxy=reach.environment_proxy(url) or "none")
             context.progress(0.1 + 0.8 * i / len(order), say("network.connectivity.progress", host=host))
             try:
-                answer = reach.fetch(url, budget.within(max(1.5, budget.left() / (len(order) - i))), expect)
+                answer = _reach(backend, settings, url, budget.within(max(1.5, budget.left() / (len(order) - i))),
+                                expect)
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
                     raise
-                if error.kind == "no_such_name" and backend == "librespeed":  # a mistyped address, not the network
+                if error.kind == "no_such_name" and _named(backend, settings):  # a mistyped address, not the network
                     missing = Finding(Status.WARN, "no_such_server_alone", {
                         "host": host, "source": say(f"network.server_source.{settings.server_source}")})
                     details.update(_failure_details(error))
                 elif error.kind == "no_such_name":  # a public service's name "does not exist": the name server fails
                     error = ProbeError("dns", **error.fields)
+                if error.kind in UNUSABLE:
+                    with context.shared_lock:
+                        context.shared["network.unusable"] = backend
                 errors.append((host, error))
                 if budget.done:
                     break
@@ -237,7 +266,7 @@ class Connectivity(NetworkCheck):
                 first_host, first = others[0]
                 finding = Finding(Status.WARN, "server_down",
                                   {"host": first_host, "reason": _failure(first), "other": host})
-            details.update(answered=url, status=answer.status)
+            details.update(answered=answer.url, status=answer.status)
             break
         others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
         if finding is None and missing is not None and not others:
@@ -271,10 +300,12 @@ class Measured:
 
 
 def _backends(settings: NetworkSettings) -> list[str]:
-    """The throughput backends to try, in order: ``auto`` is the profile's or ``--server`` LibreSpeed server, then
-    Cloudflare's speed test, then speedtest.net (through speedtest-cli)."""
+    """The throughput backends to try, in order: ``auto`` is the profile's or ``--server`` LibreSpeed server, the
+    profile's networkQuality server, then Cloudflare's speed test, Apple's and Cloudflare's networkQuality servers
+    (when the profile names none) and speedtest.net (through speedtest-cli)."""
     if settings.backend == "auto":
-        return (["librespeed"] if settings.server else []) + ["cloudflare", "speedtest"]
+        named = (["librespeed"] if settings.server else []) + (["nq"] if settings.nq_server else [])
+        return [*named, "cloudflare", *([] if settings.nq_server else ["nq"]), "speedtest"]
     return [settings.backend]
 
 
@@ -294,8 +325,7 @@ class Throughput(NetworkCheck):
         """The transfer with ``backend``; ``samples`` fills with (seconds, Mbit/s) as it goes (kept if it fails)."""
         settings = self.settings(context)
         progress_key = f"{self.id}.progress"
-        if backend in ("librespeed", "cloudflare"):
-            server = _server(backend, settings)
+        if backend in ("librespeed", "cloudflare", "nq"):
             rule = _stop_rule(context.thresholds)
 
             def on_sample(t: float, mbps: float) -> None:
@@ -305,8 +335,15 @@ class Throughput(NetworkCheck):
                     context.shared[FLOWED] = time.monotonic()
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
-            done = transfer.measure(self.direction, server, budget, rule, on_sample)
-            return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, server.root,
+            if backend == "nq":  # the configuration read names the server measured
+                done, config = nq.measure(self.direction, _nq_configs(settings), budget, rule,
+                                          not settings.nq_server, on_sample)
+                root = config.url
+            else:
+                server = _server(backend, settings)
+                done = transfer.measure(self.direction, server, budget, rule, on_sample)
+                root = server.root
+            return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, root,
                             done.result.stable, "", ", ".join(done.contacted), tuple(samples))
 
         def open_session() -> SpeedtestSession | ProbeError:
@@ -361,6 +398,9 @@ class Throughput(NetworkCheck):
         return first
 
     def measure(self, context: CheckContext) -> CheckResult:
+        if _backends(self.settings(context)) == [context.shared.get("network.unusable")]:  # told by connectivity
+            return self.result(Status.SKIP, say("runner.because.summary", label=self.title, cause=Connectivity.title),
+                               details={BECAUSE: Connectivity.id})
         limits = context.thresholds
         platform = self.platform(context)
         need = platform.down_mbps if self.direction == "download" else platform.up_mbps
@@ -480,9 +520,10 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
         settings = check.settings(context)
         servers = [(s.host, s.port) for s in settings.stun] or list(check.platform(context).udp_stun)
         tcp_targets = list(servers)
-        if settings.server:
-            parts = urlsplit(settings.server)
-            tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
+        for server in (settings.server, settings.nq_server):  # the speed-test servers answer TCP too
+            if server:
+                parts = urlsplit(server)
+                tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
         run = stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
                          duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
                          progress=lambda f: context.progress(f, say("network.latency.progress")))

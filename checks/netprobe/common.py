@@ -8,11 +8,14 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from checks.untrusted import clean, clean_error
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class ProbeError(Exception):
     """A probe failed; ``kind`` names how (a wording key), ``fields`` fill the sentence."""
 
     KINDS = ("dns", "no_such_name", "refused", "unreachable", "bad_address", "timeout", "tls", "http_status",
-             "captive", "stalled", "bad_answer", "cancelled", "proxy", "failed")
+             "captive", "stalled", "bad_answer", "cancelled", "proxy", "failed", "no_config", "bad_config")
 
     def __init__(self, kind: str, **fields: Any) -> None:
         if kind not in self.KINDS:
@@ -88,26 +91,38 @@ def classify(error: BaseException, host: str = "") -> ProbeError:
     return ProbeError("failed", error=clean_error(error))
 
 
-def resolve(host: str, port: int, budget: Budget, kind: int = socket.SOCK_STREAM) -> list[tuple[Any, ...]]:
-    """``getaddrinfo`` bounded by the budget (the resolver itself has no timeout, so it runs in a thread)."""
+def bounded(call: Callable[[], T], budget: Budget, name: str) -> T:
+    """``call()`` run in a thread and waited for only while the budget lasts (a blocking call that neither cancel
+    nor the deadline can interrupt): its value, or the exception it raised; :class:`ProbeError` ``cancelled`` or
+    ``timeout`` when the budget ends first."""
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["value"] = socket.getaddrinfo(host, port, type=kind)
+            box["value"] = call()
         except BaseException as error:
             box["error"] = error
 
-    thread = threading.Thread(target=target, name=f"resolve {host}", daemon=True)
+    thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
     while thread.is_alive() and not budget.done:
         thread.join(0.05)
+    if "error" in box:
+        raise box["error"]
     if "value" in box:
         return box["value"]
-    if "error" in box:
-        raise classify(box["error"], host)
     budget.check()
-    raise ProbeError("dns", error="no answer")  # pragma: no cover - the loop ends only on the budget or a result
+    raise ProbeError("timeout")  # pragma: no cover - the loop ends only on the budget or a result
+
+
+def resolve(host: str, port: int, budget: Budget, kind: int = socket.SOCK_STREAM) -> list[tuple[Any, ...]]:
+    """``getaddrinfo`` bounded by the budget (the resolver itself has no timeout, so it runs in a thread)."""
+    try:
+        return bounded(lambda: socket.getaddrinfo(host, port, type=kind), budget, f"resolve {host}")
+    except ProbeError:
+        raise
+    except BaseException as error:
+        raise classify(error, host) from None
 
 
 def tcp_connect(host: str, port: int, budget: Budget, cap: float = 3.0) -> tuple[socket.socket, float]:

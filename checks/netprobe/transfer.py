@@ -366,6 +366,13 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     host = parts.hostname or ""
     engine.run_streams(_download_work(engine, url, host) if direction == "download"
                        else _upload_work(engine, url, host, payload))
+    return Transfer(direction, url, follow(engine, budget, rule, on_sample), rule.streams, (where,))
+
+
+def follow(engine: _Engine, budget: Budget, rule: StopRule,
+           on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Throughput:
+    """Sample the running ``engine``'s bytes until the rate is steady, the time is up or it fails (every backend's
+    streams, whatever their protocol); the engine is closed when this returns. :class:`ProbeError` on failure."""
     samples: list[Sample] = [(0.0, 0)]
     start = time.perf_counter()
     last_moved = start
@@ -402,4 +409,4 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
         engine.close()
     if samples[-1][0] <= rule.ramp_s + rule.window_s:
         raise ProbeError("timeout")
-    return Transfer(direction, url, summarize_throughput(samples, rule.ramp_s, stable), rule.streams, (where,))
+    return summarize_throughput(samples, rule.ramp_s, stable)
