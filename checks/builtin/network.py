@@ -327,20 +327,21 @@ class Throughput(NetworkCheck):
         progress_key = f"{self.id}.progress"
         if backend in ("librespeed", "cloudflare", "nq"):
             rule = _stop_rule(context.thresholds)
+            configs = _nq_configs(settings) if backend == "nq" else ()
+            server = None if backend == "nq" else _server(backend, settings)
+            asked = configs[0] if server is None else server.probe_url  # asked again when the transfer breaks off
 
             def on_sample(t: float, mbps: float) -> None:
                 samples.append((t, mbps))
                 if mbps > 0:
-                    context.shared[WORKED] = server.probe_url
+                    context.shared[WORKED] = asked
                     context.shared[FLOWED] = time.monotonic()
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
-            if backend == "nq":  # the configuration read names the server measured
-                done, config = nq.measure(self.direction, _nq_configs(settings), budget, rule,
-                                          not settings.nq_server, on_sample)
+            if server is None:  # networkQuality: the configuration read names the server measured
+                done, config = nq.measure(self.direction, configs, budget, rule, not settings.nq_server, on_sample)
                 root = config.url
             else:
-                server = _server(backend, settings)
                 done = transfer.measure(self.direction, server, budget, rule, on_sample)
                 root = server.root
             return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, root,
