@@ -278,7 +278,12 @@ def test_students_in_a_row_leave_nothing_behind(qtbot, kiosk):
     assert per_student_kb < GROWTH_PER_STUDENT_KB, f"memory grew by {per_student_kb:.0f} kB per student"
     grown_mb = (rss[-1] - rss[0]) / 2**20
     assert grown_mb < 8, f"memory grew by {grown_mb:.1f} MB over {MEASURED} students"
-    assert threading.active_count() <= baseline_threads, [t.name for t in threading.enumerate()]
+    # a thread of the last student's run may still be on its way out (a worker's last signal, a device closing):
+    # it is given time to end; a thread that stays is a leak and fails here
+    try:
+        qtbot.waitUntil(lambda: threading.active_count() <= baseline_threads, timeout=5000)
+    except AssertionError:
+        pytest.fail(f"threads left behind: {[t.name for t in threading.enumerate()]}")
     assert window.main is None
     assert len(QApplication.allWidgets()) <= widgets_after_warm_up
 
