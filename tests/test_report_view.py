@@ -39,7 +39,8 @@ def _view(qtbot, now):
     clock = {"now": now}
     view = ReportView(now=lambda: clock["now"])
     qtbot.addWidget(view)
-    profile = parse_profile(TEMPLATE.replace("<script>", ""))
+    profile = parse_profile(TEMPLATE.replace("<script>", "").replace(  # a recruiter who requires only some checks
+        '# required = ["camera.*", "mic.*", "network.*"]', 'required = ["camera.device", "mic.*", "network.*"]'))
     previous = {"checks": {"network.upload": {"status": "pass", "value": 2.1, "unit": "Mbps"}}}
     report = build_report(RESULTS, profile, Thresholds(profile.threshold_overrides()), previous)
     view.resize(1200, 800)
