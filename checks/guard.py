@@ -116,6 +116,11 @@ class Status:
         """The one line to show: what is wrong and the one thing to do now."""
         return say(f"guard.reasons.{self.reason}", **self.fields)
 
+    @property
+    def shown(self) -> str:
+        """The state to show by name and mark: ``checking`` until the first answer came, then the state."""
+        return "checking" if self.reason == "checking" else self.state
+
     def to_json(self) -> dict[str, Any]:
         """The ``--jsonl`` record (``t`` is filled in by the caller as wall-clock time)."""
         return {"t": self.t, "state": self.state, "loss_pct": _round(self.loss_pct), "rtt_ms": _round(self.rtt_ms),
@@ -335,7 +340,10 @@ class Guard:
 
     def _status(self, t: float, fields: Mapping[str, Any]) -> Status:
         loss, rtt, jitter = self.window(t)
-        return Status(t, self.state, self.reason, loss, rtt, jitter, dict(fields))
+        # nothing wrong, but no answer yet either: "checking", never "good" before anything was measured
+        reason = "checking" if self.state == "good" and self.reason == "ok" and self.last_answer is None \
+            else self.reason
+        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields))
 
 
 # -- after the interview: the timeline ------------------------------------------------------------------------
