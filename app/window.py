@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import itertools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import announce, follow_layout
 from app.camera_view import CameraPanel
 from app.controller import Phase, RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
         self.banner = QLabel(say("ui.not_started"))
-        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
+        worded(self.banner, "setAccessibleDescription", "ui.verdict_banner")  # its name is the verdict itself
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
-        worded(self.fix_first, "setAccessibleName", "report.fix_first")
+        worded(self.fix_first, "setAccessibleDescription", "report.fix_first")
         self.report_button = QPushButton()
         worded(self.report_button, "setText", "ui.see_report")
         worded(self.report_button, "setAccessibleName", "ui.see_report", plain=True)
@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
         self.flow_scroll = QScrollArea()
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.flow_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to what is inside
         self.flow_scroll.setWidget(page)
         self._fit_timer = QTimer(self, singleShot=True, interval=40)
         self._fit_timer.timeout.connect(self._fit_page)
@@ -324,18 +325,9 @@ class MainWindow(QMainWindow):
         self.bottom.addWidget(self.cancel_button)
 
     def _order_tabs(self) -> None:
-        """Tab follows the flow: the preview, each step's Details, the rows and words, then Run and Cancel."""
-        chain: list[QWidget] = []
-        if self.camera_panel is not None:
-            chain.append(self.camera_panel.toggle)
-            if self.camera_panel.snapshot_box is not None:
-                chain.append(self.camera_panel.snapshot_box)
-        if self.pickers is not None:
-            chain += [self.pickers.camera, self.pickers.mic, self.pickers.speaker]
-        chain += [card.details_button for card in self.cards.values()]
-        chain += [self.tree, self.details, self.run_button, self.cancel_button]
-        for first, second in itertools.pairwise(chain):
-            self.setTabOrder(first, second)
+        """Tab follows the page as it is read: the banner, the preview, the pickers, the microphone test, each step
+        and plan B, the rows and words, then Run and Cancel (:func:`app.access.follow_layout`)."""
+        follow_layout(self.centralWidget())
 
     def _connect(self) -> None:
         c = self.controller
@@ -565,8 +557,10 @@ class MainWindow(QMainWindow):
     def _set_banner(self, status: str, headline: str, fix: str) -> None:
         self.banner_icon.setPixmap(status_icon(status).pixmap(48, 48))
         self.banner.setText(headline)
+        self.banner.setAccessibleName(headline)  # a screen reader reads a label's name, never its text behind it
         self.banner.setStyleSheet(f"color: {COLOURS[status]};")
         self.fix_first.setText(fix)
+        self.fix_first.setAccessibleName(fix)
         self.fix_first.setVisible(bool(fix))
 
     # -- running ----------------------------------------------------------------------------------
@@ -734,6 +728,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
         self._show_verdict(report)
+        announce(self.banner, f"{self.banner.text()} {self.fix_first.text()}".strip())
         self._set_running(False)
         first = report.fix_first
         if first is not None:
