@@ -86,15 +86,20 @@ class MicPanel(QWidget):
 
     def recorded(self, take: Recording) -> None:
         self.take = take
-        self.meter.stop()
+        self.quiet_meter()
         self.sentence.hide()
         worded(self.prompt, "setText", "mic.guide.done")
         self.playback.set_recording(take.samples, take.samplerate)
 
     def failed(self, problem: str) -> None:
-        self.meter.stop()
+        self.quiet_meter()
         self.sentence.hide()
         unworded(self.prompt, "setText", problem)
+
+    def quiet_meter(self) -> None:
+        """The take is over: the meter stops and shows silence (never the last word frozen as if still heard)."""
+        self.meter.stop()
+        self.meter.reset()
 
     def stop(self) -> None:
         """Stop showing the level and playing (the window is closing or being reset)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -53,10 +54,11 @@ from app.workers import RunWorker
 from checks import __version__
 from checks.api import CheckResult
 from checks.history import History, data_dir, open_history
+from checks.recording import GUIDED_TOTAL_S
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.settings import load_choice, save_choice
 from checks.sources.camera import FrameFeed
-from checks.steps import STEPS, fix_first_line, is_consequence, summarise, was_not_asked
+from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
 from checks.wording import language, language_name, say, say_all, set_language
 
 if TYPE_CHECKING:
@@ -335,6 +337,7 @@ class MainWindow(QMainWindow):
         c.run_started.connect(self._run_started)
         c.check_started.connect(self._on_started)
         c.check_progress.connect(self._on_progress)
+        c.take_progress.connect(self._take_progress)
         c.check_finished.connect(self._on_finished_one)
         c.run_finished.connect(self._on_finished)
         if self.camera_panel is not None:
@@ -606,6 +609,18 @@ class MainWindow(QMainWindow):
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come
+            if self.progress.maximum() != max(1, self._total):  # from the take's bar to the checks' count
+                self.progress.setRange(0, max(1, self._total))
+                self.progress.setValue(0)
+                self.progress_text.setText(say("ui.checking_progress", done=0, total=self._total))
+
+    def _take_progress(self, elapsed: float) -> None:
+        """The bar moves with the microphone take (before any check has run), then counts the checks."""
+        if self.controller.phase is not Phase.RECORDING:
+            return
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(round(1000 * min(1.0, elapsed / GUIDED_TOTAL_S)))
+        self.progress_text.setText(say("ui.take_progress", seconds=max(0, math.ceil(GUIDED_TOTAL_S - elapsed))))
 
     def _show_phase(self, phase: Phase) -> None:
         if phase is Phase.RECORDING:
@@ -746,7 +761,7 @@ class MainWindow(QMainWindow):
             fix = fix_first_line(first)
         elif report.results and not cancelled:
             fix = fix_first_text(report)
-        skipped = _skipped_names(report)
+        skipped = unchecked_names(report.results)
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
         if cancelled and skipped and report.overall != "not_ready":  # stopped early: never claim "Ready"
@@ -830,21 +845,6 @@ class MainWindow(QMainWindow):
             self.camera_panel.stop()
         self.controller.close()  # cancels a run, then releases the camera
         super().closeEvent(event)
-
-
-def _skipped_names(report: Report) -> list[str]:
-    """What was not checked: a whole category by its name, else the checks by their titles (never a check that
-    could not be judged because of another one's problem: that problem is told instead; never one that runs only
-    on request and was not asked for, as the echo test)."""
-    names: list[str] = []
-    for category, results in report.by_category():
-        results = [r for r in results if not was_not_asked(r)]
-        skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
-        if skipped and len(skipped) == len(results):
-            names.append(category_label(category))
-        else:
-            names.extend(skipped)
-    return names
 
 
 def _save_screenshot(window: MainWindow, path: Path) -> None:

@@ -35,6 +35,8 @@ from checks.analysis.network import rtt_stats
 from checks.wording import say
 
 STATES = ("good", "trouble", "down")
+SHOWN_STATES = ("checking", *STATES)
+"""What the window and the command line name: "checking" until the first answer, then the state."""
 DOWN_REASONS = ("link_down", "no_route", "no_answer")
 TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "mic_silent", "battery_low", "charger", "cpu",
                    "vpn")
