@@ -526,12 +526,20 @@ class MainWindow(QMainWindow):
             return
         path, _ = QFileDialog.getSaveFileName(self, say("ui.export").replace("&", ""), "interview-ready-report.pdf",
                                               say("ui.export_filter"))
-        if not path:
+        if path:
+            self.save_report_to(Path(path))
+
+    def save_report_to(self, path: Path) -> None:
+        """Save the report (PDF, HTML or JSON by the name's ending) and say where, in words and to a screen reader."""
+        if self.report is None:
             return
         try:
-            save_report(self.report, Path(path))
+            save_report(self.report, path)
         except (OSError, ValueError) as error:
             warn(self, say("ui.export_failed", path=path, error=error))
+            return
+        self.progress_text.setText(say("ui.exported", name=path.name, folder=path.parent))
+        announce(self.progress_text, self.progress_text.text())
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""
