@@ -32,14 +32,14 @@ class MicPanel(QWidget):
         worded(self.prompt, "setText", "ui.mic_ready")
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
-        worded(self.prompt, "setAccessibleName", "ui.mic_prompt")
+        worded(self.prompt, "setAccessibleDescription", "ui.mic_prompt")  # its name is the prompt itself
         font = QFont(self.prompt.font())
         font.setBold(True)
         self.prompt.setFont(font)
         self.sentence = QLabel()
         worded(self.sentence, "setText", "mic.guide.sentence")
         self.sentence.setWordWrap(True)
-        worded(self.sentence, "setAccessibleName", "ui.mic_sentence")
+        worded(self.sentence, "setAccessibleDescription", "ui.mic_sentence")  # its name: the sentence to read
         big = QFont(self.sentence.font())
         big.setPointSizeF(big.pointSizeF() * 1.3)
         big.setItalic(True)
@@ -81,7 +81,6 @@ class MicPanel(QWidget):
 
     def show_prompt(self, elapsed: float) -> None:
         keep(self.prompt, "setText", lambda: guided_prompt(elapsed))
-        keep(self.prompt, "setAccessibleName", lambda: guided_prompt(elapsed))
         self.sentence.setVisible(self.prompt.text() == say("mic.guide.speak"))
 
     def recorded(self, take: Recording) -> None:

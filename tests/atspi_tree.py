@@ -7,16 +7,18 @@ and sees the app only through the bus, as Orca does. Used by tests/test_screen_r
 
 Each step is one of ``wait:TEXT`` (until a showing object's name or text contains TEXT, up to 240 s), ``heard:``
 (until the app has announced something, up to 240 s),
-``press:NAME`` (the "Press" or "Toggle" action of the showing object named NAME), ``dump:LABEL`` (the tree of every
-showing window, under LABEL). From the start it listens for the app's announcements (``object:announcement``, what
-a screen reader speaks unasked). It prints one JSON object: ``{"screens": {LABEL: [window, …]},
-"announcements": [text, …], "failed": "the step that could not be done" | null}``. A node is ``{"role", "name",
-"description", "labelled_by", "text", "states", "actions", "children"}``.
+``press:NAME`` (the "Press" or "Toggle" action of the showing object named NAME), ``focus:NAME`` (the keyboard
+focus to it), ``key:KEY`` (a key pressed on the X keyboard, by xdotool: ``space``, ``Return``), ``dump:LABEL`` (the
+tree of every showing window, under LABEL). From the start it listens for the app's announcements
+(``object:announcement``, what a screen reader speaks unasked). It prints one JSON object: ``{"screens": {LABEL:
+[window, …]}, "announcements": [text, …], "failed": "the step that could not be done" | null}``. A node is
+``{"role", "name", "description", "labelled_by", "text", "states", "actions", "children"}``.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 
@@ -92,6 +94,19 @@ def find(app, test) -> dict | None:
     return None
 
 
+def named(acc, name: str):
+    """The first showing object named ``name`` under ``acc``."""
+    if _safe(lambda: acc.name, None) == name:
+        return acc
+    for i in range(_safe(lambda: acc.childCount, 0)):
+        child = _safe(lambda i=i: acc.getChildAtIndex(i), None)
+        if child is not None and "showing" in [pyatspi.stateToString(s) for s in child.getState().getStates()]:
+            found = named(child, name)
+            if found is not None:
+                return found
+    return None
+
+
 def press(app, name: str) -> bool:
     """Do what a screen reader user's Enter does on the object named ``name``."""
     def walk(acc):
@@ -139,6 +154,13 @@ def main(argv: list[str]) -> int:
             pump(1.0)  # the window's last changes after it
         elif kind == "press":
             done = press(app, arg)
+            pump(1.0)
+        elif kind == "focus":
+            target = named(app, arg)
+            done = target is not None and bool(_safe(lambda target=target: target.queryComponent().grabFocus(), False))
+            pump(0.5)
+        elif kind == "key":
+            done = subprocess.run(["xdotool", "key", arg], capture_output=True).returncode == 0
             pump(1.0)
         elif kind == "dump":
             answer["screens"][arg] = windows(app)

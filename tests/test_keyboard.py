@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QAccessible, QImage
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.access import contrast, install, reading_order
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
+from checks.wording import say
 from tests.conftest import DEMO
 
 ARGS = ["--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"), "--network", "none", "--only",
@@ -128,3 +129,18 @@ def test_space_and_enter_press_buttons_tick_boxes_and_open_the_report(qtbot, win
             qtbot.waitUntil(button.hasFocus)
             qtbot.keyClick(button, key)
             qtbot.waitUntil(lambda button=button, was=was: button.isChecked() != was)
+
+
+def test_a_screen_reader_reads_every_label_by_what_it_says(qtbot, window):
+    """A label's accessible name is what a screen reader reads (it has no text behind it on Linux): a fixed name
+    ("Overall verdict", "Camera hint") would hide the verdict or the hint. Their role goes in the description."""
+    hidden = []
+    for label in window.findChildren(QLabel):
+        text = label.text().replace("&", "").strip()
+        if not label.isVisible() or not text or label.textFormat() == Qt.TextFormat.RichText:
+            continue
+        name = QAccessible.queryAccessibleInterface(label).text(QAccessible.Text.Name)
+        if text not in name:
+            hidden.append((name, text[:50]))
+    assert hidden == []
+    assert window.banner.accessibleDescription() == say("ui.verdict_banner")

@@ -41,6 +41,13 @@ def display(tmp_path_factory):
         pytest.skip(str(error))
 
 
+@pytest.fixture
+def speaking():
+    """The test speaks the language it asks for (the names it looks for), and English again after it."""
+    yield set_language
+    set_language("en")
+
+
 def read(display: dict[str, str], app_args: list[str], steps: list[str]) -> dict:
     done = subprocess.run(["dbus-run-session", "--", sys.executable, "-m", "tests.screen_reader", *app_args, "--",
                            *steps], env=display, cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -107,9 +114,12 @@ def test_the_fault_finder_sees_an_unnamed_a_value_named_and_a_twice_named_contro
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(display, lang):
-    set_language(lang)
-    heard = read(display, ["--demo", "--network", "none", "--lang", lang], ["heard:", "dump:window"])
+def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(display, speaking, lang):
+    speaking(lang)
+    details = f"{say('steps.details').replace('&', '')}: {say('steps.picture.title')}"
+    heard = read(display, ["--demo", "--network", "none", "--lang", lang],
+                 ["heard:", "dump:window", f"focus:{details}", "key:Return", "dump:details",
+                  f"focus:{say('ui.see_report').replace('&', '')}", "key:space", "dump:report"])
     screen = heard["screens"]["window"]
     assert faults(screen) == []
     pickers = {announced(n) for w in screen for n in nodes(w) if n["role"] == "combo box"}
@@ -118,10 +128,17 @@ def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(dis
     assert any(headline.startswith(h) for h in headlines()), headline
     assert heard["announcements"] and heard["announcements"][-1].startswith(headline)  # spoken when it came
 
+    # the real keyboard: Enter ticks the focused Details, Space on "See your report" opens the report's tab
+    [ticked] = [n for w in heard["screens"]["details"] for n in nodes(w) if n["name"] == details]
+    assert "checked" in ticked["states"]
+    [report] = [n for w in heard["screens"]["report"] for n in nodes(w)
+                if n["role"] == "page tab" and n["name"] == say("ui.tab_report")]
+    assert "selected" in report["states"]
+
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_the_kiosk_names_each_control_offers_one_language_and_speaks_the_verdict(display, lang):
-    set_language(lang)
+def test_the_kiosk_names_each_control_offers_one_language_and_speaks_the_verdict(display, speaking, lang):
+    speaking(lang)
     heard = read(display, ["--demo", "--kiosk", "--network", "none", "--lang", lang],
                  ["dump:start", f"press:{say('kiosk.start')}", "heard:", "dump:check",
                   f"press:{say('kiosk.show_report')}", "dump:report"])
