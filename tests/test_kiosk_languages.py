@@ -112,3 +112,16 @@ def test_a_language_the_app_does_not_speak_is_refused_naming_the_field(tmp_path)
     with pytest.raises(KioskError, match=r"language: 'xx' is not a language the app speaks; choose one of en"):
         load_kiosk_config(path)
     assert KioskConfig().language is None  # the language the kiosk was started in
+
+
+def test_the_languages_are_one_choice_by_keyboard_arrows_move_it_and_tab_leaves_it(qtbot, kiosk):
+    window = kiosk(only="camera.device")
+    english = window.start_page.findChild(QRadioButton, "language_en")
+    english.setFocus()
+    qtbot.waitUntil(english.hasFocus)
+    qtbot.keyClick(english, Qt.Key.Key_Right)  # as radio buttons do: the arrow moves the choice
+    chosen = QApplication.focusWidget()
+    assert isinstance(chosen, QRadioButton) and chosen is not english and chosen.isChecked()
+    assert language() == chosen.property("language") and not english.isChecked()
+    qtbot.keyClick(chosen, Qt.Key.Key_Tab)  # one stop for the whole choice: Tab goes on to the camera picker
+    assert QApplication.focusWidget() is window.pickers.camera
