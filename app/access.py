@@ -91,12 +91,6 @@ class FocusRing(QFocusFrame):
         background = around.palette().color(around.backgroundRole())
         return RING_DARK if contrast(RING_DARK, background) >= contrast(RING_LIGHT, background) else RING_LIGHT
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        handled = super().eventFilter(watched, event)  # it follows the control, and may put itself under it
-        if self.isVisible():
-            self.raise_()
-        return handled
-
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         inner = self.rect().adjusted(2 * RING_PX, 2 * RING_PX, -2 * RING_PX, -2 * RING_PX)
@@ -131,9 +125,7 @@ class _KeyboardAids(QObject):
         if not shiboken6.isValid(self.ring):  # it lives among the focused control's siblings, and went with them
             self.ring = FocusRing()
         self.ring.setWidget(new if shown else None)
-        if shown:
-            self.ring.raise_()
-        else:
+        if not shown:
             self.ring.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
