@@ -151,7 +151,7 @@ class LevelMeter(QWidget):
         else:
             word = next((word for limit, word in self.bands if self.level_dbfs < limit), LEVEL_WORDS[-1])
             value = say(f"level_meter.words.{word}")
-        return f"{value} {say('level_meter.clip')}" if self.clipping else value
+        return say("level_meter.clip") if self.clipping else value  # never "good" and "distorting" at once
 
     def _describe(self) -> None:
         self.setAccessibleDescription(self.text())
@@ -171,9 +171,8 @@ class LevelMeter(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.text()
         metrics = painter.fontMetrics()
-        text_width = max(metrics.horizontalAdvance(say(f"level_meter.words.{word}"))
-                         for word in LEVEL_WORDS) \
-            + metrics.horizontalAdvance(f" {say('level_meter.clip')}") + 12
+        shown = [say(f"level_meter.words.{word}") for word in LEVEL_WORDS] + [say("level_meter.clip")]
+        text_width = max(metrics.horizontalAdvance(text) for text in shown) + 12
         bar = QRectF(1, 4, max(40.0, self.width() - text_width - 2), self.height() - 8)
         painter.setPen(QColor("#616161"))
         painter.setBrush(QColor("#eeeeee"))
