@@ -6,7 +6,7 @@ Run inside its own D-Bus session, on an X display (``DISPLAY`` set)::
 
 It starts the AT-SPI bus (at-spi-bus-launcher), the app as ``interview-ready APP-ARGUMENTS`` with Qt's
 accessibility on, then the reader with the system's Python (pyatspi), and prints the reader's JSON. The app and the
-bus end with it. Needs the Debian packages at-spi2-core, dbus-x11 (dbus-run-session) and python3-pyatspi.
+bus end with it. Needs the Debian packages at-spi2-core, dbus-daemon (dbus-run-session) and python3-pyatspi.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def unavailable() -> str | None:
     import shutil
 
     if not BUS_LAUNCHER.exists() or shutil.which("dbus-run-session") is None:
-        return "the accessibility bus is not installed (apt-get install at-spi2-core dbus-x11)"
+        return "the accessibility bus is not installed (apt-get install at-spi2-core dbus-daemon)"
     found = subprocess.run([str(SYSTEM_PYTHON), "-c", "import pyatspi"], capture_output=True)
     if found.returncode != 0:
         return "pyatspi is not installed (apt-get install python3-pyatspi)"
