@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import announce
 from app.icons import status_icon
 from checks.files import write_atomically
 from checks.guard import Change, Status, channel_action
@@ -260,6 +261,7 @@ class GuardianWindow(QWidget):
         self.state = status.state
         if changed:
             self.notify(name, status.text())
+            announce(self, f"{name}. {status.text()}")  # a screen reader says it at once, as the notification
 
     def _fit(self, state: str) -> None:
         """Size the window to what it shows, in its corner."""
