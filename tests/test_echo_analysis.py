@@ -16,7 +16,7 @@ from checks.analysis.echo import log_sweep, measure_echo
 from checks.api import Status
 from checks.builtin.echo import echo_verdict, handsfree_advice, response_series
 from checks.plots import chart_svg
-from checks.sources.echo import handsfree_profiles, placed
+from checks.sources.echo import handsfree_profiles
 from checks.thresholds import Thresholds
 from checks.wording import say
 
@@ -202,28 +202,3 @@ def test_a_bluetooth_headset_in_hands_free_mode_is_named_with_the_fix():
     assert "stereo" in advice and "separate microphone" in advice
     assert handsfree_advice(16000, []) == [say("mic.echo.low_rate", rate=16000)]
     assert handsfree_advice(48000, []) == []
-
-
-def _blocks(recorded: np.ndarray, block: int, lost: set[int], start: float = 1234.5) -> list:
-    """The recording as the sound system hands it over: blocks with their capture times, some of them lost."""
-    out = []
-    for i in range(0, len(recorded) // block):
-        if i not in lost:
-            out.append((start + i * block / RATE, recorded[i * block : (i + 1) * block, None]))
-    return out
-
-
-def test_a_lost_block_leaves_silence_in_its_place_and_the_delay_stays_true():
-    s, recorded = heard(room(-12, 3.0))
-    blocks = _blocks(recorded, 1024, lost={2})  # lost before the sweep's return, on a busy machine
-    joined = np.concatenate([b for _, b in blocks])[:, 0]
-    assert measure_echo(s, joined, RATE).delay_ms < 0  # joined end to end: the sound "came back" before it left
-    kept = placed(blocks, RATE)[:, 0]
-    assert len(kept) == 1024 * (len(recorded) // 1024) and not kept[2048:3072].any()  # silence where it was lost
-    assert measure_echo(s, kept, RATE).delay_ms == pytest.approx(3.0, abs=0.1)
-
-
-def test_clock_jitter_of_less_than_half_a_block_joins_the_blocks_on():
-    _, recorded = heard(room(-12, 3.0))
-    blocks = [(t + (0.2 if i % 2 else -0.2) * 512 / RATE, b) for i, (t, b) in enumerate(_blocks(recorded, 512, set()))]
-    assert np.array_equal(placed(blocks, RATE), np.concatenate([b for _, b in blocks]))

@@ -65,24 +65,6 @@ def _output_device(sd: Any, device: int | str | None) -> tuple[int, dict[str, An
     return outputs[0], devices[outputs[0]]
 
 
-def placed(blocks: list[tuple[float, np.ndarray]], rate: int) -> np.ndarray:
-    """The recorded blocks one after the other, each where its capture time puts it: a block the sound system lost
-    (an overflow on a busy machine) leaves silence in its place. Joined end to end instead, everything after the
-    gap came earlier than it was heard, and the echo's delay could come out negative. A block less than half its
-    length off its place is taken as the clock's jitter, and joined on."""
-    start = blocks[0][0]
-    parts: list[np.ndarray] = []
-    at = 0
-    for adc, block in blocks:
-        due = round((adc - start) * rate)
-        if due - at > len(block) // 2:
-            parts.append(np.zeros((due - at, block.shape[1]), np.float32))
-            at = due
-        parts.append(block)
-        at += len(block)
-    return np.concatenate(parts)
-
-
 def play_and_record(mic: MicSource, sound: np.ndarray, *, tail_s: float = 0.8, device: int | str | None = None,
                     cancel: threading.Event | None = None) -> EchoRecording:
     """Play ``sound`` (1-D float32 at the microphone's rate) on ``device`` (None: the default output) while ``mic``
@@ -149,8 +131,8 @@ def play_and_record(mic: MicSource, sound: np.ndarray, *, tail_s: float = 0.8, d
         taken = list(blocks)
     if not taken:
         raise SourceError("mic.no_data", name=mic.name)
+    recorded = np.concatenate([b for _, b in taken])
     timing = "stream" if first_dac and first_dac[0] > 0 and taken[0][0] > 0 else "estimated"
-    recorded = placed(taken, rate) if timing == "stream" else np.concatenate([b for _, b in taken])
     if timing == "stream":
         start = round((first_dac[0] - taken[0][0]) * rate)
     else:  # no timing from the host: assume both started at once, less the output's reported buffering
