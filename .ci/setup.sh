@@ -15,6 +15,7 @@ test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox popp
                libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
                libglib2.0-bin
                dbus-x11     # dbus-launch, which D-Bus's autolaunch runs: the kiosk's test shows it starts none
+               at-spi2-core dbus-daemon python3-pyatspi  # the screen reader's view: the AT-SPI bus, read by pyatspi
                nginx-light)  # the networkQuality server of tests/test_nq_live.py
 bundle_packages=(binutils  # PyInstaller reads the libraries' dependencies with objdump
                  g++ cmake ninja-build nasm)  # the small OpenCV is compiled once (nasm: libjpeg-turbo's fast code)

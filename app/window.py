@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import itertools
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import announce, follow_layout
 from app.camera_view import CameraPanel
 from app.controller import Phase, RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
@@ -54,10 +55,11 @@ from checks import __version__
 from checks.api import CheckResult
 from checks.files import NotSaved
 from checks.history import History, data_dir, open_history
+from checks.recording import GUIDED_TOTAL_S
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
 from checks.settings import load_choice, save_choice
 from checks.sources.camera import FrameFeed
-from checks.steps import STEPS, fix_first_line, is_consequence, summarise, was_not_asked
+from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
 from checks.wording import language, language_name, say, say_all, set_language
 
 if TYPE_CHECKING:
@@ -177,7 +179,7 @@ class MainWindow(QMainWindow):
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
         self.banner = QLabel(say("ui.not_started"))
-        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
+        worded(self.banner, "setAccessibleDescription", "ui.verdict_banner")  # its name is the verdict itself
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -188,7 +190,7 @@ class MainWindow(QMainWindow):
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
-        worded(self.fix_first, "setAccessibleName", "report.fix_first")
+        worded(self.fix_first, "setAccessibleDescription", "report.fix_first")
         self.server_notice = QLabel()  # a profile's servers on a private network, named before any traffic
         self.server_notice.setObjectName("server_notice")
         self.server_notice.setWordWrap(True)
@@ -294,6 +296,7 @@ class MainWindow(QMainWindow):
         self.flow_scroll = QScrollArea()
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.flow_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to what is inside
         self.flow_scroll.setWidget(page)
         self._fit_timer = QTimer(self, singleShot=True, interval=40)
         self._fit_timer.timeout.connect(self._fit_page)
@@ -332,18 +335,9 @@ class MainWindow(QMainWindow):
         self.bottom.addWidget(self.cancel_button)
 
     def _order_tabs(self) -> None:
-        """Tab follows the flow: the preview, each step's Details, the rows and words, then Run and Cancel."""
-        chain: list[QWidget] = []
-        if self.camera_panel is not None:
-            chain.append(self.camera_panel.toggle)
-            if self.camera_panel.snapshot_box is not None:
-                chain.append(self.camera_panel.snapshot_box)
-        if self.pickers is not None:
-            chain += [self.pickers.camera, self.pickers.mic, self.pickers.speaker]
-        chain += [card.details_button for card in self.cards.values()]
-        chain += [self.tree, self.details, self.run_button, self.cancel_button]
-        for first, second in itertools.pairwise(chain):
-            self.setTabOrder(first, second)
+        """Tab follows the page as it is read: the banner, the preview, the pickers, the microphone test, each step
+        and plan B, the rows and words, then Run and Cancel (:func:`app.access.follow_layout`)."""
+        follow_layout(self.centralWidget())
 
     def _connect(self) -> None:
         c = self.controller
@@ -351,6 +345,7 @@ class MainWindow(QMainWindow):
         c.run_started.connect(self._run_started)
         c.check_started.connect(self._on_started)
         c.check_progress.connect(self._on_progress)
+        c.take_progress.connect(self._take_progress)
         c.check_finished.connect(self._on_finished_one)
         c.run_finished.connect(self._on_finished)
         if self.camera_panel is not None:
@@ -545,8 +540,9 @@ class MainWindow(QMainWindow):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> bool:
-        """Save the report as ``path`` and say so: the file's name when it is saved, else the file and why not
-        (the old file is then unchanged). True when saved."""
+        """Save the report as ``path`` (PDF, HTML or JSON by the name's ending) and say so: where it is saved, in
+        words and to a screen reader, else the file and why not in a message box (the old file is then unchanged).
+        True when saved."""
         if self.report is None:
             return False
         try:
@@ -557,7 +553,8 @@ class MainWindow(QMainWindow):
         except ValueError as error:  # a kind of file the report is not saved as
             warn(self, say("ui.export_failed", path=path, error=error))
             return False
-        inform(self, say("files.saved", path=path))
+        self.progress_text.setText(say("ui.exported", name=path.name, folder=path.parent))
+        announce(self.progress_text, self.progress_text.text())
         return True
 
     def send_to_recruiter(self) -> None:
@@ -587,8 +584,10 @@ class MainWindow(QMainWindow):
     def _set_banner(self, status: str, headline: str, fix: str) -> None:
         self.banner_icon.setPixmap(status_icon(status).pixmap(48, 48))
         self.banner.setText(headline)
+        self.banner.setAccessibleName(headline)  # a screen reader reads a label's name, never its text behind it
         self.banner.setStyleSheet(f"color: {COLOURS[status]};")
         self.fix_first.setText(fix)
+        self.fix_first.setAccessibleName(fix)
         self.fix_first.setVisible(bool(fix))
 
     # -- running ----------------------------------------------------------------------------------
@@ -634,6 +633,18 @@ class MainWindow(QMainWindow):
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come
+            if self.progress.maximum() != max(1, self._total):  # from the take's bar to the checks' count
+                self.progress.setRange(0, max(1, self._total))
+                self.progress.setValue(0)
+                self.progress_text.setText(say("ui.checking_progress", done=0, total=self._total))
+
+    def _take_progress(self, elapsed: float) -> None:
+        """The bar moves with the microphone take (before any check has run), then counts the checks."""
+        if self.controller.phase is not Phase.RECORDING:
+            return
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(round(1000 * min(1.0, elapsed / GUIDED_TOTAL_S)))
+        self.progress_text.setText(say("ui.take_progress", seconds=max(0, math.ceil(GUIDED_TOTAL_S - elapsed))))
 
     def _show_phase(self, phase: Phase) -> None:
         if phase is Phase.RECORDING:
@@ -756,6 +767,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)
         self.progress.setValue(self.progress.maximum())
         self._show_verdict(report)
+        announce(self.banner, f"{self.banner.text()} {self.fix_first.text()}".strip())
         self._set_running(False)
         first = report.fix_first
         if first is not None:
@@ -773,7 +785,7 @@ class MainWindow(QMainWindow):
             fix = fix_first_line(first)
         elif report.results and not cancelled:
             fix = fix_first_text(report)
-        skipped = _skipped_names(report)
+        skipped = unchecked_names(report.results)
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
         if cancelled and skipped and report.overall != "not_ready":  # stopped early: never claim "Ready"
@@ -857,21 +869,6 @@ class MainWindow(QMainWindow):
             self.camera_panel.stop()
         self.controller.close()  # cancels a run, then releases the camera
         super().closeEvent(event)
-
-
-def _skipped_names(report: Report) -> list[str]:
-    """What was not checked: a whole category by its name, else the checks by their titles (never a check that
-    could not be judged because of another one's problem: that problem is told instead; never one that runs only
-    on request and was not asked for, as the echo test)."""
-    names: list[str] = []
-    for category, results in report.by_category():
-        results = [r for r in results if not was_not_asked(r)]
-        skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
-        if skipped and len(skipped) == len(results):
-            names.append(category_label(category))
-        else:
-            names.extend(skipped)
-    return names
 
 
 def _save_screenshot(window: MainWindow, path: Path) -> None:

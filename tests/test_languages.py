@@ -17,6 +17,7 @@ import pytest
 
 import checks.files as files
 import checks.guard as guard
+from app.level_meter import LEVEL_WORDS
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
 from checks.devices import DEVICES
 from checks.discovery import discover, find_plugins, load
@@ -153,7 +154,7 @@ def _built_keys() -> dict[str, set[str]]:
             if _english(f"{check.id}.{key}") is not None}
     findings = {f"{check_id}.{key}" for check_id, _, key in made}
     advised = {f"{check_id}.{key}" for check_id, status, key in made if status != "PASS"}
-    guard_reasons = {"ok", *guard.DOWN_REASONS, *guard.TROUBLE_REASONS, *guard.SETTLING_REASONS}
+    guard_reasons = {"ok", "checking", *guard.DOWN_REASONS, *guard.TROUBLE_REASONS, *guard.SETTLING_REASONS}
     screen_reasons = {"wayland", "macos", "none", "no_x11", "no_xlib", "no_window_manager", "not_counted", "unreadable"}
     platforms = set(get_args(get_args(Profile.model_fields["platform"].annotation)[0]))
     return {
@@ -168,8 +169,9 @@ def _built_keys() -> dict[str, set[str]]:
         "guard.reasons.{}": guard_reasons,
         "files.reasons.{}": set(files.ALL_REASONS),
         "guard.corner_names.{}": set(_guardian_corners()),
-        "guard.state_marks.{}": set(guard.STATES),
-        "guard.state_names.{}": set(guard.STATES),
+        "guard.state_marks.{}": set(guard.SHOWN_STATES),
+        "guard.state_names.{}": set(guard.SHOWN_STATES),
+        "level_meter.words.{}": set(LEVEL_WORDS),
         "guard.timeline.{}": set(guard.STATES),
         "network.failure.{}": set(ProbeError.KINDS),
         "network.server_source.{}": {"cli", "profile", "kiosk"},
@@ -184,6 +186,8 @@ def _built_keys() -> dict[str, set[str]]:
         "throughput_graph.{}": directions,
         "{}.progress_speedtest": {f"network.{d}" for d in directions},
         "{}.title": {c.id for c in _builtin_checks()},
+        "{}.unit": {c.id for c in _builtin_checks() if c.category == "camera" and getattr(c, "unit", None) == ""
+                    and hasattr(c, "measure")},  # a camera figure without a symbol has a worded unit
         "camera.side.{}": {"left", "right"},
         "camera.tint.{}": _literals("checks/analysis/camera.py", r'return "(orange|green|blue|pink)"'),
         "lost.{}.summary": lost, "lost.{}.advice": lost, "lost.during.{}": directions | {"probes", "platform", "other"},

@@ -179,14 +179,16 @@ def test_remembering_is_an_opt_in_and_shows_what_changed(qtbot, tmp_path, monkey
 
 
 def test_an_export_is_confirmed_with_its_file_name(qtbot, tmp_path):
-    """File → Export the report…, a file name typed in the dialog: the report is saved and the window says where."""
+    """File → Export the report…, a file name typed in the dialog: the report is saved and the window says where,
+    without a box to close."""
     window = _window(qtbot)
     _run(qtbot, window)
-    path = tmp_path / "report.html"
+    path = tmp_path / "my-report.html"
     with answering(choose=path) as seen:
         window.export_action.trigger()
-    assert seen == [(QMessageBox.Icon.Information, say("files.saved", path=path))]
+    assert seen == []
     assert path.read_text().rstrip().endswith("</html>")
+    assert window.progress_text.text() == say("ui.exported", name="my-report.html", folder=tmp_path)
 
 
 def test_a_failed_export_names_the_file_and_why_and_keeps_the_old_one(qtbot, tmp_path):
@@ -200,7 +202,7 @@ def test_a_failed_export_names_the_file_and_why_and_keeps_the_old_one(qtbot, tmp
         pdf = disk / "interview-ready-report.pdf"
         with answering() as seen:
             assert window.export_to(pdf)
-        assert seen == [(QMessageBox.Icon.Information, say("files.saved", path=pdf))]
+        assert seen == [] and pdf.read_bytes().startswith(b"%PDF")
         good = pdf.read_bytes()
         fill(disk)
         with answering() as seen:
