@@ -13,12 +13,12 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
-from checks.wording import has_wording, say, say_all
+from checks.wording import has_wording, say, say_all, say_n
 
 if TYPE_CHECKING:
     from checks.network import NetworkSettings
@@ -397,18 +397,31 @@ class Check:
         )
 
 
-    def worded(self, finding: Finding, *, summary_fields: Mapping[str, Any] | None = None,
+    def worded(self, finding: Finding, *, also: Sequence[Finding] = (), summary_fields: Mapping[str, Any] | None = None,
                value: float | None = None, unit: str = "", details: Details | None = None,
-               series: tuple[Series, ...] | list[Series] = (), picture: Picture | None = None) -> CheckResult:
+               series: tuple[Series, ...] | list[Series] = (), picture: Picture | None = None,
+               more_advice: Sequence[str] = (), status: Status | None = None) -> CheckResult:
         """The result of a finding, worded in one place for every check: the summary ``<id>.<key>.summary`` with the
-        finding's fields (or ``summary_fields``), advice ``<id>.<key>.advice`` only when the status is one of
-        :data:`ADVISED`, and ``details["rule"]`` naming the key. Details keep plain values only."""
-        base = f"{self.id}.{finding.key}"
-        fields = dict(finding.fields if summary_fields is None else summary_fields)
-        advice = say_all(f"{base}.advice", **fields) if finding.status in ADVISED else ()
+        finding's fields (or ``summary_fields``; a finding with a count ``n`` and a summary in plural forms is said by
+        them), advice ``<id>.<key>.advice`` only when the status is one of :data:`ADVISED`, and ``details["rule"]``
+        naming the key. ``also`` are further findings of the same result (a room both echoing and loud): their
+        sentences follow, each with its advice by the same rule, and ``status`` is then the result's own when the
+        first finding's is not (the worst of them). ``more_advice`` is advice that comes from no finding (the
+        system's own state, e.g. a headset in hands-free mode). Details keep plain values only."""
+        parts = [(finding, dict(finding.fields if summary_fields is None else summary_fields))]
+        parts += [(more, dict(more.fields)) for more in also]
+        summary = " ".join(self._sentence(f"{self.id}.{f.key}.summary", fields) for f, fields in parts)
+        advice = [line for f, fields in parts if f.status in ADVISED
+                  for line in say_all(f"{self.id}.{f.key}.advice", **fields)]
         kept = {k: v for k, v in (details or {}).items() if v is None or isinstance(v, (int, float, str, bool))}
-        return self.result(finding.status, say(f"{base}.summary", **fields), advice, value=value, unit=unit,
+        return self.result(status or finding.status, summary, [*advice, *more_advice], value=value, unit=unit,
                            details={RULE: finding.key, **kept}, series=series, picture=picture)
+
+    @staticmethod
+    def _sentence(key: str, fields: Mapping[str, Any]) -> str:
+        if not has_wording(key) and has_wording(f"{key}.one") and isinstance(fields.get("n"), int):
+            return say_n(key, fields["n"], **{k: v for k, v in fields.items() if k != "n"})
+        return say(key, **fields)
 
 
 def describe_problem(check: Any) -> str | None:

@@ -230,7 +230,8 @@ def test_every_value_a_built_key_takes_exists_in_english():
     for template, values in _built_keys().items():
         for value in values:
             key = template.replace("{}", value, 1)
-            if not has_wording(key) and not isinstance(_english(key), list):
+            plural = has_wording(f"{key}.one") and has_wording(f"{key}.other")  # a sentence said for a count
+            if not has_wording(key) and not isinstance(_english(key), list) and not plural:
                 missing.append(key)
     assert not missing, missing
     assert len(_built_keys()["{}.summary"]) >= 60 and len(_built_keys()["sources.{}.summary"]) > 15

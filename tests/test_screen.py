@@ -60,7 +60,7 @@ def test_running_chat_apps_are_named(fake_apps):
     result = run_one("screen.apps")
     assert result.status is Status.WARN
     assert result.summary == "Slack and Discord are running."
-    assert result.details == {"apps": "Slack, Discord"} and result.value == 2
+    assert result.details == {"rule": "running.other", "apps": "Slack, Discord"} and result.value == 2
     assert any("Quit Slack and Discord" in line for line in result.advice)  # named: the card shows this alone
 
 
@@ -72,7 +72,7 @@ def test_one_app_is_named_alone(fake_apps):
 
 def test_with_no_listed_app_running_it_passes():
     result = run_one("screen.apps")
-    assert result.status is Status.PASS and result.details == {}
+    assert result.status is Status.PASS and result.details == {"rule": "none"}
 
 
 def test_nothing_else_about_the_processes_is_reported(fake_apps):
@@ -161,11 +161,28 @@ def test_display_decisions():
     scaled = assess_display(Display(3840, 2160, 2.0, 1, 3), LIMITS)
     cluttered = assess_display(Display(1920, 1080, 1.0, 1, 40), LIMITS)
     unknown = assess_display(Display(size_reason="wayland", windows_reason="wayland"), LIMITS)
-    assert big[0] is Status.WARN and "too small to read" in big[1][0] and "Share one window" in big[2][-1]
-    assert scaled[0] is Status.PASS and scaled[1] == ["Your screen is 3840 × 2160 at 200% scaling.",
-                                                      "3 windows are open."]
-    assert cluttered[0] is Status.WARN and cluttered[1][1] == "40 windows are open."
-    assert unknown[0] is Status.SKIP and "Wayland" in unknown[1][0] and "Wayland" in unknown[1][1]
+    assert big[0] is Status.WARN and [f.key for f in big[1]] == ["large", "windows"]
+    assert scaled[0] is Status.PASS and [f.key for f in scaled[1]] == ["size", "windows"]
+    assert scaled[1][0].fields == {"width": 3840, "height": 2160, "percent": 200} and scaled[1][1].fields == {"n": 3}
+    assert cluttered[0] is Status.WARN and [(f.status, f.key) for f in cluttered[1]] == [
+        (Status.PASS, "size"), (Status.WARN, "many_windows")]
+    assert unknown[0] is Status.SKIP and [f.key for f in unknown[1]] == ["size_unknown", "windows_unknown"]
+    assert "Wayland" in unknown[1][0].fields["reason"]
+
+
+def test_the_display_check_says_each_finding_in_turn_with_the_advice_of_those_that_need_it(monkeypatch):
+    """Sizes and windows worded through Check.worded: the sentences in turn, the advice of the one that warns."""
+    from checks.builtin.screen import DisplayCheck
+
+    check = DisplayCheck()
+    status, (first, *also) = assess_display(Display(1920, 1080, 1.0, 1, 40), LIMITS)
+    result = check.worded(first, also=also, status=status)
+    assert result.status is Status.WARN
+    assert result.summary == "Your screen is 1920 × 1080 at 100% scaling. 40 windows are open."
+    assert result.advice[-1].startswith("Close what you will not show")
+    status, (first, *also) = assess_display(Display(3840, 2160, 2.0, 1, 1), LIMITS)
+    assert check.worded(first, also=also, status=status).summary.endswith("1 window is open.")
+    assert check.worded(first, also=also, status=status).advice == ()
 
 
 def test_session_kinds():

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 
 from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.builtin.mic import _analysis, _recording, noise_gate
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
-from checks.wording import say, say_all
+from checks.wording import say
 
 
 class _DeviceCheck(Check):
@@ -86,17 +86,14 @@ class MicDevice(_DeviceCheck):
                 silent, gated = False, noise_gate(analysis, limits)
                 details["noise_gate"] = gated
         if damaged and (silent or 100 * damaged / block.size >= float(limits["damaged_percent"])):
-            return self.result(Status.FAIL if silent else Status.WARN,
-                               say("mic.device.damaged.summary", name=mic.name,
-                                   percent=f"{100 * damaged / block.size:.2g}"),
-                               say_all("mic.device.damaged.advice"), details=details)
-        if silent:
-            return self.result(Status.FAIL, say("mic.device.silent.summary", name=mic.name),
-                               say_all("mic.device.silent.advice"), details=details)
-        if not mic.is_file and mic.samplerate <= int(limits["low_samplerate_hz"]):
-            return self.result(Status.WARN, say("mic.device.low_rate.summary", name=mic.name, rate=mic.samplerate),
-                               say_all("mic.device.low_rate.advice"), value=mic.samplerate, unit="Hz",
+            return self.worded(Finding(Status.FAIL if silent else Status.WARN, "damaged",
+                                       {"name": mic.name, "percent": f"{100 * damaged / block.size:.2g}"}),
                                details=details)
+        if silent:
+            return self.worded(Finding(Status.FAIL, "silent", {"name": mic.name}), details=details)
+        if not mic.is_file and mic.samplerate <= int(limits["low_samplerate_hz"]):
+            return self.worded(Finding(Status.WARN, "low_rate", {"name": mic.name, "rate": mic.samplerate}),
+                               value=mic.samplerate, unit="Hz", details=details)
         khz = f"{mic.samplerate / 1000:g}"
         dead = dead_channels(block.reshape(len(block), -1))
         if dead and mic.channels == 2:

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
-from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Series, Status
+from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Series, Status
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
 from checks.thresholds import Thresholds
-from checks.wording import say, say_all
+from checks.wording import say
 
 PLOT_STEP_S = 0.002
 """The impulse response is plotted as its energy in blocks this long, in dB below its peak."""
@@ -115,7 +115,7 @@ class MicEcho(Check):
             loss = found.return_loss_db
             if math.isfinite(loss):
                 details["return_loss_at_least_db"] = round(loss, 1)
-            return self.result(Status.PASS, say("mic.echo.none.summary"), extra, details=details)
+            return self.worded(Finding(Status.PASS, "none"), more_advice=extra, details=details)
         assert found.delay_ms is not None
         details.update(return_loss_db=round(found.return_loss_db, 1), delay_ms=round(found.delay_ms, 1),
                        decay_range_db=round(found.decay_range_db, 1))
@@ -126,10 +126,6 @@ class MicEcho(Check):
         # the delay stays in the details: the speakers' and microphone's own timing, which places it, can be off by
         # tens of milliseconds on a busy sound server, and how much comes back is what the candidate needs to know
         fields = {"loss": _number(found.return_loss_db), "rt60": _number(found.rt60_s or 0.0, 1)}
-        if keys:
-            summary = " ".join(say(f"mic.echo.{key}.summary", **fields) for key in keys)
-            advice = [line for key in keys for line in say_all(f"mic.echo.{key}.advice")] + extra
-        else:
-            summary, advice = say("mic.echo.faint.summary", **fields), extra
-        return self.result(status, summary, advice, value=round(found.return_loss_db, 1), unit="dB",
+        first, *also = [Finding(status, key, fields) for key in keys or ["faint"]]
+        return self.worded(first, also=also, more_advice=extra, value=round(found.return_loss_db, 1), unit="dB",
                            details=details, series=[response_series(found)])

@@ -24,7 +24,7 @@ from checks.analysis.audio import (
 )
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.recording import Recording, record
-from checks.wording import say, say_all, say_n
+from checks.wording import say, say_all
 
 LAST_SOUND = "mic.last_sound"
 """In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it
@@ -288,10 +288,6 @@ class MicDropouts(_MicSoundCheck):
         details = {**_details(analysis), "longest_s": round(found.longest_s, 2), "total_s": round(found.total_s, 2)}
         if gated:
             details["noise_gate"] = True
-        if status is Status.PASS:
-            return self.result(status, say("mic.dropouts.none.summary"), value=0, unit=say("mic.dropouts.unit"),
-                               details=details)
-        summary = say_n("mic.dropouts.some.summary", found.count, seconds=f"{found.total_s:.2g}",
-                        longest=f"{found.longest_s:.2g}")
-        return self.result(status, summary, say_all("mic.dropouts.some.advice"), value=found.count,
-                           unit=say("mic.dropouts.unit"), details=details)
+        finding = Finding(Status.PASS, "none") if status is Status.PASS else Finding(
+            status, "some", {"n": found.count, "seconds": f"{found.total_s:.2g}", "longest": f"{found.longest_s:.2g}"})
+        return self.worded(finding, value=found.count, unit=say("mic.dropouts.unit"), details=details)

@@ -18,11 +18,11 @@ from typing import Any
 
 import psutil
 
-from checks.api import Check, CheckContext, CheckResult, Status
+from checks.api import RULE, Check, CheckContext, CheckResult, Status
 from checks.builtin.system import Finding
 from checks.resources import load_toml_asset
 from checks.sources.screen import Display, ScreenSource
-from checks.wording import say, say_all, say_n
+from checks.wording import say
 
 # -- notifications -----------------------------------------------------------------------------------------------
 
@@ -186,45 +186,36 @@ class Apps(_ScreenCheck):
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
         found = running_apps(_process_names(), app_list())
         if not found:
-            return self.result(Status.PASS, say("screen.apps.none.summary"))
-        key = "screen.apps.running.one" if len(found) == 1 else "screen.apps.running.other"
-        names = join_names(found)
-        return self.result(Status.WARN, say(f"{key}.summary", apps=names), say_all(f"{key}.advice", apps=names),
-                           value=len(found), details={"apps": ", ".join(found)})
+            return self.worded(Finding(Status.PASS, "none"))
+        key = "running.one" if len(found) == 1 else "running.other"
+        finding = Finding(Status.WARN, key, {"apps": join_names(found)})
+        return self.worded(finding, value=len(found), details={"apps": ", ".join(found)})
 
 
 # -- display --------------------------------------------------------------------------------------------------
 
 
-def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status, list[str], list[str]]:
-    """The status, the sentences of the summary and the advice, for the screen's size and its open windows."""
-    summary: list[str] = []
-    advice: list[str] = []
-    statuses: list[Status] = []
+def assess_display(display: Display, limits: Mapping[str, Any]) -> tuple[Status, list[Finding]]:
+    """The status, and the findings on the screen's size and on its open windows (each said in turn)."""
+    found: list[Finding] = []
     if display.width is None or display.height is None:
-        summary.append(say("screen.display.size_unknown", reason=say(f"screen.display.reason.{display.size_reason}")))
+        found.append(Finding(Status.SKIP, "size_unknown",
+                             {"reason": say(f"screen.display.reason.{display.size_reason}")}))
     else:
         scale = display.scale or 1.0
         fields = {"width": display.width, "height": display.height, "percent": round(scale * 100)}
-        if display.width / scale >= float(limits["warn_logical_width"]):
-            statuses.append(Status.WARN)
-            summary.append(say("screen.display.large.summary", **fields))
-            advice.extend(say_all("screen.display.large.advice", **fields))
-        else:
-            statuses.append(Status.PASS)
-            summary.append(say("screen.display.size", **fields))
+        large = display.width / scale >= float(limits["warn_logical_width"])
+        found.append(Finding(Status.WARN, "large", fields) if large else Finding(Status.PASS, "size", fields))
     if display.windows is None:
-        summary.append(say("screen.display.windows_unknown",
-                           reason=say(f"screen.display.reason.{display.windows_reason}")))
+        found.append(Finding(Status.SKIP, "windows_unknown",
+                             {"reason": say(f"screen.display.reason.{display.windows_reason}")}))
     elif display.windows >= int(limits["warn_windows"]):
-        statuses.append(Status.WARN)
-        summary.append(say("screen.display.many_windows.summary", n=display.windows))
-        advice.extend(say_all("screen.display.many_windows.advice", n=display.windows))
+        found.append(Finding(Status.WARN, "many_windows", {"n": display.windows}))
     else:
-        statuses.append(Status.PASS)
-        summary.append(say_n("screen.display.windows", display.windows))
-    status = Status.WARN if Status.WARN in statuses else Status.PASS if statuses else Status.SKIP
-    return status, summary, advice
+        found.append(Finding(Status.PASS, "windows", {"n": display.windows}))
+    statuses = {f.status for f in found}
+    status = Status.WARN if Status.WARN in statuses else Status.PASS if Status.PASS in statuses else Status.SKIP
+    return status, found
 
 
 class DisplayCheck(_ScreenCheck):
@@ -234,8 +225,9 @@ class DisplayCheck(_ScreenCheck):
 
     def inspect(self, context: CheckContext, screen: ScreenSource) -> CheckResult:
         display = screen.display()
-        status, summary, advice = assess_display(display, context.thresholds)
-        details = {"session": screen.session, "width": display.width, "height": display.height,
+        status, (first, *also) = assess_display(display, context.thresholds)
+        deciding = next(f for f in (first, *also) if f.status is status)  # the rule the result is known by
+        details = {RULE: deciding.key, "session": screen.session, "width": display.width, "height": display.height,
                    "scale": display.scale, "monitors": display.monitors, "windows": display.windows}
-        return self.result(status, " ".join(summary), advice, value=display.windows,
+        return self.worded(first, also=also, status=status, value=display.windows,
                            unit="windows" if display.windows is not None else "", details=details)
