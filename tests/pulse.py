@@ -195,7 +195,53 @@ def loopback(server: PulseServer, latency_ms: int, volume_db: float) -> Iterator
         server.wait_for("sink-inputs", 1)
         [index] = [line.split()[0] for line in server.pactl("list", "short", "sink-inputs").splitlines()]
         server.pactl("set-sink-input-volume", index, f"{volume_db}dB")
-        time.sleep(1.0)  # the loopback fills its buffer to the target
+        carrying(server, volume_db)
         yield module
     finally:
         server.pactl("unload-module", module)
+
+
+def _tone(seconds: float, peak_dbfs: float) -> bytes:
+    """A 1 kHz tone, stereo 16-bit at :data:`RATE`, as raw bytes to play."""
+    import numpy as np
+
+    t = np.arange(int(seconds * RATE)) / RATE
+    wave = (10 ** (peak_dbfs / 20) * 32767 * np.sin(2 * np.pi * 1000 * t)).astype("<i2")
+    return np.repeat(wave[:, None], 2, axis=1).tobytes()
+
+
+def heard_peak_dbfs(server: PulseServer, tone_s: float = 0.4, peak_dbfs: float = -6.0) -> float:
+    """Play a tone into the speakers (:data:`SINK`) and record the room's monitor meanwhile: the loudest the room
+    heard, in dBFS (−120 for silence)."""
+    import numpy as np
+
+    recorder = subprocess.Popen(["parec", f"--device={ROOM}.monitor", "--format=s16le", f"--rate={RATE}",
+                                 "--channels=2", "--latency-msec=20"], env=server.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.2)
+        subprocess.run(["pacat", f"--device={SINK}", "--format=s16le", f"--rate={RATE}", "--channels=2"],
+                       input=_tone(tone_s, peak_dbfs), env=server.env, timeout=10, check=True,
+                       stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+    finally:
+        recorder.terminate()
+        data = recorder.communicate(timeout=10)[0]
+    samples = np.frombuffer(data[: len(data) // 2 * 2], "<i2").astype(np.float64)
+    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    return 20 * np.log10(peak / 32767) if peak > 0 else -120.0
+
+
+def carrying(server: PulseServer, volume_db: float, timeout: float = 30.0) -> None:
+    """Wait until the loopback carries sound: a tone played into the speakers comes back in the room at the
+    loopback's volume (within 6 dB). Under load PulseAudio's loopback may start late, and a test played into it
+    then found nothing come back; a loopback that never carries sound fails here, saying so."""
+    want = -6.0 + volume_db - 6.0
+    end = time.monotonic() + timeout
+    heard = -120.0
+    while time.monotonic() < end:
+        heard = heard_peak_dbfs(server)
+        if heard >= want:
+            return
+    raise AssertionError(f"the loopback did not carry sound within {timeout:g} s (heard {heard:.1f} dBFS, "
+                         f"want {want:.1f})")
