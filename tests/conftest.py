@@ -37,7 +37,8 @@ def pytest_addoption(parser):
 # second test process beside them (./test runs the rest two at a time) would shift what they measure, so ./test runs
 # these first, alone.
 REALTIME = frozenset({"test_echo_live.py", "test_echo_test_panel.py", "test_guard_live.py", "test_guard_mic.py",
-                      "test_mic_live.py", "test_playback.py", "test_list_devices.py", "test_network_live.py"})
+                      "test_mic_live.py", "test_playback.py", "test_list_devices.py", "test_network_live.py",
+                      "test_network_delay.py"})
 
 
 def pytest_configure(config):

@@ -14,6 +14,7 @@ Every read and write is bounded by a short timeout and the budget.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import math
 import os
@@ -33,13 +34,16 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 
 from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
-from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page
+from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page, tcp_connect
 from checks.netprobe.reach import environment_proxy
 
 CHUNK = 64 * 1024
 UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
 SEND_BUFFER = 64 * 1024
 """Upload sockets keep a small send buffer; bytes still in it (not acknowledged) are not counted as moved."""
+SEND_BUFFER_RTT = 0.05
+"""...a send buffer per this much round trip: a long round trip needs more bytes in flight (a satellite's 600 ms at
+20 Mbit/s holds 1.5 MB), and a 64 KiB buffer would cap each stream at 1 Mbit/s there."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,29 @@ class StopRule:
     max_s: float = 8.0
     stall_s: float = 2.5
     """No byte moved for this long: the server stalled."""
+    ramp_rtts: float = 8.0
+    """The ramp-up lasts at least this many round trips: TCP's slow start doubles its window once per round trip,
+    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line."""
     streams: int = 4
     stream_mbps: float = 1.0
     """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
     streams only overfill its queue, and the losses make the figure low and unsteady."""
 
+    long: bool = False
+    """A long round trip (the ramp-up scaled for it): all streams are kept. The rate known half-way through the
+    ramp-up is slow start's, far below the line's, and a stream's share, once taken, grows back only slowly."""
+
     def streams_for(self, mbps: float) -> int:
         return max(1, min(self.streams, math.ceil(mbps / self.stream_mbps))) if self.stream_mbps > 0 else self.streams
+
+    def for_round_trip(self, rtt: float) -> StopRule:
+        """This rule on a link with a round trip of ``rtt`` seconds: the ramp-up at least ``ramp_rtts`` round trips,
+        the windows at least two (a window holds whole bursts), and the time limit longer by as much."""
+        ramp_s = max(self.ramp_s, self.ramp_rtts * rtt)
+        window_s = max(self.window_s, 2 * rtt)
+        extra = ramp_s - self.ramp_s + self.windows * (window_s - self.window_s)
+        return dataclasses.replace(self, ramp_s=ramp_s, window_s=window_s, max_s=self.max_s + extra,
+                                   long=ramp_s > self.ramp_s)
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,12 @@ class Transfer:
     result: Throughput
     streams: int
     contacted: tuple[str, ...]
+    rtt: float = 0.0
+    """The round trip (seconds) the request before the transfer took, which the stop rule was scaled for."""
+    started: float = 0.0
+    """When the streams started (``time.perf_counter()``)."""
+    ramp_s: float = 0.0
+    """The ramp-up that was discarded (seconds from the start)."""
 
 
 def unsent(sock: socket.socket | None) -> int:
@@ -280,13 +306,13 @@ def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
     return work
 
 
-def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callable[[], None]:
+def _upload_work(engine: _Engine, url: str, host: str, payload: bytes, send_buffer: int) -> Callable[[], None]:
     def work() -> None:
         conn, path = engine.open(url)
         try:
             sock = conn.sock
             assert sock is not None
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
             with engine.lock:
                 engine.sending.add(sock)
             conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
@@ -335,6 +361,18 @@ def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None 
         raise failure from None
 
 
+def round_trip(url: str, budget: Budget) -> float:
+    """The round trip to ``url``'s host in seconds, from a TCP connect (0 when it fails: the transfer tells why)."""
+    parts = urlsplit(url)
+    try:
+        sock, took = tcp_connect(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                 budget, cap=3.0)
+    except ProbeError:
+        return 0.0
+    sock.close()
+    return took
+
+
 def proxy_for(backend: Backend) -> str:
     """The environment's proxy for ``backend`` ("" when it is reached straight)."""
     return environment_proxy(backend.download_url) if backend.proxied else ""
@@ -354,6 +392,8 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
         preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
     else:
         raise ValueError(f"direction must be download or upload, not {direction!r}")
+    rtt = round_trip(proxy or url, budget)
+    rule = rule.for_round_trip(rtt)
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     if proxy:
@@ -363,8 +403,9 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     engine.op_timeout = rule.stall_s + 1.0  # a stall is told by the loop below; the streams just wait
     payload = os.urandom(1024 * 1024) if direction == "upload" else b""
     host = parts.hostname or ""
+    send_buffer = SEND_BUFFER * max(1, math.ceil(rtt / SEND_BUFFER_RTT))
     engine.run_streams(_download_work(engine, url, host) if direction == "download"
-                       else _upload_work(engine, url, host, payload))
+                       else _upload_work(engine, url, host, payload, send_buffer))
     samples: list[Sample] = [(0.0, 0)]
     start = time.perf_counter()
     last_moved = start
@@ -388,7 +429,7 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
             if now - last_moved > rule.stall_s:
                 raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
             elapsed = now - start
-            if not matched and elapsed >= rule.ramp_s / 2:  # as many streams as the line's rate needs, early
+            if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
             if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
@@ -401,4 +442,5 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
         engine.close()
     if samples[-1][0] <= rule.ramp_s + rule.window_s:
         raise ProbeError("timeout")
-    return Transfer(direction, url, summarize_throughput(samples, rule.ramp_s, stable), rule.streams, (where,))
+    return Transfer(direction, url, summarize_throughput(samples, rule.ramp_s, stable), rule.streams, (where,),
+                    rtt, start, rule.ramp_s)
