@@ -38,14 +38,16 @@ def cable(request, tmp_path):
         lab.close()
 
 
-@pytest.mark.parametrize(("cable", "down", "up"), [((100, 0), 10, 4), ((600, 0), 20, 20), ((800, 0), 10, 4)],
-                         indirect=["cable"], ids=["100ms", "600ms", "800ms"])
+@pytest.mark.parametrize(("cable", "down", "up"), [
+    ((100, 0), 10, 4), ((300, 40), 10, 4), ((600, 0), 20, 20), ((800, 0), 10, 4),
+], indirect=["cable"], ids=["100ms", "300ms-jitter", "600ms", "800ms"])
 def test_figures_right_at_any_round_trip(cable, down, up):
     """Throughput within ±10 % of 95 % of the shaped rate (as on the short lab link), the round trip within 2 %,
-    nothing lost when nothing was dropped, and UDP working however late its answers come."""
+    nothing lost when nothing was dropped, and UDP working however late its answers come. With jitter (±20 ms each
+    way, the frames kept in order as a cable does) the same, and the jitter seen."""
     cable.shape(down, up)
     checks, took = cable.check("--network", "librespeed", "--server", cable.url, "--stun", cable.stun, "--only",
-                               "network.download,network.upload,network.latency,network.loss,network.udp,"
+                               "network.download,network.upload,network.latency,network.jitter,network.loss,network.udp,"
                                "network.download_delay,network.upload_delay", timeout=120)
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
@@ -59,6 +61,7 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     latency = checks["network.latency"]
     assert latency["details"]["transport"] == "udp"
     assert latency["value"] == pytest.approx(cable.rtt_ms, rel=0.02), latency["details"]
+    assert (checks["network.jitter"]["value"] > 5) == bool(cable.jitter_ms), checks["network.jitter"]["details"]
     if cable.rtt_ms > 250:
         assert latency["status"] == "fail"  # slow, and said to be slow: not lost, not blocked
     for check_id in ("network.download_delay", "network.upload_delay"):

@@ -669,8 +669,10 @@ def _rpm_details(loaded: Loaded) -> dict[str, Any]:
         found = responsiveness({k: v for k, v in kinds.items() if v}, answered)
     except ValueError:
         return {}
-    return {"rpm": round(found.rpm), "rpm_band": found.band, "rpm_foreign_ms": _r(found.foreign_ms),
-            "rpm_self_ms": _r(found.self_ms), "rpm_foreign_probes": found.foreign_n, "rpm_self_probes": found.self_n}
+    figures = {"rpm": round(found.rpm), "rpm_band": found.band, "rpm_foreign_ms": _r(found.foreign_ms),
+               "rpm_self_ms": _r(found.self_ms), "rpm_foreign_probes": found.foreign_n,
+               "rpm_self_probes": found.self_n}
+    return {k: v for k, v in figures.items() if v is not None}  # details hold numbers and strings only
 
 
 class DownloadDelay(LoadedDelay):
