@@ -15,6 +15,7 @@ from typing import get_args
 
 import pytest
 
+import checks.analysis.responsiveness as responsiveness
 import checks.guard as guard
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
 from checks.devices import DEVICES
@@ -175,6 +176,7 @@ def _built_keys() -> dict[str, set[str]]:
         "steps.{}.waiting": steps,
         "plot.{}": directions,
         "plot.round_trip_{}": directions,
+        "network.rpm.band.{}": {name for _, name in responsiveness.BANDS} | {responsiveness.TOP},
         **{f"{{}}.{k}.summary": {f"network.{d}_delay" for d in directions} for k in ("no_transfer", "no_udp",
                                                                                     "no_answer")},
         "throughput_graph.{}": directions,

@@ -46,13 +46,15 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     nothing lost when nothing was dropped, and UDP working however late its answers come. With jitter (±20 ms each
     way, the frames kept in order as a cable does) the same, and the jitter seen."""
     cable.shape(down, up)
-    checks, took = cable.check("--network", "librespeed", "--server", cable.url, "--stun", cable.stun, "--only",
-                               "network.download,network.upload,network.latency,network.jitter,network.loss,network.udp,"
-                               "network.download_delay,network.upload_delay", timeout=120)
+    checks, took = cable.check("--server", cable.url, "--stun", cable.stun, "--only",  # auto: its 3 servers in turn
+                               "network.connectivity,network.download,network.upload,network.latency,network.jitter,"
+                               "network.loss,network.udp,network.download_delay,network.upload_delay", timeout=120)
+    assert checks["network.connectivity"]["status"] == "pass", checks["network.connectivity"]["details"]
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["status"] != "error", found["summary"]
         assert abs(found["value"] - 0.95 * mbit) <= 0.10 * 0.95 * mbit, (check_id, found["value"], found["details"])
+        assert found["details"]["backend"] == "librespeed" and found["details"]["fallbacks"] == "none"
     arrived, dropped = cable.udp_counts()
     assert dropped == 0 and arrived >= 200
     loss = checks["network.loss"]
@@ -61,7 +63,8 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     latency = checks["network.latency"]
     assert latency["details"]["transport"] == "udp"
     assert latency["value"] == pytest.approx(cable.rtt_ms, rel=0.02), latency["details"]
-    assert (checks["network.jitter"]["value"] > 5) == bool(cable.jitter_ms), checks["network.jitter"]["details"]
+    if cable.jitter_ms:  # ±20 ms each way reads about 14 ms (the forwarder's own, on a busy machine, up to 6 ms)
+        assert checks["network.jitter"]["value"] > 8, checks["network.jitter"]["details"]
     if cable.rtt_ms > 250:
         assert latency["status"] == "fail"  # slow, and said to be slow: not lost, not blocked
     for check_id in ("network.download_delay", "network.upload_delay"):
@@ -98,8 +101,8 @@ def test_a_deep_downlink_queue_is_delay_while_downloading(cable):
     assert trips["label"] == "Round trip while downloading" and trips["points"][0][0] > 1.0  # after the ramp-up
     assert shallow["network.download_delay"]["details"]["rpm_band"] in ("good", "excellent")
     assert delay["details"]["rpm_band"] == "poor" and delay["details"]["rpm"] < 300
+    assert f"responsiveness {delay['details']['rpm']} RPM: poor" in delay["summary"]  # in every report, worded
     assert delay["details"]["rpm_foreign_probes"] >= 5 and delay["details"]["rpm_self_probes"] >= 100
-    print("recorded", {k: v for k, v in delay["details"].items() if k.startswith("rpm")})
 
 
 @pytest.mark.parametrize("cable", [(700, 0)], indirect=True, ids=["700ms"])

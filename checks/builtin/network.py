@@ -1,8 +1,8 @@
 """The network checks: connectivity, download, upload, latency, jitter, loss, UDP, the meeting platform, and the
-delay while uploading (bufferbloat).
+delay while downloading and while uploading (bufferbloat, with the responsiveness in RPM).
 
 They run one after another in the network group and share their measurements through ``context.memo`` and
-``context.shared``: one throughput run per direction (the upload with probes alongside it), one probe stream for
+``context.shared``: one throughput run per direction (each with probes alongside it), one probe stream for
 latency, jitter, loss and UDP. The whole network
 phase is bounded (``phase_s``, counted from the first network check) and every wait honours cancel.
 
@@ -176,7 +176,8 @@ class Connectivity(NetworkCheck):
                 details.update(url=url, proxy=reach.environment_proxy(url) or "none")
             context.progress(0.1 + 0.8 * i / len(order), say("network.connectivity.progress", host=host))
             try:
-                answer = reach.fetch(url, budget.within(max(1.5, budget.left() / (len(order) - i))), expect)
+                # at least 3 s: a fetch takes three round trips, 2.4 s on an 800 ms satellite or mobile link
+                answer = reach.fetch(url, budget.within(max(3.0, budget.left() / (len(order) - i))), expect)
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
                     raise
@@ -655,7 +656,9 @@ class LoadedDelay(NetworkCheck):
         series = [Series(say(f"plot.round_trip_{direction}"), "s", "ms", points, (
             Guide(idle.stats.median_ms, say("plot.idle")),
             Guide(idle.stats.median_ms + float(limits["warn_ms"]), say("plot.attention"))))] if points else []
-        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms)}),
+        rpm = say("network.rpm.clause", rpm=details["rpm"], band=say(f"network.rpm.band.{details['rpm_band']}")) \
+            if "rpm" in details else ""
+        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms), "rpm": rpm}),
                            value=round(growth, 1), unit="ms", details=details, series=series)
 
 
