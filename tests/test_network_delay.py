@@ -39,12 +39,13 @@ def cable(request, tmp_path):
 
 
 @pytest.mark.parametrize(("cable", "down", "up"), [
-    ((100, 0), 10, 4), ((300, 40), 10, 4), ((600, 0), 20, 20), ((800, 0), 10, 4),
+    ((100, 0), 10, 4), ((300, 40), 10, 4), ((600, 0), 20, 20), ((800, 0), 2, 1),
 ], indirect=["cable"], ids=["100ms", "300ms-jitter", "600ms", "800ms"])
 def test_figures_right_at_any_round_trip(cable, down, up):
-    """Throughput within ±10 % of 95 % of the shaped rate (as on the short lab link), the round trip within 2 %,
-    nothing lost when nothing was dropped, and UDP working however late its answers come. With jitter (±20 ms each
-    way, the frames kept in order as a cable does) the same, and the jitter seen."""
+    """Throughput within ±10 % of 95 % of the shaped rate (as on the short lab link), also on a slow line over 800 ms
+    (where a send buffer sized for the round trip alone once overfilled the queue: 0.2 of 1 Mbit/s), the round trip
+    within 2 %, nothing lost when nothing was dropped, and UDP working however late its answers come. With jitter
+    (±20 ms each way, the frames kept in order as a cable does) the same, and the jitter seen."""
     cable.shape(down, up)
     checks, took = cable.check("--server", cable.url, "--stun", cable.stun, "--only",  # auto: its 3 servers in turn
                                "network.connectivity,network.download,network.upload,network.latency,network.jitter,"
@@ -53,7 +54,8 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["status"] != "error", found["summary"]
-        assert abs(found["value"] - 0.95 * mbit) <= 0.10 * 0.95 * mbit, (check_id, found["value"], found["details"])
+        # as on the short lab link: ±0.15 Mbit/s where that is more than 10 % (the 1 Mbit/s upload)
+        assert abs(found["value"] - 0.95 * mbit) <= max(0.10 * 0.95 * mbit, 0.15), (check_id, found["details"])
         assert found["details"]["backend"] == "librespeed" and found["details"]["fallbacks"] == "none"
     arrived, dropped = cable.udp_counts()
     assert dropped == 0 and arrived >= 200
@@ -67,11 +69,13 @@ def test_figures_right_at_any_round_trip(cable, down, up):
         assert checks["network.jitter"]["value"] > 8, checks["network.jitter"]["details"]
     if cable.rtt_ms > 250:
         assert latency["status"] == "fail"  # slow, and said to be slow: not lost, not blocked
-    for check_id in ("network.download_delay", "network.upload_delay"):
+    for check_id, mbit in (("network.download_delay", down), ("network.upload_delay", up)):
         delay = checks[check_id]
         assert delay["details"]["idle_ms"] == pytest.approx(cable.rtt_ms, rel=0.02)
-        # the shaper queues at most 60 ms and its burst: the delay grows by no more, however long the round trip
-        assert delay["details"]["loaded_received"] > 50 and 0 <= delay["value"] < 100, (check_id, delay["details"])
+        # the shaper queues at most 60 ms and its burst (as Lab.shape sets them): the delay grows by no more, however
+        # long the round trip (and the cable's own jitter)
+        held_ms = 60 + max(16 * 1024, mbit * 1e6 / 8 / 250) * 8 / (mbit * 1e3) + cable.jitter_ms
+        assert delay["details"]["loaded_received"] > 50 and 0 <= delay["value"] < held_ms, (check_id, delay["details"])
     assert checks["network.download"]["details"]["contacted"] == f"{SERVER_IP}:8085"
     assert took < 60
 

@@ -33,17 +33,18 @@ try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
 except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 
-from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
+from checks.analysis.network import Sample, Throughput, is_stable, sample_at, summarize_throughput, window_rates
 from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page, tcp_connect
 from checks.netprobe.reach import environment_proxy
 
 CHUNK = 64 * 1024
 UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
 SEND_BUFFER = 64 * 1024
-"""Upload sockets keep a small send buffer; bytes still in it (not acknowledged) are not counted as moved."""
-SEND_BUFFER_RTT = 0.05
-"""...a send buffer per this much round trip: a long round trip needs more bytes in flight (a satellite's 600 ms at
-20 Mbit/s holds 1.5 MB), and a 64 KiB buffer would cap each stream at 1 Mbit/s there."""
+"""Upload sockets start with a small send buffer; bytes still in it (not acknowledged) are not counted as moved. On a
+long round trip it caps the rate (a satellite's 600 ms at 20 Mbit/s holds 1.5 MB in flight, and 64 KiB a stream
+would allow 7 Mbit/s for four), so it doubles whenever the rate comes near what it allows (:meth:`_Engine.grow`);
+a large buffer from the start overfills a slow line's queue on slow start's first round trips, and its losses cost
+the rest of the transfer (a 1 Mbit/s upload over 800 ms read 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class _Engine:
         self.sending: set[socket.socket] = set()
         self.op_timeout = 3.0
         self.wanted = streams
+        self.send_buffer = SEND_BUFFER
         self.current: dict[int, http.client.HTTPConnection] = {}
         """Each stream's open connection."""
 
@@ -242,6 +244,21 @@ class _Engine:
                 with contextlib.suppress(OSError):  # closed with a reset: what it still holds is dropped, not sent
                     conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.sock.shutdown(socket.SHUT_RDWR)
+
+    def buffer_bound(self, rate: float, rtt: float) -> bool:
+        """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
+        doubles what is asked) with the streams running."""
+        with self.lock:
+            allowed = 2 * self.send_buffer * min(self.wanted, self.streams) / max(rtt, 1e-3)
+        return rate >= 0.5 * allowed  # in practice a buffer allows about 0.8 of that (its overhead)
+
+    def grow(self) -> None:
+        """Double the upload sockets' send buffer, for those sending and those to come."""
+        with self.lock:
+            self.send_buffer *= 2
+            for sock in self.sending:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
 
     def run_streams(self, work: Callable[[], None]) -> None:
         def target(index: int) -> None:
@@ -306,14 +323,14 @@ def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
     return work
 
 
-def _upload_work(engine: _Engine, url: str, host: str, payload: bytes, send_buffer: int) -> Callable[[], None]:
+def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callable[[], None]:
     def work() -> None:
         conn, path = engine.open(url)
         try:
             sock = conn.sock
             assert sock is not None
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
             with engine.lock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, engine.send_buffer)
                 engine.sending.add(sock)
             conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
@@ -403,12 +420,12 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     engine.op_timeout = rule.stall_s + 1.0  # a stall is told by the loop below; the streams just wait
     payload = os.urandom(1024 * 1024) if direction == "upload" else b""
     host = parts.hostname or ""
-    send_buffer = SEND_BUFFER * max(1, math.ceil(rtt / SEND_BUFFER_RTT))
     engine.run_streams(_download_work(engine, url, host) if direction == "download"
-                       else _upload_work(engine, url, host, payload, send_buffer))
+                       else _upload_work(engine, url, host, payload))
     samples: list[Sample] = [(0.0, 0)]
     start = time.perf_counter()
     last_moved = start
+    next_look = 0.0
     stable = False
     matched = False
     try:
@@ -429,6 +446,14 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
             if now - last_moved > rule.stall_s:
                 raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
             elapsed = now - start
+            span = max(0.25, rtt)  # the rate over the last round trip, once a round trip
+            if direction == "upload" and elapsed >= next_look:
+                next_look = elapsed + span
+                then = sample_at(samples, elapsed - span)
+                if engine.buffer_bound((total - then[1]) / max(elapsed - then[0], 1e-3), rtt):
+                    engine.grow()  # the rate was the buffer's: the ramp-up goes on for two more round trips
+                    longer = max(0.0, elapsed + 2 * span - rule.ramp_s)
+                    rule = dataclasses.replace(rule, ramp_s=rule.ramp_s + longer, max_s=rule.max_s + longer)
             if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
