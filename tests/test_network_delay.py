@@ -64,14 +64,16 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     assert checks["network.udp"]["status"] == "pass", checks["network.udp"]["summary"]
     latency = checks["network.latency"]
     assert latency["details"]["transport"] == "udp"
-    assert latency["value"] == pytest.approx(cable.rtt_ms, rel=0.02), latency["details"]
+    # with jitter the cable keeps frames in order, so one waits behind an earlier one drawn slower: its own median
+    # lies up to half the jitter above the round trip asked for
+    assert 0.98 * cable.rtt_ms <= latency["value"] <= 1.02 * cable.rtt_ms + cable.jitter_ms / 2, latency["details"]
     if cable.jitter_ms:  # ±20 ms each way reads about 14 ms (the forwarder's own, on a busy machine, up to 6 ms)
         assert checks["network.jitter"]["value"] > 8, checks["network.jitter"]["details"]
     if cable.rtt_ms > 250:
         assert latency["status"] == "fail"  # slow, and said to be slow: not lost, not blocked
     for check_id, mbit in (("network.download_delay", down), ("network.upload_delay", up)):
         delay = checks[check_id]
-        assert delay["details"]["idle_ms"] == pytest.approx(cable.rtt_ms, rel=0.02)
+        assert delay["details"]["idle_ms"] == pytest.approx(latency["value"], abs=0.01)  # the same idle stream
         # the shaper queues at most 60 ms and its burst (as Lab.shape sets them): the delay grows by no more, however
         # long the round trip (and the cable's own jitter)
         held_ms = 60 + max(16 * 1024, mbit * 1e6 / 8 / 250) * 8 / (mbit * 1e3) + cable.jitter_ms

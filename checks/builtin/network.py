@@ -397,17 +397,18 @@ class LoadedThroughput(Throughput):
                 box["rtts"], _ = stun.udp_stream(target[0], target[1], Budget(context.deadline, context.cancel_event),
                                                  interval, 60.0, 0.3, late_rtts=float(limits["late_rtts"]), stop=stop)
 
-        threads = [threading.Thread(target=work, name=f"{work.__name__} {self.direction}", daemon=True)
-                   for work in (probe_while_loaded, foreign_while_loaded)]
-        for thread in threads:
-            thread.start()
+        stream, prober = (threading.Thread(target=work, name=f"{work.__name__} {self.direction}", daemon=True)
+                          for work in (probe_while_loaded, foreign_while_loaded))
+        stream.start()
+        prober.start()
         try:
             outcome = super().measured(context)
         finally:
             stop.set()
-            for thread in threads:  # the answers still due (bounded by the deadline)
-                while thread.is_alive() and not context.cancelled:
-                    thread.join(0.05)
+            while stream.is_alive() and not context.cancelled:  # the answers still due (bounded by the deadline)
+                stream.join(0.05)
+        # the foreign probes done so far; one still on its way (two round trips and a queue) is not waited for
+        settled = list(foreign)
         rtts: tuple[float | None, ...] = tuple(box.get("rtts") or ())
         start_s = 0.0
         if rtts and isinstance(outcome, Measured) and outcome.started is not None and outcome.ramp_s is not None:
@@ -420,7 +421,7 @@ class LoadedThroughput(Throughput):
         full = outcome.started + outcome.ramp_s if isinstance(outcome, Measured) and outcome.started is not None \
             and outcome.ramp_s is not None and server is not None and outcome.server == server.root else None
         loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, rtts, endpoint(*target) if target else None,
-                        start_s, tuple(t for at, t in foreign if full is not None and at >= full))
+                        start_s, tuple(t for at, t in settled if full is not None and at >= full))
         with context.shared_lock:
             context.shared[f"network.{self.direction}.loaded"] = loaded
         return outcome

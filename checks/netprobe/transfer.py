@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
@@ -98,6 +99,17 @@ class Transfer:
     """When the streams started (``time.perf_counter()``)."""
     ramp_s: float = 0.0
     """The ramp-up that was discarded (seconds from the start)."""
+
+
+def _max_send_buffer() -> int:
+    """The most a socket's send buffer may be set to (Linux ``net.core.wmem_max``; 4 MiB where unknown)."""
+    try:
+        return int(Path("/proc/sys/net/core/wmem_max").read_text())
+    except (OSError, ValueError):
+        return 4 * 1024 * 1024
+
+
+MAX_SEND_BUFFER = _max_send_buffer()
 
 
 def unsent(sock: socket.socket | None) -> int:
@@ -247,8 +259,10 @@ class _Engine:
 
     def buffer_bound(self, rate: float, rtt: float) -> bool:
         """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
-        doubles what is asked) with the streams running."""
+        doubles what is asked) with the streams running, and they can still grow."""
         with self.lock:
+            if self.send_buffer >= MAX_SEND_BUFFER:
+                return False
             allowed = 2 * self.send_buffer * min(self.wanted, self.streams) / max(rtt, 1e-3)
         return rate >= 0.5 * allowed  # in practice a buffer allows about 0.8 of that (its overhead)
 
