@@ -38,7 +38,7 @@ def pytest_addoption(parser):
 # these first, alone.
 REALTIME = frozenset({"test_echo_live.py", "test_echo_test_panel.py", "test_guard_live.py", "test_guard_mic.py",
                       "test_mic_live.py", "test_mic_gate_live.py", "test_playback.py", "test_list_devices.py",
-                      "test_network_live.py", "test_network_faults.py", "test_nq_live.py"})
+                      "test_network_live.py", "test_network_faults.py", "test_nq_live.py", "test_network_delay.py"})
 
 
 def pytest_configure(config):

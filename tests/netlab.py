@@ -124,14 +124,23 @@ class Lab:
             sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=ns, check=False)
         return self
 
-    def shape(self, mbit: float | None, up: float | None = None) -> None:
-        """Limit the download to ``mbit`` Mbit/s and the upload to ``up`` (default: the same; None: unlimited)."""
-        for ns, dev, rate in ((self.client, self.veth_c, up or mbit), (self.server, self.veth_s, mbit)):
+    def shape(self, mbit: float | None, up: float | None = None, queue_ms: float = 60,
+              up_queue_ms: float | None = None) -> None:
+        """Limit the download to ``mbit`` Mbit/s and the upload to ``up`` (default: the same; None: unlimited), with
+        queues that hold ``queue_ms`` (download) and ``up_queue_ms`` (upload; default: the same) of data at that
+        rate: a deep queue is a router's bufferbloat."""
+        (up_ns, up_dev), (down_ns, down_dev) = self.egress()
+        for ns, dev, rate, held in ((up_ns, up_dev, up or mbit, up_queue_ms or queue_ms),
+                                    (down_ns, down_dev, mbit, queue_ms)):
             sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
             if rate:
                 burst = max(16 * 1024, int(rate * 1e6 / 8 / 250))
                 sh("tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{rate}mbit", "burst", str(burst),
-                   "latency", "60ms", ns=ns)
+                   "latency", f"{held:g}ms", ns=ns)
+
+    def egress(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """Where the upload and the download are shaped: (namespace, device) each."""
+        return (self.client, self.veth_c), (self.server, self.veth_s)
 
     def udp_filter(self, drop_percent: int | None) -> None:
         """On the server: drop ``drop_percent`` % of STUN requests at random (100: all), counting them; None: none."""
@@ -157,11 +166,11 @@ class Lab:
 
     # -- processes --------------------------------------------------------------------------------------------
 
-    def spawn(self, ns: str, *argv: str, ready: str | None = None, wait_port: int | None = None,
+    def spawn(self, ns: str | None, *argv: str, ready: str | None = None, wait_port: int | None = None,
               env: dict[str, str] | None = None) -> None:
-        """Start ``argv`` in ``ns``; with ``ready``, wait for its first line to say so (else its output, a line
-        per request for some servers, is dropped rather than left to fill a pipe)."""
-        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv],
+        """Start ``argv`` in ``ns`` (None: on the host); with ``ready``, wait for its first line to say so (else its
+        output, a line per request for some servers, is dropped rather than left to fill a pipe)."""
+        process = subprocess.Popen([*(["ip", "netns", "exec", ns] if ns else []), *argv],
                                    stdout=subprocess.PIPE if ready is not None else subprocess.DEVNULL,
                                    stderr=subprocess.STDOUT, text=True, start_new_session=True,
                                    env={**os.environ, **(env or {})})
@@ -292,7 +301,7 @@ http {{
         """Remove labs left behind by test runs that were killed (their process no longer exists)."""
         for line in sh("ip", "netns", "list", check=False).splitlines():
             name = line.split()[0] if line.split() else ""
-            match = re.fullmatch(r"ir5[cso](\d+)", name)
+            match = re.fullmatch(r"ir5[csor](\d+)", name)
             if match and not Path(f"/proc/{match.group(1)}").exists():
                 sh("ip", "netns", "del", name, check=False)
                 shutil.rmtree(Path("/etc/netns") / name, ignore_errors=True)
@@ -315,3 +324,80 @@ http {{
         for path in self.files:
             shutil.rmtree(path, ignore_errors=True)
         Path(f"/tmp/{self.server}-turn.pid").unlink(missing_ok=True)
+
+
+DELAYWIRE = ROOT.parent / "shared" / "netlab" / "delaywire.py"
+"""A cable with a true round trip between two namespaces (two TAP devices and a forwarder; see its README)."""
+
+
+class DelayLab(Lab):
+    """The lab with the delay cable: every frame crosses after half of ``rtt_ms`` (with ``jitter_ms`` either way,
+    keeping their order), so TCP and UDP see the round trip end to end, as on a satellite or a rural mobile link.
+    Server 10.200.5.1, client 10.200.5.2, as in :class:`Lab`.
+
+    Shaped as its README says, on the cable's two ends, each direction is limited on its sender's own host, where
+    the kernel keeps the queue short (TCP small queues): a paced, lossless line. With ``router``, a router namespace
+    stands between the server and the cable, as a home router stands between the internet and the line, and both
+    directions are shaped there: its queue fills as a real one does (server 10.200.5.1 on its loopback, routed;
+    router 10.200.4.254 towards the server and 10.200.5.254 on the cable)."""
+
+    def __init__(self, rtt_ms: float, jitter_ms: float = 0.0, router: bool = False) -> None:
+        super().__init__()
+        self.rtt_ms, self.jitter_ms = rtt_ms, jitter_ms
+        self.router = f"ir5r{os.getpid()}" if router else None
+        self.veth_c, self.veth_s = "dwb", "dwa"
+
+    def egress(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        if self.router is None:
+            return super().egress()
+        return (self.router, f"v{os.getpid()}r"), (self.router, self.veth_s)
+
+    def open(self) -> DelayLab:
+        self.remove_stale()
+        far = self.router or self.server  # the namespace at the cable's far end
+        for ns in (self.client, self.server, *([self.router] if self.router else [])):
+            sh("ip", "netns", "add", ns)
+            sh("ip", "link", "set", "lo", "up", ns=ns)
+            resolv = Path("/etc/netns") / ns / "resolv.conf"
+            resolv.parent.mkdir(parents=True, exist_ok=True)
+            resolv.write_text(f"nameserver {SERVER_IP}\noptions timeout:1 attempts:1\n")
+            self.files.append(resolv.parent)
+        self.spawn(None, sys.executable, str(DELAYWIRE), far, self.client, f"{self.rtt_ms:g}", f"{self.jitter_ms:g}",
+                   ready="ready")
+        links = [(far, self.veth_s), (self.client, self.veth_c)]
+        if self.router is None:
+            sh("ip", "addr", "add", f"{SERVER_IP}/24", "dev", self.veth_s, ns=self.server)
+            sh("ip", "addr", "add", f"{CLIENT_IP}/24", "dev", self.veth_c, ns=self.client)
+        else:
+            to_router, to_server = self.egress()[0][1], f"v{os.getpid()}s"
+            sh("ip", "link", "add", to_server, "netns", self.server, "type", "veth", "peer", "name", to_router,
+               "netns", self.router)
+            links += [(self.server, to_server), (self.router, to_router)]
+            sh("ip", "addr", "add", f"{SERVER_IP}/32", "dev", "lo", ns=self.server)
+            sh("ip", "addr", "add", "10.200.4.1/24", "dev", to_server, ns=self.server)
+            sh("ip", "addr", "add", "10.200.4.254/24", "dev", to_router, ns=self.router)
+            sh("ip", "addr", "add", "10.200.5.254/24", "dev", self.veth_s, ns=self.router)
+            sh("ip", "addr", "add", f"{CLIENT_IP}/32", "dev", self.veth_c, ns=self.client)
+        for ns, dev in links:
+            sh("ip", "link", "set", dev, "up", ns=ns)
+            sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=ns, check=False)
+        if self.router is None:
+            sh("ip", "route", "add", "default", "via", SERVER_IP, ns=self.client)
+        else:
+            sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.router)
+            sh("ip", "route", "add", f"{SERVER_IP}/32", "via", "10.200.4.1", ns=self.router)
+            sh("ip", "route", "add", "default", "via", "10.200.4.254", ns=self.server)
+            sh("ip", "route", "add", "10.200.5.254", "dev", self.veth_c, ns=self.client)
+            sh("ip", "route", "add", "default", "via", "10.200.5.254", ns=self.client)
+        return self
+
+    def server_congestion(self, algorithm: str) -> None:
+        """The server's TCP congestion control: ``bbr`` (this kernel's default) keeps a router's queue short, a
+        loss-based one (``reno``, like CUBIC, most servers' default, which this kernel does not offer in a
+        namespace) fills it, as a film streamed from such a server does at home."""
+        sh("ip", "route", "replace", "default", "via", "10.200.4.254", "congctl", algorithm, ns=self.server)
+
+    def close(self) -> None:
+        super().close()
+        if self.router is not None:
+            sh("ip", "netns", "del", self.router, check=False)

@@ -15,6 +15,7 @@ from typing import get_args
 
 import pytest
 
+import checks.analysis.responsiveness as responsiveness
 import checks.files as files
 import checks.guard as guard
 from app.level_meter import LEVEL_WORDS
@@ -183,6 +184,10 @@ def _built_keys() -> dict[str, set[str]]:
         "steps.{}.title": steps, "steps.{}.good": steps, "steps.{}.running": steps, "steps.{}.skipped": steps,
         "steps.{}.waiting": steps,
         "plot.{}": directions,
+        "plot.round_trip_{}": directions,
+        "network.rpm.band.{}": {name for _, name in responsiveness.BANDS} | {responsiveness.TOP},
+        **{f"{{}}.{k}.summary": {f"network.{d}_delay" for d in directions} for k in ("no_transfer", "no_udp",
+                                                                                    "no_answer")},
         "throughput_graph.{}": directions,
         "{}.progress_speedtest": {f"network.{d}" for d in directions},
         "{}.title": {c.id for c in _builtin_checks()},

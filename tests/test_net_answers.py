@@ -129,3 +129,12 @@ def test_fewer_streams_on_a_slow_line():
     rule = transfer.StopRule(streams=4, stream_mbps=2.0)
     assert [rule.streams_for(mbps) for mbps in (0.3, 1.0, 2.5, 3.9, 7.0, 40.0)] == [1, 1, 2, 2, 4, 4]
     assert transfer.StopRule(streams=4, stream_mbps=0).streams_for(1.0) == 4
+
+
+def test_the_stop_rule_stretches_for_a_long_round_trip():
+    rule = transfer.StopRule()  # a 1 s ramp-up, 1 s windows, 3 of them, 8 s at most
+    assert rule.for_round_trip(0.0002) == rule and rule.for_round_trip(0.1) == rule  # 8 round trips fit in 1 s
+    satellite = rule.for_round_trip(0.6)  # slow start needs 8 round trips; a window holds two
+    assert (satellite.ramp_s, satellite.window_s) == pytest.approx((4.8, 1.2))
+    assert satellite.max_s == pytest.approx(8 + 3.8 + 3 * 0.2) and satellite.long
+    assert (satellite.min_s, satellite.windows, satellite.tolerance) == (rule.min_s, rule.windows, rule.tolerance)

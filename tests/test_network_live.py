@@ -128,10 +128,12 @@ def test_whole_network_phase_on_a_good_link(real):
     # (10 Mbit/s × 60 ms + a 16 KiB burst: 73 ms)
     statuses.pop("network.upload_delay")
     assert 5 < checks["network.upload_delay"]["value"] < 80
+    statuses.pop("network.download_delay")  # and the same while downloading
+    assert 5 < checks["network.download_delay"]["value"] < 80
     assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
-    assert len(checks) == 10
-    assert link.report["headline"] == "Ready, with 1 thing to improve"  # the delay while uploading
-    assert link.report["causes"] == [{"id": "network.upload_delay", "status": "warn", "dependents": []}]
+    assert len(checks) == 11
+    assert link.report["headline"] == "Ready, with 2 things to improve"  # the delay while downloading and uploading
+    assert sorted(c["id"] for c in link.report["causes"]) == ["network.download_delay", "network.upload_delay"]
     assert checks["network.download"]["details"]["fallbacks"] == "none"
     arrived, dropped = link.udp_counts()
     assert dropped == 0 and arrived >= 200
@@ -173,14 +175,14 @@ def test_offline_is_one_problem_not_one_per_network_check(link):
     problems = [k for k, c in checks.items() if c["status"] in ("fail", "error")]
     assert problems == ["network.connectivity"], {k: c["summary"] for k, c in checks.items()}
     for check_id in ("network.download", "network.upload", "network.latency", "network.jitter", "network.loss",
-                     "network.udp", "network.platform", "network.upload_delay"):
+                     "network.udp", "network.platform", "network.upload_delay", "network.download_delay"):
         skipped = checks[check_id]
         assert skipped["status"] == "skip" and skipped["details"] == {"because": "network.connectivity"}
         assert "“Internet connection”" in skipped["summary"]
     assert checks["network.link"]["status"] == "skip" and "because" not in checks["network.link"]["details"]
     assert link.report["headline"] == "Not ready: 1 problem"
     assert link.report["causes"][0]["id"] == "network.connectivity"
-    assert len(link.report["causes"][0]["dependents"]) == 8
+    assert len(link.report["causes"][0]["dependents"]) == 9
     assert took < 20
 
 

@@ -29,7 +29,7 @@ def _validate_samples(samples: Sequence[Sample]) -> None:
         last_t, last_b = t, b
 
 
-def _at(samples: Sequence[Sample], t: float) -> Sample:
+def sample_at(samples: Sequence[Sample], t: float) -> Sample:
     """The first sample taken at or after ``t`` (the last sample if none)."""
     for sample in samples:
         if sample[0] >= t:
@@ -63,7 +63,7 @@ def throughput(samples: Sequence[Sample], ramp_s: float) -> float:
         raise ValueError(f"ramp_s must be >= 0, not {ramp_s}")
     if len(samples) < 2:
         raise ValueError("a throughput estimate needs at least two samples")
-    t0, b0 = _at(samples, ramp_s)
+    t0, b0 = sample_at(samples, ramp_s)
     t1, b1 = samples[-1]
     if t1 <= t0:
         raise ValueError(f"no samples after the {ramp_s:g} s ramp-up")
@@ -78,9 +78,9 @@ def window_rates(samples: Sequence[Sample], ramp_s: float, window_s: float) -> l
     if not samples:
         return []
     rates = []
-    edge = _at(samples, ramp_s)
+    edge = sample_at(samples, ramp_s)
     while True:
-        end = _at(samples, edge[0] + window_s)
+        end = sample_at(samples, edge[0] + window_s)
         if end[0] < edge[0] + window_s or end[0] <= edge[0]:
             return rates
         rates.append((end[1] - edge[1]) * 8 / (end[0] - edge[0]) / 1e6)
@@ -104,7 +104,7 @@ def is_stable(samples: Sequence[Sample], ramp_s: float, window_s: float, windows
 def summarize_throughput(samples: Sequence[Sample], ramp_s: float, stable: bool) -> Throughput:
     """The :class:`Throughput` of a finished transfer (see :func:`throughput`)."""
     mbps = throughput(samples, ramp_s)
-    t0 = _at(samples, ramp_s)[0]
+    t0 = sample_at(samples, ramp_s)[0]
     return Throughput(mbps=mbps, bytes=samples[-1][1], seconds=samples[-1][0],
                       measured_s=samples[-1][0] - t0, stable=stable)
 

@@ -1,8 +1,8 @@
 """The network checks: connectivity, download, upload, latency, jitter, loss, UDP, the meeting platform, and the
-delay while uploading (bufferbloat).
+delay while downloading and while uploading (bufferbloat, with the responsiveness in RPM).
 
 They run one after another in the network group and share their measurements through ``context.memo`` and
-``context.shared``: one throughput run per direction (the upload with probes alongside it), one probe stream for
+``context.shared``: one throughput run per direction (each with probes alongside it), one probe stream for
 latency, jitter, loss and UDP. The whole network
 phase is bounded (``phase_s``, counted from the first network check) and every wait honours cancel.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,10 +24,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
+from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
 from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
+from checks.netprobe.foreign import foreign_probes
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
 from checks.resources import load_toml_asset
@@ -238,7 +241,8 @@ class Connectivity(NetworkCheck):
                 details.update(url=url, proxy=reach.environment_proxy(url) or "none")
             context.progress(0.1 + 0.8 * i / len(order), say("network.connectivity.progress", host=host))
             try:
-                answer = _reach(backend, settings, url, budget.within(max(1.5, budget.left() / (len(order) - i))),
+                # at least 3 s: a fetch takes three round trips, 2.4 s on an 800 ms satellite or mobile link
+                answer = _reach(backend, settings, url, budget.within(max(3.0, budget.left() / (len(order) - i))),
                                 expect)
             except ProbeError as error:
                 if error.kind == "cancelled" or context.cancelled:
@@ -297,6 +301,10 @@ class Measured:
     samples: tuple[tuple[float, float], ...] = ()
     """(seconds since the transfer began, Mbit/s) as it went, for the plot: LibreSpeed's own rate, or for
     speedtest-cli the interfaces' (:mod:`checks.netprobe.counters`)."""
+    started: float | None = None
+    """When the transfer began (``time.perf_counter()``; None: not known, speedtest-cli)."""
+    ramp_s: float | None = None
+    """The ramp-up discarded from the start (longer on a long round trip; None: not known)."""
 
 
 def _backends(settings: NetworkSettings) -> list[str]:
@@ -313,7 +321,8 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
     return transfer.StopRule(ramp_s=float(limits["ramp_s"]), window_s=float(limits["window_s"]),
                              windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
-                             stall_s=float(limits["stall_s"]), streams=int(limits["streams"]),
+                             stall_s=float(limits["stall_s"]), ramp_rtts=float(limits["ramp_rtts"]),
+                             streams=int(limits["streams"]),
                              stream_mbps=float(limits["stream_mbps"]))
 
 
@@ -345,7 +354,8 @@ class Throughput(NetworkCheck):
                 done = transfer.measure(self.direction, server, budget, rule, on_sample)
                 root = server.root
             return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, root,
-                            done.result.stable, "", ", ".join(done.contacted), tuple(samples))
+                            done.result.stable, "", ", ".join(done.contacted), tuple(samples), done.started,
+                            done.ramp_s)
 
         def open_session() -> SpeedtestSession | ProbeError:
             try:
@@ -436,27 +446,25 @@ class Throughput(NetworkCheck):
             Guide(need, say("plot.need", platform=platform.name)), Guide(want, say("plot.comfortable"))))]
 
 
-class Download(Throughput):
-    id = "network.download"
-    during = "download"
-    verdicts = frozenset({Status.WARN, Status.FAIL})
-    direction = "download"
-
-
 @dataclass(frozen=True)
 class Loaded:
-    """An upload and the probe stream that ran alongside it (delay under load)."""
+    """A transfer and the probe stream that ran alongside it (delay under load)."""
 
     outcome: Measured | ProbeError
     stats: RttStats | None
     rtts: tuple[float | None, ...]
-    """Each probe's round trip in seconds (None: lost), sent every ``probe_interval_s`` after the ramp-up."""
+    """Each probe's round trip in seconds (None: lost), sent every ``probe_interval_s`` from ``start_s``."""
     target: str | None
-    """The STUN server probed during the upload (None: UDP known not to work)."""
+    """The STUN server probed during the transfer (None: UDP known not to work)."""
+    start_s: float = 0.0
+    """When the first of ``rtts`` was sent, in seconds from the start of the transfer."""
+    foreign: tuple[Mapping[str, float], ...] = ()
+    """Foreign probes on new connections to the transfer's server once the line was full (see
+    :mod:`checks.netprobe.foreign`): each one's TCP, TLS (https) and HTTP timings in seconds."""
 
 
 def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int] | None:
-    """The STUN server to probe while uploading: the one that answered before, else the first configured."""
+    """The STUN server to probe under load: the one that answered before, else the first configured."""
     servers = [(s.host, s.port) for s in check.settings(context).stun] or list(check.platform(context).udp_stun)
     probed = context.shared.get("network.probe")
     if isinstance(probed, Probed):
@@ -466,39 +474,87 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
     return servers[0] if servers else None
 
 
-class Upload(Throughput):
-    id = "network.upload"
-    during = "upload"
+def _foreign_server(check: NetworkCheck, context: CheckContext) -> transfer.Backend | None:
+    """The server the transfer will most likely use, for foreign probes (None: speedtest-cli's, or one reached
+    through a proxy, whose own delay a new connection would measure)."""
+    settings = check.settings(context)
+    preferred = context.memo("network.preferred_backend", dict).get("backend")
+    backend = preferred or next(iter(_backends(settings)), "")
+    if backend not in ("librespeed", "cloudflare"):
+        return None
+    server = _server(backend, settings)
+    return None if transfer.proxy_for(server) else server
+
+
+class LoadedThroughput(Throughput):
+    """A transfer with STUN probes and foreign probes alongside it after the ramp-up, kept in ``context.shared`` for
+    the delay under load of its direction (``network.download_delay``, ``network.upload_delay``)."""
+
     verdicts = frozenset({Status.WARN, Status.FAIL})
-    direction = "upload"
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
-        """The upload, with STUN probes alongside it after the ramp-up (for ``network.upload_delay``)."""
         target = _loaded_target(self, context)
         stop = threading.Event()
         box: dict[str, Any] = {}
         limits = context.thresholds
+        interval = float(limits["probe_interval_s"])
+        server = _foreign_server(self, context)
+        foreign: list[tuple[float, Mapping[str, float]]] = []
+
+        def foreign_while_loaded() -> None:
+            if stop.wait(float(limits["ramp_s"])) or server is None:
+                return
+            foreign_probes(server.probe_url, Budget(context.deadline, context.cancel_event), stop,
+                           float(limits["foreign_interval_s"]), lambda t: foreign.append((time.perf_counter(), t)))
 
         def probe_while_loaded() -> None:
             if stop.wait(float(limits["ramp_s"])) or target is None:
                 return
+            box["start"] = time.perf_counter()
             with contextlib.suppress(ProbeError):  # no probe answered under load: told by the check
-                box["rtts"], _ = stun.udp_stream(target[0], target[1], Budget(context.deadline, stop),
-                                                 float(limits["probe_interval_s"]), 60.0, 0.3)
+                box["rtts"], _ = stun.udp_stream(target[0], target[1], Budget(context.deadline, context.cancel_event),
+                                                 interval, 60.0, 0.3, late_rtts=float(limits["late_rtts"]), stop=stop)
 
-        thread = threading.Thread(target=probe_while_loaded, name="probe under load", daemon=True)
-        thread.start()
+        stream, prober = (threading.Thread(target=work, name=f"{work.__name__} {self.direction}", daemon=True)
+                          for work in (probe_while_loaded, foreign_while_loaded))
+        stream.start()
+        prober.start()
         try:
             outcome = super().measured(context)
         finally:
             stop.set()
-            thread.join(1.0)
-        rtts = box.get("rtts")
-        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, tuple(rtts or ()),
-                        endpoint(*target) if target else None)
+            while stream.is_alive() and not context.cancelled:  # the answers still due (bounded by the deadline)
+                stream.join(0.05)
+        # the foreign probes done so far; one still on its way (two round trips and a queue) is not waited for
+        settled = list(foreign)
+        rtts: tuple[float | None, ...] = tuple(box.get("rtts") or ())
+        start_s = 0.0
+        if rtts and isinstance(outcome, Measured) and outcome.started is not None and outcome.ramp_s is not None:
+            # only the probes sent once the line is full: a long round trip's ramp-up lasts longer than ramp_s
+            skip = max(0, math.ceil((outcome.started + outcome.ramp_s - box["start"]) / interval))
+            rtts = rtts[skip:] if skip < len(rtts) else ()
+            start_s = box["start"] + skip * interval - outcome.started
+        elif rtts:
+            start_s = float(limits["ramp_s"])
+        full = outcome.started + outcome.ramp_s if isinstance(outcome, Measured) and outcome.started is not None \
+            and outcome.ramp_s is not None and server is not None and outcome.server == server.root else None
+        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, rtts, endpoint(*target) if target else None,
+                        start_s, tuple(t for at, t in settled if full is not None and at >= full))
         with context.shared_lock:
-            context.shared["network.upload.loaded"] = loaded
+            context.shared[f"network.{self.direction}.loaded"] = loaded
         return outcome
+
+
+class Download(LoadedThroughput):
+    id = "network.download"
+    during = "download"
+    direction = "download"
+
+
+class Upload(LoadedThroughput):
+    id = "network.upload"
+    during = "upload"
+    direction = "upload"
 
 
 # -- the probe stream: latency, jitter, loss, UDP ----------------------------------------------------------------
@@ -527,6 +583,7 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
                 tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
         run = stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
                          duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
+                         late_rtts=float(limits["late_rtts"]), first_answer_s=float(limits["first_answer_s"]),
                          progress=lambda f: context.progress(f, say("network.latency.progress")))
         if context.cancelled:
             raise Cancelled()
@@ -718,38 +775,72 @@ class PlatformReach(NetworkCheck):
 # -- delay under load ---------------------------------------------------------------------------------------------
 
 
-class UploadDelay(NetworkCheck):
-    """Bufferbloat: how much the delay grows while the connection is busy uploading."""
+class LoadedDelay(NetworkCheck):
+    """Bufferbloat: how much the delay grows while the connection is busy in one direction (a full queue at the
+    router or the line delays the call's packets behind the transfer's)."""
 
-    id = "network.upload_delay"
-    during = "upload"
     verdicts = frozenset({Status.WARN, Status.FAIL})
+    transfer: ClassVar[type[LoadedThroughput]]
 
     def measure(self, context: CheckContext) -> CheckResult:
         idle = _probe(self, context)
-        loaded = context.shared.get("network.upload.loaded")
-        if not isinstance(loaded, Loaded):  # run on its own: the upload runs here, with the probes alongside
-            Upload().measured(context)
-            loaded = context.shared.get("network.upload.loaded")
+        direction = self.transfer.direction
+        loaded = context.shared.get(f"network.{direction}.loaded")
+        if not isinstance(loaded, Loaded):  # run on its own: the transfer runs here, with the probes alongside
+            self.transfer().measured(context)
+            loaded = context.shared.get(f"network.{direction}.loaded")
         details: dict[str, Any] = {"contacted": loaded.target or "none"} if isinstance(loaded, Loaded) else {}
         if not isinstance(loaded, Loaded) or isinstance(loaded.outcome, ProbeError):
-            return self.result(Status.SKIP, say("network.upload_delay.no_upload.summary"), (), details=details)
+            return self.result(Status.SKIP, say(f"{self.id}.no_transfer.summary"), (), details=details)
         if idle.run.transport != "udp" or idle.stats is None or idle.stats.median_ms is None:
-            return self.result(Status.SKIP, say("network.upload_delay.no_udp.summary"), (), details=details)
+            return self.result(Status.SKIP, say(f"{self.id}.no_udp.summary"), (), details=details)
         if loaded.stats is None or loaded.stats.median_ms is None:
-            return self.result(Status.SKIP, say("network.upload_delay.no_answer.summary"), (), details=details)
+            return self.result(Status.SKIP, say(f"{self.id}.no_answer.summary"), (), details=details)
         growth = max(0.0, loaded.stats.median_ms - idle.stats.median_ms)
         status = grade_upper(growth, float(context.thresholds["warn_ms"]), float(context.thresholds["fail_ms"]))
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
         details.update(idle_ms=_r(idle.stats.median_ms), loaded_ms=_r(loaded.stats.median_ms),
-                       loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received)
+                       loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received, **_rpm_details(loaded))
         limits = context.thresholds
-        points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), float(limits["ramp_s"]))
-        series = [Series(say("plot.round_trip_loaded"), "s", "ms", points, (
+        points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), loaded.start_s)
+        series = [Series(say(f"plot.round_trip_{direction}"), "s", "ms", points, (
             Guide(idle.stats.median_ms, say("plot.idle")),
             Guide(idle.stats.median_ms + float(limits["warn_ms"]), say("plot.attention"))))] if points else []
-        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms)}),
+        rpm = say("network.rpm.clause", rpm=details["rpm"], band=say(f"network.rpm.band.{details['rpm_band']}")) \
+            if "rpm" in details else ""
+        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms), "rpm": rpm}),
                            value=round(growth, 1), unit="ms", details=details, series=series)
+
+
+def _rpm_details(loaded: Loaded) -> dict[str, Any]:
+    """Responsiveness (RPM, draft-ietf-ippm-responsiveness) under this load: the foreign probes on new connections,
+    and as self probes the STUN round trips on the loaded path (an HTTP/1.1 connection busy with the transfer cannot
+    carry a probe of its own; the STUN answers wait in the same queues)."""
+    kinds = {kind: [t[kind] for t in loaded.foreign if kind in t] for kind in FOREIGN_KINDS}
+    answered = [rtt for rtt in loaded.rtts if rtt is not None]
+    try:
+        found = responsiveness({k: v for k, v in kinds.items() if v}, answered)
+    except ValueError:
+        return {}
+    figures = {"rpm": round(found.rpm), "rpm_band": found.band, "rpm_foreign_ms": _r(found.foreign_ms),
+               "rpm_self_ms": _r(found.self_ms), "rpm_foreign_probes": found.foreign_n,
+               "rpm_self_probes": found.self_n}
+    return {k: v for k, v in figures.items() if v is not None}  # details hold numbers and strings only
+
+
+class DownloadDelay(LoadedDelay):
+    """Delay while downloading: someone at home streaming or downloading fills the downlink's queue, and the
+    call's incoming sound waits behind it."""
+
+    id = "network.download_delay"
+    during = "download"
+    transfer = Download
+
+
+class UploadDelay(LoadedDelay):
+    id = "network.upload_delay"
+    during = "upload"
+    transfer = Upload
 
 
 # -- the link --------------------------------------------------------------------------------------------------

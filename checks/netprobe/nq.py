@@ -25,9 +25,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from checks.netprobe import transfer
 from checks.netprobe.common import Budget, ProbeError, bounded, classify, endpoint, judge_answer
 from checks.netprobe.reach import Answer, environment_proxy
-from checks.netprobe.transfer import CHUNK, SEND_BUFFER, UPLOAD_REQUEST_BYTES, StopRule, Transfer, _Engine, follow
+from checks.netprobe.transfer import CHUNK, SEND_BUFFER, UPLOAD_REQUEST_BYTES, StopRule, Transfer, _Engine
 from checks.network import REFUSED_KINDS, address_kind
 from checks.untrusted import clean, clean_error
 
@@ -281,4 +282,4 @@ def measure(direction: str, urls: tuple[str, ...], budget: Budget, rule: StopRul
     payload = os.urandom(1024 * 1024) if direction == "upload" else b""
     engine.run_streams(_download_work(engine, url, host) if direction == "download"
                        else _upload_work(engine, url, host, payload))
-    return Transfer(direction, url, follow(engine, budget, rule, on_sample), rule.streams, (where,)), config
+    return transfer.followed(direction, url, engine, budget, rule, (where,), 0.0, on_sample), config

@@ -11,6 +11,7 @@ import os
 import select
 import socket
 import struct
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -122,9 +123,28 @@ def _receive(sock: socket.socket, wait: float, pending: dict[bytes, float], rtts
             return mapped
 
 
+def _settle(sock: socket.socket, budget: Budget, pending: dict[bytes, float], rtts: dict[bytes, float],
+            answer_wait: float, late_rtts: float) -> str | None:
+    """After the last request, wait for the answers still due: until every probe is answered, or the last one has
+    waited ``answer_wait`` s or ``late_rtts`` times the slowest round trip answered, whichever is longer. So a probe
+    counts as lost only when its answer cannot come any more: on a satellite's 600 ms the answers to the last
+    requests are still on their way when a fixed half second has passed. Returns the mapped address seen, if any."""
+    mapped = None
+    last = max(pending.values(), default=time.perf_counter())
+    while len(rtts) < len(pending) and not budget.cancel.is_set():
+        due = last + max(answer_wait, late_rtts * max(rtts.values(), default=0.0))
+        wait = min(due - time.perf_counter(), budget.left())
+        if wait <= 0:
+            break
+        mapped = _receive(sock, min(wait, 0.05), pending, rtts) or mapped
+    return mapped
+
+
 def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: float, answer_wait: float,
-               progress: Callable[[float], None] = lambda f: None) -> tuple[list[float | None], str | None]:
-    """Binding requests every ``interval`` s for ``duration`` s; then ``answer_wait`` s for late answers."""
+               progress: Callable[[float], None] = lambda f: None, *, late_rtts: float = 2.0,
+               stop: threading.Event | None = None) -> tuple[list[float | None], str | None]:
+    """Binding requests every ``interval`` s for ``duration`` s (or until ``stop`` is set); then the answers still
+    due (:func:`_settle`)."""
     sock = _open_udp(host, port, budget)
     try:
         pending: dict[bytes, float] = {}
@@ -134,7 +154,7 @@ def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: 
         start = time.perf_counter()
         count = max(1, round(duration / interval))
         for i in range(count):
-            if budget.done:
+            if budget.done or (stop is not None and stop.is_set()):
                 break
             transaction_id = os.urandom(12)
             pending[transaction_id] = time.perf_counter()
@@ -143,30 +163,59 @@ def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: 
                 sock.send(binding_request(transaction_id))
             mapped = _receive(sock, start + (i + 1) * interval - time.perf_counter(), pending, rtts) or mapped
             progress((i + 1) / count)
-        mapped = _receive(sock, min(answer_wait, budget.left()), pending, rtts) or mapped
+        mapped = _settle(sock, budget, pending, rtts, answer_wait, late_rtts) or mapped
         return [rtts.get(t) for t in order], mapped
     finally:
         sock.close()
 
 
-def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: int = 3,
-                    spacing: float = 0.25) -> tuple[tuple[str, int] | None, list[str], str, list[str]]:
+Opened = tuple[tuple[str, int], socket.socket, dict[bytes, float], dict[bytes, float], list[int]]
+"""A STUN server asked: (host, port), its socket, the requests sent, the round trips answered, and how many
+datagrams it sent that answer none of them (``[n]``)."""
+
+
+def _first_answer(opened: Sequence[Opened], wait: float) -> tuple[str, int] | None:
+    """Read answers on every socket for up to ``wait`` s; the first server (in the given order) that has answered."""
+    end = time.perf_counter() + max(0.0, wait)
+    while True:
+        answered = next((server for server, _, _, rtts, _ in opened if rtts), None)
+        left = end - time.perf_counter()
+        if answered is not None or left <= 0 or not opened:
+            return answered
+        readable, _, _ = select.select([sock for _, sock, _, _, _ in opened], [], [], left)
+        for _, sock, pending, rtts, strays in opened:
+            if sock in readable:
+                _receive(sock, 0.0, pending, rtts, strays)
+
+
+def _strays(opened: Sequence[Opened]) -> list[str]:
+    """The servers asked that sent something other than an answer to our requests."""
+    return [endpoint(*server) for server, _, _, _, strays in opened if strays[0]]
+
+
+def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: int = 3, spacing: float = 0.25,
+                    wait: float = 3.0) -> tuple[tuple[str, int] | None, list[str], str, list[str]]:
     """The first STUN server that answers a binding request, the endpoints tried, the last error, and the servers
-    that answered with something else (``not_stun``: not our binding's answer)."""
-    contacted, error, not_stun = [], "no answer", []
-    for host, port in servers:
-        if budget.done:
-            break
-        contacted.append(endpoint(host, port))
-        try:
-            sock = _open_udp(host, port, budget)
-        except ProbeError as failure:
-            error = failure.kind
-            continue
-        try:
+    that answered with something else (``not_stun``: not our binding's answer).
+
+    The servers are asked one after another (``tries`` requests ``spacing`` s apart each), and an answer from any
+    server asked so far counts whenever it comes: until ``wait`` s after the first request, UDP is not given up. An
+    800 ms round trip answers after all three requests have gone, and is still UDP that works."""
+    contacted, error = [], "no answer"
+    opened: list[Opened] = []
+    started = time.perf_counter()
+    try:
+        for host, port in servers:
+            if budget.done:
+                break
+            contacted.append(endpoint(host, port))
+            try:
+                sock = _open_udp(host, port, budget)
+            except ProbeError as failure:
+                error = failure.kind
+                continue
             pending: dict[bytes, float] = {}
-            rtts: dict[bytes, float] = {}
-            strays = [0]
+            opened.append(((host, port), sock, pending, {}, [0]))
             for _ in range(tries):
                 if budget.done:
                     break
@@ -176,15 +225,17 @@ def first_answering(servers: Sequence[tuple[str, int]], budget: Budget, tries: i
                     sock.send(binding_request(transaction_id))
                 except OSError as failure:
                     error = classify(failure).kind
-                _receive(sock, min(spacing, budget.left()), pending, rtts, strays)
-                if rtts:
-                    return (host, port), contacted, "", not_stun
-            if strays[0]:
-                not_stun.append(endpoint(host, port))
-                error = "not_stun"
-        finally:
+                chosen = _first_answer(opened, min(spacing, budget.left()))
+                if chosen is not None:
+                    return chosen, contacted, "", _strays(opened)
+        chosen = _first_answer(opened, min(started + wait - time.perf_counter(), budget.left()))
+        if chosen is not None:
+            return chosen, contacted, "", _strays(opened)
+        not_stun = _strays(opened)
+        return None, contacted, "not_stun" if not_stun else error, not_stun
+    finally:
+        for _, sock, _, _, _ in opened:
             sock.close()
-    return None, contacted, "not_stun" if not_stun else error, not_stun
 
 
 def tcp_connect_times(targets: Sequence[tuple[str, int]], budget: Budget, count: int,
@@ -202,7 +253,7 @@ def tcp_connect_times(targets: Sequence[tuple[str, int]], budget: Budget, count:
                 break
             started = time.perf_counter()
             try:
-                sock, took = tcp_connect(host, port, budget, cap=1.0)
+                sock, took = tcp_connect(host, port, budget, cap=3.0)  # a slow link's SYN is answered late
                 sock.close()
                 rtts.append(took)
             except ProbeError as failure:
@@ -219,12 +270,14 @@ def tcp_connect_times(targets: Sequence[tuple[str, int]], budget: Budget, count:
 
 
 def probe(servers: Sequence[tuple[str, int]], tcp_targets: Sequence[tuple[str, int]], budget: Budget, *,
-          interval: float = 0.02, duration: float = 4.0, answer_wait: float = 0.5, tcp_count: int = 10,
-          tcp_spacing: float = 0.1, progress: Callable[[float], None] = lambda f: None) -> ProbeRun:
+          interval: float = 0.02, duration: float = 4.0, answer_wait: float = 0.5, late_rtts: float = 2.0,
+          first_answer_s: float = 3.0, tcp_count: int = 10, tcp_spacing: float = 0.1,
+          progress: Callable[[float], None] = lambda f: None) -> ProbeRun:
     """STUN over UDP to the first answering server; TCP connect times when no server answers over UDP."""
-    chosen, contacted, error, not_stun = first_answering(servers, budget)
+    chosen, contacted, error, not_stun = first_answering(servers, budget, wait=first_answer_s)
     if chosen is not None:
-        rtts, mapped = udp_stream(chosen[0], chosen[1], budget, interval, duration, answer_wait, progress)
+        rtts, mapped = udp_stream(chosen[0], chosen[1], budget, interval, duration, answer_wait, progress,
+                                  late_rtts=late_rtts)
         return ProbeRun("udp", tuple(rtts), endpoint(*chosen), tuple(contacted), mapped)
     rtts, server, tcp_contacted = tcp_connect_times(tcp_targets, budget, tcp_count, tcp_spacing)
     all_contacted = tuple(dict.fromkeys([*contacted, *(f"tcp {c}" for c in tcp_contacted)]))

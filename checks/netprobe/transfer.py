@@ -14,6 +14,7 @@ Every read and write is bounded by a short timeout and the budget.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import math
 import os
@@ -24,6 +25,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
@@ -32,14 +35,18 @@ try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
 except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 
-from checks.analysis.network import Sample, Throughput, is_stable, summarize_throughput, window_rates
-from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page
+from checks.analysis.network import Sample, Throughput, is_stable, sample_at, summarize_throughput, window_rates
+from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page, tcp_connect
 from checks.netprobe.reach import environment_proxy
 
 CHUNK = 64 * 1024
 UPLOAD_REQUEST_BYTES = 8 * 1024 * 1024
 SEND_BUFFER = 64 * 1024
-"""Upload sockets keep a small send buffer; bytes still in it (not acknowledged) are not counted as moved."""
+"""Upload sockets start with a small send buffer; bytes still in it (not acknowledged) are not counted as moved. On a
+long round trip it caps the rate (a satellite's 600 ms at 20 Mbit/s holds 1.5 MB in flight, and 64 KiB a stream
+would allow 7 Mbit/s for four), so it doubles whenever the rate comes near what it allows (:meth:`_Engine.grow`);
+a large buffer from the start overfills a slow line's queue on slow start's first round trips, and its losses cost
+the rest of the transfer (a 1 Mbit/s upload over 800 ms read 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,29 @@ class StopRule:
     max_s: float = 8.0
     stall_s: float = 2.5
     """No byte moved for this long: the server stalled."""
+    ramp_rtts: float = 8.0
+    """The ramp-up lasts at least this many round trips: TCP's slow start doubles its window once per round trip,
+    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line."""
     streams: int = 4
     stream_mbps: float = 1.0
     """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
     streams only overfill its queue, and the losses make the figure low and unsteady."""
 
+    long: bool = False
+    """A long round trip (the ramp-up scaled for it): all streams are kept. The rate known half-way through the
+    ramp-up is slow start's, far below the line's, and a stream's share, once taken, grows back only slowly."""
+
     def streams_for(self, mbps: float) -> int:
         return max(1, min(self.streams, math.ceil(mbps / self.stream_mbps))) if self.stream_mbps > 0 else self.streams
+
+    def for_round_trip(self, rtt: float) -> StopRule:
+        """This rule on a link with a round trip of ``rtt`` seconds: the ramp-up at least ``ramp_rtts`` round trips,
+        the windows at least two (a window holds whole bursts), and the time limit longer by as much."""
+        ramp_s = max(self.ramp_s, self.ramp_rtts * rtt)
+        window_s = max(self.window_s, 2 * rtt)
+        extra = ramp_s - self.ramp_s + self.windows * (window_s - self.window_s)
+        return dataclasses.replace(self, ramp_s=ramp_s, window_s=window_s, max_s=self.max_s + extra,
+                                   long=ramp_s > self.ramp_s)
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,23 @@ class Transfer:
     result: Throughput
     streams: int
     contacted: tuple[str, ...]
+    rtt: float = 0.0
+    """The round trip (seconds) the request before the transfer took, which the stop rule was scaled for."""
+    started: float = 0.0
+    """When the streams started (``time.perf_counter()``)."""
+    ramp_s: float = 0.0
+    """The ramp-up that was discarded (seconds from the start)."""
+
+
+def _max_send_buffer() -> int:
+    """The most a socket's send buffer may be set to (Linux ``net.core.wmem_max``; 4 MiB where unknown)."""
+    try:
+        return int(Path("/proc/sys/net/core/wmem_max").read_text())
+    except (OSError, ValueError):
+        return 4 * 1024 * 1024
+
+
+MAX_SEND_BUFFER = _max_send_buffer()
 
 
 def unsent(sock: socket.socket | None) -> int:
@@ -184,6 +224,7 @@ class _Engine:
         self.sending: set[socket.socket] = set()
         self.op_timeout = 3.0
         self.wanted = streams
+        self.send_buffer = SEND_BUFFER
         self.current: dict[int, http.client.HTTPConnection] = {}
         """Each stream's open connection."""
 
@@ -216,6 +257,23 @@ class _Engine:
                 with contextlib.suppress(OSError):  # closed with a reset: what it still holds is dropped, not sent
                     conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.sock.shutdown(socket.SHUT_RDWR)
+
+    def buffer_bound(self, rate: float, rtt: float) -> bool:
+        """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
+        doubles what is asked) with the streams running, and they can still grow."""
+        with self.lock:
+            if self.send_buffer >= MAX_SEND_BUFFER:
+                return False
+            allowed = 2 * self.send_buffer * min(self.wanted, self.streams) / max(rtt, 1e-3)
+        return rate >= 0.5 * allowed  # in practice a buffer allows about 0.8 of that (its overhead)
+
+    def grow(self) -> None:
+        """Double the upload sockets' send buffer, for those sending and those to come."""
+        with self.lock:
+            self.send_buffer *= 2
+            for sock in self.sending:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
 
     def run_streams(self, work: Callable[[], None]) -> None:
         def target(index: int) -> None:
@@ -287,8 +345,8 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
         try:
             sock = conn.sock
             assert sock is not None
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
             with engine.lock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, engine.send_buffer)
                 engine.sending.add(sock)
             conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
@@ -336,6 +394,18 @@ def preflight(url: str, budget: Budget, method: str = "GET", body: bytes | None 
         raise failure from None
 
 
+def round_trip(url: str, budget: Budget) -> float:
+    """The round trip to ``url``'s host in seconds, from a TCP connect (0 when it fails: the transfer tells why)."""
+    parts = urlsplit(url)
+    try:
+        sock, took = tcp_connect(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                 budget, cap=3.0)
+    except ProbeError:
+        return 0.0
+    sock.close()
+    return took
+
+
 def proxy_for(backend: Backend) -> str:
     """The environment's proxy for ``backend`` ("" when it is reached straight)."""
     return environment_proxy(backend.download_url) if backend.proxied else ""
@@ -355,6 +425,8 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
         preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
     else:
         raise ValueError(f"direction must be download or upload, not {direction!r}")
+    rtt = round_trip(proxy or url, budget)
+    rule = rule.for_round_trip(rtt)
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     if proxy:
@@ -366,16 +438,28 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     host = parts.hostname or ""
     engine.run_streams(_download_work(engine, url, host) if direction == "download"
                        else _upload_work(engine, url, host, payload))
-    return Transfer(direction, url, follow(engine, budget, rule, on_sample), rule.streams, (where,))
+    return followed(direction, url, engine, budget, rule, (where,), rtt, on_sample)
 
 
-def follow(engine: _Engine, budget: Budget, rule: StopRule,
-           on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Throughput:
+def followed(direction: str, url: str, engine: Any, budget: Budget, rule: StopRule, contacted: tuple[str, ...],
+             rtt: float, on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Transfer:
+    """The transfer of the running ``engine`` (every backend's streams, whatever their protocol), sampled by
+    :func:`follow` with the stop rule scaled for the round trip ``rtt``."""
+    result, started, ramp_s = follow(engine, budget, rule, on_sample, direction=direction, rtt=rtt)
+    return Transfer(direction, url, result, rule.streams, contacted, rtt, started, ramp_s)
+
+
+def follow(engine: Any, budget: Budget, rule: StopRule,
+           on_sample: Callable[[float, float], None] = lambda t, mbps: None, *, direction: str = "download",
+           rtt: float = 0.0) -> tuple[Throughput, float, float]:
     """Sample the running ``engine``'s bytes until the rate is steady, the time is up or it fails (every backend's
-    streams, whatever their protocol); the engine is closed when this returns. :class:`ProbeError` on failure."""
+    streams, whatever their protocol); the engine is closed when this returns. Returns the throughput, when the
+    streams started (``time.perf_counter()``) and the ramp-up discarded (seconds; an upload whose socket buffers
+    held it back ramps up longer). :class:`ProbeError` on failure."""
     samples: list[Sample] = [(0.0, 0)]
     start = time.perf_counter()
     last_moved = start
+    next_look = 0.0
     stable = False
     matched = False
     try:
@@ -396,7 +480,15 @@ def follow(engine: _Engine, budget: Budget, rule: StopRule,
             if now - last_moved > rule.stall_s:
                 raise ProbeError("stalled", seconds=round(now - last_moved, 1), moved=total)
             elapsed = now - start
-            if not matched and elapsed >= rule.ramp_s / 2:  # as many streams as the line's rate needs, early
+            span = max(0.25, rtt)  # the rate over the last round trip, once a round trip
+            if direction == "upload" and isinstance(engine, _Engine) and elapsed >= next_look:
+                next_look = elapsed + span
+                then = sample_at(samples, elapsed - span)
+                if engine.buffer_bound((total - then[1]) / max(elapsed - then[0], 1e-3), rtt):
+                    engine.grow()  # the rate was the buffer's: the ramp-up goes on for two more round trips
+                    longer = max(0.0, elapsed + 2 * span - rule.ramp_s)
+                    rule = dataclasses.replace(rule, ramp_s=rule.ramp_s + longer, max_s=rule.max_s + longer)
+            if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
             if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
@@ -409,4 +501,4 @@ def follow(engine: _Engine, budget: Budget, rule: StopRule,
         engine.close()
     if samples[-1][0] <= rule.ramp_s + rule.window_s:
         raise ProbeError("timeout")
-    return summarize_throughput(samples, rule.ramp_s, stable)
+    return summarize_throughput(samples, rule.ramp_s, stable), start, rule.ramp_s
