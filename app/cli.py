@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
 from checks.network import BACKENDS
+from checks.untrusted import clean_error
 
 if TYPE_CHECKING:
     from app.session import Session
@@ -239,7 +240,7 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
             return EXIT_NOT_SAVED
         return EXIT_NOT_READY if report.overall == "not_ready" else EXIT_READY
     except Exception as error:  # whatever breaks the report, the results are not lost
-        print(f"{PROG}: {say('cli.no_report', error=f'{type(error).__name__}: {error}')}", file=sys.stderr)
+        print(f"{PROG}: {say('cli.no_report', error=clean_error(error))}", file=sys.stderr)  # the app's own fault
         for result in results:
             print(f"{result.title} ({result.id}): {say(f'status.{result.status.value}')}: {result.summary}")
         return EXIT_NOT_READY
