@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 import itertools
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +47,14 @@ from checks.report import Report, category_label, channel_text, fix_first_text, 
 from checks.steps import STEPS, fix_first_line, is_consequence, summarise, was_not_asked
 from checks.wording import say, say_all
 
+PREVIEW_MIN_PX = 400
+"""The preview is at least this wide beside the steps (else they go under it)."""
+STEP_COLUMN_CHARS = 46
+"""The step cards want a column at least this many characters wide (else they go under the preview)."""
+PREVIEW_MIN_HEIGHT_PX = 180
+"""The preview is never lower than this (a 320-pixel-wide picture)."""
+PREVIEW_SHARE_NARROW = 0.5
+"""Above the steps, the preview takes at most this part of the page's visible height."""
 _RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 _STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 _VERDICT_STATUS = {"ready": "pass", "warnings": "warn", "not_ready": "fail"}
@@ -79,8 +88,7 @@ class CheckPage(QWidget):
         self.tabs.setTabBarAutoHide(True)
         self.tabs.addTab(self.flow_scroll, "")
         keep(self.tabs, "setTabText", lambda: say("ui.tab_checks"), 0)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)  # with the style's margins: nothing touches the screen's edge
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(self.bottom)
@@ -193,41 +201,98 @@ class CheckPage(QWidget):
             card.details_toggled.connect(self._details_toggled)
         self.plan_b = PlanBCard(offer_interview_mode=offer_interview_mode)
         self.plan_b.interview_mode.connect(self.interview_mode_wanted)
-        left = QVBoxLayout()
-        if self.camera_panel is not None:
-            left.addWidget(self.camera_panel, 3)
-        if self.pickers is not None:
-            left.addWidget(self.pickers)
-        if self.mic_panel is not None:
-            left.addWidget(self.mic_panel)
+        self.devices = _column(self.pickers, self.mic_panel)
+        """The pickers and the microphone test: under the preview."""
         if self.throughput is not None:
-            left.addWidget(self.throughput, 1)
-        left.addStretch(0)
-        right = QVBoxLayout()
-        for card in self.cards.values():
-            right.addWidget(card)
-        right.addWidget(self.plan_b)
-        right.addStretch(1)
-        row = QHBoxLayout()
-        row.addLayout(left, 3)
-        row.addLayout(right, 2)
+            self.devices.layout().addWidget(self.throughput, 1)
+        self.steps = _column(*self.cards.values(), self.plan_b)
+        """The step cards and the plan B: beside the preview on a wide page, under it on a narrow one."""
+        self.steps.layout().addStretch(1)
+        self.flow = QGridLayout()
+        self.wide: bool | None = None
+        """Whether the steps stand beside the preview (None until the page is first laid out)."""
         column = QVBoxLayout()
-        column.addLayout(row, 1)
+        column.addLayout(self.flow)
         column.addWidget(self.details_area)
+        column.addStretch(1)  # what height is left goes below it all, never between the parts
         page = QWidget()
         page.setLayout(column)
-        self.flow_scroll = QScrollArea()
+        self.flow_scroll = _Scrolling()
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.flow_scroll.setWidget(page)
+        self._reflow(wide=True)
         self._fit_timer = QTimer(self, singleShot=True, interval=40)
         self._fit_timer.timeout.connect(self._fit_page)
         self.flow_scroll.viewport().installEventFilter(self)
 
+    def _reflow(self, wide: bool) -> None:
+        """The steps beside the preview (``wide``), else under it, between the preview and the devices: the verdict
+        of each step stays near the top on a narrow page too."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        parts = [w for w in (self.camera_panel, self.steps, self.devices) if w is not None]
+        for part in parts:
+            self.flow.removeWidget(part)
+        if wide:
+            if self.camera_panel is not None:
+                self.flow.addWidget(self.camera_panel, 0, 0)
+            self.flow.addWidget(self.devices, 1, 0)
+            self.flow.addWidget(self.steps, 0, 1, 4, 1)  # down to the row that takes what height is left
+            self.flow.setColumnStretch(0, 3)
+            self.flow.setColumnStretch(1, 2)
+        else:
+            for row, part in enumerate(parts):
+                self.flow.addWidget(part, row, 0)
+            self.flow.setColumnStretch(0, 1)
+            self.flow.setColumnStretch(1, 0)
+        for row in range(3):  # beside taller steps, the room left goes below the devices
+            self.flow.setRowStretch(row, 0)
+        self.flow.setRowStretch(3, 1)
+
+    def _fits_side_by_side(self, width: int) -> bool:
+        """Whether the preview with the devices and the steps both have room for their words in ``width``: the
+        steps a column of at least STEP_COLUMN_CHARS characters, the preview at least PREVIEW_MIN_PX wide. With
+        neither a preview nor devices (a check of the network alone), the steps have the whole width."""
+        if self.camera_panel is None and self.devices.layout().isEmpty():
+            return False
+        chars = self.steps.fontMetrics().averageCharWidth()
+        left = max(self.devices.minimumSizeHint().width(), PREVIEW_MIN_PX)
+        if self.camera_panel is not None:
+            left = max(left, self.camera_panel.minimumSizeHint().width())
+        right = max(self.steps.minimumSizeHint().width(), STEP_COLUMN_CHARS * chars)
+        margins = self.flow_scroll.widget().layout().contentsMargins()
+        return width >= left + right + self.flow.horizontalSpacing() + margins.left() + margins.right()
+
+    def _fit_preview(self) -> None:
+        """The preview as large as its width allows for a 16:9 picture, but no taller than leaves the rest of its
+        column in view (beside the steps), or than PREVIEW_SHARE_NARROW of the view (above them): on a low screen the
+        picture is smaller, never the words."""
+        if self.camera_panel is None:
+            return
+        view = self.camera_panel.view
+        height = self.flow_scroll.viewport().height()
+        around = self.camera_panel.minimumSizeHint().height() - view.minimumHeight()  # the hint, the snapshot box
+        if self.wide:
+            room = height - around - self.devices.sizeHint().height() - 4 * self.flow.verticalSpacing()
+        else:
+            room = int(height * PREVIEW_SHARE_NARROW) - around
+        wanted = max(PREVIEW_MIN_HEIGHT_PX, min(room, view.width() * 9 // 16))
+        if abs(wanted - view.height()) > self._scroll_bar_px():  # not back and forth as the scroll bar comes and goes
+            view.setFixedHeight(wanted)
+
+    def _scroll_bar_px(self) -> int:
+        return self.flow_scroll.verticalScrollBar().sizeHint().width()
+
     def _fit_page(self) -> None:
-        """Make the page as tall as its words need at the width it has. The scroll area hears of a card that needs
-        more lines only by chance (a change in the page's smallest size), so after the cards' own layouts it is asked
-        to measure the page again (setting "resizable" does that), whenever the words or the width change."""
+        """Lay the page out for the width and height it has, and make it as tall as its words need. The scroll area
+        hears of a card that needs more lines only by chance (a change in the page's smallest size), so after the
+        cards' own layouts it is asked to measure the page again (setting "resizable" does that), whenever the words
+        or the size change."""
+        # the width as if the scroll bar were shown: the steps do not move as it comes and goes
+        self._reflow(self._fits_side_by_side(self.flow_scroll.contentsRect().width() - self._scroll_bar_px()))
+        self._fit_preview()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.flow_scroll.widget().layout().invalidate()
         self.flow_scroll.setWidgetResizable(True)
@@ -407,7 +472,9 @@ class CheckPage(QWidget):
                 group = self.tree.topLevelItem(i)
                 group.setHidden(group.data(0, Qt.ItemDataRole.UserRole) not in categories)
             self.details_area.show()
-            self.flow_scroll.ensureWidgetVisible(self.details_area)
+            self._fit_page()  # laid out now, so that it is scrolled to where it is, not where it was hidden
+            area = self.flow_scroll
+            QTimer.singleShot(0, area, lambda: area.ensureWidgetVisible(self.details_area, 0, 0))
         elif not any(card.details_button.isChecked() for card in self.cards.values()):
             self.details_area.hide()
 
@@ -558,6 +625,26 @@ class CheckPage(QWidget):
         if self.camera_panel is not None:
             self.camera_panel.stop()
         self.controller.close()  # cancels a run, then releases the camera
+
+
+class _Scrolling(QScrollArea):
+    """The page's middle, which scrolls: it asks for no more height than its smallest, so that a page shown in a
+    scroll area of its own (the kiosk's) is laid out as high as that shows, its verdict and Run in view; it takes
+    the height the page has left."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+
+def _column(*parts: QWidget | None) -> QWidget:
+    """The parts given (None: left out), one under the other, in a widget of their own that a layout can move."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if part is not None:
+            layout.addWidget(part)
+    return column
 
 
 def _skipped_names(report: Report) -> list[str]:

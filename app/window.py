@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox, QPushButton, QWidget
 
@@ -39,11 +39,33 @@ if TYPE_CHECKING:
 __all__ = ["MainWindow", "make_app", "run_window"]
 
 SCREENSHOT_TIMEOUT_MS = 180_000
+PREFERRED_SIZE = QSize(1400, 900)
+"""The window's size with text of the usual size, where the screen has room for it."""
+USUAL_LINE_PX = 15
+"""The height of a line of the usual text (9–10 pt at 96 dpi): larger text, a larger window."""
+FRAME_PX = QSize(16, 48)
+"""Room left for the window manager's frame and title bar."""
 
 
 def _on_page(name: str) -> property:
     """A part of the check page, read through the window (``window.banner`` is ``window.page.banner``)."""
     return property(attrgetter(f"page.{name}"), doc=f"The check page's ``{name}``.")
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Open ``window`` no larger than its screen's work area (the screen less its panels and docks): at
+    PREFERRED_SIZE (in step with the text size) where that fits with the window's frame, else filling the work area
+    (maximised; without a window manager, as large as it)."""
+    area = window.screen().availableGeometry()
+    scale = max(1.0, window.fontMetrics().height() / USUAL_LINE_PX)
+    wanted = PREFERRED_SIZE * scale
+    if wanted.width() + FRAME_PX.width() <= area.width() and wanted.height() + FRAME_PX.height() <= area.height():
+        window.resize(wanted)
+        window.move(area.center() - QPoint(wanted.width() // 2, (wanted.height() + FRAME_PX.height()) // 2))
+    else:
+        window.resize(area.size() - FRAME_PX)
+        window.move(area.topLeft())
+        window.setWindowState(Qt.WindowState.WindowMaximized)
 
 
 class MainWindow(QMainWindow):
@@ -58,7 +80,6 @@ class MainWindow(QMainWindow):
         self.controller = RunController(session, history=self._history, parent=self)
         keep(self, "setWindowTitle",
              lambda: f"{say('ui.app_name')} ({say('ui.demo_suffix')})" if demo else say("ui.app_name"))
-        self.resize(1120, 760)
         remembered = load_choice()
         self.page = CheckPage(self.controller, speaker=remembered.speaker or None)
         """The check itself, as the kiosk shows it too."""
@@ -82,6 +103,7 @@ class MainWindow(QMainWindow):
         """Interview mode's window, once opened."""
         self._make_menus()
         self.controller.run_finished.connect(self._on_finished)  # after the page has shown the run's end
+        fit_to_screen(self)
 
     # -- the controller's state, read through -----------------------------------------------------------
 
