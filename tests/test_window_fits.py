@@ -5,11 +5,14 @@ Details open in view. In English, German, Spanish and the pseudo-language 40 % l
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.window_states import on_screen
-from tests.xserver import XUnavailable
+from tests.window_states import on_screen, opened_on
+from tests.xserver import XServer, XUnavailable, wait_until
 
 SCREENS = {
     "1280x720": (1280, 720, None),
@@ -73,4 +76,40 @@ def test_with_large_text_on_a_small_screen_the_steps_go_under_the_preview(tmp_pa
     except XUnavailable as error:
         pytest.skip(str(error))
     assert shown["wide"] is False  # reflowed, instead of a column of cards two words wide or a sideways scroll
+    assert_fits(shown)
+
+
+PANEL_PX = 48
+WIDTH, HEIGHT = 1600, 960
+
+
+def test_a_panel_at_the_top_of_the_screen_is_left_free(tmp_path):
+    """A desktop's panel (here an xterm that reserves the top 48 pixels, as a panel does with _NET_WM_STRUT): the
+    window opens in the rest, the work area openbox says, never under the panel. The screen would have room for the
+    window at its own size without the panel, not with it."""
+    if shutil.which("xterm") is None or shutil.which("xdotool") is None:
+        pytest.skip("xterm and xdotool are needed (apt-get install xterm xdotool)")
+    try:
+        server = XServer(WIDTH, HEIGHT)
+    except XUnavailable as error:
+        pytest.skip(str(error))
+    panel = None
+    try:
+        server.start_window_manager()
+        panel = subprocess.Popen(["xterm", "-name", "interview-ready-panel", "-geometry", "20x2+0+0"], env=server.env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = server.run("xdotool", "search", "--sync", "--classname", "interview-ready-panel").stdout.split()
+        assert found, "the panel's window did not show"
+        strut = f"0, 0, {PANEL_PX}, 0, 0, 0, 0, 0, 0, {WIDTH - 1}, 0, 0"
+        server.run("xprop", "-id", found[0], "-f", "_NET_WM_STRUT_PARTIAL", "32c", "-set", "_NET_WM_STRUT_PARTIAL",
+                   strut)
+        assert wait_until(lambda: f"0, {PANEL_PX}, {WIDTH}, {HEIGHT - PANEL_PX}" in server.run(
+            "xprop", "-root", "_NET_WORKAREA").stdout, 10), "openbox did not leave room for the panel"
+        shown = opened_on(server.env, "one-problem", "--details", "picture")
+    finally:
+        if panel is not None:
+            panel.terminate()
+            panel.wait(5)
+        server.close()
+    assert shown["native"]["work_area"] == [0, PANEL_PX, WIDTH, HEIGHT - PANEL_PX]
     assert_fits(shown)

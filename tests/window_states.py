@@ -173,15 +173,20 @@ def on_screen(width: int, height: int, state: str, *args: str, window_manager: b
     """Open the window in ``state`` as a candidate would, on a fresh X server of ``width`` × ``height`` (with openbox
     or without a window manager; ``font_dpi``: Qt's QT_FONT_DPI, 192 for text at 200 %), and return what
     :func:`main` found. Raises :class:`tests.xserver.XUnavailable` without Xvfb."""
-    import subprocess
-
     from tests.xserver import x_server
 
     with x_server(width, height, window_manager=window_manager) as env:
-        if font_dpi is not None:
-            env = {**env, "QT_FONT_DPI": str(font_dpi)}
-        done = subprocess.run([sys.executable, "-m", "tests.window_states", state, "--size", "opened", *args],
-                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
+        return opened_on(env, state, *args, font_dpi=font_dpi)
+
+
+def opened_on(env: dict[str, str], state: str, *args: str, font_dpi: int | None = None) -> dict:
+    """:func:`on_screen` on the X server ``env`` names (its ``DISPLAY``)."""
+    import subprocess
+
+    if font_dpi is not None:
+        env = {**env, "QT_FONT_DPI": str(font_dpi)}
+    done = subprocess.run([sys.executable, "-m", "tests.window_states", state, "--size", "opened", *args],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
