@@ -57,8 +57,9 @@ def test_without_a_window_manager_the_window_fits_too(tmp_path, screen):
     assert_fits(shown_on(screen, "en", tmp_path, window_manager=False))
 
 
-def test_in_a_language_40_percent_longer_it_fits_the_common_laptop(tmp_path):
-    shown = shown_on("1366x768", "qps", tmp_path, state="all-good")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_in_a_language_40_percent_longer_it_fits_too(tmp_path, screen):
+    shown = shown_on(screen, "qps", tmp_path, state="all-good")
     assert_fits(shown)
     assert shown["banner"].startswith("[")
 
