@@ -16,8 +16,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer,
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -208,7 +208,14 @@ class CheckPage(QWidget):
         self.steps = _column(*self.cards.values(), self.plan_b)
         """The step cards and the plan B: beside the preview on a wide page, under it on a narrow one."""
         self.steps.layout().addStretch(1)
-        self.flow = QGridLayout()
+        self.lead = QVBoxLayout()
+        """The preview, and beside the steps the devices under it: what the steps stand beside. A layout, not a
+        widget, so that the devices moving in and out of it keep their parent (and stay shown)."""
+        if self.camera_panel is not None:
+            self.lead.addWidget(self.camera_panel)
+        self.flow = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.flow.addLayout(self.lead, 3)
+        self.flow.addWidget(self.steps, 2)
         self.wide: bool | None = None
         """Whether the steps stand beside the preview (None until the page is first laid out)."""
         column = QVBoxLayout()
@@ -227,29 +234,25 @@ class CheckPage(QWidget):
         self.flow_scroll.viewport().installEventFilter(self)
 
     def _reflow(self, wide: bool) -> None:
-        """The steps beside the preview (``wide``), else under it, between the preview and the devices: the verdict
-        of each step stays near the top on a narrow page too."""
+        """The steps beside the preview and the devices under it (``wide``), else one column: the preview, the
+        steps, the devices, so that the verdict of each step stays near the top on a narrow page too. The order of
+        the layouts is the order of reading (and of Tab) either way."""
         if wide == self.wide:
             return
         self.wide = wide
-        parts = [w for w in (self.camera_panel, self.steps, self.devices) if w is not None]
-        for part in parts:
-            self.flow.removeWidget(part)
+        lead = self.lead
+        self.flow.removeWidget(self.devices)
         if wide:
-            if self.camera_panel is not None:
-                self.flow.addWidget(self.camera_panel, 0, 0)
-            self.flow.addWidget(self.devices, 1, 0)
-            self.flow.addWidget(self.steps, 0, 1, 4, 1)  # down to the row that takes what height is left
-            self.flow.setColumnStretch(0, 3)
-            self.flow.setColumnStretch(1, 2)
+            self.flow.setDirection(QBoxLayout.Direction.LeftToRight)
+            lead.addWidget(self.devices)
+            lead.addStretch(1)  # beside taller steps, the room left goes below the devices
         else:
-            for row, part in enumerate(parts):
-                self.flow.addWidget(part, row, 0)
-            self.flow.setColumnStretch(0, 1)
-            self.flow.setColumnStretch(1, 0)
-        for row in range(3):  # beside taller steps, the room left goes below the devices
-            self.flow.setRowStretch(row, 0)
-        self.flow.setRowStretch(3, 1)
+            self.flow.setDirection(QBoxLayout.Direction.TopToBottom)
+            lead.removeWidget(self.devices)
+            lead.takeAt(lead.count() - 1)  # the stretch
+            self.flow.addWidget(self.devices)
+        for i in range(self.flow.count()):
+            self.flow.setStretch(i, (3, 2, 0)[i] if wide else 0)
 
     def _fits_side_by_side(self, width: int) -> bool:
         """Whether the preview with the devices and the steps both have room for their words in ``width``: the
@@ -263,7 +266,7 @@ class CheckPage(QWidget):
             left = max(left, self.camera_panel.minimumSizeHint().width())
         right = max(self.steps.minimumSizeHint().width(), STEP_COLUMN_CHARS * chars)
         margins = self.flow_scroll.widget().layout().contentsMargins()
-        return width >= left + right + self.flow.horizontalSpacing() + margins.left() + margins.right()
+        return width >= left + right + self.flow.spacing() + margins.left() + margins.right()
 
     def _fit_preview(self) -> None:
         """The preview as large as its width allows for a 16:9 picture, but no taller than leaves the rest of its
@@ -275,7 +278,7 @@ class CheckPage(QWidget):
         height = self.flow_scroll.viewport().height()
         around = self.camera_panel.minimumSizeHint().height() - view.minimumHeight()  # the hint, the snapshot box
         if self.wide:
-            room = height - around - self.devices.sizeHint().height() - 4 * self.flow.verticalSpacing()
+            room = height - around - self.devices.sizeHint().height() - 4 * self.flow.spacing()
         else:
             room = int(height * PREVIEW_SHARE_NARROW) - around
         wanted = max(PREVIEW_MIN_HEIGHT_PX, min(room, view.width() * 9 // 16))
@@ -296,6 +299,7 @@ class CheckPage(QWidget):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.flow_scroll.widget().layout().invalidate()
         self.flow_scroll.setWidgetResizable(True)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # its parts placed at its new size now
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.flow_scroll.viewport():
@@ -419,6 +423,7 @@ class CheckPage(QWidget):
         self._show_phase(phase)
         if phase is Phase.RECORDING:
             if self.mic_panel is not None:  # the prompt to read aloud in view, on a small screen too
+                self._fit_page()  # where the prompt's new lines put the meter, not where it was
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox, QPushButton, QWidget
 
@@ -55,17 +55,24 @@ def _on_page(name: str) -> property:
 def fit_to_screen(window: QWidget) -> None:
     """Open ``window`` no larger than its screen's work area (the screen less its panels and docks): at
     PREFERRED_SIZE (in step with the text size) where that fits with the window's frame, else filling the work area
-    (maximised; without a window manager, as large as it)."""
+    (maximised; without a window manager, as large as it). Called before the window is first shown."""
+    area, wanted, fits = _opening_size(window)
+    window.resize(wanted)
+    if fits:
+        window.move(area.center() - QPoint(wanted.width() // 2, (wanted.height() + FRAME_PX.height()) // 2))
+    else:
+        window.move(area.topLeft())
+        window.setWindowState(Qt.WindowState.WindowMaximized)
+
+
+def _opening_size(window: QWidget) -> tuple[QRect, QSize, bool]:
+    """The screen's work area, the window's size in it, and whether that is PREFERRED_SIZE (else the work area)."""
     area = window.screen().availableGeometry()
     scale = max(1.0, window.fontMetrics().height() / USUAL_LINE_PX)
     wanted = PREFERRED_SIZE * scale
     if wanted.width() + FRAME_PX.width() <= area.width() and wanted.height() + FRAME_PX.height() <= area.height():
-        window.resize(wanted)
-        window.move(area.center() - QPoint(wanted.width() // 2, (wanted.height() + FRAME_PX.height()) // 2))
-    else:
-        window.resize(area.size() - FRAME_PX)
-        window.move(area.topLeft())
-        window.setWindowState(Qt.WindowState.WindowMaximized)
+        return area, wanted, True
+    return area, area.size() - FRAME_PX, False
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +110,7 @@ class MainWindow(QMainWindow):
         """Interview mode's window, once opened."""
         self._make_menus()
         self.controller.run_finished.connect(self._on_finished)  # after the page has shown the run's end
-        fit_to_screen(self)
+        self.resize(_opening_size(self)[1])  # placed (and maximised where need be) by fit_to_screen when shown
 
     # -- the controller's state, read through -----------------------------------------------------------
 
@@ -401,6 +408,7 @@ def run_window(session: Session, screenshot: Path | None = None, demo: bool = Fa
     app = make_app()
     set_language(starting_language(lang, load_choice().language, QLocale.system().uiLanguages()))
     window = MainWindow(session, demo=demo, reload=reload)
+    fit_to_screen(window)
     window.show()
     if starting is not None:
         starting.close()

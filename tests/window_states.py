@@ -208,13 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
 
-    from PySide6.QtCore import QPoint, Qt, QTimer
+    from PySide6.QtCore import QPoint, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from app.cli import make_parser
     from app.session import resolve
-    from app.window import MainWindow, make_app
+    from app.window import MainWindow, fit_to_screen, make_app
     from checks.wording import set_language
 
     app = make_app()  # as the app starts
@@ -225,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         app.setFont(font)
     session = resolve(make_parser().parse_args(STATES[args.state]))
     window = MainWindow(session, demo="--demo" in STATES[args.state])
-    if args.size != "opened":
+    if args.size == "opened":
+        fit_to_screen(window)  # as the app opens it
+    else:
         width, height = (int(n) for n in args.size.split("x"))
-        window.setWindowState(Qt.WindowState.WindowNoState)
         window.resize(width, height)
     window.show()
     answer: dict[str, object] = {"state": args.state}
