@@ -239,6 +239,7 @@ class CheckPage(QWidget):
         the layouts is the order of reading (and of Tab) either way."""
         if wide == self.wide:
             return
+        first = self.wide is None
         self.wide = wide
         lead = self.lead
         self.flow.removeWidget(self.devices)
@@ -253,6 +254,8 @@ class CheckPage(QWidget):
             self.flow.addWidget(self.devices)
         for i in range(self.flow.count()):
             self.flow.setStretch(i, (3, 2, 0)[i] if wide else 0)
+        if not first:  # (the first time, the page is not yet made: it orders Tab itself once it is)
+            self._order_tabs()  # Tab in the new order
 
     def _fits_side_by_side(self, width: int) -> bool:
         """Whether the preview with the devices and the steps both have room for their words in ``width``: the
