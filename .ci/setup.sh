@@ -13,7 +13,8 @@ test_packages=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox popp
                iproute2 openssl ethtool php-cli desktop-file-utils shared-mime-info asterisk-core-sounds-en-wav
                alsa-utils xvfb xauth xdotool x11-utils openbox xclip imagemagick libxcb-icccm4 libxcb-keysyms1
                libxcb-image0 libxcb-render-util0 libxcb-shape0 xterm dconf-cli gsettings-desktop-schemas
-               libglib2.0-bin)
+               libglib2.0-bin
+               at-spi2-core dbus-daemon dbus-x11 python3-pyatspi)  # the screen reader's view: the AT-SPI bus, read by pyatspi
 bundle_packages=(binutils  # PyInstaller reads the libraries' dependencies with objdump
                  g++ cmake ninja-build nasm)  # the small OpenCV is compiled once (nasm: libjpeg-turbo's fast code)
 python=${PYTHON:-python3}

@@ -167,7 +167,7 @@ class CameraPanel(QWidget):
         self.hint_icon.setFixedSize(28, 28)
         self.hint = QLabel(say("ui.camera_starting"))
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it may name a device or a file
-        worded(self.hint, "setAccessibleName", "ui.camera_hint")
+        worded(self.hint, "setAccessibleDescription", "ui.camera_hint")  # its name is the hint itself
         self.hint.setWordWrap(True)
         font = QFont(self.hint.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)

@@ -10,7 +10,7 @@ devices around the page; the kiosk its start screen, its report page and the wip
 from __future__ import annotations
 
 import html
-import itertools
+import math
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import announce, follow_layout
 from app.camera_view import CameraPanel
 from app.controller import Phase, RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
@@ -43,8 +44,9 @@ from app.starting import application
 from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
 from checks.api import CheckResult
+from checks.recording import GUIDED_TOTAL_S
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
-from checks.steps import STEPS, fix_first_line, is_consequence, summarise, was_not_asked
+from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
 from checks.wording import say, say_all
 
 PREVIEW_MIN_PX = 400
@@ -122,7 +124,7 @@ class CheckPage(QWidget):
         self.banner_icon = QLabel()
         self.banner_icon.setFixedSize(48, 48)
         self.banner = QLabel(say("ui.not_started"))
-        worded(self.banner, "setAccessibleName", "ui.verdict_banner")
+        worded(self.banner, "setAccessibleDescription", "ui.verdict_banner")  # its name is the verdict itself
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,7 +135,7 @@ class CheckPage(QWidget):
         self.fix_first = QLabel()
         self.fix_first.setWordWrap(True)
         self.fix_first.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a check's summary, which may contain "<"
-        worded(self.fix_first, "setAccessibleName", "report.fix_first")
+        worded(self.fix_first, "setAccessibleDescription", "report.fix_first")
         self.top = QHBoxLayout()
         """The banner's row: the verdict, and at its right what the page is shown with adds (a button)."""
         self.top.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -227,6 +229,7 @@ class CheckPage(QWidget):
         self.flow_scroll = _Scrolling()
         self.flow_scroll.setWidgetResizable(True)
         self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.flow_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to what is inside
         self.flow_scroll.setWidget(page)
         self._reflow(wide=True)
         self._fit_timer = QTimer(self, singleShot=True, interval=40)
@@ -342,18 +345,9 @@ class CheckPage(QWidget):
         self.addActions([self.run_action, self.cancel_action])
 
     def _order_tabs(self) -> None:
-        """Tab follows the flow: the preview, each step's Details, the rows and words, then Run and Cancel."""
-        chain: list[QWidget] = []
-        if self.camera_panel is not None:
-            chain.append(self.camera_panel.toggle)
-            if self.camera_panel.snapshot_box is not None:
-                chain.append(self.camera_panel.snapshot_box)
-        if self.pickers is not None:
-            chain += [self.pickers.camera, self.pickers.mic, self.pickers.speaker]
-        chain += [card.details_button for card in self.cards.values()]
-        chain += [self.tree, self.details, self.run_button, self.cancel_button]
-        for first, second in itertools.pairwise(chain):
-            self.setTabOrder(first, second)
+        """Tab follows the page as it is read: the banner, the preview, the pickers, the microphone test, each step
+        and plan B, the rows and words, then Run and Cancel (:func:`app.access.follow_layout`)."""
+        follow_layout(self)
 
     def _connect(self) -> None:
         c = self.controller
@@ -361,6 +355,7 @@ class CheckPage(QWidget):
         c.run_started.connect(self._run_started)
         c.check_started.connect(self._on_started)
         c.check_progress.connect(self._on_progress)
+        c.take_progress.connect(self._take_progress)
         c.check_finished.connect(self._on_finished_one)
         c.run_finished.connect(self._on_finished)
         if self.camera_panel is not None:
@@ -402,8 +397,10 @@ class CheckPage(QWidget):
     def _set_banner(self, status: str, headline: str, fix: str) -> None:
         self.banner_icon.setPixmap(status_icon(status).pixmap(48, 48))
         self.banner.setText(headline)
+        self.banner.setAccessibleName(headline)  # a screen reader reads a label's name, never its text behind it
         self.banner.setStyleSheet(f"color: {COLOURS[status]};")
         self.fix_first.setText(fix)
+        self.fix_first.setAccessibleName(fix)
         self.fix_first.setVisible(bool(fix))
 
     # -- devices ----------------------------------------------------------------------------------
@@ -430,6 +427,15 @@ class CheckPage(QWidget):
                 self.flow_scroll.ensureWidgetVisible(self.mic_panel.meter, 50, 150)
         elif phase is Phase.CHECKING:
             self.flow_scroll.verticalScrollBar().setValue(0)  # back to the steps, where the results come
+            self._show_progress()  # from the take's bar to the checks' count
+
+    def _take_progress(self, elapsed: float) -> None:
+        """The bar moves with the microphone take (before any check has run), then counts the checks."""
+        if self.controller.phase is not Phase.RECORDING:
+            return
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(round(1000 * min(1.0, elapsed / GUIDED_TOTAL_S)))
+        self.progress_text.setText(say("ui.take_progress", seconds=max(0, math.ceil(GUIDED_TOTAL_S - elapsed))))
 
     def _show_phase(self, phase: Phase) -> None:
         if phase is Phase.RECORDING:
@@ -545,6 +551,7 @@ class CheckPage(QWidget):
                 self._show_result(item, result, report.status_key(result))
         self.progress.setValue(self.progress.maximum())
         self._show_verdict(report)
+        announce(self.banner, f"{self.banner.text()} {self.fix_first.text()}".strip())
         self._set_running(False)
         first = report.fix_first
         if first is not None:
@@ -561,7 +568,7 @@ class CheckPage(QWidget):
             fix = fix_first_line(first)
         elif report.results and not cancelled:
             fix = fix_first_text(report)
-        skipped = _skipped_names(report)
+        skipped = unchecked_names(report.results)
         if skipped:
             fix = f"{fix} {say('ui.not_checked', titles=', '.join(skipped))}".strip()
         if cancelled and skipped and report.overall != "not_ready":  # stopped early: never claim "Ready"
@@ -653,21 +660,6 @@ def _column(*parts: QWidget | None) -> QWidget:
         if part is not None:
             layout.addWidget(part)
     return column
-
-
-def _skipped_names(report: Report) -> list[str]:
-    """What was not checked: a whole category by its name, else the checks by their titles (never a check that
-    could not be judged because of another one's problem: that problem is told instead; never one that runs only
-    on request and was not asked for, as the echo test)."""
-    names: list[str] = []
-    for category, results in report.by_category():
-        results = [r for r in results if not was_not_asked(r)]
-        skipped = [r.title for r in results if r.status.value == "skip" and not is_consequence(r)]
-        if skipped and len(skipped) == len(results):
-            names.append(category_label(category))
-        else:
-            names.extend(skipped)
-    return names
 
 
 def make_app() -> QApplication:

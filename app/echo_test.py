@@ -109,7 +109,7 @@ class EchoTestPanel(QWidget):
         self.message = QLabel()
         worded(self.message, "setText", "echo_test.hint")
         self.message.setWordWrap(True)
-        worded(self.message, "setAccessibleName", "echo_test.status")
+        worded(self.message, "setAccessibleDescription", "echo_test.status")  # its name is what it says
         self.button.clicked.connect(self._clicked)
         self.test.started.connect(self._started)
         self.test.progress.connect(lambda text: unworded(self.message, "setText", text))

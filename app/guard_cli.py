@@ -84,8 +84,8 @@ def printer(jsonl: bool, every: float, out: Any = None,
             stream.write(json.dumps({**status.to_json(), "t": round(wall_clock(status.t), 3)}) + "\n")
         else:
             when = clock(datetime.fromtimestamp(wall_clock(status.t)), seconds=True)
-            mark = say(f"guard.state_marks.{status.state}")
-            stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.state}')}: {status.text()}\n")
+            mark = say(f"guard.state_marks.{status.shown}")
+            stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.shown}')}: {status.text()}\n")
             if status.state == "down":
                 stream.write("".join(f"          → {line}\n" for line in plan or []))
         stream.flush()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.access import announce
 from app.icons import status_icon
 from checks.files import write_atomically
 from checks.guard import Change, Status, channel_action
@@ -47,9 +49,9 @@ from checks.report import Report, build_report
 from checks.sources.mic import MicSpec
 from checks.wording import say
 
-ICON_STATUS = {"good": "pass", "trouble": "warn", "down": "fail"}
+ICON_STATUS = {"checking": "waiting", "good": "pass", "trouble": "warn", "down": "fail"}
 """The report's status icons (a disc with a mark: never colour alone) for the guardian's states."""
-BACKGROUND = {"good": "#f1f8f3", "trouble": "#fff4e5", "down": "#fdecea"}
+BACKGROUND = {"checking": "#f5f5f5", "good": "#f1f8f3", "trouble": "#fff4e5", "down": "#fdecea"}
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 MARGIN = 16
 
@@ -230,7 +232,7 @@ class GuardianWindow(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.card)
         self._shortcuts()
-        self.show_status(Status(0.0, "good", "ok"))
+        self.show_status(Status(0.0, "good", "checking"))  # nothing measured yet: never "good" at first
 
     # -- the view -----------------------------------------------------------------------------------------
 
@@ -242,27 +244,30 @@ class GuardianWindow(QWidget):
             return
         self._shown = shown
         changed = self.state is not None and status.state != self.state
-        self.icon.setPixmap(status_icon(ICON_STATUS[status.state]).pixmap(28, 28))
-        name = say(f"guard.state_names.{status.state}")
+        self.icon.setPixmap(status_icon(ICON_STATUS[status.shown]).pixmap(28, 28))
+        name = say(f"guard.state_names.{status.shown}")
         self.icon.setAccessibleName(name)
         self.name.setText(f"<b>{name}</b>")
         good = status.state == "good"
         self.line.setText(status.text())
-        self.line.setVisible(not good or status.reason != "ok")
+        self.line.setVisible(not good or status.reason not in ("ok", "checking"))
         self.card.setVisible(status.state == "down")
         self.setAccessibleDescription(f"{name}. {status.text()}")
         if changed:
             self.notice.setVisible(False)  # told once; the next change replaces it
-        self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.state]}; border: 1px solid #888; }}"
+        self.setStyleSheet(f"GuardianWindow {{ background: {BACKGROUND[status.shown]}; border: 1px solid #888; }}"
                            "QLabel#tips { color: #333; } QToolButton::menu-indicator { image: none; width: 0; }")
         self._fit(status.state)
         self.state = status.state
         if changed:
             self.notify(name, status.text())
+            announce(self, f"{name}. {status.text()}")  # a screen reader says it at once, as the notification
 
     def _fit(self, state: str) -> None:
         """Size the window to what it shows, in its corner."""
         layout = self.layout()
+        for inner in layout.findChildren(QLayout):  # each keeps its own measure of a label whose text changed
+            inner.invalidate()
         layout.invalidate()
         width = max(self._width(state), layout.totalMinimumSize().width())  # a longer state name is never cut
         self.setFixedWidth(width)

@@ -24,11 +24,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QRadioButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.access import follow_layout
 from app.check_page import CheckPage, make_app
 from app.controller import RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
@@ -58,9 +61,11 @@ QPushButton { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight:
 QPushButton:focus { border: 4px solid #ff9900; }
 QPushButton:disabled { background: #8a8a8a; }
 QPushButton:checked { color: #0b3d91; background: #ffffff; border: 5px solid #0b3d91; }
-QPushButton[choice="true"] { color: #0b3d91; background: #ffffff; border: 3px solid #0b3d91; }
-QPushButton[choice="true"]:checked { color: #ffffff; background: #0b3d91; border: 3px solid #000000; }
-QPushButton[choice="true"]:focus { border: 4px solid #ff9900; }
+QRadioButton[choice="true"] { min-height: 64px; padding: 8px 28px; font-size: 19pt; font-weight: bold;
+              color: #0b3d91; background: #ffffff; border: 3px solid #0b3d91; border-radius: 10px; }
+QRadioButton[choice="true"]:checked { color: #ffffff; background: #0b3d91; border: 3px solid #000000; }
+QRadioButton[choice="true"]:focus { border: 4px solid #ff9900; }
+QRadioButton[choice="true"]::indicator { image: none; border: none; width: 0px; height: 0px; }
 QLabel#title { font-size: 34pt; font-weight: bold; }
 QCheckBox::indicator { width: 32px; height: 32px; }
 QLabel#countdown { font-size: 22pt; font-weight: bold; color: #ffffff; background: #8b0000; padding: 16px; }
@@ -128,6 +133,8 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.countdown)
         layout.addWidget(scrolled(self.stack), 1)  # only where even the pages at their smallest do not fit
+        for area in self.findChildren(QScrollArea):  # no Tab stop of their own: Tab goes to what is inside
+            area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -214,9 +221,10 @@ class KioskWindow(QWidget):
         self.pickers.select(self.pickers.speaker, AUTO)
 
     def _make_language_picker(self) -> QWidget:
-        """One big button per language, each named in its own language; the one in use is pressed, filled and
-        marked with a tick (not by its colour alone). Tab reaches them, Space or Enter chooses. Hidden when the app
-        speaks one language only."""
+        """One big button per language, each named in its own language; the one in use is filled and marked with a
+        tick (not by its colour alone). They are radio buttons, one choice of several: a screen reader says "radio
+        button, checked, 2 of 3"; Tab reaches them, the arrow keys or Space choose. Hidden when the app speaks one
+        language only."""
         picker = QWidget()
         picker.setObjectName("languages")
         worded(picker, "setAccessibleName", "kiosk.language_picker")
@@ -225,9 +233,8 @@ class KioskWindow(QWidget):
         self.language_buttons = QButtonGroup(self)
         self.language_buttons.setExclusive(True)
         for code, name in offered_languages():
-            button = QPushButton(name)
+            button = QRadioButton(name)
             button.setObjectName(f"language_{code}")
-            button.setCheckable(True)  # read out as "checked" for the one in use
             button.setAccessibleName(name)
             button.setProperty("language", code)
             button.setProperty("choice", True)  # the style of a choice, not of an action
@@ -322,6 +329,7 @@ class KioskWindow(QWidget):
         self.page = CheckPage(self.controller, pickers=False, speaker=speaker if speaker != AUTO else None,
                               offer_snapshot=False, offer_interview_mode=False)
         self.check_holder.addWidget(self.page)
+        follow_layout(self.check_page)  # Tab: the check, then Start over and Show my report
         self.report_button.setEnabled(False)
         self.stack.setCurrentWidget(self.check_page)
         self.controller.open_camera()

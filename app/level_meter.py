@@ -1,4 +1,5 @@
-"""A live microphone level meter: a dBFS bar with peak hold and a clip indicator, and the level as text.
+"""A live microphone level meter: a dBFS bar with peak hold and a clip indicator, and the level in plain words
+("A little quiet", "Good: your voice is clear"), judged by the microphone level check's own limits.
 
 The audio side only copies blocks into a bounded queue (:class:`LevelFeed`, safe from any thread, never
 blocks); a timer in the GUI thread drains the queue and repaints, so the audio callback never waits for the
@@ -22,16 +23,15 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.reword import number_text, worded
+from app.reword import worded
 from checks.analysis.audio import FLOOR_DBFS, block_levels
+from checks.thresholds import Thresholds
 from checks.wording import say
 
+LEVEL_WORDS = ("very_quiet", "quiet", "good", "loud")
+"""The level's words (``level_meter.words``), quietest first."""
 CLIP_DBFS = -0.1
 """A peak at or above this is shown as clipping (the top of the range was reached)."""
-
-
-def _db_text(value: float) -> str:
-    return number_text(value)
 
 
 class LevelFeed:
@@ -71,8 +71,12 @@ class LevelMeter(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, floor_dbfs: float = -60.0, interval_ms: int = 40,
                  hold_s: float = 1.5, clip_hold_s: float = 2.0, capacity: int = 64,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, thresholds: Thresholds | None = None) -> None:
         super().__init__(parent)
+        limits = (thresholds or Thresholds()).for_check("mic.level")
+        self.bands = tuple(zip((float(limits[k]) for k in ("fail_quiet_dbfs", "warn_quiet_dbfs", "warn_loud_dbfs")),
+                               LEVEL_WORDS, strict=False))
+        """The level's word below each limit (the microphone level check's), and "loud" above the last."""
         self.clock = clock
         """Seconds, for the peak hold and the clip mark (a test passes its own)."""
         self.feed = LevelFeed(capacity)
@@ -140,12 +144,14 @@ class LevelMeter(QWidget):
             self.levelChanged.emit(self.level_dbfs, self.peak_dbfs, self.clipping)
 
     def text(self) -> str:
-        """The level in words, as shown beside the bar and given to screen readers."""
+        """The level in plain words, as shown beside the bar and given to screen readers (the figures in dBFS are
+        the checks', in Details and the report)."""
         if self.level_dbfs <= self.floor_dbfs:
             value = say("level_meter.silent")
         else:
-            value = say("level_meter.value", level=_db_text(self.level_dbfs), peak=_db_text(self.peak_dbfs))
-        return f"{value} {say('level_meter.clip')}" if self.clipping else value
+            word = next((word for limit, word in self.bands if self.level_dbfs < limit), LEVEL_WORDS[-1])
+            value = say(f"level_meter.words.{word}")
+        return say("level_meter.clip") if self.clipping else value  # never "good" and "distorting" at once
 
     def _describe(self) -> None:
         self.setAccessibleDescription(self.text())
@@ -164,8 +170,9 @@ class LevelMeter(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.text()
-        text_width = painter.fontMetrics().horizontalAdvance(say("level_meter.value", level="−88", peak="−88")
-                                                               + " " + say("level_meter.clip")) + 12
+        metrics = painter.fontMetrics()
+        shown = [say(f"level_meter.words.{word}") for word in LEVEL_WORDS] + [say("level_meter.clip")]
+        text_width = max(metrics.horizontalAdvance(text) for text in shown) + 12
         bar = QRectF(1, 4, max(40.0, self.width() - text_width - 2), self.height() - 8)
         painter.setPen(QColor("#616161"))
         painter.setBrush(QColor("#eeeeee"))

@@ -32,14 +32,14 @@ class MicPanel(QWidget):
         worded(self.prompt, "setText", "ui.mic_ready")
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
-        worded(self.prompt, "setAccessibleName", "ui.mic_prompt")
+        worded(self.prompt, "setAccessibleDescription", "ui.mic_prompt")  # its name is the prompt itself
         font = QFont(self.prompt.font())
         font.setBold(True)
         self.prompt.setFont(font)
         self.sentence = QLabel()
         worded(self.sentence, "setText", "mic.guide.sentence")
         self.sentence.setWordWrap(True)
-        worded(self.sentence, "setAccessibleName", "ui.mic_sentence")
+        worded(self.sentence, "setAccessibleDescription", "ui.mic_sentence")  # its name: the sentence to read
         big = QFont(self.sentence.font())
         big.setPointSizeF(big.pointSizeF() * 1.3)
         big.setItalic(True)
@@ -81,20 +81,24 @@ class MicPanel(QWidget):
 
     def show_prompt(self, elapsed: float) -> None:
         keep(self.prompt, "setText", lambda: guided_prompt(elapsed))
-        keep(self.prompt, "setAccessibleName", lambda: guided_prompt(elapsed))
         self.sentence.setVisible(self.prompt.text() == say("mic.guide.speak"))
 
     def recorded(self, take: Recording) -> None:
         self.take = take
-        self.meter.stop()
+        self.quiet_meter()
         self.sentence.hide()
         worded(self.prompt, "setText", "mic.guide.done")
         self.playback.set_recording(take.samples, take.samplerate)
 
     def failed(self, problem: str) -> None:
-        self.meter.stop()
+        self.quiet_meter()
         self.sentence.hide()
         unworded(self.prompt, "setText", problem)
+
+    def quiet_meter(self) -> None:
+        """The take is over: the meter stops and shows silence (never the last word frozen as if still heard)."""
+        self.meter.stop()
+        self.meter.reset()
 
     def stop(self) -> None:
         """Stop showing the level and playing (the window is closing or being reset)."""

@@ -149,7 +149,7 @@ class PlaybackPanel(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it may quote the sound system's error
         self.message.setWordWrap(True)
         self._label_buttons()
-        worded(self.message, "setAccessibleName", "playback.status")
+        worded(self.message, "setAccessibleDescription", "playback.status")  # its name is what it says
         self.hear_button.setEnabled(False)
         self.hear_button.clicked.connect(self._hear)
         self.speakers_button.clicked.connect(self._speakers)
@@ -197,6 +197,8 @@ class PlaybackPanel(QWidget):
         self._toggle(self.speakers_button, speaker_test_sound(), "playback.speakers_hint")
 
     def _finished(self) -> None:
+        if self._playing is not None:  # "you should hear three notes" is over with the notes
+            unworded(self.message, "setText", "")
         self._label_buttons()
         self._playing = None
 

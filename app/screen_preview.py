@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -216,10 +217,23 @@ class ScreenPreview(QDialog):
         super().done(result)
 
 
+def open_preview(window: Any) -> None:
+    """Open the preview once the menu that asked for it has closed and the window is drawn again where the menu
+    was: the picture shows the screen as a share would, never the app's own open menu."""
+    if QApplication.activePopupWidget() is not None:  # still closing
+        QTimer.singleShot(20, lambda: open_preview(window))
+        return
+    QGuiApplication.sync()  # the menu is gone from the window system too
+    QApplication.processEvents()  # and the window below has heard that its pixels are to be drawn again
+    window.repaint()
+    QGuiApplication.sync()
+    ScreenPreview(window).exec()
+
+
 def add_preview_action(window: Any, menu: QMenu) -> QAction:
     """The menu item that opens the preview (the window's only hook)."""
     action = QAction(window)
     worded(action, "setText", "screen_preview.action")
-    action.triggered.connect(lambda: ScreenPreview(window).exec())
+    action.triggered.connect(lambda: QTimer.singleShot(0, lambda: open_preview(window)))
     menu.addAction(action)
     return action

@@ -25,12 +25,15 @@ def no_screen() -> bool:
 
 
 def application() -> QApplication:
-    """The application, named, for the window and the kiosk alike."""
+    """The application, named, with the keyboard aids (:mod:`app.access`), for the window and the kiosk alike."""
     from PySide6.QtWidgets import QApplication
+
+    from app.access import install
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(say("ui.app_name"))
     app.setApplicationVersion(__version__)
+    install(app)  # the focus ring and Enter on buttons
     return app
 
 

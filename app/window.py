@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QRect, QSize, Qt, 
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox, QPushButton, QWidget
 
+from app.access import announce, follow_layout
 from app.check_page import CheckPage, make_app
 from app.controller import RunController
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.guardian: GuardianWindow | None = None
         """Interview mode's window, once opened."""
         self._make_menus()
+        follow_layout(self.page)  # Tab: the page as it is read, the banner's button included
         self.controller.run_finished.connect(self._on_finished)  # after the page has shown the run's end
         self.resize(_opening_size(self)[1])  # placed (and maximised where need be) by fit_to_screen when shown
 
@@ -320,12 +322,20 @@ class MainWindow(QMainWindow):
             return
         path, _ = QFileDialog.getSaveFileName(self, say("ui.export").replace("&", ""), "interview-ready-report.pdf",
                                               say("ui.export_filter"))
-        if not path:
+        if path:
+            self.save_report_to(Path(path))
+
+    def save_report_to(self, path: Path) -> None:
+        """Save the report (PDF, HTML or JSON by the name's ending) and say where, in words and to a screen reader."""
+        if self.report is None:
             return
         try:
-            save_report(self.report, Path(path))
+            save_report(self.report, path)
         except (OSError, ValueError) as error:
             warn(self, say("ui.export_failed", path=path, error=error))
+            return
+        self.page.progress_text.setText(say("ui.exported", name=path.name, folder=path.parent))
+        announce(self.page.progress_text, self.page.progress_text.text())
 
     def send_to_recruiter(self) -> None:
         """Save PDF and JSON and open a mail draft to the profile's address; nothing is sent by itself."""

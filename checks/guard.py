@@ -35,6 +35,8 @@ from checks.analysis.network import rtt_stats
 from checks.wording import say
 
 STATES = ("good", "trouble", "down")
+SHOWN_STATES = ("checking", *STATES)
+"""What the window and the command line name: "checking" until the first answer, then the state."""
 DOWN_REASONS = ("link_down", "no_route", "no_answer")
 TROUBLE_REASONS = ("loss", "rtt", "jitter", "never_answered", "wifi", "mic_silent", "battery_low", "charger", "cpu",
                    "vpn")
@@ -115,6 +117,11 @@ class Status:
     def text(self) -> str:
         """The one line to show: what is wrong and the one thing to do now."""
         return say(f"guard.reasons.{self.reason}", **self.fields)
+
+    @property
+    def shown(self) -> str:
+        """The state to show by name and mark: ``checking`` until the first answer came, then the state."""
+        return "checking" if self.reason == "checking" else self.state
 
     def to_json(self) -> dict[str, Any]:
         """The ``--jsonl`` record (``t`` is filled in by the caller as wall-clock time)."""
@@ -335,7 +342,10 @@ class Guard:
 
     def _status(self, t: float, fields: Mapping[str, Any]) -> Status:
         loss, rtt, jitter = self.window(t)
-        return Status(t, self.state, self.reason, loss, rtt, jitter, dict(fields))
+        # nothing wrong, but no answer yet either: "checking", never "good" before anything was measured
+        reason = "checking" if self.state == "good" and self.reason == "ok" and self.last_answer is None \
+            else self.reason
+        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields))
 
 
 # -- after the interview: the timeline ------------------------------------------------------------------------

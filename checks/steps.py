@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checks.api import NOT_ASKED, CheckResult, Status
-from checks.report import Report, fix_order
+from checks.report import Report, category_label, fix_order
 from checks.wording import say
 
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -61,6 +61,21 @@ def fix_first_line(result: CheckResult) -> str:
     check's own summary, with its figures and file names, stays in the details and the report)."""
     advice = f" {result.advice[-1]}" if result.advice else ""
     return f"{say('report.fix_first')}: {headline(result).rstrip('.')}.{advice}"
+
+
+def unchecked_names(results: Iterable[CheckResult]) -> list[str]:
+    """What was not checked, in words a candidate knows: a whole part by its name ("Network"), else each check by
+    its title; never a check that could not be judged because of another one's problem (that problem is told), nor
+    one that runs only on request and was not asked for (the echo test)."""
+    by_category: dict[str, list[CheckResult]] = {}
+    for result in results:
+        if not was_not_asked(result) and not is_consequence(result):
+            by_category.setdefault(result.category, []).append(result)
+    names: list[str] = []
+    for category, mine in by_category.items():
+        skipped = [r.title for r in mine if r.status is Status.SKIP]
+        names += [category_label(category)] if skipped and len(skipped) == len(mine) else skipped
+    return names
 
 
 def was_not_asked(result: CheckResult) -> bool:
@@ -117,5 +132,6 @@ def summarise(step: str, results: Iterable[CheckResult], report: Report | None =
     if skipped:  # never "ready" for what was not looked at, and never "passed" for a part not looked at at all
         unseen = any(all(r.status is Status.SKIP for r in causes if r.category == c)
                      for c in categories if any(r.category == c for r in causes))
-        return StepSummary(step, "skip" if unseen else "pass", say("steps.partly", n=len(skipped)), "")
+        what = ", ".join(unchecked_names(causes))
+        return StepSummary(step, "skip" if unseen else "pass", say("steps.partly", what=what), "")
     return StepSummary(step, "pass", say(f"steps.{step}.good"), "")

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 
 from app.cli import make_parser
 from app.session import resolve
@@ -181,7 +182,8 @@ def test_the_window_previews_the_camera_and_coaches(qtbot, demo_window):
     qtbot.waitUntil(lambda: panel.view.image is not None and panel.view.face is not None, timeout=10_000)
     qtbot.waitUntil(lambda: panel.hint.text() != say("ui.camera_starting"), timeout=10_000)
     assert panel.hint.text() == say("camera.framing.ok.hint")  # the tidy bookshelf behind is calm
-    assert panel.view.accessibleName() and panel.hint.accessibleName()
+    assert panel.view.accessibleName() and panel.hint.accessibleDescription()
+    assert QAccessible.queryAccessibleInterface(panel.hint).text(QAccessible.Text.Name) == panel.hint.text()
     face = panel.view.face
     assert 0.35 < 1 - face.cx < 0.65  # mirrored, still in the middle
 

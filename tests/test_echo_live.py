@@ -90,8 +90,9 @@ def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volu
     def whole(tenths: float) -> set[str]:  # the summary rounds the unrounded figure; details keep one decimal
         return {f"{tenths - 0.05:.0f}", f"{tenths + 0.05:.0f}"}
 
-    assert result["summary"] in {say(f"mic.echo.{key}.summary", loss=loss, delay=delay, rt60="0.0")
-                                 for loss in whole(details["return_loss_db"]) for delay in whole(details["delay_ms"])}
+    assert result["summary"] in {say(f"mic.echo.{key}.summary", loss=loss, rt60="0.0")
+                                 for loss in whole(details["return_loss_db"])}
+    assert " ms" not in result["summary"]  # the delay is in the details: the sound system's timing places it
     if status == "warn":
         assert result["advice"][0].startswith("The interviewer may hear an echo of their own voice")
     [series] = result["series"]

@@ -45,6 +45,24 @@ def test_a_good_line_stays_good_and_reports_its_figures():
     assert status.to_json() == {"t": 30, "state": "good", "loss_pct": 0.0, "rtt_ms": 35.0, "reason": "ok"}
 
 
+def test_before_the_first_answer_it_is_checking_never_good():
+    guard = Guard(LIMITS)
+    assert guard.evaluate(0).shown == "checking"
+    guard.add(Probe(0, None))  # offline: the first probe is not answered
+    status = guard.evaluate(STEP)
+    assert status.shown == "checking" and status.text() == say("guard.reasons.checking")
+    guard.add(Probe(STEP, 0.03))
+    status = guard.evaluate(2 * STEP)
+    assert status.shown == "good" and status.reason == "ok"
+
+
+def test_an_offline_machine_goes_from_checking_to_trouble_never_through_good():
+    guard = Guard(LIMITS)
+    seen = drive(guard, 0, 10, answered=False)
+    shown = [reason for _, _, reason in seen]
+    assert "ok" not in shown and shown[0] == "checking" and shown[-1] == "never_answered"
+
+
 def test_loss_brings_trouble_within_the_window_then_down_then_good_without_flicker():
     guard = Guard(LIMITS)
     seen = drive(guard, 0, 10)

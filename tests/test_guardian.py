@@ -32,6 +32,13 @@ def window(qtbot, tmp_path):
     return window
 
 
+def test_before_anything_is_measured_it_says_checking_not_good(window):
+    assert window.name.text() == f"<b>{say('guard.state_names.checking')}</b>"
+    assert say("guard.state_names.good") not in window.accessibleDescription()
+    window.show_status(statuses()["good"])
+    assert window.name.text() == f"<b>{say('guard.state_names.good')}</b>"
+
+
 def test_good_is_small_and_quiet(window):
     window.show_status(statuses()["good"])
     assert window.name.text() == f"<b>{say('guard.state_names.good')}</b>"

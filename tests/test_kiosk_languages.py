@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QRadioButton
 
 from app.kiosk import KioskWindow
 from checks.kiosk import KioskConfig, KioskError, load_kiosk_config
@@ -25,7 +25,7 @@ media = test_kiosk.media
 
 
 def start_texts(window: KioskWindow) -> list[str]:
-    shown = [*window.start_page.findChildren(QLabel), *window.start_page.findChildren(QPushButton)]
+    shown = [*window.start_page.findChildren(QLabel), *window.start_page.findChildren(QAbstractButton)]
     return [w.text() for w in shown if w.isVisibleTo(window) and w.text() and w.property("language") is None]
 
 
@@ -46,8 +46,8 @@ def test_the_start_screen_offers_each_language_named_in_its_own_language(kiosk):
     window.choose_language("es")
     assert [b.property("language") for b in buttons if b.text().startswith("✓ ")] == ["es"]
     assert [b.property("language") for b in buttons if b.isChecked()] == ["es"]
-    assert window.start_page.findChild(QPushButton, "language_en").focusPolicy() & Qt.FocusPolicy.TabFocus
-    picker = window.start_page.findChild(QPushButton, "language_en").parentWidget()
+    assert window.start_page.findChild(QRadioButton, "language_en").focusPolicy() & Qt.FocusPolicy.TabFocus
+    picker = window.start_page.findChild(QRadioButton, "language_en").parentWidget()
     assert picker.accessibleName() == say("kiosk.language_picker")
     assert picker.isVisibleTo(window) == (len(languages()) > 1)
 
@@ -75,7 +75,7 @@ def test_choose_spanish_by_keyboard_finish_wipe_and_the_kiosks_default_is_back(q
     if "es" not in languages():
         pytest.skip("the Spanish wording (assets/wording.es.toml) is not here")
     window = kiosk(only="camera.device")
-    spanish = window.start_page.findChild(QPushButton, "language_es")
+    spanish = window.start_page.findChild(QRadioButton, "language_es")
     spanish.setFocus()
     qtbot.waitUntil(spanish.hasFocus)
     qtbot.keyClick(spanish, Qt.Key.Key_Space)
@@ -112,3 +112,16 @@ def test_a_language_the_app_does_not_speak_is_refused_naming_the_field(tmp_path)
     with pytest.raises(KioskError, match=r"language: 'xx' is not a language the app speaks; choose one of en"):
         load_kiosk_config(path)
     assert KioskConfig().language is None  # the language the kiosk was started in
+
+
+def test_the_languages_are_one_choice_by_keyboard_arrows_move_it_and_tab_leaves_it(qtbot, kiosk):
+    window = kiosk(only="camera.device")
+    english = window.start_page.findChild(QRadioButton, "language_en")
+    english.setFocus()
+    qtbot.waitUntil(english.hasFocus)
+    qtbot.keyClick(english, Qt.Key.Key_Right)  # as radio buttons do: the arrow moves the choice
+    chosen = QApplication.focusWidget()
+    assert isinstance(chosen, QRadioButton) and chosen is not english and chosen.isChecked()
+    assert language() == chosen.property("language") and not english.isChecked()
+    qtbot.keyClick(chosen, Qt.Key.Key_Tab)  # one stop for the whole choice: Tab goes on to the camera picker
+    assert QApplication.focusWidget() is window.pickers.camera

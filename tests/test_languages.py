@@ -16,6 +16,7 @@ from typing import get_args
 import pytest
 
 import checks.guard as guard
+from app.level_meter import LEVEL_WORDS
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
 from checks.devices import DEVICES
 from checks.discovery import discover, find_plugins, load
@@ -149,7 +150,7 @@ def _built_keys() -> dict[str, set[str]]:
             if _english(f"{check.id}.{key}") is not None}
     findings = {f"{check_id}.{key}" for check_id, _, key in made}
     advised = {f"{check_id}.{key}" for check_id, status, key in made if status != "PASS"}
-    guard_reasons = {"ok", *guard.DOWN_REASONS, *guard.TROUBLE_REASONS, *guard.SETTLING_REASONS}
+    guard_reasons = {"ok", "checking", *guard.DOWN_REASONS, *guard.TROUBLE_REASONS, *guard.SETTLING_REASONS}
     screen_reasons = {"wayland", "macos", "none", "no_x11", "no_xlib", "no_window_manager", "not_counted", "unreadable"}
     platforms = set(get_args(get_args(Profile.model_fields["platform"].annotation)[0]))
     return {
@@ -163,8 +164,9 @@ def _built_keys() -> dict[str, set[str]]:
         "report.platform_names.{}": platforms,
         "guard.reasons.{}": guard_reasons,
         "guard.corner_names.{}": set(_guardian_corners()),
-        "guard.state_marks.{}": set(guard.STATES),
-        "guard.state_names.{}": set(guard.STATES),
+        "guard.state_marks.{}": set(guard.SHOWN_STATES),
+        "guard.state_names.{}": set(guard.SHOWN_STATES),
+        "level_meter.words.{}": set(LEVEL_WORDS),
         "guard.timeline.{}": set(guard.STATES),
         "network.failure.{}": set(ProbeError.KINDS),
         "runner.{}.summary": runner,
@@ -177,6 +179,8 @@ def _built_keys() -> dict[str, set[str]]:
         "throughput_graph.{}": directions,
         "{}.progress_speedtest": {f"network.{d}" for d in directions},
         "{}.title": {c.id for c in _builtin_checks()},
+        "{}.unit": {c.id for c in _builtin_checks() if c.category == "camera" and getattr(c, "unit", None) == ""
+                    and hasattr(c, "measure")},  # a camera figure without a symbol has a worded unit
         "camera.side.{}": {"left", "right"},
         "camera.tint.{}": _literals("checks/analysis/camera.py", r'return "(orange|green|blue|pink)"'),
         "mic.recording.{}.summary": {"too_short", "unusable"}, "mic.recording.{}.advice": {"too_short", "unusable"},

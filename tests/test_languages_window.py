@@ -178,7 +178,7 @@ def test_the_widgets_write_numbers_and_the_interview_time_in_the_language_in_use
         meter = LevelMeter()
         qtbot.addWidget(meter)
         meter.level_dbfs, meter.peak_dbfs = -23.4, -12.0
-        assert meter.text() == say("level_meter.value", level="\u221223", peak="\u221212")
+        assert meter.text() == say("level_meter.words.good")
         view, _, _ = _view(qtbot, START)
         assert when_text(local_time(START)) in view.countdown_label.text()
     set_language(ENGLISH)

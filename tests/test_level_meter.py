@@ -58,9 +58,17 @@ def test_shows_the_level_of_what_was_fed_as_text(meter):
     meter.update_from_feed()
     assert meter.level_dbfs == pytest.approx(-20.0, abs=0.1)
     assert meter.peak_dbfs == pytest.approx(-17.0, abs=0.1)
-    assert meter.text() == say("level_meter.value", level="−20", peak="−17")
+    assert meter.text() == say("level_meter.words.good")  # −20 dBFS: in words, no figure in dBFS
     assert meter.accessibleDescription() == meter.text()
     assert not meter.clipping
+
+
+@pytest.mark.parametrize(("dbfs", "word"), [(-50, "very_quiet"), (-40, "quiet"), (-25, "good"), (-6, "loud")])
+def test_the_level_is_said_in_plain_words_by_the_level_checks_limits(meter, dbfs, word):
+    meter.feed.push(tone(1000.0, dbfs, 0.05).astype(np.float32))
+    meter.update_from_feed()
+    assert meter.text() == say(f"level_meter.words.{word}")
+    assert "dB" not in meter.text() and meter.accessibleDescription() == meter.text()
 
 
 def test_peak_is_held_then_falls(meter, clock):

@@ -489,3 +489,49 @@ def test_cancel_while_the_sound_checks_record_ends_at_once(pulse, bursts):
     assert statuses == dict.fromkeys(["mic.clipping", "mic.dropouts", "mic.echo", "mic.level", "mic.noise",
                                           "mic.snr"], "skip")
     assert found["took"] < 2.0 + 3.0  # not the 8 s the recording would have taken
+
+
+# -- 5. the window's view of a live take ---------------------------------------------------------------------------
+
+_WINDOW_TAKE = """\
+import json
+from PySide6.QtWidgets import QApplication
+from app.cli import make_parser
+from app.session import resolve
+from app.window import MainWindow
+
+app = QApplication([])
+window = MainWindow(resolve(make_parser().parse_args(
+    ["--camera", "none", "--mic", "auto", "--network", "none", "--only", "mic.level"])))
+window.show()
+seen = []
+
+def during_take(elapsed):
+    seen.append([window.progress.value() / window.progress.maximum(), window.progress_text.text(),
+                 window.mic_panel.meter.text()])
+
+window.controller.take_progress.connect(during_take)  # after the window's own slot, connected first
+window.run_finished.connect(lambda _report: app.quit())
+window.start()
+app.exec()
+meter = window.mic_panel.meter
+print(json.dumps({"seen": seen, "after": meter.text(), "running": meter.running,
+                  "bar": window.progress.value() == window.progress.maximum()}))
+window.close()
+"""
+
+
+def test_the_window_moves_its_bar_with_the_take_says_the_level_in_words_then_silence(pulse, tone):
+    from checks.wording import say
+
+    with pulse.playing(tone):
+        done = subprocess.run([sys.executable, "-c", _WINDOW_TAKE], env={**pulse.env, "QT_QPA_PLATFORM": "offscreen"},
+                              cwd=ROOT, capture_output=True, text=True, timeout=90)
+    found = _last_json(done)
+    fractions = [fraction for fraction, _, _ in found["seen"]]
+    assert len(fractions) >= 5 and fractions == sorted(fractions) and fractions[-1] >= 0.5  # it moved on, never back
+    assert all(text.startswith(say("ui.take_progress", seconds=0).split(":")[0]) for _, text, _ in found["seen"])
+    words = {word for _, _, word in found["seen"]}
+    assert say("level_meter.words.good") in words and not any("dB" in w for w in words)  # −20 dBFS in words
+    assert found["after"] == say("level_meter.silent") and not found["running"]  # reset, not frozen
+    assert found["bar"]  # then the checks were counted to the end

@@ -85,6 +85,7 @@ def test_panel_plays_the_test_sound_or_says_why_it_cannot(qtbot):
             qtbot.mouseClick(panel.speakers_button, Qt.MouseButton.LeftButton)  # Stop
         assert not panel.player.playing
         assert panel.speakers_button.text() == say("playback.test_speakers")
+        assert panel.message.text() == ""  # "you should hear three notes" went with the notes
 
 
 _PLAY_AND_RECORD = """\

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QApplication
@@ -12,8 +15,10 @@ from PySide6.QtWidgets import QApplication
 from app.screen_preview import ScreenPreview, to_picture
 from app.window import MainWindow
 from checks.wording import say
+from tests.conftest import ROOT
 from tests.test_window_report import _run
 from tests.test_window_report import _window as window_for
+from tests.xserver import XUnavailable, x_server
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "screen.*,system.power"]
 
@@ -48,7 +53,7 @@ def test_the_menu_item_opens_the_preview_and_the_findings_stand_beside_it(qtbot,
 
     QTimer.singleShot(200, close_when_shown)
     action.trigger()
-    assert len(opened) == 1
+    qtbot.waitUntil(lambda: len(opened) == 1)  # once the menu has closed
     dialog = _preview(qtbot, window)
     assert dialog.pixmap is not None and not dialog.pixmap.isNull()  # offscreen, the screen is still a picture
     assert dialog.picture.pixmap() is not None and dialog.picture.pixmap().width() <= 800
@@ -105,3 +110,15 @@ def test_the_screen_picture_has_its_own_caption_in_the_html_and_the_pdf(qtbot, t
     text = "".join(_pdf_text(tmp_path / "report.pdf").split())
     assert "".join(say("picture.screen_title").split()) in text
     assert "".join(say("picture.title").split()) not in text
+
+
+def test_the_picture_is_taken_after_the_menu_that_opened_it_has_closed():
+    try:
+        with x_server(1280, 800, window_manager=False) as env:
+            done = subprocess.run([sys.executable, "-m", "tests.share_probe"], env=env, cwd=ROOT,
+                                  capture_output=True, text=True, timeout=120)
+    except XUnavailable as error:
+        pytest.skip(str(error))
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["sampled"] > 1000 and seen["differing"] < 0.01, seen  # the window where the menu was, not the menu

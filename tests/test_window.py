@@ -212,7 +212,7 @@ def test_not_checked_names_only_what_a_candidate_expects_never_the_echo_test_not
     assert say("ui.not_checked", titles=by_id["mic.dropouts"].title) in banner
     assert by_id["mic.echo"].title not in banner
     # the sound card counts the dropouts as not checked, never the echo test nobody asked for
-    assert window.cards["sound"].summary.headline == say("steps.partly", n=1)
+    assert window.cards["sound"].summary.headline == say("steps.partly", what=by_id["mic.dropouts"].title)
 
 
 def test_missing_camera_file_is_the_one_problem_with_its_advice(qtbot, open_window, tmp_path):
@@ -301,17 +301,20 @@ def test_keyboard_f5_runs_and_tab_moves_through_the_window(qtbot, open_window):
         assert window.running or window.results
     assert status_of(window, "system.power") in FINAL_STATUSES
 
-    # The flow's order: the one step offered (the computer is part of "Your connection"), its Details, then Run.
+    # The flow's order: the one step offered (the computer is part of "Your connection"), its Details, plan B's
+    # button under it, then Run.
     card = window.cards["connection"]
     assert card.isVisible() and not window.cards["picture"].isVisible() and not window.details_area.isVisible()
     card.details_button.setFocus()
     qtbot.waitUntil(card.details_button.hasFocus)
     qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    assert window.plan_b.interview_button.hasFocus()
+    qtbot.keyClick(window.plan_b.interview_button, Qt.Key.Key_Tab)
     assert window.run_button.hasFocus()  # the hidden rows are skipped
     qtbot.keyClick(card.details_button, Qt.Key.Key_Space)  # Details opens the rows, next in the order
     assert window.details_area.isVisible() and card.details_button.isChecked()
-    card.details_button.setFocus()
-    qtbot.keyClick(card.details_button, Qt.Key.Key_Tab)
+    window.plan_b.interview_button.setFocus()
+    qtbot.keyClick(window.plan_b.interview_button, Qt.Key.Key_Tab)
     assert window.tree.hasFocus()
     qtbot.keyClick(window.tree, Qt.Key.Key_Tab)
     assert window.details.hasFocus()

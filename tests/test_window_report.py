@@ -188,3 +188,13 @@ def test_remembering_is_an_opt_in_and_shows_what_changed(qtbot, tmp_path, monkey
     assert len(History(data_dir()).entries()) == 2
     assert isinstance(report.changes, tuple)
     assert str(data_dir()).startswith(str(tmp_path))
+
+
+def test_a_saved_report_is_confirmed_with_its_file_name(qtbot, tmp_path):
+    window = _window(qtbot)
+    _run(qtbot, window)
+    path = tmp_path / "my-report.pdf"
+    window.save_report_to(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    assert window.progress_text.text() == say("ui.exported", name="my-report.pdf", folder=tmp_path)
+    assert "my-report.pdf" in window.progress_text.text()

@@ -30,6 +30,7 @@ def wait_until(ready: Callable[[], bool], seconds: float = 30) -> bool:
 
 
 def _stop(process: subprocess.Popen | None) -> None:
+    """End a child process: asked first, then made to."""
     if process is None:
         return
     process.terminate()

@@ -305,7 +305,8 @@ class Exposure(_CameraCheck):
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def judge(self, shot, limits):
-        return judge_exposure(shot.analysis, limits), round(shot.analysis.exposure.face_luma), "/255"
+        face = round(shot.analysis.exposure.face_luma)
+        return judge_exposure(shot.analysis, limits), face, say("camera.exposure.unit")
 
 
 class Backlight(_CameraCheck):
@@ -344,10 +345,12 @@ class _FrameCheck(_CameraCheck):
     decide: Callable[[FrameAnalysis, Mapping[str, Any]], Finding]
     measure: Callable[[FrameAnalysis], float | None]
     unit = ""
+    """A symbol ("%"); else the figure's unit is worded (``<id>.unit``: "sharpness points"), never a bare number."""
 
     def judge(self, shot, limits):
         value = type(self).measure(shot.analysis)
-        return type(self).decide(shot.analysis, limits), value, (self.unit if value is not None else "")
+        unit = self.unit or say(f"{self.id}.unit")
+        return type(self).decide(shot.analysis, limits), value, (unit if value is not None else "")
 
 
 class Sharpness(_FrameCheck):
