@@ -60,6 +60,11 @@ class RunController(QObject):
         self.phase = Phase.IDLE
         self.report: Report | None = None
         self.results: dict[str, CheckResult] = {}
+        """Every check's latest result, as of the last run's end."""
+        self.run_ids: list[str] = []
+        """The checks of the run going on (empty between runs)."""
+        self.fresh: dict[str, CheckResult] = {}
+        """The results the run going on has found so far (they join :attr:`results` when it ends)."""
         self.take: Recording | None = None
         self.camera_feed: FrameFeed | None = None
         self.level_sink: Callable[[Any], None] | None = None
@@ -98,6 +103,18 @@ class RunController(QObject):
         self.session = session
         self.results = {}
         self.report = None
+
+    def pending(self) -> set[str]:
+        """The checks of the run going on that have not finished yet."""
+        return {i for i in self.run_ids if i not in self.fresh}
+
+    def known(self) -> dict[str, CheckResult]:
+        """Every check's newest result: the last run's, updated by what the run going on has found so far."""
+        return {**self.results, **self.fresh}
+
+    def progress(self) -> tuple[int, int]:
+        """How many of the run's checks have finished, of how many."""
+        return len(self.fresh), len(self.run_ids)
 
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
@@ -186,7 +203,9 @@ class RunController(QObject):
         self._only = frozenset(only) if only else None
         self.cancelled = False
         checks = self.checks_for(self._only)
-        self.run_started.emit([c.id for c in checks])
+        self.run_ids = [c.id for c in checks]
+        self.fresh = {}
+        self.run_started.emit(list(self.run_ids))
         if self.has_mic and any(c.category == "mic" for c in checks):
             self._set_phase(Phase.RECORDING)
             self.take = None
@@ -228,12 +247,16 @@ class RunController(QObject):
         self.worker = RunWorker(Runner(self.checks_for(self._only), config))
         self.worker.check_started.connect(self.check_started)
         self.worker.check_progress.connect(self.check_progress)
-        self.worker.check_finished.connect(self.check_finished)
+        self.worker.check_finished.connect(self._check_finished)
         self.worker.signals.returned.connect(self._finished)
         self.worker.signals.errored.connect(self._worker_failed)
         self.worker.start()
         if self.cancelled:  # stopped during the microphone take: every check ends as "not checked"
             self.worker.quit()
+
+    def _check_finished(self, result: CheckResult, done: int, total: int) -> None:
+        self.fresh[result.id] = result
+        self.check_finished.emit(result, done, total)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -255,6 +278,7 @@ class RunController(QObject):
 
     def _finished(self, results: list[CheckResult], remember: bool = True) -> None:
         self.worker = None
+        self.run_ids, self.fresh = [], {}
         for result in results:
             self.results[result.id] = result
         ordered = [self.results[c.id] for c in self.session.checks if c.id in self.results]

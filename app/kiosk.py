@@ -3,7 +3,7 @@
 Start screen → the full check with the live preview → the report with the plan B and a QR code of the summary
 → Done. After "Done", and after a time without a touch or a key (with a visible countdown first), everything is
 wiped: results, frames, sound, the clipboard; the camera and microphone are released (each student gets a new
-check window, which opens the devices and closes them again). Leaving kiosk mode needs the admin PIN.
+check page, which opens the devices and closes them again). Leaving kiosk mode needs the admin PIN.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access import follow_layout
+from app.check_page import CheckPage, make_app
 from app.controller import RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
 from app.kiosk_guard import (
@@ -45,7 +46,6 @@ from app.kiosk_guard import (
 )
 from app.report_view import ReportView
 from app.reword import choose_language, keep, offered_languages, worded
-from app.window import MainWindow, make_app
 from checks.export import summary_text
 from checks.kiosk import KioskConfig, PinGate, pin_state_path
 from checks.report import Report
@@ -109,9 +109,10 @@ class KioskWindow(QWidget):
         self.gate = PinGate(config.pin_hash, state=pin_state_path())
         self.keeper: FrontKeeper | None = None
         self.unlocked = False
-        self.main: MainWindow | None = None
+        self.page: CheckPage | None = None
+        """This student's check page (the main window's, without its menus and report tab)."""
         self.controller: RunController | None = None
-        """This student's run; the check page (:attr:`main`) is a view of it."""
+        """This student's run; the check page (:attr:`page`) is a view of it."""
         self.report: Report | None = None
         self.default_language = config.language or language()
         """The start screen's language, again after each wipe (each student may choose another)."""
@@ -266,6 +267,8 @@ class KioskWindow(QWidget):
     def choose_language(self, code: str) -> None:
         """This student's language: the start screen says everything again in it, and so does the check."""
         choose_language(code, self)
+        if self.page is not None:
+            self.page.retranslate()
         self._mark_language(code)
 
     def _make_check_page(self) -> tuple[QWidget, QVBoxLayout]:
@@ -283,7 +286,7 @@ class KioskWindow(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.report_button)
         column = QVBoxLayout(page)
-        column.addWidget(scrolled(held), 1)  # the check window scrolls; the buttons below stay on the screen
+        column.addWidget(scrolled(held), 1)  # the check page scrolls; the buttons below stay on the screen
         column.addLayout(bar)
         return page, holder
 
@@ -327,15 +330,16 @@ class KioskWindow(QWidget):
     # -- the student's way through ----------------------------------------------------------------------
 
     def begin(self) -> None:
-        """A new check window for this student: it opens the camera and microphone and runs the checks."""
-        self._drop_main()
+        """A new check page for this student: it opens the camera and microphone and runs the checks. The devices
+        were chosen on the start screen; nothing is remembered, no snapshot offered, no interview mode."""
+        self._drop_page()
         session = self.student_session()
         self.controller = RunController(session, kiosk=True)
         self.controller.run_finished.connect(lambda _report: self.report_button.setEnabled(True))
-        self.main = MainWindow(session, kiosk=True, controller=self.controller)
-        if self.pickers is not None and self.pickers.speaker.currentData() != AUTO:
-            self.main.use_speaker(self.pickers.speaker.currentData())
-        self.check_holder.addWidget(self.main)
+        speaker = self.pickers.speaker.currentData() if self.pickers is not None else None
+        self.page = CheckPage(self.controller, pickers=False, speaker=speaker if speaker != AUTO else None,
+                              offer_snapshot=False, offer_interview_mode=False)
+        self.check_holder.addWidget(self.page)
         follow_layout(self.check_page)  # Tab: the check, then Start over and Show my report
         self.report_button.setEnabled(False)
         self.stack.setCurrentWidget(self.check_page)
@@ -368,7 +372,7 @@ class KioskWindow(QWidget):
     def reset(self) -> None:
         """Wipe everything of this student and go back to the start screen."""
         close_windows_of(self)  # a box still open would be destroyed under its own feet with its parent
-        self._drop_main()
+        self._drop_page()
         self.report = None
         self.report_view.clear()
         self.qr.clear()
@@ -383,13 +387,13 @@ class KioskWindow(QWidget):
         self._restart_idle()
         self.reset_done.emit()
 
-    def _drop_main(self) -> None:
-        if self.main is not None:
-            main, self.main = self.main, None
-            self.check_holder.removeWidget(main)
-            main.close()  # cancels a run and releases the camera and microphone
-            main.setParent(None)
-            main.deleteLater()
+    def _drop_page(self) -> None:
+        if self.page is not None:
+            page, self.page = self.page, None
+            self.check_holder.removeWidget(page)
+            page.stop()  # cancels a run and releases the camera and microphone
+            page.setParent(None)
+            page.deleteLater()
         if self.controller is not None:
             controller, self.controller = self.controller, None
             controller.close()
@@ -405,7 +409,7 @@ class KioskWindow(QWidget):
 
     def _restart_idle(self) -> None:
         self._stop_countdown()
-        if self.stack.currentWidget() is self.start_page and self.main is None:
+        if self.stack.currentWidget() is self.start_page and self.page is None:
             self.idle.stop()  # nothing to wipe
             return
         self.idle.start(1000 * max(0, self.config.idle_timeout_s - self.config.warning_s))
@@ -469,7 +473,7 @@ class KioskWindow(QWidget):
         self.unlocked = True
         if self.keeper is not None:
             self.keeper.stop()
-        self._drop_main()
+        self._drop_page()
         QApplication.instance().removeEventFilter(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

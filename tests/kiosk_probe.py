@@ -187,12 +187,12 @@ def _links() -> list[QLabel]:
 def scenario_links(window: KioskWindow) -> None:
     timer = answer_every_box(QMessageBox.StandardButton.Yes)
     run_student(window)
-    main = window.main
-    tree = main.tree
+    page = window.page
+    tree = page.tree
     tree.setFocus()
     for key in (Qt.Key.Key_Tab, Qt.Key.Key_PageDown, Qt.Key.Key_Backtab, Qt.Key.Key_PageUp):
         QTest.keyClick(tree, key, Qt.KeyboardModifier.ControlModifier)
-        say_fact(key=int(key), tab=main.tabs.currentIndex(), tabs=main.tabs.count())
+        say_fact(key=int(key), tab=page.tabs.currentIndex(), tabs=page.tabs.count())
         x11("xdotool", "key", "--window", str(int(window.winId())), "ctrl+Tab")
         wait(100)
     QTest.mouseClick(window.report_button, Qt.MouseButton.LeftButton)
@@ -249,15 +249,15 @@ def scenario_dialog_wipe(window: KioskWindow) -> None:
     """A box left open (the link question, the PIN prompt) while the idle wipe runs."""
     QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     wait(500)
-    main = window.main
+    page = window.page
     results = []
-    for parent in (main, window):
+    for parent in (page, window):
         QTimer.singleShot(300, window.reset)  # the wipe, while the box waits for an answer
         answer = QMessageBox.question(parent, "Open this link?", "https://example.org/")
         results.append(int(answer))
         wait(300)
-        say_fact(after_wipe=[type(w).__name__ for w in _open_boxes(window)], main=window.main is not None)
-        if window.main is None:
+        say_fact(after_wipe=[type(w).__name__ for w in _open_boxes(window)], page=window.page is not None)
+        if window.page is None:
             QTest.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
             wait(500)
     say_fact(answers=results)

@@ -150,17 +150,22 @@ def test_the_main_window_starts_interview_mode(qtbot):
     guardian.close()
 
 
-def test_kiosk_mode_does_not_offer_it(qtbot):
+def test_kiosk_mode_does_not_offer_it(qtbot, tmp_path, monkeypatch):
     from app.cli import make_parser
+    from app.kiosk import KioskWindow
     from app.session import resolve
-    from app.window import MainWindow
+    from checks.kiosk import KioskConfig
 
-    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none"]))
-    kiosk = MainWindow(session, kiosk=True)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the kiosk's wrong-PIN count
+    session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
+                                                "--only", "system.power"]))
+    kiosk = KioskWindow(session, KioskConfig(), fullscreen=False)
     qtbot.addWidget(kiosk)
+    kiosk.begin()
     texts = [a.text() for a in kiosk.findChildren(QAction)]
     assert texts and say("guard.start") not in texts
-    assert kiosk.plan_b.interview_button.isHidden()
+    assert kiosk.page.plan_b.interview_button.isHidden()
+    kiosk.leave()
 
 
 def test_the_plan_b_card_starts_interview_mode(qtbot):

@@ -86,15 +86,15 @@ def test_the_student_loop_ends_wiped(qtbot, kiosk, tmp_path):
     _run_student(qtbot, window)
     report = window.report
     assert report is not None and window.report_view.report() is report
-    assert window.main is not None and window.main.camera_feed is None  # the report page needs no camera
-    assert window.main.camera_panel is None or window.main.camera_panel.snapshot_box is None  # never offered
+    assert window.page is not None and window.controller.camera_feed is None  # the report page needs no camera
+    assert window.page.camera_panel is None or window.page.camera_panel.snapshot_box is None  # never offered
     assert all(r.picture is None for r in report.results)
     feed_source_closed = True
     QGuiApplication.clipboard().setText(summary_text(report))
     with qtbot.waitSignal(window.reset_done, timeout=5000):
         qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.start_page
-    assert window.main is None and window.report is None and window.report_view.report() is None
+    assert window.page is None and window.report is None and window.report_view.report() is None
     assert window.qr.pixmap().isNull() and QGuiApplication.clipboard().text() == ""
     assert feed_source_closed
 
@@ -111,24 +111,24 @@ def test_the_qr_code_decodes_to_the_summary(qtbot, kiosk, tmp_path):
 
 
 def test_the_kiosks_check_window_has_no_report_tab_and_no_links_that_open(qtbot, kiosk):
-    from app.report_view import confirm_and_open
+    from app.report_view import ReportView, confirm_and_open
 
     window = kiosk()
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
-    main = window.main
-    assert main.tabs.count() == 1 and main.tabs.currentIndex() == 0  # nothing for Ctrl+Tab to switch to
-    assert main.report_view.receivers("2link_requested(QString)") == 0
+    page = window.page
+    assert page.tabs.count() == 1 and page.tabs.currentIndex() == 0  # nothing for Ctrl+Tab to switch to
+    assert page.tabs.tabBar().isHidden() and not page.findChildren(ReportView)  # the kiosk's own page has it
     assert confirm_and_open(window, "https://example.org/") is False  # refused before any question
 
 
 def test_the_kiosks_sound_step_offers_the_echo_test_between_runs(qtbot, kiosk):
     window = kiosk(only="mic.device,mic.echo")
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
-    echo = window.main.mic_panel.echo
+    echo = window.page.mic_panel.echo
     assert echo.button.accessibleName() and not echo.isHidden()
     qtbot.waitUntil(window.report_button.isEnabled, timeout=30_000)
     assert echo.isEnabled()  # the run is over: the student may press it (it plays a sound, so only when pressed)
-    assert {r.id: r.status for r in window.main.results}["mic.echo"] is Status.SKIP  # never played unasked
+    assert {r.id: r.status for r in window.page.results}["mic.echo"] is Status.SKIP  # never played unasked
 
 
 def test_the_start_screen_offers_the_windows_pickers_for_this_student_only(qtbot, kiosk, media, tmp_path,
@@ -170,14 +170,14 @@ def test_the_start_screen_offers_the_windows_pickers_for_this_student_only(qtbot
 def test_idle_wipes_everything_after_a_visible_countdown(qtbot, kiosk):
     window = kiosk(_config(idle_timeout_s=3, warning_s=2))
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
-    main = window.main
-    qtbot.waitUntil(lambda: main.camera_feed is not None or bool(main.results), timeout=20_000)
+    controller = window.controller
+    qtbot.waitUntil(lambda: controller.camera_feed is not None or bool(controller.results), timeout=20_000)
     qtbot.waitUntil(window.countdown.isVisible, timeout=5_000)
     assert "seconds" in window.countdown.text()
     with qtbot.waitSignal(window.reset_done, timeout=10_000):
         pass
-    assert window.stack.currentWidget() is window.start_page and window.main is None
-    assert main.camera_feed is None  # the camera was released
+    assert window.stack.currentWidget() is window.start_page and window.page is None
+    assert controller.camera_feed is None  # the camera was released
     assert not window.countdown.isVisible()
 
 
@@ -186,7 +186,7 @@ def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.countdown.isVisible, timeout=10_000)
     qtbot.mouseClick(window.report_button, Qt.MouseButton.LeftButton)  # any touch counts
-    assert not window.countdown.isVisible() and window.main is not None
+    assert not window.countdown.isVisible() and window.page is not None
 
 
 def _answer_dialogs(answers: list[str]) -> QTimer:
@@ -284,7 +284,7 @@ def test_students_in_a_row_leave_nothing_behind(qtbot, kiosk):
         qtbot.waitUntil(lambda: threading.active_count() <= baseline_threads, timeout=5000)
     except AssertionError:
         pytest.fail(f"threads left behind: {[t.name for t in threading.enumerate()]}")
-    assert window.main is None
+    assert window.page is None
     assert len(QApplication.allWidgets()) <= widgets_after_warm_up
 
 

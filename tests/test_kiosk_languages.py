@@ -60,7 +60,7 @@ def test_a_students_language_speaks_through_the_check_and_the_wipe_goes_back_to_
     assert language() == PSEUDO
     assert all(text.startswith("[") for text in start_texts(window))
     test_kiosk._run_student(qtbot, window)
-    assert window.main is not None and window.main.run_button.text().startswith("[")
+    assert window.page is not None and window.page.run_button.text().startswith("[")
     assert window.over_button.text() == say("kiosk.start_over").replace("&", "")
     assert window.done_button.text().startswith("[")
     with qtbot.waitSignal(window.reset_done, timeout=5000):

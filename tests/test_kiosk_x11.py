@@ -162,7 +162,7 @@ def test_nothing_in_the_kiosk_opens_another_program(display_1366, tmp_path):
 def test_a_box_left_open_does_not_crash_the_wipe(display_1366, window_manager, tmp_path):
     facts = probe(display_1366, "dialog_wipe", tmp_path, window_manager)
     wipes = [f for f in facts if "after_wipe" in f]
-    assert wipes == [{"after_wipe": [], "main": False}] * 2  # the box is gone, and so is the student's window
+    assert wipes == [{"after_wipe": [], "page": False}] * 2  # the box is gone, and so is the student's check page
     assert facts[-1] == {"alive": True}
 
 
