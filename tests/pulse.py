@@ -233,9 +233,10 @@ def heard_peak_dbfs(server: PulseServer, tone_s: float = 0.4, peak_dbfs: float =
 
 
 def carrying(server: PulseServer, volume_db: float, timeout: float = 30.0) -> None:
-    """Wait until the loopback carries sound: a tone played into the speakers comes back in the room at the
-    loopback's volume (within 6 dB). Under load PulseAudio's loopback may start late, and a test played into it
-    then found nothing come back; a loopback that never carries sound fails here, saying so."""
+    """Wait until what joins the speakers to the room (a loopback, a sox pipeline) carries sound: a tone played into
+    the speakers comes back in the room at ``volume_db`` (within 6 dB). Under load PulseAudio's loopback may start
+    late, and a test played into it then found nothing come back; a path that never carries sound fails here,
+    saying so."""
     want = -6.0 + volume_db - 6.0
     end = time.monotonic() + timeout
     heard = -120.0
