@@ -713,7 +713,7 @@ class Loss(ProbeCheck):
     def skipped(self, probed: Probed) -> CheckResult | None:
         if probed.run.transport == "udp" and probed.stats is not None:
             return None
-        return self.result(Status.SKIP, say("network.loss.no_udp.summary"), (), details=_probe_details(probed))
+        return self.worded(Finding(Status.SKIP, "no_udp"), details=_probe_details(probed))
 
 
 class Udp(ProbeCheck):
@@ -791,11 +791,11 @@ class LoadedDelay(NetworkCheck):
             loaded = context.shared.get(f"network.{direction}.loaded")
         details: dict[str, Any] = {"contacted": loaded.target or "none"} if isinstance(loaded, Loaded) else {}
         if not isinstance(loaded, Loaded) or isinstance(loaded.outcome, ProbeError):
-            return self.result(Status.SKIP, say(f"{self.id}.no_transfer.summary"), (), details=details)
+            return self.worded(Finding(Status.SKIP, "no_transfer"), details=details)
         if idle.run.transport != "udp" or idle.stats is None or idle.stats.median_ms is None:
-            return self.result(Status.SKIP, say(f"{self.id}.no_udp.summary"), (), details=details)
+            return self.worded(Finding(Status.SKIP, "no_udp"), details=details)
         if loaded.stats is None or loaded.stats.median_ms is None:
-            return self.result(Status.SKIP, say(f"{self.id}.no_answer.summary"), (), details=details)
+            return self.worded(Finding(Status.SKIP, "no_answer"), details=details)
         growth = max(0.0, loaded.stats.median_ms - idle.stats.median_ms)
         status = grade_upper(growth, float(context.thresholds["warn_ms"]), float(context.thresholds["fail_ms"]))
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
@@ -872,5 +872,5 @@ class LinkType(NetworkCheck):
         if found.signal_percent is not None:
             details["signal_percent"] = round(found.signal_percent)
         if found.kind == "unknown":
-            return self.result(Status.SKIP, say("network.link.unknown.summary"), (), details=details)
+            return self.worded(Finding(Status.SKIP, "unknown"), details=details)
         return self.finish(assess_link(found, float(context.thresholds["weak_signal_percent"])), details=details)
