@@ -73,6 +73,7 @@ def test_figures_right_at_any_round_trip(cable, down, up):
         assert latency["status"] == "fail"  # slow, and said to be slow: not lost, not blocked
     for check_id, mbit in (("network.download_delay", down), ("network.upload_delay", up)):
         delay = checks[check_id]
+        assert "idle_ms" in delay["details"], (check_id, delay["summary"], delay["details"])
         assert delay["details"]["idle_ms"] == pytest.approx(latency["value"], abs=0.01)  # the same idle stream
         # the shaper queues at most 60 ms and its burst (as Lab.shape sets them): the delay grows by no more, however
         # long the round trip (and the cable's own jitter)

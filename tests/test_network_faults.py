@@ -27,7 +27,7 @@ if REAL:
 
 PORTS = {"php": 8185, "404": 8186, "500": 8187}
 NETWORK_IDS = ("network.download", "network.upload", "network.latency", "network.jitter", "network.loss",
-               "network.udp", "network.platform", "network.upload_delay")
+               "network.udp", "network.platform", "network.upload_delay", "network.download_delay")
 PHP_ERROR = "<?php\nthis is not PHP;\n"
 """A file of the backend replaced by a syntax error: PHP answers it with HTTP 500."""
 

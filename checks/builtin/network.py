@@ -130,7 +130,8 @@ class NetworkCheck(Check):
                 raise Cancelled() from None
             result = self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
                                  say_all("network.probe_failed.advice"), details=_failure_details(error))
-        if result.status.is_problem and self.connection_lost(context):  # not a finding: the connection dropped
+        # nothing measured (a figure judged too slow was measured, so the connection held): did it drop?
+        if result.status.is_problem and result.value is None and self.connection_lost(context):
             raise Lost("network", "connection", during=say(f"lost.during.{self.during}"))
         return result
 
