@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import sys
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -43,6 +45,7 @@ from app.reword import keep, worded
 from app.starting import application
 from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
+from app.workers import wind_down
 from checks.api import CheckResult
 from checks.recording import GUIDED_TOTAL_S
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
@@ -683,3 +686,20 @@ def make_app() -> QApplication:
 
     cv2.setNumThreads(1)
     return app
+
+
+def end_app(code: int, grace_s: float) -> int:
+    """The app's exit code, once its event loop has ended: the workers still running wind down (at most
+    ``grace_s``), then every window is deleted, children before parents, while the application still exists. Left
+    to the interpreter's end, Qt's objects are deleted in no set order, and a window's destructor then reached
+    widgets already gone (a crash, seen when another program destroyed the kiosk's window). Where some work did
+    not end in time (a device that does not answer), the process ends here with ``code``: nothing is kept, so
+    nothing is lost."""
+    if not wind_down(grace_s):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    for window in QApplication.topLevelWidgets():
+        window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return code

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access import follow_layout
-from app.check_page import CheckPage, make_app
+from app.check_page import CheckPage, end_app, make_app
 from app.controller import RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
 from app.kiosk_guard import (
@@ -507,7 +507,7 @@ def run_kiosk(session: Session, config: KioskConfig, starting: QWidget | None = 
     show_kiosk(KioskWindow(session, config))
     if starting is not None:
         starting.close()
-    return int(app.exec())
+    return end_app(int(app.exec()), session.config.thresholds.runner("grace_s") + 2)
 
 
 def show_kiosk(window: KioskWindow) -> KioskWindow:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, Q
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox, QPushButton, QWidget
 
 from app.access import announce, follow_layout
-from app.check_page import CheckPage, make_app
+from app.check_page import CheckPage, end_app, make_app
 from app.controller import RunController
 from app.export import copy_summary, open_mail_draft, send_to_recruiter
 from app.messages import ask, inform, warn
@@ -441,4 +441,4 @@ def run_window(session: Session, screenshot: Path | None = None, demo: bool = Fa
     QTimer.singleShot(0, window.start_when_ready)
     code = int(app.exec())
     window.close()  # releases the camera and stops the threads before the interpreter exits
-    return code
+    return end_app(code, session.config.thresholds.runner("grace_s") + 2)

@@ -5,10 +5,15 @@ Every worker is a :class:`Worker`: its :meth:`~Worker.work` runs in a pool threa
 ``finished`` — always, so a view waiting for a worker is never left waiting. :meth:`~Worker.quit` asks the work to
 stop (cooperatively: the work looks at :attr:`~Worker.quitting`). A :class:`GeneratorWorker` yields as it goes;
 each value arrives as ``yielded``, and it stops between values when asked to quit.
+
+When the app's event loop has ended, :func:`wind_down` asks every worker still running to quit and waits for the
+pool, before the interpreter tears the signals' objects down under a running thread (which crashed the process).
+A worker whose listener has gone (its signals' object deleted) finishes quietly: nobody is left to tell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -34,6 +39,28 @@ class WorkerSignals(QObject):
     finished = Signal()
 
 
+_running: set[Worker] = set()
+_running_lock = threading.Lock()
+
+
+def wind_down(timeout_s: float) -> bool:
+    """The app's end: every worker still running is asked to quit, then the pool is waited for (at most
+    ``timeout_s``). False if some work did not end in time (a device that does not answer): the caller then ends
+    the process without the interpreter's teardown, which would delete objects a running thread still uses
+    (:func:`app.check_page.end_app`)."""
+    with _running_lock:
+        running = list(_running)
+    for worker in running:
+        worker.quit()
+    return QThreadPool.globalInstance().waitForDone(max(0, int(timeout_s * 1000)))
+
+
+def _tell(signal: Any, *args: Any) -> None:
+    """Emit, unless the listener's side is gone (the signals' object deleted as its view closed)."""
+    with contextlib.suppress(RuntimeError):  # "Signal source has been deleted": nobody is left to tell
+        signal.emit(*args)
+
+
 class Worker:
     """One piece of work on the global thread pool. Override :meth:`work`; it never touches a widget."""
 
@@ -45,6 +72,8 @@ class Worker:
     def start(self) -> None:
         # The pool gets a plain callable: Qt owns and frees its wrapper; this object stays its owner's.
         self.running = True
+        with _running_lock:
+            _running.add(self)
         QThreadPool.globalInstance().start(self.run)
 
     def quit(self) -> None:
@@ -60,16 +89,18 @@ class Worker:
 
     def run(self) -> None:
         """The pool thread's body (callable directly, in any thread, for a synchronous run)."""
-        self.signals.started.emit()
+        _tell(self.signals.started)
         try:
             value = self.work()
         except BaseException as error:  # whatever goes wrong becomes a signal, never a stuck window
-            self.signals.errored.emit(error)
+            _tell(self.signals.errored, error)
         else:
-            self.signals.returned.emit(value)
+            _tell(self.signals.returned, value)
         finally:
             self.running = False  # before "finished", so whoever waits for it sees the worker done
-            self.signals.finished.emit()
+            with _running_lock:
+                _running.discard(self)
+            _tell(self.signals.finished)
 
 
 class GeneratorWorker(Worker):
@@ -85,7 +116,7 @@ class GeneratorWorker(Worker):
                 if self.quitting:
                     steps.close()
                     return None
-                self.signals.yielded.emit(next(steps))
+                _tell(self.signals.yielded, next(steps))
         except StopIteration as done:
             return done.value
 
@@ -95,13 +126,13 @@ class _Relay(RunListener):
         self.worker = worker
 
     def check_started(self, check_id: str) -> None:
-        self.worker.check_started.emit(check_id)
+        _tell(self.worker.check_started, check_id)
 
     def check_progress(self, check_id: str, fraction: float, message: str) -> None:
-        self.worker.check_progress.emit(check_id, fraction, message)
+        _tell(self.worker.check_progress, check_id, fraction, message)
 
     def check_finished(self, result: CheckResult, done: int, total: int) -> None:
-        self.worker.check_finished.emit(result, done, total)
+        _tell(self.worker.check_finished, result, done, total)
 
 
 class RunSignals(QObject):
@@ -157,7 +188,7 @@ class RecordWorker(Worker):
         started = time.monotonic()  # the prompt's clock starts with the take, so "stay quiet" is its start
         try:
             take = record(mic, self.seconds, cancel=self._quit, on_block=self.on_block,
-                          progress=lambda _f: self.signals.yielded.emit(time.monotonic() - started))
+                          progress=lambda _f: _tell(self.signals.yielded, time.monotonic() - started))
         finally:
             mic.close()
         return guided_take(take)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QThreadPool
 
@@ -116,6 +118,36 @@ def test_a_generator_worker_yields_then_returns_and_stops_when_asked(qtbot):
     stopped.quit()
     stopped.run()  # synchronously, in this thread
     assert stopped.quitting
+
+
+class Waiting(Worker):
+    """Work that runs until it is asked to quit, as a camera being opened or a take being recorded does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.began = threading.Event()
+
+    def work(self) -> str:
+        self.began.set()
+        self._quit.wait(30)
+        return "stopped"
+
+
+def test_the_apps_end_winds_down_running_workers_and_one_whose_view_is_gone_ends_quietly(qtbot):
+    import shiboken6
+
+    from app.workers import wind_down
+
+    worker = Waiting()
+    worker.start()
+    assert worker.began.wait(5)
+    shiboken6.delete(worker.signals)  # the view that listened has gone, as when the app's window closed first
+    assert wind_down(10)  # asked to quit, and waited for
+    assert not worker.running and worker.quitting
+    gone = Exploding()
+    shiboken6.delete(gone.signals)
+    gone.run()  # synchronously: nobody to tell of the error, and no exception escapes the pool's thread
+    assert not gone.running
 
 
 class UnreadableRequirements(Check):

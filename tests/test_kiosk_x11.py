@@ -297,6 +297,6 @@ def test_a_kiosk_whose_window_is_destroyed_exits_non_zero_and_leaves_nothing_run
             kiosk.communicate()
         display_1366.stop_window_manager()
     assert kiosk.returncode == EXIT_WINDOW_LOST, stderr[-2000:]  # not 0: the session's loop starts it again
-    assert "another program closed the kiosk's window" in stderr
+    assert "another program closed the kiosk's window" in stderr, (stderr, _)
     assert wait_until(lambda: not _processes_with(mark), 5), _processes_with(mark)  # no dbus-daemon, nothing
     assert not (home / ".dbus").exists()

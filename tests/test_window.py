@@ -381,9 +381,10 @@ def test_the_getting_ready_card_closes_when_the_window_shows(tmp_path):
     code = ("import sys\nfrom app.starting import show_starting\nfrom app.cli import make_parser\n"
             "card = show_starting()\nfrom app.session import resolve\nfrom app.window import run_window\n"
             "session = resolve(make_parser().parse_args(['--camera', 'none', '--mic', 'none', '--network', 'none', "
-            "'--only', 'system.power']))\n"
+            "'--only', 'system.power']))\nfrom PySide6.QtCore import QTimer\n"  # the event loop's first moment:
+            "QTimer.singleShot(0, lambda: print('card visible' if card.isVisible() else 'card closed'))\n"
             f"code = run_window(session, screenshot=__import__('pathlib').Path({str(tmp_path / 'w.png')!r}), "
-            "starting=card)\nprint('card visible' if card.isVisible() else 'card closed')\nsys.exit(code)\n")
+            "starting=card)\nsys.exit(code)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"})
 
