@@ -1,4 +1,4 @@
-"""The files each platform needs beside the program, made from ``assets/wording.toml`` at build time.
+"""The files each platform needs beside the program, made from the wording (in English) at build time.
 
 Linux: a ``.desktop`` entry (``@BUNDLE@`` stands for the bundle's folder, filled in by ``install-desktop-entry``)
 and a shared-mime-info type for ``*.interview.toml`` profiles. macOS: the ``Info.plist`` keys, without which the
@@ -88,9 +88,11 @@ def babel_locale_data() -> set[str]:
 
 def keep_data(destination: str) -> bool:
     """Whether a data file the analysis collected goes into the bundle: not Qt's own translations (7 MB; the app
-    has its own wording), and of Babel's locale data only :func:`babel_locale_data`."""
+    has its own wording), none of the app's catalogs as they lie in ``assets/locale`` (the ``.po`` files and the
+    template translators work on, a ``.mo`` compiled some time before: the spec adds each catalog compiled as the
+    build starts), and of Babel's locale data only :func:`babel_locale_data`."""
     path = destination.replace("\\", "/")
-    if "Qt/translations/" in path:
+    if "Qt/translations/" in path or (path.startswith("assets/locale/") and path.endswith((".po", ".pot", ".mo"))):
         return False
     if "babel/locale-data/" in path:
         return path.rsplit("/", 1)[-1].removesuffix(".dat") in babel_locale_data()

@@ -1,8 +1,10 @@
-"""All user-facing wording: ``assets/wording.toml`` (English) and one ``assets/wording.<code>.toml`` per language.
+"""All user-facing wording: English in ``assets/locale/english.toml``, every other language a gettext catalog
+``assets/locale/<code>/LC_MESSAGES/messages.po`` made from it (:mod:`checks.catalogs` tells how).
 
-Keys are dotted paths into those files (``"verdict.ready"``); fields are filled with ``str.format``. A key a language
-does not have yet falls back to English, so a new sentence never breaks a translation (a test lists the gaps).
-Messages follow flutter doctor's rule: the fact, then the consequence, then the exact fix.
+Keys are dotted paths into the English source (``"verdict.ready"``); in a catalog a key is the entry's ``msgctxt``
+and its English the ``msgid``. Fields are filled with ``str.format``. A sentence a language has not translated yet,
+or whose translation is stale (fuzzy), is said in English, so a new sentence never breaks a translation (a test
+lists the gaps). Messages follow flutter doctor's rule: the fact, then the consequence, then the exact fix.
 
 The language is one setting for the whole process (:func:`set_language`): the command line sets it once from
 ``--lang`` or the system locale, the window from its menu, the kiosk for each student.
@@ -18,24 +20,18 @@ import os
 import re
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from checks.resources import load_toml_asset
+from checks.catalogs import PSEUDO, SAME_IN_EVERY_LANGUAGE, Counted, english_tree, entries, spoken, translations
 
 ENGLISH = "en"
-PSEUDO = "qps"  # a made-up language whose every sentence is 40 % longer: for layout tests, never offered in menus
-SAME_IN_EVERY_LANGUAGE = ("status_mark", "language_names")
-"""Tables that are never translated: the status marks (✓ ! ✗) and each language's name in its own language."""
 _current = ENGLISH
 
 
 @cache
 def languages() -> tuple[str, ...]:
-    """The languages the app speaks: English first, then every ``wording.<code>.toml`` in ``assets/``."""
-    codes = sorted(p.name.split(".")[1] for p in resources.files("assets").iterdir()  # in the frozen app too
-                   if re.fullmatch(r"wording\.[a-z]{2}\.toml", p.name))
-    return (ENGLISH, *codes)
+    """The languages the app speaks: English first, then every language with a catalog in ``assets/locale/``."""
+    return (ENGLISH, *(code for code in spoken() if code != ENGLISH))
 
 
 def set_language(code: str) -> None:
@@ -53,7 +49,7 @@ def language() -> str:
 
 def language_name(code: str) -> str:
     """The language named in its own language ("Deutsch"), the same whatever language is in use."""
-    name = _find(_translation(ENGLISH), f"language_names.{code}")  # the same in every language
+    name = _find(f"language_names.{code}")  # the same in every language
     return name if isinstance(name, str) else code
 
 
@@ -73,11 +69,15 @@ def system_language(environ: os._Environ[str] | dict[str, str] | None = None) ->
     return ENGLISH
 
 
-def _translation(code: str) -> dict[str, Any]:
-    return load_toml_asset("wording.toml" if code in (ENGLISH, PSEUDO) else f"wording.{code}.toml")
+@cache
+def _english() -> dict[str, Any]:
+    """Every English sentence by its key (:func:`checks.catalogs.entries`)."""
+    return entries(english_tree())
 
 
-def _find(node: Any, key: str) -> Any:
+def _find(key: str) -> Any:
+    """What the English source holds at ``key``: a sentence, a list, a table (a dict) or None."""
+    node: Any = english_tree()
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             return None
@@ -85,67 +85,71 @@ def _find(node: Any, key: str) -> Any:
     return node
 
 
-def _lookup(key: str, code: str | None = None) -> Any:
-    code = ENGLISH if key.split(".")[0] in SAME_IN_EVERY_LANGUAGE else code or _current
-    found = _find(_translation(code), key) if code != ENGLISH else None
+def _catalog(key: str) -> Any:
+    """The catalog ``key`` is said from: the language in use's, or English (no catalog) for the tables that stay
+    the same in every language."""
+    if _current == ENGLISH or key.split(".")[0] in SAME_IN_EVERY_LANGUAGE:
+        return None
+    return translations(_current)
+
+
+def _translated(key: str, english: str) -> str:
+    catalog = _catalog(key)
+    return (catalog.pgettext(key, english) or english) if catalog else english
+
+
+def _english_at(key: str) -> Any:
+    found = _english().get(key)
     if found is None:
-        found = _find(_translation(ENGLISH), key)
-    if found is None:
-        raise KeyError(f"no wording for {key!r} in assets/wording.toml")
-    if code == PSEUDO:
-        found = _stretch(found)
+        node = _find(key)
+        if node is None:
+            raise KeyError(f"no wording for {key!r} in assets/locale/english.toml")
+        if isinstance(node, dict):
+            raise KeyError(f"wording {key!r} is a table, not a sentence")
+        raise KeyError(f"wording {key!r} is one form of a sentence said for a count: say it with say_n")
     return found
-
-
-_FIELD = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)[sr]|%[sr])")  # str.format fields, and argparse's %-fields
-
-
-def _stretch(node: Any) -> Any:
-    """The pseudo-language: the same sentence with accented letters and 40 % more length (in words of five letters,
-    as a longer translation has more words, not one endless one), fields left intact."""
-    if isinstance(node, list):
-        return [_stretch(item) for item in node]
-    if not isinstance(node, str):
-        return node
-    plain = "".join(part for part in _FIELD.split(node) if not _FIELD.fullmatch(part))
-    accented = "".join(part if _FIELD.fullmatch(part) else part.translate(_ACCENTS) for part in _FIELD.split(node))
-    padding = max(1, round(len(plain) * 0.4) - 3)
-    return f"[{accented} {' '.join(['~' * 5] * (padding // 6) + ['~' * max(1, padding % 6)])}]"  # words, not one
-
-
-_ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
 
 
 def has_wording(key: str) -> bool:
     """Whether ``key`` names a sentence (in English, so in every language)."""
-    return isinstance(_find(_translation(ENGLISH), key), str)
+    return isinstance(_find(key), str)
 
 
 def say(key: str, **fields: Any) -> str:
     """The sentence stored under ``key`` in the language in use, with ``fields`` filled in (numbers as the language
     writes them, see :func:`number`)."""
-    text = _lookup(key)
-    if not isinstance(text, str):
-        raise KeyError(f"wording {key!r} is a table, not a sentence")
-    return text.format(**_written(fields)) if fields else _unescaped(text)
+    english = _english_at(key)
+    if not isinstance(english, str):
+        raise KeyError(f"wording {key!r} is a {'sentence said for a count' if isinstance(english, Counted) else 'list'}"
+                       ", not a sentence")
+    return _filled(_translated(key, english), fields)
 
 
-def _unescaped(text: str) -> str:
-    """A sentence said without fields: its doubled braces (``{{``, the format's escape) are single ones."""
-    return text.replace("{{", "{").replace("}}", "}")
+def _filled(text: str, fields: dict[str, Any]) -> str:
+    """A sentence with its fields filled in; one said without fields has its doubled braces (``{{``, the format's
+    escape) made single ones."""
+    return text.format(**_written(fields)) if fields else text.replace("{{", "{").replace("}}", "}")
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
-    """Like :func:`say` for a count: uses ``key.one`` when ``n == 1``, else ``key.other``."""
-    return say(f"{key}.{'one' if n == 1 else 'other'}", n=n, **fields)
+    """Like :func:`say` for a count ``n``: the form the language's plural rule (its catalog's ``Plural-Forms``)
+    chooses for ``n`` ("1 problem", "2 problems"; in French "0 problème")."""
+    english = _english_at(key)
+    if not isinstance(english, Counted):
+        raise KeyError(f"wording {key!r} is not said for a count (a table of `one` and `other`)")
+    catalog = _catalog(key)
+    text = catalog.npgettext(key, english.one, english.other, n) if catalog else None
+    return _filled(text or (english.one if n == 1 else english.other), {"n": n, **fields})
 
 
 def say_all(key: str, **fields: Any) -> tuple[str, ...]:
-    """A list of sentences (advice) stored under ``key``, each filled in."""
-    texts = _lookup(key)
-    if isinstance(texts, str):
-        texts = [texts]
-    return tuple(t.format(**_written(fields)) if fields else _unescaped(t) for t in texts)
+    """A list of sentences (advice) stored under ``key``, each filled in (in a catalog, ``key.0``, ``key.1``, …)."""
+    english = _english_at(key)
+    if isinstance(english, Counted):
+        raise KeyError(f"wording {key!r} is said for a count: say it with say_n")
+    texts = [english] if isinstance(english, str) else english
+    key_of = (lambda i: key) if isinstance(english, str) else (lambda i: f"{key}.{i}")
+    return tuple(_filled(_translated(key_of(i), text), fields) for i, text in enumerate(texts))
 
 
 # -- numbers, dates and times ----------------------------------------------------------------------------------

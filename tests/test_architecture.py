@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from checks.resources import load_toml_asset
+from checks.catalogs import english_tree
 from checks.wording import say
 from tests.conftest import ROOT
 
@@ -38,7 +38,7 @@ def test_every_literal_wording_key_exists():
 
 
 def test_every_runner_key_and_source_error_has_summary_and_advice():
-    wording = load_toml_asset("wording.toml")
+    wording = english_tree()
     for group in (wording["runner"], wording["sources"]["camera"], wording["sources"]["mic"]):
         for key, entry in group.items():
             if isinstance(entry, dict):

@@ -73,7 +73,7 @@ def test_a_students_language_speaks_through_the_check_and_the_wipe_goes_back_to_
 
 def test_choose_spanish_by_keyboard_finish_wipe_and_the_kiosks_default_is_back(qtbot, kiosk):
     if "es" not in languages():
-        pytest.skip("the Spanish wording (assets/wording.es.toml) is not here")
+        pytest.skip("the Spanish catalog (assets/locale/es/LC_MESSAGES/messages.po) is not here")
     window = kiosk(only="camera.device")
     spanish = window.start_page.findChild(QRadioButton, "language_es")
     spanish.setFocus()

@@ -1,5 +1,6 @@
-"""The languages: check titles are wording, every key a language has matches English, and the language in use reaches
-every result and report; the JSON report stays the same in every language."""
+"""The languages: check titles are wording, every key the code builds is an English sentence, and the language in use
+reaches every result and report; the JSON report stays the same in every language. (What the catalogs hold, and the
+translators' workflow that makes them, are tested in tests/test_catalogs.py.)"""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import checks.files as files
 import checks.guard as guard
 from app.level_meter import LEVEL_WORDS
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
+from checks.catalogs import english_tree, entries, translations
 from checks.devices import DEVICES
 from checks.discovery import discover, find_plugins, load
 from checks.history import entry
@@ -27,7 +29,6 @@ from checks.netprobe.common import ProbeError
 from checks.network import REFUSED_KINDS
 from checks.profile import CHANNEL_KINDS, Profile
 from checks.report import Report, describe_changes, format_number
-from checks.resources import load_toml_asset
 from checks.sources.listing import all_devices
 from checks.steps import STEPS
 from checks.wording import (
@@ -251,20 +252,13 @@ def test_say_n_has_one_and_other_everywhere_it_is_used():
         assert has_wording(f"{key}.one") and has_wording(f"{key}.other"), key
 
 
-# --- what every translation is held to --------------------------------------------------------------------------
+# --- what every translation is held to (and tests/test_catalogs.py) ---------------------------------------------
 
 def _english(key: str) -> object:
-    node: object = load_toml_asset("wording.toml")
+    node: object = english_tree()
     for part in key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
     return node
-
-
-def _leaves(node: object, prefix: str = "") -> dict[str, object]:
-    """Every sentence or list of sentences by its dotted key."""
-    if isinstance(node, dict):
-        return {k: v for name, child in node.items() for k, v in _leaves(child, f"{prefix}{name}.").items()}
-    return {prefix.rstrip("."): node}
 
 
 def _fields(node: object) -> list[set[str]]:
@@ -276,41 +270,15 @@ _FIELDS = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sr]|%[sr]")  # format fields, arg
 TRANSLATIONS = sorted(code for code in languages() if code != ENGLISH)
 
 
-def _catalogs(code: str) -> tuple[dict[str, object], dict[str, object]]:
-    """English's and a language's sentences, each by its dotted key."""
-    return _leaves(load_toml_asset("wording.toml")), _leaves(load_toml_asset(f"wording.{code}.toml"))
-
-
-def test_the_languages_are_english_and_every_wording_file():
-    files = sorted(p.name for p in (ROOT / "assets").glob("wording.*.toml"))
-    assert languages() == (ENGLISH, *[name.split(".")[1] for name in files])
-
-
-@pytest.mark.parametrize("code", TRANSLATIONS)
-def test_every_key_of_a_language_is_an_english_key_with_the_same_fields_and_shape(code):
-    english, translated = _catalogs(code)
-    unknown = sorted(set(translated) - set(english))
-    assert not unknown, f"wording.{code}.toml has keys English does not: {unknown}"
-    for key, text in translated.items():
-        assert type(text) is type(english[key]), f"{code}: {key} is a {type(text).__name__}, English a " \
-                                                 f"{type(english[key]).__name__}"
-        if isinstance(text, list):
-            assert len(text) == len(english[key]), f"{code}: {key} has {len(text)} sentences, English " \
-                                                  f"{len(english[key])}"
-        assert _fields(text) == _fields(english[key]), f"{code}: {key} fills in other fields than English"
-
-
-@pytest.mark.parametrize("code", TRANSLATIONS)
-def test_no_english_key_is_missing_in_a_language(code):
-    english, translated = _catalogs(code)
-    missing = sorted(k for k in set(english) - set(translated) if k.split(".")[0] not in SAME_IN_EVERY_LANGUAGE)
-    assert not missing, f"wording.{code}.toml lacks {len(missing)} keys: {missing}"
+def test_the_languages_are_english_and_every_catalog():
+    catalogs = sorted(p.parent.parent.name for p in (ROOT / "assets" / "locale").glob("*/LC_MESSAGES/messages.po"))
+    assert languages() == (ENGLISH, *catalogs) and len(catalogs) >= 2
 
 
 def test_the_pseudo_language_keeps_every_field_and_shape():
     """The layout tests' language: every English key, its fields intact, 40 % longer."""
     set_language(PSEUDO)
-    for key, text in _leaves(load_toml_asset("wording.toml")).items():
+    for key, text in entries(english_tree()).items():
         if isinstance(text, str) and text and key.split(".")[0] not in SAME_IN_EVERY_LANGUAGE:
             stretched = say(key)
             if "{{" in text:  # a JSON shape in a help, said without fields: its braces are not fields
@@ -361,7 +329,9 @@ def test_the_bundle_keeps_only_the_locale_data_its_languages_need(tmp_path):
     kept = babel_locale_data()
     assert {"root", "en", "en_GB"} <= kept and {code for code in TRANSLATIONS} <= kept
     assert keep_data("babel/locale-data/en_GB.dat") and not keep_data("babel/locale-data/fr.dat")
-    assert not keep_data("PySide6/Qt/translations/qt_de.qm") and keep_data("assets/wording.toml")
+    assert not keep_data("PySide6/Qt/translations/qt_de.qm") and keep_data("assets/locale/english.toml")
+    assert not keep_data("assets/locale/messages.pot") and not keep_data("assets/locale/de/LC_MESSAGES/messages.po")
+    assert not keep_data("assets/locale/de/LC_MESSAGES/messages.mo")  # the spec adds the catalogs it compiled
     for name in kept:
         shutil.copy(data / f"{name}.dat", tmp_path / f"{name}.dat")
     size = sum(p.stat().st_size for p in tmp_path.iterdir())
@@ -486,7 +456,7 @@ def _verdicts(code: str) -> set[str]:
 
 
 def _assert_verdict_in(done, code: str) -> None:
-    assert code in (*languages(), PSEUDO), f"assets/wording.{code}.toml is not there (yet)"
+    assert code in (*languages(), PSEUDO), f"assets/locale/{code}/LC_MESSAGES/messages.po is not there (yet)"
     assert done.returncode in (0, 1), done.stderr
     verdict = done.stdout.rstrip("\n").splitlines()[-1]
     assert verdict in _verdicts(code), verdict
@@ -498,13 +468,13 @@ def test_the_pseudo_language_gives_the_verdict_in_it(cli):
 
 
 def test_a_german_system_gets_the_german_verdict(cli):
-    """Passes once assets/wording.de.toml is in."""
+    """Passes once German's catalog is in."""
     _assert_verdict_in(cli(*NO_DEVICES, env={"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}),
                       "de")
 
 
 def test_lang_es_gives_the_spanish_verdict(cli):
-    """Passes once assets/wording.es.toml is in."""
+    """Passes once Spanish's catalog is in."""
     _assert_verdict_in(cli(*NO_DEVICES, "--lang", "es"), "es")
 
 
@@ -554,12 +524,11 @@ _PERCENT_FIELDS = re.compile(r"%\([a-z_]+\)[sr]|%[sr]")
 def test_argparses_words_keep_its_percent_fields_in_every_language(code):
     from app.cli import ARGPARSE_WORDS
 
-    english, translated = _catalogs(code)
     for message, key in ARGPARSE_WORDS.items():
-        assert english[key] == message, key  # English is argparse's own sentence
-        if key in translated:
-            assert sorted(_PERCENT_FIELDS.findall(str(translated[key]))) == sorted(_PERCENT_FIELDS.findall(message)), \
-                f"{code}: {key}"
+        assert _english(key) == message, key  # English is argparse's own sentence
+        translated = translations(code).pgettext(key, message)
+        assert sorted(_PERCENT_FIELDS.findall(translated)) == sorted(_PERCENT_FIELDS.findall(message)), \
+            f"{code}: {key}"
 
 
 def test_argparses_own_errors_and_usage_are_in_the_language(cli):

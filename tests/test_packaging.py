@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ from bundle.platform_files import PROFILE_GLOB, PROFILE_MIME, desktop_entry, inf
 from checks import __version__
 from checks.api import ENTRY_POINT_GROUP
 from checks.resources import tomllib
-from checks.wording import say
+from checks.wording import languages, say, set_language
 from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "bundles.yml"
@@ -119,6 +120,9 @@ def test_the_sdist_the_wheel_and_the_checkout_install_cleanly_and_run_the_demo_i
     assert not NOISE.search(built.stdout + built.stderr), NOISE.search(built.stdout + built.stderr)
     (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
     (wheel,) = (tmp_path / "dist").glob("*.whl")
+    translated = [code for code in languages() if code != "en"]
+    with zipfile.ZipFile(wheel) as packed:  # each translation's catalog, compiled at install (setup.py)
+        assert {f"assets/locale/{code}/LC_MESSAGES/messages.mo" for code in translated} <= set(packed.namelist())
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
            "--disable-pip-version-check", "--no-compile"]
     expected = set(PYPROJECT["project"]["entry-points"][ENTRY_POINT_GROUP])
@@ -129,9 +133,14 @@ def test_the_sdist_the_wheel_and_the_checkout_install_cleanly_and_run_the_demo_i
                                     str(package)], capture_output=True, text=True, timeout=1200, cwd=tmp_path)
         assert installed.returncode == 0, installed.stderr
         assert not NOISE.search(installed.stdout + installed.stderr), installed.stdout + installed.stderr
-        done = subprocess.run([str(venv / "bin" / "interview-ready"), "check", "--demo", "--json"],
-                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        done = subprocess.run([str(venv / "bin" / "interview-ready"), "check", "--demo", "--json", "--lang",
+                               translated[0]], capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert done.returncode in (0, 1), done.stderr
         report = json.loads(done.stdout)
+        english = say("system.power.title")
+        set_language(translated[0])
+        titles = {c["id"]: c["title"] for c in report["checks"]}
+        assert titles["system.power"] == say("system.power.title") != english  # said from the installed catalog
+        set_language("en")
         assert {c["id"] for c in report["checks"]} == expected
         assert not [c["id"] for c in report["checks"] if c["status"] == "error"], package.name

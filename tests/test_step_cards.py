@@ -146,14 +146,14 @@ def test_every_builtin_check_that_can_warn_or_fail_has_a_plain_headline_for_it()
                 continue
             if not _plain(sentence):
                 jargon.append((key, sentence))
-    assert not missing, f"add these to assets/wording.toml: {missing}"
+    assert not missing, f"add these to assets/locale/english.toml: {missing}"
     assert not jargon
 
 
 def test_every_device_problem_has_its_own_plain_headline():
-    from checks.resources import load_toml_asset
+    from checks.catalogs import english_tree
 
-    sources = load_toml_asset("wording.toml")["sources"]
+    sources = english_tree()["sources"]
     tables = [(f"sources.{device}.{name}", table) for device, problems in sources.items()
               for name, table in problems.items() if isinstance(table, dict) and "summary" in table]
     assert len(tables) >= 20
