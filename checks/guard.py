@@ -2,7 +2,7 @@
 
 Pure: no clock, no sockets, no Qt. The watchers (:mod:`checks.guard_watch`) feed it samples stamped with
 ``time.monotonic()``; tests feed it exact sequences. Every figure comes from the ``[guard]`` table of
-``assets/thresholds.toml``; every sentence from ``[guard]`` in ``assets/wording.toml``.
+``assets/thresholds.toml``; every sentence from ``[guard]`` of the wording (``assets/locale/english.toml`` in English).
 
 The rules, in short:
 

@@ -73,6 +73,8 @@ def problems(catalog: Catalog) -> list[str]:
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy:
             found.append(f"{where} is fuzzy (its English changed: check the translation, then remove the flag)")
+        elif any(comment.startswith("| msgid") for comment in message.user_comments):
+            found.append(f"{where} still has the note of the English it translated before: remove it")
         elif not all(forms):
             found.append(f"{where} is not translated")
         elif message.pluralizable:
