@@ -16,6 +16,7 @@ import pytest
 from checks.api import ENTRY_POINT_GROUP
 from checks.profile import TEMPLATE
 from checks.resources import tomllib
+from checks.wording import ENGLISH, languages, say, say_n, set_language
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.bundle
@@ -90,6 +91,25 @@ def test_list_checks_shows_every_builtin_check(run):
     rows = [line.split() for line in done.stdout.splitlines()[1:]]
     assert {row[0] for row in rows} == builtin_check_ids()
     assert all(row[-1] == "built-in" for row in rows)
+
+
+@pytest.mark.parametrize("code", [code for code in languages() if code != ENGLISH])
+def test_the_bundle_speaks_each_language_from_its_compiled_catalog(run, bundle, code):
+    """The bundle carries each language's catalog compiled (``messages.mo``), not the ``.po`` translators edit, and
+    says its verdict, plural form and all, from it."""
+    locale = bundle / "_internal" / "assets" / "locale"
+    assert (locale / code / "LC_MESSAGES" / "messages.mo").is_file()
+    assert not list(locale.rglob("*.po")) and not list(locale.rglob("*.pot"))
+    done = run("check", "--camera", "none", "--mic", "none", "--network", "none", "--screen", "none", "--only",
+               "system.power", "--lang", code)
+    assert done.returncode in (0, 1), done.stderr
+    set_language(code)
+    try:
+        verdicts = {say("verdict.ready")} | {say_n(key, n) for key in ("verdict.warnings", "verdict.problems")
+                                             for n in range(1, 10)}
+    finally:
+        set_language(ENGLISH)
+    assert done.stdout.rstrip("\n").splitlines()[-1] in verdicts, done.stdout
 
 
 def test_the_demo_window_picture_is_written(run, tmp_path):
