@@ -136,8 +136,15 @@ def _unescaped(text: str) -> str:
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
-    """Like :func:`say` for a count: uses ``key.one`` when ``n == 1``, else ``key.other``."""
-    return say(f"{key}.{'one' if n == 1 else 'other'}", n=n, **fields)
+    """Like :func:`say` for a count: uses the form of ``key`` that the language's CLDR plural rule gives ``n``
+    (:func:`plural_form`): ``key.one`` for 1 in English, German and Spanish, for 0 and 1 in French; ``key.other``
+    for a form the language's wording does not spell out (French's "many" for a million)."""
+    code = _current if _current != PSEUDO else ENGLISH
+    forms = _find(_translation(code), key) if code != ENGLISH else None
+    if not isinstance(forms, dict):  # not translated yet: said in English, by English's rule
+        code, forms = ENGLISH, _find(_translation(ENGLISH), key)
+    form = plural_form(n, code)
+    return say(f"{key}.{form if isinstance(forms, dict) and form in forms else 'other'}", n=n, **fields)
 
 
 def say_all(key: str, **fields: Any) -> tuple[str, ...]:
@@ -164,6 +171,12 @@ def _babel_locale(code: str) -> Any:  # parsed once per language
     from babel import Locale
 
     return Locale.parse(_LOCALES.get(code, code))
+
+
+def plural_form(n: float, code: str | None = None) -> str:
+    """The CLDR plural category of ``n`` in the language in use (or ``code``): "one" or "other", and in other
+    languages "zero", "two", "few" or "many". French says 0 in the singular ("0 problème"), English the plural."""
+    return str(babel_locale(code).plural_form(abs(n)))
 
 
 def number(value: float | str, code: str | None = None) -> str:
