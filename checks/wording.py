@@ -147,6 +147,12 @@ def say_n(key: str, n: int, **fields: Any) -> str:
     return say(f"{key}.{form if isinstance(forms, dict) and form in forms else 'other'}", n=n, **fields)
 
 
+def labelled(label: str, text: str) -> str:
+    """``label: text`` as the language in use joins a label to its text ("Micro : …" in French, with a no-break space
+    before the colon, as French typography has it)."""
+    return say("punctuation.labelled", label=label, text=text)
+
+
 def say_all(key: str, **fields: Any) -> tuple[str, ...]:
     """A list of sentences (advice) stored under ``key``, each filled in."""
     texts = _lookup(key)
@@ -198,13 +204,18 @@ def _written(fields: dict[str, Any]) -> dict[str, Any]:
 
 def date_time(when: datetime, code: str | None = None) -> str:
     """A date and time of day people read, in the language in use (or ``code``): "Tuesday, 1 December 2026, 14:00",
-    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00"."""
-    from babel.dates import format_date, format_time, get_datetime_format
+    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00", "mardi 1 décembre 2026 à 14:00".
+    The date and the time are CLDR's; how they are joined is the wording's (``punctuation.date_time``), as CLDR's
+    own "at" pattern is not in the data Babel ships."""
+    from babel.dates import format_date, format_time
 
     locale = babel_locale(code)
-    pattern = str(get_datetime_format("full", locale)).replace("'", "")  # CLDR quotes literal words ('at')
-    return pattern.replace("{1}", format_date(when, "full", locale)).replace(
-        "{0}", format_time(when, "short", locale=locale))
+    return joined_date_time(format_date(when, "full", locale), format_time(when, "short", locale=locale), code)
+
+
+def joined_date_time(date: str, time: str, code: str | None = None) -> str:
+    """A written date and a written time of day joined as the language in use (or ``code``) joins them."""
+    return str(_lookup("punctuation.date_time", code)).format(date=date, time=time)
 
 
 def clock(when: datetime, seconds: bool = False, code: str | None = None) -> str:

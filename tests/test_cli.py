@@ -55,10 +55,9 @@ def test_lang_fr_gives_the_text_and_the_saved_reports_in_french(tmp_path):
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[-1] == "Pas encore prêt\u00a0: 1 problème"
-    assert any(line.startswith("  [✗] Caméra") and line.endswith(
-        f"Il n’y a pas de fichier d’image ou de vidéo à l’emplacement {missing}.") for line in lines), lines
-    assert any(line.startswith("  [✓] Micro") and line.endswith("speech.wav fonctionne (48 kHz, mono).")
-               for line in lines)
+    # French typography: a no-break space before the colon, where the code joins a title to its sentence too
+    assert f"  [✗] Caméra\u00a0: Il n’y a pas de fichier d’image ou de vidéo à l’emplacement {missing}." in lines
+    assert "  [✓] Micro\u00a0: speech.wav fonctionne (48 kHz, mono)." in lines
     assert "      • Vérifiez le nom de fichier indiqué avec --camera." in lines
     html = page.read_text()
     assert '<html lang="fr">' in html and "Pas encore prêt" in html and "Rapport de préparation à l’entretien" in html

@@ -379,7 +379,7 @@ def test_a_decimal_is_written_as_the_language_writes_it_with_the_digits_the_code
     ("en", "Tuesday, 1 December 2026, 14:05"),
     ("de", "Dienstag, 1. Dezember 2026, 14:05"),
     ("es", "martes, 1 de diciembre de 2026, 14:05"),
-    ("fr", "mardi 1 décembre 2026, 14:05"),
+    ("fr", "mardi 1 décembre 2026 à 14:05"),
 ])
 def test_dates_and_times_are_written_in_the_language(code, written):
     assert date_time(WHEN, code) == written

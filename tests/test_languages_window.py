@@ -157,10 +157,10 @@ def test_numbers_and_dates_are_written_as_each_language_writes_them():
     assert number_text(1234.5, 1, QLocale("de")) == "1.234,5"
     assert number_text(1234.5, 1, QLocale("fr")) == "1\u202f234,5"  # French groups with a narrow no-break space
     two_pm = datetime(2026, 12, 1, 14, 0).astimezone()  # local time, as the report shows it
-    assert when_text(two_pm, QLocale("de")) == "Dienstag, 1. Dezember 2026 14:00"
-    assert when_text(two_pm, QLocale("es")) == "martes, 1 de diciembre de 2026 14:00"
-    assert when_text(two_pm, QLocale("fr")) == "mardi 1 décembre 2026 14:00"
-    assert when_text(two_pm, QLocale("en_GB")) == "Tuesday, 1 December 2026 14:00"
+    assert when_text(two_pm, QLocale("de")) == "Dienstag, 1. Dezember 2026, 14:00"
+    assert when_text(two_pm, QLocale("es")) == "martes, 1 de diciembre de 2026, 14:00"
+    assert when_text(two_pm, QLocale("fr")) == "mardi 1 décembre 2026 à 14:00"
+    assert when_text(two_pm, QLocale("en_GB")) == "Tuesday, 1 December 2026, 14:00"
 
 
 def test_the_widgets_write_numbers_and_the_interview_time_in_the_language_in_use(qtbot):
