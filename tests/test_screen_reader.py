@@ -136,7 +136,7 @@ def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(dis
     assert "selected" in report["states"]
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
 def test_the_kiosk_names_each_control_offers_one_language_and_speaks_the_verdict(display, speaking, lang):
     speaking(lang)
     heard = read(display, ["--demo", "--kiosk", "--network", "none", "--lang", lang],
