@@ -48,7 +48,7 @@ from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_
 from checks.profile import Profile
 from checks.report import Report, build_report
 from checks.sources.mic import MicSpec
-from checks.wording import say
+from checks.wording import labelled, say
 
 ICON_STATUS = {"checking": "waiting", "good": "pass", "trouble": "warn", "down": "fail"}
 """The report's status icons (a disc with a mark: never colour alone) for the guardian's states."""
@@ -197,12 +197,12 @@ class GuardianWindow(QWidget):
         card.addWidget(self.action)
         buttons = QHBoxLayout()
         self.copy_button = QPushButton(say("guard.copy"))
-        self.copy_button.setAccessibleName(f"{say('guard.copy')}: {first['value']}" if first else say("guard.copy"))
+        self.copy_button.setAccessibleName(labelled(say("guard.copy"), first["value"]) if first else say("guard.copy"))
         self.copy_button.clicked.connect(self.copy_channel)
         self.copy_button.setVisible(first is not None)
         link = first.get("link") if first else None
         self.open_button = QPushButton(say("guard.call") if link and link.startswith("tel:") else say("guard.open"))
-        self.open_button.setAccessibleName(f"{self.open_button.text()}: {first['value']}" if first else "")
+        self.open_button.setAccessibleName(labelled(self.open_button.text(), first["value"]) if first else "")
         self.open_button.setToolTip(link or "")
         self.open_button.clicked.connect(lambda: link and QDesktopServices.openUrl(QUrl(link)))
         self.open_button.setVisible(bool(link))
@@ -288,7 +288,7 @@ class GuardianWindow(QWidget):
             self.tray = QSystemTrayIcon(status_icon("info"), self)
             self.tray.show()
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(f"{say('guard.notify_title')}: {title}", text, QSystemTrayIcon.MessageIcon.NoIcon,
+            self.tray.showMessage(labelled(say("guard.notify_title"), title), text, QSystemTrayIcon.MessageIcon.NoIcon,
                                   8000)
 
     def bring_forward(self) -> None:

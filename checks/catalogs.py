@@ -75,16 +75,29 @@ def entries(tree: dict[str, Any], prefix: str = "") -> dict[str, Entry]:
     return found
 
 
+_PERCENT_THEN_WORD = re.compile(r"(?<=[}\d])% (?=[diouxXeEfFgGcrs])")
+
+
+@cache
+def msgid(english: str) -> str:
+    """The English as a catalog's ``msgid``: the same, but for a percent sign before a word ("{percent}% of"),
+    followed there by a no-break space, since Babel takes "% o" for an old-style %-field (``python-format``) and
+    ``pybabel compile`` would hold every translation to it."""
+    return _PERCENT_THEN_WORD.sub("%\u00a0", english)
+
+
 def template_entries(tree: dict[str, Any]) -> list[tuple[str, str | Counted]]:
-    """The template's entries, in the source's order: (``msgctxt``, the English, or its two forms for a count)."""
+    """The template's entries, in the source's order: (``msgctxt``, the ``msgid``, or the two for a count)."""
     found: list[tuple[str, str | Counted]] = []
     for key, value in entries(tree).items():
         if key.split(".")[0] in SAME_IN_EVERY_LANGUAGE:
             continue
         if isinstance(value, list):
-            found += [(f"{key}.{i}", text) for i, text in enumerate(value) if text]
+            found += [(f"{key}.{i}", msgid(text)) for i, text in enumerate(value) if text]
+        elif isinstance(value, Counted):
+            found.append((key, Counted(msgid(value.one), msgid(value.other))))
         elif value:
-            found.append((key, value))
+            found.append((key, msgid(value)))
     return found
 
 

@@ -22,7 +22,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from checks.catalogs import PSEUDO, SAME_IN_EVERY_LANGUAGE, Counted, english_tree, entries, spoken, translations
+from checks.catalogs import (
+    PSEUDO,
+    SAME_IN_EVERY_LANGUAGE,
+    Counted,
+    english_tree,
+    entries,
+    msgid,
+    spoken,
+    translations,
+)
 
 ENGLISH = "en"
 _current = ENGLISH
@@ -85,17 +94,21 @@ def _find(key: str) -> Any:
     return node
 
 
-def _catalog(key: str) -> Any:
-    """The catalog ``key`` is said from: the language in use's, or English (no catalog) for the tables that stay
-    the same in every language."""
-    if _current == ENGLISH or key.split(".")[0] in SAME_IN_EVERY_LANGUAGE:
+def _catalog(key: str, code: str | None = None) -> Any:
+    """The catalog ``key`` is said from: the language in use's (or ``code``'s), or None, English, for the tables
+    that stay the same in every language."""
+    code = code or _current
+    if code == ENGLISH or key.split(".")[0] in SAME_IN_EVERY_LANGUAGE:
         return None
-    return translations(_current)
+    return translations(code)
 
 
-def _translated(key: str, english: str) -> str:
-    catalog = _catalog(key)
-    return (catalog.pgettext(key, english) or english) if catalog else english
+def _translated(key: str, english: str, code: str | None = None) -> str:
+    """``english`` in the language in use (or ``code``): its catalog's translation, or the English itself where it
+    has none."""
+    catalog = _catalog(key, code)
+    said = catalog.pgettext(key, msgid(english)) if catalog else None
+    return said if said and said != msgid(english) else english
 
 
 def _english_at(key: str) -> Any:
@@ -132,14 +145,22 @@ def _filled(text: str, fields: dict[str, Any]) -> str:
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
-    """Like :func:`say` for a count ``n``: the form the language's plural rule (its catalog's ``Plural-Forms``)
-    chooses for ``n`` ("1 problem", "2 problems"; in French "0 problème")."""
+    """Like :func:`say` for a count ``n``: the form the language's plural rule (its catalog's ``Plural-Forms``, the
+    CLDR's rule as Babel has it) chooses for ``n``: "1 problem", "2 problems"; in French "0 problème"."""
     english = _english_at(key)
     if not isinstance(english, Counted):
         raise KeyError(f"wording {key!r} is not said for a count (a table of `one` and `other`)")
     catalog = _catalog(key)
-    text = catalog.npgettext(key, english.one, english.other, n) if catalog else None
-    return _filled(text or (english.one if n == 1 else english.other), {"n": n, **fields})
+    forms = (msgid(english.one), msgid(english.other))
+    said = catalog.npgettext(key, *forms, n) if catalog else None
+    return _filled(said if said and said not in forms else english.one if n == 1 else english.other,
+                   {"n": n, **fields})
+
+
+def labelled(label: str, text: str) -> str:
+    """``label: text`` as the language in use joins a label to its text ("Micro : …" in French, with a no-break space
+    before the colon, as French typography has it)."""
+    return say("punctuation.labelled", label=label, text=text)
 
 
 def say_all(key: str, **fields: Any) -> tuple[str, ...]:
@@ -189,13 +210,18 @@ def _written(fields: dict[str, Any]) -> dict[str, Any]:
 
 def date_time(when: datetime, code: str | None = None) -> str:
     """A date and time of day people read, in the language in use (or ``code``): "Tuesday, 1 December 2026, 14:00",
-    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00"."""
-    from babel.dates import format_date, format_time, get_datetime_format
+    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00", "mardi 1 décembre 2026 à 14:00".
+    The date and the time are CLDR's; how they are joined is the wording's (``punctuation.date_time``), as CLDR's
+    own "at" pattern is not in the data Babel ships."""
+    from babel.dates import format_date, format_time
 
     locale = babel_locale(code)
-    pattern = str(get_datetime_format("full", locale)).replace("'", "")  # CLDR quotes literal words ('at')
-    return pattern.replace("{1}", format_date(when, "full", locale)).replace(
-        "{0}", format_time(when, "short", locale=locale))
+    return joined_date_time(format_date(when, "full", locale), format_time(when, "short", locale=locale), code)
+
+
+def joined_date_time(date: str, time: str, code: str | None = None) -> str:
+    """A written date and a written time of day joined as the language in use (or ``code``) joins them."""
+    return _translated("punctuation.date_time", _english_at("punctuation.date_time"), code).format(date=date, time=time)
 
 
 def clock(when: datetime, seconds: bool = False, code: str | None = None) -> str:
