@@ -1,5 +1,6 @@
 """The one build step pyproject.toml cannot say: each translation's catalog compiled (``messages.mo``, as
-``pybabel compile`` makes it) into the wheel beside its ``messages.po``. Everything else is in pyproject.toml."""
+``pybabel compile`` makes it) into the wheel in place of its ``messages.po``, as the app bundle has them (the sdist
+keeps the ``.po`` files translators work on). Everything else is in pyproject.toml."""
 
 from pathlib import Path
 
@@ -15,9 +16,12 @@ class BuildPyWithCatalogs(build_py):
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        for po in sorted(Path(self.build_lib, "assets", "locale").glob("*/LC_MESSAGES/messages.po")):
+        locale = Path(self.build_lib, "assets", "locale")
+        for po in sorted(locale.glob("*/LC_MESSAGES/messages.po")):
             with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
                 write_mo(target, read_po(source, locale=po.parent.parent.name))
+            po.unlink()
+        (locale / "messages.pot").unlink(missing_ok=True)
 
 
 setup(cmdclass={"build_py": BuildPyWithCatalogs})

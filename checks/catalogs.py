@@ -111,6 +111,7 @@ def _lines(text: str) -> dict[str, int]:
     for number, line in enumerate(text.splitlines(), 1):
         if match := _TABLE.match(line):
             table = f"{match.group(1).strip()}."
+            found[table.rstrip(".")] = number  # a table said for a count is one entry
         elif match := _KEY.match(line):
             found[f"{table}{match.group(1)}"] = number
     return found

@@ -122,7 +122,9 @@ def test_the_sdist_the_wheel_and_the_checkout_install_cleanly_and_run_the_demo_i
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     translated = [code for code in languages() if code != "en"]
     with zipfile.ZipFile(wheel) as packed:  # each translation's catalog, compiled at install (setup.py)
-        assert {f"assets/locale/{code}/LC_MESSAGES/messages.mo" for code in translated} <= set(packed.namelist())
+        catalogs = {name for name in packed.namelist() if name.startswith("assets/locale/")}
+    assert catalogs == {"assets/locale/english.toml",
+                        *(f"assets/locale/{code}/LC_MESSAGES/messages.mo" for code in translated)}
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
            "--disable-pip-version-check", "--no-compile"]
     expected = set(PYPROJECT["project"]["entry-points"][ENTRY_POINT_GROUP])
