@@ -37,6 +37,16 @@ def test_every_literal_wording_key_exists():
         assert say(key.rstrip(".")) if not key.endswith(".") else True
 
 
+def test_the_wording_has_one_source_and_the_catalogs_are_made_from_it():
+    """English is written once, in assets/locale/english.toml; every other language is a gettext catalog beside it
+    (tests/test_catalogs.py holds them to the template extracted from it). No wording file of another kind remains."""
+    assert (ROOT / "assets" / "locale" / "english.toml").is_file()
+    assert not list((ROOT / "assets").glob("wording*.toml"))
+    catalogs = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("**/*.po") if not p.relative_to(ROOT).parts[0]
+                .startswith((".", "dist", "build"))]
+    assert catalogs and all(re.fullmatch(r"assets/locale/[a-z]{2,3}/LC_MESSAGES/messages\.po", p) for p in catalogs)
+
+
 def test_every_runner_key_and_source_error_has_summary_and_advice():
     wording = english_tree()
     for group in (wording["runner"], wording["sources"]["camera"], wording["sources"]["mic"]):
