@@ -1,11 +1,11 @@
 """Interview mode's small window: frameless, always on top, quiet while all is well.
 
-It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs on its own
-thread pool and reaches the window only through signals. *All good* is a tick and "Connection good"; *trouble*
-is one line with the one thing to do now; *down* is the plan B card: the profile's backup channel first (with a
-copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders, all taken from the
-report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the tick box for the
-optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
+It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs off the GUI
+thread (:class:`app.workers.GuardWorker`) and reaches the window only through signals. *All good* is a tick and
+"Connection good"; *trouble* is one line with the one thing to do now; *down* is the plan B card: the profile's backup
+channel first (with a copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders,
+all taken from the report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the
+tick box for the optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
 
 Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
 candidate asks for it after the interview, the record of states.
@@ -16,13 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QSignalBlocker, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,9 +41,10 @@ from PySide6.QtWidgets import (
 from app.access import announce
 from app.icons import status_icon
 from app.messages import warn
+from app.workers import GuardWorker
 from checks.files import NotSaved, write_atomically
 from checks.guard import Change, Status, channel_action
-from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
+from checks.guard_watch import Watch, guard_limits, stun_servers, timeline_record
 from checks.profile import Profile
 from checks.report import Report, build_report
 from checks.sources.mic import MicSpec
@@ -76,44 +76,6 @@ def exclude_from_capture(window: QWidget) -> bool:
                                                                   wda_exclude_from_capture))
     except (AttributeError, OSError):
         return False
-
-
-class GuardSignals(QObject):
-    status = Signal(object)  # a Status, on every evaluation
-    stopped = Signal(object)  # the list of Change (the timeline), or a str: why the watcher failed
-    notice = Signal(str)  # a sentence to tell once (the microphone cannot be watched)
-
-
-class GuardWorker:
-    """Runs the watcher loop on a pool of its own (it lasts the whole interview; the global pool stays free for
-    checks). It never touches a widget."""
-
-    def __init__(self, watch: Watch) -> None:
-        self.watch = watch
-        self.signals = GuardSignals()
-        self.cancel_event = threading.Event()
-        self.pool = QThreadPool()
-        self.pool.setMaxThreadCount(1)
-
-    def start(self) -> None:
-        self.pool.start(self.run)
-
-    def cancel(self, wait_s: float = 3.0) -> None:
-        self.cancel_event.set()
-        self.pool.waitForDone(int(wait_s * 1000))
-
-    def run(self) -> None:
-        try:
-            guard = run(self.watch, self.cancel_event, lambda status, _changed: self._emit(self.signals.status, status),
-                        lambda text: self._emit(self.signals.notice, text))
-        except Exception as error:  # told in the window, never a traceback
-            self._emit(self.signals.stopped, f"{type(error).__name__}: {error}")
-            return
-        self._emit(self.signals.stopped, list(guard.changes))
-
-    def _emit(self, signal: Any, value: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the window, and its signals, closed meanwhile: nobody to tell
-            signal.emit(value)
 
 
 class GuardianWindow(QWidget):
@@ -390,18 +352,20 @@ class GuardianWindow(QWidget):
     def watch(self, watch: Watch) -> None:
         """Start the watcher loop; its statuses reach :meth:`show_status` through a signal."""
         self.worker = GuardWorker(watch)
-        self.worker.signals.status.connect(self.show_status)
-        self.worker.signals.stopped.connect(self._stopped)
-        self.worker.signals.notice.connect(self.tell)
+        self.worker.status.connect(self.show_status)
+        self.worker.timeline.connect(self._stopped)
+        self.worker.signals.errored.connect(self._failed)
+        self.worker.notice.connect(self.tell)
         self.started_at = time.perf_counter()
         self.worker.start()
 
-    def _stopped(self, result: object) -> None:
-        if isinstance(result, str):
-            self.line.setText(say("guard.failed", error=result))
-            self.line.setVisible(True)
-        else:
-            self.changes = list(result)  # type: ignore[arg-type]
+    def _stopped(self, changes: list[Change]) -> None:
+        self.changes = list(changes)
+
+    def _failed(self, error: BaseException) -> None:
+        """The watcher itself failed: told in the window, never a traceback."""
+        self.line.setText(say("guard.failed", error=f"{type(error).__name__}: {error}"))
+        self.line.setVisible(True)
 
     def closeEvent(self, event: Any) -> None:
         if self.worker is not None:
