@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QMouseEvent
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -41,9 +41,10 @@ from PySide6.QtWidgets import (
 from app.access import announce
 from app.icons import status_icon
 from app.messages import warn
+from app.plan_b import PlanBView
 from app.workers import GuardWorker
 from checks.files import NotSaved, write_atomically
-from checks.guard import Change, Status, channel_action
+from checks.guard import Change, Status
 from checks.guard_watch import Watch, guard_limits, stun_servers, timeline_record
 from checks.profile import Profile
 from checks.report import Report, build_report
@@ -141,54 +142,11 @@ class GuardianWindow(QWidget):
         head.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.card = QWidget()
+        self.card = PlanBView(at_hand=True)
         self.card.setAccessibleName(say("guard.plan_b_title"))
-        card = QVBoxLayout(self.card)
-        card.setContentsMargins(0, 6, 0, 0)
-        self.card_title = QLabel(f"<b>{say('guard.plan_b_title')}</b>")
-        card.addWidget(self.card_title)
-        first = self.channels[0] if self.channels else None
-        self.action = QLabel(channel_action(first) if first else say("guard.no_channel"))
-        self.action.setWordWrap(True)
-        self.action.setObjectName("action")
-        bigger = self.action.font()
-        bigger.setBold(True)
-        bigger.setPointSizeF(bigger.pointSizeF() * 1.25)
-        self.action.setFont(bigger)
-        self.action.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        card.addWidget(self.action)
-        buttons = QHBoxLayout()
-        self.copy_button = QPushButton(say("guard.copy"))
-        self.copy_button.setAccessibleName(f"{say('guard.copy')}: {first['value']}" if first else say("guard.copy"))
-        self.copy_button.clicked.connect(self.copy_channel)
-        self.copy_button.setVisible(first is not None)
-        link = first.get("link") if first else None
-        self.open_button = QPushButton(say("guard.call") if link and link.startswith("tel:") else say("guard.open"))
-        self.open_button.setAccessibleName(f"{self.open_button.text()}: {first['value']}" if first else "")
-        self.open_button.setToolTip(link or "")
-        self.open_button.clicked.connect(lambda: link and QDesktopServices.openUrl(QUrl(link)))
-        self.open_button.setVisible(bool(link))
-        self.open_button.setDefault(True)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
-        card.addLayout(buttons)
-        others = [channel_action(c) for c in self.channels[1:]]
-        if others:
-            more = QLabel("\n".join(others))
-            more.setWordWrap(True)
-            more.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            card.addWidget(more)
-        card.addWidget(QLabel(f"<b>{say('guard.what_to_say_title')}</b>"))
-        say_label = QLabel(say("guard.what_to_say"))
-        say_label.setWordWrap(True)
-        card.addWidget(say_label)
-        if self.reminders:
-            card.addWidget(QLabel(f"<b>{say('guard.reminders_title')}</b>"))
-            tips = QLabel("\n".join(f"• {r}" for r in self.reminders))
-            tips.setObjectName("tips")
-            tips.setWordWrap(True)
-            card.addWidget(tips)
+        self.card.layout().setContentsMargins(0, 6, 0, 0)
+        self.card.show_plan(self.channels, self.reminders)
+        self.action, self.copy_button, self.open_button = self.card.action, self.card.copy_button, self.card.open_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 8, 8)
@@ -260,9 +218,7 @@ class GuardianWindow(QWidget):
         self.menu_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def copy_channel(self) -> None:
-        if self.channels:
-            QGuiApplication.clipboard().setText(str(self.channels[0].get("value", "")))
-            self.copy_button.setText(say("guard.copied"))
+        self.card.copy_channel()
 
     # -- the corner ---------------------------------------------------------------------------------------
 
