@@ -196,7 +196,7 @@ class CameraPanel(QWidget):
         self._face, self._coached = None, None
         self._coach_hint = ("waiting", say("ui.camera_starting"))
         coach = Coach(feed, self.thresholds)
-        coach.signals.yielded.connect(lambda found: self._coach_found(coach, *found))
+        coach.signals.yielded.connect(self._coach_found)  # no closure over the coach: it would outlive the preview
         self.coach = coach
         coach.start()
         self._message = None
@@ -253,10 +253,12 @@ class CameraPanel(QWidget):
         self.hint_icon.setPixmap(status_icon(status).pixmap(28, 28))
         self.hint.setStyleSheet(f"color: {COLOURS[status]};")
 
-    def _coach_found(self, coach: Coach, face: Box | None, hint: tuple[str, Finding] | None) -> None:
-        """What the coach saw in the newest frame (a coach stopped meanwhile is no longer heard)."""
-        if coach is not self.coach:
+    def _coach_found(self, found: tuple[Box | None, tuple[str, Finding] | None]) -> None:
+        """What the coach saw in the newest frame: the face, and the hint when one has held steady (a coach stopped
+        meanwhile is no longer heard)."""
+        if self.coach is None or self.sender() is not self.coach.signals:
             return
+        face, hint = found
         self._face = face
         if hint is not None:
             self._coached = hint

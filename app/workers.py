@@ -191,6 +191,7 @@ class RunSignals(QObject):
     check_started = Signal(str)
     check_progress = Signal(str, float, str)
     check_finished = Signal(object, int, int)
+    done = Signal(object)  # one result per check, however the run ended (see RunWorker.when_done)
 
 
 class RunWorker(Worker):
@@ -214,7 +215,13 @@ class RunWorker(Worker):
         self.runner.cancel()
 
     def work(self) -> list[CheckResult]:
-        return self.runner.run()
+        try:
+            results = self.runner.run()  # stopped, it still ends with a result for each check ("not checked")
+        except BaseException as error:
+            _tell(self.progress.done, self.results(error))
+            raise
+        _tell(self.progress.done, results)
+        return results
 
     def results(self, error: BaseException | None = None) -> list[CheckResult]:
         """One result per check of a run that ended without returning them: what each check reported, else "stopped
@@ -229,19 +236,11 @@ class RunWorker(Worker):
         return [result(c) for c in self.runner.checks]
 
     def when_done(self, take: Callable[[list[CheckResult]], None]) -> None:
-        """Hand ``take`` (in the GUI thread) one result per check, once, however the run ends: the runner's results;
-        if the run itself failed, each check's "stopped unexpectedly"; if it was stopped, "not checked" for each check
-        that had not finished. The one place a failed or stopped run is put in words for the views."""
-        told = threading.Event()
-
-        def tell(results: list[CheckResult]) -> None:
-            if not told.is_set():
-                told.set()
-                take(results)
-
-        self.signals.returned.connect(tell)
-        self.signals.errored.connect(lambda error: tell(self.results(error)))
-        self.signals.finished.connect(lambda: tell(self.results()))
+        """Hand ``take`` (in the GUI thread) one result per check, once, however the run ends: the runner's results
+        (when it was stopped, "not checked" for each check that had not finished: ``returned`` does not come after
+        :meth:`quit`); if the run itself failed, "stopped unexpectedly" for each check that had reported nothing. The
+        one place a failed or stopped run is put in words for the views."""
+        self.progress.done.connect(take)
 
 
 class OpenCameraWorker(Worker):
