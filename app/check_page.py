@@ -50,7 +50,7 @@ from checks.api import CheckResult
 from checks.recording import GUIDED_TOTAL_S
 from checks.report import Report, category_label, fix_first_text, format_value
 from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
-from checks.wording import say, say_all
+from checks.wording import labelled, say, say_all
 
 PREVIEW_MIN_PX = 400
 """The preview is at least this wide beside the steps (else they go under it)."""
@@ -630,7 +630,7 @@ class CheckPage(QWidget):
             parts = [f"<p>{e(say('ui.select_hint'))}</p>"]
             if self.results:
                 parts.append("<ul>")
-                parts.extend(f"<li><b>{e(r.title)}</b> — {e(_status_text(r.status.value))}: {e(r.summary)}</li>"
+                parts.extend(f"<li><b>{e(r.title)}</b> — {e(labelled(_status_text(r.status.value), r.summary))}</li>"
                              for r in self.results)
                 parts.append("</ul>")
             self.details.setHtml("".join(parts))

@@ -30,7 +30,7 @@ from checks.profile import Profile, ProfileError, check_servers, load_profile, p
 from checks.report import build_report
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
-from checks.wording import clock, say, set_language
+from checks.wording import clock, labelled, say, set_language
 
 EXIT_USAGE, EXIT_NOT_SAVED = 2, 3
 
@@ -95,7 +95,7 @@ def printer(jsonl: bool, every: float, out: Any = None,
         else:
             when = clock(datetime.fromtimestamp(wall_clock(status.t)), seconds=True)
             mark = say(f"guard.state_marks.{status.shown}")
-            stream.write(f"{when}  [{mark}] {say(f'guard.state_names.{status.shown}')}: {status.text()}\n")
+            stream.write(f"{when}  [{mark}] {labelled(say(f'guard.state_names.{status.shown}'), status.text())}\n")
             if status.state == "down":
                 stream.write("".join(f"          → {line}\n" for line in plan or []))
         stream.flush()

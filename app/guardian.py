@@ -49,7 +49,7 @@ from checks.guard_watch import Watch, guard_limits, stun_servers, timeline_recor
 from checks.profile import Profile
 from checks.report import Report, build_report
 from checks.sources.mic import MicSpec
-from checks.wording import say
+from checks.wording import labelled, say
 
 ICON_STATUS = {"checking": "waiting", "good": "pass", "trouble": "warn", "down": "fail"}
 """The report's status icons (a disc with a mark: never colour alone) for the guardian's states."""
@@ -208,7 +208,7 @@ class GuardianWindow(QWidget):
             self.tray = QSystemTrayIcon(status_icon("info"), self)
             self.tray.show()
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(f"{say('guard.notify_title')}: {title}", text, QSystemTrayIcon.MessageIcon.NoIcon,
+            self.tray.showMessage(labelled(say("guard.notify_title"), title), text, QSystemTrayIcon.MessageIcon.NoIcon,
                                   8000)
 
     def bring_forward(self) -> None:

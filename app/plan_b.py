@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from checks.guard import channel_action
 from checks.report import channel_text
-from checks.wording import say
+from checks.wording import labelled, say
 
 
 def _line(*, selectable: bool = False, name: str = "") -> QLabel:
@@ -120,10 +120,10 @@ class PlanBView(QWidget):
         self.action.setText(channel_action(first) if first else say("guard.no_channel"))
         self._link = str(first.get("link") or "") if first else ""
         self.copy_button.setText(say("guard.copy"))
-        self.copy_button.setAccessibleName(f"{say('guard.copy')}: {first['value']}" if first else say("guard.copy"))
+        self.copy_button.setAccessibleName(labelled(say("guard.copy"), first["value"]) if first else say("guard.copy"))
         self.copy_button.setVisible(first is not None)
         self.open_button.setText(say("guard.call") if self._link.startswith("tel:") else say("guard.open"))
-        self.open_button.setAccessibleName(f"{self.open_button.text()}: {first['value']}" if first else "")
+        self.open_button.setAccessibleName(labelled(self.open_button.text(), first["value"]) if first else "")
         self.open_button.setToolTip(self._link)
         self.open_button.setVisible(bool(self._link))
 

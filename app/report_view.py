@@ -38,7 +38,7 @@ from app.reword import unworded, when_text, worded
 from checks.api import CheckResult
 from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
 from checks.report import Report, category_label, channel_text, fix_first_text, format_value
-from checks.wording import say
+from checks.wording import labelled, say
 
 ICON_SIZE = 20
 FIGURE_WIDTH = 520
@@ -171,7 +171,7 @@ class ReportView(QWidget):
         self._report = report
         status = VERDICT_STATUS[report.overall]
         unworded(self.banner, "setText", report.headline())
-        unworded(self.banner, "setAccessibleName", f"{say('ui.verdict_banner')}: {report.headline()}")
+        unworded(self.banner, "setAccessibleName", labelled(say("ui.verdict_banner"), report.headline()))
         self.banner_icon.setPixmap(status_icon(status).pixmap(40, 40))
         self.banner_icon.setAccessibleName(say(f"status.{status}"))
         self.banner_frame.setStyleSheet(f"#verdict {{ border-left: 8px solid {COLOURS[status]}; }}")
@@ -209,7 +209,7 @@ class ReportView(QWidget):
         text = QVBoxLayout()
         text.setSpacing(2)
         value = f" — {format_value(r)}" if r.value is not None else ""
-        text.addWidget(_label(f"{prefix}{r.title}: {report.status_label(r)}{value}", bold=True))
+        text.addWidget(_label(labelled(f"{prefix}{r.title}", f"{report.status_label(r)}{value}"), bold=True))
         body = [r.summary] + ([] if report.is_info(r) else [f"• {line}" for line in r.advice])
         text.addWidget(_label("\n".join(body)))
         notes = [report.info_note()] if report.is_info(r) else []

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, QObject
 
-from checks.wording import ENGLISH, language, language_name, languages, say, set_language
+from checks.wording import ENGLISH, joined_date_time, language, language_name, languages, say, set_language
 
 _KEPT = "_worded"
 
@@ -78,12 +78,14 @@ def number_text(value: float, decimals: int = 0, locale: QLocale | None = None) 
 
 
 def when_text(when: datetime, locale: QLocale | None = None) -> str:
-    """A local date and time as the language in use writes them: the date in full, the time short ("Dienstag,
-    1. Dezember 2026 14:00")."""
+    """A local date and time as the language in use writes them: the date in full, the time short, joined as the
+    language joins them ("Dienstag, 1. Dezember 2026, 14:00", "mardi 1 décembre 2026 à 14:00")."""
     locale = locale or ui_locale()
     moment = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
-    return (f"{locale.toString(moment.date(), QLocale.FormatType.LongFormat)} "
-            f"{locale.toString(moment.time(), QLocale.FormatType.ShortFormat)}")
+    code = QLocale.languageToCode(locale.language())
+    return joined_date_time(locale.toString(moment.date(), QLocale.FormatType.LongFormat),
+                            locale.toString(moment.time(), QLocale.FormatType.ShortFormat),
+                            code if code in languages() else None)
 
 
 def starting_language(command_line: str | None, remembered: str | None, system: list[str]) -> str:

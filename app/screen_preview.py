@@ -30,7 +30,7 @@ from app.icons import status_icon
 from app.reword import worded
 from checks.api import MAX_PICTURE_BYTES, Picture
 from checks.report import Report
-from checks.wording import say
+from checks.wording import labelled, say
 
 SHOWN = QSize(800, 450)
 """The picture is shown at most this big: about what an interviewer's call window gives a shared screen."""
@@ -108,7 +108,7 @@ class ScreenPreview(QDialog):
             icon = QLabel()
             icon.setPixmap(status_icon(result.status.value).pixmap(20, 20))
             icon.setAccessibleName(say(f"status.{result.status.value}"))
-            text = QLabel(f"{result.title} — {say(f'status.{result.status.value}')}: {result.summary}"
+            text = QLabel(f"{result.title} — {labelled(say(f'status.{result.status.value}'), result.summary)}"
                           + "".join(f"\n• {line}" for line in result.advice[-1:]))
             text.setWordWrap(True)
             text.setTextFormat(Qt.TextFormat.PlainText)

@@ -32,7 +32,7 @@ from checks.report import (
     no_fix_text,
 )
 from checks.resources import asset_path
-from checks.wording import PSEUDO, say
+from checks.wording import PSEUDO, labelled, say
 
 PRINT_WIDTH = 560
 """The widest a figure is laid out in the PDF (across the checks table on an A4 page), in the layout's pixels."""
@@ -194,7 +194,7 @@ def summary_text(report: Report, now: datetime | None = None) -> str:
         lines.append(say("report.summary_fix_first", title=first.title, summary=first.summary))
     for r in report.fixes():
         value = f" ({format_value(r)})" if r.value is not None else ""
-        lines.append(f"[{say(f'status_mark.{r.status.value}')}] {r.title}{value}: {r.summary}")
+        lines.append(f"[{say(f'status_mark.{r.status.value}')}] {labelled(f'{r.title}{value}', r.summary)}")
         if report.left_unchecked(r):
             lines.append(f"  {report.left_unchecked(r)}")
     lines.extend(f"  {c}" for c in report.changes)

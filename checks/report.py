@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from checks import __version__
 from checks.api import BECAUSE, CATEGORIES, CheckResult, Status, check_title
 from checks.harm import fix_order
-from checks.wording import date_time, language, number, say, say_all, say_n
+from checks.wording import date_time, labelled, language, number, say, say_all, say_n
 
 if TYPE_CHECKING:
     from checks.profile import Profile
@@ -189,7 +189,7 @@ class Report:
                 mark_text = say("status_mark.info") if info else say(f"status_mark.{r.status.value}")
                 mark = paint(f"[{mark_text}]", Status.SKIP if info else r.status)
                 value = f" ({format_value(r)})" if r.value is not None else ""
-                lines.append(f"  {mark} {r.title}{value}: {r.summary}")
+                lines.append(f"  {mark} {labelled(f'{r.title}{value}', r.summary)}")
                 if info:
                     lines.append(f"      {self.info_note()}")
                 else:
@@ -228,7 +228,7 @@ class Report:
 def channel_text(channel: Mapping[str, Any]) -> str:
     """A backup channel in one line: "Dial-in number: +44 20 7946 0000"."""
     label = channel.get("label") or say(f"report.channel_kinds.{channel.get('kind', 'chat')}")
-    return f"{label}: {channel.get('value', '')}"
+    return labelled(label, str(channel.get("value", "")))
 
 
 _UNITS = {"ms": "ms", "percent": "%", "db": "dB", "dbfs": "dBFS", "mbps": "Mbps"}
@@ -357,7 +357,7 @@ def fix_first_text(report: Report) -> str:
     if first is None:
         return no_fix_text(report)
     advice = f" {first.advice[-1]}" if first.advice else ""
-    return f"{say('report.fix_first')}: {first.title}. {first.summary}{advice}"
+    return f"{labelled(say('report.fix_first'), first.title)}. {first.summary}{advice}"
 
 
 def category_label(category: str) -> str:

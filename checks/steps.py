@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from checks.api import NOT_ASKED, CheckResult, Status
 from checks.report import Report, category_label, fix_order
-from checks.wording import say
+from checks.wording import labelled, say
 
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("picture", ("camera",)),
@@ -60,7 +60,7 @@ def fix_first_line(result: CheckResult) -> str:
     """The verdict banner's one line about the most important problem: its plain headline, then the exact fix (the
     check's own summary, with its figures and file names, stays in the details and the report)."""
     advice = f" {result.advice[-1]}" if result.advice else ""
-    return f"{say('report.fix_first')}: {headline(result).rstrip('.')}.{advice}"
+    return f"{labelled(say('report.fix_first'), headline(result).rstrip('.'))}.{advice}"
 
 
 def unchecked_names(results: Iterable[CheckResult]) -> list[str]:

@@ -136,8 +136,21 @@ def _unescaped(text: str) -> str:
 
 
 def say_n(key: str, n: int, **fields: Any) -> str:
-    """Like :func:`say` for a count: uses ``key.one`` when ``n == 1``, else ``key.other``."""
-    return say(f"{key}.{'one' if n == 1 else 'other'}", n=n, **fields)
+    """Like :func:`say` for a count: uses the form of ``key`` that the language's CLDR plural rule gives ``n``
+    (:func:`plural_form`): ``key.one`` for 1 in English, German and Spanish, for 0 and 1 in French; ``key.other``
+    for a form the language's wording does not spell out (French's "many" for a million)."""
+    code = _current if _current != PSEUDO else ENGLISH
+    forms = _find(_translation(code), key) if code != ENGLISH else None
+    if not isinstance(forms, dict):  # not translated yet: said in English, by English's rule
+        code, forms = ENGLISH, _find(_translation(ENGLISH), key)
+    form = plural_form(n, code)
+    return say(f"{key}.{form if isinstance(forms, dict) and form in forms else 'other'}", n=n, **fields)
+
+
+def labelled(label: str, text: str) -> str:
+    """``label: text`` as the language in use joins a label to its text ("Micro : …" in French, with a no-break space
+    before the colon, as French typography has it)."""
+    return say("punctuation.labelled", label=label, text=text)
 
 
 def say_all(key: str, **fields: Any) -> tuple[str, ...]:
@@ -166,6 +179,12 @@ def _babel_locale(code: str) -> Any:  # parsed once per language
     return Locale.parse(_LOCALES.get(code, code))
 
 
+def plural_form(n: float, code: str | None = None) -> str:
+    """The CLDR plural category of ``n`` in the language in use (or ``code``): "one" or "other", and in other
+    languages "zero", "two", "few" or "many". French says 0 in the singular ("0 problème"), English the plural."""
+    return str(babel_locale(code).plural_form(abs(n)))
+
+
 def number(value: float | str, code: str | None = None) -> str:
     """A number as the language in use writes it: ``2.5`` is "2,5" in German and Spanish. The digits stay those the
     code rounded to ("2.50" keeps two decimals, 3.0 stays "3.0" in English); whole numbers are not grouped, so a
@@ -185,13 +204,18 @@ def _written(fields: dict[str, Any]) -> dict[str, Any]:
 
 def date_time(when: datetime, code: str | None = None) -> str:
     """A date and time of day people read, in the language in use (or ``code``): "Tuesday, 1 December 2026, 14:00",
-    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00"."""
-    from babel.dates import format_date, format_time, get_datetime_format
+    "Dienstag, 1. Dezember 2026, 14:00", "martes, 1 de diciembre de 2026, 14:00", "mardi 1 décembre 2026 à 14:00".
+    The date and the time are CLDR's; how they are joined is the wording's (``punctuation.date_time``), as CLDR's
+    own "at" pattern is not in the data Babel ships."""
+    from babel.dates import format_date, format_time
 
     locale = babel_locale(code)
-    pattern = str(get_datetime_format("full", locale)).replace("'", "")  # CLDR quotes literal words ('at')
-    return pattern.replace("{1}", format_date(when, "full", locale)).replace(
-        "{0}", format_time(when, "short", locale=locale))
+    return joined_date_time(format_date(when, "full", locale), format_time(when, "short", locale=locale), code)
+
+
+def joined_date_time(date: str, time: str, code: str | None = None) -> str:
+    """A written date and a written time of day joined as the language in use (or ``code``) joins them."""
+    return str(_lookup("punctuation.date_time", code)).format(date=date, time=time)
 
 
 def clock(when: datetime, seconds: bool = False, code: str | None = None) -> str:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.test_window_fits import SCREENS
 from tests.window_states import STATES, on_screen
 
-LANGUAGES = ("en", "de", "es")
+LANGUAGES = ("en", "de", "es", "fr")
 
 
 def _name(screen: str) -> str:

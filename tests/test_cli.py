@@ -47,6 +47,22 @@ def test_text_report_is_doctor_style_with_a_closing_verdict(tmp_path):
     assert "\033[" not in done.stdout  # no colour codes when not on a terminal
 
 
+def test_lang_fr_gives_the_text_and_the_saved_reports_in_french(tmp_path):
+    missing = tmp_path / "personne.png"
+    page = tmp_path / "rapport.html"
+    done = run_cli("--lang", "fr", "check", "--camera", str(missing), "--mic", str(DEMO / "speech.wav"), "--network",
+                   "none", "--report", str(page))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "Pas encore prêt\u00a0: 1 problème"
+    # French typography: a no-break space before the colon, where the code joins a title to its sentence too
+    assert f"  [✗] Caméra\u00a0: Il n’y a pas de fichier d’image ou de vidéo à l’emplacement {missing}." in lines
+    assert "  [✓] Micro\u00a0: speech.wav fonctionne (48 kHz, mono)." in lines
+    assert "      • Vérifiez le nom de fichier indiqué avec --camera." in lines
+    html = page.read_text()
+    assert '<html lang="fr">' in html and "Pas encore prêt" in html and "Rapport de préparation à l’entretien" in html
+
+
 def test_the_text_report_starts_with_the_interview(tmp_path):
     from checks.profile import TEMPLATE
 

@@ -92,6 +92,20 @@ def test_choose_spanish_by_keyboard_finish_wipe_and_the_kiosks_default_is_back(q
     assert window.language_buttons.checkedButton().property("language") == ENGLISH
 
 
+def test_the_start_screen_offers_francais_and_a_french_student_reads_it_in_french(qtbot, kiosk):
+    window = kiosk(only="camera.device")
+    french = window.start_page.findChild(QRadioButton, "language_fr")
+    assert french.text() == "Français" and french.accessibleName() == "Français"
+    english = start_texts(window)
+    qtbot.mouseClick(french, Qt.MouseButton.LeftButton)
+    assert language() == "fr" and french.isChecked() and french.text() == "✓ Français"
+    assert say("kiosk.title") == "Vérifiez votre installation pour l’entretien" and say("kiosk.title") in start_texts(
+        window)
+    assert window.start_button.text() == "Commencer" and set(start_texts(window)).isdisjoint(english)
+    finish_and_wipe(qtbot, window)
+    assert language() == ENGLISH and start_texts(window) == english
+
+
 def test_the_kiosks_default_language_is_its_setting(qtbot, kiosk, tmp_path):
     other = next((code for code in languages() if code != ENGLISH), None)
     if other is None:

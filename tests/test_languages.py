@@ -251,6 +251,40 @@ def test_say_n_has_one_and_other_everywhere_it_is_used():
         assert has_wording(f"{key}.one") and has_wording(f"{key}.other"), key
 
 
+# A counted thing read with 0, 1 and 2 of it: each language's plural rule from CLDR (French's singular takes 0 too).
+COUNTED = {
+    "en": ("0 windows are open.", "1 window is open.", "2 windows are open."),
+    "de": ("0 Fenster sind offen.", "Ein Fenster ist offen.", "2 Fenster sind offen."),
+    "es": ("Hay 0 ventanas abiertas.", "Hay una ventana abierta.", "Hay 2 ventanas abiertas."),
+    "fr": ("0 fenêtre est ouverte.", "1 fenêtre est ouverte.", "2 fenêtres sont ouvertes."),
+}
+
+
+@pytest.mark.parametrize("code", sorted(COUNTED))
+def test_a_check_with_0_1_and_2_of_a_counted_thing_reads_right(code):
+    from checks.builtin.screen import DisplayCheck, assess_display
+    from checks.sources.screen import Display
+    from checks.thresholds import Thresholds
+
+    set_language(code)
+    limits = Thresholds().for_check("screen.display")
+    said = []
+    for n in (0, 1, 2):
+        _, [_, windows] = assess_display(Display(width=1280, height=720, scale=1.0, windows=n), limits)
+        said.append(DisplayCheck().worded(windows).summary)
+    assert tuple(said) == COUNTED[code]
+
+
+def test_say_n_takes_each_languages_plural_rule_and_other_for_a_form_it_does_not_spell_out():
+    set_language("fr")
+    assert [say_n("verdict.problems", n) for n in (0, 1, 2)] == [
+        "Pas encore prêt\u00a0: 0 problème", "Pas encore prêt\u00a0: 1 problème", "Pas encore prêt\u00a0: 2 problèmes"]
+    assert say_n("report.countdown.days", 1_000_000) == "1000000 jours"  # CLDR's "many": French says it as "other"
+    for code in ("en", "de", "es"):
+        set_language(code)
+        assert say_n("verdict.problems", 0) == say_n("verdict.problems", 2).replace("2", "0")  # 0 is plural
+
+
 # --- what every translation is held to --------------------------------------------------------------------------
 
 def _english(key: str) -> object:
@@ -274,6 +308,7 @@ def _fields(node: object) -> list[set[str]]:
 
 _FIELDS = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sr]|%[sr]")  # format fields, argparse's %-fields
 TRANSLATIONS = sorted(code for code in languages() if code != ENGLISH)
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")  # CLDR's categories
 
 
 def _catalogs(code: str) -> tuple[dict[str, object], dict[str, object]]:
@@ -297,7 +332,14 @@ def test_every_key_of_a_language_is_an_english_key_with_the_same_fields_and_shap
         if isinstance(text, list):
             assert len(text) == len(english[key]), f"{code}: {key} has {len(text)} sentences, English " \
                                                   f"{len(english[key])}"
-        assert _fields(text) == _fields(english[key]), f"{code}: {key} fills in other fields than English"
+        assert _fields(text) == _fields(english[key]) or _plural_n_added(key, text, english[key]), \
+            f"{code}: {key} fills in other fields than English"
+
+
+def _plural_n_added(key: str, text: object, english: object) -> bool:
+    """A plural form may say its count where English spells it out: French's "one" is also 0 ("{n} problème"),
+    where English's is only "1 problem"."""
+    return key.rsplit(".", 1)[-1] in PLURAL_FORMS and [f - {"n"} for f in _fields(text)] == _fields(english)
 
 
 @pytest.mark.parametrize("code", TRANSLATIONS)
@@ -324,7 +366,8 @@ def test_the_pseudo_language_keeps_every_field_and_shape():
 WHEN = datetime(2026, 12, 1, 14, 5, 30)
 
 
-@pytest.mark.parametrize(("code", "decimal"), [("en", "2.5"), ("de", "2,5"), ("es", "2,5"), ("qps", "2.5")])
+@pytest.mark.parametrize(("code", "decimal"), [("en", "2.5"), ("de", "2,5"), ("es", "2,5"), ("fr", "2,5"),
+                                                    ("qps", "2.5")])
 def test_a_decimal_is_written_as_the_language_writes_it_with_the_digits_the_code_gave(code, decimal):
     assert number(2.5, code) == decimal
     assert number("2.50", code) == decimal + "0" and number("−12.3", code) == "−12" + decimal[1] + "3"
@@ -336,6 +379,7 @@ def test_a_decimal_is_written_as_the_language_writes_it_with_the_digits_the_code
     ("en", "Tuesday, 1 December 2026, 14:05"),
     ("de", "Dienstag, 1. Dezember 2026, 14:05"),
     ("es", "martes, 1 de diciembre de 2026, 14:05"),
+    ("fr", "mardi 1 décembre 2026 à 14:05"),
 ])
 def test_dates_and_times_are_written_in_the_language(code, written):
     assert date_time(WHEN, code) == written
@@ -360,7 +404,7 @@ def test_the_bundle_keeps_only_the_locale_data_its_languages_need(tmp_path):
     data = Path(babel.__file__).parent / "locale-data"
     kept = babel_locale_data()
     assert {"root", "en", "en_GB"} <= kept and {code for code in TRANSLATIONS} <= kept
-    assert keep_data("babel/locale-data/en_GB.dat") and not keep_data("babel/locale-data/fr.dat")
+    assert keep_data("babel/locale-data/en_GB.dat") and not keep_data("babel/locale-data/pl.dat")
     assert not keep_data("PySide6/Qt/translations/qt_de.qm") and keep_data("assets/wording.toml")
     for name in kept:
         shutil.copy(data / f"{name}.dat", tmp_path / f"{name}.dat")
@@ -387,10 +431,10 @@ COMMANDS = [["check", "--camera", "none", "--mic", "none", "--network", "none", 
 
 @pytest.mark.parametrize("command", [[], *COMMANDS], ids=lambda c: c[0] if c else "window")
 def test_an_unknown_language_is_a_usage_error_on_every_command(cli, command):
-    done = cli(*command, "--lang", "fr")
+    done = cli(*command, "--lang", "pl")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "--lang" in done.stderr
-    assert say("cli.unknown_language", code="fr", languages=", ".join(languages())) in done.stderr
+    assert say("cli.unknown_language", code="pl", languages=", ".join(languages())) in done.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
@@ -427,7 +471,7 @@ def test_a_profile_names_a_language_and_lang_wins_over_it(tmp_path):
     profile = parse_profile('language = "en"\n')
     assert profile.language == "en" and parse_profile("").language is None
     with pytest.raises(ProfileError, match="language"):
-        parse_profile('language = "fr"\n')
+        parse_profile('language = "pl"\n')
     with pytest.raises(ProfileError, match="language"):
         parse_profile(f'language = "{PSEUDO}"\n')  # the layout tests' language is no profile's
     assert choose_language(PSEUDO, profile) == PSEUDO and say("verdict.ready") != "Ready"
@@ -506,6 +550,10 @@ def test_a_german_system_gets_the_german_verdict(cli):
 def test_lang_es_gives_the_spanish_verdict(cli):
     """Passes once assets/wording.es.toml is in."""
     _assert_verdict_in(cli(*NO_DEVICES, "--lang", "es"), "es")
+
+
+def test_lang_fr_gives_the_french_verdict(cli):
+    _assert_verdict_in(cli(*NO_DEVICES, "--lang", "fr"), "fr")
 
 
 def test_the_html_report_names_its_language_and_speaks_it():
@@ -594,10 +642,12 @@ def test_a_sentence_said_without_fields_shows_single_braces(cli):
     ({"LANG": "de_DE.UTF-8"}, "de"),
     ({"LC_ALL": "es_MX.UTF-8", "LANG": "de_DE.UTF-8"}, "es"),
     ({"LC_MESSAGES": "es_ES.UTF-8", "LANG": "de_DE.UTF-8"}, "es"),
-    ({"LANG": "fr_FR.UTF-8"}, "en"),  # a language the app does not speak
+    ({"LANG": "fr_FR.UTF-8"}, "fr"),
+    ({"LANG": "pl_PL.UTF-8"}, "en"),  # a language the app does not speak
     ({"LANG": "de_DE.UTF-8", "LANGUAGE": "es:de"}, "es"),  # a desktop's list of preferences comes first
-    ({"LANG": "en_GB.UTF-8", "LANGUAGE": "fr_FR:es_ES:de"}, "es"),  # the first one spoken
-    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "fr"}, "de"),  # none of the list spoken: the locale's
+    ({"LANG": "en_GB.UTF-8", "LANGUAGE": "pl_PL:es_ES:de"}, "es"),  # the first one spoken
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "pl"}, "de"),  # none of the list spoken: the locale's
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "fr_CA:fr"}, "fr"),
     ({"LANG": "C.UTF-8", "LANGUAGE": "de"}, "en"),  # as in gettext, the list counts only with a real locale
     ({"LANGUAGE": "de"}, "en"),
     ({"LANG": "de_DE.UTF-8@euro"}, "de"),

@@ -65,7 +65,7 @@ def test_the_language_menu_names_each_language_in_its_own_language_and_alt_l_ope
     assert offered == [(code, language_name(code)) for code in languages()]
     assert PSEUDO not in dict(offered)
     assert [a.data() for a in menu.actions() if a.isChecked()] == [language()]
-    assert language_name("en") == "English" and language_name("de") == "Deutsch" and language_name("es") == "Español"
+    assert [language_name(code) for code in ("en", "de", "es", "fr")] == ["English", "Deutsch", "Español", "Français"]
 
 
 def test_choosing_a_language_says_every_text_again_in_it_without_a_restart_and_remembers_it(qtbot, open_window):
@@ -151,13 +151,16 @@ def test_numbers_and_dates_are_written_as_each_language_writes_them():
 
     from app.reword import number_text, when_text
 
-    assert [number_text(12.46, 1, QLocale(code)) for code in ("en", "de", "es")] == ["12.5", "12,5", "12,5"]
+    assert [number_text(12.46, 1, QLocale(code)) for code in ("en", "de", "es", "fr")] == ["12.5", "12,5", "12,5",
+                                                                                           "12,5"]
     assert number_text(-3.4, 0, QLocale("de")) == "\u22123"  # a true minus sign, as the level meter always had
     assert number_text(1234.5, 1, QLocale("de")) == "1.234,5"
+    assert number_text(1234.5, 1, QLocale("fr")) == "1\u202f234,5"  # French groups with a narrow no-break space
     two_pm = datetime(2026, 12, 1, 14, 0).astimezone()  # local time, as the report shows it
-    assert when_text(two_pm, QLocale("de")) == "Dienstag, 1. Dezember 2026 14:00"
-    assert when_text(two_pm, QLocale("es")) == "martes, 1 de diciembre de 2026 14:00"
-    assert when_text(two_pm, QLocale("en_GB")) == "Tuesday, 1 December 2026 14:00"
+    assert when_text(two_pm, QLocale("de")) == "Dienstag, 1. Dezember 2026, 14:00"
+    assert when_text(two_pm, QLocale("es")) == "martes, 1 de diciembre de 2026, 14:00"
+    assert when_text(two_pm, QLocale("fr")) == "mardi 1 décembre 2026 à 14:00"
+    assert when_text(two_pm, QLocale("en_GB")) == "Tuesday, 1 December 2026, 14:00"
 
 
 def test_the_widgets_write_numbers_and_the_interview_time_in_the_language_in_use(qtbot):

@@ -200,13 +200,14 @@ def test_a_cafe_is_a_noisy_room_on_the_command_line(real_voices, tmp_path):
 # -- channels are counted --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("channels", "english", "german", "spanish"), [
-    (1, "mono", "mono", "mono"), (2, "stereo", "stereo", "estéreo"), (6, "6 channels", "6 Kanäle", "6 canales"),
+@pytest.mark.parametrize(("channels", "english", "german", "spanish", "french"), [
+    (1, "mono", "mono", "mono", "mono"), (2, "stereo", "stereo", "estéreo", "stéréo"),
+    (6, "6 channels", "6 Kanäle", "6 canales", "6 canaux"),
 ])
-def test_a_files_channels_are_named_in_every_language(tmp_path, channels, english, german, spanish):
+def test_a_files_channels_are_named_in_every_language(tmp_path, channels, english, german, spanish, french):
     mix, _, _ = guided(-24.0, "white", -60.0)
     path = sounds.write(tmp_path / f"{channels}.wav", np.tile(mix[:, None], (1, channels)))
-    for code, words in (("en", english), ("de", german), ("es", spanish)):
+    for code, words in (("en", english), ("de", german), ("es", spanish), ("fr", french)):
         done = run_cli("--lang", code, "check", "--camera", "none", "--mic", str(path), "--network", "none",
                        "--only", "mic.device", "--json", timeout=60)
         (result,) = json.loads(done.stdout)["checks"]

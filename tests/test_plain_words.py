@@ -18,7 +18,7 @@ ARGS = ["--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"),
 TECHNICAL = re.compile(r"dBFS|\bSNR\b|[Jj]itter|\b(camera|mic|network|system|screen)\.[a-z_]+\b|--[a-z]")
 
 
-@pytest.fixture(params=["en", "de", "es"])
+@pytest.fixture(params=["en", "de", "es", "fr"])
 def finished(request, qtbot):
     set_language(request.param)
     window = MainWindow(resolve(make_parser().parse_args(ARGS)))

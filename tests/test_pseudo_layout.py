@@ -1,5 +1,6 @@
-"""The PDF report in a language 40 % longer (the pseudo-language): no line of text runs out of its box, on a report
-made by the real checks on the demo media with a recruiter's profile (interview, backup channels, checklist)."""
+"""The PDF report in a language 40 % longer (the pseudo-language), and in French: no line of text runs out of its box,
+on a report made by the real checks on the demo media with a recruiter's profile (interview, backup channels,
+checklist)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,10 @@ def overflowing(document: QTextDocument, width: float) -> list[str]:
 
 
 @pytest.fixture
-def report(tmp_path):
+def report(request, tmp_path):
     profile = tmp_path / "acme.toml"
     profile.write_text(TEMPLATE.replace("<script>", ""), encoding="utf-8")
-    set_language(PSEUDO)
+    set_language(getattr(request, "param", PSEUDO))  # the pseudo-language, or a real language named by the test
     session = resolve(make_parser().parse_args(["--demo", "--network", "none", "--profile", str(profile),
                                                 "--only", "camera.*,mic.device,mic.level,system.*"]))
     results = Runner(session.checks, session.config).run()
@@ -54,6 +55,13 @@ def test_no_line_of_the_pdf_report_in_a_language_40_percent_longer_runs_out_of_i
     assert overflowing(document, A4_TEXT_WIDTH_PX) == []
     assert "~]" in document.toPlainText() and document.size().width() <= A4_TEXT_WIDTH_PX + 1
     assert len(document.toPlainText()) > 2000  # the whole report: checks, interview, plan B, checklist
+
+
+@pytest.mark.parametrize("report", ["fr"], indirect=True)
+def test_no_line_of_the_pdf_report_in_french_runs_out_of_its_box(qapp, report):
+    document = print_document(report)
+    assert overflowing(document, A4_TEXT_WIDTH_PX) == [] and document.size().width() <= A4_TEXT_WIDTH_PX + 1
+    assert "Rapport de préparation à l’entretien" in document.toPlainText()
 
 
 def test_the_overflow_finder_sees_text_that_will_not_wrap(qapp):

@@ -113,7 +113,7 @@ def test_the_fault_finder_sees_an_unnamed_a_value_named_and_a_twice_named_contro
                               "push button named without a word: '×'", "2 controls named 'Run'"]
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("lang", ["en", "de", "fr"])
 def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(display, speaking, lang):
     speaking(lang)
     details = f"{say('steps.details').replace('&', '')}: {say('steps.picture.title')}"
@@ -136,7 +136,7 @@ def test_the_window_names_each_control_by_its_purpose_and_speaks_the_verdict(dis
     assert "selected" in report["states"]
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
 def test_the_kiosk_names_each_control_offers_one_language_and_speaks_the_verdict(display, speaking, lang):
     speaking(lang)
     heard = read(display, ["--demo", "--kiosk", "--network", "none", "--lang", lang],

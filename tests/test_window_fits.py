@@ -44,7 +44,7 @@ def assert_fits(shown: dict) -> None:
     assert shown["details_seen_px"] >= shown["details_px"] > 100  # Details opened in view, not below the edge
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "es"])
+@pytest.mark.parametrize("lang", ["en", "de", "es", "fr"])
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_window_fits_and_every_control_is_in_reach(tmp_path, screen, lang):
     shown = shown_on(screen, lang, tmp_path)
