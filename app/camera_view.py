@@ -1,13 +1,14 @@
 """The live camera preview: the picture as the interviewer will see it, framing guides, and one coaching hint.
 
 The camera is read by a :class:`FrameFeed` thread; the view pulls the newest frame on a display-rate timer, so the
-GUI never queues a backlog. Analysis runs in its own thread a few times a second on the newest frame, and its
-verdict is smoothed so that the hint does not flicker. Frames stay in memory and are never saved.
+GUI never queues a backlog. Analysis runs off the GUI thread (a :class:`Coach` worker) a few times a second on the
+newest frame, and its verdict is smoothed so that the hint does not flicker; what it finds reaches the view only
+through its signal. Frames stay in memory and are never saved.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Generator
 
 import cv2
 import numpy as np
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSize
 
 from app.icons import COLOURS, status_icon
 from app.reword import worded
+from app.workers import GeneratorWorker
 from checks.analysis.camera import GUIDE_EYES_Y, GUIDE_X, analyse_frame
 from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
@@ -31,27 +33,24 @@ ANALYSE_EVERY_S = 0.2  # verdicts five times a second
 THOROUGH_EVERY = 5  # with no face in view, look for a distant face once a second
 
 
-class _Coach(threading.Thread):
-    """Analyses the newest frame a few times a second and keeps the smoothed hint."""
+class Coach(GeneratorWorker):
+    """Analyses the newest frame a few times a second; yields the face seen and the smoothed hint to show (its check
+    and finding), or None while no hint has held steady yet. It lasts as long as the preview."""
+
+    lasting = True
 
     def __init__(self, feed: FrameFeed, thresholds: Thresholds) -> None:
-        super().__init__(name="camera coach", daemon=True)
+        super().__init__()
         self.feed = feed
         self.thresholds = thresholds
         self.quick = HaarFaceDetector(passes=((320, 0.08),))
         self.thorough = HaarFaceDetector()
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
-        self.face: Box | None = None
-        self.status = "waiting"
-        self.text = say("ui.camera_starting")
-        self.shown: tuple[str, Finding] | None = None
-        self._steady: Steady[tuple[str, str]] = Steady()
         self.movement = LiveMotion()
 
-    def run(self) -> None:
+    def steps(self) -> Generator[tuple[Box | None, tuple[str, Finding] | None], None, None]:
+        steady: Steady[tuple[str, str]] = Steady()
         seen, misses = 0, 0
-        while not self.stop_event.wait(ANALYSE_EVERY_S):
+        while not self.rest(ANALYSE_EVERY_S):
             seq, frame = self.feed.latest()
             if frame is None or seq == seen:
                 continue
@@ -64,25 +63,8 @@ class _Coach(threading.Thread):
             misses = 0 if analysis.faces else misses + 1
             moving = self.movement.update(frame, analysis, self.thresholds)
             check_id, finding = live_hint(analysis, self.thresholds, moving)
-            shown = self._steady.update((check_id, finding.key))
-            if shown == (check_id, finding.key):
-                with self.lock:
-                    self.face = analysis.face
-                    self.status = finding.status.value
-                    self.text = hint_text(check_id, finding)
-                    self.shown = (check_id, finding)
-            else:
-                with self.lock:
-                    self.face = analysis.face
-
-    def reword(self) -> None:
-        """The hint shown, again in the language in use."""
-        with self.lock:
-            self.text = hint_text(*self.shown) if self.shown is not None else say("ui.camera_starting")
-
-    def snapshot(self) -> tuple[Box | None, str, str]:
-        with self.lock:
-            return self.face, self.status, self.text
+            held = steady.update((check_id, finding.key)) == (check_id, finding.key)
+            yield analysis.face, (check_id, finding) if held else None
 
 
 class CameraView(QWidget):
@@ -193,7 +175,11 @@ class CameraPanel(QWidget):
             worded(self.snapshot_box, "setToolTip", "picture.opt_in_note")
             layout.addWidget(self.snapshot_box)
         self.feed: FrameFeed | None = None
-        self.coach: _Coach | None = None
+        self.coach: Coach | None = None
+        self._face: Box | None = None
+        self._coached: tuple[str, Finding] | None = None
+        """The coach's last steady hint (its check and finding), worded again when the language changes."""
+        self._coach_hint = ("waiting", say("ui.camera_starting"))
         self._shown = 0
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_MS)
@@ -207,8 +193,12 @@ class CameraPanel(QWidget):
     def start(self, feed: FrameFeed) -> None:
         self.stop()
         self.feed = feed
-        self.coach = _Coach(feed, self.thresholds)
-        self.coach.start()
+        self._face, self._coached = None, None
+        self._coach_hint = ("waiting", say("ui.camera_starting"))
+        coach = Coach(feed, self.thresholds)
+        coach.signals.yielded.connect(self._coach_found)  # no closure over the coach: it would outlive the preview
+        self.coach = coach
+        coach.start()
         self._message = None
         self._problem = False
         self.timer.start()
@@ -226,8 +216,8 @@ class CameraPanel(QWidget):
     def stop(self) -> None:
         self.timer.stop()
         if self.coach is not None:
-            self.coach.stop_event.set()
-            self.coach.join(2.0)
+            self.coach.quit()
+            self.coach.wait(2.0)
             self.coach = None
         self.feed = None
         self._set_toggle(on=False)
@@ -242,7 +232,7 @@ class CameraPanel(QWidget):
     def retranslate(self) -> None:
         """The hint and the preview's message again in the language in use (the fixed texts follow by themselves)."""
         if self.coach is not None:
-            self.coach.reword()
+            self._coach_hint = self._worded_hint()
         elif self._message is not None:
             status, key = self._message
             self.view.show_message(say(key))
@@ -263,12 +253,28 @@ class CameraPanel(QWidget):
         self.hint_icon.setPixmap(status_icon(status).pixmap(28, 28))
         self.hint.setStyleSheet(f"color: {COLOURS[status]};")
 
+    def _coach_found(self, found: tuple[Box | None, tuple[str, Finding] | None]) -> None:
+        """What the coach saw in the newest frame: the face, and the hint when one has held steady (a coach stopped
+        meanwhile is no longer heard)."""
+        if self.coach is None or self.sender() is not self.coach.signals:
+            return
+        face, hint = found
+        self._face = face
+        if hint is not None:
+            self._coached = hint
+            self._coach_hint = self._worded_hint()
+
+    def _worded_hint(self) -> tuple[str, str]:
+        if self._coached is None:
+            return "waiting", say("ui.camera_starting")
+        check_id, finding = self._coached
+        return finding.status.value, hint_text(check_id, finding)
+
     def _tick(self) -> None:
         if self.feed is None or self.coach is None:
             return
         seq, frame = self.feed.latest()
-        face, status, text = self.coach.snapshot()
         if frame is not None and seq != self._shown:
             self._shown = seq
-            self.view.show_frame(frame, face)
-        self._set_hint(status, text)
+            self.view.show_frame(frame, self._face)
+        self._set_hint(*self._coach_hint)

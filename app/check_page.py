@@ -48,7 +48,7 @@ from app.throughput_graph import ThroughputGraph
 from app.workers import wind_down
 from checks.api import CheckResult
 from checks.recording import GUIDED_TOTAL_S
-from checks.report import Report, category_label, channel_text, fix_first_text, format_value
+from checks.report import Report, category_label, fix_first_text, format_value
 from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
 from checks.wording import labelled, say, say_all
 
@@ -486,9 +486,9 @@ class CheckPage(QWidget):
             self.cards[step].show_summary(summary)
             self.cards[step].setVisible(bool(ids))
         report = controller.report
-        channels = [channel_text(c) for c in report.backup_channels] if report is not None else []
+        channels = report.backup_channels if report is not None else []
         checklist = list(report.checklist) if report is not None else say_all("report.checklist.items")
-        self.plan_b.show_lines(channels, checklist)
+        self.plan_b.show_plan(channels, checklist)
         self._fit_page()
 
     def _details_toggled(self, step: str, on: bool) -> None:

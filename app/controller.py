@@ -18,7 +18,7 @@ from checks.api import CheckResult
 from checks.history import History
 from checks.recording import RecordedMic, Recording
 from checks.report import Report, build_report
-from checks.runner import Runner, crashed_result
+from checks.runner import Runner
 from checks.sources.camera import CameraSource, CameraSpec, FrameFeed
 from checks.sources.mic import MicSpec
 
@@ -248,8 +248,7 @@ class RunController(QObject):
         self.worker.check_started.connect(self.check_started)
         self.worker.check_progress.connect(self.check_progress)
         self.worker.check_finished.connect(self._check_finished)
-        self.worker.signals.returned.connect(self._finished)
-        self.worker.signals.errored.connect(self._worker_failed)
+        self.worker.when_done(self._finished)  # returned, failed, or stopped: one result per check
         self.worker.start()
         if self.cancelled:  # stopped during the microphone take: every check ends as "not checked"
             self.worker.quit()
@@ -261,14 +260,9 @@ class RunController(QObject):
     def cancel(self) -> None:
         self.cancelled = True
         if self._recorder is not None:
-            self._recorder.quit()
+            self._recorder.end_take()  # what was recorded is still heard back; the checks on it are stopped
         if self.worker is not None:
             self.worker.quit()
-
-    def _worker_failed(self, error: BaseException) -> None:
-        """The run itself failed: every check it ran says so, and the window is usable again."""
-        checks = self.worker.runner.checks if self.worker is not None else []
-        self._finished([crashed_result(c, error) for c in checks])
 
     def add_result(self, result: CheckResult) -> None:
         """A check run on its own between runs (the echo test, on the candidate's press) takes its place in the

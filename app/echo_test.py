@@ -26,7 +26,7 @@ from app.workers import RunWorker
 from checks.api import CheckResult
 from checks.builtin.echo import asked
 from checks.discovery import discover
-from checks.runner import RunConfig, Runner, crashed_result
+from checks.runner import RunConfig, Runner
 from checks.sources.mic import MicSpec
 from checks.thresholds import Thresholds
 
@@ -70,8 +70,7 @@ class EchoTest(QObject):
             return False
         worker = RunWorker(echo_runner(self.mic, self.overrides, self.opened))
         worker.check_progress.connect(lambda _id, _fraction, message: message and self.progress.emit(message))
-        worker.signals.returned.connect(self._done)
-        worker.signals.errored.connect(self._failed)
+        worker.when_done(self._done)  # a test that failed or was stopped says so as its result; the button works again
         self._worker = worker
         self.started.emit()
         worker.start()
@@ -86,11 +85,6 @@ class EchoTest(QObject):
         for result in results:
             if result.id == CHECK_ID:
                 self.finished.emit(result)
-
-    def _failed(self, error: BaseException) -> None:
-        """The test itself failed: it says so as its result, and the button works again."""
-        checks = self._worker.runner.checks if self._worker is not None else []
-        self._done([crashed_result(c, error) for c in checks])
 
 
 class EchoTestPanel(QWidget):

@@ -1,6 +1,11 @@
 """``interview-ready guard``: interview mode without a window, a line on each change (or JSON lines).
 
 No Qt here: the command runs on a machine without a screen, and in the network lab's namespaces.
+
+The watcher loop runs on a plain thread: the one exception to "work off the GUI thread is an
+:class:`app.workers.Worker`" in ``app/``. The command has no Qt application (and no event loop to deliver a worker's
+signals), and its main thread must stay in Python, waiting, so that Ctrl+C, SIGTERM and SIGHUP end the watch and the
+record is saved (see :func:`run_guard`).
 """
 
 from __future__ import annotations
@@ -141,6 +146,7 @@ def run_guard(args: argparse.Namespace) -> int:
         finally:
             finished.set()
 
+    # a plain thread, not a worker: no Qt application here (see the module's docstring)
     threading.Thread(target=watcher, name="guard", daemon=True).start()
     try:
         while not finished.wait(0.2):

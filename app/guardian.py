@@ -1,11 +1,11 @@
 """Interview mode's small window: frameless, always on top, quiet while all is well.
 
-It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs on its own
-thread pool and reaches the window only through signals. *All good* is a tick and "Connection good"; *trouble*
-is one line with the one thing to do now; *down* is the plan B card: the profile's backup channel first (with a
-copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders, all taken from the
-report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the tick box for the
-optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
+It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs off the GUI
+thread (:class:`app.workers.GuardWorker`) and reaches the window only through signals. *All good* is a tick and
+"Connection good"; *trouble* is one line with the one thing to do now; *down* is the plan B card: the profile's backup
+channel first (with a copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders,
+all taken from the report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the
+tick box for the optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
 
 Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
 candidate asks for it after the interview, the record of states.
@@ -16,14 +16,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QSignalBlocker, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QMouseEvent
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -42,9 +41,11 @@ from PySide6.QtWidgets import (
 from app.access import announce
 from app.icons import status_icon
 from app.messages import warn
+from app.plan_b import PlanBView
+from app.workers import GuardWorker
 from checks.files import NotSaved, write_atomically
-from checks.guard import Change, Status, channel_action
-from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record
+from checks.guard import Change, Status
+from checks.guard_watch import Watch, guard_limits, stun_servers, timeline_record
 from checks.profile import Profile
 from checks.report import Report, build_report
 from checks.sources.mic import MicSpec
@@ -76,44 +77,6 @@ def exclude_from_capture(window: QWidget) -> bool:
                                                                   wda_exclude_from_capture))
     except (AttributeError, OSError):
         return False
-
-
-class GuardSignals(QObject):
-    status = Signal(object)  # a Status, on every evaluation
-    stopped = Signal(object)  # the list of Change (the timeline), or a str: why the watcher failed
-    notice = Signal(str)  # a sentence to tell once (the microphone cannot be watched)
-
-
-class GuardWorker:
-    """Runs the watcher loop on a pool of its own (it lasts the whole interview; the global pool stays free for
-    checks). It never touches a widget."""
-
-    def __init__(self, watch: Watch) -> None:
-        self.watch = watch
-        self.signals = GuardSignals()
-        self.cancel_event = threading.Event()
-        self.pool = QThreadPool()
-        self.pool.setMaxThreadCount(1)
-
-    def start(self) -> None:
-        self.pool.start(self.run)
-
-    def cancel(self, wait_s: float = 3.0) -> None:
-        self.cancel_event.set()
-        self.pool.waitForDone(int(wait_s * 1000))
-
-    def run(self) -> None:
-        try:
-            guard = run(self.watch, self.cancel_event, lambda status, _changed: self._emit(self.signals.status, status),
-                        lambda text: self._emit(self.signals.notice, text))
-        except Exception as error:  # told in the window, never a traceback
-            self._emit(self.signals.stopped, f"{type(error).__name__}: {error}")
-            return
-        self._emit(self.signals.stopped, list(guard.changes))
-
-    def _emit(self, signal: Any, value: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the window, and its signals, closed meanwhile: nobody to tell
-            signal.emit(value)
 
 
 class GuardianWindow(QWidget):
@@ -179,54 +142,11 @@ class GuardianWindow(QWidget):
         head.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.card = QWidget()
+        self.card = PlanBView(at_hand=True)
         self.card.setAccessibleName(say("guard.plan_b_title"))
-        card = QVBoxLayout(self.card)
-        card.setContentsMargins(0, 6, 0, 0)
-        self.card_title = QLabel(f"<b>{say('guard.plan_b_title')}</b>")
-        card.addWidget(self.card_title)
-        first = self.channels[0] if self.channels else None
-        self.action = QLabel(channel_action(first) if first else say("guard.no_channel"))
-        self.action.setWordWrap(True)
-        self.action.setObjectName("action")
-        bigger = self.action.font()
-        bigger.setBold(True)
-        bigger.setPointSizeF(bigger.pointSizeF() * 1.25)
-        self.action.setFont(bigger)
-        self.action.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        card.addWidget(self.action)
-        buttons = QHBoxLayout()
-        self.copy_button = QPushButton(say("guard.copy"))
-        self.copy_button.setAccessibleName(labelled(say("guard.copy"), first["value"]) if first else say("guard.copy"))
-        self.copy_button.clicked.connect(self.copy_channel)
-        self.copy_button.setVisible(first is not None)
-        link = first.get("link") if first else None
-        self.open_button = QPushButton(say("guard.call") if link and link.startswith("tel:") else say("guard.open"))
-        self.open_button.setAccessibleName(labelled(self.open_button.text(), first["value"]) if first else "")
-        self.open_button.setToolTip(link or "")
-        self.open_button.clicked.connect(lambda: link and QDesktopServices.openUrl(QUrl(link)))
-        self.open_button.setVisible(bool(link))
-        self.open_button.setDefault(True)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
-        card.addLayout(buttons)
-        others = [channel_action(c) for c in self.channels[1:]]
-        if others:
-            more = QLabel("\n".join(others))
-            more.setWordWrap(True)
-            more.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            card.addWidget(more)
-        card.addWidget(QLabel(f"<b>{say('guard.what_to_say_title')}</b>"))
-        say_label = QLabel(say("guard.what_to_say"))
-        say_label.setWordWrap(True)
-        card.addWidget(say_label)
-        if self.reminders:
-            card.addWidget(QLabel(f"<b>{say('guard.reminders_title')}</b>"))
-            tips = QLabel("\n".join(f"• {r}" for r in self.reminders))
-            tips.setObjectName("tips")
-            tips.setWordWrap(True)
-            card.addWidget(tips)
+        self.card.layout().setContentsMargins(0, 6, 0, 0)
+        self.card.show_plan(self.channels, self.reminders)
+        self.action, self.copy_button, self.open_button = self.card.action, self.card.copy_button, self.card.open_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 8, 8)
@@ -298,9 +218,7 @@ class GuardianWindow(QWidget):
         self.menu_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def copy_channel(self) -> None:
-        if self.channels:
-            QGuiApplication.clipboard().setText(str(self.channels[0].get("value", "")))
-            self.copy_button.setText(say("guard.copied"))
+        self.card.copy_channel()
 
     # -- the corner ---------------------------------------------------------------------------------------
 
@@ -390,18 +308,20 @@ class GuardianWindow(QWidget):
     def watch(self, watch: Watch) -> None:
         """Start the watcher loop; its statuses reach :meth:`show_status` through a signal."""
         self.worker = GuardWorker(watch)
-        self.worker.signals.status.connect(self.show_status)
-        self.worker.signals.stopped.connect(self._stopped)
-        self.worker.signals.notice.connect(self.tell)
+        self.worker.status.connect(self.show_status)
+        self.worker.timeline.connect(self._stopped)
+        self.worker.signals.errored.connect(self._failed)
+        self.worker.notice.connect(self.tell)
         self.started_at = time.perf_counter()
         self.worker.start()
 
-    def _stopped(self, result: object) -> None:
-        if isinstance(result, str):
-            self.line.setText(say("guard.failed", error=result))
-            self.line.setVisible(True)
-        else:
-            self.changes = list(result)  # type: ignore[arg-type]
+    def _stopped(self, changes: list[Change]) -> None:
+        self.changes = list(changes)
+
+    def _failed(self, error: BaseException) -> None:
+        """The watcher itself failed: told in the window, never a traceback."""
+        self.line.setText(say("guard.failed", error=f"{type(error).__name__}: {error}"))
+        self.line.setVisible(True)
 
     def closeEvent(self, event: Any) -> None:
         if self.worker is not None:

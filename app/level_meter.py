@@ -1,7 +1,7 @@
 """A live microphone level meter: a dBFS bar with peak hold and a clip indicator, and the level in plain words
 ("A little quiet", "Good: your voice is clear"), judged by the microphone level check's own limits.
 
-The audio side only copies blocks into a bounded queue (:class:`LevelFeed`, safe from any thread, never
+The audio side only copies blocks into a bounded queue (:class:`app.handoff.Handoff`, safe from any thread, never
 blocks); a timer in the GUI thread drains the queue and repaints, so the audio callback never waits for the
 screen. Feed it from a sounddevice callback or from ``checks.recording.record(on_block=meter.feed.push)``::
 
@@ -13,16 +13,15 @@ screen. Feed it from a sounddevice callback or from ``checks.recording.record(on
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.handoff import Handoff
 from app.reword import worded
 from checks.analysis.audio import FLOOR_DBFS, block_levels
 from checks.thresholds import Thresholds
@@ -34,33 +33,9 @@ CLIP_DBFS = -0.1
 """A peak at or above this is shown as clipping (the top of the range was reached)."""
 
 
-class LevelFeed:
-    """A bounded queue of audio blocks between the audio thread and the meter. ``push`` never blocks."""
-
-    def __init__(self, capacity: int = 64) -> None:
-        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=capacity)
-        self._lock = threading.Lock()
-        self.pushed = 0
-        self.dropped = 0
-
-    def push(self, block: np.ndarray) -> None:
-        """Copy ``block`` into the queue; when the queue is full the block is counted as dropped."""
-        with self._lock:
-            self.pushed += 1
-        try:
-            self._queue.put_nowait(np.array(block, dtype=np.float32, copy=True))
-        except queue.Full:
-            with self._lock:
-                self.dropped += 1
-
-    def drain(self) -> list[np.ndarray]:
-        """Every block queued so far, oldest first."""
-        blocks = []
-        while True:
-            try:
-                blocks.append(self._queue.get_nowait())
-            except queue.Empty:
-                return blocks
+def as_block(block: np.ndarray) -> np.ndarray:
+    """A copy of a sound block as float samples (the audio library reuses its buffer)."""
+    return np.array(block, dtype=np.float32, copy=True)
 
 
 class LevelMeter(QWidget):
@@ -79,7 +54,9 @@ class LevelMeter(QWidget):
         """The level's word below each limit (the microphone level check's), and "loud" above the last."""
         self.clock = clock
         """Seconds, for the peak hold and the clip mark (a test passes its own)."""
-        self.feed = LevelFeed(capacity)
+        self.feed: Handoff[np.ndarray] = Handoff(self.update_from_feed, interval_ms=interval_ms, capacity=capacity,
+                                                 copy=as_block, parent=self)
+        """Where the sound blocks go, from any thread; the meter drains it on its timer."""
         self.floor_dbfs = floor_dbfs
         self.hold_s = hold_s
         self.clip_hold_s = clip_hold_s
@@ -90,10 +67,6 @@ class LevelMeter(QWidget):
         """How many timer ticks have run (for the benchmark: updates per second)."""
         self._peak_at = 0.0
         self._clip_at = -1e9
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.update_from_feed)
         worded(self, "setAccessibleName", "level_meter.name")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(28)
@@ -102,14 +75,14 @@ class LevelMeter(QWidget):
     # -- control ------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._timer.start()
+        self.feed.start()
 
     def stop(self) -> None:
-        self._timer.stop()
+        self.feed.stop()
 
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        return self.feed.running
 
     def reset(self) -> None:
         """Back to silence: no level, no held peak, no clip mark; queued blocks are dropped."""

@@ -1,8 +1,9 @@
 """Playing sound back: the candidate's own recording ("hear yourself") and a test sound for the speakers.
 
 :class:`Player` plays an array through a sounddevice output stream whose callback only copies the next part
-of the array; a timer in the GUI thread notices the end. It never raises into the window: a missing sound
-library or an output that cannot be opened becomes the ``failed`` signal with a sentence to show::
+of the array; a timer in the GUI thread notices the end (:class:`app.handoff.Handoff`). It never raises into the
+window: a missing sound library or an output that cannot be opened becomes the ``failed`` signal with a sentence to
+show::
 
     player = Player()
     player.finished.connect(...); player.failed.connect(show_message)
@@ -15,13 +16,13 @@ and a line of text.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.handoff import Handoff
 from app.reword import unworded, worded
 from checks.wording import say
 
@@ -60,10 +61,8 @@ class Player(QObject):
         self._stream: Any = None
         self._data = np.zeros((0, 1), np.float32)
         self._cursor = 0
-        self._done = threading.Event()
-        self._timer = QTimer(self)
-        self._timer.setInterval(50)
-        self._timer.timeout.connect(self._poll)
+        self._ended: Handoff[bool] = Handoff(self._poll, interval_ms=50, capacity=1, parent=self)
+        """The sound library's news that the sound has ended (from its thread), noticed on the GUI's timer."""
 
     @property
     def playing(self) -> bool:
@@ -89,17 +88,17 @@ class Player(QObject):
             self.failed.emit(say("playback.no_portaudio"))
             return False
         self._data, self._cursor = data, 0
-        self._done.clear()
+        self._ended.drain()  # the news of a sound stopped before is old
         try:
             stream = sd.OutputStream(samplerate=samplerate, channels=data.shape[1], dtype="float32",
                                      device=self.device, callback=self._callback,
-                                     finished_callback=self._done.set)
+                                     finished_callback=lambda: self._ended.push(True))
             stream.start()
         except Exception as error:  # PortAudioError, or ValueError for settings the device refuses
             self.failed.emit(say("playback.cannot_play", error=error))
             return False
         self._stream = stream
-        self._timer.start()
+        self._ended.start()
         self.started.emit()
         return True
 
@@ -114,12 +113,12 @@ class Player(QObject):
             raise sd.CallbackStop
 
     def _poll(self) -> None:
-        if self._done.is_set():
+        if self._ended.drain():
             self.stop()
 
     def stop(self) -> None:
         """Stop playing (harmless when nothing plays); ``finished`` follows if something was playing."""
-        self._timer.stop()
+        self._ended.stop()
         stream, self._stream = self._stream, None
         if stream is None:
             return

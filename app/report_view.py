@@ -94,7 +94,10 @@ class ReportView(QWidget):
     link_requested = Signal(str)
     """A link (http(s), mailto or tel, already validated) the user activated; the window confirms and opens it."""
 
-    def __init__(self, parent: QWidget | None = None, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, now: Callable[[], datetime] | None = None,
+                 countdown_every_ms: int = 30_000) -> None:
+        """``now`` is the clock and ``countdown_every_ms`` how often the interview's countdown moves on (a test
+        passes its own)."""
         super().__init__(parent)
         worded(self, "setAccessibleName", "report.title")
         self._now = now or (lambda: datetime.now(timezone.utc))
@@ -137,7 +140,7 @@ class ReportView(QWidget):
         layout.addLayout(columns, 1)
 
         self._timer = QTimer(self)
-        self._timer.setInterval(30_000)
+        self._timer.setInterval(countdown_every_ms)
         self._timer.timeout.connect(self._update_countdown)
         self.clear()
 

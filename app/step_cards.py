@@ -3,11 +3,15 @@ and "Details" for the per-check rows. A card is a view: it shows a :class:`~chec
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.icons import status_icon
+from app.plan_b import PlanBView
 from app.reword import keep, mnemonic_free, worded
 from checks.steps import StepSummary
 from checks.wording import say
@@ -82,16 +86,19 @@ class StepCard(QFrame):
 
 
 class PlanBCard(StepCard):
-    """"Your plan B": the backup channels and the checklist, in words, and (outside the kiosk) the way into
-    interview mode, which keeps the plan B at hand during the call."""
+    """"Your plan B": the backup channels and the checklist, in words (the plan B widget interview mode shows too), and
+    (outside the kiosk) the way into interview mode, which keeps the plan B at hand during the call."""
 
     interview_mode = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, offer_interview_mode: bool = True) -> None:
         super().__init__("plan_b", parent, with_details=False)
         self.status.hide()
+        self.headline.hide()
+        self.fix.hide()
         self.icon.setPixmap(status_icon("info").pixmap(ICON_PX, ICON_PX))
         worded(self, "setAccessibleName", "steps.plan_b.title")
+        self.plan = PlanBView()
         self.interview_button = QPushButton()
         worded(self.interview_button, "setText", "guard.start")
         worded(self.interview_button, "setToolTip", "guard.start_tip")
@@ -99,11 +106,14 @@ class PlanBCard(StepCard):
         worded(self.interview_button, "setAccessibleDescription", "guard.start_tip")
         self.interview_button.setVisible(offer_interview_mode)
         self.interview_button.clicked.connect(self.interview_mode.emit)
-        self.layout().addWidget(self.interview_button, 4, 1, Qt.AlignmentFlag.AlignLeft)
+        grid = self.layout()
+        grid.addWidget(self.plan, 2, 1, 2, 1)
+        grid.addWidget(self.interview_button, 4, 1, Qt.AlignmentFlag.AlignLeft)
 
-    def show_lines(self, channels: list[str], checklist: list[str]) -> None:
-        self.headline.setText("\n".join(f"• {line}" for line in channels))
-        self.headline.setVisible(bool(channels))
-        self.fix.setText("\n".join(f"• {line}" for line in checklist))
-        self.fix.setVisible(bool(checklist))
-        self.setAccessibleDescription(" ".join([*channels, *checklist]))
+    def show_plan(self, channels: Sequence[Mapping[str, Any]], checklist: Sequence[str]) -> None:
+        """The report's backup channels and its checklist."""
+        self.plan.show_plan(channels, checklist)
+        self.setAccessibleDescription(self.plan.accessibleDescription())
+
+    def labels(self) -> list[QLabel]:
+        return [self.title, *self.plan.labels()]

@@ -176,7 +176,8 @@ def scenario_pages(window: KioskWindow) -> None:
 
 def scenario_fit(window: KioskWindow) -> None:
     scenario_pages(window)
-    window._idle_warning()  # the countdown bar on top of the report page must not push anything off-screen
+    window.idle.timeout.emit()  # the idle time is up: its countdown bar on top of the report page must not push
+    # anything off-screen
     page_facts(window, "report with countdown")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -156,3 +157,41 @@ def test_check_and_list_checks_load_no_qt():
         code = f"from app.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
                f"    main({args!r})"
         assert "PySide6" not in _loaded_after(code), args
+
+
+THREAD_MAKERS = {"Thread", "QThread", "QThreadPool", "ThreadPoolExecutor", "Timer"}
+"""What starts a thread or makes a pool of threads (``Timer``: :class:`threading.Timer` is a thread too)."""
+OWN_THREADS = {"app/workers.py": {"QThreadPool"}, "app/guard_cli.py": {"Thread"}}
+"""The places in ``app/`` that may: the worker base, and the guard command (no Qt there; its docstring says why)."""
+
+
+def threads_made(source: str) -> set[str]:
+    """The thread makers ``source`` calls or subclasses (``threading.Thread(...)``, ``QThreadPool()``, ``class
+    X(Thread)``); ``QThreadPool.globalInstance()`` is the pool every worker shares, not one of its own."""
+    def name(node: ast.expr) -> str:
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        return node.id if isinstance(node, ast.Name) else ""
+
+    made = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            made.add(name(node.func))
+        elif isinstance(node, ast.ClassDef):
+            made |= {name(base) for base in node.bases}
+    return made & THREAD_MAKERS
+
+
+def test_the_thread_finder_finds_threads_and_pools_but_not_the_shared_pool():
+    assert threads_made("import threading\nthreading.Thread(target=print).start()") == {"Thread"}
+    assert threads_made("class Coach(threading.Thread):\n    pass") == {"Thread"}
+    assert threads_made("from PySide6.QtCore import QThreadPool\npool = QThreadPool()") == {"QThreadPool"}
+    assert threads_made("QThreadPool.globalInstance().start(print)\nthreading.Event()") == set()
+
+
+def test_app_runs_work_off_the_gui_thread_only_through_the_worker_base():
+    """One way in ``app/``: :class:`app.workers.Worker`; a sound card's callbacks hand over through
+    :class:`app.handoff.Handoff` (the sound library's own thread, started by it, not by ``app/``)."""
+    made = {str(p.relative_to(ROOT)): threads_made(p.read_text(encoding="utf-8")) for p in ROOT.glob("app/**/*.py")}
+    assert len(made) > 20
+    assert {path: found for path, found in made.items() if found - OWN_THREADS.get(path, set())} == {}

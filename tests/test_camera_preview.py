@@ -22,6 +22,7 @@ from checks.builtin.camera import LiveMotion, hint_text, live_hint
 from checks.discovery import find_plugins, load
 from checks.report import build_report
 from checks.runner import RunConfig, Runner
+from checks.sources import SourceError
 from checks.sources.camera import CameraSpec, FrameFeed, open_camera
 from checks.steps import headline, summarise
 from checks.thresholds import Thresholds
@@ -200,7 +201,8 @@ def test_the_checks_share_the_preview_camera_and_close_releases_it(qtbot, demo_w
     assert results["camera.resolution"].value == pytest.approx(25, abs=3)  # the feed's pace, not halved
     window.close()
     assert window.camera_feed is None and feed.source.closed
-    assert not feed._thread.is_alive()
+    with pytest.raises(SourceError):  # the feed has stopped: no newer picture comes, and nobody waits for one
+        feed.wait_newer(feed.latest()[0], timeout=5.0)
     assert window.camera_panel.coach is None
 
 

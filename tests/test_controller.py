@@ -114,10 +114,47 @@ def test_a_generator_worker_yields_then_returns_and_stops_when_asked(qtbot):
     with qtbot.waitSignal(worker.signals.finished, timeout=5000):
         worker.start()
     assert yielded == [0, 1, 2] and returned == ["done"]
-    stopped = Counting()
-    stopped.quit()
-    stopped.run()  # synchronously, in this thread
-    assert stopped.quitting
+
+
+class Endless(GeneratorWorker):
+    """Yields a count every 10 ms until it is asked to quit; notes whether its steps were closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = threading.Event()
+
+    def steps(self):
+        count = 0
+        try:
+            while not self.rest(0.01):
+                count += 1
+                yield count
+        finally:
+            self.closed.set()
+        return "never asked for"
+
+
+def test_quitting_stops_the_work_withholds_its_value_and_still_finishes(qtbot):
+    worker = Endless()
+    yielded, returned, errors = [], [], []
+    worker.signals.yielded.connect(yielded.append)
+    worker.signals.returned.connect(returned.append)
+    worker.signals.errored.connect(errors.append)
+    with qtbot.waitSignal(worker.signals.yielded, timeout=5000):
+        worker.start()
+    with qtbot.waitSignal(worker.signals.finished, timeout=5000):
+        worker.quit()
+    assert worker.closed.is_set() and not worker.running  # the work stopped, its generator closed
+    seen = len(yielded)
+    qtbot.wait(100)
+    assert len(yielded) == seen and returned == [] and errors == []  # nothing more, and no value after quitting
+    waiting = Waiting()
+    told = []
+    waiting.signals.returned.connect(told.append)
+    waiting.quit()  # before it starts: the work sees it at once
+    with qtbot.waitSignal(waiting.signals.finished, timeout=5000):
+        waiting.start()
+    assert waiting.wait(1) and waiting.asked_to_quit and told == []
 
 
 class Waiting(Worker):
@@ -126,10 +163,11 @@ class Waiting(Worker):
     def __init__(self) -> None:
         super().__init__()
         self.began = threading.Event()
+        self.asked_to_quit = False
 
     def work(self) -> str:
         self.began.set()
-        self._quit.wait(30)
+        self.asked_to_quit = self.rest(30)
         return "stopped"
 
 
@@ -143,7 +181,7 @@ def test_the_apps_end_winds_down_running_workers_and_one_whose_view_is_gone_ends
     assert worker.began.wait(5)
     shiboken6.delete(worker.signals)  # the view that listened has gone, as when the app's window closed first
     assert wind_down(10)  # asked to quit, and waited for
-    assert not worker.running and worker.quitting
+    assert worker.asked_to_quit and not worker.running  # its work ended because it was asked, not after 30 s
     gone = Exploding()
     shiboken6.delete(gone.signals)
     gone.run()  # synchronously: nobody to tell of the error, and no exception escapes the pool's thread
@@ -178,6 +216,37 @@ def test_a_run_whose_worker_fails_ends_as_results_and_the_controller_is_idle(qtb
     assert [r.id for r in report.results] == ["system.power", "system.unreadable"]
     assert all(r.status is Status.ERROR and "requirements could not be read" in r.details["error"]
                and "stopped unexpectedly" in r.summary for r in report.results)
+
+
+@pytest.mark.parametrize("when", [Phase.RECORDING, Phase.CHECKING])
+def test_a_cancelled_run_ends_every_check_as_not_checked_and_keeps_the_take(qtbot, controllers, when):
+    """Stopped during the guided take or during the checks: the run still ends (once), each of its checks "not
+    checked", and what was recorded can still be heard back."""
+    from tests.test_window import SlowCheck, as_plugin
+
+    session = session_for("--camera", "none", "--mic", str(DEMO / "speech.wav"), "--network", "none",
+                          "--only", "mic.device,mic.level")
+    session.checks.append(as_plugin(SlowCheck()))
+    controller = controllers(session)
+    takes, ended = [], []
+    controller.take_done.connect(lambda take, problem: takes.append(take))
+    controller.run_finished.connect(ended.append)
+    if when is Phase.RECORDING:
+        controller.take_progress.connect(lambda _s: controller.cancel() if not controller.cancelled else None)
+    else:
+        controller.check_progress.connect(lambda check_id, _f, _m: controller.cancel()
+                                          if check_id == SlowCheck.id and not controller.cancelled else None)
+    with qtbot.waitSignal(controller.run_finished, timeout=TIMEOUT_MS) as blocker:
+        controller.start()
+    qtbot.wait(200)  # nothing more comes after the run's end
+    report = blocker.args[0]
+    assert ended == [report] and not controller.running
+    assert [r.id for r in report.results] == ["mic.device", "mic.level", SlowCheck.id]
+    slow = {r.id: r for r in report.results}[SlowCheck.id]
+    assert slow.status is Status.SKIP and slow.summary != ""
+    if when is Phase.RECORDING:  # the checks on the take never ran
+        assert all(r.status is Status.SKIP for r in report.results)
+    assert len(takes) == 1 and takes[0] is not None and len(takes[0].samples)  # heard back all the same
 
 
 def test_the_echo_test_s_result_takes_its_place_in_the_report_and_is_offered_only_between_runs(qtbot, controllers):

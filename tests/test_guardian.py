@@ -111,7 +111,7 @@ def test_text_survives_double_size_and_longer_words(window):
 def test_the_watcher_reaches_the_window_through_signals(window, qtbot):
     """A real watcher loop on loopback (nothing answers there): its statuses arrive in the GUI thread."""
     window.watch(Watch([("127.0.0.1", 9)], guard_limits(), power=None, cpu=False))
-    with qtbot.waitSignal(window.worker.signals.status, timeout=10000):
+    with qtbot.waitSignal(window.worker.status, timeout=10000):
         pass
     qtbot.waitUntil(lambda: window.state == "trouble", timeout=10000)
     assert window.line.text() == say("guard.reasons.never_answered")
@@ -245,7 +245,7 @@ def test_the_menu_offers_the_microphone_watcher_off_by_default_and_tells_once_wh
     window.watch(Watch([("127.0.0.1", 9)], guard_limits(), power=None, cpu=False))
     assert window.worker.watch.mic is None  # off until ticked
     told = []
-    window.worker.signals.notice.connect(told.append)
+    window.worker.notice.connect(told.append)
     window.mic_action.setChecked(True)
     assert window.worker.watch.mic == window.mic
     qtbot.waitUntil(lambda: bool(told), timeout=10000)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from app.level_meter import LevelFeed, LevelMeter
+from app.handoff import Handoff
+from app.level_meter import LevelMeter, as_block
 from checks.analysis.audio import FLOOR_DBFS
 from checks.wording import say
 from tests.sounds import tone
@@ -133,7 +134,7 @@ def test_the_timer_drains_blocks_pushed_from_another_thread(meter, qtbot):
 
 
 def test_the_queue_is_bounded_and_counts_what_it_drops():
-    feed = LevelFeed(capacity=4)
+    feed = Handoff(capacity=4, copy=as_block)
     for i in range(10):
         feed.push(np.full(10, i / 10))
     assert feed.pushed == 10

@@ -115,6 +115,37 @@ def test_a_card_shows_status_in_words_and_icon_with_accessible_name_and_descript
     assert blocker.args == ["picture", True]
 
 
+def test_the_plan_b_card_and_interview_mode_show_the_reports_plan_b_through_one_widget(qtbot, tmp_path):
+    """Before the interview every channel is a line as the report names it; during it the first is the thing to
+    do now. Both come from the same widget, so what one shows the other never words differently."""
+    from PySide6.QtCore import Qt
+
+    from app.guardian import GuardianWindow, plan_b
+    from app.plan_b import PlanBView
+    from app.step_cards import PlanBCard
+    from checks.profile import parse_profile
+    from checks.report import channel_text
+
+    profile = parse_profile('[[backup_channels]]\nkind = "dial_in"\nvalue = "+44 20 7946 0000,,123456#"\n'
+                            '[[backup_channels]]\nkind = "chat"\nvalue = "<b>Acme</b> chat"\n')
+    report = build_report([], profile)
+    card = PlanBCard(offer_interview_mode=False)
+    qtbot.addWidget(card)
+    card.show_plan(report.backup_channels, list(report.checklist))
+    shown = [label.text() for label in card.labels() if not label.isHidden()]
+    assert shown[1:3] == ["\n".join(f"• {channel_text(c)}" for c in report.backup_channels),
+                          "\n".join(f"• {line}" for line in report.checklist)]
+    assert "<b>Acme</b> chat" in card.accessibleDescription()  # shown as written, never as markup
+    card.show_plan([], ["Only this."])  # a report without channels: no empty line for them
+    assert card.plan.others.isHidden() and card.plan.reminders.text() == "• Only this."
+    window = GuardianWindow(*plan_b(profile), settings=tmp_path / "g.json")
+    qtbot.addWidget(window)
+    assert isinstance(window.card, PlanBView) and isinstance(card.plan, PlanBView)
+    assert window.action.text() == "Call the dial-in: +44 20 7946 0000, PIN 123456"
+    assert "<b>Acme</b> chat" in window.card.others.text()
+    assert window.card.others.textFormat() == card.plan.others.textFormat() == Qt.TextFormat.PlainText
+
+
 # -- headlines in plain words ------------------------------------------------------------------------------------
 
 
