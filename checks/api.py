@@ -400,19 +400,23 @@ class Check:
     def worded(self, finding: Finding, *, also: Sequence[Finding] = (), summary_fields: Mapping[str, Any] | None = None,
                value: float | None = None, unit: str = "", details: Details | None = None,
                series: tuple[Series, ...] | list[Series] = (), picture: Picture | None = None,
-               more_advice: Sequence[str] = (), status: Status | None = None) -> CheckResult:
+               more_advice: Sequence[str] = (), status: Status | None = None,
+               under: str | None = None) -> CheckResult:
         """The result of a finding, worded in one place for every check: the summary ``<id>.<key>.summary`` with the
         finding's fields (or ``summary_fields``; a finding with a count ``n`` and a summary in plural forms is said by
         them), advice ``<id>.<key>.advice`` only when the status is one of :data:`ADVISED`, and ``details["rule"]``
         naming the key. ``also`` are further findings of the same result (a room both echoing and loud): their
         sentences follow, each with its advice by the same rule, and ``status`` is then the result's own when the
         first finding's is not (the worst of them). ``more_advice`` is advice that comes from no finding (the
-        system's own state, e.g. a headset in hands-free mode). Details keep plain values only."""
+        system's own state, e.g. a headset in hands-free mode). ``under`` is the wording table the keys stand under
+        when it is not the check's id: a finding several checks share (``mic.recording``: the take is silent).
+        Details keep plain values only."""
+        table = under or self.id
         parts = [(finding, dict(finding.fields if summary_fields is None else summary_fields))]
         parts += [(more, dict(more.fields)) for more in also]
-        summary = " ".join(self._sentence(f"{self.id}.{f.key}.summary", fields) for f, fields in parts)
+        summary = " ".join(self._sentence(f"{table}.{f.key}.summary", fields) for f, fields in parts)
         advice = [line for f, fields in parts if f.status in ADVISED
-                  for line in say_all(f"{self.id}.{f.key}.advice", **fields)]
+                  for line in say_all(f"{table}.{f.key}.advice", **fields)]
         kept = {k: v for k, v in (details or {}).items() if v is None or isinstance(v, (int, float, str, bool))}
         return self.result(status or finding.status, summary, [*advice, *more_advice], value=value, unit=unit,
                            details={RULE: finding.key, **kept}, series=series, picture=picture)

@@ -107,8 +107,8 @@ def test_headphones_nothing_comes_back_and_it_passes_and_without_echo_it_is_skip
     assert result["details"]["returned"] is False and result["series"] == []
     assert pulse.count("sink-inputs") == 0  # the speakers' stream is closed again
     skipped = _echo(pulse)
-    assert skipped["status"] == "skip" and skipped["details"] == {"reason": "not_asked"}
-    assert skipped["summary"] == say("mic.echo.not_asked")
+    assert skipped["status"] == "skip" and skipped["details"] == {"rule": "not_asked", "reason": "not_asked"}
+    assert skipped["summary"] == say("mic.echo.not_asked.summary")
 
 
 @pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not installed")
@@ -147,8 +147,8 @@ def test_a_recording_from_a_file_cannot_hear_the_speakers():
                    "--only", "mic.echo", "--echo", "--json", timeout=SUBPROCESS_S)
     assert "Traceback" not in done.stderr, done.stderr
     [result] = [r for r in json.loads(done.stdout)["checks"] if r["id"] == "mic.echo"]
-    assert result["status"] == "skip" and result["details"] == {"reason": "file"}
-    assert result["summary"] == say("mic.echo.file")
+    assert result["status"] == "skip" and result["details"] == {"rule": "file", "reason": "file"}
+    assert result["summary"] == say("mic.echo.file.summary")
 
 
 def test_speakers_that_do_not_exist_are_a_clear_failure(pulse):

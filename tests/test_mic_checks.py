@@ -107,6 +107,8 @@ def reports(tmp_path_factory) -> dict[str, tuple[dict, dict[str, dict], int]]:
             assert result["summary"], (name, result)
             if result["status"] in ("warn", "fail"):
                 assert result["advice"], (name, result)
+            if result["status"] == "skip":  # "not checked" is worded as every finding is, or names its cause
+                assert result["details"].get("rule") or result["details"].get("because"), (name, result)
             assert result["value"] is None or math.isfinite(result["value"])
         out[name] = (made[name][1], results, done.returncode)
         CAUSES[name] = report["causes"]
@@ -128,7 +130,7 @@ def test_good_recording_passes_everything(reports):
     truth, results, code = reports["good"]
     assert _statuses(results) == {**dict.fromkeys(MIC_IDS, "pass"), "mic.dropouts": "skip",  # a file: not judged
                                   "mic.echo": "skip"}  # the echo test plays a sound: only when asked
-    assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file")
+    assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file.summary")
     assert code == 0
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
     assert results["mic.noise"]["unit"] == "dBFS"
@@ -189,6 +191,8 @@ def test_room_without_speech(reports):
     assert results["mic.level"]["summary"] == say("mic.level.none.summary")
     assert results["mic.level"]["value"] is None
     assert results["mic.snr"]["status"] == "skip"
+    assert results["mic.snr"]["summary"] == say("mic.snr.no_speech.summary")
+    assert results["mic.snr"]["details"]["rule"] == "no_speech"
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
     assert results["mic.noise"]["status"] == "pass"  # −60 dBFS: a quiet room
     assert code == 1

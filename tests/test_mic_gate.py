@@ -100,7 +100,8 @@ def test_behind_a_tight_gate_the_room_is_said_to_be_silenced(gated_reports):
         assert (noise["status"], noise["summary"], noise["value"]) == (
             "pass", say("mic.noise.gated.summary"), None), name
         assert noise["details"]["noise_gate"] is True
-        assert (snr["status"], snr["summary"]) == ("skip", say("mic.snr.gated")), name
+        assert (snr["status"], snr["summary"]) == ("skip", say("mic.snr.gated.summary")), name
+        assert snr["details"]["rule"] == "gated" and snr["details"]["noise_gate"] is True, name
 
 
 def test_behind_a_gate_that_stays_open_between_words_the_room_is_measured_there(gated_reports):

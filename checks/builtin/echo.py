@@ -18,6 +18,7 @@ from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Ser
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
 from checks.thresholds import Thresholds
+from checks.untrusted import clean_error
 from checks.wording import say
 
 PLOT_STEP_S = 0.002
@@ -81,16 +82,17 @@ class MicEcho(Check):
     def run(self, context: CheckContext) -> CheckResult:
         limits = context.thresholds
         if not limits.get("play", False):
-            return self.result(Status.SKIP, say("mic.echo.not_asked"), details={"reason": NOT_ASKED})
+            return self.worded(Finding(Status.SKIP, NOT_ASKED), details={"reason": NOT_ASKED})
         mic = context.mic
         assert mic is not None
         if mic.is_file:
-            return self.result(Status.SKIP, say("mic.echo.file"), details={"reason": "file"})
+            return self.worded(Finding(Status.SKIP, "file"), details={"reason": "file"})
         rate = mic.samplerate
         try:
             sweep = log_sweep(float(limits["sweep_s"]), rate, level_dbfs=float(limits["sweep_dbfs"]))
         except ValueError as error:
-            return self.result(Status.SKIP, say("mic.echo.unusable", error=error), details={"reason": "rate"})
+            return self.worded(Finding(Status.SKIP, "rate", {"rate": rate}), details={"reason": "rate",
+                                                                                "error": clean_error(error)})
         context.progress(0.1, say("mic.echo.progress"))
         try:
             heard = play_and_record(mic, sweep, tail_s=float(limits["tail_s"]), cancel=context.cancel_event)
@@ -103,7 +105,8 @@ class MicEcho(Check):
             found = measure_echo(sweep, heard.samples, rate, detect_db=float(limits["detect_db"]),
                                  tail_s=float(limits["tail_s"]))
         except ValueError as error:
-            return self.result(Status.FAIL, say("mic.echo.unusable", error=error), details={"reason": "unusable"})
+            return self.worded(Finding(Status.FAIL, "unusable"), details={"reason": "unusable",
+                                                                          "error": clean_error(error)})
         status, keys = echo_verdict(found, limits)
         extra = handsfree_advice(rate, active_handsfree())
         details: dict[str, Any] = {"speakers": heard.speakers, "samplerate": rate, "timing": heard.timing,

@@ -24,7 +24,8 @@ from checks.analysis.audio import (
 )
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.recording import Recording, record
-from checks.wording import say, say_all
+from checks.untrusted import clean_error
+from checks.wording import say
 
 LAST_SOUND = "mic.last_sound"
 """In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it
@@ -132,9 +133,9 @@ class _MicSoundCheck(Check):
             if recording.stopped is not None or analysis.reason in ("empty", "too_short"):
                 raise _cut_short(context, recording)  # nothing any sound check can judge: one problem
             if analysis.reason == "silent":
-                return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
-            return self.result(Status.FAIL, say("mic.recording.unusable.summary", error=analysis),
-                               say_all("mic.recording.unusable.advice"), details={"reason": analysis.reason})
+                return self.worded(Finding(Status.SKIP, "silent"), under="mic.recording", details={"reason": "silent"})
+            return self.worded(Finding(Status.FAIL, "unusable"), under="mic.recording",
+                               details={"reason": analysis.reason, "error": clean_error(analysis)})
         judged = self.judge(analysis, context)
         if recording.stopped is not None:  # judged on the good seconds before the microphone went away
             raise _cut_short(context, recording, judged)
@@ -232,9 +233,9 @@ class MicSnr(_MicSoundCheck):
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         details = _details(analysis)
         if analysis.snr_db is None:
-            return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
+            return self.worded(Finding(Status.SKIP, "no_speech"), details=details)
         if noise_gate(analysis, context.thresholds) and not _room_heard(analysis):
-            return self.result(Status.SKIP, say("mic.snr.gated"), details={**details, "noise_gate": True})
+            return self.worded(Finding(Status.SKIP, "gated"), details={**details, "noise_gate": True})
         finding = snr_verdict(analysis.snr_db, context.thresholds)
         details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
         return self.worded(finding, summary_fields={"snr": f"{round(analysis.snr_db):d}"},
@@ -280,7 +281,7 @@ class MicDropouts(_MicSoundCheck):
         recording = _recording(context)
         assert isinstance(recording, Recording)
         if recording.is_file:  # a file's digital silence may be edited in: only a live take is judged
-            return self.result(Status.SKIP, say("mic.dropouts.file"), details=_details(analysis))
+            return self.worded(Finding(Status.SKIP, "file"), details=_details(analysis))
         limits = context.thresholds
         gated = noise_gate(analysis, limits)
         found = analysis.speech_dropouts if gated else analysis.dropouts  # a gate's silences are not the sound lost
