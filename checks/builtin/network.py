@@ -48,6 +48,21 @@ LINK_FAILURES = ("stalled", "timeout", "unreachable", "failed", "dns")
 """Failures that a dropped connection causes (as a stalled or broken server can)."""
 SERVER_FAILURES = ("http_status", "bad_answer")
 """The server answered, but not as its protocol says: its fault, not the connection's."""
+REFUSALS = (401, 403)
+"""HTTP statuses by which a server refuses to serve this computer (no speed test for it), rather than failing."""
+
+
+def server_failure(error: ProbeError) -> str:
+    """The wording key of a server that answered wrongly: ``server_refused`` for a refusal (HTTP 401/403), else
+    ``server_error``."""
+    return "server_refused" if error.kind == "http_status" and error.fields.get("status") in REFUSALS else (
+        "server_error")
+
+
+def server_fix(backend: str, settings: NetworkSettings) -> str:
+    """What to do about a speed-test server that refuses or fails: the named one's address is checked where it was
+    given (``--server``, the profile, the kiosk's settings); a public one is tried again later."""
+    return say(f"network.server_fix.{settings.server_source if _named(backend, settings) else 'public'}")
 
 
 def _failure(error: ProbeError) -> str:
@@ -158,7 +173,7 @@ CONNECTIVITY_FAILURES = {
     "dns": (Status.FAIL, "dns"),
     "captive": (Status.FAIL, "captive"),
     "proxy": (Status.FAIL, "proxy"),
-    "http_status": (Status.WARN, "server_error"),  # the internet works; the test server refused
+    "http_status": (Status.WARN, "server_error"),  # the internet works; the test server failed or refused
     "bad_answer": (Status.WARN, "server_error"),
     "no_config": (Status.WARN, "server_error"),  # a networkQuality server that publishes no test, or a broken one
     "bad_config": (Status.WARN, "server_error"),
@@ -174,7 +189,7 @@ def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -
         return Finding(Status.PASS, "ok", {"host": host, "ms": round(ms or 0)})
     fields = {"host": host, "reason": _failure(error), **{k: v for k, v in error.fields.items()}}
     status, key = CONNECTIVITY_FAILURES.get(error.kind, (Status.FAIL, "offline"))
-    return Finding(status, key, fields)
+    return Finding(status, server_failure(error) if key == "server_error" else key, fields)
 
 
 def _probe_target(backend: str, settings: NetworkSettings) -> tuple[str, Callable[[bytes], bool]]:
@@ -257,6 +272,7 @@ class Connectivity(NetworkCheck):
                 if error.kind in UNUSABLE:
                     with context.shared_lock:
                         context.shared["network.unusable"] = backend
+                error.fields.setdefault("fix", server_fix(backend, settings))
                 errors.append((host, error))
                 if budget.done:
                     break
@@ -401,6 +417,7 @@ class Throughput(NetworkCheck):
                                measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
                                details={"failure": error.kind, "backend": backend}) from None
                 error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
+                error.fields.setdefault("fix", server_fix(backend, self.settings(context)))
                 tried.append(f"{backend}: {error.kind}")
                 first = first or error  # the reason told is the first backend's (the one asked for)
                 if budget.done:
@@ -420,8 +437,9 @@ class Throughput(NetworkCheck):
         if isinstance(outcome, ProbeError):
             details = {**_failure_details(outcome), "tried": outcome.fields.get("tried", "")}
             if outcome.kind in SERVER_FAILURES:  # the server answers, with errors: one problem for it, told once
-                raise Lost("network", "server_error", status=Status.ERROR, spoils=False, details=details,
+                raise Lost("network", server_failure(outcome), status=Status.ERROR, spoils=False, details=details,
                            host=outcome.fields.get("server") or "", reason=_failure(outcome),
+                           status_code=outcome.fields.get("status", ""), fix=outcome.fields.get("fix", ""),
                            during=say(f"lost.during.{self.during}"))
             return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}), details=details)
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
