@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
+from checks.figures import stored, stored_details
 from checks.wording import has_wording, say, say_all, say_n
 
 if TYPE_CHECKING:
@@ -381,7 +382,9 @@ class Check:
         series: tuple[Series, ...] | list[Series] = (),
         picture: Picture | None = None,
     ) -> CheckResult:
-        """A result carrying this check's id, title and category."""
+        """A result carrying this check's id, title and category. Its value, and each detail whose name ends in a
+        unit (``delay_ms``), are rounded here by their unit's rule (:mod:`checks.figures`), once: a sentence names
+        the figure by :func:`checks.figures.figure`, and what shows the result shows it as stored."""
         return CheckResult(
             id=self.id,
             title=self.title,
@@ -389,9 +392,9 @@ class Check:
             status=status,
             summary=summary,
             advice=tuple([advice] if isinstance(advice, str) else advice),
-            value=value,
+            value=None if value is None else stored(value, unit),
             unit=unit,
-            details=details or {},
+            details=stored_details(details or {}),
             series=tuple(series),
             picture=picture,
         )

@@ -20,6 +20,7 @@ import soundfile
 from checks.analysis.audio import Clipping
 from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
+from checks.figures import figure
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 from tests import sounds
@@ -138,8 +139,9 @@ def test_good_recording_passes_everything(reports):
     assert results["mic.snr"]["value"] == pytest.approx(truth["speech"] - truth["noise"], abs=2.0)
     assert results["mic.snr"]["unit"] == "dB"
     assert results["mic.clipping"]["value"] == 0.0
-    assert results["mic.level"]["summary"] == say("mic.level.good.summary", level="−22")
-    assert results["mic.noise"]["summary"] == say("mic.noise.quiet.summary", level="−65")
+    for check_id, key in (("mic.level", "good"), ("mic.noise", "quiet")):  # the sentence names the figure stored
+        found = results[check_id]
+        assert found["summary"] == say(f"{check_id}.{key}.summary", level=figure(found["value"], "dBFS"))
 
 
 @pytest.mark.parametrize(("name", "noise_status", "snr_status", "kind"), [

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from checks.figures import figure
 from checks.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
@@ -444,8 +445,8 @@ def test_the_sound_cutting_out_is_found_through_pulseaudio(pulse, broken_up, bur
         if expected == "fail":
             assert result["value"] in (3, 4) and result["details"]["longest_s"] == pytest.approx(0.2, abs=0.03)
             assert result["summary"] == say_n("mic.dropouts.some.summary", result["value"],
-                                              seconds=f"{result['details']['total_s']:.2g}",
-                                              longest=f"{result['details']['longest_s']:.2g}")
+                                              seconds=figure(result["details"]["total_s"], "s"),
+                                              longest=figure(result["details"]["longest_s"], "s"))
         else:
             assert result["value"] == 0
 

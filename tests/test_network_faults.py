@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from checks.figures import figure
 from tests.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
@@ -71,16 +74,22 @@ def server_bytes(lab: Lab, direction: str) -> int:
     return int(info["stats64"][direction]["bytes"])
 
 
+def start_check(lab: Lab, args: tuple[str, ...], report: Path) -> subprocess.Popen:
+    """``interview-ready check`` with only ``args``' devices, in the client namespace, saving its report (JSON, HTML
+    or PDF by ``report``'s suffix); its text on stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.Popen(
+        ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "check", "--camera", "none", "--mic", "none",
+         "--screen", "none", *args, "--report", str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "NO_COLOR": "1"})
+
+
 def check_with_fault(lab: Lab, tmp_path: Path, args: tuple[str, ...], fault: Callable[[], bool] | None = None,
                      ) -> tuple[str, dict, dict[str, dict]]:
     """Run ``interview-ready check`` in the client namespace, printing its text and saving its JSON report; while it
     runs, cut the link as soon as ``fault()`` says the moment has come. The text, the report and its checks."""
     saved = tmp_path / "report.json"
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    process = subprocess.Popen(
-        ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "check", "--camera", "none", "--mic", "none",
-         "--screen", "none", *args, "--report", str(saved)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "NO_COLOR": "1"})
+    process = start_check(lab, args, saved)
     cut = fault is None
     try:
         end = time.monotonic() + 60
@@ -177,7 +186,10 @@ def test_a_speed_test_server_answering_errors_is_one_problem(link, tmp_path, ser
     assert download["summary"].startswith(f"The speed-test server {SERVER_IP} failed while the download speed was")
     assert answer in download["summary"] and "not at fault" in download["advice"][0]
     if server == "404":
-        assert checks["network.upload"]["status"] == "pass" and checks["network.upload"]["value"] > 5
+        upload = checks["network.upload"]
+        assert upload["status"] == "pass" and upload["value"] > 5
+        shown = figure(upload["value"], "Mbit/s")  # the speed as stored, in the sentence and the text
+        assert f"is {shown} Mbit/s" in upload["summary"] and f"({shown} Mbit/s): " in text
         assert [c["id"] for c in report["causes"]] == ["network.download"]
     else:
         assert_one_cause(report, checks, "network.download", ["network.upload"])
@@ -222,3 +234,16 @@ def test_a_profile_s_speed_test_server_answering_every_request_with_an_error_is_
     assert [c["id"] for c in report["causes"]] == ["network.download", *attentions]
     assert f"[✗] {download['title']}: {download['summary']}" in text and text.count("[✗]") == 1
     assert text.count("[!]") == len(attentions) and text.rstrip().endswith("Not ready: 1 problem")
+    for check_id in ("network.latency", "network.jitter", "network.loss"):  # each figure as stored, in the sentence
+        found = checks[check_id]
+        shown = figure(found["value"], found["unit"])
+        assert shown in found["summary"] and f"({shown} {found['unit']}): " in text, found
+    if shutil.which("pdftotext") is None:
+        return
+    pdf = tmp_path / "report.pdf"  # the same in the PDF a candidate sends (run again: the server answers alike)
+    process = start_check(link, ("--profile", str(profile), "--only", "network.*"), pdf)
+    process.communicate(timeout=90)
+    printed = "".join(unicodedata.normalize("NFKC", subprocess.run(  # NFKC: the PDF's "ﬁ" ligatures as letters
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout).split())
+    assert "Notready:1problem" in printed and "".join(download["summary"].split()) in printed
+    assert "".join(fix.split()) in printed

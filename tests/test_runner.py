@@ -11,6 +11,7 @@ import pytest
 
 from checks.api import CheckContext, CheckResult, Lost, Picture, Status
 from checks.discovery import discover
+from checks.figures import figure
 from checks.network import NetworkSettings
 from checks.report import Report
 from checks.runner import RunConfig, RunListener, Runner
@@ -181,7 +182,7 @@ def test_a_fault_during_the_run_is_one_problem_and_spoils_the_later_checks():
     assert problem.status is Status.FAIL
     seconds = problem.details["after_s"]
     assert 0.3 <= seconds < 2.0  # from the network's first check
-    assert problem.summary == say("lost.connection.summary", seconds=f"{seconds:.1f}", during="testing")
+    assert problem.summary == say("lost.connection.summary", seconds=figure(seconds, "s"), during="testing")
     assert problem.advice == say_all("lost.connection.advice")
     assert problem.details == {"reason": "lost.connection", "lost": "network", "after_s": seconds}
     assert by_id["net.after"].status is Status.SKIP and by_id["net.after"].details == {"because": "net.hit"}

@@ -9,6 +9,7 @@ import numpy as np
 from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.builtin.mic import _analysis, _recording, noise_gate
+from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
@@ -105,8 +106,9 @@ class MicDevice(_DeviceCheck):
         if gated:
             summary = f"{summary} {say('mic.device.gated')}"
         if isinstance(mic, FileMic) and mic.file_s is not None:  # a long file: the checks use only its start
-            details.update(file_s=round(mic.file_s, 1), analysed_s=round(len(mic.data) / mic.samplerate, 1))
-            part = say("mic.device.part", seconds=f"{details['analysed_s']:g}", minutes=f"{mic.file_s / 60:.0f}")
+            analysed = len(mic.data) / mic.samplerate
+            details.update(file_s=mic.file_s, analysed_s=analysed)
+            part = say("mic.device.part", seconds=figure(analysed, "s"), minutes=f"{mic.file_s / 60:.0f}")
             summary = f"{summary} {part}"
         return self.result(Status.PASS, summary, details=details)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
 from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Series, Status
+from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
 from checks.thresholds import Thresholds
@@ -68,10 +69,6 @@ def handsfree_advice(samplerate: int, headsets: list[tuple[str, str]]) -> list[s
     return [say("mic.echo.low_rate", rate=samplerate)] if samplerate <= limit else []
 
 
-def _number(value: float, digits: int = 0) -> str:
-    return f"{value:.{digits}f}".replace("-", "−")
-
-
 class MicEcho(Check):
     id = "mic.echo"
     verdicts = frozenset({Status.WARN, Status.FAIL})
@@ -111,24 +108,24 @@ class MicEcho(Check):
         extra = handsfree_advice(rate, active_handsfree())
         details: dict[str, Any] = {"speakers": heard.speakers, "samplerate": rate, "timing": heard.timing,
                                    "returned": found.returned,
-                                   "peak_to_noise_db": round(min(found.peak_to_noise_db, 200.0), 1)}
+                                   "peak_to_noise_db": min(found.peak_to_noise_db, 200.0)}
         if extra:
             details["handsfree"] = True
         if not found.returned:
             loss = found.return_loss_db
             if math.isfinite(loss):
-                details["return_loss_at_least_db"] = round(loss, 1)
+                details["return_loss_at_least_db"] = loss
             return self.worded(Finding(Status.PASS, "none"), more_advice=extra, details=details)
         assert found.delay_ms is not None
-        details.update(return_loss_db=round(found.return_loss_db, 1), delay_ms=round(found.delay_ms, 1),
-                       decay_range_db=round(found.decay_range_db, 1))
+        details.update(return_loss_db=found.return_loss_db, delay_ms=found.delay_ms,
+                       decay_range_db=found.decay_range_db)
         if found.rt60_s is not None:
-            details.update(rt60_s=round(found.rt60_s, 2), rt60_method=found.rt60_method)
+            details.update(rt60_s=found.rt60_s, rt60_method=found.rt60_method)
         if found.direct_to_reverberant_db is not None:
-            details["direct_to_reverberant_db"] = round(found.direct_to_reverberant_db, 1)
+            details["direct_to_reverberant_db"] = found.direct_to_reverberant_db
         # the delay stays in the details: the speakers' and microphone's own timing, which places it, can be off by
         # tens of milliseconds on a busy sound server, and how much comes back is what the candidate needs to know
-        fields = {"loss": _number(found.return_loss_db), "rt60": _number(found.rt60_s or 0.0, 1)}
+        fields = {"loss": figure(found.return_loss_db, "dB"), "rt60": figure(found.rt60_s or 0.0, "s")}
         first, *also = [Finding(status, key, fields) for key in keys or ["faint"]]
-        return self.worded(first, also=also, more_advice=extra, value=round(found.return_loss_db, 1), unit="dB",
+        return self.worded(first, also=also, more_advice=extra, value=found.return_loss_db, unit="dB",
                            details=details, series=[response_series(found)])
