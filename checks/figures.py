@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,9 @@ DETAIL_UNITS: Mapping[str, str] = {"mbps": "Mbit/s", "ms": "ms", "db": "dB", "db
                                    "pct": "%", "s": "s", "hz": "Hz"}
 """A detail's unit, by how its name ends (``delay_ms``, ``noise_dbfs``, ``loss_percent``, ``rt60_s``): such a
 figure is rounded by its unit's rule too."""
+
+
+_FIGURE = re.compile(r"−?\d+(\.\d+)?")
 
 
 def _decimals(value: float, unit: str) -> int:
@@ -65,6 +69,15 @@ def figure(value: float, unit: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
+
+
+def figure_value(text: Any) -> float | int | None:
+    """The number a :func:`figure` says (``"−23.5"``: −23.5, ``"46"``: 46), else None: what a sentence's field named
+    goes back into the details as the number stored."""
+    if not isinstance(text, str) or not _FIGURE.fullmatch(text):
+        return None
+    plain = text.replace("−", "-")
+    return float(plain) if "." in plain else int(plain)
 
 
 def detail_unit(name: str) -> str | None:

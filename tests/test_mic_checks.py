@@ -278,7 +278,7 @@ def test_a_recording_too_short_to_judge_is_one_problem(reports, name, recorded):
 def test_unreadable_files_fail_the_device_and_skip_the_rest(reports, name, reason):
     _, results, code = reports[name]
     assert results["mic.device"]["status"] == "fail"
-    assert results["mic.device"]["details"] == {"reason": reason}
+    assert results["mic.device"]["details"] == {"rule": reason, "reason": reason}
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
         assert results[check_id]["status"] == "skip"  # one cause, one problem: the microphone
         assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")

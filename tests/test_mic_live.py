@@ -235,7 +235,7 @@ def test_mic_by_a_number_that_does_not_exist_lists_the_microphones(pulse, device
     done, result = _mic_check(pulse, "--mic", "99")
     assert result["status"] == "fail", result
     assert done.returncode == 1
-    assert result["details"] == {"reason": "mic.no_such_index"}
+    assert result["details"] == {"rule": "mic.no_such_index", "reason": "mic.no_such_index"}
     listed = ", ".join(f"{i}: {name}" for i, name in devices["inputs"])
     assert result["summary"] == say("sources.mic.no_such_index.summary", index=99, available=listed)
     assert "0: pulse" in result["summary"] and "default" in result["summary"]
@@ -245,7 +245,7 @@ def test_mic_by_a_name_that_does_not_exist_lists_the_microphones(pulse, devices)
     done, result = _mic_check(pulse, "--mic", "nosuchmic")
     assert result["status"] == "fail", result
     assert done.returncode == 1
-    assert result["details"] == {"reason": "mic.no_such_name"}
+    assert result["details"] == {"rule": "mic.no_such_name", "reason": "mic.no_such_name"}
     listed = ", ".join(name for _, name in devices["inputs"])
     assert result["summary"] == say("sources.mic.no_such_name.summary", name="nosuchmic", available=listed)
 
@@ -367,7 +367,7 @@ def test_server_killed_during_mic_device_gives_a_failing_result(doomed_pulse, to
     report = json.loads(out.read_text())
     [result] = report["checks"]
     assert result["status"] == "fail", result
-    assert result["details"] == {"reason": "mic.no_data"}
+    assert result["details"] == {"rule": "mic.no_data", "reason": "mic.no_data"}
     assert result["summary"].endswith("opened but sends no sound data.")
     assert returncode == 1
     assert result["duration_s"] < 5.0 + 2.0 + 3.0

@@ -73,3 +73,6 @@ def test_every_figure_is_the_one_stored_in_the_json_the_window_the_command_line_
         assert any(t.endswith(f" — {shown}") for t in in_report), (r.id, shown)
         if r.id in NAMED:
             assert number(figure(r.value, r.unit)) in r.summary, (r.id, r.value, r.summary)
+    by_id = {r.id: r for r in measured}  # the figure a camera sentence names is the one in its details too
+    assert by_id["camera.exposure"].details["luma"] == by_id["camera.exposure"].value
+    assert by_id["camera.resolution"].details["fps"] == by_id["camera.resolution"].value

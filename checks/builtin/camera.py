@@ -30,7 +30,7 @@ from checks.analysis.camera import (
 )
 from checks.analysis.faces import default_detector
 from checks.api import Check, CheckContext, CheckResult, Finding, Lost, Picture, Status
-from checks.figures import figure
+from checks.figures import figure, figure_value
 from checks.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
@@ -277,6 +277,7 @@ class _CameraCheck(Check):
                                details={"reason": "camera.bad_frame", "error": clean_error(error)})
         finding, value, unit = self.judge(shot, context.thresholds)
         details: dict[str, Any] = {k: v for k, v in finding.fields.items() if isinstance(v, (int, float))}
+        details.update({k: n for k, v in finding.fields.items() if (n := figure_value(v)) is not None})
         face = shot.analysis.face
         if face is not None:
             details.update(face.to_dict())

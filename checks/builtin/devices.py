@@ -30,7 +30,8 @@ class _DeviceCheck(Check):
                 return self.inspect(context, getattr(context, self.device))
         except SourceError as lost:  # the device went away while it was being read
             error = lost
-        return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        return self.worded(Finding(Status.FAIL, error.key, error.fields), under="sources",
+                           details={"reason": error.key})
 
     def inspect(self, context: CheckContext, source: Any) -> CheckResult:
         raise NotImplementedError
@@ -52,11 +53,8 @@ class CameraDevice(_DeviceCheck):
             context.progress((i + 1) / frames, say("camera.device.progress"))
         height, width = frame.shape[:2]
         source = "file" if camera.is_file else "device"
-        return self.result(
-            Status.PASS,
-            say("camera.device.works", name=camera.name, width=width, height=height),
-            details={"name": camera.name, "source": source, "width": width, "height": height},
-        )
+        return self.worded(Finding(Status.PASS, "works", {"name": camera.name, "width": width, "height": height}),
+                           details={"name": camera.name, "source": source, "width": width, "height": height})
 
 
 class MicDevice(_DeviceCheck):
@@ -100,17 +98,17 @@ class MicDevice(_DeviceCheck):
         if dead and mic.channels == 2:
             live = channel_name(1 - dead[0])
             details["used_channel"] = live
-            summary = say("mic.device.one_channel", name=mic.name, khz=khz, live=live)
+            works = Finding(Status.PASS, "one_channel", {"name": mic.name, "khz": khz, "live": live})
         else:
-            summary = say("mic.device.works", name=mic.name, khz=khz, layout=channel_layout(mic.channels))
-        if gated:
-            summary = f"{summary} {say('mic.device.gated')}"
+            works = Finding(Status.PASS, "works", {"name": mic.name, "khz": khz,
+                                                   "layout": channel_layout(mic.channels)})
+        also = [Finding(Status.PASS, "gated")] if gated else []
         if isinstance(mic, FileMic) and mic.file_s is not None:  # a long file: the checks use only its start
             analysed = len(mic.data) / mic.samplerate
             details.update(file_s=mic.file_s, analysed_s=analysed)
-            part = say("mic.device.part", seconds=figure(analysed, "s"), minutes=f"{mic.file_s / 60:.0f}")
-            summary = f"{summary} {part}"
-        return self.result(Status.PASS, summary, details=details)
+            also.append(Finding(Status.PASS, "part", {"seconds": figure(analysed, "s"),
+                                                      "minutes": f"{mic.file_s / 60:.0f}"}))
+        return self.worded(works, also=also, details=details)
 
 
 def channel_layout(channels: int) -> str:

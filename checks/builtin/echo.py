@@ -95,7 +95,8 @@ class MicEcho(Check):
             heard = play_and_record(mic, sweep, tail_s=float(limits["tail_s"]), cancel=context.cancel_event)
         except SourceError as error:
             context.raise_if_cancelled()  # a sound cut short by a cancel is no failure
-            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+            return self.worded(Finding(Status.FAIL, error.key, error.fields), under="sources",
+                               details={"reason": error.key})
         context.raise_if_cancelled()
         context.progress(0.9, say("mic.echo.progress"))
         try:
