@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.devices as devices
+from checks.figures import stored, stored_details
 from checks.wording import has_wording, say, say_all, say_n
 
 if TYPE_CHECKING:
@@ -381,7 +382,9 @@ class Check:
         series: tuple[Series, ...] | list[Series] = (),
         picture: Picture | None = None,
     ) -> CheckResult:
-        """A result carrying this check's id, title and category."""
+        """A result carrying this check's id, title and category. Its value, and each detail whose name ends in a
+        unit (``delay_ms``), are rounded here by their unit's rule (:mod:`checks.figures`), once: a sentence names
+        the figure by :func:`checks.figures.figure`, and what shows the result shows it as stored."""
         return CheckResult(
             id=self.id,
             title=self.title,
@@ -389,9 +392,9 @@ class Check:
             status=status,
             summary=summary,
             advice=tuple([advice] if isinstance(advice, str) else advice),
-            value=value,
+            value=None if value is None else stored(value, unit),
             unit=unit,
-            details=details or {},
+            details=stored_details(details or {}),
             series=tuple(series),
             picture=picture,
         )
@@ -400,19 +403,23 @@ class Check:
     def worded(self, finding: Finding, *, also: Sequence[Finding] = (), summary_fields: Mapping[str, Any] | None = None,
                value: float | None = None, unit: str = "", details: Details | None = None,
                series: tuple[Series, ...] | list[Series] = (), picture: Picture | None = None,
-               more_advice: Sequence[str] = (), status: Status | None = None) -> CheckResult:
+               more_advice: Sequence[str] = (), status: Status | None = None,
+               under: str | None = None) -> CheckResult:
         """The result of a finding, worded in one place for every check: the summary ``<id>.<key>.summary`` with the
         finding's fields (or ``summary_fields``; a finding with a count ``n`` and a summary in plural forms is said by
         them), advice ``<id>.<key>.advice`` only when the status is one of :data:`ADVISED`, and ``details["rule"]``
         naming the key. ``also`` are further findings of the same result (a room both echoing and loud): their
         sentences follow, each with its advice by the same rule, and ``status`` is then the result's own when the
         first finding's is not (the worst of them). ``more_advice`` is advice that comes from no finding (the
-        system's own state, e.g. a headset in hands-free mode). Details keep plain values only."""
+        system's own state, e.g. a headset in hands-free mode). ``under`` is the wording table the keys stand under
+        when it is not the check's id: a finding several checks share (``mic.recording``: the take is silent).
+        Details keep plain values only."""
+        table = under or self.id
         parts = [(finding, dict(finding.fields if summary_fields is None else summary_fields))]
         parts += [(more, dict(more.fields)) for more in also]
-        summary = " ".join(self._sentence(f"{self.id}.{f.key}.summary", fields) for f, fields in parts)
+        summary = " ".join(self._sentence(f"{table}.{f.key}.summary", fields) for f, fields in parts)
         advice = [line for f, fields in parts if f.status in ADVISED
-                  for line in say_all(f"{self.id}.{f.key}.advice", **fields)]
+                  for line in say_all(f"{table}.{f.key}.advice", **fields)]
         kept = {k: v for k, v in (details or {}).items() if v is None or isinstance(v, (int, float, str, bool))}
         return self.result(status or finding.status, summary, [*advice, *more_advice], value=value, unit=unit,
                            details={RULE: finding.key, **kept}, series=series, picture=picture)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import BECAUSE, CATEGORIES, CheckResult, Status, check_title
+from checks.figures import figure
 from checks.harm import fix_order
 from checks.wording import date_time, labelled, language, number, say, say_all, say_n
 
@@ -248,7 +249,7 @@ def limits_text(result: CheckResult, table: Mapping[str, Any]) -> str | None:
             unit = _UNITS.get(name.rsplit("_", 1)[-1])
             if name.startswith(prefix) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
                 side = next((f"_{s}" for s, word in _SIDES.items() if f"_{word}_" in name), "")
-                parts.append(say(wording + side, value=f"{number(f'{value:g}')} {unit}"))
+                parts.append(say(wording + side, value=f"{number(f'{value:g}'.replace('-', '−'))} {unit}"))
     need = result.details.get("need_mbps")
     if isinstance(need, (int, float)) and not isinstance(need, bool):
         parts.append(say("report.limit_need", platform=result.details.get("platform", ""),
@@ -298,7 +299,7 @@ def describe_changes(previous: Mapping[str, Any], report: Report) -> list[str]:
         old_value, old_status = old.get("value"), old.get("status")
         if (isinstance(old_value, (int, float)) and r.value is not None and old.get("unit", "") == r.unit
                 and format_number(old_value, r.unit) != format_number(r.value, r.unit)):
-            lines.append(say("report.change_value", title=title, old=format_number(old_value),
+            lines.append(say("report.change_value", title=title, old=number(figure(old_value, r.unit)),
                              new=format_number(r.value, r.unit)))
         elif old_status != r.status.value and old_status in ("pass", "warn", "fail", "skip", "error"):
             lines.append(say("report.change_status", title=title, old=say(f"status.{old_status}"),
@@ -341,9 +342,9 @@ def format_value(result: CheckResult) -> str:
 
 
 def format_number(value: float, unit: str = "") -> str:
-    """A number as the report shows it: whole numbers and large ones without decimals, else one decimal."""
-    text = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
-    return f"{number(text)} {unit}".strip()
+    """A number as the report shows it: the figure the check stored, by its unit's rule (:func:`figure`), in the
+    language's digits, with its unit."""
+    return f"{number(figure(value, unit))} {unit}".strip()
 
 
 def no_fix_text(report: Report) -> str:

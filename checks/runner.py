@@ -21,6 +21,7 @@ from checks.api import BECAUSE, DEVICES, LOST, Cancelled, CheckContext, CheckRes
 from checks.bounded import Outcome, bounded_call
 from checks.devices import device_named
 from checks.discovery import LoadedCheck
+from checks.figures import figure, stored_details
 from checks.network import NetworkSettings
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec
@@ -71,9 +72,9 @@ def lost_result(loaded: LoadedCheck, lost: Lost, seconds: float) -> CheckResult:
     """The one problem for a fault that started during the run, met first by ``loaded`` ``seconds`` into its device's
     part of the run: worded from ``lost.<key>``, keeping what the check had measured before the fault."""
     measured = _validate(loaded, lost.measured) if lost.measured is not None else None
-    fields = {"seconds": f"{round(seconds):d}" if seconds >= 2 else f"{seconds:.1f}", **lost.fields}
-    details = {**(measured.details if measured else {}), **lost.details,
-               "reason": f"lost.{lost.key}", LOST: lost.device, "after_s": round(seconds, 1)}
+    fields = {"seconds": figure(seconds, "s"), **lost.fields}
+    details = stored_details({**(measured.details if measured else {}), **lost.details,
+                              "reason": f"lost.{lost.key}", LOST: lost.device, "after_s": seconds})
     advice = say_all(f"lost.{lost.key}.advice", **fields)
     if measured is not None and measured.status is not Status.SKIP:  # what it found on what was left, kept
         advice = (say("lost.measured", summary=measured.summary), *advice)

@@ -195,13 +195,19 @@ class Lab:
                    "--public", f"{SERVER_IP}:{port}", *extra, ready="ready")
         return f"http://{SERVER_IP}:{port}/"
 
-    def librespeed_server(self, port: int, folder: Path) -> str:
-        """LibreSpeed's real PHP backend, served as its documentation says (a copy of it, in ``folder``)."""
+    def librespeed_server(self, port: int, folder: Path, router: str | None = None) -> str:
+        """LibreSpeed's real PHP backend, served as its documentation says (a copy of it, in ``folder``); with
+        ``router``, PHP code that PHP's server runs first for every request (``router.php`` in ``folder``), as a
+        web server's access rules would: it may answer the request itself."""
         shutil.copytree(LIBRESPEED / "backend", folder / "backend")
         for path in (folder / "backend").iterdir():
             path.chmod(0o644)
+        routed = []
+        if router is not None:
+            (folder / "router.php").write_text(router)
+            routed = [str(folder / "router.php")]
         self.spawn(self.server, "php", "-d", "output_buffering=0", "-S", f"{SERVER_IP}:{port}", "-t", str(folder),
-                   wait_port=port, env={"PHP_CLI_SERVER_WORKERS": "8"})
+                   *routed, wait_port=port, env={"PHP_CLI_SERVER_WORKERS": "8"})
         return f"http://{SERVER_IP}:{port}/"
 
     def nq_server(self, port: int, folder: Path, cert: Path, key: Path, config: str | None = "good") -> str:

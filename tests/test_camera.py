@@ -36,6 +36,7 @@ from checks.builtin.camera import (
     judge_side_light,
 )
 from checks.discovery import discover
+from checks.figures import figure
 from checks.network import NetworkSettings
 from checks.report import Report
 from checks.runner import RunConfig, RunListener, Runner
@@ -299,7 +300,9 @@ def test_cli_on_a_tiny_black_picture(tmp_path):
     done, checks = _check(tmp_path, np.zeros((8, 8, 3), np.uint8))
     assert done.returncode == 1
     assert checks["camera.exposure"]["status"] == "fail"
-    assert "too small to judge" in checks["camera.exposure"]["summary"]
+    exposure = checks["camera.exposure"]  # said in the language in use; the analysis's own words stay in the details
+    assert exposure["summary"] == say("camera.bad_frame.summary") and exposure["details"]["rule"] == "bad_frame"
+    assert "8×8 pixels is too small to judge" in exposure["details"]["error"]
 
 
 def test_cli_on_a_low_resolution_grey_picture(tmp_path):
@@ -538,7 +541,7 @@ def test_a_video_truncated_while_read_is_one_problem(tmp_path):
     assert stopped.status is Status.FAIL and stopped.details["reason"] == "lost.camera"
     assert stopped.details["lost"] == "camera" and stopped.details["source"] == "camera.no_picture"
     seconds = stopped.details["after_s"]
-    assert stopped.summary == say("lost.camera.summary", seconds=f"{seconds:.1f}" if seconds < 2 else f"{seconds:.0f}")
+    assert stopped.summary == say("lost.camera.summary", seconds=figure(seconds, "s"))  # the figure stored
     others = [r for r in results if r.id not in ("camera.device", stopped.id)]
     assert len(others) == len(checks) - 2 >= 8
     assert all(r.status is Status.SKIP and r.details == {"because": stopped.id} for r in others)

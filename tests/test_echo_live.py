@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from checks.figures import figure
 from checks.resources import asset_path
 from checks.wording import say
 from tests.conftest import ROOT, run_cli
@@ -85,12 +86,9 @@ def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volu
     assert details["rt60_s"] < 0.1  # a direct path: no room
     assert result["value"] == details["return_loss_db"] and result["unit"] == "dB"
     key = "strong" if status == "warn" else "faint"
-
-    def whole(tenths: float) -> set[str]:  # the summary rounds the unrounded figure; details keep one decimal
-        return {f"{tenths - 0.05:.0f}", f"{tenths + 0.05:.0f}"}
-
-    assert result["summary"] in {say(f"mic.echo.{key}.summary", loss=loss, rt60="0.0")
-                                 for loss in whole(details["return_loss_db"])}
+    # the sentence names the figure stored, rounded once (it was once compared with a figure rounded twice)
+    assert result["summary"] == say(f"mic.echo.{key}.summary", loss=figure(details["return_loss_db"], "dB"),
+                                    rt60=figure(details["rt60_s"], "s"))
     assert " ms" not in result["summary"]  # the delay is in the details: the sound system's timing places it
     if status == "warn":
         assert result["advice"][0].startswith("The interviewer may hear an echo of their own voice")
@@ -107,8 +105,8 @@ def test_headphones_nothing_comes_back_and_it_passes_and_without_echo_it_is_skip
     assert result["details"]["returned"] is False and result["series"] == []
     assert pulse.count("sink-inputs") == 0  # the speakers' stream is closed again
     skipped = _echo(pulse)
-    assert skipped["status"] == "skip" and skipped["details"] == {"reason": "not_asked"}
-    assert skipped["summary"] == say("mic.echo.not_asked")
+    assert skipped["status"] == "skip" and skipped["details"] == {"rule": "not_asked", "reason": "not_asked"}
+    assert skipped["summary"] == say("mic.echo.not_asked.summary")
 
 
 @pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not installed")
@@ -138,7 +136,7 @@ def test_an_echoing_room_is_flagged(pulse):
     details = result["details"]
     assert result["status"] == "warn", result
     assert details["rt60_s"] >= 0.6, result
-    assert say("mic.echo.room.summary", rt60=f"{details['rt60_s']:.1f}") in result["summary"]
+    assert say("mic.echo.room.summary", rt60=figure(details["rt60_s"], "s")) in result["summary"]
     assert "Soft furnishings, a rug, or a headset help." in result["advice"]
 
 
@@ -147,8 +145,8 @@ def test_a_recording_from_a_file_cannot_hear_the_speakers():
                    "--only", "mic.echo", "--echo", "--json", timeout=SUBPROCESS_S)
     assert "Traceback" not in done.stderr, done.stderr
     [result] = [r for r in json.loads(done.stdout)["checks"] if r["id"] == "mic.echo"]
-    assert result["status"] == "skip" and result["details"] == {"reason": "file"}
-    assert result["summary"] == say("mic.echo.file")
+    assert result["status"] == "skip" and result["details"] == {"rule": "file", "reason": "file"}
+    assert result["summary"] == say("mic.echo.file.summary")
 
 
 def test_speakers_that_do_not_exist_are_a_clear_failure(pulse):

@@ -177,6 +177,7 @@ def _built_keys() -> dict[str, set[str]]:
         "guard.timeline.{}": set(guard.STATES),
         "network.failure.{}": set(ProbeError.KINDS),
         "network.server_source.{}": {"cli", "profile", "kiosk"},
+        "network.server_fix.{}": {"cli", "profile", "kiosk", "public"},
         "profile_errors.address_kinds.{}": set(REFUSED_KINDS),
         "runner.{}.summary": runner,
         "runner.{}.advice": runner,

@@ -20,6 +20,7 @@ import soundfile
 from checks.analysis.audio import Clipping
 from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
+from checks.figures import figure
 from checks.thresholds import Thresholds
 from checks.wording import say, say_all
 from tests import sounds
@@ -107,6 +108,8 @@ def reports(tmp_path_factory) -> dict[str, tuple[dict, dict[str, dict], int]]:
             assert result["summary"], (name, result)
             if result["status"] in ("warn", "fail"):
                 assert result["advice"], (name, result)
+            if result["status"] == "skip":  # "not checked" is worded as every finding is, or names its cause
+                assert result["details"].get("rule") or result["details"].get("because"), (name, result)
             assert result["value"] is None or math.isfinite(result["value"])
         out[name] = (made[name][1], results, done.returncode)
         CAUSES[name] = report["causes"]
@@ -128,7 +131,7 @@ def test_good_recording_passes_everything(reports):
     truth, results, code = reports["good"]
     assert _statuses(results) == {**dict.fromkeys(MIC_IDS, "pass"), "mic.dropouts": "skip",  # a file: not judged
                                   "mic.echo": "skip"}  # the echo test plays a sound: only when asked
-    assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file")
+    assert results["mic.dropouts"]["summary"] == say("mic.dropouts.file.summary")
     assert code == 0
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
     assert results["mic.noise"]["unit"] == "dBFS"
@@ -136,8 +139,9 @@ def test_good_recording_passes_everything(reports):
     assert results["mic.snr"]["value"] == pytest.approx(truth["speech"] - truth["noise"], abs=2.0)
     assert results["mic.snr"]["unit"] == "dB"
     assert results["mic.clipping"]["value"] == 0.0
-    assert results["mic.level"]["summary"] == say("mic.level.good.summary", level="−22")
-    assert results["mic.noise"]["summary"] == say("mic.noise.quiet.summary", level="−65")
+    for check_id, key in (("mic.level", "good"), ("mic.noise", "quiet")):  # the sentence names the figure stored
+        found = results[check_id]
+        assert found["summary"] == say(f"{check_id}.{key}.summary", level=figure(found["value"], "dBFS"))
 
 
 @pytest.mark.parametrize(("name", "noise_status", "snr_status", "kind"), [
@@ -189,6 +193,8 @@ def test_room_without_speech(reports):
     assert results["mic.level"]["summary"] == say("mic.level.none.summary")
     assert results["mic.level"]["value"] is None
     assert results["mic.snr"]["status"] == "skip"
+    assert results["mic.snr"]["summary"] == say("mic.snr.no_speech.summary")
+    assert results["mic.snr"]["details"]["rule"] == "no_speech"
     assert results["mic.noise"]["value"] == pytest.approx(truth["noise"], abs=1.0)
     assert results["mic.noise"]["status"] == "pass"  # −60 dBFS: a quiet room
     assert code == 1
@@ -272,7 +278,7 @@ def test_a_recording_too_short_to_judge_is_one_problem(reports, name, recorded):
 def test_unreadable_files_fail_the_device_and_skip_the_rest(reports, name, reason):
     _, results, code = reports[name]
     assert results["mic.device"]["status"] == "fail"
-    assert results["mic.device"]["details"] == {"reason": reason}
+    assert results["mic.device"]["details"] == {"rule": reason, "reason": reason}
     for check_id in ("mic.noise", "mic.level", "mic.snr", "mic.clipping"):
         assert results[check_id]["status"] == "skip"  # one cause, one problem: the microphone
         assert results[check_id]["summary"] == say("runner.because.summary", cause="Microphone")

@@ -81,7 +81,7 @@ def test_a_gated_microphone_works_and_is_never_called_muted(gated_reports):
     for (name, gate), (truth, results) in gated_reports.items():
         device = results["mic.device"]
         assert device["status"] == "pass", (name, gate, device)
-        assert device["summary"].endswith(say("mic.device.gated")), (name, gate, device)
+        assert device["summary"].endswith(say("mic.device.gated.summary")), (name, gate, device)
         assert device["details"]["noise_gate"] is True
         for result in results.values():
             assert muted.split(":")[0].strip() not in result["summary"], (name, gate, result)
@@ -100,7 +100,8 @@ def test_behind_a_tight_gate_the_room_is_said_to_be_silenced(gated_reports):
         assert (noise["status"], noise["summary"], noise["value"]) == (
             "pass", say("mic.noise.gated.summary"), None), name
         assert noise["details"]["noise_gate"] is True
-        assert (snr["status"], snr["summary"]) == ("skip", say("mic.snr.gated")), name
+        assert (snr["status"], snr["summary"]) == ("skip", say("mic.snr.gated.summary")), name
+        assert snr["details"]["rule"] == "gated" and snr["details"]["noise_gate"] is True, name
 
 
 def test_behind_a_gate_that_stays_open_between_words_the_room_is_measured_there(gated_reports):
@@ -234,7 +235,7 @@ def test_the_windows_guided_take_through_a_gate_works_and_counts_only_the_word_b
                        opened={"mic": RecordedMic(take)})
     results = {r.id: r for r in Runner(discover("mic.device,mic.dropouts,mic.level,mic.noise"), config).run()}
     assert results["mic.device"].status is Status.PASS
-    assert results["mic.device"].summary.endswith(say("mic.device.gated"))
+    assert results["mic.device"].summary.endswith(say("mic.device.gated.summary"))
     dropouts = results["mic.dropouts"]
     assert (dropouts.status, dropouts.value, dropouts.details["noise_gate"]) == (Status.WARN, 1, True)
     assert dropouts.details["longest_s"] == pytest.approx(0.06, abs=0.021)

@@ -41,7 +41,7 @@ def test_a_gated_microphone_through_pulseaudio_works_and_its_silences_are_not_dr
     device = results["mic.device"]
     assert device["status"] == "pass", device
     assert device["details"]["source"] == "device"
-    assert device["summary"].endswith(say("mic.device.gated")), device
+    assert device["summary"].endswith(say("mic.device.gated.summary")), device
     for result in results.values():
         assert "muted" not in result["summary"], result
     dropouts = results["mic.dropouts"]  # the gate shutting between sentences is not the sound cutting out

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from checks.figures import figure
 from checks.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
@@ -234,7 +235,7 @@ def test_mic_by_a_number_that_does_not_exist_lists_the_microphones(pulse, device
     done, result = _mic_check(pulse, "--mic", "99")
     assert result["status"] == "fail", result
     assert done.returncode == 1
-    assert result["details"] == {"reason": "mic.no_such_index"}
+    assert result["details"] == {"rule": "mic.no_such_index", "reason": "mic.no_such_index"}
     listed = ", ".join(f"{i}: {name}" for i, name in devices["inputs"])
     assert result["summary"] == say("sources.mic.no_such_index.summary", index=99, available=listed)
     assert "0: pulse" in result["summary"] and "default" in result["summary"]
@@ -244,7 +245,7 @@ def test_mic_by_a_name_that_does_not_exist_lists_the_microphones(pulse, devices)
     done, result = _mic_check(pulse, "--mic", "nosuchmic")
     assert result["status"] == "fail", result
     assert done.returncode == 1
-    assert result["details"] == {"reason": "mic.no_such_name"}
+    assert result["details"] == {"rule": "mic.no_such_name", "reason": "mic.no_such_name"}
     listed = ", ".join(name for _, name in devices["inputs"])
     assert result["summary"] == say("sources.mic.no_such_name.summary", name="nosuchmic", available=listed)
 
@@ -366,7 +367,7 @@ def test_server_killed_during_mic_device_gives_a_failing_result(doomed_pulse, to
     report = json.loads(out.read_text())
     [result] = report["checks"]
     assert result["status"] == "fail", result
-    assert result["details"] == {"reason": "mic.no_data"}
+    assert result["details"] == {"rule": "mic.no_data", "reason": "mic.no_data"}
     assert result["summary"].endswith("opened but sends no sound data.")
     assert returncode == 1
     assert result["duration_s"] < 5.0 + 2.0 + 3.0
@@ -444,8 +445,8 @@ def test_the_sound_cutting_out_is_found_through_pulseaudio(pulse, broken_up, bur
         if expected == "fail":
             assert result["value"] in (3, 4) and result["details"]["longest_s"] == pytest.approx(0.2, abs=0.03)
             assert result["summary"] == say_n("mic.dropouts.some.summary", result["value"],
-                                              seconds=f"{result['details']['total_s']:.2g}",
-                                              longest=f"{result['details']['longest_s']:.2g}")
+                                              seconds=figure(result["details"]["total_s"], "s"),
+                                              longest=figure(result["details"]["longest_s"], "s"))
         else:
             assert result["value"] == 0
 

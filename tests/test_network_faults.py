@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from checks.figures import figure
 from tests.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
@@ -25,11 +28,15 @@ REAL = librespeed_unavailable()
 if REAL:
     pytest.skip(REAL, allow_module_level=True)
 
-PORTS = {"php": 8185, "404": 8186, "500": 8187}
+PORTS = {"php": 8185, "404": 8186, "500": 8187, "refuses 403": 8188, "fails 500": 8189}
 NETWORK_IDS = ("network.download", "network.upload", "network.latency", "network.jitter", "network.loss",
                "network.udp", "network.platform", "network.upload_delay", "network.download_delay")
 PHP_ERROR = "<?php\nthis is not PHP;\n"
 """A file of the backend replaced by a syntax error: PHP answers it with HTTP 500."""
+EVERYTHING = "<?php\n// every request, whatever its path or method, is answered so\nhttp_response_code({status});\n" \
+             "header('Content-Type: text/plain');\necho 'No.';\nreturn true;\n"
+"""PHP's server's router answering every request with ``status`` itself: a server whose access rules refuse this
+computer (403), or that fails everywhere (500)."""
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,8 @@ def lab(tmp_path_factory):
     try:
         lab.open()
         folders = {name: tmp_path_factory.mktemp(f"librespeed{name}") for name in PORTS}
-        lab.urls = {name: lab.librespeed_server(port, folders[name]) for name, port in PORTS.items()}
+        lab.urls = {name: lab.librespeed_server(port, folders[name], EVERYTHING.format(status=name.split()[-1])
+                                                if " " in name else None) for name, port in PORTS.items()}
         (folders["404"] / "backend" / "garbage.php").unlink()  # the download's file is missing
         for name in ("garbage.php", "empty.php"):  # the download's and the upload's files stop with a PHP error
             (folders["500"] / "backend" / name).write_text(PHP_ERROR)
@@ -66,16 +74,22 @@ def server_bytes(lab: Lab, direction: str) -> int:
     return int(info["stats64"][direction]["bytes"])
 
 
+def start_check(lab: Lab, args: tuple[str, ...], report: Path) -> subprocess.Popen:
+    """``interview-ready check`` with only ``args``' devices, in the client namespace, saving its report (JSON, HTML
+    or PDF by ``report``'s suffix); its text on stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.Popen(
+        ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "check", "--camera", "none", "--mic", "none",
+         "--screen", "none", *args, "--report", str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "NO_COLOR": "1"})
+
+
 def check_with_fault(lab: Lab, tmp_path: Path, args: tuple[str, ...], fault: Callable[[], bool] | None = None,
                      ) -> tuple[str, dict, dict[str, dict]]:
     """Run ``interview-ready check`` in the client namespace, printing its text and saving its JSON report; while it
     runs, cut the link as soon as ``fault()`` says the moment has come. The text, the report and its checks."""
     saved = tmp_path / "report.json"
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    process = subprocess.Popen(
-        ["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "check", "--camera", "none", "--mic", "none",
-         "--screen", "none", *args, "--report", str(saved)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "NO_COLOR": "1"})
+    process = start_check(lab, args, saved)
     cut = fault is None
     try:
         end = time.monotonic() + 60
@@ -172,8 +186,64 @@ def test_a_speed_test_server_answering_errors_is_one_problem(link, tmp_path, ser
     assert download["summary"].startswith(f"The speed-test server {SERVER_IP} failed while the download speed was")
     assert answer in download["summary"] and "not at fault" in download["advice"][0]
     if server == "404":
-        assert checks["network.upload"]["status"] == "pass" and checks["network.upload"]["value"] > 5
+        upload = checks["network.upload"]
+        assert upload["status"] == "pass" and upload["value"] > 5
+        shown = figure(upload["value"], "Mbit/s")  # the speed as stored, in the sentence and the text
+        assert f"is {shown} Mbit/s" in upload["summary"] and f"({shown} Mbit/s): " in text
         assert [c["id"] for c in report["causes"]] == ["network.download"]
     else:
         assert_one_cause(report, checks, "network.download", ["network.upload"])
     assert "Not ready: 1 problem" in text and text.count("[✗]") == 1
+
+
+@pytest.mark.parametrize("server", ["refuses 403", "fails 500"])
+def test_a_profile_s_speed_test_server_answering_every_request_with_an_error_is_one_problem(link, tmp_path, server):
+    """The recruiter's profile names a LibreSpeed server whose every answer is HTTP 403 (it refuses this computer) or
+    500 (it fails), and no public speed test can be reached instead (the lab has no internet): the whole network
+    test ends as one problem, the download's, saying in plain words that the server refuses (or fails) and that the
+    candidate's connection is not at fault, with the fix: the profile's server address, the recruiter. At most one
+    attention (the connection check naming the same server); the upload meets the same server and is not checked
+    because of it; the delay, jitter, loss, UDP and the meeting service (the profile's, in the lab) are judged."""
+    status = server.split()[-1]
+    profile = tmp_path / "acme.toml"
+    profile.write_text(f'organisation = "Acme"\nlibrespeed_server = "{link.urls[server]}"\nstun = ["{link.stun}"]\n'
+                       f'[thresholds."network.platform"]\ntcp = ["{SERVER_IP}:{PORTS[server]}"]\n')
+    text, report, checks = check_with_fault(link, tmp_path, ("--profile", str(profile), "--only", "network.*"))
+    problems = [c["id"] for c in checks.values() if c["status"] in ("fail", "error")]
+    attentions = [c["id"] for c in checks.values() if c["status"] == "warn"]
+    assert problems == ["network.download"], {k: c["summary"] for k, c in checks.items()}
+    assert attentions in ([], ["network.connectivity"]), {k: c["summary"] for k, c in checks.items()}
+    download = checks["network.download"]
+    assert download["details"]["tried"] == "librespeed: http_status; cloudflare: dns; nq: dns; speedtest: dns"
+    if status == "403":
+        assert download["details"]["reason"] == "lost.server_refused"
+        assert download["summary"].startswith(f"The speed-test server {SERVER_IP} refused the speed test (HTTP 403)")
+        assert download["advice"][0].startswith("Your own connection is not at fault: that server does not let")
+    else:
+        assert download["details"]["reason"] == "lost.server_error"
+        assert download["summary"].startswith(f"The speed-test server {SERVER_IP} failed while the download speed")
+        assert "(HTTP 500)" in download["summary"] and "not at fault" in download["advice"][0]
+    fix = ("Check the speed-test server’s address in the profile; if it is right, ask the recruiter who sent the "
+           "profile for one that works.")
+    assert download["advice"][-1] == fix and "--server" not in " ".join(download["advice"])
+    if attentions:
+        assert f"{SERVER_IP}" in checks["network.connectivity"]["summary"] and f"HTTP {status}" in checks[
+            "network.connectivity"]["summary"]
+        assert checks["network.connectivity"]["advice"][-1] == fix
+    assert_one_cause(report, checks, "network.download", ["network.upload"])
+    assert [c["id"] for c in report["causes"]] == ["network.download", *attentions]
+    assert f"[✗] {download['title']}: {download['summary']}" in text and text.count("[✗]") == 1
+    assert text.count("[!]") == len(attentions) and text.rstrip().endswith("Not ready: 1 problem")
+    for check_id in ("network.latency", "network.jitter", "network.loss"):  # each figure as stored, in the sentence
+        found = checks[check_id]
+        shown = figure(found["value"], found["unit"])
+        assert shown in found["summary"] and f"({shown} {found['unit']}): " in text, found
+    if shutil.which("pdftotext") is None:
+        return
+    pdf = tmp_path / "report.pdf"  # the same in the PDF a candidate sends (run again: the server answers alike)
+    process = start_check(link, ("--profile", str(profile), "--only", "network.*"), pdf)
+    process.communicate(timeout=90)
+    printed = "".join(unicodedata.normalize("NFKC", subprocess.run(  # NFKC: the PDF's "ﬁ" ligatures as letters
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout).split())
+    assert "Notready:1problem" in printed and "".join(download["summary"].split()) in printed
+    assert "".join(fix.split()) in printed

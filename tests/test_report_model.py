@@ -107,8 +107,8 @@ def test_limits_name_the_thresholds_in_force():
 
 def test_limits_bounding_a_value_from_both_sides_say_which_side():
     report = build_report([result("mic.level", "pass", -20.0, "dBFS")], None, Thresholds())
-    assert report.limits["mic.level"] == ("Limit: needs attention below -35 dBFS, needs attention above -10 dBFS, "
-                                          "a problem below -45 dBFS")
+    assert report.limits["mic.level"] == ("Limit: needs attention below −35 dBFS, needs attention above −10 dBFS, "
+                                          "a problem below −45 dBFS")
 
 
 def test_history_is_opt_in_keeps_numbers_only_and_says_what_changed(tmp_path):
@@ -141,7 +141,7 @@ def test_summary_and_mail_draft_carry_the_verdict_and_never_send(tmp_path):
     report = build_report([result("mic.noise", "fail", -38.0, "dBFS"), result("camera.device", "pass")], profile)
     summary = summary_text(report)
     assert summary.splitlines()[0] == "Interview Ready: Not ready: 1 problem"
-    assert "Fix first: Mic.Noise" in summary and "(-38 dBFS)" in summary
+    assert "Fix first: Mic.Noise" in summary and "(−38 dBFS)" in summary
     url = mailto_url(report, [tmp_path / "r.pdf"])
     parts = urlsplit(url)
     assert parts.scheme == "mailto" and unquote(parts.path) == "jobs@acme.example"

@@ -57,9 +57,9 @@ def test_the_view_shows_the_verdict_the_fix_first_and_info_rows(qtbot):
     assert view.fix_first.text().endswith("Close the window and turn off the fan.")
     texts = _texts(view)
     assert "Light on your face: For information" in texts  # not required by the profile
-    assert "1. Background noise: Problem — -38 dBFS" in texts and "2. Speech level: Needs attention — -37 dBFS" in texts
+    assert "1. Background noise: Problem — −38 dBFS" in texts and "2. Speech level: Needs attention — −37 dBFS" in texts
     assert "Upload speed: 2.1 → 8.4 Mbps" in texts
-    assert any(t.startswith("Limit: needs attention at -55 dBFS") for t in texts)
+    assert any(t.startswith("Limit: needs attention at −55 dBFS") for t in texts)
     titles = [box.accessibleName() for box in view.findChildren(QGroupBox)]
     for title in ("Camera", "Microphone", "Network", "Your interview", "If the technology fails: your plan B",
                   "Before the interview", "What to fix, most important first"):

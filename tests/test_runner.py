@@ -11,6 +11,7 @@ import pytest
 
 from checks.api import CheckContext, CheckResult, Lost, Picture, Status
 from checks.discovery import discover
+from checks.figures import figure
 from checks.network import NetworkSettings
 from checks.report import Report
 from checks.runner import RunConfig, RunListener, Runner
@@ -181,7 +182,7 @@ def test_a_fault_during_the_run_is_one_problem_and_spoils_the_later_checks():
     assert problem.status is Status.FAIL
     seconds = problem.details["after_s"]
     assert 0.3 <= seconds < 2.0  # from the network's first check
-    assert problem.summary == say("lost.connection.summary", seconds=f"{seconds:.1f}", during="testing")
+    assert problem.summary == say("lost.connection.summary", seconds=figure(seconds, "s"), during="testing")
     assert problem.advice == say_all("lost.connection.advice")
     assert problem.details == {"reason": "lost.connection", "lost": "network", "after_s": seconds}
     assert by_id["net.after"].status is Status.SKIP and by_id["net.after"].details == {"because": "net.hit"}
@@ -196,7 +197,7 @@ def test_a_fault_that_leaves_enough_to_judge_is_told_once_and_the_rest_is_judged
     its own figure and finding; the later checks give their own results; one with nothing of its own is not
     checked because of the first."""
     fault = Lost("network", "server_error", status=Status.ERROR, spoils=False, host="speed.example", reason="why",
-                 during="testing")
+                 during="testing", fix="Ask whoever runs it.")
     first, second, empty = Feeds("net.first", fault, 1.5), Feeds("net.second", fault, 2.5), Feeds("net.empty", fault)
     results = Runner([loaded(c) for c in (first, second, empty)]).run()
     told, judged, skipped = results
@@ -204,7 +205,7 @@ def test_a_fault_that_leaves_enough_to_judge_is_told_once_and_the_rest_is_judged
     assert told.summary == say("lost.server_error.summary", seconds="0.0", host="speed.example", reason="why",
                                during="testing")
     assert told.advice == (say("lost.measured", summary="net.first judged what came before."),
-                           *say_all("lost.server_error.advice"))
+                           *say_all("lost.server_error.advice", fix="Ask whoever runs it."))
     assert (judged.status, judged.value, judged.summary) == (Status.WARN, 2.5, "net.second judged what came before.")
     assert skipped.status is Status.SKIP and skipped.details == {"because": "net.first"}
     assert [c.result.id for c in Report(tuple(results)).causes() if c.result.status.is_problem] == ["net.first"]

@@ -30,11 +30,13 @@ from checks.analysis.camera import (
 )
 from checks.analysis.faces import default_detector
 from checks.api import Check, CheckContext, CheckResult, Finding, Lost, Picture, Status
+from checks.figures import figure, figure_value
 from checks.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.thresholds import Thresholds
-from checks.wording import say, say_all
+from checks.untrusted import clean_error
+from checks.wording import say
 
 CAPTURE_SECONDS = 2.0  # how long a live camera is watched
 FILE_FRAMES = 30  # how many frames of a video file stand for those seconds
@@ -100,7 +102,7 @@ def capture(context: CheckContext) -> Capture:
 
 
 def judge_resolution(width: int, height: int, result: Delivery, still: bool, limits: Mapping[str, Any]) -> Finding:
-    fields = {"width": width, "height": height, "fps": round(result.fps)}
+    fields = {"width": width, "height": height, "fps": figure(result.fps, "fps")}
     if result.black_share > limits["black_share"]:
         return Finding(Status.FAIL, "black", fields)
     if not still and result.frames > 2 and result.frozen_share > limits["frozen_share"]:
@@ -118,7 +120,8 @@ def judge_resolution(width: int, height: int, result: Delivery, still: bool, lim
 
 def judge_exposure(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
     e = a.exposure
-    fields = {"luma": round(e.face_luma), "where": say("camera.where.face" if e.on_face else "camera.where.centre")}
+    fields = {"luma": figure(e.face_luma, ""),
+              "where": say("camera.where.face" if e.on_face else "camera.where.centre")}
     if e.face_luma < limits["fail_dark"]:
         return Finding(Status.FAIL, "too_dark", fields)
     if e.clipped_share > limits["fail_clipped_share"]:
@@ -166,7 +169,7 @@ def judge_framing(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
 
 
 def judge_sharpness(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
-    fields = {"score": round(a.sharpness)}
+    fields = {"score": figure(a.sharpness, "")}
     if a.sharpness < limits["fail_score"]:
         return Finding(Status.FAIL, "blurred", fields)
     if a.sharpness < limits["warn_score"]:
@@ -176,7 +179,7 @@ def judge_sharpness(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
 
 def judge_clutter(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
     c = a.clutter
-    fields = {"score": round(c.score, 1), "percent": round(c.edges, 1), "disorder": round(c.disorder, 2)}
+    fields = {"score": figure(c.score, ""), "percent": round(c.edges, 1), "disorder": round(c.disorder, 2)}
     if c.score >= limits["warn_score"]:
         return Finding(Status.WARN, "busy", fields)
     return Finding(Status.PASS, "ok", fields)
@@ -186,7 +189,7 @@ def judge_side_light(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
     s = a.side_light
     if not s.on_face:
         return Finding(Status.SKIP, "no_face")
-    fields = {"percent": round(100 * s.ratio), "side": say(f"camera.side.{s.dark_side}")}
+    fields = {"percent": figure(100 * s.ratio, "%"), "side": say(f"camera.side.{s.dark_side}")}
     if s.ratio < limits["warn_ratio"]:
         return Finding(Status.WARN, "one_side", fields)
     return Finding(Status.PASS, "ok", fields)
@@ -194,14 +197,14 @@ def judge_side_light(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
 
 def judge_colour(a: FrameAnalysis, limits: Mapping[str, Any]) -> Finding:
     c = a.colour
-    fields = {"cast": round(c.cast, 1), "tint": say(f"camera.tint.{c.tint}")}
+    fields = {"cast": figure(c.cast, ""), "tint": say(f"camera.tint.{c.tint}")}
     if c.cast >= limits["warn_cast"]:
         return Finding(Status.WARN, "cast", fields)
     return Finding(Status.PASS, "ok", fields)
 
 
 def judge_motion(m: Motion, still: bool, limits: Mapping[str, Any]) -> Finding:
-    fields = {"percent": round(100 * m.moving_share), "area": round(m.largest, 1)}
+    fields = {"percent": figure(100 * m.moving_share, "%"), "area": round(m.largest, 1)}
     if still or m.pairs < limits["min_pairs"]:
         return Finding(Status.SKIP, "still", fields)
     if m.moving_share >= limits["warn_share"]:
@@ -270,10 +273,11 @@ class _CameraCheck(Check):
         except SourceError as error:  # the camera stopped sending pictures after it had worked: one problem
             raise Lost("camera", "camera", details={"source": error.key}) from None
         except ValueError as error:  # a picture the analysis cannot judge (too small, a strange format)
-            return self.result(Status.FAIL, say("camera.bad_frame.summary", reason=error),
-                               say_all("camera.bad_frame.advice"), details={"reason": "camera.bad_frame"})
+            return self.worded(Finding(Status.FAIL, "bad_frame"), under="camera",
+                               details={"reason": "camera.bad_frame", "error": clean_error(error)})
         finding, value, unit = self.judge(shot, context.thresholds)
         details: dict[str, Any] = {k: v for k, v in finding.fields.items() if isinstance(v, (int, float))}
+        details.update({k: n for k, v in finding.fields.items() if (n := figure_value(v)) is not None})
         face = shot.analysis.face
         if face is not None:
             details.update(face.to_dict())
@@ -296,7 +300,7 @@ class Resolution(_CameraCheck):
     def judge(self, shot, limits):
         a, delivered = shot.analysis, shot.delivery(limits)
         finding = judge_resolution(a.width, a.height, delivered, shot.still, limits)
-        return finding, (None if shot.still else round(delivered.fps, 1)), ("" if shot.still else "fps")
+        return finding, (None if shot.still else delivered.fps), ("" if shot.still else "fps")
 
 
 class Exposure(_CameraCheck):
@@ -305,8 +309,7 @@ class Exposure(_CameraCheck):
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def judge(self, shot, limits):
-        face = round(shot.analysis.exposure.face_luma)
-        return judge_exposure(shot.analysis, limits), face, say("camera.exposure.unit")
+        return judge_exposure(shot.analysis, limits), shot.analysis.exposure.face_luma, say("camera.exposure.unit")
 
 
 class Backlight(_CameraCheck):
@@ -358,7 +361,7 @@ class Sharpness(_FrameCheck):
     id = "camera.sharpness"
     verdicts = frozenset({Status.WARN, Status.FAIL})
     decide = staticmethod(judge_sharpness)
-    measure = staticmethod(lambda a: round(a.sharpness))
+    measure = staticmethod(lambda a: a.sharpness)
 
 
 class Clutter(_FrameCheck):
@@ -366,7 +369,7 @@ class Clutter(_FrameCheck):
     id = "camera.clutter"
     verdicts = frozenset({Status.WARN})
     decide = staticmethod(judge_clutter)
-    measure = staticmethod(lambda a: round(a.clutter.score, 1))
+    measure = staticmethod(lambda a: a.clutter.score)
 
 
 class SideLight(_FrameCheck):
@@ -374,7 +377,7 @@ class SideLight(_FrameCheck):
     id = "camera.side_light"
     verdicts = frozenset({Status.WARN})
     decide = staticmethod(judge_side_light)
-    measure = staticmethod(lambda a: round(100 * a.side_light.ratio) if a.side_light.on_face else None)
+    measure = staticmethod(lambda a: 100 * a.side_light.ratio if a.side_light.on_face else None)
     unit = "%"
 
 
@@ -383,7 +386,7 @@ class ColourCast(_FrameCheck):
     id = "camera.colour"
     verdicts = frozenset({Status.WARN})
     decide = staticmethod(judge_colour)
-    measure = staticmethod(lambda a: round(a.colour.cast, 1))
+    measure = staticmethod(lambda a: a.colour.cast)
 
 
 class Movement(_CameraCheck):
@@ -394,5 +397,5 @@ class Movement(_CameraCheck):
     def judge(self, shot, limits):
         moving = shot.motion(limits)
         finding = judge_motion(moving, shot.still, limits)
-        return finding, (None if finding.status is Status.SKIP else round(100 * moving.moving_share)), (
+        return finding, (None if finding.status is Status.SKIP else 100 * moving.moving_share), (
             "" if finding.status is Status.SKIP else "%")

@@ -9,6 +9,7 @@ import numpy as np
 from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.builtin.mic import _analysis, _recording, noise_gate
+from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
@@ -29,7 +30,8 @@ class _DeviceCheck(Check):
                 return self.inspect(context, getattr(context, self.device))
         except SourceError as lost:  # the device went away while it was being read
             error = lost
-        return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+        return self.worded(Finding(Status.FAIL, error.key, error.fields), under="sources",
+                           details={"reason": error.key})
 
     def inspect(self, context: CheckContext, source: Any) -> CheckResult:
         raise NotImplementedError
@@ -51,11 +53,8 @@ class CameraDevice(_DeviceCheck):
             context.progress((i + 1) / frames, say("camera.device.progress"))
         height, width = frame.shape[:2]
         source = "file" if camera.is_file else "device"
-        return self.result(
-            Status.PASS,
-            say("camera.device.works", name=camera.name, width=width, height=height),
-            details={"name": camera.name, "source": source, "width": width, "height": height},
-        )
+        return self.worded(Finding(Status.PASS, "works", {"name": camera.name, "width": width, "height": height}),
+                           details={"name": camera.name, "source": source, "width": width, "height": height})
 
 
 class MicDevice(_DeviceCheck):
@@ -99,16 +98,17 @@ class MicDevice(_DeviceCheck):
         if dead and mic.channels == 2:
             live = channel_name(1 - dead[0])
             details["used_channel"] = live
-            summary = say("mic.device.one_channel", name=mic.name, khz=khz, live=live)
+            works = Finding(Status.PASS, "one_channel", {"name": mic.name, "khz": khz, "live": live})
         else:
-            summary = say("mic.device.works", name=mic.name, khz=khz, layout=channel_layout(mic.channels))
-        if gated:
-            summary = f"{summary} {say('mic.device.gated')}"
+            works = Finding(Status.PASS, "works", {"name": mic.name, "khz": khz,
+                                                   "layout": channel_layout(mic.channels)})
+        also = [Finding(Status.PASS, "gated")] if gated else []
         if isinstance(mic, FileMic) and mic.file_s is not None:  # a long file: the checks use only its start
-            details.update(file_s=round(mic.file_s, 1), analysed_s=round(len(mic.data) / mic.samplerate, 1))
-            part = say("mic.device.part", seconds=f"{details['analysed_s']:g}", minutes=f"{mic.file_s / 60:.0f}")
-            summary = f"{summary} {part}"
-        return self.result(Status.PASS, summary, details=details)
+            analysed = len(mic.data) / mic.samplerate
+            details.update(file_s=mic.file_s, analysed_s=analysed)
+            also.append(Finding(Status.PASS, "part", {"seconds": figure(analysed, "s"),
+                                                      "minutes": f"{mic.file_s / 60:.0f}"}))
+        return self.worded(works, also=also, details=details)
 
 
 def channel_layout(channels: int) -> str:

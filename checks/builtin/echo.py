@@ -15,9 +15,11 @@ import numpy as np
 
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
 from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Series, Status
+from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
 from checks.thresholds import Thresholds
+from checks.untrusted import clean_error
 from checks.wording import say
 
 PLOT_STEP_S = 0.002
@@ -67,10 +69,6 @@ def handsfree_advice(samplerate: int, headsets: list[tuple[str, str]]) -> list[s
     return [say("mic.echo.low_rate", rate=samplerate)] if samplerate <= limit else []
 
 
-def _number(value: float, digits: int = 0) -> str:
-    return f"{value:.{digits}f}".replace("-", "−")
-
-
 class MicEcho(Check):
     id = "mic.echo"
     verdicts = frozenset({Status.WARN, Status.FAIL})
@@ -81,51 +79,54 @@ class MicEcho(Check):
     def run(self, context: CheckContext) -> CheckResult:
         limits = context.thresholds
         if not limits.get("play", False):
-            return self.result(Status.SKIP, say("mic.echo.not_asked"), details={"reason": NOT_ASKED})
+            return self.worded(Finding(Status.SKIP, NOT_ASKED), details={"reason": NOT_ASKED})
         mic = context.mic
         assert mic is not None
         if mic.is_file:
-            return self.result(Status.SKIP, say("mic.echo.file"), details={"reason": "file"})
+            return self.worded(Finding(Status.SKIP, "file"), details={"reason": "file"})
         rate = mic.samplerate
         try:
             sweep = log_sweep(float(limits["sweep_s"]), rate, level_dbfs=float(limits["sweep_dbfs"]))
         except ValueError as error:
-            return self.result(Status.SKIP, say("mic.echo.unusable", error=error), details={"reason": "rate"})
+            return self.worded(Finding(Status.SKIP, "rate", {"rate": rate}), details={"reason": "rate",
+                                                                                "error": clean_error(error)})
         context.progress(0.1, say("mic.echo.progress"))
         try:
             heard = play_and_record(mic, sweep, tail_s=float(limits["tail_s"]), cancel=context.cancel_event)
         except SourceError as error:
             context.raise_if_cancelled()  # a sound cut short by a cancel is no failure
-            return self.result(Status.FAIL, error.summary, error.advice, details={"reason": error.key})
+            return self.worded(Finding(Status.FAIL, error.key, error.fields), under="sources",
+                               details={"reason": error.key})
         context.raise_if_cancelled()
         context.progress(0.9, say("mic.echo.progress"))
         try:
             found = measure_echo(sweep, heard.samples, rate, detect_db=float(limits["detect_db"]),
                                  tail_s=float(limits["tail_s"]))
         except ValueError as error:
-            return self.result(Status.FAIL, say("mic.echo.unusable", error=error), details={"reason": "unusable"})
+            return self.worded(Finding(Status.FAIL, "unusable"), details={"reason": "unusable",
+                                                                          "error": clean_error(error)})
         status, keys = echo_verdict(found, limits)
         extra = handsfree_advice(rate, active_handsfree())
         details: dict[str, Any] = {"speakers": heard.speakers, "samplerate": rate, "timing": heard.timing,
                                    "returned": found.returned,
-                                   "peak_to_noise_db": round(min(found.peak_to_noise_db, 200.0), 1)}
+                                   "peak_to_noise_db": min(found.peak_to_noise_db, 200.0)}
         if extra:
             details["handsfree"] = True
         if not found.returned:
             loss = found.return_loss_db
             if math.isfinite(loss):
-                details["return_loss_at_least_db"] = round(loss, 1)
+                details["return_loss_at_least_db"] = loss
             return self.worded(Finding(Status.PASS, "none"), more_advice=extra, details=details)
         assert found.delay_ms is not None
-        details.update(return_loss_db=round(found.return_loss_db, 1), delay_ms=round(found.delay_ms, 1),
-                       decay_range_db=round(found.decay_range_db, 1))
+        details.update(return_loss_db=found.return_loss_db, delay_ms=found.delay_ms,
+                       decay_range_db=found.decay_range_db)
         if found.rt60_s is not None:
-            details.update(rt60_s=round(found.rt60_s, 2), rt60_method=found.rt60_method)
+            details.update(rt60_s=found.rt60_s, rt60_method=found.rt60_method)
         if found.direct_to_reverberant_db is not None:
-            details["direct_to_reverberant_db"] = round(found.direct_to_reverberant_db, 1)
+            details["direct_to_reverberant_db"] = found.direct_to_reverberant_db
         # the delay stays in the details: the speakers' and microphone's own timing, which places it, can be off by
         # tens of milliseconds on a busy sound server, and how much comes back is what the candidate needs to know
-        fields = {"loss": _number(found.return_loss_db), "rt60": _number(found.rt60_s or 0.0, 1)}
+        fields = {"loss": figure(found.return_loss_db, "dB"), "rt60": figure(found.rt60_s or 0.0, "s")}
         first, *also = [Finding(status, key, fields) for key in keys or ["faint"]]
-        return self.worded(first, also=also, more_advice=extra, value=round(found.return_loss_db, 1), unit="dB",
+        return self.worded(first, also=also, more_advice=extra, value=found.return_loss_db, unit="dB",
                            details=details, series=[response_series(found)])

@@ -23,8 +23,10 @@ from checks.analysis.audio import (
     clipping,
 )
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
+from checks.figures import figure
 from checks.recording import Recording, record
-from checks.wording import say, say_all
+from checks.untrusted import clean_error
+from checks.wording import say
 
 LAST_SOUND = "mic.last_sound"
 """In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it
@@ -82,14 +84,14 @@ def _cut_short(context: CheckContext, recording: Recording, judged: CheckResult 
 
 def _details(analysis: AudioAnalysis) -> dict[str, Any]:
     details: dict[str, Any] = {
-        "recording_s": round(analysis.seconds, 2),
+        "recording_s": analysis.seconds,
         "samplerate": analysis.samplerate,
-        "speech_s": round(analysis.speech_s, 2),
-        "background_s": round(analysis.noise_s, 2),
+        "speech_s": analysis.speech_s,
+        "background_s": analysis.noise_s,
         "background_from": analysis.noise_from,
     }
     if analysis.file_s is not None:  # a long file: only its start was analysed
-        details["file_s"] = round(analysis.file_s, 1)
+        details["file_s"] = analysis.file_s
     if analysis.dead:
         details["used_channel"] = ", ".join(channel_name(c) for c in analysis.used)
         details["silent_channel"] = ", ".join(channel_name(c) for c in analysis.dead)
@@ -98,7 +100,7 @@ def _details(analysis: AudioAnalysis) -> dict[str, Any]:
     if analysis.damaged:
         details["damaged_samples"] = analysis.damaged
     if analysis.gaps_s:
-        details["dropouts_s"] = round(analysis.gaps_s, 2)
+        details["dropouts_s"] = analysis.gaps_s
     return details
 
 
@@ -114,11 +116,6 @@ def _room_heard(analysis: AudioAnalysis) -> bool:
     return analysis.noise_from != "quietest" and analysis.noise_s >= MIN_BACKGROUND_S - 1e-9
 
 
-def _db(value: float) -> str:
-    """A level for a sentence: a whole number with a real minus sign."""
-    return f"{round(value):d}".replace("-", "−")
-
-
 class _MicSoundCheck(Check):
     """A check on the shared recording's analysis; recording failures become results here."""
 
@@ -132,9 +129,9 @@ class _MicSoundCheck(Check):
             if recording.stopped is not None or analysis.reason in ("empty", "too_short"):
                 raise _cut_short(context, recording)  # nothing any sound check can judge: one problem
             if analysis.reason == "silent":
-                return self.result(Status.SKIP, say("mic.recording.silent"), details={"reason": "silent"})
-            return self.result(Status.FAIL, say("mic.recording.unusable.summary", error=analysis),
-                               say_all("mic.recording.unusable.advice"), details={"reason": analysis.reason})
+                return self.worded(Finding(Status.SKIP, "silent"), under="mic.recording", details={"reason": "silent"})
+            return self.worded(Finding(Status.FAIL, "unusable"), under="mic.recording",
+                               details={"reason": analysis.reason, "error": clean_error(analysis)})
         judged = self.judge(analysis, context)
         if recording.stopped is not None:  # judged on the good seconds before the microphone went away
             raise _cut_short(context, recording, judged)
@@ -179,8 +176,8 @@ class MicNoise(_MicSoundCheck):
         if analysis.noise.hum_hz is not None:
             details["hum_hz"] = analysis.noise.hum_hz
         hz = f"{analysis.noise.hum_hz:g}" if analysis.noise.hum_hz else ""
-        return self.worded(finding, summary_fields={"level": _db(analysis.noise_dbfs), "hz": hz},
-                           value=round(analysis.noise_dbfs, 1), unit="dBFS", details=details)
+        return self.worded(finding, summary_fields={"level": figure(analysis.noise_dbfs, "dBFS"), "hz": hz},
+                           value=analysis.noise_dbfs, unit="dBFS", details=details)
 
 
 # -- speech level -------------------------------------------------------------------------------------------------
@@ -205,12 +202,12 @@ class MicLevel(_MicSoundCheck):
 
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         finding = level_verdict(analysis.speech_dbfs, context.thresholds)
-        level = None if analysis.speech_dbfs is None else round(analysis.speech_dbfs, 1)
+        level = analysis.speech_dbfs
         limits = context.thresholds
         trace = Series(say("plot.sound"), "s", "dBFS", analysis.trace, (
             Guide(float(limits["warn_quiet_dbfs"]), say("plot.too_quiet")),
             Guide(float(limits["warn_loud_dbfs"]), say("plot.too_loud"))))
-        return self.worded(finding, summary_fields={"level": _db(level or 0.0)}, value=level, unit="dBFS",
+        return self.worded(finding, summary_fields={"level": figure(level or 0.0, "dBFS")}, value=level, unit="dBFS",
                            details=_details(analysis), series=[trace] if analysis.trace else [])
 
 
@@ -232,13 +229,13 @@ class MicSnr(_MicSoundCheck):
     def judge(self, analysis: AudioAnalysis, context: CheckContext) -> CheckResult:
         details = _details(analysis)
         if analysis.snr_db is None:
-            return self.result(Status.SKIP, say("mic.snr.no_speech"), details=details)
+            return self.worded(Finding(Status.SKIP, "no_speech"), details=details)
         if noise_gate(analysis, context.thresholds) and not _room_heard(analysis):
-            return self.result(Status.SKIP, say("mic.snr.gated"), details={**details, "noise_gate": True})
+            return self.worded(Finding(Status.SKIP, "gated"), details={**details, "noise_gate": True})
         finding = snr_verdict(analysis.snr_db, context.thresholds)
-        details.update(speech_dbfs=round(analysis.speech_dbfs or 0.0, 1), noise_dbfs=round(analysis.noise_dbfs, 1))
-        return self.worded(finding, summary_fields={"snr": f"{round(analysis.snr_db):d}"},
-                           value=round(analysis.snr_db, 1), unit="dB", details=details)
+        details.update(speech_dbfs=analysis.speech_dbfs or 0.0, noise_dbfs=analysis.noise_dbfs)
+        return self.worded(finding, summary_fields={"snr": figure(analysis.snr_db, "dB")}, value=analysis.snr_db,
+                           unit="dB", details=details)
 
 
 # -- clipping -------------------------------------------------------------------------------------------------------
@@ -262,9 +259,9 @@ class MicClipping(_MicSoundCheck):
         finding = clipping_verdict(found, limits)
         percent = 100.0 * found.share
         details = {**_details(analysis), "runs": found.runs, "longest_run": found.longest,
-                   "peak_dbfs": round(found.peak_dbfs, 1)}
-        fields = {"peak": f"{found.peak_dbfs:.1f}".replace("-", "−"), "percent": f"{percent:.2g}", "runs": found.runs}
-        return self.worded(finding, summary_fields=fields, value=round(percent, 3), unit="%", details=details)
+                   "peak_dbfs": found.peak_dbfs}
+        fields = {"peak": figure(found.peak_dbfs, "dBFS"), "percent": figure(percent, "%"), "runs": found.runs}
+        return self.worded(finding, summary_fields=fields, value=percent, unit="%", details=details)
 
 
 # -- dropouts -------------------------------------------------------------------------------------------------------
@@ -280,14 +277,15 @@ class MicDropouts(_MicSoundCheck):
         recording = _recording(context)
         assert isinstance(recording, Recording)
         if recording.is_file:  # a file's digital silence may be edited in: only a live take is judged
-            return self.result(Status.SKIP, say("mic.dropouts.file"), details=_details(analysis))
+            return self.worded(Finding(Status.SKIP, "file"), details=_details(analysis))
         limits = context.thresholds
         gated = noise_gate(analysis, limits)
         found = analysis.speech_dropouts if gated else analysis.dropouts  # a gate's silences are not the sound lost
         status = _at_or_above(found.count, limits["warn_count"], limits["fail_count"])
-        details = {**_details(analysis), "longest_s": round(found.longest_s, 2), "total_s": round(found.total_s, 2)}
+        details = {**_details(analysis), "longest_s": found.longest_s, "total_s": found.total_s}
         if gated:
             details["noise_gate"] = True
         finding = Finding(Status.PASS, "none") if status is Status.PASS else Finding(
-            status, "some", {"n": found.count, "seconds": f"{found.total_s:.2g}", "longest": f"{found.longest_s:.2g}"})
+            status, "some", {"n": found.count, "seconds": figure(found.total_s, "s"),
+                             "longest": figure(found.longest_s, "s")})
         return self.worded(finding, value=found.count, unit=say("mic.dropouts.unit"), details=details)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
 from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
 from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
+from checks.figures import figure, stored
 from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
@@ -33,7 +34,7 @@ from checks.netprobe.foreign import foreign_probes
 from checks.netprobe.speedtest_net import SpeedtestSession
 from checks.network import NetworkSettings
 from checks.resources import load_toml_asset
-from checks.wording import say, say_all
+from checks.wording import say
 
 SPEEDTEST_CONFIG_URL = "https://www.speedtest.net/speedtest-config.php"
 NEEDS_SERVER = ("network.connectivity", "network.download", "network.upload")
@@ -48,6 +49,21 @@ LINK_FAILURES = ("stalled", "timeout", "unreachable", "failed", "dns")
 """Failures that a dropped connection causes (as a stalled or broken server can)."""
 SERVER_FAILURES = ("http_status", "bad_answer")
 """The server answered, but not as its protocol says: its fault, not the connection's."""
+REFUSALS = (401, 403)
+"""HTTP statuses by which a server refuses to serve this computer (no speed test for it), rather than failing."""
+
+
+def server_failure(error: ProbeError) -> str:
+    """The wording key of a server that answered wrongly: ``server_refused`` for a refusal (HTTP 401/403), else
+    ``server_error``."""
+    return "server_refused" if error.kind == "http_status" and error.fields.get("status") in REFUSALS else (
+        "server_error")
+
+
+def server_fix(backend: str, settings: NetworkSettings) -> str:
+    """What to do about a speed-test server that refuses or fails: the named one's address is checked where it was
+    given (``--server``, the profile, the kiosk's settings); a public one is tried again later."""
+    return say(f"network.server_fix.{settings.server_source if _named(backend, settings) else 'public'}")
 
 
 def _failure(error: ProbeError) -> str:
@@ -116,20 +132,19 @@ class NetworkCheck(Check):
     def run(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)
         if settings.backend == "librespeed" and not settings.server and self.id in NEEDS_SERVER:
-            return self.result(Status.ERROR, say("network.no_server.summary"), say_all("network.no_server.advice"))
+            return self.worded(Finding(Status.ERROR, "no_server"), under="network")
         try:
             result = self.measure(context)
         except UnusablePlatform as bad:
-            return self.result(Status.ERROR, say("network.bad_platform.summary", platform=bad.name, error=bad.error),
-                               say_all("network.bad_platform.advice"))
+            return self.worded(Finding(Status.ERROR, "bad_platform", {"platform": bad.name}), under="network",
+                               details={"error": bad.error})
         except PhaseOver as over:
-            return self.result(Status.ERROR, say("network.phase_over.summary", seconds=f"{over.seconds:g}"),
-                               say_all("network.phase_over.advice"))
+            return self.worded(Finding(Status.ERROR, "phase_over", {"seconds": f"{over.seconds:g}"}), under="network")
         except ProbeError as error:
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
-            result = self.result(Status.ERROR, say("network.probe_failed.summary", reason=_failure(error)),
-                                 say_all("network.probe_failed.advice"), details=_failure_details(error))
+            result = self.worded(Finding(Status.ERROR, "probe_failed", {"reason": _failure(error)}), under="network",
+                                 details=_failure_details(error))
         # nothing measured (a figure judged too slow was measured, so the connection held): did it drop?
         if result.status.is_problem and result.value is None and self.connection_lost(context):
             raise Lost("network", "connection", during=say(f"lost.during.{self.during}"))
@@ -158,7 +173,7 @@ CONNECTIVITY_FAILURES = {
     "dns": (Status.FAIL, "dns"),
     "captive": (Status.FAIL, "captive"),
     "proxy": (Status.FAIL, "proxy"),
-    "http_status": (Status.WARN, "server_error"),  # the internet works; the test server refused
+    "http_status": (Status.WARN, "server_error"),  # the internet works; the test server failed or refused
     "bad_answer": (Status.WARN, "server_error"),
     "no_config": (Status.WARN, "server_error"),  # a networkQuality server that publishes no test, or a broken one
     "bad_config": (Status.WARN, "server_error"),
@@ -171,10 +186,10 @@ once, and the speed checks are "not checked" because of it."""
 def assess_connectivity(error: ProbeError | None, host: str, ms: float | None) -> Finding:
     """The connectivity verdict from the fetch's outcome."""
     if error is None:
-        return Finding(Status.PASS, "ok", {"host": host, "ms": round(ms or 0)})
+        return Finding(Status.PASS, "ok", {"host": host, "ms": figure(ms or 0, "ms")})
     fields = {"host": host, "reason": _failure(error), **{k: v for k, v in error.fields.items()}}
     status, key = CONNECTIVITY_FAILURES.get(error.kind, (Status.FAIL, "offline"))
-    return Finding(status, key, fields)
+    return Finding(status, server_failure(error) if key == "server_error" else key, fields)
 
 
 def _probe_target(backend: str, settings: NetworkSettings) -> tuple[str, Callable[[bytes], bool]]:
@@ -257,6 +272,7 @@ class Connectivity(NetworkCheck):
                 if error.kind in UNUSABLE:
                     with context.shared_lock:
                         context.shared["network.unusable"] = backend
+                error.fields.setdefault("fix", server_fix(backend, settings))
                 errors.append((host, error))
                 if budget.done:
                     break
@@ -401,6 +417,7 @@ class Throughput(NetworkCheck):
                                measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
                                details={"failure": error.kind, "backend": backend}) from None
                 error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
+                error.fields.setdefault("fix", server_fix(backend, self.settings(context)))
                 tried.append(f"{backend}: {error.kind}")
                 first = first or error  # the reason told is the first backend's (the one asked for)
                 if budget.done:
@@ -420,16 +437,18 @@ class Throughput(NetworkCheck):
         if isinstance(outcome, ProbeError):
             details = {**_failure_details(outcome), "tried": outcome.fields.get("tried", "")}
             if outcome.kind in SERVER_FAILURES:  # the server answers, with errors: one problem for it, told once
-                raise Lost("network", "server_error", status=Status.ERROR, spoils=False, details=details,
+                raise Lost("network", server_failure(outcome), status=Status.ERROR, spoils=False, details=details,
                            host=outcome.fields.get("server") or "", reason=_failure(outcome),
+                           status_code=outcome.fields.get("status", ""), fix=outcome.fields.get("fix", ""),
                            during=say(f"lost.during.{self.during}"))
             return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}), details=details)
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
         want = need * float(limits["headroom"])
-        fields = {"mbps": f"{outcome.mbps:.1f}", "need": f"{need:g}", "platform": platform.name, "want": f"{want:g}"}
+        fields = {"mbps": figure(outcome.mbps, "Mbit/s"), "need": f"{need:g}", "platform": platform.name,
+                  "want": f"{want:g}"}
         series = self.plot(context, outcome.samples)
-        return self.finish(Finding(status, key, fields), value=round(outcome.mbps, 2), unit="Mbit/s", series=series,
+        return self.finish(Finding(status, key, fields), value=outcome.mbps, unit="Mbit/s", series=series,
                            details={
             "backend": outcome.backend, "server": outcome.server, "bytes": outcome.bytes,
             "seconds": round(outcome.seconds, 2), "stable": outcome.stable if outcome.stable is not None else "n/a",
@@ -620,9 +639,8 @@ def _probe_details(probed: Probed) -> dict[str, Any]:
     details: dict[str, Any] = {"transport": run.transport, "server": run.server or "none",
                                "contacted": ", ".join(run.contacted) or "none"}
     if stats:
-        details.update(sent=stats.sent, received=stats.received, median_ms=_r(stats.median_ms),
-                       jitter_ms=_r(stats.jitter_ms), p95_ms=_r(stats.p95_ms),
-                       loss_percent=round(stats.loss_percent, 2))
+        details.update(sent=stats.sent, received=stats.received, median_ms=stats.median_ms,
+                       jitter_ms=stats.jitter_ms, p95_ms=stats.p95_ms, loss_percent=stats.loss_percent)
     if run.udp_error:
         details["udp"] = run.udp_error
     if run.not_stun:
@@ -636,14 +654,6 @@ def rtt_points(rtts: Sequence[float | None], interval: float, start: float = 0.0
     return tuple((start + i * interval, rtt * 1000.0) for i, rtt in enumerate(rtts) if rtt is not None)
 
 
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-def _ms(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
-
-
 class ProbeCheck(NetworkCheck):
     """A figure of the shared probe stream, graded against ``limits`` (lower is better)."""
 
@@ -655,7 +665,7 @@ class ProbeCheck(NetworkCheck):
     unit: ClassVar[str] = "ms"
 
     def fields(self, value: float, probed: Probed) -> dict[str, Any]:
-        return {"ms": _ms(value), "via": say("network.via_tcp") if probed.run.transport == "tcp" else ""}
+        return {"ms": figure(value, "ms"), "via": say("network.via_tcp") if probed.run.transport == "tcp" else ""}
 
     def skipped(self, probed: Probed) -> CheckResult | None:
         return None
@@ -671,7 +681,7 @@ class ProbeCheck(NetworkCheck):
         warn, fail = (float(context.thresholds[k]) for k in self.limits)
         status = grade_upper(value, warn, fail)
         key = dict(zip((Status.PASS, Status.WARN, Status.FAIL), self.keys, strict=True))[status]
-        return self.finish(Finding(status, key, self.fields(value, probed)), value=round(value, 2), unit=self.unit,
+        return self.finish(Finding(status, key, self.fields(value, probed)), value=value, unit=self.unit,
                            details=_probe_details(probed), series=self.series(probed, context, warn, fail))
 
     def series(self, probed: Probed, context: CheckContext, warn: float, fail: float) -> list[Series]:
@@ -708,7 +718,7 @@ class Loss(ProbeCheck):
 
     def fields(self, value: float, probed: Probed) -> dict[str, Any]:
         assert probed.stats is not None
-        return {"percent": f"{value:.1f}", "lost": probed.stats.sent - probed.stats.received,
+        return {"percent": figure(value, "%"), "lost": probed.stats.sent - probed.stats.received,
                 "sent": probed.stats.sent}
 
     def skipped(self, probed: Probed) -> CheckResult | None:
@@ -769,7 +779,7 @@ class PlatformReach(NetworkCheck):
         details: dict[str, Any] = {"platform": platform.name, "udp": udp or "not tried",
                                    "contacted": ", ".join(e for e, _, _ in reached)}
         for where, took, failure in reached:
-            details[f"tcp {where}"] = f"{took * 1000:.0f} ms" if took is not None else failure
+            details[f"tcp {where}"] = f"{figure(took * 1000, 'ms')} ms" if took is not None else failure
         return self.finish(finding, details=details)
 
 
@@ -800,17 +810,18 @@ class LoadedDelay(NetworkCheck):
         growth = max(0.0, loaded.stats.median_ms - idle.stats.median_ms)
         status = grade_upper(growth, float(context.thresholds["warn_ms"]), float(context.thresholds["fail_ms"]))
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
-        details.update(idle_ms=_r(idle.stats.median_ms), loaded_ms=_r(loaded.stats.median_ms),
+        details.update(idle_ms=idle.stats.median_ms, loaded_ms=loaded.stats.median_ms,
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received, **_rpm_details(loaded))
         limits = context.thresholds
         points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), loaded.start_s)
+        idle_ms = stored(idle.stats.median_ms, "ms")  # the guide at the figure the details show
         series = [Series(say(f"plot.round_trip_{direction}"), "s", "ms", points, (
-            Guide(idle.stats.median_ms, say("plot.idle")),
-            Guide(idle.stats.median_ms + float(limits["warn_ms"]), say("plot.attention"))))] if points else []
+            Guide(idle_ms, say("plot.idle")), Guide(idle_ms + float(limits["warn_ms"]), say("plot.attention"))))
+                  ] if points else []
         rpm = say("network.rpm.clause", rpm=details["rpm"], band=say(f"network.rpm.band.{details['rpm_band']}")) \
             if "rpm" in details else ""
-        return self.finish(Finding(status, key, {"ms": _ms(growth), "loaded": _ms(loaded.stats.median_ms), "rpm": rpm}),
-                           value=round(growth, 1), unit="ms", details=details, series=series)
+        fields = {"ms": figure(growth, "ms"), "loaded": figure(loaded.stats.median_ms, "ms"), "rpm": rpm}
+        return self.finish(Finding(status, key, fields), value=growth, unit="ms", details=details, series=series)
 
 
 def _rpm_details(loaded: Loaded) -> dict[str, Any]:
@@ -823,8 +834,8 @@ def _rpm_details(loaded: Loaded) -> dict[str, Any]:
         found = responsiveness({k: v for k, v in kinds.items() if v}, answered)
     except ValueError:
         return {}
-    figures = {"rpm": round(found.rpm), "rpm_band": found.band, "rpm_foreign_ms": _r(found.foreign_ms),
-               "rpm_self_ms": _r(found.self_ms), "rpm_foreign_probes": found.foreign_n,
+    figures = {"rpm": round(found.rpm), "rpm_band": found.band, "rpm_foreign_ms": found.foreign_ms,
+               "rpm_self_ms": found.self_ms, "rpm_foreign_probes": found.foreign_n,
                "rpm_self_probes": found.self_n}
     return {k: v for k, v in figures.items() if v is not None}  # details hold numbers and strings only
 

@@ -10,6 +10,7 @@ from typing import Any
 import psutil
 
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
+from checks.figures import figure
 from checks.wording import say
 
 
@@ -18,7 +19,7 @@ def assess_battery(percent: float | None, plugged: bool | None, seconds_left: fl
     """Whether the battery lasts through an interview. ``percent`` None means there is no battery."""
     if percent is None:
         return Finding(Status.PASS, "no_battery")
-    fields = {"percent": round(percent)}
+    fields = {"percent": figure(percent, "%")}
     if plugged:
         return Finding(Status.PASS, "charging", fields)
     minutes = None if seconds_left is None or seconds_left < 0 else seconds_left / 60
@@ -34,7 +35,7 @@ def assess_cpu(samples: list[float], busiest: list[tuple[str, float]], limits: M
     """Whether the processor is busy for the whole sampling window (a short burst is fine)."""
     average = sum(samples) / len(samples) if samples else 0.0
     busy = sorted(samples)[len(samples) // 4] if samples else 0.0  # busy for three quarters of the window
-    fields: dict[str, Any] = {"percent": round(average)}
+    fields: dict[str, Any] = {"percent": figure(average, "%")}
     if busy < limits["warn_percent"]:
         return Finding(Status.PASS, "ok", fields)
     names = [f"{name} ({share:.0f}%)" for name, share in busiest if share >= limits["name_process_percent"]]
@@ -82,7 +83,7 @@ class Power(Check):
         else:
             left = battery.secsleft if isinstance(battery.secsleft, (int, float)) else None
             finding = assess_battery(battery.percent, battery.power_plugged, left, context.thresholds)
-        return self.worded(finding, value=None if battery is None else round(battery.percent, 1),
+        return self.worded(finding, value=None if battery is None else battery.percent,
                            unit="%" if battery is not None else "", details=finding.fields)
 
 
@@ -106,6 +107,6 @@ class Cpu(Check):
         cores = psutil.cpu_count() or 1
         busiest = busiest_processes(processes)
         finding = assess_cpu(samples, busiest[:3], limits)
-        return self.worded(finding, value=round(sum(samples) / len(samples), 1), unit="%",
+        return self.worded(finding, value=sum(samples) / len(samples) if samples else 0.0, unit="%",
                            details={"cores": cores, "samples": len(samples),
                                     "busiest": ", ".join(n for n, _ in busiest[:3])})

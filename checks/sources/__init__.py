@@ -17,7 +17,7 @@ class SourceError(Exception):
     """A device or file that could not be opened or read, with the sentences to show for it."""
 
     def __init__(self, key: str, **fields: object) -> None:
-        self.key = key
+        self.key, self.fields = key, fields
         self.summary = say(f"sources.{key}.summary", **fields)
         self.advice = say_all(f"sources.{key}.advice", **fields)
         super().__init__(self.summary)
