@@ -259,6 +259,9 @@ class CheckContext:
     """Why a required device could not be opened (a ``SourceError`` per device), for checks that report it."""
     picture_allowed: bool = False
     """The user opted in to a picture of the camera in the report; without it no check makes a :class:`Picture`."""
+    group: tuple[str, ...] = ()
+    """The ids of the checks of this check's device group in this run, in the order they run: a check may start work
+    early that a later one of them uses (the network phase starts its idle probe stream with the first check)."""
 
     @property
     def camera(self) -> CameraSource | None:

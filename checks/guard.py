@@ -233,9 +233,20 @@ class Guard:
             return self._limit("probe_interval_s")
         return self._limit("slow_interval_s")
 
+    def answer_timeout(self) -> float:
+        """How long a probe may go unanswered before it counts as lost: ``answer_timeout_s``, or ``answer_rtts`` times
+        the median round trip of the window's answered probes when that is longer; ``first_answer_s`` before the first
+        answer, whose round trip is not known yet. A steady line's answers come, late on a long round trip (a
+        satellite's 1.5 s), and its probes are not lost because a fixed second has passed."""
+        floor = self._limit("answer_timeout_s")
+        if self.last_answer is None:
+            return max(floor, self._limit("first_answer_s"))
+        answered = [p.rtt for p in self.probes if p.rtt is not None]
+        return max(floor, self._limit("answer_rtts") * statistics.median(answered)) if answered else floor
+
     def lost(self, t: float) -> int:
-        """How many probes of the window are lost (unanswered after ``answer_timeout_s``) at ``t``."""
-        timeout = self._limit("answer_timeout_s")
+        """How many probes of the window are lost (unanswered after :meth:`answer_timeout`) at ``t``."""
+        timeout = self.answer_timeout()
         return sum(1 for p in self.probes if p.rtt is None and p.sent + timeout <= t)
 
     # -- judgement ----------------------------------------------------------------------------------------
@@ -245,7 +256,7 @@ class Guard:
         answer time are not counted yet. (None, None, None) before ``min_probes`` have been judged."""
         horizon = t - self._limit("window_s")
         self.probes = deque(p for p in self.probes if p.sent >= horizon)  # they come as they settle, not as sent
-        timeout = self._limit("answer_timeout_s")
+        timeout = self.answer_timeout()
         judged = [p.rtt for p in self.probes if p.rtt is not None or p.sent + timeout <= t]
         if len(judged) < self._limit("min_probes"):
             return None, None, None

@@ -182,7 +182,6 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
     watch). Returns the guard (its ``changes`` are the timeline)."""
     limits = watch.limits
     interval = float(limits["probe_interval_s"])
-    timeout = float(limits["answer_timeout_s"])
     start = time.perf_counter()
     guard = Guard(limits, start)
     readers: dict[str, Callable[[float], Any]] = {"interface": watch.interface}
@@ -219,7 +218,7 @@ def run(watch: Watch, cancel: threading.Event, emit: Callable[[Status, bool], No
             tick += interval
             if stream is not None:
                 stream.receive(tick - time.perf_counter())
-                for sent, rtt in stream.finished(timeout):
+                for sent, rtt in stream.finished(guard.answer_timeout()):
                     guard.add(Probe(sent, rtt))
                 guard.waiting(time.perf_counter(), stream.waiting())
             else:

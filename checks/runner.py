@@ -226,7 +226,8 @@ class Runner:
                     if device not in devices:
                         devices[device] = self._open(device)
                     first_used.setdefault(device, time.monotonic())
-                result, lost = self._run_check(loaded, devices, shared, shared_lock)
+                result, lost = self._run_check(loaded, devices, shared, shared_lock,
+                                               tuple(self.checks[i].id for i in members))
                 if lost is not None:
                     result = self._fault(loaded, lost, result, first_used, causes, told)
                 root_of = getattr(loaded.check, "root_cause_of", None)
@@ -263,7 +264,7 @@ class Runner:
         return result
 
     def _run_check(self, loaded: LoadedCheck, devices: dict[str, _Device], shared: dict[str, Any],
-                   shared_lock: threading.RLock) -> tuple[CheckResult, Lost | None]:
+                   shared_lock: threading.RLock, group: tuple[str, ...] = ()) -> tuple[CheckResult, Lost | None]:
         """The check's result, and the fault it met during the run (a :class:`Lost` for a device it requires)."""
         check = loaded.check
         for device in DEVICES:
@@ -288,6 +289,7 @@ class Runner:
             shared_lock=shared_lock,
             source_errors={d: s.error for d, s in devices.items() if s.error is not None},
             picture_allowed=self.config.picture,
+            group=group,
         )
 
         self.listener.check_started(loaded.id)

@@ -42,11 +42,10 @@ def drive_adaptive(guard: Guard, start: float, end: float, loss: float = 0.0, rt
                    answered: bool = True, lost_at: tuple[float, ...] = (),
                    rtt_at: dict[float, float] | None = None) -> tuple[list[tuple[float, str, str]], list[float]]:
     """As the watch loop does it: a beat every STEP, a probe sent when :meth:`Guard.interval` says one is due, an
-    unanswered probe given to the guard as lost only after ``answer_timeout_s`` (and as waiting before). A probe
+    unanswered probe given to the guard as lost only after its answer time (and as waiting before). A probe
     is lost with probability ``loss``, or when sent at a moment of ``lost_at``; ``rtt_at`` gives other round trips
     from a moment on. Returns (t, state, reason) of every beat and the send times."""
     rng = random.Random(seed)
-    timeout = LIMITS["answer_timeout_s"]
     seen, sent, waiting = [], [], []
     last_sent = -1e9
     for i in range(round((end - start) / STEP)):
@@ -61,7 +60,7 @@ def drive_adaptive(guard: Guard, start: float, end: float, loss: float = 0.0, rt
             else:
                 waiting.append(t)
         now = t + STEP
-        for s in [s for s in waiting if s + timeout <= now]:
+        for s in [s for s in waiting if s + guard.answer_timeout() <= now]:
             waiting.remove(s)
             guard.add(Probe(s, None))
         guard.waiting(now, waiting)

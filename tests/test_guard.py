@@ -47,6 +47,21 @@ def test_a_good_line_stays_good_and_reports_its_figures():
     assert status.to_json() == {"t": 30, "state": "good", "loss_pct": 0.0, "rtt_ms": 35.0, "reason": "ok"}
 
 
+def test_a_probe_is_lost_after_twice_the_round_trip_of_a_slow_line_never_before():
+    """A steady 1.5 s line (a satellite's round trip and its queue): its answers come after more than the fixed
+    second, and its probes are waited for twice its round trip; it is trouble for its round trip, with nothing lost."""
+    guard = Guard(LIMITS)
+    assert guard.answer_timeout() == LIMITS["first_answer_s"]  # nothing answered yet: the round trip is not known
+    drive(guard, 0, 5, rtt=0.035)
+    assert guard.answer_timeout() == LIMITS["answer_timeout_s"]  # a short round trip: the fixed time too
+    slow = Guard(LIMITS)
+    seen, _ = drive_adaptive(slow, 0, 30, rtt=1.5)
+    assert slow.answer_timeout() == pytest.approx(LIMITS["answer_rtts"] * 1.5)
+    status = slow.evaluate(30)
+    assert (status.state, status.reason, status.loss_pct) == ("trouble", "rtt", 0), status
+    assert "down" not in states(seen)
+
+
 def test_before_the_first_answer_it_is_checking_never_good():
     guard = Guard(LIMITS)
     assert guard.evaluate(0).shown == "checking"

@@ -131,10 +131,20 @@ def test_fewer_streams_on_a_slow_line():
     assert transfer.StopRule(streams=4, stream_mbps=0).streams_for(1.0) == 4
 
 
+def test_a_slow_line_is_judged_over_longer_windows():
+    rule = transfer.StopRule()  # windows of 0.5 s holding 1 Mbit at the least
+    assert rule.for_rate(40.0) == rule and rule.for_rate(2.0) == rule
+    slow = rule.for_rate(0.5)  # 2 s windows: TCP's cycles over a short queue last about a second there
+    assert slow.window_s == pytest.approx(2.0) and slow.max_s == pytest.approx(8 + 3 * 1.5)
+    assert transfer.StopRule(window_mbit=0).for_rate(0.5) == transfer.StopRule(window_mbit=0)
+    assert rule.for_rate(0.001).window_s == 2.0 and rule.for_rate(0).window_s == 0.5  # a trickle, nothing: bounded
+
+
 def test_the_stop_rule_stretches_for_a_long_round_trip():
-    rule = transfer.StopRule()  # a 1 s ramp-up, 1 s windows, 3 of them, 8 s at most
-    assert rule.for_round_trip(0.0002) == rule and rule.for_round_trip(0.1) == rule  # 8 round trips fit in 1 s
+    rule = transfer.StopRule()  # a 0.25 s ramp-up, 0.5 s windows, 3 of them, 8 s at most
+    assert rule.for_round_trip(0.0002) == rule and rule.for_round_trip(0.03) == rule  # 8 round trips fit in 0.25 s
+    assert rule.for_round_trip(0.1).ramp_s == pytest.approx(0.8) and rule.for_round_trip(0.1).window_s == 0.5
     satellite = rule.for_round_trip(0.6)  # slow start needs 8 round trips; a window holds two
     assert (satellite.ramp_s, satellite.window_s) == pytest.approx((4.8, 1.2))
-    assert satellite.max_s == pytest.approx(8 + 3.8 + 3 * 0.2) and satellite.long
+    assert satellite.max_s == pytest.approx(8 + 4.55 + 3 * 0.7) and satellite.long
     assert (satellite.min_s, satellite.windows, satellite.tolerance) == (rule.min_s, rule.windows, rule.tolerance)

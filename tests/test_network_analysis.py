@@ -15,6 +15,7 @@ from checks.analysis.network import (
     grade_upper,
     is_stable,
     rtt_stats,
+    steady_from,
     summarize_throughput,
     throughput,
     window_rates,
@@ -59,6 +60,18 @@ def test_window_rates_and_stop_rule():
     stalled = [*samples, *((4.0 + i * 0.1, samples[-1][1]) for i in range(1, 31))]
     assert not is_stable(stalled, 1.0, 1.0, 3, 0.05)
     assert not is_stable(samples[:30], 1.0, 1.0, 3, 0.05)  # too short to judge
+
+
+def test_the_figure_of_a_steady_transfer_is_its_steady_stretch():
+    """A slow start that outlasted the ramp-up the rule allowed: 2 Mbit/s for 1 s, then 8 Mbit/s; once three windows
+    are steady the figure is taken from where they begin, not lowered by the slow second."""
+    slow, fast = steady(2, 1.0), steady(8, 2.0)
+    samples = [*slow, *((1.0 + t, slow[-1][1] + b) for t, b in fast[1:])]
+    start = steady_from(samples, 0.25, 0.5, 3)
+    assert start == pytest.approx(1.25) and is_stable(samples, 0.25, 0.5, 3, 0.05)
+    assert throughput(samples, start) == pytest.approx(8, rel=0.01)
+    assert throughput(samples, 0.25) < 7.5  # the whole time after the ramp-up reads low
+    assert steady_from(samples[:20], 0.25, 0.5, 3) == 0.25  # fewer windows than the rule's: from the ramp-up
 
 
 @pytest.mark.parametrize("bad", [[(0.0, 0), (1.0, 10), (0.5, 20)], [(0.0, 10), (1.0, 5)], [(-1.0, 0), (1.0, 5)]])

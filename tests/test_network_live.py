@@ -100,7 +100,7 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
         assert abs(found["value"] - 0.95 * mbit) <= max(0.10 * 0.95 * mbit, 0.15), \
             (check_id, found["value"], found["details"])
         assert found["details"]["backend"] == "librespeed"
-        assert found["details"]["bytes"] > 0 and 3 < found["details"]["seconds"] < 9
+        assert found["details"]["bytes"] > 0 and 0.25 + 1.5 <= found["details"]["seconds"] < 9  # ramp_s + min_s
         assert found["details"]["contacted"] == f"{SERVER_IP}:{PORTS['php']}"
         (series,) = found["series"]  # the speed as the transfer went, for the report's plot
         times = [t for t, _ in series["points"]]
@@ -342,14 +342,15 @@ def test_the_whole_network_phase_is_bounded(real, tmp_path):
     link = real
     link.shape(2)
     profile = tmp_path / "short.toml"
-    profile.write_text('[thresholds."network.connectivity"]\nphase_s = 4\n')
+    profile.write_text('[thresholds."network.connectivity"]\nphase_s = 2\n')
     checks, took = link.check("--network", "librespeed", "--server", link.urls["php"], "--profile", str(profile),
                               "--only", "network.connectivity,network.download,network.upload")
     assert checks["network.connectivity"]["status"] == "pass"
-    # the 4 s budget stops the transfer; closing its streams took up to 0.53 s in the CI runs: within a second
-    assert checks["network.download"]["duration_s"] < 5.0
+    # the 2 s budget stops the transfer (it needs 2 s and more at the least); closing its streams took up to 0.53 s
+    # in the CI runs: within a second
+    assert checks["network.download"]["duration_s"] < 3.0
     assert checks["network.upload"]["status"] == "error"
-    assert "time limit of 4 seconds" in checks["network.upload"]["summary"]
+    assert "time limit of 2 seconds" in checks["network.upload"]["summary"]
     assert took < 12
 
 
@@ -360,7 +361,7 @@ def test_delay_under_load_stays_within_what_the_shaper_can_queue(real, mbit):
     checks, _ = link.check("--server", link.urls["php"], "--stun", link.stun,
                            "--only", "network.upload,network.upload_delay")
     delay = checks["network.upload_delay"]
-    assert delay["details"]["idle_ms"] < 5 and delay["details"]["loaded_received"] > 100
+    assert delay["details"]["idle_ms"] < 5 and delay["details"]["loaded_received"] > 50  # 50 a second, 1.5 s at least
     if mbit is None:
         assert delay["status"] == "pass" and delay["value"] < 10
     else:

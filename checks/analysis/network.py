@@ -70,21 +70,35 @@ def throughput(samples: Sequence[Sample], ramp_s: float) -> float:
     return (b1 - b0) * 8 / (t1 - t0) / 1e6
 
 
-def window_rates(samples: Sequence[Sample], ramp_s: float, window_s: float) -> list[float]:
-    """Mbit/s in consecutive whole windows of ``window_s`` after the ramp-up, oldest first."""
+def _windows(samples: Sequence[Sample], ramp_s: float, window_s: float) -> list[tuple[Sample, Sample]]:
+    """The consecutive whole windows of ``window_s`` after the ramp-up, oldest first: (first, last sample) each."""
     _validate_samples(samples)
     if window_s <= 0:
         raise ValueError(f"window_s must be > 0, not {window_s}")
     if not samples:
         return []
-    rates = []
+    windows = []
     edge = sample_at(samples, ramp_s)
     while True:
         end = sample_at(samples, edge[0] + window_s)
         if end[0] < edge[0] + window_s or end[0] <= edge[0]:
-            return rates
-        rates.append((end[1] - edge[1]) * 8 / (end[0] - edge[0]) / 1e6)
+            return windows
+        windows.append((edge, end))
         edge = end
+
+
+def window_rates(samples: Sequence[Sample], ramp_s: float, window_s: float) -> list[float]:
+    """Mbit/s in consecutive whole windows of ``window_s`` after the ramp-up, oldest first."""
+    return [(end[1] - edge[1]) * 8 / (end[0] - edge[0]) / 1e6 for edge, end in _windows(samples, ramp_s, window_s)]
+
+
+def steady_from(samples: Sequence[Sample], ramp_s: float, window_s: float, windows: int) -> float:
+    """Where the last ``windows`` windows after the ramp-up begin (seconds; ``ramp_s`` when there are fewer): once
+    the stop rule found them steady, the figure is taken from there. A ramp-up that lasted longer than ``ramp_s`` (a
+    slow start over a longer round trip than the rule knew) then lowers no figure; a transfer that was steady from
+    the start is measured from its start."""
+    found = _windows(samples, ramp_s, window_s)
+    return found[-windows][0][0] if windows >= 1 and len(found) >= windows else ramp_s
 
 
 def is_stable(samples: Sequence[Sample], ramp_s: float, window_s: float, windows: int, tolerance: float) -> bool:

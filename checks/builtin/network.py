@@ -66,6 +66,17 @@ def server_fix(backend: str, settings: NetworkSettings) -> str:
     return say(f"network.server_fix.{settings.server_source if _named(backend, settings) else 'public'}")
 
 
+ROUND_TRIP = "network.round_trip"
+"""In the network checks' shared space: the round trip measured so far (seconds; the idle probe stream's median, else
+a transfer's), which the phase's time limit grows with."""
+LOADED_ANSWER_WAIT_S = 0.1
+"""Under load, the answers still due when the transfer ends are waited for this long at the least, else twice the
+slowest round trip answered (``late_rtts``): the loaded queue's delay is known by then, and it drains once the
+transfer has stopped."""
+EARLY_PROBE = "network.early_probe"
+"""In the network checks' shared space: the idle probe stream started with the phase's first check (:class:`Early`)."""
+
+
 def _failure(error: ProbeError) -> str:
     """The failure in words (one clause)."""
     return say(f"network.failure.{error.kind}", **{"status": "", "location": "", "proxy": "", "seconds": "",
@@ -91,12 +102,23 @@ class NetworkCheck(Check):
 
     def budget(self, context: CheckContext) -> Budget:
         """This check's budget: its own deadline (less a margin to report), and the whole phase's."""
-        phase_s = float(context.thresholds["phase_s"])  # the first network check's value sets the phase
-        phase_end, phase_s = context.memo("network.phase_end", lambda: (time.monotonic() + phase_s, phase_s))
+        phase_end, phase_s = self.phase(context)
         deadline = min(context.deadline - 0.5, phase_end)
         if time.monotonic() >= phase_end - 0.2:
             raise PhaseOver(phase_s)
         return Budget(deadline, context.cancel_event)
+
+    def phase(self, context: CheckContext) -> tuple[float, float]:
+        """When the whole network phase ends (``time.monotonic()``) and how long it is: ``phase_s`` from the first
+        network check's start, and ``phase_rtts`` round trips more once the round trip is known (every step of the
+        phase takes longer by round trips: an 800 ms line needs about 15 s more for each direction than a short one;
+        the first network check's values set the phase)."""
+        limits = context.thresholds
+        start, phase_s, phase_rtts = context.memo("network.phase", lambda: (
+            time.monotonic(), float(limits["phase_s"]), float(limits["phase_rtts"])))
+        rtt = context.shared.get(ROUND_TRIP)
+        seconds = phase_s + phase_rtts * (rtt if isinstance(rtt, float) else 0.0)
+        return start + seconds, round(seconds)
 
     def platform(self, context: CheckContext) -> reach.Platform:
         limits = context.thresholds
@@ -245,6 +267,13 @@ class Connectivity(NetworkCheck):
     def measure(self, context: CheckContext) -> CheckResult:
         settings = self.settings(context)
         budget = self.budget(context)
+        early = _start_probe(self, context)
+        result = self.connectivity(context, settings, budget)
+        if early is not None and self.is_root_cause(result):  # nothing answers: the probes would find nothing either
+            early.cancel.set()
+        return result
+
+    def connectivity(self, context: CheckContext, settings: NetworkSettings, budget: Budget) -> CheckResult:
         order = _backends(settings)
         errors: list[tuple[str, ProbeError]] = []
         details: dict[str, Any] = {}
@@ -339,6 +368,7 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
                              windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
                              stall_s=float(limits["stall_s"]), ramp_rtts=float(limits["ramp_rtts"]),
+                             window_mbit=float(limits["window_mbit"]),
                              streams=int(limits["streams"]),
                              stream_mbps=float(limits["stream_mbps"]))
 
@@ -370,6 +400,8 @@ class Throughput(NetworkCheck):
             else:
                 done = transfer.measure(self.direction, server, budget, rule, on_sample)
                 root = server.root
+            if done.rtt > 0:  # the phase's time limit grows with it, when the idle probes did not tell it
+                context.shared.setdefault(ROUND_TRIP, done.rtt)
             return Measured(done.result.mbps, done.result.bytes, done.result.seconds, backend, root,
                             done.result.stable, "", ", ".join(done.contacted), tuple(samples), done.started,
                             done.ramp_s)
@@ -513,6 +545,10 @@ class LoadedThroughput(Throughput):
     verdicts = frozenset({Status.WARN, Status.FAIL})
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
+        early = context.shared.get(EARLY_PROBE)
+        if isinstance(early, Early):  # the idle probe stream ends before the line is loaded
+            with contextlib.suppress(Lost, ProbeError, UnusablePlatform):  # told by the checks that use the probes
+                _probe(self, context)
         target = _loaded_target(self, context)
         stop = threading.Event()
         box: dict[str, Any] = {}
@@ -525,7 +561,7 @@ class LoadedThroughput(Throughput):
             if stop.wait(float(limits["ramp_s"])) or server is None:
                 return
             foreign_probes(server.probe_url, Budget(context.deadline, context.cancel_event), stop,
-                           float(limits["foreign_interval_s"]), lambda t: foreign.append((time.perf_counter(), t)))
+                           float(limits["foreign_interval_s"]), lambda at, t: foreign.append((at, t)))
 
         def probe_while_loaded() -> None:
             if stop.wait(float(limits["ramp_s"])) or target is None:
@@ -533,7 +569,8 @@ class LoadedThroughput(Throughput):
             box["start"] = time.perf_counter()
             with contextlib.suppress(ProbeError):  # no probe answered under load: told by the check
                 box["rtts"], _ = stun.udp_stream(target[0], target[1], Budget(context.deadline, context.cancel_event),
-                                                 interval, 60.0, 0.3, late_rtts=float(limits["late_rtts"]), stop=stop)
+                                                 interval, 60.0, LOADED_ANSWER_WAIT_S,
+                                                 late_rtts=float(limits["late_rtts"]), stop=stop)
 
         stream, prober = (threading.Thread(target=work, name=f"{work.__name__} {self.direction}", daemon=True)
                           for work in (probe_while_loaded, foreign_while_loaded))
@@ -543,10 +580,28 @@ class LoadedThroughput(Throughput):
             outcome = super().measured(context)
         finally:
             stop.set()
-            while stream.is_alive() and not context.cancelled:  # the answers still due (bounded by the deadline)
-                stream.join(0.05)
         # the foreign probes done so far; one still on its way (two round trips and a queue) is not waited for
         settled = list(foreign)
+
+        def settle(budget: Budget) -> Loaded:
+            """The probes' answers still due (bounded by the check's deadline) come while the next check runs: the
+            requests have gone, and their answers travel back on a line no longer loaded by this direction."""
+            while stream.is_alive() and not budget.done:
+                stream.join(0.05)
+            return self.loaded(outcome, box, target, server, settled, context)
+
+        with context.shared_lock:
+            context.shared[f"network.{self.direction}.loaded"] = Early(f"{self.direction} probes", settle,
+                                                                        context.deadline)
+        return outcome
+
+    @staticmethod
+    def loaded(outcome: Measured | ProbeError, box: Mapping[str, Any], target: tuple[str, int] | None,
+               server: transfer.Backend | None, settled: Sequence[tuple[float, Mapping[str, float]]],
+               context: CheckContext) -> Loaded:
+        """The transfer and the probes that ran alongside it once the line was full."""
+        limits = context.thresholds
+        interval = float(limits["probe_interval_s"])
         rtts: tuple[float | None, ...] = tuple(box.get("rtts") or ())
         start_s = 0.0
         if rtts and isinstance(outcome, Measured) and outcome.started is not None and outcome.ramp_s is not None:
@@ -558,11 +613,8 @@ class LoadedThroughput(Throughput):
             start_s = float(limits["ramp_s"])
         full = outcome.started + outcome.ramp_s if isinstance(outcome, Measured) and outcome.started is not None \
             and outcome.ramp_s is not None and server is not None and outcome.server == server.root else None
-        loaded = Loaded(outcome, rtt_stats(rtts) if rtts else None, rtts, endpoint(*target) if target else None,
-                        start_s, tuple(t for at, t in settled if full is not None and at >= full))
-        with context.shared_lock:
-            context.shared[f"network.{self.direction}.loaded"] = loaded
-        return outcome
+        return Loaded(outcome, rtt_stats(rtts) if rtts else None, rtts, endpoint(*target) if target else None,
+                      start_s, tuple(t for at, t in settled if full is not None and at >= full))
 
 
 class Download(LoadedThroughput):
@@ -586,29 +638,97 @@ class Probed:
     stats: RttStats | None
 
 
+class Early:
+    """Work started in the background for a check later in the phase: the idle probe stream begins with the
+    connectivity check (a few small requests beside 50 small packets a second disturb neither), and the check that
+    needs it takes its outcome, waiting for it if need be."""
+
+    def __init__(self, name: str, work: Callable[[Budget], Any], deadline: float) -> None:
+        self.cancel = threading.Event()
+        self.finished = threading.Event()
+        self.outcome: tuple[bool, Any] = (False, ProbeError("cancelled"))
+
+        def target() -> None:
+            try:
+                self.outcome = (True, work(Budget(deadline, self.cancel)))
+            except Exception as error:  # raised again in the check that takes the outcome
+                self.outcome = (False, error)
+            finally:
+                self.finished.set()
+
+        threading.Thread(target=target, name=f"early {name}", daemon=True).start()
+
+    def wait(self, context: CheckContext) -> None:
+        """Until the work has ended; :class:`Cancelled` (and the work stopped) when the waiting check is first."""
+        while not self.finished.wait(0.05):
+            if context.cancelled:
+                self.cancel.set()
+                raise Cancelled()
+
+    def result(self, context: CheckContext) -> Any:
+        self.wait(context)
+        ok, value = self.outcome
+        if not ok:
+            raise value
+        return value
+
+
+def _stun_servers(check: NetworkCheck, context: CheckContext) -> list[tuple[str, int]]:
+    return [(s.host, s.port) for s in check.settings(context).stun] or list(check.platform(context).udp_stun)
+
+
+def _probe_run(check: NetworkCheck, context: CheckContext, budget: Budget,
+               progress: Callable[[float], None] = lambda f: None) -> stun.ProbeRun:
+    """The idle probe stream: STUN to the first server that answers, else TCP connect times."""
+    limits = context.thresholds
+    settings = check.settings(context)
+    servers = _stun_servers(check, context)
+    tcp_targets = list(servers)
+    for server in (settings.server, settings.nq_server):  # the speed-test servers answer TCP too
+        if server:
+            parts = urlsplit(server)
+            tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
+    return stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
+                      duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
+                      late_rtts=float(limits["late_rtts"]), first_answer_s=float(limits["first_answer_s"]),
+                      progress=progress)
+
+
+def _start_probe(check: NetworkCheck, context: CheckContext) -> Early | None:
+    """The idle probe stream started now, in the background, when a later check of the run uses it (see
+    :class:`Early`); the first transfer waits for its end, so that it measures an idle line."""
+    if not PROBE_USERS & set(context.group) or EARLY_PROBE in context.shared:
+        return None
+    try:
+        _stun_servers(check, context)
+    except UnusablePlatform:  # told by the checks that use the probes
+        return None
+    early = Early("probes", lambda budget: _probe_run(check, context, budget), check.phase(context)[0])
+    with context.shared_lock:
+        context.shared[EARLY_PROBE] = early
+    return early
+
+
 def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
     existing = context.shared.get("network.probe")
     if isinstance(existing, Probed):
         return existing
-    budget = check.budget(context)  # outside the memo: memo holds its lock while computing
+    early = context.shared.get(EARLY_PROBE)
+    budget = check.budget(context) if early is None else None  # outside the memo: memo holds its lock while computing
 
     def compute() -> Probed:
-        limits = context.thresholds
-        settings = check.settings(context)
-        servers = [(s.host, s.port) for s in settings.stun] or list(check.platform(context).udp_stun)
-        tcp_targets = list(servers)
-        for server in (settings.server, settings.nq_server):  # the speed-test servers answer TCP too
-            if server:
-                parts = urlsplit(server)
-                tcp_targets.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
-        run = stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
-                         duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
-                         late_rtts=float(limits["late_rtts"]), first_answer_s=float(limits["first_answer_s"]),
-                         progress=lambda f: context.progress(f, say("network.latency.progress")))
+        if isinstance(early, Early):
+            run = early.result(context)
+        else:
+            assert budget is not None
+            run = _probe_run(check, context, budget, lambda f: context.progress(f, say("network.latency.progress")))
         if context.cancelled:
             raise Cancelled()
-        _raise_if_dropped(check, context, run, servers)
-        return Probed(run, rtt_stats(run.rtts) if run.rtts else None)
+        _raise_if_dropped(check, context, run, _stun_servers(check, context))
+        stats = rtt_stats(run.rtts) if run.rtts else None
+        if stats is not None and stats.median_ms is not None:
+            context.shared[ROUND_TRIP] = stats.median_ms / 1000
+        return Probed(run, stats)
 
     return context.memo("network.probe", compute)
 
@@ -792,14 +912,14 @@ class LoadedDelay(NetworkCheck):
 
     verdicts = frozenset({Status.WARN, Status.FAIL})
     transfer: ClassVar[type[LoadedThroughput]]
+    order = 101  # after both transfers: the answers still due after the download come while the upload runs
 
     def measure(self, context: CheckContext) -> CheckResult:
         idle = _probe(self, context)
         direction = self.transfer.direction
-        loaded = context.shared.get(f"network.{direction}.loaded")
-        if not isinstance(loaded, Loaded):  # run on its own: the transfer runs here, with the probes alongside
-            self.transfer().measured(context)
-            loaded = context.shared.get(f"network.{direction}.loaded")
+        if not isinstance(context.shared.get(f"network.{direction}.loaded"), Early):
+            self.transfer().measured(context)  # run on its own: the transfer runs here, with the probes alongside
+        loaded = context.shared[f"network.{direction}.loaded"].result(context)
         details: dict[str, Any] = {"contacted": loaded.target or "none"} if isinstance(loaded, Loaded) else {}
         if not isinstance(loaded, Loaded) or isinstance(loaded.outcome, ProbeError):
             return self.worded(Finding(Status.SKIP, "no_transfer"), details=details)
@@ -886,3 +1006,7 @@ class LinkType(NetworkCheck):
         if found.kind == "unknown":
             return self.worded(Finding(Status.SKIP, "unknown"), details=details)
         return self.finish(assess_link(found, float(context.thresholds["weak_signal_percent"])), details=details)
+
+
+PROBE_USERS = frozenset(check.id for check in (Latency, Jitter, Loss, Udp, DownloadDelay, UploadDelay))
+"""The checks that use the idle probe stream."""

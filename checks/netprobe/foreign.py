@@ -44,11 +44,17 @@ def foreign_probe(url: str, budget: Budget, cap: float = 3.0) -> dict[str, float
 
 
 def foreign_probes(url: str, budget: Budget, stop: threading.Event, spacing: float,
-                   on_probe: Callable[[dict[str, float]], None]) -> None:
-    """Foreign probes one after another (at least ``spacing`` s apart) until ``stop``; each answered one is given to
-    ``on_probe``, a failed one is left out (the transfer's own errors tell what is wrong with the server)."""
+                   on_probe: Callable[[float, dict[str, float]], None]) -> None:
+    """Foreign probes started every ``spacing`` s until ``stop``, each on its own thread, as the draft sends them: a
+    probe does not wait for the one before, so a deep queue (each probe taking a second) still gives as many in a
+    short transfer. Each answered one is given to ``on_probe`` with when it was started (``time.perf_counter()``); a
+    failed one is left out (the transfer's own errors tell what is wrong with the server)."""
+
+    def one(started: float) -> None:
+        with contextlib.suppress(ProbeError):
+            on_probe(started, foreign_probe(url, budget))
+
     while not stop.is_set() and not budget.done:
         started = time.monotonic()
-        with contextlib.suppress(ProbeError):
-            on_probe(foreign_probe(url, budget))
+        threading.Thread(target=one, args=(time.perf_counter(),), name="foreign probe", daemon=True).start()
         stop.wait(max(0.0, spacing - (time.monotonic() - started)))

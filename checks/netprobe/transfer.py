@@ -35,7 +35,15 @@ try:  # counting only acknowledged upload bytes needs TIOCOUTQ (Linux)
 except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 
-from checks.analysis.network import Sample, Throughput, is_stable, sample_at, summarize_throughput, window_rates
+from checks.analysis.network import (
+    Sample,
+    Throughput,
+    is_stable,
+    sample_at,
+    steady_from,
+    summarize_throughput,
+    window_rates,
+)
 from checks.netprobe.common import Budget, ProbeError, classify, endpoint, judge_answer, looks_like_page, tcp_connect
 from checks.netprobe.reach import environment_proxy
 
@@ -53,11 +61,11 @@ the rest of the transfer (a 1 Mbit/s upload over 800 ms read 0.2)."""
 class StopRule:
     """When a transfer stops (see :func:`checks.analysis.network.is_stable`)."""
 
-    ramp_s: float = 1.0
-    window_s: float = 1.0
+    ramp_s: float = 0.25
+    window_s: float = 0.5
     windows: int = 3
     tolerance: float = 0.08
-    min_s: float = 3.0
+    min_s: float = 1.5
     """Measure at least this long after the ramp-up."""
     max_s: float = 8.0
     stall_s: float = 2.5
@@ -70,12 +78,25 @@ class StopRule:
     """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
     streams only overfill its queue, and the losses make the figure low and unsteady."""
 
+    window_mbit: float = 1.0
+    """A window holds at least this many megabits at the rate measured after the ramp-up (1 s at 1 Mbit/s): a slow
+    line's rate swings with each of TCP's cycles over its short queue, and a shorter window would see the swing, not
+    the rate."""
+
     long: bool = False
     """A long round trip (the ramp-up scaled for it): all streams are kept. The rate known half-way through the
     ramp-up is slow start's, far below the line's, and a stream's share, once taken, grows back only slowly."""
 
     def streams_for(self, mbps: float) -> int:
         return max(1, min(self.streams, math.ceil(mbps / self.stream_mbps))) if self.stream_mbps > 0 else self.streams
+
+    def for_rate(self, mbps: float) -> StopRule:
+        """This rule at ``mbps``: windows long enough to hold ``window_mbit`` each (four times ``window_s`` at the most:
+        a server that trickles is told by the time limit, not waited for), the time limit longer by as much."""
+        needed = self.window_mbit / mbps if mbps > 0 and self.window_mbit > 0 else 0.0
+        window_s = min(max(self.window_s, needed), 4 * self.window_s)
+        longer = self.windows * (window_s - self.window_s)
+        return dataclasses.replace(self, window_s=window_s, max_s=self.max_s + longer)
 
     def for_round_trip(self, rtt: float) -> StopRule:
         """This rule on a link with a round trip of ``rtt`` seconds: the ramp-up at least ``ramp_rtts`` round trips,
@@ -121,6 +142,21 @@ def unsent(sock: socket.socket | None) -> int:
         return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
     except (OSError, ValueError, AttributeError):
         return 0
+
+
+TCPI_BYTES_ACKED = 120
+"""Where Linux's ``struct tcp_info`` holds ``tcpi_bytes_acked`` (a 64-bit count, since Linux 4.1)."""
+
+
+def acked(sock: socket.socket) -> int | None:
+    """Bytes of ``sock``'s stream the other side has acknowledged, as the kernel counts them (Linux; None where
+    unknown). One counter read at once: bytes written minus bytes unsent, read apart, can be caught between a write
+    and its count, and a window that begins there reads high by a whole chunk."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (OSError, AttributeError, ValueError):
+        return None
+    return struct.unpack_from("Q", info, TCPI_BYTES_ACKED)[0] if len(info) >= TCPI_BYTES_ACKED + 8 else None
 
 
 def backend_url(server: str, name: str) -> str:
@@ -222,6 +258,12 @@ class _Engine:
         self.connections: list[http.client.HTTPConnection] = []
         self.threads: list[threading.Thread] = []
         self.sending: set[socket.socket] = set()
+        self.acked_done = 0
+        """Acknowledged bytes of the upload sockets that have ended."""
+        self.acked_seen: dict[socket.socket, int] = {}
+        """Each upload socket's acknowledged bytes when last read (a socket closed under its response cannot tell)."""
+        self.by_ack: bool | None = None
+        """Whether the kernel counts acknowledged bytes (decided by the first upload socket; None before one)."""
         self.op_timeout = 3.0
         self.wanted = streams
         self.send_buffer = SEND_BUFFER
@@ -231,7 +273,31 @@ class _Engine:
     def moved(self) -> int:
         """Bytes moved so far: downloaded, or uploaded and acknowledged."""
         with self.lock:
+            if self.by_ack:  # an upload: the kernel's count of acknowledged bytes
+                return self.acked_done + sum(self.acked_now(sock) for sock in self.sending)
             return self.total - sum(unsent(sock) for sock in self.sending)
+
+    def acked_now(self, sock: socket.socket) -> int:
+        """``sock``'s acknowledged bytes, or the count last read when it can no longer tell (called with the lock)."""
+        count = acked(sock)
+        if count is not None:
+            self.acked_seen[sock] = count
+        return self.acked_seen.get(sock, 0)
+
+    def sends(self, sock: socket.socket) -> None:
+        """``sock`` starts an upload: counted from now on (called with the lock)."""
+        if self.by_ack is None:
+            self.by_ack = acked(sock) is not None
+        self.sending.add(sock)
+
+    def sent(self, sock: socket.socket) -> None:
+        """``sock``'s upload has ended: what it moved is kept, what never reached the server does not count (called
+        with the lock)."""
+        if sock in self.sending:
+            self.total -= unsent(sock)
+            self.acked_done += self.acked_now(sock)
+            self.acked_seen.pop(sock, None)
+            self.sending.discard(sock)
 
     def add(self, n: int) -> None:
         with self.lock:
@@ -347,7 +413,7 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
             assert sock is not None
             with engine.lock:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, engine.send_buffer)
-                engine.sending.add(sock)
+                engine.sends(sock)
             conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
             conn.putheader("Content-Length", str(UPLOAD_REQUEST_BYTES))
@@ -361,12 +427,12 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
                 engine.add(n)
             if not engine.stop.is_set():  # an empty answer is success, whatever its Content-Type
                 with contextlib.closing(conn.getresponse()) as response:
+                    with engine.lock:  # the server has read it all: all is acknowledged, and it may close the socket
+                        engine.acked_now(sock)
                     _check_answer(response, host, response.read(64 * 1024))
         finally:
             with engine.lock:
-                if sock in engine.sending:  # what never reached the server does not count
-                    engine.total -= unsent(sock)
-                    engine.sending.discard(sock)
+                engine.sent(sock)
             conn.close()
     return work
 
@@ -417,15 +483,19 @@ def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRul
     :class:`ProbeError` on failure."""
     backend = server if isinstance(server, Backend) else Backend("librespeed", server)
     proxy = proxy_for(backend)
-    if direction == "download":
-        url = backend.download_url
-        preflight(backend.probe_url, budget, proxy=proxy)
-    elif direction == "upload":
-        url = backend.upload_url
-        preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
-    else:
+    if direction not in ("download", "upload"):
         raise ValueError(f"direction must be download or upload, not {direction!r}")
-    rtt = round_trip(proxy or url, budget)
+    url = backend.download_url if direction == "download" else backend.upload_url
+    timed: list[float] = []  # the round trip is timed beside the small request (a round trip less on a long one)
+    timing = threading.Thread(target=lambda: timed.append(round_trip(proxy or url, budget)), name="round trip",
+                              daemon=True)
+    timing.start()
+    if direction == "download":
+        preflight(backend.probe_url, budget, proxy=proxy)
+    else:
+        preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
+    timing.join(budget.left())
+    rtt = timed[0] if timed else 0.0
     rule = rule.for_round_trip(rtt)
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
@@ -461,7 +531,7 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
     last_moved = start
     next_look = 0.0
     stable = False
-    matched = False
+    matched = sized = False
     try:
         while True:
             budget.cancel.wait(0.05)
@@ -491,6 +561,9 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
             if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
+            if not sized and elapsed >= rule.ramp_s:  # the windows sized for the rate the ramp-up reached
+                sized = True
+                rule = rule.for_rate(total * 8 / 1e6 / elapsed)
             if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
                                                                  rule.windows, rule.tolerance):
                 stable = True
@@ -501,4 +574,6 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
         engine.close()
     if samples[-1][0] <= rule.ramp_s + rule.window_s:
         raise ProbeError("timeout")
-    return summarize_throughput(samples, rule.ramp_s, stable), start, rule.ramp_s
+    # steady: the figure is the steady stretch's (the stop rule's windows), else all after the ramp-up
+    measured_from = steady_from(samples, rule.ramp_s, rule.window_s, rule.windows) if stable else rule.ramp_s
+    return summarize_throughput(samples, measured_from, stable), start, rule.ramp_s
