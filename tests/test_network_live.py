@@ -119,17 +119,19 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
 
 def test_whole_network_phase_on_a_good_link(real):
     link = real
-    link.shape(10)
+    link.shape(10, queue_ms=85)
     link.udp_filter(0)
     checks, took = link.check("--server", link.urls["php"], "--stun", link.stun, "--only", "network.*",
                               "--profile", str(link.profile))
     statuses = {k: v["status"] for k, v in checks.items()}
     # the shaper's queue fills while uploading: the delay under load grows, as on a real line, up to what tbf holds
-    # (10 Mbit/s × 60 ms + a 16 KiB burst: 73 ms)
+    # (10 Mbit/s × 85 ms + a 16 KiB burst: 98 ms). A queue that deep is bufferbloat whatever the moment of TCP's
+    # sawtooth the probes meet (with 60 ms, a queue half drained after a loss read just under the 30 ms line);
+    # it stays under the 100 ms of a problem.
     statuses.pop("network.upload_delay")
-    assert 5 < checks["network.upload_delay"]["value"] < 80
+    assert 30 < checks["network.upload_delay"]["value"] < 100
     statuses.pop("network.download_delay")  # and the same while downloading
-    assert 5 < checks["network.download_delay"]["value"] < 80
+    assert 30 < checks["network.download_delay"]["value"] < 100
     assert statuses == dict.fromkeys(statuses, "pass"), {k: v["summary"] for k, v in checks.items()}
     assert len(checks) == 11
     assert link.report["headline"] == "Ready, with 2 things to improve"  # the delay while downloading and uploading
