@@ -24,9 +24,9 @@ from checks.analysis.faces import Box, HaarFaceDetector
 from checks.analysis.smoothing import Steady
 from checks.api import Finding
 from checks.builtin.camera import LiveMotion, hint_text, live_hint
+from checks.engine.thresholds import Thresholds
 from checks.sources.camera import FrameFeed
-from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.text.wording import say
 
 DISPLAY_MS = 33  # about 30 pictures a second
 ANALYSE_EVERY_S = 0.2  # verdicts five times a second

@@ -47,10 +47,10 @@ from app.step_cards import PlanBCard, StepCard
 from app.throughput_graph import ThroughputGraph
 from app.workers import wind_down
 from checks.api import CheckResult
-from checks.recording import GUIDED_TOTAL_S
-from checks.report import Report, category_label, fix_first_text, format_value
-from checks.steps import STEPS, fix_first_line, summarise, unchecked_names
-from checks.wording import labelled, say, say_all
+from checks.report.model import Report, category_label, fix_first_text, format_value
+from checks.report.steps import STEPS, fix_first_line, summarise, unchecked_names
+from checks.sources.recording import GUIDED_TOTAL_S
+from checks.text.wording import labelled, say, say_all
 
 PREVIEW_MIN_PX = 400
 """The preview is at least this wide beside the steps (else they go under it)."""

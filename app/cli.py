@@ -16,20 +16,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.network import BACKENDS
-from checks.untrusted import clean_error
+from checks.config.servers import BACKENDS
+from checks.text.untrusted import clean_error
 
 if TYPE_CHECKING:
     from app.session import Session
     from checks.api import CheckResult
-    from checks.kiosk import KioskConfig
-    from checks.profile import Profile
-    from checks.runner import RunListener
+    from checks.config.kiosk import KioskConfig
+    from checks.config.profile import Profile
+    from checks.engine.runner import RunListener
 
 # Each command imports what it needs when it runs: --help, --version and a bad argument answer at once, and the
 # window shows its starting card before the checks, OpenCV and NumPy load. The wording is light (Babel is loaded
 # only when a number or date is written).
-from checks.wording import PSEUDO, languages, say, say_all, set_language, system_language
+from checks.text.wording import PSEUDO, languages, say, say_all, set_language, system_language
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_NOT_SAVED = 0, 1, 2, 3
 
@@ -171,7 +171,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _terminal_progress() -> RunListener:
     """A listener that keeps a single status line on stderr while checks run (only on a terminal)."""
-    from checks.runner import RunListener
+    from checks.engine.runner import RunListener
 
     class TerminalProgress(RunListener):
         def check_finished(self, result: object, done: int, total: int) -> None:
@@ -185,7 +185,7 @@ def _terminal_progress() -> RunListener:
 
 def run_check(args: argparse.Namespace) -> int:
     from app.session import resolve
-    from checks.runner import Runner
+    from checks.engine.runner import Runner
 
     session = resolve(args)
     choose_language(args.lang, session.profile)
@@ -208,10 +208,10 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
     """Build, save and print the report of ``results``; a report that cannot be made still shows every result, and
     one that cannot be saved is told after them (exit 3)."""
     from app.session import save_report
-    from checks.export import interview_text
-    from checks.files import NotSaved
-    from checks.history import open_history
-    from checks.report import build_report
+    from checks.report.export import interview_text
+    from checks.report.model import build_report
+    from checks.storage.files import NotSaved
+    from checks.storage.history import open_history
 
     try:
         history = open_history(args.remember)
@@ -249,8 +249,14 @@ def finish_check(args: argparse.Namespace, session: Session, results: list[Check
 def profile_command(args: argparse.Namespace) -> int:
     """``profile init FILE`` writes the commented template; ``profile validate FILE`` reports problems."""
     from app.session import UsageError
-    from checks.files import write_atomically
-    from checks.profile import ProfileError, check_servers, load_profile, private_servers_notice, profile_template
+    from checks.config.profile import (
+        ProfileError,
+        check_servers,
+        load_profile,
+        private_servers_notice,
+        profile_template,
+    )
+    from checks.storage.files import write_atomically
 
     if args.profile_command == "init":
         if args.file.exists():
@@ -275,7 +281,7 @@ def profile_command(args: argparse.Namespace) -> int:
 
 
 def list_checks() -> int:
-    from checks.discovery import find_plugins, load
+    from checks.engine.discovery import find_plugins, load
 
     rows = []
     for plugin in find_plugins():
@@ -292,7 +298,7 @@ def list_checks() -> int:
 def list_devices(as_json: bool) -> int:
     """Print the devices; there being none is an answer, not an error (exit 0)."""
     from checks.sources.listing import all_devices
-    from checks.wording import say
+    from checks.text.wording import say
 
     found = all_devices()
     if as_json:
@@ -307,7 +313,7 @@ def list_devices(as_json: bool) -> int:
 def apply_kiosk_config(args: argparse.Namespace) -> KioskConfig:
     """Read ``--kiosk-config``; its profile, checks and server apply where the command line names none."""
     from app.session import UsageError
-    from checks.kiosk import KioskError, load_kiosk_config
+    from checks.config.kiosk import KioskError, load_kiosk_config
 
     try:
         config = load_kiosk_config(args.kiosk_config)
@@ -327,7 +333,7 @@ def kiosk_set_pin(path: Path) -> int:
     import getpass
 
     from app.session import UsageError
-    from checks.kiosk import KioskError, write_pin_hash
+    from checks.config.kiosk import KioskError, write_pin_hash
 
     if sys.stdin is not None and sys.stdin.isatty():
         first, second = getpass.getpass(say("cli.pin_asked")), getpass.getpass(say("cli.pin_again"))
@@ -367,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     starting = None
     if window and args.kiosk:
-        from app.kiosk_guard import no_bus_autolaunch
+        from app.lockdown import no_bus_autolaunch
 
         no_bus_autolaunch()  # before the first window: nothing the kiosk starts may outlive it
     if window:
@@ -389,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             return kiosk_set_pin(args.kiosk_config)
         kiosk_config = apply_kiosk_config(args) if args.kiosk else None
         if kiosk_config is None and not args.demo:  # the devices chosen last time, unless named now
-            from checks.settings import load_choice
+            from checks.storage.settings import load_choice
 
             remembered = load_choice()
             args.camera = args.camera or remembered.camera

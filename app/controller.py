@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from app.workers import OpenCameraWorker, RecordWorker, RunWorker, as_source_error
 from checks.api import CheckResult
-from checks.history import History
-from checks.recording import RecordedMic, Recording
-from checks.report import Report, build_report
-from checks.runner import Runner
+from checks.engine.runner import Runner
+from checks.report.model import Report, build_report
 from checks.sources.camera import CameraSource, CameraSpec, FrameFeed
 from checks.sources.mic import MicSpec
+from checks.sources.recording import RecordedMic, Recording
+from checks.storage.history import History
 
 if TYPE_CHECKING:
     from app.session import Session

@@ -17,7 +17,7 @@ from app.workers import Worker
 from checks.sources.camera import CameraSpec
 from checks.sources.listing import all_devices
 from checks.sources.mic import MicSpec
-from checks.wording import say
+from checks.text.wording import say
 
 AUTO = "auto"
 

@@ -1,8 +1,8 @@
 """The echo test in the window: a "Test for echo" button that runs ``mic.echo`` off the GUI thread.
 
 The test plays a sound, so it runs only when the candidate presses the button. :class:`EchoTest` runs the check
-through an ordinary :class:`~checks.runner.Runner` (which opens the chosen microphone, and closes it after) on the
-global thread pool (:class:`app.workers.RunWorker`); its result reaches the GUI only through signals::
+through an ordinary :class:`~checks.engine.runner.Runner` (which opens the chosen microphone, and closes it after) on
+the global thread pool (:class:`app.workers.RunWorker`); its result reaches the GUI only through signals::
 
     test = EchoTest(MicSpec.parse("auto"))
     test.progress.connect(show_message)          # "Playing a short test sound…"
@@ -25,10 +25,10 @@ from app.reword import unworded, worded
 from app.workers import RunWorker
 from checks.api import CheckResult
 from checks.builtin.echo import asked
-from checks.discovery import discover
-from checks.runner import RunConfig, Runner
+from checks.engine.discovery import discover
+from checks.engine.runner import RunConfig, Runner
+from checks.engine.thresholds import Thresholds
 from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
 
 CHECK_ID = "mic.echo"
 

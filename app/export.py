@@ -25,11 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
-from app.kiosk_guard import opening_refused
-from checks.export import Figure, figures, has_picture, mailto_url, render_html, summary_text
-from checks.files import replacing, write_atomically
-from checks.report import Report
-from checks.wording import say
+from app.lockdown import opening_refused
+from checks.report.export import Figure, figures, has_picture, mailto_url, render_html, summary_text
+from checks.report.model import Report
+from checks.storage.files import replacing, write_atomically
+from checks.text.wording import say
 
 
 def _ensure_app() -> None:
@@ -63,8 +63,8 @@ def print_document(report: Report, now: datetime | None = None) -> QTextDocument
 def write_pdf(report: Report, path: Path, now: datetime | None = None) -> None:
     """Write the report as an A4 PDF: words, plots, and the camera snapshot only when the user opted in (it is then
     in the report, and the file is the user's alone). Qt's writer fails without a word (a full disk leaves an empty
-    file): :func:`checks.files.replacing` reads the PDF back and raises :class:`checks.files.NotSaved` unless it is
-    whole, and the old file stays."""
+    file): :func:`checks.storage.files.replacing` reads the PDF back and raises :class:`checks.storage.files.NotSaved`
+    unless it is whole, and the old file stays."""
     _ensure_app()
     with replacing(Path(path), private=has_picture(report)) as tmp:
         writer = QPdfWriter(str(tmp))

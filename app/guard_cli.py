@@ -22,15 +22,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from checks.files import NotSaved, write_atomically
-from checks.guard import Status, channel_action
-from checks.guard_watch import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
-from checks.network import StunServer
-from checks.profile import Profile, ProfileError, check_servers, load_profile, private_servers_notice
-from checks.report import build_report
+from checks.config.profile import Profile, ProfileError, check_servers, load_profile, private_servers_notice
+from checks.config.servers import StunServer
+from checks.engine.thresholds import Thresholds
+from checks.guard.judgement import Status, channel_action
+from checks.guard.watchers import Watch, guard_limits, run, stun_servers, timeline_record, wall_clock
+from checks.report.model import build_report
 from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
-from checks.wording import clock, labelled, say, set_language
+from checks.storage.files import NotSaved, write_atomically
+from checks.text.wording import clock, labelled, say, set_language
 
 EXIT_USAGE, EXIT_NOT_SAVED = 2, 3
 

@@ -1,11 +1,12 @@
 """Interview mode's small window: frameless, always on top, quiet while all is well.
 
-It is a view of :class:`checks.guard.Status`: the watcher loop (:func:`checks.guard_watch.run`) runs off the GUI
-thread (:class:`app.workers.GuardWorker`) and reaches the window only through signals. *All good* is a tick and
+It is a view of :class:`checks.guard.judgement.Status`: the watcher loop (:func:`checks.guard.watchers.run`) runs off
+the GUI thread (:class:`app.workers.GuardWorker`) and reaches the window only through signals. *All good* is a tick and
 "Connection good"; *trouble* is one line with the one thing to do now; *down* is the plan B card: the profile's backup
 channel first (with a copy button and its ``tel:``/``mailto:`` link), what to say, and the general plan B reminders,
-all taken from the report model (:func:`checks.report.build_report`). Its menu (⋯) holds the corners, Close and the
-tick box for the optional microphone watcher (off by default; the microphone chosen in the main window; a level only).
+all taken from the report model (:func:`checks.report.model.build_report`). Its menu (⋯) holds the corners, Close and
+the tick box for the optional microphone watcher (off by default; the microphone chosen in the main window; a level
+only).
 
 Nothing is saved but the corner the window sits in (a small file in the user's config folder) and, only when the
 candidate asks for it after the interview, the record of states.
@@ -43,13 +44,13 @@ from app.icons import status_icon
 from app.messages import warn
 from app.plan_b import PlanBView
 from app.workers import GuardWorker
-from checks.files import NotSaved, write_atomically
-from checks.guard import Change, Status
-from checks.guard_watch import Watch, guard_limits, stun_servers, timeline_record
-from checks.profile import Profile
-from checks.report import Report, build_report
+from checks.config.profile import Profile
+from checks.guard.judgement import Change, Status
+from checks.guard.watchers import Watch, guard_limits, stun_servers, timeline_record
+from checks.report.model import Report, build_report
 from checks.sources.mic import MicSpec
-from checks.wording import labelled, say
+from checks.storage.files import NotSaved, write_atomically
+from checks.text.wording import labelled, say
 
 ICON_STATUS = {"checking": "waiting", "good": "pass", "trouble": "warn", "down": "fail"}
 """The report's status icons (a disc with a mark: never colour alone) for the guardian's states."""

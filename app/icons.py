@@ -7,7 +7,7 @@ from functools import cache
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
-from checks.wording import say
+from checks.text.wording import say
 
 COLOURS = {
     "pass": "#1b7f3b",

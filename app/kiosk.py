@@ -35,7 +35,7 @@ from app.access import follow_layout
 from app.check_page import CheckPage, end_app, make_app
 from app.controller import RunController
 from app.device_pickers import AUTO, DevicePickers, camera_spec, mic_spec
-from app.kiosk_guard import (
+from app.lockdown import (
     FrontKeeper,
     clear_clipboards,
     close_windows_of,
@@ -46,10 +46,10 @@ from app.kiosk_guard import (
 )
 from app.report_view import ReportView
 from app.reword import choose_language, keep, offered_languages, worded
-from checks.export import summary_text
-from checks.kiosk import KioskConfig, PinGate, pin_state_path
-from checks.report import Report
-from checks.wording import language, language_name, say, set_language
+from checks.config.kiosk import KioskConfig, PinGate, pin_state_path
+from checks.report.export import summary_text
+from checks.report.model import Report
+from checks.text.wording import language, language_name, say, set_language
 
 if TYPE_CHECKING:
     from app.session import Session

@@ -3,7 +3,7 @@
 
 The audio side only copies blocks into a bounded queue (:class:`app.handoff.Handoff`, safe from any thread, never
 blocks); a timer in the GUI thread drains the queue and repaints, so the audio callback never waits for the
-screen. Feed it from a sounddevice callback or from ``checks.recording.record(on_block=meter.feed.push)``::
+screen. Feed it from a sounddevice callback or from ``checks.sources.recording.record(on_block=meter.feed.push)``::
 
     meter = LevelMeter()
     meter.start()                      # the timer runs (25 updates a second by default)
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.handoff import Handoff
 from app.reword import worded
 from checks.analysis.audio import FLOOR_DBFS, block_levels
-from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.engine.thresholds import Thresholds
+from checks.text.wording import say
 
 LEVEL_WORDS = ("very_quiet", "quiet", "good", "loud")
 """The level's words (``level_meter.words``), quietest first."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from checks.wording import say
+from checks.text.wording import say
 
 _Icon = QMessageBox.Icon
 _Button = QMessageBox.StandardButton

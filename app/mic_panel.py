@@ -15,9 +15,9 @@ from app.echo_test import EchoTestPanel
 from app.level_meter import LevelMeter
 from app.playback import PlaybackPanel
 from app.reword import keep, unworded, worded
-from checks.recording import Recording, guided_prompt
 from checks.sources.mic import MicSpec
-from checks.wording import say
+from checks.sources.recording import Recording, guided_prompt
+from checks.text.wording import say
 
 
 class MicPanel(QWidget):

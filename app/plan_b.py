@@ -1,7 +1,7 @@
 """The plan B, one widget wherever it is shown: the guided flow's last card (:class:`app.step_cards.PlanBCard`) and
 interview mode's window (:class:`app.guardian.GuardianWindow`).
 
-It shows the report model's backup channels (:attr:`checks.report.Report.backup_channels`) and a list of reminders
+It shows the report model's backup channels (:attr:`checks.report.model.Report.backup_channels`) and a list of reminders
 (the checklist, or the general reminders). Before the interview (``at_hand=False``) every channel is a line, as the
 report names it, and the reminders follow. During it (``at_hand=True``: the call has dropped) the first channel is the
 thing to do now, larger, with its Call or Open link and a Copy button; the other channels follow, then what to say,
@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from checks.guard import channel_action
-from checks.report import channel_text
-from checks.wording import labelled, say
+from checks.guard.judgement import channel_action
+from checks.report.model import channel_text
+from checks.text.wording import labelled, say
 
 
 def _line(*, selectable: bool = False, name: str = "") -> QLabel:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from app.handoff import Handoff
 from app.reword import unworded, worded
-from checks.wording import say
+from checks.text.wording import say
 
 TEST_SOUND_RATE = 48_000
 

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 
 from app.export import figure_image
 from app.icons import COLOURS, status_icon
-from app.kiosk_guard import opening_refused
+from app.lockdown import opening_refused
 from app.messages import ask
 from app.reword import unworded, when_text, worded
 from checks.api import CheckResult
-from checks.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
-from checks.report import Report, category_label, channel_text, fix_first_text, format_value
-from checks.wording import labelled, say
+from checks.report.export import VERDICT_STATUS, Figure, figures, has_picture, interview_lines
+from checks.report.model import Report, category_label, channel_text, fix_first_text, format_value
+from checks.text.wording import labelled, say
 
 ICON_SIZE = 20
 FIGURE_WIDTH = 520
@@ -89,7 +89,7 @@ class _TickLabel(QLabel):
 
 
 class ReportView(QWidget):
-    """Shows a :class:`~checks.report.Report`. ``set_report(report)`` fills it; ``clear()`` empties it."""
+    """Shows a :class:`~checks.report.model.Report`. ``set_report(report)`` fills it; ``clear()`` empties it."""
 
     link_requested = Signal(str)
     """A link (http(s), mailto or tel, already validated) the user activated; the window confirms and opens it."""

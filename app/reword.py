@@ -1,7 +1,7 @@
 """Texts that follow the language: a widget's text set from the wording is set again when the language changes.
 
 ``worded(button, "setText", "ui.run")`` sets the text now and remembers how it was made; :func:`reword` makes every
-remembered text of a widget and of everything inside it again, in the language now in use (:mod:`checks.wording`).
+remembered text of a widget and of everything inside it again, in the language now in use (:mod:`checks.text.wording`).
 Setting the same setter again replaces what was remembered, so a text that changes with the state (a hint, a button
 that turns into "Stop") follows the language too; :func:`unworded` sets a text that is not the app's own wording (a
 device's name, a check's finding), which the next language change leaves alone.
@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, QObject
 
-from checks.wording import ENGLISH, joined_date_time, language, language_name, languages, say, set_language
+from checks.text.wording import ENGLISH, joined_date_time, language, language_name, languages, say, set_language
 
 _KEPT = "_worded"
 

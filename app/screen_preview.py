@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from app.icons import status_icon
 from app.reword import worded
 from checks.api import MAX_PICTURE_BYTES, Picture
-from checks.report import Report
-from checks.wording import labelled, say
+from checks.report.model import Report
+from checks.text.wording import labelled, say
 
 SHOWN = QSize(800, 450)
 """The picture is shown at most this big: about what an interviewer's call window gives a shared screen."""

@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING
 
 from app.starting import no_screen
 from checks.builtin.echo import asked
-from checks.discovery import LoadedCheck, discover
-from checks.export import has_picture, render_html
-from checks.files import write_atomically
-from checks.network import NetworkSettings, StunServer, parse_server_url
-from checks.report import Report
-from checks.resources import asset_path
-from checks.runner import RunConfig
+from checks.config.servers import NetworkSettings, StunServer, parse_server_url
+from checks.engine.discovery import LoadedCheck, discover
+from checks.engine.runner import RunConfig
+from checks.engine.thresholds import Thresholds
+from checks.report.export import has_picture, render_html
+from checks.report.model import Report
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.storage.files import write_atomically
+from checks.text.resources import asset_path
+from checks.text.wording import say
 
 if TYPE_CHECKING:
-    from checks.profile import Profile
+    from checks.config.profile import Profile
 
 REPORT_SUFFIXES = (".json", ".html", ".pdf")
 
@@ -44,12 +44,12 @@ class Session:
     profile: Profile | None
     private_servers: tuple[str, ...] = ()
     """The profile's servers on a private network that this run uses, named to the candidate before it starts
-    (:func:`checks.profile.private_servers_notice`)."""
+    (:func:`checks.config.profile.private_servers_notice`)."""
 
     @property
     def notice(self) -> str:
         """The sentence naming :attr:`private_servers` (empty when there are none), in the language in use."""
-        from checks.profile import private_servers_notice
+        from checks.config.profile import private_servers_notice
 
         return private_servers_notice(self.private_servers)
 
@@ -66,7 +66,7 @@ def resolve(args: argparse.Namespace) -> Session:
     mic = MicSpec.parse(mic_text)
     profile, private = None, ()
     if args.profile is not None:  # the profile's validation (pydantic) is loaded only for a profile
-        from checks.profile import ProfileError, check_servers, load_profile
+        from checks.config.profile import ProfileError, check_servers, load_profile
 
         try:
             profile = load_profile(args.profile)
@@ -111,8 +111,8 @@ def resolve(args: argparse.Namespace) -> Session:
 
 def save_report(report: Report, path: Path) -> None:
     """Save the report as .json, .html or .pdf by the file's suffix (Qt is loaded only for a PDF): checked and
-    whole, or :class:`checks.files.NotSaved` and the old file unchanged. A report holding a picture is the user's
-    alone (0600); any other is as the umask says."""
+    whole, or :class:`checks.storage.files.NotSaved` and the old file unchanged. A report holding a picture is the
+    user's alone (0600); any other is as the umask says."""
     suffix = path.suffix.lower()
     private = has_picture(report)
     if suffix == ".json":

@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from checks import __version__
-from checks.wording import say
+from checks.text.wording import say
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
@@ -56,7 +56,7 @@ def show_starting(full_screen: bool = False) -> QWidget:
     window.setFont(font)
     window.setMinimumWidth(window.fontMetrics().averageCharWidth() * 36)
     if full_screen:
-        from app.kiosk_guard import fill_screen  # Qt only, as this module
+        from app.lockdown import fill_screen  # Qt only, as this module
 
         fill_screen(window)  # also where no window manager honours "full screen"
         window.showFullScreen()

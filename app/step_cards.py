@@ -1,5 +1,5 @@
 """The guided flow's step cards: one status (icon and word), what it means in plain words, the one thing to fix,
-and "Details" for the per-check rows. A card is a view: it shows a :class:`~checks.steps.StepSummary`."""
+and "Details" for the per-check rows. A card is a view: it shows a :class:`~checks.report.steps.StepSummary`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePol
 from app.icons import status_icon
 from app.plan_b import PlanBView
 from app.reword import keep, mnemonic_free, worded
-from checks.steps import StepSummary
-from checks.wording import say
+from checks.report.steps import StepSummary
+from checks.text.wording import say
 
 ICON_PX = 32
 

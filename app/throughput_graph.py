@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.reword import number_text, unworded, worded
-from checks.wording import say
+from checks.text.wording import say
 
 MBPS = re.compile(r"(\d+(?:\.\d+)?) Mbit/s")
 DIRECTIONS = {"network.download": "download", "network.upload": "upload"}

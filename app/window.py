@@ -26,12 +26,12 @@ from app.screen_preview import add_preview_action
 from app.session import UsageError, save_report
 from checks import __version__
 from checks.api import CheckResult
-from checks.files import NotSaved
-from checks.history import History, data_dir, open_history
-from checks.report import Report
-from checks.settings import load_choice, save_choice
+from checks.report.model import Report
 from checks.sources.camera import FrameFeed
-from checks.wording import language, language_name, say, set_language
+from checks.storage.files import NotSaved
+from checks.storage.history import History, data_dir, open_history
+from checks.storage.settings import load_choice, save_choice
+from checks.text.wording import language, language_name, say, set_language
 
 if TYPE_CHECKING:
     from app.guardian import GuardianWindow

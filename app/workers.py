@@ -32,14 +32,14 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from checks.api import CheckResult, Status
-from checks.guard import Change
-from checks.guard_watch import Watch
-from checks.guard_watch import run as run_watch
-from checks.recording import GUIDED_TOTAL_S, Recording, guided_take, record
-from checks.runner import RunListener, Runner, crashed_result, problem_result
+from checks.engine.runner import RunListener, Runner, crashed_result, problem_result
+from checks.guard.judgement import Change
+from checks.guard.watchers import Watch
+from checks.guard.watchers import run as run_watch
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource, CameraSpec, open_camera
 from checks.sources.mic import MicSpec, open_mic
+from checks.sources.recording import GUIDED_TOTAL_S, Recording, guided_take, record
 
 
 class WorkerSignals(QObject):
@@ -298,7 +298,7 @@ class GuardSignals(QObject):
 
 
 class GuardWorker(Worker):
-    """Interview mode's watcher loop (:func:`checks.guard_watch.run`) for the whole interview: ``status`` on every
+    """Interview mode's watcher loop (:func:`checks.guard.watchers.run`) for the whole interview: ``status`` on every
     evaluation, ``notice`` for a watcher that cannot watch, and ``timeline`` when it stops. Quitting is how a watch
     ends, so the timeline has a signal of its own (``returned`` never comes after :meth:`quit`); a watch that fails
     says so through ``errored``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from checks.wording import say
+from checks.text.wording import say
 
 NAME = "interview-ready"
 BUNDLE_ID = "org.interview-ready.app"
@@ -75,7 +75,7 @@ def babel_locale_data() -> set[str]:
     its parents' up to ``root``. The other ~1000 (about 30 MB) stay out of the bundle."""
     from babel.core import get_global
 
-    from checks.wording import PSEUDO, babel_locale, languages
+    from checks.text.wording import PSEUDO, babel_locale, languages
 
     needed = {"root"}
     for code in (*languages(), PSEUDO):

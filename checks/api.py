@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import checks.devices as devices
+import checks.engine.registry as devices
 from checks.figures import stored, stored_details
-from checks.wording import has_wording, say, say_all, say_n
+from checks.text.wording import has_wording, say, say_all, say_n
 
 if TYPE_CHECKING:
-    from checks.network import NetworkSettings
+    from checks.config.servers import NetworkSettings
     from checks.sources.camera import CameraSource
     from checks.sources.mic import MicSource
     from checks.sources.screen import ScreenSource
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "interview_ready.checks"
 
 CATEGORIES = devices.CATEGORIES
-"""Every category, in the order a report shows them (the registry in :mod:`checks.devices`)."""
+"""Every category, in the order a report shows them (the registry in :mod:`checks.engine.registry`)."""
 
 DEVICES = tuple(d.name for d in devices.DEVICES)
 """What a check may require. Checks that share one are run one after another on one opened source."""
@@ -199,7 +199,7 @@ not look, what to do by hand): every status but a pass, which never carries advi
 
 RULE = "rule"
 """The detail naming the finding's wording key (``too_dark``, ``several``): what the report's order of fixes and the
-live coach look up in the harm table (:mod:`checks.harm`)."""
+live coach look up in the harm table (:mod:`checks.report.harm`)."""
 
 
 BECAUSE = "because"
@@ -251,7 +251,7 @@ class CheckContext:
     """``time.monotonic()`` value by which the check must have returned."""
     report_progress: Callable[[float, str], None] = lambda fraction, message: None
     sources: dict[str, Any] = field(default_factory=dict)
-    """The opened source of every device this check's group requires, by device name (:mod:`checks.devices`)."""
+    """The opened source of every device this check's group requires, by device name (:mod:`checks.engine.registry`)."""
     shared: dict[str, Any] = field(default_factory=dict)
     """A scratch space shared by the checks of one device group (e.g. one recording for all mic checks)."""
     shared_lock: threading.RLock = field(default_factory=threading.RLock)  # a memo may use another memo
@@ -321,7 +321,7 @@ class CheckContext:
 
 class _WordedTitle:
     """A built-in check's title: the wording ``<check id>.title`` in the language in use when it is read, so a result
-    made after :func:`checks.wording.set_language` carries the title in that language. A third-party check sets its
+    made after :func:`checks.text.wording.set_language` carries the title in that language. A third-party check sets its
     own ``title`` class attribute, which takes the place of this one."""
 
     def __get__(self, instance: object, owner: type) -> str:
@@ -357,7 +357,7 @@ class Check:
     """A device (``camera``, ``mic``, ``network``) whose other checks cannot be judged when this check fails: the
     camera or microphone is missing, the internet cannot be reached. The runner then does not run them; each is
     "not checked" (:attr:`Status.SKIP`) with ``details["because"]`` naming this check, so that the report counts
-    one problem for the one cause (see :meth:`checks.report.Report.causes`)."""
+    one problem for the one cause (see :meth:`checks.report.model.Report.causes`)."""
     independent: ClassVar[bool] = False
     """Judged even when its device's root-cause check failed (it needs nothing of what failed)."""
     verdicts: ClassVar[frozenset[Status]] = frozenset()

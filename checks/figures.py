@@ -63,7 +63,7 @@ def stored(value: float, unit: str) -> float:
 
 def figure(value: float, unit: str) -> str:
     """``value`` as a sentence and a report show it: the stored figure, its decimals as stored (no trailing zeros)
-    and a true minus sign; the caller's language writes the decimal separator (:func:`checks.wording.number`)."""
+    and a true minus sign; the caller's language writes the decimal separator (:func:`checks.text.wording.number`)."""
     kept = stored(value, unit)
     text = f"{kept:.{_decimals(kept, unit)}f}" if isinstance(kept, float) else str(kept)
     if "." in text:

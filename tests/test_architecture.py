@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from checks.catalogs import english_tree
-from checks.wording import say
+from checks.text.catalogs import english_tree
+from checks.text.wording import say
 from tests.conftest import ROOT
 
 
@@ -122,7 +122,7 @@ def test_the_circle_finder_finds_a_circle_and_passes_a_line():
 
 def test_app_and_checks_have_no_import_circles():
     graph = import_graph()
-    assert "checks.runner" in graph["app.workers"] and "checks.api" in graph["checks.runner"]
+    assert "checks.engine.runner" in graph["app.workers"] and "checks.api" in graph["checks.engine.runner"]
     assert len(graph) > 40
     assert circles(graph) == []
 
@@ -147,7 +147,7 @@ def test_help_version_and_a_bad_argument_load_nothing_heavy():
 
 def test_the_starting_window_shows_before_opencv_and_numpy_load():
     code = ("from app.starting import show_starting\nw = show_starting()\n"
-            "assert w.isVisible() and w.text() == __import__('checks.wording').wording.say('ui.starting')")
+            "assert w.isVisible() and w.text() == __import__('checks.text.wording').text.wording.say('ui.starting')")
     assert _loaded_after(code) == ["PySide6"]
 
 

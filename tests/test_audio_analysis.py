@@ -25,8 +25,8 @@ from checks.analysis.audio import (
     noise_kind,
     prepare,
 )
-from tests import sounds
-from tests.sounds import RATE, guided, noise, rms_dbfs, tone
+from tests.support import sounds
+from tests.support.sounds import RATE, guided, noise, rms_dbfs, tone
 
 NOISE_TOLERANCE_DB = 1.0
 SNR_TOLERANCE_DB = 2.0
@@ -349,7 +349,7 @@ def test_raising_the_voice_by_20_db_moves_the_background_by_under_1_db(real_voic
 def test_a_loud_close_talker_in_a_quiet_room_is_not_a_noisy_room(real_voices):
     from checks.api import Status
     from checks.builtin.mic import noise_verdict, snr_verdict
-    from checks.thresholds import Thresholds
+    from checks.engine.thresholds import Thresholds
 
     limits = Thresholds()
     for name, voice in real_voices:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from checks.bounded import Outcome, bounded_call
-from checks.files import replacing, write_atomically
-from checks.settings import DeviceChoice, load_choice, save_choice
+from checks.engine.deadlines import Outcome, bounded_call
+from checks.storage.files import replacing, write_atomically
+from checks.storage.settings import DeviceChoice, load_choice, save_choice
 
 
 def test_a_call_that_returns_or_raises_in_time():

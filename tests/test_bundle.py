@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 from checks.api import ENTRY_POINT_GROUP
-from checks.profile import TEMPLATE
-from checks.resources import tomllib
-from checks.wording import ENGLISH, languages, say, say_n, set_language
+from checks.config.profile import TEMPLATE
+from checks.text.resources import tomllib
+from checks.text.wording import ENGLISH, languages, say, say_n, set_language
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.bundle
@@ -201,7 +201,7 @@ def test_the_bundle_is_under_250_mb_with_its_small_opencv(bundle):
 
 
 def test_a_webcams_motion_jpeg_video_is_read_and_another_format_is_named(run, tmp_path):
-    from tests import scenes
+    from tests.support import scenes
 
     frames = list(scenes.sitting_still(scenes.wall(640, 360), 10, noise=2.5))
     scenes.write_video(tmp_path / "clip.avi", frames, fourcc="MJPG")  # written with the venv's OpenCV (FFmpeg)

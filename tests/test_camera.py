@@ -35,17 +35,17 @@ from checks.builtin.camera import (
     judge_sharpness,
     judge_side_light,
 )
-from checks.discovery import discover
+from checks.config.servers import NetworkSettings
+from checks.engine.discovery import discover
+from checks.engine.runner import RunConfig, RunListener, Runner
+from checks.engine.thresholds import Thresholds
 from checks.figures import figure
-from checks.network import NetworkSettings
-from checks.report import Report
-from checks.runner import RunConfig, RunListener, Runner
+from checks.report.model import Report
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
-from checks.wording import say
-from tests import scenes
+from checks.text.wording import say
 from tests.conftest import DEMO, run_cli
+from tests.support import scenes
 
 W, H = 1280, 720
 LIMITS = {name: Thresholds().for_check(f"camera.{name}")

@@ -19,15 +19,15 @@ from checks.analysis.faces import default_detector
 from checks.analysis.smoothing import Steady
 from checks.api import Status
 from checks.builtin.camera import LiveMotion, hint_text, live_hint
-from checks.discovery import find_plugins, load
-from checks.report import build_report
-from checks.runner import RunConfig, Runner
+from checks.engine.discovery import find_plugins, load
+from checks.engine.runner import RunConfig, Runner
+from checks.engine.thresholds import Thresholds
+from checks.report.model import build_report
+from checks.report.steps import headline, summarise
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec, FrameFeed, open_camera
-from checks.steps import headline, summarise
-from checks.thresholds import Thresholds
-from checks.wording import say
-from tests import scenes
+from checks.text.wording import say
+from tests.support import scenes
 
 
 def test_steady_ignores_a_single_odd_verdict():
@@ -74,7 +74,7 @@ COACHED = {  # real photographs composed into rooms: what the coach and the card
 @pytest.mark.parametrize("scene", list(COACHED))
 def test_the_coach_and_the_card_after_a_run_say_the_same_thing(tmp_path, scene):
     """The live hint on a frame and the picture card after a run of the camera checks on the same frame name the
-    same finding first (one order of fixes, :mod:`checks.harm`)."""
+    same finding first (one order of fixes, :mod:`checks.report.harm`)."""
     frame = scenes.noisy(COACHED[scene]())
     coached_id, coached = live_hint(analyse_frame(frame, default_detector()), Thresholds())
     assert coached.status in (Status.WARN, Status.FAIL), scene  # each scene has something to coach

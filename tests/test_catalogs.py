@@ -19,8 +19,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
-from checks.catalogs import FIELD, PSEUDO, Counted, english_tree, template, template_entries, translations
-from checks.wording import ENGLISH, languages, say_n, set_language
+from checks.text.catalogs import FIELD, PSEUDO, Counted, english_tree, template, template_entries, translations
+from checks.text.wording import ENGLISH, languages, say_n, set_language
 from tests.conftest import ROOT
 
 LOCALE = ROOT / "assets" / "locale"
@@ -204,7 +204,7 @@ def test_a_language_whose_zero_is_singular_says_0_probleme(tmp_path):
     with po.open("wb") as f:
         write_po(f, catalog)
     assert catalog.num_plurals == get_plural("fr").num_plurals
-    code = ("import assets, sys\nfrom checks.wording import languages, say_n, set_language, say\n"
+    code = ("import assets, sys\nfrom checks.text.wording import languages, say_n, set_language, say\n"
             "assert assets.__file__.startswith(sys.argv[1]), assets.__file__\n"
             "set_language('fr')\nprint(languages())\nfor n in (0, 1, 2, 1000000): print(say_n('verdict.problems', n))\n"
             "print(say('verdict.ready'))\n")
@@ -243,7 +243,7 @@ def test_a_catalog_edited_after_its_compiling_is_read_from_its_po(tmp_path):
     with po.open("wb") as f:
         write_po(f, catalog)
     os.utime(po.with_suffix(".mo"), (1, 1))
-    script = f"from checks.wording import say, set_language\nset_language({code!r})\nprint(say('verdict.ready'))"
+    script = f"from checks.text.wording import say, set_language\nset_language({code!r})\nprint(say('verdict.ready'))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])})
     assert done.returncode == 0 and done.stdout == "Edited\n", done.stderr

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jsonschema
 import pytest
 
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import DEMO, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
@@ -64,7 +64,7 @@ def test_lang_fr_gives_the_text_and_the_saved_reports_in_french(tmp_path):
 
 
 def test_the_text_report_starts_with_the_interview(tmp_path):
-    from checks.profile import TEMPLATE
+    from checks.config.profile import TEMPLATE
 
     profile = tmp_path / "acme.toml"
     profile.write_text(TEMPLATE)

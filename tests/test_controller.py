@@ -12,10 +12,10 @@ from app.controller import Phase, RunController
 from app.session import Session, resolve
 from app.workers import GeneratorWorker, Worker
 from checks.api import Check, CheckContext, CheckResult, Status
-from checks.report import Report
+from checks.report.model import Report
 from checks.sources.camera import CameraSpec
-from tests import scenes
 from tests.conftest import DEMO
+from tests.support import scenes
 
 TIMEOUT_MS = 60_000
 

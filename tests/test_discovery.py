@@ -7,11 +7,11 @@ import sys
 import pytest
 
 from checks.api import Status
-from checks.discovery import discover, find_plugins, select
-from checks.runner import RunConfig, Runner
+from checks.engine.discovery import discover, find_plugins, select
+from checks.engine.runner import RunConfig, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
-from tests.plugins import GOOD_CHECK, distributions, make_distribution
+from tests.support.plugins import GOOD_CHECK, distributions, make_distribution
 
 
 @pytest.fixture
@@ -75,10 +75,10 @@ def test_an_entry_point_whose_name_is_not_an_id_is_an_error(site):
 
 
 def test_a_plugin_that_hangs_while_importing_is_an_error_not_a_hang(site, monkeypatch):
-    monkeypatch.setattr("checks.discovery.IMPORT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("checks.engine.discovery.IMPORT_TIMEOUT_S", 0.5)
     make_distribution(site, "acme-checks", {"acme.slow": "acme_slow:Hello"},
                       {"acme_slow": "import time\ntime.sleep(5)\n" + GOOD_CHECK.replace("acme.hello", "acme.slow")})
-    from checks import discovery
+    from checks.engine import discovery
 
     [loaded] = discover(distributions=distributions(site))
     assert "longer than 0.5 s" in loaded.error

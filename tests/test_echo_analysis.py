@@ -15,10 +15,10 @@ import soundfile
 from checks.analysis.echo import log_sweep, measure_echo
 from checks.api import Status
 from checks.builtin.echo import echo_verdict, handsfree_advice, response_series
-from checks.plots import chart_svg
+from checks.engine.thresholds import Thresholds
+from checks.report.plots import chart_svg
 from checks.sources.echo import handsfree_profiles
-from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.text.wording import say
 
 RATE = 44100
 LIMITS = Thresholds().for_check("mic.echo")

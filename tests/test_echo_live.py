@@ -1,6 +1,6 @@
 """``mic.echo`` through a real PulseAudio server: the played sweep really comes back, or does not.
 
-The private server (tests/pulse.py) plays into the null sink ``ir_test`` (the speakers). A second null sink,
+The private server (tests/support/pulse.py) plays into the null sink ``ir_test`` (the speakers). A second null sink,
 ``ir_room``, stands for the air between speakers and microphone: its monitor is the default source (the
 microphone). With nothing joining them, nothing comes back (headphones). ``module-loopback`` from the speakers'
 monitor into the room, at a known volume and latency, is a speaker next to the microphone; ``parec | sox reverb |
@@ -30,10 +30,20 @@ from collections.abc import Iterator
 import pytest
 
 from checks.figures import figure
-from checks.resources import asset_path
-from checks.wording import say
+from checks.text.resources import asset_path
+from checks.text.wording import say
 from tests.conftest import ROOT, run_cli
-from tests.pulse import RATE, ROOM, SINK, PulseServer, PulseUnavailable, add_room, carrying, loopback, start_pulse
+from tests.support.pulse import (
+    RATE,
+    ROOM,
+    SINK,
+    PulseServer,
+    PulseUnavailable,
+    add_room,
+    carrying,
+    loopback,
+    start_pulse,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -177,10 +187,10 @@ def test_a_cancel_while_the_sweep_plays_ends_the_test_at_once_and_closes_the_spe
     code = textwrap.dedent("""\
         import json, threading, time
         from checks.builtin.echo import asked
-        from checks.discovery import discover
-        from checks.runner import RunConfig, Runner
+        from checks.engine.discovery import discover
+        from checks.engine.runner import RunConfig, Runner
         from checks.sources.mic import MicSpec
-        from checks.thresholds import Thresholds
+        from checks.engine.thresholds import Thresholds
 
         config = RunConfig(mic=MicSpec.parse("auto"), thresholds=Thresholds(asked()))
         runner = Runner([c for c in discover("mic.echo") if c.id == "mic.echo"], config)

@@ -16,9 +16,9 @@ import pytest
 
 from app.echo_test import EchoTestPanel, echo_runner
 from checks.sources.mic import MicSpec
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.pulse import PulseUnavailable, add_room, loopback, start_pulse
+from tests.support.pulse import PulseUnavailable, add_room, loopback, start_pulse
 
 _PANEL = """\
 import json, sys

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jsonschema
 import pytest
 
-from checks.profile import TEMPLATE
+from checks.config.profile import TEMPLATE
 from tests.conftest import ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
@@ -138,7 +138,7 @@ def _demo_exports(tmp_path, *extra: str) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_plots_in_every_export_and_the_snapshot_only_when_asked_for(tmp_path):
-    from checks.wording import say
+    from checks.text.wording import say
 
     if shutil.which("pdfimages") is None:
         pytest.skip("pdfimages (poppler-utils) is not installed; .ci/setup.sh test installs it")

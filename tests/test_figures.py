@@ -10,8 +10,8 @@ import pytest
 
 from checks.api import Check, Status
 from checks.figures import ROUNDING, WORDED, figure, stored, stored_details
-from checks.report import format_value
-from checks.wording import number, set_language
+from checks.report.model import format_value
+from checks.text.wording import number, set_language
 
 
 @pytest.mark.parametrize(("value", "unit", "kept", "shown"), [

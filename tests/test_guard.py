@@ -15,13 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from checks.guard import Cpu, Guard, Interface, Mic, MicOff, Power, Probe, channel_action, periods, timeline_text
-from checks.guard_watch import read_interface, stun_servers
-from checks.profile import parse_profile
-from checks.report import build_report
-from checks.wording import say
+from checks.config.profile import parse_profile
+from checks.guard.judgement import (
+    Cpu,
+    Guard,
+    Interface,
+    Mic,
+    MicOff,
+    Power,
+    Probe,
+    channel_action,
+    periods,
+    timeline_text,
+)
+from checks.guard.watchers import read_interface, stun_servers
+from checks.report.model import build_report
+from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.guardkit import LIMITS, STEP, drive, drive_adaptive, sigint_default
+from tests.support.guardkit import LIMITS, STEP, drive, drive_adaptive, sigint_default
 
 
 def states(seen) -> list[str]:
@@ -293,7 +304,7 @@ def test_a_hang_up_or_terminate_saves_the_record_also_in_a_background_job(tmp_pa
 
 
 def test_a_record_that_cannot_be_saved_is_told_in_one_line(tmp_path):
-    from tests.disks import immutable, small_disk
+    from tests.support.disks import immutable, small_disk
 
     with small_disk(tmp_path / "S") as disk:
         record = disk / "record.json"
@@ -344,7 +355,7 @@ def test_the_record_goes_into_the_report_when_added(tmp_path):
 
     import jsonschema
 
-    from checks.export import render_html
+    from checks.report.export import render_html
 
     guard = Guard(LIMITS, start=0)
     drive(guard, 0, 10)
@@ -364,7 +375,7 @@ def test_the_terminal_shows_plan_b_when_the_line_goes_down():
     import io
 
     from app.guard_cli import plan_b_lines, printer
-    from tests.guardkit import statuses
+    from tests.support.guardkit import statuses
 
     profile = parse_profile('[[backup_channels]]\nkind = "dial_in"\nvalue = "+44 20 7946 0000,,123456#"\n')
     out = io.StringIO()
@@ -456,8 +467,8 @@ def test_loss_from_the_slow_rate_is_trouble_once_three_probes_are_lost():
 
 BUSY_APP = """\
 import json, os, subprocess, sys, time
-from checks.guard import Guard, Probe
-from checks.guard_watch import CpuWatch, guard_limits
+from checks.guard.judgement import Guard, Probe
+from checks.guard.watchers import CpuWatch, guard_limits
 limits = {**guard_limits(), "cpu_s": 3.0}
 busy = subprocess.Popen(["xz", f"-T{(os.cpu_count() or 1) + 1}", "-1", "-c", "/dev/urandom"],
                         stdout=subprocess.DEVNULL)

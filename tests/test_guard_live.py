@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from checks.guard_watch import guard_limits
-from tests.guardkit import GuardCommand
-from tests.netlab import Lab, sh, skip_module_without_lab
+from checks.guard.watchers import guard_limits
+from tests.support.guardkit import GuardCommand
+from tests.support.netlab import Lab, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,5 @@
 """Interview mode's optional microphone watcher through a real PulseAudio server: the real ``guard --jsonl
---mic-level`` hears the monitor of a null sink (tests/pulse.py) while real recorded speech plays into it, then
+--mic-level`` hears the monitor of a null sink (tests/support/pulse.py) while real recorded speech plays into it, then
 nothing, then speech again; the connection it watches meanwhile is a real coturn on this machine's loopback."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checks.guard_watch import guard_limits
-from checks.wording import say
+from checks.guard.watchers import guard_limits
+from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.guardkit import GuardCommand, local_stun
-from tests.pulse import RATE, SINK, PulseServer, module_server
-from tests.sounds import real_speech_missing, real_voices, write
+from tests.support.guardkit import GuardCommand, local_stun
+from tests.support.pulse import RATE, SINK, PulseServer, module_server
+from tests.support.sounds import real_speech_missing, real_voices, write
 
 pytestmark = pytest.mark.slow
 

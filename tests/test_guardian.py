@@ -11,11 +11,11 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QPushButton
 
 from app.guardian import GuardianWindow, plan_b
-from checks.guard_watch import Watch, guard_limits
-from checks.profile import parse_profile
-from checks.report import build_report
-from checks.wording import say
-from tests.guardkit import statuses
+from checks.config.profile import parse_profile
+from checks.guard.watchers import Watch, guard_limits
+from checks.report.model import build_report
+from checks.text.wording import say
+from tests.support.guardkit import statuses
 
 PROFILE = parse_profile('organisation = "Acme"\n[[backup_channels]]\nkind = "dial_in"\n'
                         'value = "+44 20 7946 0000,,123456#"\n[[backup_channels]]\nkind = "email"\n'
@@ -154,7 +154,7 @@ def test_kiosk_mode_does_not_offer_it(qtbot, tmp_path, monkeypatch):
     from app.cli import make_parser
     from app.kiosk import KioskWindow
     from app.session import resolve
-    from checks.kiosk import KioskConfig
+    from checks.config.kiosk import KioskConfig
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the kiosk's wrong-PIN count
     session = resolve(make_parser().parse_args(["--camera", "none", "--mic", "none", "--network", "none",
@@ -194,7 +194,7 @@ def test_the_three_states_render_offscreen(qtbot, tmp_path):
     from PySide6.QtGui import QColor, QImage
 
     from app.guardian import BACKGROUND
-    from tests.shoot_guardian import main as shoot
+    from tests.support.shoot_guardian import main as shoot
 
     assert shoot(tmp_path) == 0
     for state in ("good", "trouble", "down"):
@@ -213,13 +213,13 @@ def test_the_three_states_as_real_x11_windows(tmp_path):
     import sys
 
     from tests.conftest import ROOT
-    from tests.xserver import XUnavailable, x_server
+    from tests.support.xserver import XUnavailable, x_server
 
     if not shutil.which("import"):
         pytest.skip("ImageMagick is needed (.ci/setup.sh installs it)")
     try:
         with x_server(1280, 800, window_manager=False) as env:
-            done = subprocess.run([sys.executable, str(ROOT / "tests" / "shoot_guardian.py"), str(tmp_path)],
+            done = subprocess.run([sys.executable, "-m", "tests.support.shoot_guardian", str(tmp_path)],
                                   capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     except XUnavailable as error:
         pytest.skip(str(error))
@@ -265,7 +265,7 @@ def test_every_state_fits_40_percent_longer_sentences(qtbot, tmp_path, double):
     the microphone notice, is cut off."""
     from PySide6.QtWidgets import QLabel
 
-    from checks import wording
+    from checks.text import wording
 
     wording.set_language(wording.PSEUDO)
     try:
@@ -300,8 +300,8 @@ def test_a_record_that_cannot_be_saved_is_told_and_still_goes_into_the_report(wi
     the record still goes into the report, and the file is unchanged."""
     from PySide6.QtWidgets import QMessageBox
 
-    from tests.dialogs import answering
-    from tests.disks import immutable, small_disk
+    from tests.support.dialogs import answering
+    from tests.support.disks import immutable, small_disk
 
     with small_disk(tmp_path / "S") as disk:
         path = disk / "interview-record.json"

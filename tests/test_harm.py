@@ -7,10 +7,10 @@ from importlib import metadata
 import pytest
 
 from checks.api import ENTRY_POINT_GROUP, LOST, RULE, CheckResult, Status
-from checks.harm import HARM_FILE, fix_order, harm, most_harmful
-from checks.report import Report
-from checks.resources import load_toml_asset
-from checks.wording import has_wording
+from checks.report.harm import HARM_FILE, fix_order, harm, most_harmful
+from checks.report.model import Report
+from checks.text.resources import load_toml_asset
+from checks.text.wording import has_wording
 
 
 def finding(check_id: str, status: str, rule: str | None = None) -> CheckResult:

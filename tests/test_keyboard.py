@@ -13,7 +13,7 @@ from app.access import contrast, install, reading_order
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import DEMO
 
 ARGS = ["--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"), "--network", "none", "--only",

@@ -26,10 +26,10 @@ from app.cli import make_parser
 from app.kiosk import KioskWindow
 from app.session import resolve
 from checks.api import Status
-from checks.export import summary_text
-from checks.kiosk import KioskConfig, hash_pin
-from checks.wording import say
-from tests import scenes
+from checks.config.kiosk import KioskConfig, hash_pin
+from checks.report.export import summary_text
+from checks.text.wording import say
+from tests.support import scenes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -296,7 +296,7 @@ def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_pat
             "card = show_starting(full_screen=True)\n"
             "print('full' if card.isFullScreen() and card.geometry() == card.screen().geometry() else 'small')\n"
             "from app.cli import make_parser\nfrom app.session import resolve\nfrom app.kiosk import run_kiosk\n"
-            "from checks.kiosk import KioskConfig\nfrom PySide6.QtWidgets import QApplication\n"
+            "from checks.config.kiosk import KioskConfig\nfrom PySide6.QtWidgets import QApplication\n"
             "session = resolve(make_parser().parse_args(['--kiosk', '--camera', 'none', '--mic', 'none', "
             "'--network', 'none', '--only', 'system.power']))\n"
             "def look():\n"
@@ -317,7 +317,7 @@ def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_pat
 def test_where_no_session_bus_runs_the_kiosk_names_one_that_cannot_be_started(tmp_path):
     import socket
 
-    from app.kiosk_guard import NO_BUS, no_bus_autolaunch
+    from app.lockdown import NO_BUS, no_bus_autolaunch
 
     named = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}
     assert not no_bus_autolaunch(named) and named["DBUS_SESSION_BUS_ADDRESS"] == "unix:path=/run/user/1000/bus"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from checks.kiosk import KioskError, PinGate, hash_pin, load_kiosk_config, verify_pin, write_pin_hash
+from checks.config.kiosk import KioskError, PinGate, hash_pin, load_kiosk_config, verify_pin, write_pin_hash
 
 
 def test_a_pin_is_stored_only_as_a_salted_hash():

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QRadioButton
 
 from app.kiosk import KioskWindow
-from checks.kiosk import KioskConfig, KioskError, load_kiosk_config
-from checks.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
+from checks.config.kiosk import KioskConfig, KioskError, load_kiosk_config
+from checks.text.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
 from tests import test_kiosk
 
 

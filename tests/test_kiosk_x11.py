@@ -4,7 +4,7 @@ does not crash the wipe, the wipe empties the PRIMARY selection, the window mana
 program's window (a terminal behind it) gets the keys while one of its boxes is up, and a kiosk whose window is
 destroyed exits non-zero, leaving no process and no ``~/.dbus`` behind.
 
-Each test runs a real kiosk in its own process (``tests/kiosk_probe.py``), so that a crash is a failed test, not
+Each test runs a real kiosk in its own process (``tests/support/kiosk_probe.py``), so that a crash is a failed test, not
 the end of the test run; one Xvfb per screen size is shared by the module.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.wording import language_name, languages
+from checks.text.wording import language_name, languages
 from tests.conftest import ROOT
-from tests.xserver import XServer, XUnavailable
+from tests.support.xserver import XServer, XUnavailable
 
 SIZES = [(1280, 720), (1366, 768), (1920, 1080), (1920, 1200)]
 NEEDED = ("Xvfb", "xwininfo", "xdotool")
@@ -75,7 +75,7 @@ def probe(server: XServer, scenario: str, tmp_path: Path, wm: bool, profile: Pat
         env["KIOSK_TEST_SHOTS"] = str(shots)
     if path_first is not None:
         env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
-    args = [sys.executable, "-m", "tests.kiosk_probe", scenario, str(profile) if profile else "-"]
+    args = [sys.executable, "-m", "tests.support.kiosk_probe", scenario, str(profile) if profile else "-"]
     try:
         done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     finally:
@@ -141,7 +141,7 @@ def test_nothing_in_the_kiosk_opens_another_program(display_1366, tmp_path):
         stand_in = bin_dir / name
         stand_in.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n')
         stand_in.chmod(0o755)
-    from checks.profile import TEMPLATE
+    from checks.config.profile import TEMPLATE
 
     profile = tmp_path / "acme.toml"
     profile.write_text(TEMPLATE, encoding="utf-8")  # a meeting link, tel: links and a mailto: address
@@ -265,8 +265,8 @@ def _focused(server: XServer) -> str:
 def test_a_kiosk_whose_window_is_destroyed_exits_non_zero_and_leaves_nothing_running_or_written(
         display_1366, window_manager, prompt, tmp_path):
     from app.kiosk import EXIT_WINDOW_LOST
-    from checks.kiosk import hash_pin
-    from tests.xserver import wait_until
+    from checks.config.kiosk import hash_pin
+    from tests.support.xserver import wait_until
 
     if window_manager:
         display_1366.start_window_manager()

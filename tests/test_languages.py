@@ -17,21 +17,21 @@ from typing import get_args
 import pytest
 
 import checks.analysis.responsiveness as responsiveness
-import checks.files as files
-import checks.guard as guard
+import checks.guard.judgement as guard
+import checks.storage.files as files
 from app.level_meter import LEVEL_WORDS
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
-from checks.catalogs import english_tree, entries, translations
-from checks.devices import DEVICES
-from checks.discovery import discover, find_plugins, load
-from checks.history import entry
+from checks.config.profile import CHANNEL_KINDS, Profile
+from checks.config.servers import REFUSED_KINDS
+from checks.engine.discovery import discover, find_plugins, load
+from checks.engine.registry import DEVICES
 from checks.netprobe.common import ProbeError
-from checks.network import REFUSED_KINDS
-from checks.profile import CHANNEL_KINDS, Profile
-from checks.report import Report, describe_changes, format_number
+from checks.report.model import Report, describe_changes, format_number
+from checks.report.steps import STEPS
 from checks.sources.listing import all_devices
-from checks.steps import STEPS
-from checks.wording import (
+from checks.storage.history import entry
+from checks.text.catalogs import english_tree, entries, translations
+from checks.text.wording import (
     ENGLISH,
     PSEUDO,
     SAME_IN_EVERY_LANGUAGE,
@@ -146,7 +146,7 @@ def _built_keys() -> dict[str, set[str]]:
         | _literals("checks/sources/mic.py", r'SourceError\("([a-z_.]+)"') \
         | _literals("checks/sources/echo.py", r'SourceError\("([a-z_.]+)"') \
         | {f"{d.wording or d.name}.{k}" for d in DEVICES if d.timeout for k in ("open_timeout", "failed")}
-    runner = _literals("checks/runner.py", r'problem_result\([^()]*?Status\.[A-Z]+, "([a-z_]+)"') \
+    runner = _literals("checks/engine/runner.py", r'problem_result\([^()]*?Status\.[A-Z]+, "([a-z_]+)"') \
         | {k for d in DEVICES for k in (d.off_key, d.needs_key)}
     steps = {step for step, _ in STEPS}
     lost = set().union(*(_literals(str(path.relative_to(ROOT)), r'Lost\("[a-z]+", "([a-z_]+)"')
@@ -208,7 +208,7 @@ def _built_keys() -> dict[str, set[str]]:
         "screen.display.reason.{}": screen_reasons,
         "playback.{}": {"hear_yourself", "test_speakers"},
         "profile_errors.{}_range": {"number", "whole"},
-        "profile_template.{}": _literals("checks/profile.py", r'(?:comment|after)\((?:[^()]*?, )?"([a-z_]+)"'),
+        "profile_template.{}": _literals("checks/config/profile.py", r'(?:comment|after)\((?:[^()]*?, )?"([a-z_]+)"'),
         "{}.summary": findings | {"screen.apps.running.one", "screen.apps.running.other"},
         "{}.advice": advised | {"screen.apps.running.one", "screen.apps.running.other"},
         "{}.hint": set(),  # a camera finding's short hint is optional: without one the preview shows its summary
@@ -265,8 +265,8 @@ COUNTED = {
 @pytest.mark.parametrize("code", sorted(COUNTED))
 def test_a_check_with_0_1_and_2_of_a_counted_thing_reads_right(code):
     from checks.builtin.screen import DisplayCheck, assess_display
+    from checks.engine.thresholds import Thresholds
     from checks.sources.screen import Display
-    from checks.thresholds import Thresholds
 
     set_language(code)
     limits = Thresholds().for_check("screen.display")
@@ -375,7 +375,8 @@ def test_the_bundle_keeps_only_the_locale_data_its_languages_need(tmp_path):
     everything = sum(p.stat().st_size for p in data.iterdir())
     assert size < everything / 20
     code = ("import babel.localedata, sys; babel.localedata._dirname = sys.argv[1]\n"
-            "from datetime import datetime\nfrom checks.wording import clock, date_time, number, languages, PSEUDO\n"
+            "from datetime import datetime\n"
+            "from checks.text.wording import clock, date_time, number, languages, PSEUDO\n"
             "for c in (*languages(), PSEUDO): print(number('2.5', c), date_time(datetime(2026, 12, 1, 14, 5), c), "
             "clock(datetime(2026, 12, 1, 14, 5), code=c))\n")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
@@ -429,7 +430,7 @@ def test_help_is_in_the_language_and_never_offers_the_pseudo_language(cli):
 
 def test_a_profile_names_a_language_and_lang_wins_over_it(tmp_path):
     from app.cli import choose_language
-    from checks.profile import ProfileError, parse_profile
+    from checks.config.profile import ProfileError, parse_profile
 
     profile = parse_profile('language = "en"\n')
     assert profile.language == "en" and parse_profile("").language is None
@@ -444,7 +445,7 @@ def test_a_profile_names_a_language_and_lang_wins_over_it(tmp_path):
 
 
 def test_the_profile_template_names_the_language_field_and_is_valid_in_every_language(tmp_path):
-    from checks.profile import parse_profile, profile_template
+    from checks.config.profile import parse_profile, profile_template
 
     for code in (*languages(), PSEUDO):
         set_language(code)
@@ -520,8 +521,8 @@ def test_lang_fr_gives_the_french_verdict(cli):
 
 
 def test_the_html_report_names_its_language_and_speaks_it():
-    from checks.export import render_html
-    from checks.report import build_report
+    from checks.report.export import render_html
+    from checks.report.model import build_report
 
     results = [CheckResult("system.power", say("system.power.title"), "system", Status.PASS, "x")]
     assert '<html lang="en">' in render_html(build_report(results))
@@ -533,7 +534,7 @@ def test_the_html_report_names_its_language_and_speaks_it():
 
 
 def test_a_profiles_problems_are_told_in_the_language_in_use():
-    from checks.profile import PLATFORMS, ProfileError, parse_profile
+    from checks.config.profile import PLATFORMS, ProfileError, parse_profile
 
     set_language(PSEUDO)
     with pytest.raises(ProfileError) as raised:

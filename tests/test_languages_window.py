@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QTabBar, QWidget
 
 from app.reword import starting_language
 from app.window import MainWindow
-from checks.settings import load_choice
-from checks.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
+from checks.storage.settings import load_choice
+from checks.text.wording import ENGLISH, PSEUDO, language, language_name, languages, say, set_language
 from tests import test_window
 from tests.test_window import OFF, run_to_end, session_for
 
@@ -167,7 +167,7 @@ def test_the_widgets_write_numbers_and_the_interview_time_in_the_language_in_use
     from app.level_meter import LevelMeter
     from app.reword import number_text, ui_locale, when_text
     from app.throughput_graph import ThroughputGraph
-    from checks.report import local_time
+    from checks.report.model import local_time
     from tests.test_report_view import START, _view
 
     other = next((code for code in languages() if code != ENGLISH), None)

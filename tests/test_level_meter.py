@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor
 from app.handoff import Handoff
 from app.level_meter import LevelMeter, as_block
 from checks.analysis.audio import FLOOR_DBFS
-from checks.wording import say
-from tests.sounds import tone
+from checks.text.wording import say
+from tests.support.sounds import tone
 
 HOLD_S = 1.0
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import run_cli
-from tests.pulse import PulseUnavailable, start_pulse
+from tests.support.pulse import PulseUnavailable, start_pulse
 
 
 def test_with_no_devices_the_lists_are_empty_and_the_exit_is_0(tmp_path):
@@ -84,7 +84,7 @@ window.close()
     # the kiosk's start screen: chosen for one student, then the wipe goes back to the default and keeps nothing
     "kiosk": _PICK_PRELUDE + """\
 from app.kiosk import KioskWindow
-from checks.kiosk import KioskConfig
+from checks.config.kiosk import KioskConfig
 kiosk = KioskWindow(session, KioskConfig(), fullscreen=False)
 kiosk.show()
 pickers = kiosk.pickers

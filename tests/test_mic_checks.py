@@ -20,12 +20,12 @@ import soundfile
 from checks.analysis.audio import Clipping
 from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
+from checks.engine.thresholds import Thresholds
 from checks.figures import figure
-from checks.thresholds import Thresholds
-from checks.wording import say, say_all
-from tests import sounds
+from checks.text.wording import say, say_all
 from tests.conftest import run_cli
-from tests.sounds import RATE, guided, noise, rms_dbfs
+from tests.support import sounds
+from tests.support.sounds import RATE, guided, noise, rms_dbfs
 
 pytestmark = pytest.mark.slow
 
@@ -329,8 +329,8 @@ def test_profile_thresholds_change_the_verdict(tmp_path):
 
 
 def test_record_takes_a_whole_file_and_reports_it(tmp_path):
-    from checks.recording import record
     from checks.sources.mic import FileMic
+    from checks.sources.recording import record
 
     mix = guided(-22.0, "white", -60.0)[0]
     mic = FileMic(sounds.write(tmp_path / "speech.wav", mix))
@@ -347,7 +347,7 @@ def test_record_takes_a_whole_file_and_reports_it(tmp_path):
 
 def test_a_recording_made_earlier_can_be_analysed_as_a_source():
     from checks.analysis.audio import analyse
-    from checks.recording import RecordedMic, Recording, record
+    from checks.sources.recording import RecordedMic, Recording, record
 
     mix, clean, background = guided(-22.0, "pink", -50.0)
     earlier = Recording(mix.astype(np.float32), RATE, "Guided recording", is_file=False)
@@ -361,7 +361,7 @@ def test_a_recording_made_earlier_can_be_analysed_as_a_source():
 
 
 def test_guided_prompt_asks_for_quiet_then_for_speech():
-    from checks.recording import GUIDED_QUIET_S, guided_prompt
+    from checks.sources.recording import GUIDED_QUIET_S, guided_prompt
 
     assert guided_prompt(0.0) == say("mic.guide.quiet", seconds=3)
     assert guided_prompt(GUIDED_QUIET_S - 0.5) == say("mic.guide.quiet", seconds=1)
@@ -389,11 +389,11 @@ def test_the_speech_level_carries_the_sound_level_trace_of_the_recording(reports
 
 def test_a_live_take_that_cut_out_fails_and_a_file_is_not_judged():
     """The window's path: its guided take (a live recording) handed to the runner as the microphone."""
-    from checks.discovery import discover
-    from checks.network import NetworkSettings
-    from checks.recording import RecordedMic, Recording
-    from checks.runner import RunConfig, Runner
+    from checks.config.servers import NetworkSettings
+    from checks.engine.discovery import discover
+    from checks.engine.runner import RunConfig, Runner
     from checks.sources.camera import CameraSpec
+    from checks.sources.recording import RecordedMic, Recording
 
     mix, _, _ = guided(-22.0, "white", -60.0)
     for start in (4.0, 5.0, 6.0):  # three 80 ms dropouts while speaking
@@ -414,11 +414,11 @@ def test_a_live_take_that_cut_out_fails_and_a_file_is_not_judged():
 def test_the_guided_take_s_quiet_part_is_where_the_checks_measure_the_room():
     """The window's path for a loud, close talker: clipping speech over a quiet room, the background measured in
     the part the candidate was asked to stay quiet in; a file's take is not marked (its start may be anything)."""
-    from checks.discovery import discover
-    from checks.network import NetworkSettings
-    from checks.recording import RecordedMic, Recording, guided_take, record
-    from checks.runner import RunConfig, Runner
+    from checks.config.servers import NetworkSettings
+    from checks.engine.discovery import discover
+    from checks.engine.runner import RunConfig, Runner
     from checks.sources.camera import CameraSpec
+    from checks.sources.recording import RecordedMic, Recording, guided_take, record
 
     mix, clean, background = guided(-5.0, "white", -66.0)
     mix = np.clip(mix, -1.0, 1.0)

@@ -1,7 +1,7 @@
 """Microphones that silence the room, and rooms where other people talk: real recorded speech through real gates.
 
 A noise gate or noise suppression (Krisp, NVIDIA Broadcast, a headset's own) sends exact digital silence while the
-candidate is quiet. sox's ``compand`` makes such gates (tests/sounds.py ``GATES``); the takes go through the
+candidate is quiet. sox's ``compand`` makes such gates (tests/support/sounds.py ``GATES``); the takes go through the
 command line as files. Other people talking are real recordings of other voices, mixed quieter by sox.
 """
 
@@ -17,11 +17,11 @@ import pytest
 
 from checks.analysis.audio import FRAME_S, analyse, band_powers, frames
 from checks.builtin.mic import noise_gate
-from checks.thresholds import Thresholds
-from checks.wording import say
-from tests import sounds
+from checks.engine.thresholds import Thresholds
+from checks.text.wording import say
 from tests.conftest import run_cli
-from tests.sounds import RATE, guided, rms_dbfs
+from tests.support import sounds
+from tests.support.sounds import RATE, guided, rms_dbfs
 
 pytestmark = pytest.mark.slow
 
@@ -218,11 +218,11 @@ def test_a_files_channels_are_named_in_every_language(tmp_path, channels, englis
 def test_the_windows_guided_take_through_a_gate_works_and_counts_only_the_word_broken_off(real_voices, tmp_path):
     """The window's path: its guided take (live, its quiet part marked) handed to the runner as the microphone."""
     from checks.api import Status
-    from checks.discovery import discover
-    from checks.network import NetworkSettings
-    from checks.recording import RecordedMic, Recording, guided_take
-    from checks.runner import RunConfig, Runner
+    from checks.config.servers import NetworkSettings
+    from checks.engine.discovery import discover
+    from checks.engine.runner import RunConfig, Runner
     from checks.sources.camera import CameraSpec
+    from checks.sources.recording import RecordedMic, Recording, guided_take
 
     samples, truth = _gated_take(real_voices[0][1], "tight", tmp_path)
     levels = 10 * np.log10(band_powers(frames(samples, RATE), RATE) + 1e-30)

@@ -1,5 +1,5 @@
 """A noise-gated microphone through a real PulseAudio server: real recorded speech through a sox gate, played into
-the null sink whose monitor the checks record live (tests/pulse.py), so the live take, the device check and the
+the null sink whose monitor the checks record live (tests/support/pulse.py), so the live take, the device check and the
 dropout check (only a live take is judged for dropouts) meet the gate's silences as they come from a microphone.
 """
 
@@ -10,10 +10,10 @@ import json
 import numpy as np
 import pytest
 
-from checks.wording import say
-from tests import sounds
+from checks.text.wording import say
 from tests.conftest import run_cli
-from tests.pulse import RATE, module_server
+from tests.support import sounds
+from tests.support.pulse import RATE, module_server
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """The live microphone path through a real PulseAudio server: sounddevice -> ALSA pulse plugin -> null sink monitor.
 
-A private server (tests/pulse.py) has a null sink ``ir_test`` whose monitor is the default source; ``paplay``
+A private server (tests/support/pulse.py) has a null sink ``ir_test`` whose monitor is the default source; ``paplay``
 plays a tone into the sink and the code under test records it. PortAudio enumerates devices once, when it
 initialises, so the code under test runs in subprocesses started with the server's environment. Onset timing
 through the null sink is not reliable (its first block can come up to 2 s late), so these tests assert levels,
@@ -22,9 +22,9 @@ import pytest
 import soundfile
 
 from checks.figures import figure
-from checks.wording import say, say_n
+from checks.text.wording import say, say_n
 from tests.conftest import ROOT, run_cli
-from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
+from tests.support.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
 
 pytestmark = pytest.mark.slow
 
@@ -501,8 +501,8 @@ def test_cancel_while_the_sound_checks_record_ends_at_once(pulse, bursts):
     with pulse.playing(bursts):
         done = _python(pulse, """\
             import threading
-            from checks.discovery import discover
-            from checks.runner import RunConfig, Runner
+            from checks.engine.discovery import discover
+            from checks.engine.runner import RunConfig, Runner
 
             runner = Runner(discover("mic.*"), RunConfig(mic=MicSpec.parse("auto")))
             threading.Timer(2.0, runner.cancel).start()
@@ -550,7 +550,7 @@ window.close()
 
 
 def test_the_window_moves_its_bar_with_the_take_says_the_level_in_words_then_silence(pulse, tone):
-    from checks.wording import say
+    from checks.text.wording import say
 
     with pulse.playing(tone):
         done = subprocess.run([sys.executable, "-c", _WINDOW_TAKE], env={**pulse.env, "QT_QPA_PLATFORM": "offscreen"},

@@ -17,9 +17,9 @@ import soundfile
 
 from checks.figures import figure
 from checks.sources.mic import MAX_FILE_SAMPLES
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.sounds import rms_dbfs
+from tests.support.sounds import rms_dbfs
 
 pytestmark = pytest.mark.slow
 

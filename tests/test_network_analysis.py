@@ -26,8 +26,8 @@ from checks.netprobe import link
 from checks.netprobe.common import ProbeError
 from checks.netprobe.reach import platform
 from checks.netprobe.stun import MAGIC_COOKIE, binding_request, parse_binding_response
-from checks.resources import load_toml_asset
-from checks.wording import say
+from checks.text.resources import load_toml_asset
+from checks.text.wording import say
 from tests.conftest import ROOT
 
 

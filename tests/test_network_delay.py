@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.guardkit import GuardCommand
-from tests.netlab import SERVER_IP, DelayLab, librespeed_unavailable, skip_module_without_lab
+from tests.support.guardkit import GuardCommand
+from tests.support.netlab import SERVER_IP, DelayLab, librespeed_unavailable, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 

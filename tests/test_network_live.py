@@ -1,7 +1,7 @@
 """The network checks on real servers: a rate-shaped link between two network namespaces, LibreSpeed's real PHP
 backend served by ``php -S`` (from ``../shared/librespeed``), coturn as the STUN server, and a stand-in
-(tests/netservers.py) for what a real server cannot be made to do and for the public services (Cloudflare's speed
-test and speedtest.net behind a proxy). Each case runs the real command line in the client namespace."""
+(tests/support/netservers.py) for what a real server cannot be made to do and for the public services (Cloudflare's
+speed test and speedtest.net behind a proxy). Each case runs the real command line in the client namespace."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from checks.api import MAX_POINTS
-from tests.netlab import SERVER_IP, Lab, librespeed_unavailable, make_certificates, sh, skip_module_without_lab
+from tests.support.netlab import SERVER_IP, Lab, librespeed_unavailable, make_certificates, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
@@ -317,9 +317,9 @@ def test_a_server_answering_the_wrong_thing_ends_with_a_named_result(link, fault
 
 CANCEL = """
 import json, threading, time
-from checks.discovery import discover
-from checks.network import NetworkSettings, StunServer
-from checks.runner import RunConfig, Runner
+from checks.engine.discovery import discover
+from checks.config.servers import NetworkSettings, StunServer
+from checks.engine.runner import RunConfig, Runner
 runner = Runner(discover("network.*"), RunConfig(network=NetworkSettings("librespeed", "{url}",
                 (StunServer.parse("{stun}"),))))
 threading.Timer({after}, runner.cancel).start()

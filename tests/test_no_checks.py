@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.export import render_html
-from checks.report import build_report, fix_first_text
-from checks.wording import say
+from checks.report.export import render_html
+from checks.report.model import build_report, fix_first_text
+from checks.text.wording import say
 from tests.conftest import ROOT
 
 NOT_FOUND = say("verdict.nothing.not_found")

@@ -14,9 +14,9 @@ import pytest
 from app.cli import make_parser
 from app.session import resolve
 from checks.builtin.network import _backends, _nq_configs
+from checks.config.servers import NetworkSettings
 from checks.netprobe import nq
 from checks.netprobe.common import ProbeError
-from checks.network import NetworkSettings
 from tests import test_net_answers
 
 serve = test_net_answers.serve

@@ -1,6 +1,6 @@
 """The networkQuality backend against a real networkQuality server: nginx set up as Apple's ``network-quality/server``
 sets it up (HTTP/2 with TLS, a certificate made here, the configuration at ``/.well-known/nq``), in the network lab
-(tests/netlab.py) with the link rate-shaped by ``tc tbf``. Each case runs the real command line in the client
+(tests/support/netlab.py) with the link rate-shaped by ``tc tbf``. Each case runs the real command line in the client
 namespace."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from tests.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
+from tests.support.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 

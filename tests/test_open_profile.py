@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import make_parser, profile_to_open
-from checks.profile import TEMPLATE
+from checks.config.profile import TEMPLATE
 from tests.conftest import ROOT, run_cli
 
 

@@ -19,8 +19,8 @@ import yaml
 from bundle.platform_files import PROFILE_GLOB, PROFILE_MIME, desktop_entry, info_plist, mime_xml
 from checks import __version__
 from checks.api import ENTRY_POINT_GROUP
-from checks.resources import tomllib
-from checks.wording import languages, say, set_language
+from checks.text.resources import tomllib
+from checks.text.wording import languages, say, set_language
 from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "bundles.yml"

@@ -16,8 +16,8 @@ from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
 from checks.figures import figure, stored
-from checks.report import format_value
-from checks.wording import labelled, number, set_language
+from checks.report.model import format_value
+from checks.text.wording import labelled, number, set_language
 from tests.conftest import DEMO
 
 ARGS = ["--camera", str(DEMO / "camera.avi"), "--mic", str(DEMO / "speech.wav"), "--network", "none"]

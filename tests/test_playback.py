@@ -17,9 +17,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.playback import PlaybackPanel, Player, speaker_test_sound
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.pulse import RATE, PulseUnavailable, start_pulse
+from tests.support.pulse import RATE, PulseUnavailable, start_pulse
 
 
 def _tone_power(x: np.ndarray, rate: int, hz: float) -> float:
@@ -93,7 +93,7 @@ import json, threading
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QTimer
 from app.playback import PlaybackPanel, Player, speaker_test_sound
-from checks.recording import record
+from checks.sources.recording import record
 from checks.sources.mic import MicSpec, open_mic
 
 app = QCoreApplication([])

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from checks.api import MAX_POINTS, CheckResult, Guide, Series, Status, thin
-from checks.plots import HEIGHT, LINE_COLOURS, WIDTH, chart_svg, describe, nice_scale
-from checks.wording import say
+from checks.report.plots import HEIGHT, LINE_COLOURS, WIDTH, chart_svg, describe, nice_scale
+from checks.text.wording import say
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -128,7 +128,7 @@ def test_an_empty_series_still_gives_a_valid_chart():
 
 def test_qt_draws_the_same_svg_with_the_line_where_the_svg_puts_it(qapp):
     from app.export import figure_image
-    from checks.export import Figure
+    from checks.report.export import Figure
 
     s = _series([(0.0, 5.0), (10.0, 5.0)])  # a flat line at 5 on a 0..5 axis: at the top of the plot
     svg = chart_svg([s], "flat")

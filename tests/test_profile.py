@@ -11,10 +11,10 @@ from markupsafe import escape
 
 from app.cli import make_parser
 from app.session import resolve
-from checks.export import render_html, summary_text
-from checks.profile import TEMPLATE, ProfileError, load_profile, parse_profile
-from checks.report import build_report
-from checks.wording import say
+from checks.config.profile import TEMPLATE, ProfileError, load_profile, parse_profile
+from checks.report.export import render_html, summary_text
+from checks.report.model import build_report
+from checks.text.wording import say
 from tests.conftest import run_cli
 
 NO_DEVICES = ("--camera", "none", "--mic", "none", "--network", "none")
@@ -315,8 +315,8 @@ def test_a_single_variation_selector_after_a_symbol_is_fine():
 # -- thresholds: every one a profile may set is declared with its type and bounds --------------------------------
 
 def test_every_threshold_has_a_declaration_its_default_meets():
-    from checks.resources import load_toml_asset
-    from checks.thresholds import FIXED, LIMITS_FILE, NETWORK, declaration, declared
+    from checks.engine.thresholds import FIXED, LIMITS_FILE, NETWORK, declaration, declared
+    from checks.text.resources import load_toml_asset
 
     problems = []
     for table, values in load_toml_asset("thresholds.toml").items():
@@ -338,7 +338,7 @@ def test_every_threshold_has_a_declaration_its_default_meets():
 
 
 def test_a_new_threshold_is_declared_in_one_line(tmp_path):
-    from checks.thresholds import Limit
+    from checks.engine.thresholds import Limit
 
     assert Limit.parse("number 0..255").problem(300) == "must be a number from 0 to 255"
     assert Limit.parse("whole 1..8").problem(2.5) == "must be a whole number from 1 to 8"

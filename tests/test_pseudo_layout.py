@@ -10,10 +10,10 @@ from PySide6.QtGui import QTextDocument
 from app.cli import make_parser
 from app.export import print_document
 from app.session import resolve
-from checks.profile import TEMPLATE
-from checks.report import build_report
-from checks.runner import Runner
-from checks.wording import ENGLISH, PSEUDO, set_language
+from checks.config.profile import TEMPLATE
+from checks.engine.runner import Runner
+from checks.report.model import build_report
+from checks.text.wording import ENGLISH, PSEUDO, set_language
 
 A4_TEXT_WIDTH_PX = (210 - 2 * 15) / 25.4 * 96  # the PDF's A4 page less its 15 mm margins, at the screen's 96 dpi
 

@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 
 from checks.api import CheckResult, Status
-from checks.export import mailto_url, summary_text
-from checks.history import entry, open_history
-from checks.profile import parse_profile
-from checks.report import Report, build_report, countdown, describe_changes
-from checks.thresholds import Thresholds
-from checks.wording import say
+from checks.config.profile import parse_profile
+from checks.engine.thresholds import Thresholds
+from checks.report.export import mailto_url, summary_text
+from checks.report.model import Report, build_report, countdown, describe_changes
+from checks.storage.history import entry, open_history
+from checks.text.wording import say
 from tests.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
@@ -85,7 +85,7 @@ def test_countdown(delta, expected):
 
 
 def test_the_interview_is_shown_in_local_time_with_a_countdown():
-    from checks.export import interview_lines
+    from checks.report.export import interview_lines
 
     profile = parse_profile('interview_at = 2026-11-22T09:00:00-05:00\nplatform = "meet"\n'
                             'meeting_link = "https://meet.example.com/abc"\n', now=NOW)
@@ -158,7 +158,7 @@ def not_checked(check_id: str, because: str) -> CheckResult:
 
 
 def test_one_cause_is_one_problem_in_the_headline_the_fixes_json_text_and_html():
-    from checks.export import render_html
+    from checks.report.export import render_html
 
     results = [result("camera.device", "fail"), not_checked("camera.exposure", "camera.device"),
                result("mic.device", "fail"), not_checked("mic.noise", "mic.device"),

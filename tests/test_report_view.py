@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel
 
 from app.report_view import ReportView
 from checks.api import CheckResult, Status
-from checks.profile import TEMPLATE, parse_profile
-from checks.report import build_report
-from checks.thresholds import Thresholds
+from checks.config.profile import TEMPLATE, parse_profile
+from checks.engine.thresholds import Thresholds
+from checks.report.model import build_report
 
 START = parse_profile(TEMPLATE).interview_at.astimezone(timezone.utc)  # the template's interview
 

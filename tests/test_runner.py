@@ -10,17 +10,17 @@ import time
 import pytest
 
 from checks.api import CheckContext, CheckResult, Lost, Picture, Status
-from checks.discovery import discover
+from checks.config.servers import NetworkSettings
+from checks.engine.discovery import discover
+from checks.engine.runner import RunConfig, RunListener, Runner
+from checks.engine.thresholds import Thresholds
 from checks.figures import figure
-from checks.network import NetworkSettings
-from checks.report import Report
-from checks.runner import RunConfig, RunListener, Runner
+from checks.report.model import Report
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
-from checks.thresholds import Thresholds
-from checks.wording import say, say_all, say_n
-from tests.checkkit import Garbage, Hangs, Raises, Simple, loaded
+from checks.text.wording import say, say_all, say_n
 from tests.conftest import DEMO
+from tests.support.checkkit import Garbage, Hangs, Raises, Simple, loaded
 
 FILES = RunConfig(camera=CameraSpec.parse(str(DEMO / "camera.avi")), mic=MicSpec.parse(str(DEMO / "speech.wav")),
                   network=NetworkSettings("none"))

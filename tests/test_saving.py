@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 
 from app.session import save_report
-from checks.files import NotSaved, file_mode, replacing, write_atomically
-from checks.report import build_report
-from checks.wording import say
+from checks.report.model import build_report
+from checks.storage.files import NotSaved, file_mode, replacing, write_atomically
+from checks.text.wording import say
 from tests.conftest import ROOT, run_cli
-from tests.disks import fill, immutable, read_only, small_disk
+from tests.support.disks import fill, immutable, read_only, small_disk
 
 SCHEMA = json.loads((ROOT / "assets" / "report.schema.json").read_text())
 DEMO = ("--demo", "--only", "camera.*,mic.*")

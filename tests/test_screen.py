@@ -14,16 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 import jsonschema
 import pytest
 
-from checks import devices
 from checks.api import Status
 from checks.builtin.screen import app_list, assess_display, join_names, running_apps
-from checks.discovery import discover
-from checks.runner import RunConfig, Runner
+from checks.engine import registry as devices
+from checks.engine.discovery import discover
+from checks.engine.runner import RunConfig, Runner
+from checks.engine.thresholds import Thresholds
 from checks.sources.screen import Display, ScreenSource, session_kind
-from checks.thresholds import Thresholds
-from checks.wording import say, say_all
+from checks.text.wording import say, say_all
 from tests.conftest import ROOT, run_cli
-from tests.xserver import XServer, XUnavailable
+from tests.support.xserver import XServer, XUnavailable
 
 DISPLAY = ":79"
 LIMITS = Thresholds().for_check("screen.display")

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication
 
 from app.screen_preview import ScreenPreview, to_picture
 from app.window import MainWindow
-from checks.wording import say
+from checks.text.wording import say
 from tests.conftest import ROOT
+from tests.support.xserver import XUnavailable, x_server
 from tests.test_window_report import _run
 from tests.test_window_report import _window as window_for
-from tests.xserver import XUnavailable, x_server
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "screen.*,system.power"]
 
@@ -95,7 +95,7 @@ def test_a_big_screen_becomes_a_small_enough_picture(qtbot):
 
 def test_the_screen_picture_has_its_own_caption_in_the_html_and_the_pdf(qtbot, tmp_path):
     from app.export import write_pdf
-    from checks.export import render_html
+    from checks.report.export import render_html
     from tests.test_exports import _pdf_text
 
     window = _window(qtbot)
@@ -115,7 +115,7 @@ def test_the_screen_picture_has_its_own_caption_in_the_html_and_the_pdf(qtbot, t
 def test_the_picture_is_taken_after_the_menu_that_opened_it_has_closed():
     try:
         with x_server(1280, 800, window_manager=False) as env:
-            done = subprocess.run([sys.executable, "-m", "tests.share_probe"], env=env, cwd=ROOT,
+            done = subprocess.run([sys.executable, "-m", "tests.support.share_probe"], env=env, cwd=ROOT,
                                   capture_output=True, text=True, timeout=120)
     except XUnavailable as error:
         pytest.skip(str(error))

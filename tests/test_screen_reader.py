@@ -1,5 +1,5 @@
 """The window and the kiosk as a screen reader meets them: the real app on a real X server (Xvfb), its accessible
-tree read from a private AT-SPI bus with Debian's pyatspi (tests/atspi_tree.py), as Orca reads it.
+tree read from a private AT-SPI bus with Debian's pyatspi (tests/support/atspi_tree.py), as Orca reads it.
 
 On every screen, every control a candidate can act on is named by its purpose (a picker by its label, never by the
 device it shows), no two share a name, and when a run ends the verdict is spoken unasked and can be read as text.
@@ -15,10 +15,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from checks.wording import language_name, say, say_n, set_language
+from checks.text.wording import language_name, say, say_n, set_language
 from tests.conftest import ROOT
-from tests.screen_reader import unavailable
-from tests.xserver import XUnavailable, x_server
+from tests.support.screen_reader import unavailable
+from tests.support.xserver import XUnavailable, x_server
 
 ACTIONABLE = frozenset({"push button", "toggle button", "check box", "radio button", "combo box", "page tab",
                         "spin button", "slider", "entry", "link", "menu item", "check menu item", "radio menu item"})
@@ -49,8 +49,8 @@ def speaking():
 
 
 def read(display: dict[str, str], app_args: list[str], steps: list[str]) -> dict:
-    done = subprocess.run(["dbus-run-session", "--", sys.executable, "-m", "tests.screen_reader", *app_args, "--",
-                           *steps], env=display, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(["dbus-run-session", "--", sys.executable, "-m", "tests.support.screen_reader", *app_args,
+                           "--", *steps], env=display, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     heard = json.loads(done.stdout.strip().splitlines()[-1])
     assert heard["failed"] is None, heard

@@ -9,10 +9,10 @@ import cv2
 import pytest
 
 from checks.api import CheckResult, Lost, Status
-from checks.report import build_report
-from checks.steps import STEPS, headline, is_consequence, summarise
-from checks.wording import say, say_all
-from tests import scenes
+from checks.report.model import build_report
+from checks.report.steps import STEPS, headline, is_consequence, summarise
+from checks.text.wording import say, say_all
+from tests.support import scenes
 
 
 def result(check_id: str, status: Status, summary: str = "", advice: tuple[str, ...] = (), **details: str):
@@ -49,8 +49,8 @@ def test_no_camera_is_said_once_not_seven_times():
 def test_a_fault_during_the_run_heads_its_step_once_before_the_findings():
     """The connection dropped during the download (the runner's one problem for it, its checks after it "not
     checked"): the card says what happened, first, before a finding of the same status, and counts it once."""
-    from checks.runner import lost_result
-    from tests.checkkit import Simple, loaded
+    from checks.engine.runner import lost_result
+    from tests.support.checkkit import Simple, loaded
 
     dropped = lost_result(loaded(Simple("network.download")), Lost("network", "connection", during="testing"), 1.5)
     results = [result("network.connectivity", Status.PASS),
@@ -123,8 +123,8 @@ def test_the_plan_b_card_and_interview_mode_show_the_reports_plan_b_through_one_
     from app.guardian import GuardianWindow, plan_b
     from app.plan_b import PlanBView
     from app.step_cards import PlanBCard
-    from checks.profile import parse_profile
-    from checks.report import channel_text
+    from checks.config.profile import parse_profile
+    from checks.report.model import channel_text
 
     profile = parse_profile('[[backup_channels]]\nkind = "dial_in"\nvalue = "+44 20 7946 0000,,123456#"\n'
                             '[[backup_channels]]\nkind = "chat"\nvalue = "<b>Acme</b> chat"\n')
@@ -150,7 +150,7 @@ def test_the_plan_b_card_and_interview_mode_show_the_reports_plan_b_through_one_
 
 
 def _builtin_checks():
-    from checks.discovery import discover
+    from checks.engine.discovery import discover
 
     found = [c for c in discover() if c.plugin.builtin]
     assert len(found) >= 30 and all(c.check is not None for c in found), [c.error for c in found if c.error]
@@ -182,7 +182,7 @@ def test_every_builtin_check_that_can_warn_or_fail_has_a_plain_headline_for_it()
 
 
 def test_every_device_problem_has_its_own_plain_headline():
-    from checks.catalogs import english_tree
+    from checks.text.catalogs import english_tree
 
     sources = english_tree()["sources"]
     tables = [(f"sources.{device}.{name}", table) for device, problems in sources.items()
@@ -203,8 +203,8 @@ def test_a_check_without_a_headline_is_headlined_by_its_summary():
 
 
 def _camera_results(tmp_path, frame):
-    from checks.discovery import discover
-    from checks.runner import RunConfig, Runner
+    from checks.engine.discovery import discover
+    from checks.engine.runner import RunConfig, Runner
     from checks.sources.camera import CameraSpec
     from checks.sources.mic import MicSpec
 
@@ -248,8 +248,8 @@ def test_a_check_not_asked_for_is_not_counted_as_left_out():
 
 
 def test_a_missing_camera_file_is_told_by_its_own_headline(tmp_path):
-    from checks.discovery import discover
-    from checks.runner import RunConfig, Runner
+    from checks.engine.discovery import discover
+    from checks.engine.runner import RunConfig, Runner
     from checks.sources.camera import CameraSpec
     from checks.sources.mic import MicSpec
 

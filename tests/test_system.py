@@ -9,9 +9,9 @@ import pytest
 
 from checks.api import Status
 from checks.builtin.system import assess_battery, assess_cpu
-from checks.discovery import discover
-from checks.runner import Runner
-from checks.thresholds import Thresholds
+from checks.engine.discovery import discover
+from checks.engine.runner import Runner
+from checks.engine.thresholds import Thresholds
 
 POWER = Thresholds().for_check("system.power")
 CPU = Thresholds().for_check("system.cpu")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.throughput_graph import COLOURS, ThroughputGraph, mbps_in
-from checks.wording import say
+from checks.text.wording import say
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ import time
 import pytest
 
 from checks.api import Check, CheckContext, Status
+from checks.engine.runner import Runner
 from checks.netprobe import stun
 from checks.netprobe.common import Budget
-from checks.runner import Runner
-from checks.untrusted import clean
-from checks.wording import say
-from tests.checkkit import loaded
+from checks.text.untrusted import clean
+from checks.text.wording import say
 from tests.conftest import run_cli
+from tests.support.checkkit import loaded
 
 HOSTILE = b"\x1b[2J\x1b]0;pwned\x07HELLO\x9b31m\x1b[8m\r\n\r\n"
 """An answer that clears the screen, sets the terminal's title and hides what follows, in place of HTTP."""
@@ -174,7 +174,7 @@ def test_a_private_server_is_named_to_the_candidate_before_the_run(tmp_path):
 
 
 def test_names_are_judged_by_what_they_resolve_to(tmp_path):
-    from checks.profile import check_servers, parse_profile
+    from checks.config.profile import check_servers, parse_profile
 
     # a name that does not resolve is told by the checks later; a private address is named as it is
     profile = parse_profile('stun = ["10.1.2.3:3478"]\nlibrespeed_server = "https://speed.acme.example/"\n')
@@ -186,7 +186,7 @@ def test_the_window_and_the_kiosk_name_a_private_server_before_they_start(qtbot,
     from app.kiosk import KioskWindow
     from app.session import resolve
     from app.window import MainWindow
-    from checks.kiosk import KioskConfig
+    from checks.config.kiosk import KioskConfig
 
     profile = tmp_path / "centre.toml"
     profile.write_text('librespeed_server = "http://10.0.0.5:8080/"\n')
@@ -220,7 +220,7 @@ def test_a_named_pipe_as_profile_is_refused_at_once(tmp_path):
     assert window.returncode == 2 and "is not a file" in window.stderr
     kiosk = tmp_path / "kiosk.toml"
     os.mkfifo(kiosk)
-    from checks.kiosk import KioskError, load_kiosk_config
+    from checks.config.kiosk import KioskError, load_kiosk_config
 
     with pytest.raises(KioskError, match="is not a file"):
         load_kiosk_config(kiosk)

@@ -19,9 +19,9 @@ from app.cli import make_parser
 from app.session import Session, resolve
 from app.window import MainWindow
 from checks.api import CATEGORIES, ENTRY_POINT_GROUP, NOT_ASKED, Check, CheckContext, CheckResult, Status
-from checks.discovery import LoadedCheck, Plugin
-from checks.report import Report
-from checks.wording import say
+from checks.engine.discovery import LoadedCheck, Plugin
+from checks.report.model import Report
+from checks.text.wording import say
 from tests.conftest import ROOT
 
 RUN_TIMEOUT_MS = 60_000
@@ -414,9 +414,9 @@ def test_closing_during_a_run_cancels_promptly(qtbot, open_window):
 
 def test_choosing_another_camera_checks_the_picture_again_and_is_remembered(qtbot, open_window, tmp_path,
                                                                             monkeypatch):
-    from checks.settings import load_choice
-    from tests import scenes
+    from checks.storage.settings import load_choice
     from tests.conftest import DEMO
+    from tests.support import scenes
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     other = scenes.plain_video(tmp_path / "other.avi")

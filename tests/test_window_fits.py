@@ -11,8 +11,8 @@ import subprocess
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.window_states import on_screen, opened_on
-from tests.xserver import XServer, XUnavailable, wait_until
+from tests.support.window_states import on_screen, opened_on
+from tests.support.xserver import XServer, XUnavailable, wait_until
 
 SCREENS = {
     "1280x720": (1280, 720, None),

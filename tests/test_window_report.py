@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QMessageBox
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
-from checks.export import summary_text
-from checks.wording import say
-from tests.dialogs import answering
+from checks.report.export import summary_text
+from checks.text.wording import say
+from tests.support.dialogs import answering
 
 ARGS = ["--camera", "none", "--mic", "none", "--network", "none", "--only", "system.power,camera.device"]
 
@@ -90,7 +90,7 @@ def test_a_bad_profile_is_explained_and_changes_nothing(qtbot, tmp_path):
 def test_the_throughput_graph_follows_a_real_download(qtbot):
     import threading
 
-    from tests.netservers import Server
+    from tests.support.netservers import Server
 
     server = Server(("127.0.0.1", 0), "127.0.0.1", 0, False, None, None, 4)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -162,7 +162,7 @@ def test_no_microphone_panel_when_the_microphone_is_off(qtbot):
 
 def test_remembering_is_an_opt_in_and_shows_what_changed(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    from checks.history import History, data_dir
+    from checks.storage.history import History, data_dir
 
     window = _window(qtbot)
     assert not window.remember_action.isChecked()
@@ -194,7 +194,7 @@ def test_an_export_is_confirmed_with_its_file_name(qtbot, tmp_path):
 def test_a_failed_export_names_the_file_and_why_and_keeps_the_old_one(qtbot, tmp_path):
     """A good PDF, then the disk full (a real 1 MB tmpfs): the export is refused in a message box naming the file
     and the reason, and the PDF that was there is unchanged; the same for *Send to recruiter*."""
-    from tests.disks import fill, small_disk
+    from tests.support.disks import fill, small_disk
 
     window = _window(qtbot)
     _run(qtbot, window)

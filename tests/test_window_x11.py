@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.conftest import ROOT
-from tests.xserver import XUnavailable, x_server
+from tests.support.xserver import XUnavailable, x_server
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def display():
 
 
 def show(display: dict[str, str], state: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "tests.window_states", state, *args], env=display, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tests.support.window_states", state, *args], env=display, cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -50,7 +50,7 @@ def test_with_no_devices_each_step_says_what_is_missing(display):
 def test_the_clipping_finder_sees_text_cut_off(qtbot):
     from PySide6.QtWidgets import QLabel
 
-    from tests.window_states import label_clipped
+    from tests.support.window_states import label_clipped
 
     label = QLabel("Your picture looks good, and the light on your face is even.")
     label.setWordWrap(True)
@@ -76,7 +76,7 @@ def test_in_a_language_40_percent_longer_no_label_or_button_is_cut_off(display, 
 def test_the_clipping_finder_sees_a_button_squeezed_and_a_label_off_the_window(qtbot):
     from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-    from tests.window_states import clipped_texts
+    from tests.support.window_states import clipped_texts
 
     root = QWidget()
     qtbot.addWidget(root)

@@ -25,9 +25,10 @@ SENTENCE = "Hello, I am ready for my interview. Thank you for taking the time to
 
 
 def make_video(path: Path) -> None:
-    """The candidate (a public-domain portrait, see tests/scenes.py) in a room with a bookshelf, swaying a little."""
+    """The candidate (a public-domain portrait, see tests/support/scenes.py) in a room with a bookshelf, swaying a
+    little."""
     sys.path.insert(0, str(HERE.parents[1]))
-    from tests import scenes
+    from tests.support import scenes
 
     rng = np.random.default_rng(7)
     room = scenes.wall(WIDTH, HEIGHT)

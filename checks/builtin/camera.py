@@ -30,13 +30,13 @@ from checks.analysis.camera import (
 )
 from checks.analysis.faces import default_detector
 from checks.api import Check, CheckContext, CheckResult, Finding, Lost, Picture, Status
+from checks.engine.thresholds import Thresholds
 from checks.figures import figure, figure_value
-from checks.harm import most_harmful
+from checks.report.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
-from checks.thresholds import Thresholds
-from checks.untrusted import clean_error
-from checks.wording import say
+from checks.text.untrusted import clean_error
+from checks.text.wording import say
 
 CAPTURE_SECONDS = 2.0  # how long a live camera is watched
 FILE_FRAMES = 30  # how many frames of a video file stand for those seconds
@@ -222,7 +222,7 @@ frames, the rest on one)."""
 
 def live_hint(a: FrameAnalysis, thresholds: Thresholds, moving: Motion | None = None) -> tuple[str, Finding]:
     """The one thing to say about a live frame: of the camera checks that need attention, the most harmful finding
-    (:mod:`checks.harm`, the order of fixes the report and the step card use, so the coach and the card agree).
+    (:mod:`checks.report.harm`, the order of fixes the report and the step card use, so the coach and the card agree).
 
     ``moving`` is the movement over the last few analysed frames (none: not judged).
     """

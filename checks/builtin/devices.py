@@ -13,7 +13,7 @@ from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
-from checks.wording import say
+from checks.text.wording import say
 
 
 class _DeviceCheck(Check):

@@ -15,12 +15,12 @@ import numpy as np
 
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
 from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Series, Status
+from checks.engine.thresholds import Thresholds
 from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
-from checks.thresholds import Thresholds
-from checks.untrusted import clean_error
-from checks.wording import say
+from checks.text.untrusted import clean_error
+from checks.text.wording import say
 
 PLOT_STEP_S = 0.002
 """The impulse response is plotted as its energy in blocks this long, in dB below its peak."""

@@ -24,9 +24,9 @@ from checks.analysis.audio import (
 )
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.figures import figure
-from checks.recording import Recording, record
-from checks.untrusted import clean_error
-from checks.wording import say
+from checks.sources.recording import Recording, record
+from checks.text.untrusted import clean_error
+from checks.text.wording import say
 
 LAST_SOUND = "mic.last_sound"
 """In the sound checks' shared space: the ``time.monotonic()`` when the recording's last block of sound came (when it

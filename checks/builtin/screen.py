@@ -20,9 +20,9 @@ import psutil
 
 from checks.api import RULE, Check, CheckContext, CheckResult, Status
 from checks.builtin.system import Finding
-from checks.resources import load_toml_asset
 from checks.sources.screen import Display, ScreenSource
-from checks.wording import say
+from checks.text.resources import load_toml_asset
+from checks.text.wording import say
 
 # -- notifications -----------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import psutil
 
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.figures import figure
-from checks.wording import say
+from checks.text.wording import say
 
 
 def assess_battery(percent: float | None, plugged: bool | None, seconds_left: float | None,

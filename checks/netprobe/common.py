@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from checks.untrusted import clean, clean_error
+from checks.text.untrusted import clean, clean_error
 
 T = TypeVar("T")
 

@@ -25,12 +25,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from checks.config.servers import REFUSED_KINDS, address_kind
 from checks.netprobe import transfer
 from checks.netprobe.common import Budget, ProbeError, bounded, classify, endpoint, judge_answer
 from checks.netprobe.reach import Answer, environment_proxy
 from checks.netprobe.transfer import CHUNK, SEND_BUFFER, UPLOAD_REQUEST_BYTES, StopRule, Transfer, _Engine
-from checks.network import REFUSED_KINDS, address_kind
-from checks.untrusted import clean, clean_error
+from checks.text.untrusted import clean, clean_error
 
 APPLE = "https://mensura.cdn-apple.com/api/v1/gm/config"
 CLOUDFLARE = "https://aim.cloudflare.com/responsiveness/api/v1/config"

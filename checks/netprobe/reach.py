@@ -24,7 +24,7 @@ from checks.netprobe.common import (
     resolve,
     tcp_connect,
 )
-from checks.resources import load_toml_asset
+from checks.text.resources import load_toml_asset
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from checks.bounded import bounded_call
+from checks.engine.deadlines import bounded_call
 from checks.netprobe.common import Budget, ProbeError
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from checks.wording import say, say_all
+from checks.text.wording import say, say_all
 
 
 class SourceError(Exception):
