@@ -1,0 +1,1 @@
+"""The test suite (pytest); ``support/`` holds the helpers the tests share, ``bench/`` the benchmarks."""

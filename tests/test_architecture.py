@@ -195,3 +195,48 @@ def test_app_runs_work_off_the_gui_thread_only_through_the_worker_base():
     made = {str(p.relative_to(ROOT)): threads_made(p.read_text(encoding="utf-8")) for p in ROOT.glob("app/**/*.py")}
     assert len(made) > 20
     assert {path: found for path, found in made.items() if found - OWN_THREADS.get(path, set())} == {}
+
+
+def _packages() -> list:
+    """Every package of the project's own code (a folder with an ``__init__.py``)."""
+    return sorted(init.parent for top in ("app", "checks", "tests", "bundle", "assets")
+                  for init in (ROOT / top).rglob("__init__.py"))
+
+
+def test_no_top_level_checks_module_shares_a_name_with_one_in_a_subpackage():
+    """One name, one thing: a "network" module at the top beside the network check in builtin/ made a newcomer
+    guess which was meant. The top of checks/ is the plugin API alone; everything else sits in the package of its
+    role."""
+    top = {p.stem for p in (ROOT / "checks").glob("*.py")} - {"__init__"}
+    below = {p.stem for p in (ROOT / "checks").glob("*/**/*.py")} | {
+        p.name for p in (ROOT / "checks").iterdir() if (p / "__init__.py").exists()}
+    assert "api" in top and {"runner", "engine", "network"} <= below
+    assert not top & below, top & below
+    assert top == {"api"}, f"place {sorted(top - {'api'})} in the package of its role"
+
+
+def test_no_module_is_named_kiosk_guard():
+    """The kiosk's lock-down is ``app/lockdown.py``: "guard" is interview mode's word alone."""
+    named = [p for top in ("app", "checks", "tests") for p in (ROOT / top).rglob("kiosk_guard*.py")]
+    assert not named, named
+
+
+def test_every_package_says_its_role_in_a_docstring():
+    import ast
+
+    packages = _packages()
+    assert {ROOT / "checks" / "engine", ROOT / "tests" / "support", ROOT / "tests" / "bench"} <= set(packages)
+    silent = [p.relative_to(ROOT).as_posix() for p in packages
+              if not ast.get_docstring(ast.parse((p / "__init__.py").read_text()))]
+    assert not silent, silent
+
+
+def test_tests_are_laid_out_by_role():
+    """Test files at the top of tests/, the helpers they share in tests/support/, benchmarks in tests/bench/; none
+    edits sys.path to be found (each is imported as ``tests.support.NAME`` and run with ``python -m``)."""
+    top = {p.name for p in (ROOT / "tests").glob("*.py")} - {"__init__.py", "conftest.py"}
+    assert top and not [name for name in top if not name.startswith("test_")]
+    assert list((ROOT / "tests" / "bench").glob("*.py")) and list((ROOT / "tests" / "support").glob("*.py"))
+    editing = [p.relative_to(ROOT).as_posix() for folder in ("support", "bench")
+               for p in (ROOT / "tests" / folder).glob("*.py") if re.search(r"^sys\.path\.", p.read_text(), re.M)]
+    assert not editing, editing

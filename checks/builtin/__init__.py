@@ -1,0 +1,2 @@
+"""The built-in checks, registered in the entry-point group ``interview_ready.checks`` exactly like third-party
+ones (pyproject.toml)."""
