@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import checks.engine.registry as devices
-from checks.figures import stored, stored_details
+from checks.text.figures import stored, stored_details
 from checks.text.wording import has_wording, say, say_all, say_n
 
 if TYPE_CHECKING:
@@ -386,8 +386,8 @@ class Check:
         picture: Picture | None = None,
     ) -> CheckResult:
         """A result carrying this check's id, title and category. Its value, and each detail whose name ends in a
-        unit (``delay_ms``), are rounded here by their unit's rule (:mod:`checks.figures`), once: a sentence names
-        the figure by :func:`checks.figures.figure`, and what shows the result shows it as stored."""
+        unit (``delay_ms``), are rounded here by their unit's rule (:mod:`checks.text.figures`), once: a sentence names
+        the figure by :func:`checks.text.figures.figure`, and what shows the result shows it as stored."""
         return CheckResult(
             id=self.id,
             title=self.title,

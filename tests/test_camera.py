@@ -39,10 +39,10 @@ from checks.config.servers import NetworkSettings
 from checks.engine.discovery import discover
 from checks.engine.runner import RunConfig, RunListener, Runner
 from checks.engine.thresholds import Thresholds
-from checks.figures import figure
 from checks.report.model import Report
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
+from checks.text.figures import figure
 from checks.text.wording import say
 from tests.conftest import DEMO, run_cli
 from tests.support import scenes

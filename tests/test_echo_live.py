@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from checks.figures import figure
+from checks.text.figures import figure
 from checks.text.resources import asset_path
 from checks.text.wording import say
 from tests.conftest import ROOT, run_cli

@@ -1,4 +1,4 @@
-"""The one rounding rule for stored figures (:mod:`checks.figures`): each unit's figure is rounded once, where a
+"""The one rounding rule for stored figures (:mod:`checks.text.figures`): each unit's figure is rounded once, where a
 result is made, and shown as stored; rounding it again changes nothing."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import random
 import pytest
 
 from checks.api import Check, Status
-from checks.figures import ROUNDING, WORDED, figure, stored, stored_details
 from checks.report.model import format_value
+from checks.text.figures import ROUNDING, WORDED, figure, stored, stored_details
 from checks.text.wording import number, set_language
 
 

@@ -21,7 +21,7 @@ from checks.analysis.audio import Clipping
 from checks.api import Finding, Status
 from checks.builtin.mic import clipping_verdict, level_verdict, noise_verdict, snr_verdict
 from checks.engine.thresholds import Thresholds
-from checks.figures import figure
+from checks.text.figures import figure
 from checks.text.wording import say, say_all
 from tests.conftest import run_cli
 from tests.support import sounds

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from checks.figures import figure
+from checks.text.figures import figure
 from checks.text.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.support.pulse import RATE, PulseServer, PulseUnavailable, start_pulse

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from checks.figures import figure
 from checks.sources.mic import MAX_FILE_SAMPLES
+from checks.text.figures import figure
 from checks.text.wording import say
 from tests.conftest import ROOT
 from tests.support.sounds import rms_dbfs

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.figures import figure
+from checks.text.figures import figure
 from tests.support.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
 
 pytestmark = pytest.mark.slow

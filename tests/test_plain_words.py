@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLabel
 from app.cli import make_parser
 from app.session import resolve
 from app.window import MainWindow
-from checks.figures import figure, stored
 from checks.report.model import format_value
+from checks.text.figures import figure, stored
 from checks.text.wording import labelled, number, set_language
 from tests.conftest import DEMO
 

@@ -31,10 +31,10 @@ from checks.analysis.camera import (
 from checks.analysis.faces import default_detector
 from checks.api import Check, CheckContext, CheckResult, Finding, Lost, Picture, Status
 from checks.engine.thresholds import Thresholds
-from checks.figures import figure, figure_value
 from checks.report.harm import most_harmful
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
+from checks.text.figures import figure, figure_value
 from checks.text.untrusted import clean_error
 from checks.text.wording import say
 

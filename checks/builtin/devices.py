@@ -9,10 +9,10 @@ import numpy as np
 from checks.analysis.audio import AudioAnalysis, channel_name, dead_channels
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
 from checks.builtin.mic import _analysis, _recording, noise_gate
-from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.camera import CameraSource
 from checks.sources.mic import FileMic, MicSource
+from checks.text.figures import figure
 from checks.text.wording import say
 
 

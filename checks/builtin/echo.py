@@ -16,9 +16,9 @@ import numpy as np
 from checks.analysis.echo import EchoMeasurement, log_sweep, measure_echo
 from checks.api import NOT_ASKED, Check, CheckContext, CheckResult, Finding, Series, Status
 from checks.engine.thresholds import Thresholds
-from checks.figures import figure
 from checks.sources import SourceError
 from checks.sources.echo import active_handsfree, play_and_record
+from checks.text.figures import figure
 from checks.text.untrusted import clean_error
 from checks.text.wording import say
 

@@ -23,8 +23,8 @@ from checks.analysis.audio import (
     clipping,
 )
 from checks.api import Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
-from checks.figures import figure
 from checks.sources.recording import Recording, record
+from checks.text.figures import figure
 from checks.text.untrusted import clean_error
 from checks.text.wording import say
 

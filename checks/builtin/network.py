@@ -27,12 +27,12 @@ from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt
 from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
 from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.config.servers import NetworkSettings
-from checks.figures import figure, stored
 from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
 from checks.netprobe.foreign import foreign_probes
 from checks.netprobe.speedtest_net import SpeedtestSession
+from checks.text.figures import figure, stored
 from checks.text.resources import load_toml_asset
 from checks.text.wording import say
 

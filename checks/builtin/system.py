@@ -10,7 +10,7 @@ from typing import Any
 import psutil
 
 from checks.api import Check, CheckContext, CheckResult, Finding, Status
-from checks.figures import figure
+from checks.text.figures import figure
 from checks.text.wording import say
 
 

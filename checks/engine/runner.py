@@ -23,10 +23,10 @@ from checks.engine.deadlines import Outcome, bounded_call
 from checks.engine.discovery import LoadedCheck
 from checks.engine.registry import device_named
 from checks.engine.thresholds import Thresholds
-from checks.figures import figure, stored_details
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
+from checks.text.figures import figure, stored_details
 from checks.text.untrusted import clean_error, clean_result
 from checks.text.wording import say, say_all
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.api import BECAUSE, CATEGORIES, CheckResult, Status, check_title
-from checks.figures import figure
 from checks.report.harm import fix_order
+from checks.text.figures import figure
 from checks.text.wording import date_time, labelled, language, number, say, say_all, say_n
 
 if TYPE_CHECKING:
