@@ -34,23 +34,32 @@ def pytest_addoption(parser):
 
 
 # Files whose tests time real sound, transfers through the shaped lab link or the interview guardian's probes: a
-# second test process beside them (./test runs the rest two at a time) would shift what they measure, so ./test runs
-# these first, alone.
-REALTIME = frozenset({"test_echo_live.py", "test_echo_test_panel.py", "test_guard_live.py", "test_guard_mic.py",
-                      "test_mic_live.py", "test_mic_gate_live.py", "test_playback.py", "test_list_devices.py",
-                      "test_network_live.py", "test_network_faults.py", "test_nq_live.py", "test_network_delay.py"})
+# busy process beside them would shift what they measure. Each file times either sound through a PulseAudio server
+# of its own ("sound") or the network lab's namespaces ("lab"). ./test runs the two kinds side by side, each kind one
+# test at a time, and the rest of the suite after them: two lab tests at once moved each other (a cable's round trip
+# read 3 to 4 % long, the guardian's probes came late), as did two sound tests (an echo came back 6 dB fainter) and
+# the rest beside them, even at idle priority (the echo and an upload's rate moved), but a lab test beside a sound
+# test did not.
+REALTIME = {"test_echo_live.py": "sound", "test_echo_test_panel.py": "sound", "test_guard_mic.py": "sound",
+            "test_mic_live.py": "sound", "test_mic_gate_live.py": "sound", "test_playback.py": "sound",
+            "test_list_devices.py": "sound", "test_guard_live.py": "lab", "test_network_live.py": "lab",
+            "test_network_faults.py": "lab", "test_nq_live.py": "lab", "test_network_delay.py": "lab"}
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "bundle: a smoke test of the built app; runs only with --bundle DIR")
+    config.addinivalue_line("markers", "sound: a realtime test through a PulseAudio server of its own")
+    config.addinivalue_line("markers", "lab: a realtime test in the network lab's namespaces")
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
 def pytest_collection_modifyitems(config, items):
-    """Tests in the REALTIME files are marked ``realtime``. Without --bundle, the smoke tests of the built app are
-    left out (./build has not run)."""
+    """Tests in the REALTIME files are marked ``realtime`` and ``sound`` or ``lab``. Without --bundle, the
+    smoke tests of the built app are left out (./build has not run)."""
     for item in items:
         if item.path.name in REALTIME:
             item.add_marker(pytest.mark.realtime)
+            item.add_marker(getattr(pytest.mark, REALTIME[item.path.name]))
     if config.getoption("--bundle"):
         return
     left_out = [item for item in items if item.get_closest_marker("bundle")]

@@ -60,7 +60,8 @@ def test_running_chat_apps_are_named(fake_apps):
     result = run_one("screen.apps")
     assert result.status is Status.WARN
     assert result.summary == "Slack and Discord are running."
-    assert result.details == {"rule": "running.other", "apps": "Slack, Discord"} and result.value == 2
+    assert result.details == {"rule": "running.other", "apps": "Slack, Discord"}
+    assert (result.value, result.unit) == (2, "apps")  # a figure has its unit (tests/test_plain_words.py)
     assert any("Quit Slack and Discord" in line for line in result.advice)  # named: the card shows this alone
 
 

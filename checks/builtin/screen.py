@@ -189,7 +189,7 @@ class Apps(_ScreenCheck):
             return self.worded(Finding(Status.PASS, "none"))
         key = "running.one" if len(found) == 1 else "running.other"
         finding = Finding(Status.WARN, key, {"apps": join_names(found)})
-        return self.worded(finding, value=len(found), details={"apps": ", ".join(found)})
+        return self.worded(finding, value=len(found), unit="apps", details={"apps": ", ".join(found)})
 
 
 # -- display --------------------------------------------------------------------------------------------------
