@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel
 
 from checks.api import CheckResult, Guide, Series
 from checks.steps import STEPS
-from checks.wording import say, say_n
+from checks.wording import labelled, say, say_n
 
 PROBLEM = ("fail", "error")
 KEPT = {f.name for f in dataclasses.fields(CheckResult)} - {"series", "picture"}
@@ -77,7 +77,8 @@ def assert_told_once_in_window_and_pdf(qtbot, tmp_path: Path, results: Iterable[
     assert [r.id for summary in cards.values() for r in summary.problems if r.status.is_problem] == [cause]
     shown = [label.text() for label in window.report_view.findChildren(QLabel)]
     assert window.report_view.banner.text() == verdict and any(text.startswith(told.summary) for text in shown)
-    rows = [text for text in shown if any(text.endswith(say(f"status.{s}")) for s in PROBLEM)]
+    rows = [text for text in shown for r in results for s in PROBLEM  # "Title: Problem", then a figure if any
+            if text.startswith(labelled(r.title, say(f"status.{s}")))]
     assert len(rows) == 1 and rows[0].startswith(told.title), rows
     pdf = tmp_path / "report.pdf"
     assert window.export_to(pdf)
