@@ -223,7 +223,8 @@ class Lost(Exception):
     the run it happened, is filled in unless given: from ``at``, the ``time.monotonic()`` when the fault began, else
     from when the check met it), with ``details["reason"] = "lost.<key>"`` and
     ``details["lost"]`` naming ``device``. What the check had measured before the fault (``measured``: its own result
-    on what was left) keeps its value, series and details in that problem.
+    on what was left) keeps its value, series and details in that problem; a check with nothing to judge on what was
+    left gives only what it had plotted until then (``series``).
 
     When the fault ``spoils`` what the device's later checks need, they are not run: each is "not checked" with
     ``details["because"]`` naming this problem's check, as for a cause found before the run (so the report counts one
@@ -234,10 +235,23 @@ class Lost(Exception):
 
     def __init__(self, device: str, key: str, *, status: Status = Status.FAIL, spoils: bool = True,
                  measured: CheckResult | None = None, details: Details | None = None, at: float | None = None,
-                 **fields: Any) -> None:
+                 series: tuple[Series, ...] | list[Series] = (), **fields: Any) -> None:
         super().__init__(f"{device} lost: {key}")
         self.device, self.key, self.status, self.spoils, self.at = device, key, status, spoils, at
         self.measured, self.details, self.fields = measured, dict(details or {}), fields
+        self.series = tuple(series)
+
+
+class Unjudged(Exception):
+    """Raised inside a check that can judge nothing because of what an earlier check of the run found (the only
+    speed-test server is the one the connection check found unusable). The runner makes it "not checked" with
+    ``details["because"]`` naming ``cause`` (that check's id), worded as every check an earlier problem leaves
+    unjudged, so that the report counts the cause once; a ``cause`` that has no result yet is the check's own
+    fault."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(f"not checked because of {cause}")
+        self.cause = cause
 
 
 @dataclass

@@ -46,6 +46,7 @@ from checks.text.figures import figure
 from checks.text.wording import say
 from tests.conftest import DEMO, run_cli
 from tests.support import scenes
+from tests.shown import assert_told_once_in_window_and_pdf
 
 W, H = 1280, 720
 LIMITS = {name: Thresholds().for_check(f"camera.{name}")
@@ -524,10 +525,11 @@ class TruncatesWhileRead(RunListener):
             self.cut.set()
 
 
-def test_a_video_truncated_while_read_is_one_problem(tmp_path):
+def test_a_video_truncated_while_read_is_one_problem(qtbot, tmp_path):
     """A real video file cut to nothing while the picture checks read it: the camera check had passed; the first
     picture check says the camera stopped sending pictures (and after how long), the others are not checked because
-    of it, in the report model and in its text and JSON (they were nine problems, "sends no picture")."""
+    of it, in the report model and in its text and JSON, in the window and in the PDF (they were nine problems, "sends
+    no picture")."""
     path = tmp_path / "camera.avi"
     scenes.write_video(path, scenes.sitting_still(scenes.wall(W, H), 120), fourcc="MJPG")  # 4.8 s: read 30 frames
     listener = TruncatesWhileRead(path)
@@ -552,3 +554,4 @@ def test_a_video_truncated_while_read_is_one_problem(tmp_path):
     assert text.rstrip().endswith("Not ready: 1 problem") and text.count("[✗]") == 1
     data = json.loads(report.to_json())
     assert data["headline"] == "Not ready: 1 problem" and data["fix_first"] == stopped.id
+    assert_told_once_in_window_and_pdf(qtbot, tmp_path, results, stopped.id, say("lost.camera.headline"))

@@ -25,6 +25,8 @@ from checks.text.figures import figure
 from checks.text.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.support.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
+from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
+from tests.shown import assert_told_once_in_window_and_pdf, results_from_json
 
 pytestmark = pytest.mark.slow
 
@@ -452,10 +454,11 @@ def test_the_sound_cutting_out_is_found_through_pulseaudio(pulse, broken_up, bur
 
 
 @pytest.mark.parametrize("after_s", [0.3, 5.0])
-def test_the_sound_server_killed_while_recording_is_one_problem(doomed_pulse, bursts, tmp_path, after_s):
+def test_the_sound_server_killed_while_recording_is_one_problem(qtbot, doomed_pulse, bursts, tmp_path, after_s):
     """PulseAudio killed 0.3 s into the recording: one problem saying the microphone stopped sending sound, the other
     sound checks not checked because of it (they were three problems). Killed 5 s in: the good seconds are still
-    analysed (background and voice over it judged on them), and the loss is told once."""
+    analysed (background and voice over it judged on them), and the loss is told once: in the command line's text
+    and JSON, and from the same run's results in the window and the PDF."""
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     report_path = tmp_path / "report.json"
     command = [sys.executable, "-m", "app", "check", "--camera", "none", "--network", "none", "--only",
@@ -495,6 +498,8 @@ def test_the_sound_server_killed_while_recording_is_one_problem(doomed_pulse, bu
     assert out.read_text().rstrip().endswith("Not ready: 1 problem")
     assert returncode == 1
     assert sum(r["duration_s"] for r in results.values()) < 8.0 + 2.0 + 3.0
+    assert_told_once_in_window_and_pdf(qtbot, tmp_path, results_from_json(report), "mic.clipping",
+                                       say("lost.mic.headline"))
 
 
 def test_cancel_while_the_sound_checks_record_ends_at_once(pulse, bursts):

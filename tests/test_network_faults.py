@@ -2,17 +2,16 @@
 the download, the upload and the delay probes, and LibreSpeed's real PHP backend serving errors (a copy of its folder
 without ``garbage.php``: 404; with a PHP error: 500). Each ends as one problem that says what happened, in the text
 the command line prints, in its JSON report and in the report model's causes; what it spoiled is "not checked"
-because of it."""
+because of it; and, from the same run's results, in the window (its check page and report tab) and the PDF it
+exports."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,10 @@ import pytest
 
 from checks.text.figures import figure
 from tests.support.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
+from checks.figures import figure
+from checks.wording import say
+from tests.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
+from tests.shown import assert_told_once_in_window_and_pdf, pdf_text, results_from_json, squashed
 
 pytestmark = pytest.mark.slow
 
@@ -126,10 +129,11 @@ def assert_one_cause(report: dict, checks: dict[str, dict], cause: str, dependen
 
 @pytest.mark.parametrize(("during", "direction", "cause"), [("download", "tx", "network.download"),
                                                              ("upload", "rx", "network.upload")])
-def test_the_link_cut_during_a_transfer_is_one_problem(link, tmp_path, during, direction, cause):
+def test_the_link_cut_during_a_transfer_is_one_problem(qtbot, link, tmp_path, during, direction, cause):
     """1.5 MB into the transfer (about 1.2 s at 10 Mbit/s) the link goes down: the connection check had passed; the
     transfer says the connection dropped during the speed test, keeps the speed it plotted until then, and the
-    checks after it are not checked because of it (the connection type, which contacts nothing, still is)."""
+    checks after it are not checked because of it (the connection type, which contacts nothing, still is); the same
+    in the window and the PDF."""
     only = "network.*" if during == "download" else "network.connectivity,network.upload,network.upload_delay"
     text, report, checks = check_with_fault(link, tmp_path, ("--network", "librespeed", "--server", link.urls["php"],
                                                              "--stun", link.stun, "--only", only),
@@ -151,12 +155,14 @@ def test_the_link_cut_during_a_transfer_is_one_problem(link, tmp_path, during, d
     assert f"[✗] {dropped['title']}: Your connection dropped during the speed test" in text
     assert text.rstrip().endswith("Not ready: 1 problem")
     assert "Not checked until this is fixed: " in text
+    assert_told_once_in_window_and_pdf(qtbot, tmp_path, results_from_json(report), cause,
+                                       say("lost.connection.headline"))
 
 
-def test_the_link_cut_during_the_delay_probes_is_one_problem(link, tmp_path):
+def test_the_link_cut_during_the_delay_probes_is_one_problem(qtbot, link, tmp_path):
     """A third into the 4 s probe stream (70 STUN requests answered) the link goes down: the first probe check says
     the connection dropped while the delay was measured; jitter, loss and UDP are not checked because of it (they
-    were four problems: a 70 % loss, UDP blocked, …)."""
+    were four problems: a 70 % loss, UDP blocked, …); the same in the window and the PDF."""
     probes = ("network.latency", "network.jitter", "network.loss", "network.udp")
 
     def answered() -> bool:
@@ -170,13 +176,16 @@ def test_the_link_cut_during_the_delay_probes_is_one_problem(link, tmp_path):
     assert "while the delay was measured" in cause["summary"]
     assert_one_cause(report, checks, cause["id"], [i for i in probes if i != cause["id"]])
     assert "Your connection dropped during the speed test" in text
+    assert_told_once_in_window_and_pdf(qtbot, tmp_path, results_from_json(report), cause["id"],
+                                       say("lost.connection.headline"))
 
 
 @pytest.mark.parametrize(("server", "answer"), [("404", "HTTP 404"), ("500", "HTTP 500")])
-def test_a_speed_test_server_answering_errors_is_one_problem(link, tmp_path, server, answer):
+def test_a_speed_test_server_answering_errors_is_one_problem(qtbot, link, tmp_path, server, answer):
     """The real backend without its download file (404), or with a PHP error in the download's and the upload's files
     (500): the connection works, the server is at fault, and it is told once. Where the upload still works (404) it
-    is measured; where it meets the same errors (500) it is not checked because of the download."""
+    is measured; where it meets the same errors (500) it is not checked because of the download. The same in the
+    window and the PDF."""
     text, report, checks = check_with_fault(link, tmp_path, (
         "--network", "librespeed", "--server", link.urls[server], "--only",
         "network.connectivity,network.download,network.upload"))
@@ -194,6 +203,8 @@ def test_a_speed_test_server_answering_errors_is_one_problem(link, tmp_path, ser
     else:
         assert_one_cause(report, checks, "network.download", ["network.upload"])
     assert "Not ready: 1 problem" in text and text.count("[✗]") == 1
+    assert_told_once_in_window_and_pdf(qtbot, tmp_path, results_from_json(report), "network.download",
+                                       say("lost.server_error.headline"))
 
 
 @pytest.mark.parametrize("server", ["refuses 403", "fails 500"])
@@ -238,12 +249,10 @@ def test_a_profile_s_speed_test_server_answering_every_request_with_an_error_is_
         found = checks[check_id]
         shown = figure(found["value"], found["unit"])
         assert shown in found["summary"] and f"({shown} {found['unit']}): " in text, found
-    if shutil.which("pdftotext") is None:
-        return
     pdf = tmp_path / "report.pdf"  # the same in the PDF a candidate sends (run again: the server answers alike)
     process = start_check(link, ("--profile", str(profile), "--only", "network.*"), pdf)
     process.communicate(timeout=90)
-    printed = "".join(unicodedata.normalize("NFKC", subprocess.run(  # NFKC: the PDF's "ﬁ" ligatures as letters
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout).split())
-    assert "Notready:1problem" in printed and "".join(download["summary"].split()) in printed
-    assert "".join(fix.split()) in printed
+    printed = pdf_text(pdf)
+    if printed is not None:
+        assert "Notready:1problem" in printed and squashed(download["summary"]) in printed
+        assert squashed(fix) in printed

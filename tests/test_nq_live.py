@@ -11,6 +11,8 @@ import shutil
 import pytest
 
 from tests.support.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
+from checks.wording import say
+from tests.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 
@@ -92,8 +94,9 @@ def test_a_server_without_a_usable_configuration_is_one_named_cause(link, config
     connectivity = checks["network.connectivity"]  # the server answered: the internet works, this server does not
     assert connectivity["status"] == "warn" and words in connectivity["summary"], connectivity["summary"]
     assert connectivity["details"]["failure"] == kind
-    for check_id in ("network.download", "network.upload"):  # told once: not measured because of it
+    for check_id in ("network.download", "network.upload"):  # told once: not measured because of it (the runner's)
         assert checks[check_id]["status"] == "skip" and checks[check_id]["details"] == {"because": connectivity["id"]}
+        assert checks[check_id]["summary"] == say("runner.because.summary", cause=connectivity["title"])
     [cause] = [c for c in link.report["causes"] if c["id"] == connectivity["id"]]
     assert cause["dependents"] == ["network.download", "network.upload"]
     assert checks["network.latency"]["status"] == "pass"  # the server itself answers: its delay is still known

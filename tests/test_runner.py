@@ -15,6 +15,12 @@ from checks.engine.discovery import discover
 from checks.engine.runner import RunConfig, RunListener, Runner
 from checks.engine.thresholds import Thresholds
 from checks.report.model import Report
+from checks.api import CheckContext, CheckResult, Lost, Picture, Series, Status, Unjudged
+from checks.discovery import discover
+from checks.figures import figure
+from checks.network import NetworkSettings
+from checks.report import Report
+from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.text.figures import figure
@@ -167,11 +173,12 @@ class Feeds(Simple):
 def test_a_fault_during_the_run_is_one_problem_and_spoils_the_later_checks():
     """The feed breaks under the second check: it is the one problem, worded from ``lost.<key>`` and saying when; the
     later check is "not checked" because of it, as for a cause found before the run; one that needs nothing of the
-    feed is still judged, and so is what ran before."""
+    feed is still judged, and so is what ran before. What the check had plotted until then is kept."""
     class Alone(Simple):
         independent = True
 
-    fault = Lost("network", "connection", during="testing")
+    plotted = Series("Download", "s", "Mbit/s", ((0.0, 8.0), (0.5, 9.5)))
+    fault = Lost("network", "connection", during="testing", series=[plotted])
     before = Simple("net.before", requires=frozenset({"network"}), sleep_s=0.3)
     hit, after = Feeds("net.hit", fault), Feeds("net.after", fault)
     alone = Alone("net.alone", requires=frozenset({"network"}))
@@ -185,6 +192,7 @@ def test_a_fault_during_the_run_is_one_problem_and_spoils_the_later_checks():
     assert problem.summary == say("lost.connection.summary", seconds=figure(seconds, "s"), during="testing")
     assert problem.advice == say_all("lost.connection.advice")
     assert problem.details == {"reason": "lost.connection", "lost": "network", "after_s": seconds}
+    assert problem.series == (plotted,) and problem.value is None
     assert by_id["net.after"].status is Status.SKIP and by_id["net.after"].details == {"because": "net.hit"}
     assert after.contexts == []
     report = Report(tuple(results))
@@ -209,6 +217,32 @@ def test_a_fault_that_leaves_enough_to_judge_is_told_once_and_the_rest_is_judged
     assert (judged.status, judged.value, judged.summary) == (Status.WARN, 2.5, "net.second judged what came before.")
     assert skipped.status is Status.SKIP and skipped.details == {"because": "net.first"}
     assert [c.result.id for c in Report(tuple(results)).causes() if c.result.status.is_problem] == ["net.first"]
+
+
+class Spoiled(Simple):
+    """Finds that what an earlier check found leaves it nothing to judge (the only server is the one it found
+    unusable)."""
+
+    def __init__(self, check_id: str, cause: str) -> None:
+        super().__init__(check_id, requires=frozenset({"network"}))
+        self.cause = cause
+
+    def run(self, context: CheckContext):
+        raise Unjudged(self.cause)
+
+
+def test_a_check_an_earlier_finding_leaves_unjudged_is_not_checked_because_of_it_as_a_dependent_is():
+    """The first check only warned (it gates nothing), but what it found leaves the next one nothing to judge: that
+    check raises ``Unjudged`` naming it, and the runner words it as every dependent, counted under the one cause.
+    Naming a check that has no result is the raising check's own error."""
+    cause = Simple("net.cause", Status.WARN, requires=frozenset({"network"}))
+    results = Runner([loaded(c) for c in (cause, Spoiled("net.speed", "net.cause"), Spoiled("net.odd", "net.nil"))]
+                     ).run()
+    warned, spoiled, odd = results
+    assert spoiled.status is Status.SKIP and spoiled.details == {"because": "net.cause"}
+    assert spoiled.summary == say("runner.because.summary", cause=warned.title)
+    assert odd.status is Status.ERROR and "because" not in odd.details
+    assert [r.id for r in Report(tuple(results)).dependents(warned)] == ["net.speed"]
 
 
 def test_a_fault_without_wording_is_that_checks_error_alone():

@@ -27,6 +27,8 @@ from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt
 from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
 from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
 from checks.config.servers import NetworkSettings
+from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status, Unjudged
+from checks.figures import figure, stored
 from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler
@@ -446,7 +448,7 @@ class Throughput(NetworkCheck):
                 began = time.monotonic() - stalled if isinstance(stalled, (int, float)) else context.shared.get(FLOWED)
                 if error.kind in LINK_FAILURES and self.connection_lost(context):  # not this server's fault
                     raise Lost("network", "connection", during=say(f"lost.during.{self.during}"), at=began,
-                               measured=self.result(Status.SKIP, "", series=self.plot(context, samples)),
+                               series=self.plot(context, samples),
                                details={"failure": error.kind, "backend": backend}) from None
                 error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
                 error.fields.setdefault("fix", server_fix(backend, self.settings(context)))
@@ -460,8 +462,7 @@ class Throughput(NetworkCheck):
 
     def measure(self, context: CheckContext) -> CheckResult:
         if _backends(self.settings(context)) == [context.shared.get("network.unusable")]:  # told by connectivity
-            return self.result(Status.SKIP, say("runner.because.summary", label=self.title, cause=Connectivity.title),
-                               details={BECAUSE: Connectivity.id})
+            raise Unjudged(Connectivity.id)
         limits = context.thresholds
         platform = self.platform(context)
         need = platform.down_mbps if self.direction == "download" else platform.up_mbps

@@ -23,6 +23,24 @@ from checks.engine.deadlines import Outcome, bounded_call
 from checks.engine.discovery import LoadedCheck
 from checks.engine.registry import device_named
 from checks.engine.thresholds import Thresholds
+from checks.api import (
+    BECAUSE,
+    DEVICES,
+    LOST,
+    Cancelled,
+    CheckContext,
+    CheckResult,
+    Lost,
+    Picture,
+    Series,
+    Status,
+    Unjudged,
+)
+from checks.bounded import Outcome, bounded_call
+from checks.devices import device_named
+from checks.discovery import LoadedCheck
+from checks.figures import figure, stored_details
+from checks.network import NetworkSettings
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
@@ -82,7 +100,7 @@ def lost_result(loaded: LoadedCheck, lost: Lost, seconds: float) -> CheckResult:
         id=loaded.id, title=loaded.title, category=loaded.category, status=lost.status,
         summary=say(f"lost.{lost.key}.summary", **fields), advice=advice,
         value=measured.value if measured else None, unit=measured.unit if measured else "", details=details,
-        series=measured.series if measured else ())
+        series=measured.series if measured else lost.series)
 
 
 def problem_result(loaded: LoadedCheck, status: Status, key: str, **fields: Any) -> CheckResult:
@@ -188,6 +206,11 @@ class Runner:
             self._results[index] = result
             done = len(self._results)
         self.listener.check_finished(result, done, len(self.checks))
+
+    def _result_of(self, check_id: str) -> CheckResult | None:
+        """The result of the check ``check_id`` when it has finished in this run."""
+        with self._lock:
+            return next((r for r in self._results.values() if r.id == check_id), None)
 
     def _open(self, name: str) -> _Device:
         cfg = self.config
@@ -305,6 +328,10 @@ class Runner:
         outcome = bounded_call(lambda: check.run(context), name=f"check {loaded.id}",
                                stop_when=lambda: self._cancel.is_set() or time.monotonic() >= context.deadline,
                                on_stop=check_cancel.set, grace_s=thresholds.runner("grace_s"), tick=tick)
+        if isinstance(outcome.error, Unjudged) and not self._cancel.is_set():
+            cause = self._result_of(outcome.error.cause)
+            if cause is not None:  # told by the earlier check: "not checked" because of it, as its dependents are
+                return dataclasses.replace(because_result(loaded, cause), duration_s=outcome.waited_s), None
         lost = outcome.error if isinstance(outcome.error, Lost) else None
         if lost is not None and self._cancel.is_set():  # the fault of a run being stopped: cancelled
             outcome, lost = dataclasses.replace(outcome, error=Cancelled()), None
