@@ -46,7 +46,7 @@ from checks.text.figures import figure
 from checks.text.wording import say
 from tests.conftest import DEMO, run_cli
 from tests.support import scenes
-from tests.shown import assert_told_once_in_window_and_pdf
+from tests.support.shown import assert_told_once_in_window_and_pdf
 
 W, H = 1280, 720
 LIMITS = {name: Thresholds().for_check(f"camera.{name}")

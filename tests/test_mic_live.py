@@ -25,8 +25,7 @@ from checks.text.figures import figure
 from checks.text.wording import say, say_n
 from tests.conftest import ROOT, run_cli
 from tests.support.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
-from tests.pulse import RATE, PulseServer, PulseUnavailable, start_pulse
-from tests.shown import assert_told_once_in_window_and_pdf, results_from_json
+from tests.support.shown import assert_told_once_in_window_and_pdf, results_from_json
 
 pytestmark = pytest.mark.slow
 

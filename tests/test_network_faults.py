@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 
 from checks.text.figures import figure
+from checks.text.wording import say
 from tests.support.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
-from checks.figures import figure
-from checks.wording import say
-from tests.netlab import ROOT, SERVER_IP, Lab, librespeed_unavailable, sh, skip_module_without_lab
-from tests.shown import assert_told_once_in_window_and_pdf, pdf_text, results_from_json, squashed
+from tests.support.shown import assert_told_once_in_window_and_pdf, pdf_text, results_from_json, squashed
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,8 @@ import shutil
 
 import pytest
 
+from checks.text.wording import say
 from tests.support.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
-from checks.wording import say
-from tests.netlab import SERVER_IP, Lab, make_certificates, skip_module_without_lab
 
 pytestmark = pytest.mark.slow
 

@@ -9,18 +9,12 @@ import time
 
 import pytest
 
-from checks.api import CheckContext, CheckResult, Lost, Picture, Status
+from checks.api import CheckContext, CheckResult, Lost, Picture, Series, Status, Unjudged
 from checks.config.servers import NetworkSettings
 from checks.engine.discovery import discover
 from checks.engine.runner import RunConfig, RunListener, Runner
 from checks.engine.thresholds import Thresholds
 from checks.report.model import Report
-from checks.api import CheckContext, CheckResult, Lost, Picture, Series, Status, Unjudged
-from checks.discovery import discover
-from checks.figures import figure
-from checks.network import NetworkSettings
-from checks.report import Report
-from checks.runner import RunConfig, RunListener, Runner
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec
 from checks.text.figures import figure

@@ -25,10 +25,19 @@ from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
 from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
-from checks.api import BECAUSE, Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status
+from checks.api import (
+    Cancelled,
+    Check,
+    CheckContext,
+    CheckResult,
+    Finding,
+    Guide,
+    Lost,
+    Series,
+    Status,
+    Unjudged,
+)
 from checks.config.servers import NetworkSettings
-from checks.api import Cancelled, Check, CheckContext, CheckResult, Finding, Guide, Lost, Series, Status, Unjudged
-from checks.figures import figure, stored
 from checks.netprobe import link, nq, reach, stun, transfer
 from checks.netprobe.common import Budget, ProbeError, endpoint
 from checks.netprobe.counters import RateSampler

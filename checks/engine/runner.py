@@ -17,12 +17,6 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.api import BECAUSE, DEVICES, LOST, Cancelled, CheckContext, CheckResult, Lost, Picture, Series, Status
-from checks.config.servers import NetworkSettings
-from checks.engine.deadlines import Outcome, bounded_call
-from checks.engine.discovery import LoadedCheck
-from checks.engine.registry import device_named
-from checks.engine.thresholds import Thresholds
 from checks.api import (
     BECAUSE,
     DEVICES,
@@ -36,11 +30,11 @@ from checks.api import (
     Status,
     Unjudged,
 )
-from checks.bounded import Outcome, bounded_call
-from checks.devices import device_named
-from checks.discovery import LoadedCheck
-from checks.figures import figure, stored_details
-from checks.network import NetworkSettings
+from checks.config.servers import NetworkSettings
+from checks.engine.deadlines import Outcome, bounded_call
+from checks.engine.discovery import LoadedCheck
+from checks.engine.registry import device_named
+from checks.engine.thresholds import Thresholds
 from checks.sources import SourceError
 from checks.sources.camera import CameraSpec
 from checks.sources.mic import MicSpec

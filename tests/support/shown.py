@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from checks.api import CheckResult, Guide, Series
-from checks.steps import STEPS
-from checks.wording import labelled, say, say_n
+from checks.report.steps import STEPS
+from checks.text.wording import labelled, say, say_n
 
 PROBLEM = ("fail", "error")
 KEPT = {f.name for f in dataclasses.fields(CheckResult)} - {"series", "picture"}
