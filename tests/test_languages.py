@@ -20,6 +20,7 @@ import checks.analysis.responsiveness as responsiveness
 import checks.guard.judgement as guard
 import checks.storage.files as files
 from app.level_meter import LEVEL_WORDS
+from checks.analysis.audio import CHANNEL_NAMES
 from checks.api import CATEGORIES, Check, CheckResult, Status, check_title
 from checks.config.profile import CHANNEL_KINDS, Profile
 from checks.config.servers import REFUSED_KINDS
@@ -201,6 +202,7 @@ def _built_keys() -> dict[str, set[str]]:
         "mic.noise.{}.summary": {"hum", "rumble", "broadband"}, "mic.noise.{}.advice": {"hum", "rumble", "broadband"},
         "mic.level.{}.summary": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
         "mic.level.{}.advice": _finding_keys("mic") & {"good", "quiet", "loud", "none"},
+        "mic.channel.{}": set(CHANNEL_NAMES),
         "mic.snr.{}.summary": {"good", "low", "bad"}, "mic.snr.{}.advice": {"good", "low", "bad"},
         "mic.echo.{}.summary": {"strong", "room"}, "mic.echo.{}.advice": {"strong", "room"},
         "screen.notifications.reason.{}": _literals("checks/builtin/screen.py",

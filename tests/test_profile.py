@@ -301,6 +301,17 @@ def test_a_meeting_link_off_the_platforms_hosts_is_warned_about(tmp_path, platfo
     assert ("Careful: this link goes to" in render_html(report)) is warned
 
 
+@pytest.mark.parametrize(("lang", "words"), [("de", "gehört nicht zu denen, die Microsoft Teams"),
+                                             ("es", "no es uno de los que usa Microsoft Teams"),
+                                             ("fr", "n’est pas l’un de ceux qu’utilise Microsoft Teams")])
+def test_a_meeting_link_warning_is_said_in_the_recruiters_language(tmp_path, lang, words):
+    path = tmp_path / "p.toml"
+    path.write_text('platform = "teams"\nmeeting_link = "https://teams.microsoft.com.meet-join.example/l/1"\n')
+    done = run_cli("--lang", lang, "profile", "validate", str(path))
+    assert done.returncode == 0
+    assert words in done.stderr and "teams.microsoft.com.meet-join.example" in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("filler", ["\\u2800", "\\u3164", "\\u115f", "\\u1160", "\\uffa0", "\\ufe0f\\ufe0f",
                                     "\\ufe00\\ufe01\\ufe02"])
 @pytest.mark.parametrize("field", ["organisation", "role"])

@@ -98,7 +98,8 @@ class MicDevice(_DeviceCheck):
         if dead and mic.channels == 2:
             live = channel_name(1 - dead[0])
             details["used_channel"] = live
-            works = Finding(Status.PASS, "one_channel", {"name": mic.name, "khz": khz, "live": live})
+            works = Finding(Status.PASS, "one_channel", {"name": mic.name, "khz": khz,
+                                                         "live": say(f"mic.channel.{live}")})
         else:
             works = Finding(Status.PASS, "works", {"name": mic.name, "khz": khz,
                                                    "layout": channel_layout(mic.channels)})

@@ -364,8 +364,8 @@ class Profile(BaseModel):
         host = link_host(self.meeting_link or "")
         if self.meeting_link and self.platform_key and not platform_uses(self.platform_key, host):
             known = load_toml_asset("platforms.toml")[self.platform_key]
-            out.append(f"{where}: meeting_link: the host {host} is not one {known['name']} uses "
-                       f"({', '.join(known['link_hosts'])}); make sure the link really comes from the recruiter")
+            out.append(say("profile_warnings.link_host", where=where, host=host, platform=known["name"],
+                           hosts=", ".join(known["link_hosts"])))
         if self.required is not None:
             names = [plugin.name for plugin in find_plugins()]
             for category in EXPECTED_CATEGORIES:
