@@ -67,11 +67,13 @@ def test_throughput_and_latency_through_a_networkquality_server(link, down, up, 
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["unit"] == "Mbit/s" and found["status"] != "error", found["summary"]
-        assert abs(found["value"] - 0.95 * mbit) <= 0.10 * 0.95 * mbit, (check_id, found["value"], found["details"])
+        # within 10 %, and the half of the stored figure's last digit it was rounded by (4.16 is stored as 4.2)
+        assert abs(found["value"] - 0.95 * mbit) <= 0.10 * 0.95 * mbit + 0.05, (check_id, found["value"],
+                                                                               found["details"])
         assert found["details"]["backend"] == "nq"
         assert found["details"]["server"] == f"{server}.well-known/nq"
         assert found["details"]["contacted"] == f"{SERVER_IP}:{PORTS[config]}"
-        assert found["details"]["bytes"] > 0 and 0.25 + 1.5 <= found["details"]["seconds"] < 9  # ramp_s + min_s
+        assert found["details"]["bytes"] > 0 and 1.0 + 3.0 <= found["details"]["seconds"] < 9  # nq_ramp_s + nq_min_s
         assert len(found["series"][0]["points"]) >= 20
     latency = checks["network.latency"]
     assert latency["status"] != "error" and latency["unit"] == "ms", latency["summary"]

@@ -406,6 +406,9 @@ class Throughput(NetworkCheck):
                 context.progress(min(0.99, t / rule.max_s), say(progress_key, mbps=f"{mbps:.1f}"))
 
             if server is None:  # networkQuality: the configuration read names the server measured
+                rule = dataclasses.replace(rule, ramp_s=float(context.thresholds["nq_ramp_s"]),
+                                           window_s=float(context.thresholds["nq_window_s"]),
+                                           min_s=float(context.thresholds["nq_min_s"]))
                 done, config = nq.measure(self.direction, configs, budget, rule, not settings.nq_server, on_sample)
                 root = config.url
             else:
