@@ -6,13 +6,15 @@ microphone). With nothing joining them, nothing comes back (headphones). ``modul
 monitor into the room, at a known volume and latency, is a speaker next to the microphone; ``parec | sox reverb |
 pacat`` in its place is an echoing room.
 
-The loopback's latency is what it was set to (``latency_msec``) as long as it runs smoothly: the two null sinks
-run on one clock, so its rate adjustment is turned off (``adjust_time=0``; re-adjusting once a second, it
-wandered by up to 13 ms on this shared machine). Its own report (``pactl list sink-inputs``: buffer
-plus sink latency) is no better truth: it read 5 to 50 ms above the target at the moments the delay was measured
-(README). What remains is the loopback's underruns when the machine is busy: one refills its buffer and makes it
-a few milliseconds late for a while (README: 11 to 15 of 16 sweeps within 5 ms). So a
-measurement more than 5 ms off is taken once more, and that one must be within 5 ms. The
+The loopback's latency is what it was set to (``latency_msec``): the two null sinks run on one clock, so its rate
+adjustment is turned off (``adjust_time=0``; re-adjusting once a second, it wandered by up to 13 ms on this shared
+machine). Its own report (``pactl list sink-inputs``: buffer plus sink latency) is no truth: it read 5 to 50 ms
+above the target at the moments the delay was measured (docs/checks.md). The latency a loopback starts with stays
+with it, so the server runs every thread in real time (:func:`tests.support.pulse.realtime`), as a desktop's sound
+server does: started while the rest of the suite kept both cores busy, a 40 ms loopback once ran 60 to 110 ms late,
+and ./test runs these tests alone. Even so, with the network lab's tests running beside them, a 100 ms loopback
+once read 8 ms early (the module reporting 103 ms): a measurement more than 5 ms off is taken once more, and that
+one must be within 5 ms. The
 measurement itself is exact to 0.05 ms on synthetic rooms (tests/test_echo_analysis.py). The module's report is
 shown when a test fails.
 """
@@ -85,7 +87,7 @@ def _reported_latency_ms(pulse: PulseServer, module: str) -> float:
 def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volume_db, status):
     with loopback(pulse, latency_ms, volume_db) as module:
         result = _echo(pulse, "--echo")
-        if abs(result["details"]["delay_ms"] - latency_ms) > 5.0:  # an underrun of the loopback: once more
+        if abs(result["details"]["delay_ms"] - latency_ms) > 5.0:  # the machine was busy (see above): once more
             result = _echo(pulse, "--echo")
         reported = _reported_latency_ms(pulse, module)
     details = result["details"]
@@ -104,7 +106,10 @@ def test_a_loopback_comes_back_at_its_volume_and_latency(pulse, latency_ms, volu
         assert result["advice"][0].startswith("The interviewer may hear an echo of their own voice")
     [series] = result["series"]
     assert series["x_unit"] == "ms" and series["y_unit"] == "dB"
-    assert series["points"][0][0] == pytest.approx(details["delay_ms"] - 1.0, abs=0.5)
+    # the plot starts 1 ms before the direct path's peak sample; the delay is that peak's parabola (within half a
+    # sample), stored rounded by the rule for milliseconds (to 0.1 ms, whole from 100 ms on)
+    rounding = 0.5 * 10.0 ** -len(figure(details["delay_ms"], "ms").partition(".")[2])
+    assert series["points"][0][0] == pytest.approx(details["delay_ms"] - 1.0, abs=rounding + 500 / RATE + 0.001)
     assert max(y for _, y in series["points"]) == pytest.approx(0.0, abs=1.5)
 
 

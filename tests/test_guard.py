@@ -491,6 +491,7 @@ print(json.dumps({"state": status.state, "reason": status.reason, "text": status
 """
 
 
+@pytest.mark.machine  # every core busy: another test's processor check would call the machine busy
 def test_a_busy_app_is_trouble_naming_it():
     """The real processor watcher while a real app (xz compressing, a thread per core and one more) keeps the
     processor busy: trouble once it lasts, naming xz. It runs in a PID namespace of its own with its own /proc, so
