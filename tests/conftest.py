@@ -35,15 +35,16 @@ def pytest_addoption(parser):
 
 # Files whose tests time real sound, transfers through the shaped lab link or the interview guardian's probes: a
 # busy process beside them would shift what they measure. Each file times either an echo through a PulseAudio server
-# of its own ("echo"), other sound through one ("sound") or the network lab's namespaces ("lab"). ./test runs the lab
-# tests one at a time in real time (chrt) from the start, which keeps the rest of the suite from slowing what they
-# time; beside them the echo tests alone (a loopback's echo came back 6 dB fainter or 20 ms late beside other work),
-# then the other sound tests in real time below the lab, beside the rest. Two lab tests at once, each its own
-# namespaces, still moved each other (a cable's round trip read 3 to 4 % long, the guardian's probes came late): on
-# two cores, one's transfer at 40 Mbit/s leaves the other too little.
+# of its own ("echo"), other sound through one ("sound"), transfers in the network lab's namespaces ("lab") or the
+# guardian's probes there ("guardian"). ./test runs the lab and the guardian's tests in two lanes in real time (chrt)
+# from the start, which keeps the rest of the suite from slowing what they time, the guardian's lane first: it needs
+# little of the processor, but on time. Beside them it runs the echo tests alone (a loopback's echo came back 6 dB
+# fainter or 20 ms late beside other work), then the other sound tests in real time below the lab, beside the rest.
+# Two transfer tests at once, each in its own namespaces, still moved each other (a cable's round trip read 3 to 4 %
+# long): on two cores, one's transfer at 40 Mbit/s leaves the other too little.
 REALTIME = {"test_echo_live.py": "echo", "test_echo_test_panel.py": "echo", "test_guard_mic.py": "sound",
             "test_mic_live.py": "sound", "test_mic_gate_live.py": "sound", "test_playback.py": "sound",
-            "test_list_devices.py": "sound", "test_guard_live.py": "lab", "test_network_live.py": "lab",
+            "test_list_devices.py": "sound", "test_guard_live.py": "guardian", "test_network_live.py": "lab",
             "test_network_faults.py": "lab", "test_nq_live.py": "lab", "test_network_delay.py": "lab"}
 
 
@@ -51,14 +52,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "bundle: a smoke test of the built app; runs only with --bundle DIR")
     config.addinivalue_line("markers", "echo: a realtime test of an echo through a PulseAudio server of its own")
     config.addinivalue_line("markers", "sound: a realtime test through a PulseAudio server of its own")
-    config.addinivalue_line("markers", "lab: a realtime test in the network lab's namespaces")
+    config.addinivalue_line("markers", "lab: a realtime test of transfers in the network lab's namespaces")
+    config.addinivalue_line("markers", "guardian: a realtime test of the guardian's probes in the network lab")
     config.addinivalue_line("markers", "machine: changes what every check on the machine sees (processes named like "
                             "chat apps, a busy app): ./test runs these alone, after the others")
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
 def pytest_collection_modifyitems(config, items):
-    """Tests in the REALTIME files are marked ``realtime`` and ``echo``, ``sound`` or ``lab``; tests that start
+    """Tests in the REALTIME files are marked ``realtime`` and ``echo``, ``sound``, ``lab`` or
+    ``guardian``; tests that start
     processes named like chat apps (``fake_apps``), ``machine``. Without --bundle, the
     smoke tests of the built app are left out (./build has not run)."""
     for item in items:

@@ -50,10 +50,11 @@ def pdf_text(path: Path) -> str | None:
 
 
 def assert_told_once_in_window_and_pdf(qtbot, tmp_path: Path, results: Iterable[CheckResult], cause: str,
-                                       headline: str) -> None:
+                                       headline: str, attentions: int = 0) -> None:
     """The run's ``results`` shown in the real window as a run's end shows them, and exported as its PDF: one
     problem, ``cause``, whose step card says ``headline`` (what happened) and whose sentence the details, the report
-    tab and the PDF show; the banner says "Not ready: 1 problem" in each."""
+    tab and the PDF show; the banner says "Not ready: 1 problem" in each; the PDF's fixes are that one and
+    ``attentions`` more."""
     from app.cli import make_parser
     from app.session import resolve
     from app.window import MainWindow
@@ -89,4 +90,4 @@ def assert_told_once_in_window_and_pdf(qtbot, tmp_path: Path, results: Iterable[
         fixes, table = printed.split(squashed(say("report.checks")), 1)  # the fixes first, then every check's row
         marks = [squashed(f"[{say('status_mark.' + s)}] {say('status.' + s)}") for s in PROBLEM]
         assert sum(table.count(mark) for mark in marks) == 1  # one row: its title and sentence are further on
-        assert sum(fixes.count(mark) for mark in marks) <= 1 and "2.[" not in fixes
+        assert sum(fixes.count(mark) for mark in marks) <= 1 and f"{attentions + 2}.[" not in fixes
