@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,15 +27,19 @@ def guardian_in(lab: Lab) -> GuardCommand:
                          "--jsonl", "--no-cpu"])  # the line is under test: others' work here may load the processor
 
 
-@pytest.fixture
-def lab():  # not the module's: the delay cable's lab below takes the same names
-    lab = Lab()
+def opened(lab: Lab) -> Iterator[Lab]:
+    """The body of a fixture: ``lab`` open, with coturn at the far end, and closed after the test."""
     try:
         lab.open()
         lab.stun = lab.stun_server()
         yield lab
     finally:
         lab.close()
+
+
+@pytest.fixture
+def lab():  # not the module's: the delay cable's lab below takes the same names
+    yield from opened(Lab())
 
 
 def probes_a_second(lab: Lab, seconds: float) -> float:
@@ -113,14 +118,8 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
 
 @pytest.fixture(params=[700, 1200], ids=["700ms", "1200ms"])
 def cable(request):
-    """The delay lab at a round trip of ``request.param`` ms, with coturn at the far end."""
-    cable = DelayLab(request.param)
-    try:
-        cable.open()
-        cable.stun = cable.stun_server()
-        yield cable
-    finally:
-        cable.close()
+    """The delay lab at a round trip of ``request.param`` ms."""
+    yield from opened(DelayLab(request.param))
 
 
 def test_interview_mode_judges_a_steady_700ms_link_slow_never_down(cable):
