@@ -120,6 +120,18 @@ class NetworkCheck(Check):
             raise PhaseOver(phase_s)
         return Budget(deadline, context.cancel_event)
 
+    def stretched(self, context: CheckContext, budget: Budget, rtt: float) -> Budget:
+        """``budget`` once the round trip ``rtt`` (seconds) is known: this check's deadline longer by
+        ``deadline_rtts`` round trips (a transfer's every step takes round trips, so a long line is not cut short,
+        while a short one keeps the short deadline), and the phase's with it."""
+        if rtt <= 0:
+            return budget
+        with context.shared_lock:
+            context.shared.setdefault(ROUND_TRIP, rtt)
+            base = context.shared.setdefault(f"{self.id}.deadline", context.deadline)
+        context.deadline = max(context.deadline, base + float(context.thresholds["deadline_rtts"]) * rtt)
+        return Budget(min(context.deadline - 0.5, self.phase(context)[0]), budget.cancel)
+
     def phase(self, context: CheckContext) -> tuple[float, float]:
         """When the whole network phase ends (``time.monotonic()``) and how long it is: ``phase_s`` from the first
         network check's start, and ``phase_rtts`` round trips more once the round trip is known (every step of the
@@ -384,6 +396,7 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
                              stall_s=float(limits["stall_s"]), ramp_rtts=float(limits["ramp_rtts"]),
                              window_rtts=float(limits["window_rtts"]), growth=float(limits["growth"]),
+                             full_rounds=int(limits["full_rounds"]),
                              window_mbit=float(limits["window_mbit"]),
                              streams=int(limits["streams"]),
                              stream_mbps=float(limits["stream_mbps"]))
@@ -417,8 +430,9 @@ class Throughput(NetworkCheck):
                 done, config = nq.measure(self.direction, configs, budget, rule, not settings.nq_server, on_sample)
                 root = config.url
             else:
-                done = transfer.measure(self.direction, server, budget, rule, on_sample,
-                                        _readied(context, self.direction, server))
+                rtt = _readied(context, self.direction, server)
+                done = transfer.measure(self.direction, server, self.stretched(context, budget, rtt or 0.0), rule,
+                                        on_sample, rtt)
                 root = server.root
             if done.rtt > 0:  # the phase's time limit grows with it, when the idle probes did not tell it
                 context.shared.setdefault(ROUND_TRIP, done.rtt)
