@@ -363,7 +363,7 @@ def test_delay_under_load_stays_within_what_the_shaper_can_queue(real, mbit):
     checks, _ = link.check("--server", link.urls["php"], "--stun", link.stun,
                            "--only", "network.upload,network.upload_delay")
     delay = checks["network.upload_delay"]
-    assert delay["details"]["idle_ms"] < 5 and delay["details"]["loaded_received"] > 50  # 100 a second, 1.5 s at least
+    assert delay["details"]["idle_ms"] < 5 and delay["details"]["loaded_received"] > 50  # 50 a second, 1.5 s at least
     if mbit is None:
         assert delay["status"] == "pass" and delay["value"] < 10
     else:

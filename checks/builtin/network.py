@@ -538,7 +538,7 @@ class Loaded:
     outcome: Measured | ProbeError
     stats: RttStats | None
     rtts: tuple[float | None, ...]
-    """Each probe's round trip in seconds (None: lost), sent every ``probe_interval_s`` from ``start_s``."""
+    """Each probe's round trip in seconds (None: lost), sent every ``loaded_interval_s`` from ``start_s``."""
     target: str | None
     """The STUN server probed during the transfer (None: UDP known not to work)."""
     start_s: float = 0.0
@@ -589,7 +589,7 @@ class LoadedThroughput(Throughput):
         stop = threading.Event()
         box: dict[str, Any] = {}
         limits = context.thresholds
-        interval = float(limits["probe_interval_s"])
+        interval = float(limits["loaded_interval_s"])
         server = _foreign_server(self, context)
         foreign: list[tuple[float, Mapping[str, float]]] = []
 
@@ -637,7 +637,7 @@ class LoadedThroughput(Throughput):
                context: CheckContext) -> Loaded:
         """The transfer and the probes that ran alongside it once the line was full."""
         limits = context.thresholds
-        interval = float(limits["probe_interval_s"])
+        interval = float(limits["loaded_interval_s"])
         rtts: tuple[float | None, ...] = tuple(box.get("rtts") or ())
         start_s = 0.0
         if rtts and isinstance(outcome, Measured) and outcome.started is not None and outcome.ramp_s is not None:
@@ -1021,7 +1021,7 @@ class LoadedDelay(NetworkCheck):
         details.update(idle_ms=idle.stats.median_ms, loaded_ms=loaded.stats.median_ms,
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received, **_rpm_details(loaded))
         limits = context.thresholds
-        points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), loaded.start_s)
+        points = rtt_points(loaded.rtts, float(limits["loaded_interval_s"]), loaded.start_s)
         idle_ms = stored(idle.stats.median_ms, "ms")  # the guide at the figure the details show
         series = [Series(say(f"plot.round_trip_{direction}"), "s", "ms", points, (
             Guide(idle_ms, say("plot.idle")), Guide(idle_ms + float(limits["warn_ms"]), say("plot.attention"))))

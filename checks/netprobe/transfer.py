@@ -77,9 +77,8 @@ class StopRule:
     """No byte moved for this long: the server stalled."""
     ramp_rtts: float = 4.0
     """The ramp-up lasts at least this many round trips: TCP's slow start doubles its window once per round trip,
-    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line. Four streams of ten
-    segments fill 2 Mbit/s at 800 ms in three; a slow start that goes on longer makes no steady windows, and the
-    figure is taken once they are (:func:`checks.analysis.network.steady_from`)."""
+    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line; it goes on until the
+    rate stops growing (``growth``)."""
     growth: float = 1.25
     full_rounds: int = 2
     """On a long round trip the ramp-up lasts until ``full_rounds`` round trips in a row grew by less than ``growth``
