@@ -754,7 +754,8 @@ def _probe_run(check: NetworkCheck, context: CheckContext, budget: Budget,
 
 def _start_probe(check: NetworkCheck, context: CheckContext) -> Early | None:
     """The idle probe stream started now, in the background, when a later check of the run uses it (see
-    :class:`Early`); the first transfer waits for its end, so that it measures an idle line."""
+    :class:`Early`); the first transfer waits until its last request has gone (:meth:`Early.gone`), so that the
+    stream measures an idle line."""
     if not PROBE_USERS & set(context.group) or EARLY_PROBE in context.shared:
         return None
     try:

@@ -80,7 +80,7 @@ class StopRule:
     so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line; it goes on until the
     rate stops growing (``growth``)."""
     growth: float = 1.25
-    full_rounds: int = 2
+    full_rounds: int = 3
     """On a long round trip the ramp-up lasts until ``full_rounds`` round trips in a row grew by less than ``growth``
     times the best before (slow start has filled the line; see :func:`checks.analysis.network.filled`),
     ``ramp_rtts`` at the least (the connection and the request take two round trips, slow start as many as the
