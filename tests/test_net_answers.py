@@ -6,6 +6,7 @@ and read by the same code the checks use."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import socketserver
 import threading
@@ -142,9 +143,11 @@ def test_a_slow_line_is_judged_over_longer_windows():
 
 def test_the_stop_rule_stretches_for_a_long_round_trip():
     rule = transfer.StopRule()  # a 0.25 s ramp-up, 0.5 s windows, 3 of them, 8 s at most
-    assert rule.for_round_trip(0.0002) == rule and rule.for_round_trip(0.03) == rule  # 8 round trips fit in 0.25 s
-    assert rule.for_round_trip(0.1).ramp_s == pytest.approx(0.8) and rule.for_round_trip(0.1).window_s == 0.5
-    satellite = rule.for_round_trip(0.6)  # slow start needs 8 round trips; a window holds two
-    assert (satellite.ramp_s, satellite.window_s) == pytest.approx((4.8, 1.2))
-    assert satellite.max_s == pytest.approx(8 + 4.55 + 3 * 0.7) and satellite.long
+    assert rule.for_round_trip(0.0002) == rule and rule.for_round_trip(0.06) == rule  # 4 round trips fit in 0.25 s
+    assert rule.for_round_trip(0.1).ramp_s == pytest.approx(0.4) and rule.for_round_trip(0.1).window_s == 0.5
+    satellite = rule.for_round_trip(0.6)  # slow start needs 4 round trips; a window holds one
+    assert (satellite.ramp_s, satellite.window_s) == pytest.approx((2.4, 0.6))
+    assert satellite.max_s == pytest.approx(8 + 2.15 + 3 * 0.1) and satellite.long
+    wider = dataclasses.replace(rule, ramp_rtts=8, window_rtts=2).for_round_trip(0.6)  # as a profile may set it
+    assert (wider.ramp_s, wider.window_s) == pytest.approx((4.8, 1.2))
     assert (satellite.min_s, satellite.windows, satellite.tolerance) == (rule.min_s, rule.windows, rule.tolerance)

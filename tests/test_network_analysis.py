@@ -11,11 +11,13 @@ import sys
 import pytest
 
 from checks.analysis.network import (
+    filled,
     grade_throughput,
     grade_upper,
     is_stable,
     rtt_stats,
     steady_from,
+    straying,
     summarize_throughput,
     throughput,
     window_rates,
@@ -62,6 +64,48 @@ def test_window_rates_and_stop_rule():
     assert not is_stable(samples[:30], 1.0, 1.0, 3, 0.05)  # too short to judge
 
 
+def test_a_swinging_rate_is_known_once_its_swings_are_small_beside_the_stretch():
+    """One stream through a short queue: 1 Mbit/s with a 0.2 s stall every second (0.8 Mbit/s on average). Its
+    half-second windows never agree within 8 %, but the bytes stray less and less from a straight line."""
+    samples = [(0.0, 0)]
+    for i in range(1, 161):  # 8 s, sampled every 50 ms
+        t = i * 0.05
+        samples.append((t, samples[-1][1] + (0 if t % 1.0 > 0.8 else 6250)))
+    assert not is_stable(samples, 0.25, 0.5, 3, 0.08)
+    early = straying(samples[:40], 0.25)  # 1.75 s after the ramp-up
+    late = straying(samples, 0.25)
+    assert early is not None and late is not None and late < early / 2.5 and late < 0.05
+    assert throughput(samples, 0.25) == pytest.approx(0.8, rel=0.03)
+    assert straying(steady(8, 4.0), 1.0) == pytest.approx(0.0, abs=0.01)  # a steady rate: a straight line
+    rising = [(t, int(b * (1 + t / 2))) for t, b in steady(8, 4.0)]
+    assert straying(rising, 1.0) > 0.05  # a climbing rate is far from one
+    assert straying([(0.0, 0), (1.0, 0), (2.0, 0)], 0.5) is None  # nothing moved
+
+
+def total_at(samples, t: float) -> int:
+    return next(b for s, b in samples if s >= t)
+
+
+def test_a_long_round_trips_ramp_up_lasts_while_the_rate_grows():
+    """Slow start over 800 ms: nothing for the two round trips of the connection and the request, then the rate
+    doubles once a round trip from 0.25 Mbit/s until the line's 2 Mbit/s (from 4.0 s on)."""
+    samples, total = [(0.0, 0)], 0.0
+    for i in range(1, 201):  # 10 s, sampled every 50 ms
+        t = i * 0.05
+        total += (min(2.0, 0.25 * 2 ** ((t - 1.6) // 0.8)) if t > 1.6 else 0.0) * 1e6 / 8 * 0.05
+        samples.append((round(t, 6), int(total)))
+    first = next(t for t, b in samples if b > 0)
+    # the round that first reached 2 Mbit/s grew; the two after it did not: the figure's rounds begin after 4.0 s
+    assert filled(samples, first, 0.8, 1.25, 2) == pytest.approx(first + 3.2, abs=0.06)
+    assert filled(samples[:round(5.6 / 0.05)], first, 0.8, 1.25, 2) is None  # one round without growth: not yet
+    # a round of slow start whose burst came early (a bigger round, then a smaller one) does not end it
+    ahead = [(t, max(b, min(b + 60_000, total_at(samples, 4.0))) if 3.2 <= t < 4.0 else b) for t, b in samples]
+    assert filled(ahead, first, 0.8, 1.25, 2) >= 4.0
+    assert filled(steady(8, 4.0), 0.0, 0.5, 1.25, 2) == pytest.approx(0.5)  # full from the start
+    with pytest.raises(ValueError):
+        filled(samples, 0.0, 0.0, 1.25, 2)
+
+
 def test_the_figure_of_a_steady_transfer_is_its_steady_stretch():
     """A slow start that outlasted the ramp-up the rule allowed: 2 Mbit/s for 1 s, then 8 Mbit/s; once three windows
     are steady the figure is taken from where they begin, not lowered by the slow second."""
@@ -92,6 +136,16 @@ def test_rtt_stats_known_values():
     assert stats.median_ms == pytest.approx(11.5)
     assert stats.jitter_ms == pytest.approx((2 + 1 + 4) / 3)  # |12-10|, |11-12|, |15-11|
     assert stats.min_ms == pytest.approx(10.0) and stats.p95_ms == pytest.approx(15.0)
+
+
+def test_jitter_of_interleaved_streams_is_taken_within_each():
+    # probes every 10 ms judged 20 ms apart: the evens 10, 11, 15 and the odds 12, 13 (the lost one skipped)
+    stats = rtt_stats([0.010, 0.012, 0.011, None, 0.015, 0.013], lag=2)
+    assert stats.jitter_ms == pytest.approx((1 + 4 + 1) / 3)  # |11-10|, |15-11|, |13-12|
+    assert stats.sent == 6 and stats.received == 5 and stats.median_ms == pytest.approx(12.0)
+    assert rtt_stats([0.010, None], lag=2).jitter_ms is None  # no pair within a stream
+    with pytest.raises(ValueError):
+        rtt_stats([0.01], lag=0)
 
 
 def test_rtt_stats_when_nothing_answers_or_input_is_bad():

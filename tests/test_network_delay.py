@@ -80,6 +80,24 @@ def test_figures_right_at_any_round_trip(cable, down, up):
     assert took < 60
 
 
+@pytest.mark.parametrize("cable", [(800, 0)], indirect=True, ids=["800ms"])
+def test_a_transfers_deadline_grows_with_the_round_trip(cable, tmp_path):
+    """A profile gives the download and the upload 5 s each, time enough on a short line; over 800 ms each takes
+    more (the wait for the idle probes, two round trips before the first byte, slow start): once the round trip is
+    known their deadlines grow by 10 round trips (``deadline_rtts``: 8 s), and both are measured, not cut short."""
+    cable.shape(2, 1)
+    profile = tmp_path / "short.toml"
+    profile.write_text("".join(f'[thresholds."network.{d}"]\ndeadline_s = 5\n' for d in ("download", "upload")))
+    checks, _ = cable.check("--server", cable.url, "--stun", cable.stun, "--profile", str(profile), "--only",
+                            "network.connectivity,network.download,network.upload", timeout=120)
+    assert checks["network.connectivity"]["status"] == "pass", checks["network.connectivity"]["details"]
+    for check_id, mbit in (("network.download", 2), ("network.upload", 1)):
+        found = checks[check_id]
+        assert found["status"] != "error", found["summary"]
+        assert abs(found["value"] - 0.95 * mbit) <= max(0.10 * 0.95 * mbit, 0.15), (check_id, found["details"])
+    assert checks["network.download"]["duration_s"] > 5  # the fixed deadline alone would have cut it
+
+
 @pytest.mark.parametrize("cable", [(30, 0, True)], indirect=True, ids=["30ms"])
 def test_a_deep_downlink_queue_is_delay_while_downloading(cable):
     """A home router that queues 400 ms of the download (someone streaming fills it) against one that queues 5 ms, on

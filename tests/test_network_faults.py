@@ -158,7 +158,7 @@ def test_the_link_cut_during_a_transfer_is_one_problem(qtbot, link, tmp_path, du
 
 
 def test_the_link_cut_during_the_delay_probes_is_one_problem(qtbot, link, tmp_path):
-    """A third into the 4 s probe stream (70 STUN requests answered) the link goes down: the first probe check says
+    """A third into the 2 s probe stream (70 STUN requests answered) the link goes down: the first probe check says
     the connection dropped while the delay was measured; jitter, loss and UDP are not checked because of it (they
     were four problems: a 70 % loss, UDP blocked, …); the same in the window and the PDF."""
     probes = ("network.latency", "network.jitter", "network.loss", "network.udp")

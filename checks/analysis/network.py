@@ -115,6 +115,49 @@ def is_stable(samples: Sequence[Sample], ramp_s: float, window_s: float, windows
     return mean > 0 and all(abs(r - mean) <= tolerance * mean for r in rates)
 
 
+def filled(samples: Sequence[Sample], start: float, span: float, growth: float, rounds: int) -> float | None:
+    """Where the line was found full: the start of the first of ``rounds`` consecutive round trips (``span`` seconds
+    each, from ``start``) whose rate grew by less than ``growth`` times the best before them, as BBR's start-up
+    judges it (three round trips under 25 %); None while the rate still grows. TCP's slow start doubles its rate
+    once a round trip until the line is full; comparing with the best round trip before, not only the last, keeps
+    the bursts of an ACK-clocked slow start from looking like a plateau."""
+    _validate_samples(samples)
+    if span <= 0 or rounds < 1:
+        raise ValueError("rounds need span > 0 and rounds >= 1")
+    best, plateau, count = 0.0, None, 0
+    edge = sample_at(samples, start) if samples else None
+    while edge is not None:
+        end = sample_at(samples, edge[0] + span)
+        if end[0] < edge[0] + span or end[0] <= edge[0]:
+            return None
+        rate = (end[1] - edge[1]) / (end[0] - edge[0])
+        if rate >= growth * best:
+            best, plateau, count = rate, None, 0
+        else:
+            plateau = edge[0] if plateau is None else plateau
+            count += 1
+            if count >= rounds:
+                return plateau
+        edge = end
+    return None
+
+
+def straying(samples: Sequence[Sample], ramp_s: float) -> float | None:
+    """How far the bytes moved after the ramp-up stray from the straight line between that stretch's ends: the most,
+    as a fraction of the bytes moved in it (None: nothing moved). The rate over the stretch is off by about as much,
+    so a rate that swings (one TCP stream's cycles through a short queue) is known once the stretch is long enough
+    for its swings to be small beside it, sooner than three windows happen to agree."""
+    _validate_samples(samples)
+    if not samples:
+        return None
+    t0, b0 = sample_at(samples, ramp_s)
+    t1, b1 = samples[-1]
+    if t1 <= t0 or b1 <= b0:
+        return None
+    rate = (b1 - b0) / (t1 - t0)
+    return max(abs(b - b0 - rate * (t - t0)) for t, b in samples if t >= t0) / (b1 - b0)
+
+
 def summarize_throughput(samples: Sequence[Sample], ramp_s: float, stable: bool) -> Throughput:
     """The :class:`Throughput` of a finished transfer (see :func:`throughput`)."""
     mbps = throughput(samples, ramp_s)
@@ -138,12 +181,15 @@ class RttStats:
     p95_ms: float | None
 
 
-def rtt_stats(rtts: Sequence[float | None]) -> RttStats:
+def rtt_stats(rtts: Sequence[float | None], lag: int = 1) -> RttStats:
     """Median, jitter and loss of a probe stream.
 
     Jitter is the mean absolute difference between the round-trip times of consecutive answered probes,
     |RTT(i) - RTT(i-1)|. RFC 3550's interarrival jitter is a running average (gain 1/16) of the same
     differences, so both estimate the same quantity; the plain mean does not depend on a warm-up.
+    With ``lag`` > 1 the stream is ``lag`` interleaved ones, and jitter is taken within each (probes ``lag``
+    apart): probes sent twice as often, for the loss figure's sake, are still judged 20 ms apart as a call's
+    packets are (on a line that keeps packets in order, closer ones differ less).
     Loss is the share of probes never answered.
     """
     if not rtts:
@@ -159,7 +205,10 @@ def rtt_stats(rtts: Sequence[float | None]) -> RttStats:
     loss = 100.0 * (sent - received) / sent
     if not answered:
         return RttStats(sent, 0, loss, None, None, None, None)
-    diffs = [abs(b - a) for a, b in itertools.pairwise(answered)]
+    if lag < 1:
+        raise ValueError(f"lag must be >= 1, not {lag}")
+    diffs = [abs(b - a) for k in range(lag)
+             for a, b in itertools.pairwise(r * 1000 for r in rtts[k::lag] if r is not None)]
     ordered = sorted(answered)
     p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
     return RttStats(sent, received, loss, statistics.median(answered),

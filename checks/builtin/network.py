@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 import threading
 import time
@@ -118,6 +119,18 @@ class NetworkCheck(Check):
         if time.monotonic() >= phase_end - 0.2:
             raise PhaseOver(phase_s)
         return Budget(deadline, context.cancel_event)
+
+    def stretched(self, context: CheckContext, budget: Budget, rtt: float) -> Budget:
+        """``budget`` once the round trip ``rtt`` (seconds) is known: this check's deadline longer by
+        ``deadline_rtts`` round trips (a transfer's every step takes round trips, so a long line is not cut short,
+        while a short one keeps the short deadline), and the phase's with it."""
+        if rtt <= 0:
+            return budget
+        with context.shared_lock:
+            context.shared.setdefault(ROUND_TRIP, rtt)
+            base = context.shared.setdefault(f"{self.id}.deadline", context.deadline)
+        context.deadline = max(context.deadline, base + float(context.thresholds["deadline_rtts"]) * rtt)
+        return Budget(min(context.deadline - 0.5, self.phase(context)[0]), budget.cancel)
 
     def phase(self, context: CheckContext) -> tuple[float, float]:
         """When the whole network phase ends (``time.monotonic()``) and how long it is: ``phase_s`` from the first
@@ -318,6 +331,8 @@ class Connectivity(NetworkCheck):
                     break
                 continue
             context.shared[WORKED] = url
+            if i == 0 and backend in ("librespeed", "cloudflare"):  # the transfers' first choice answers
+                _start_ready(self, context, _server(backend, settings))
             others = [(h, e) for h, e in errors if e.kind != "no_such_name"]
             if missing is not None:
                 finding = dataclasses.replace(missing, key="no_such_server", fields={**missing.fields, "other": host})
@@ -377,8 +392,11 @@ def _backends(settings: NetworkSettings) -> list[str]:
 def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
     return transfer.StopRule(ramp_s=float(limits["ramp_s"]), window_s=float(limits["window_s"]),
                              windows=int(limits["windows"]), tolerance=float(limits["tolerance"]),
+                             straying=float(limits["straying"]),
                              min_s=float(limits["min_s"]), max_s=float(limits["max_s"]),
                              stall_s=float(limits["stall_s"]), ramp_rtts=float(limits["ramp_rtts"]),
+                             window_rtts=float(limits["window_rtts"]), growth=float(limits["growth"]),
+                             full_rounds=int(limits["full_rounds"]),
                              window_mbit=float(limits["window_mbit"]),
                              streams=int(limits["streams"]),
                              stream_mbps=float(limits["stream_mbps"]))
@@ -408,11 +426,13 @@ class Throughput(NetworkCheck):
             if server is None:  # networkQuality: the configuration read names the server measured
                 rule = dataclasses.replace(rule, ramp_s=float(context.thresholds["nq_ramp_s"]),
                                            window_s=float(context.thresholds["nq_window_s"]),
-                                           min_s=float(context.thresholds["nq_min_s"]))
+                                           min_s=float(context.thresholds["nq_min_s"]), straying=0.0)
                 done, config = nq.measure(self.direction, configs, budget, rule, not settings.nq_server, on_sample)
                 root = config.url
             else:
-                done = transfer.measure(self.direction, server, budget, rule, on_sample)
+                rtt = _readied(context, self.direction, server)
+                done = transfer.measure(self.direction, server, self.stretched(context, budget, rtt or 0.0), rule,
+                                        on_sample, rtt)
                 root = server.root
             if done.rtt > 0:  # the phase's time limit grows with it, when the idle probes did not tell it
                 context.shared.setdefault(ROUND_TRIP, done.rtt)
@@ -518,7 +538,7 @@ class Loaded:
     outcome: Measured | ProbeError
     stats: RttStats | None
     rtts: tuple[float | None, ...]
-    """Each probe's round trip in seconds (None: lost), sent every ``probe_interval_s`` from ``start_s``."""
+    """Each probe's round trip in seconds (None: lost), sent every ``loaded_interval_s`` from ``start_s``."""
     target: str | None
     """The STUN server probed during the transfer (None: UDP known not to work)."""
     start_s: float = 0.0
@@ -536,6 +556,9 @@ def _loaded_target(check: NetworkCheck, context: CheckContext) -> tuple[str, int
         if probed.run.transport != "udp":
             return None
         return next((s for s in servers if endpoint(*s) == probed.run.server), None)
+    early = context.shared.get(EARLY_PROBE)
+    if isinstance(early, Early) and early.server is not None:  # its answers still to come: it works over UDP
+        return early.server
     return servers[0] if servers else None
 
 
@@ -559,14 +582,14 @@ class LoadedThroughput(Throughput):
 
     def measured(self, context: CheckContext) -> Measured | ProbeError:
         early = context.shared.get(EARLY_PROBE)
-        if isinstance(early, Early):  # the idle probe stream ends before the line is loaded
-            with contextlib.suppress(Lost, ProbeError, UnusablePlatform):  # told by the checks that use the probes
+        if isinstance(early, Early) and not early.gone(context):  # the idle probe stream ends before the line is
+            with contextlib.suppress(Lost, ProbeError, UnusablePlatform):  # loaded; told by the checks using it
                 _probe(self, context)
         target = _loaded_target(self, context)
         stop = threading.Event()
         box: dict[str, Any] = {}
         limits = context.thresholds
-        interval = float(limits["probe_interval_s"])
+        interval = float(limits["loaded_interval_s"])
         server = _foreign_server(self, context)
         foreign: list[tuple[float, Mapping[str, float]]] = []
 
@@ -614,7 +637,7 @@ class LoadedThroughput(Throughput):
                context: CheckContext) -> Loaded:
         """The transfer and the probes that ran alongside it once the line was full."""
         limits = context.thresholds
-        interval = float(limits["probe_interval_s"])
+        interval = float(limits["loaded_interval_s"])
         rtts: tuple[float | None, ...] = tuple(box.get("rtts") or ())
         start_s = 0.0
         if rtts and isinstance(outcome, Measured) and outcome.started is not None and outcome.ramp_s is not None:
@@ -659,6 +682,9 @@ class Early:
     def __init__(self, name: str, work: Callable[[Budget], Any], deadline: float) -> None:
         self.cancel = threading.Event()
         self.finished = threading.Event()
+        self.sent = threading.Event()
+        self.server: tuple[str, int] | None = None
+        """The STUN server the probe stream's requests went to, once they all have (see :meth:`gone`)."""
         self.outcome: tuple[bool, Any] = (False, ProbeError("cancelled"))
 
         def target() -> None:
@@ -678,6 +704,24 @@ class Early:
                 self.cancel.set()
                 raise Cancelled()
 
+    def went(self, server: tuple[str, int]) -> None:
+        """The probe stream's last request to ``server`` has gone: its answers are still to come."""
+        self.server = server
+        self.sent.set()
+
+    def gone(self, context: CheckContext) -> bool:
+        """Waits until the work has ended or, for the probe stream, its last request has gone (:meth:`went`): then
+        a transfer may start. The answers still due come back before the transfer's first data can (its
+        connection and request take a round trip and more), over a line still idle. True: the stream's requests
+        have all gone, its outcome is still to come; :class:`Cancelled` when the waiting check is."""
+        while not self.finished.wait(0.02):
+            if self.sent.is_set():
+                return not self.finished.is_set()
+            if context.cancelled:
+                self.cancel.set()
+                raise Cancelled()
+        return False
+
     def result(self, context: CheckContext) -> Any:
         self.wait(context)
         ok, value = self.outcome
@@ -691,7 +735,8 @@ def _stun_servers(check: NetworkCheck, context: CheckContext) -> list[tuple[str,
 
 
 def _probe_run(check: NetworkCheck, context: CheckContext, budget: Budget,
-               progress: Callable[[float], None] = lambda f: None) -> stun.ProbeRun:
+               progress: Callable[[float], None] = lambda f: None,
+               sent: Callable[[tuple[str, int]], None] = lambda server: None) -> stun.ProbeRun:
     """The idle probe stream: STUN to the first server that answers, else TCP connect times."""
     limits = context.thresholds
     settings = check.settings(context)
@@ -704,22 +749,51 @@ def _probe_run(check: NetworkCheck, context: CheckContext, budget: Budget,
     return stun.probe(servers, tcp_targets, budget, interval=float(limits["probe_interval_s"]),
                       duration=float(limits["probe_duration_s"]), answer_wait=float(limits["answer_wait_s"]),
                       late_rtts=float(limits["late_rtts"]), first_answer_s=float(limits["first_answer_s"]),
-                      progress=progress)
+                      progress=progress, sent=sent)
 
 
 def _start_probe(check: NetworkCheck, context: CheckContext) -> Early | None:
     """The idle probe stream started now, in the background, when a later check of the run uses it (see
-    :class:`Early`); the first transfer waits for its end, so that it measures an idle line."""
+    :class:`Early`); the first transfer waits until its last request has gone (:meth:`Early.gone`), so that the
+    stream measures an idle line."""
     if not PROBE_USERS & set(context.group) or EARLY_PROBE in context.shared:
         return None
     try:
         _stun_servers(check, context)
     except UnusablePlatform:  # told by the checks that use the probes
         return None
-    early = Early("probes", lambda budget: _probe_run(check, context, budget), check.phase(context)[0])
+    early = Early("probes", lambda budget: _probe_run(check, context, budget, sent=lambda server: early.went(server)),
+                  check.phase(context)[0])
     with context.shared_lock:
         context.shared[EARLY_PROBE] = early
     return early
+
+
+def _start_ready(check: NetworkCheck, context: CheckContext, server: transfer.Backend) -> None:
+    """Each transfer's small request and round trip (:func:`checks.netprobe.transfer.ready`) done now, in the
+    background, while the idle probe stream runs (:class:`Early`): a few small requests disturb it no more than the
+    connectivity check's, and each takes two round trips that the transfer then does not wait for (3.2 s in all at
+    800 ms). ``server`` has just answered the download's small request."""
+    for direction in ("download", "upload"):
+        if f"network.{direction}" not in context.group or f"network.{direction}.ready" in context.shared:
+            continue
+        early = Early(f"{direction} ready", functools.partial(
+            transfer.ready, direction, server, asked=direction == "download"), check.phase(context)[0])
+        with context.shared_lock:
+            context.shared[f"network.{direction}.ready"] = (server, early)
+
+
+def _readied(context: CheckContext, direction: str, server: transfer.Backend) -> float | None:
+    """The round trip to ``server`` when its small request for ``direction`` was answered earlier (see
+    :func:`_start_ready`); None when it was not asked, or failed (the transfer asks again and tells why)."""
+    found = context.shared.get(f"network.{direction}.ready")
+    if not isinstance(found, tuple) or found[0] != server:
+        return None
+    try:
+        rtt = found[1].result(context)
+    except ProbeError:
+        return None
+    return rtt if isinstance(rtt, float) else None
 
 
 def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
@@ -738,7 +812,9 @@ def _probe(check: NetworkCheck, context: CheckContext) -> Probed:
         if context.cancelled:
             raise Cancelled()
         _raise_if_dropped(check, context, run, _stun_servers(check, context))
-        stats = rtt_stats(run.rtts) if run.rtts else None
+        limits = context.thresholds
+        lag = max(1, round(float(limits["jitter_spacing_s"]) / float(limits["probe_interval_s"])))
+        stats = rtt_stats(run.rtts, lag if run.transport == "udp" else 1) if run.rtts else None
         if stats is not None and stats.median_ms is not None:
             context.shared[ROUND_TRIP] = stats.median_ms / 1000
         return Probed(run, stats)
@@ -946,7 +1022,7 @@ class LoadedDelay(NetworkCheck):
         details.update(idle_ms=idle.stats.median_ms, loaded_ms=loaded.stats.median_ms,
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received, **_rpm_details(loaded))
         limits = context.thresholds
-        points = rtt_points(loaded.rtts, float(limits["probe_interval_s"]), loaded.start_s)
+        points = rtt_points(loaded.rtts, float(limits["loaded_interval_s"]), loaded.start_s)
         idle_ms = stored(idle.stats.median_ms, "ms")  # the guide at the figure the details show
         series = [Series(say(f"plot.round_trip_{direction}"), "s", "ms", points, (
             Guide(idle_ms, say("plot.idle")), Guide(idle_ms + float(limits["warn_ms"]), say("plot.attention"))))

@@ -142,9 +142,10 @@ def _settle(sock: socket.socket, budget: Budget, pending: dict[bytes, float], rt
 
 def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: float, answer_wait: float,
                progress: Callable[[float], None] = lambda f: None, *, late_rtts: float = 2.0,
-               stop: threading.Event | None = None) -> tuple[list[float | None], str | None]:
-    """Binding requests every ``interval`` s for ``duration`` s (or until ``stop`` is set); then the answers still
-    due (:func:`_settle`)."""
+               stop: threading.Event | None = None,
+               sent: Callable[[], None] = lambda: None) -> tuple[list[float | None], str | None]:
+    """Binding requests every ``interval`` s for ``duration`` s (or until ``stop`` is set); ``sent`` is called once
+    the last has gone; then the answers still due (:func:`_settle`)."""
     sock = _open_udp(host, port, budget)
     try:
         pending: dict[bytes, float] = {}
@@ -163,6 +164,7 @@ def udp_stream(host: str, port: int, budget: Budget, interval: float, duration: 
                 sock.send(binding_request(transaction_id))
             mapped = _receive(sock, start + (i + 1) * interval - time.perf_counter(), pending, rtts) or mapped
             progress((i + 1) / count)
+        sent()
         mapped = _settle(sock, budget, pending, rtts, answer_wait, late_rtts) or mapped
         return [rtts.get(t) for t in order], mapped
     finally:
@@ -272,12 +274,14 @@ def tcp_connect_times(targets: Sequence[tuple[str, int]], budget: Budget, count:
 def probe(servers: Sequence[tuple[str, int]], tcp_targets: Sequence[tuple[str, int]], budget: Budget, *,
           interval: float = 0.02, duration: float = 4.0, answer_wait: float = 0.5, late_rtts: float = 2.0,
           first_answer_s: float = 3.0, tcp_count: int = 10, tcp_spacing: float = 0.1,
-          progress: Callable[[float], None] = lambda f: None) -> ProbeRun:
-    """STUN over UDP to the first answering server; TCP connect times when no server answers over UDP."""
+          progress: Callable[[float], None] = lambda f: None,
+          sent: Callable[[tuple[str, int]], None] = lambda server: None) -> ProbeRun:
+    """STUN over UDP to the first answering server; TCP connect times when no server answers over UDP. ``sent``
+    is called with the server once the last request over UDP has gone (its answers are still to come)."""
     chosen, contacted, error, not_stun = first_answering(servers, budget, wait=first_answer_s)
     if chosen is not None:
         rtts, mapped = udp_stream(chosen[0], chosen[1], budget, interval, duration, answer_wait, progress,
-                                  late_rtts=late_rtts)
+                                  late_rtts=late_rtts, sent=lambda: sent(chosen))
         return ProbeRun("udp", tuple(rtts), endpoint(*chosen), tuple(contacted), mapped)
     rtts, server, tcp_contacted = tcp_connect_times(tcp_targets, budget, tcp_count, tcp_spacing)
     all_contacted = tuple(dict.fromkeys([*contacted, *(f"tcp {c}" for c in tcp_contacted)]))

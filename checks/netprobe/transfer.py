@@ -38,9 +38,11 @@ except ImportError:  # pragma: no cover - Windows
 from checks.analysis.network import (
     Sample,
     Throughput,
+    filled,
     is_stable,
     sample_at,
     steady_from,
+    straying,
     summarize_throughput,
     window_rates,
 )
@@ -65,14 +67,28 @@ class StopRule:
     window_s: float = 0.5
     windows: int = 3
     tolerance: float = 0.08
+    straying: float = 0.0
+    """Or stop once the bytes moved since the ramp-up keep within this fraction of a straight line (see
+    :func:`checks.analysis.network.straying`; 0: never), and read the rate over all of that stretch."""
     min_s: float = 1.5
     """Measure at least this long after the ramp-up."""
     max_s: float = 8.0
     stall_s: float = 2.5
     """No byte moved for this long: the server stalled."""
-    ramp_rtts: float = 8.0
+    ramp_rtts: float = 4.0
     """The ramp-up lasts at least this many round trips: TCP's slow start doubles its window once per round trip,
-    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line."""
+    so on a long one (a satellite's 600 ms) it needs seconds, not one, to fill the line; it goes on until the
+    rate stops growing (``growth``)."""
+    growth: float = 1.25
+    full_rounds: int = 3
+    """On a long round trip the ramp-up lasts until ``full_rounds`` round trips in a row grew by less than ``growth``
+    times the best before (slow start has filled the line; see :func:`checks.analysis.network.filled`),
+    ``ramp_rtts`` at the least (the connection and the request take two round trips, slow start as many as the
+    line needs); then as many windows as those rounds (of a round trip each on a satellite's) agreeing are the
+    figure."""
+    window_rtts: float = 1.0
+    """A window lasts at least this many round trips (once the line is full, an ACK-clocked stream is steady over
+    one)."""
     streams: int = 4
     stream_mbps: float = 1.0
     """After the ramp-up, one stream per this many Mbit/s measured (at most ``streams``): on a slow line more
@@ -100,9 +116,9 @@ class StopRule:
 
     def for_round_trip(self, rtt: float) -> StopRule:
         """This rule on a link with a round trip of ``rtt`` seconds: the ramp-up at least ``ramp_rtts`` round trips,
-        the windows at least two (a window holds whole bursts), and the time limit longer by as much."""
+        the windows at least ``window_rtts``, and the time limit longer by as much."""
         ramp_s = max(self.ramp_s, self.ramp_rtts * rtt)
-        window_s = max(self.window_s, 2 * rtt)
+        window_s = max(self.window_s, self.window_rtts * rtt)
         extra = ramp_s - self.ramp_s + self.windows * (window_s - self.window_s)
         return dataclasses.replace(self, ramp_s=ramp_s, window_s=window_s, max_s=self.max_s + extra,
                                    long=ramp_s > self.ramp_s)
@@ -319,10 +335,7 @@ class _Engine:
             self.wanted = wanted
             ending = [conn for i, conn in self.current.items() if i >= wanted]
         for conn in ending:
-            if conn.sock is not None:
-                with contextlib.suppress(OSError):  # closed with a reset: what it still holds is dropped, not sent
-                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    conn.sock.shutdown(socket.SHUT_RDWR)
+            _end(conn.sock, reset=True)
 
     def buffer_bound(self, rate: float, rtt: float) -> bool:
         """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
@@ -375,13 +388,23 @@ class _Engine:
         self.stop.set()
         with self.lock:
             connections = list(self.connections)
-        for conn in connections:
-            sock = conn.sock
-            if sock is not None:  # wakes the stream blocked on it; the stream closes its own connection
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+            upload = self.by_ack is not None
+        for conn in connections:  # wakes the stream blocked on it; the stream closes its own connection
+            _end(conn.sock, reset=upload)  # an upload's unsent bytes would go on filling the line after it
         for thread in self.threads:
             thread.join(0.5)
+
+
+def _end(sock: socket.socket | None, reset: bool) -> None:
+    """Shut ``sock`` down; with ``reset`` it closes with a reset: what it still holds is dropped, not sent (an
+    upload's send buffer, up to megabytes, would take seconds to drain on a slow line, and the delay measured after
+    it would be its)."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        if reset:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
@@ -477,25 +500,45 @@ def proxy_for(backend: Backend) -> str:
     return environment_proxy(backend.download_url) if backend.proxied else ""
 
 
-def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRule,
-            on_sample: Callable[[float, float], None] = lambda t, mbps: None) -> Transfer:
-    """Download or upload against ``server`` (a :class:`Backend`, or a LibreSpeed server root);
-    :class:`ProbeError` on failure."""
-    backend = server if isinstance(server, Backend) else Backend("librespeed", server)
-    proxy = proxy_for(backend)
+def _backend(server: str | Backend) -> Backend:
+    return server if isinstance(server, Backend) else Backend("librespeed", server)
+
+
+def _url(direction: str, backend: Backend) -> str:
     if direction not in ("download", "upload"):
         raise ValueError(f"direction must be download or upload, not {direction!r}")
-    url = backend.download_url if direction == "download" else backend.upload_url
+    return backend.download_url if direction == "download" else backend.upload_url
+
+
+def ready(direction: str, server: str | Backend, budget: Budget, asked: bool = False) -> float:
+    """Whether ``server`` answers a small request of ``direction``'s kind as it should (:class:`ProbeError` if not),
+    and the round trip to it in seconds, timed beside that request (0 when the connect failed). ``asked``: the
+    download's small request (:attr:`Backend.probe_url`) has just been answered, only the round trip is timed.
+    Done before a transfer, or earlier while the line is idle (each takes two round trips: 1.6 s at 800 ms)."""
+    backend = _backend(server)
+    proxy = proxy_for(backend)
+    url = _url(direction, backend)
     timed: list[float] = []  # the round trip is timed beside the small request (a round trip less on a long one)
     timing = threading.Thread(target=lambda: timed.append(round_trip(proxy or url, budget)), name="round trip",
                               daemon=True)
     timing.start()
-    if direction == "download":
-        preflight(backend.probe_url, budget, proxy=proxy)
-    else:
+    if direction == "upload":
         preflight(url, budget, "POST", b"0" * 1024, proxy=proxy)
+    elif not asked:
+        preflight(backend.probe_url, budget, proxy=proxy)
     timing.join(budget.left())
-    rtt = timed[0] if timed else 0.0
+    return timed[0] if timed else 0.0
+
+
+def measure(direction: str, server: str | Backend, budget: Budget, rule: StopRule,
+            on_sample: Callable[[float, float], None] = lambda t, mbps: None, rtt: float | None = None) -> Transfer:
+    """Download or upload against ``server`` (a :class:`Backend`, or a LibreSpeed server root), after :func:`ready`
+    unless its round trip ``rtt`` is given (it was done earlier); :class:`ProbeError` on failure."""
+    backend = _backend(server)
+    proxy = proxy_for(backend)
+    url = _url(direction, backend)
+    if rtt is None:
+        rtt = ready(direction, backend, budget)
     rule = rule.for_round_trip(rtt)
     parts = urlsplit(url)
     where = endpoint(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
@@ -531,7 +574,9 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
     last_moved = start
     next_look = 0.0
     stable = False
-    matched = sized = False
+    matched = sized = straight = False
+    full = not rule.long  # a long round trip's line is full once the rate stops growing
+    first: float | None = None
     try:
         while True:
             budget.cancel.wait(0.05)
@@ -558,15 +603,28 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
                     engine.grow()  # the rate was the buffer's: the ramp-up goes on for two more round trips
                     longer = max(0.0, elapsed + 2 * span - rule.ramp_s)
                     rule = dataclasses.replace(rule, ramp_s=rule.ramp_s + longer, max_s=rule.max_s + longer)
+            if not full and total > 0:
+                first = first if first is not None else elapsed  # the first byte: slow start's rounds begin
+                plateau = filled(samples, first, rtt, rule.growth, rule.full_rounds)
+                if plateau is not None:  # the ramp-up ends where the rounds that no longer grew began
+                    full = True
+                    longer = max(0.0, plateau - rule.ramp_s)
+                    rule = dataclasses.replace(rule, ramp_s=rule.ramp_s + longer, max_s=rule.max_s + longer,
+                                               windows=rule.full_rounds)
             if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
-            if not sized and elapsed >= rule.ramp_s:  # the windows sized for the rate the ramp-up reached
-                sized = True
-                rule = rule.for_rate(total * 8 / 1e6 / elapsed)
-            if elapsed >= rule.ramp_s + rule.min_s and is_stable(samples, rule.ramp_s, rule.window_s,
-                                                                 rule.windows, rule.tolerance):
+            if not sized and full and elapsed >= rule.ramp_s:  # the windows sized for the rate the ramp-up reached
+                sized = True  # (a long round trip's: the full rounds', its connection took two without a byte)
+                since = sample_at(samples, rule.ramp_s) if rule.long else (0.0, 0)
+                rule = rule.for_rate((total - since[1]) * 8 / 1e6 / max(elapsed - since[0], 1e-3))
+            if full and elapsed >= rule.ramp_s + rule.min_s and is_stable(
+                    samples, rule.ramp_s, rule.window_s, rule.windows, rule.tolerance):
                 stable = True
+                break
+            if not rule.long and elapsed >= rule.ramp_s + rule.min_s and (  # a long one's windows are in round trips
+                    straying(samples, rule.ramp_s) or 1.0) <= rule.straying:
+                stable = straight = True
                 break
             if elapsed >= rule.max_s or budget.done:
                 break
@@ -574,6 +632,8 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
         engine.close()
     if samples[-1][0] <= rule.ramp_s + rule.window_s:
         raise ProbeError("timeout")
-    # steady: the figure is the steady stretch's (the stop rule's windows), else all after the ramp-up
-    measured_from = steady_from(samples, rule.ramp_s, rule.window_s, rule.windows) if stable else rule.ramp_s
+    # steady: the figure is the steady stretch's (the stop rule's windows), else (straight, or the time was up)
+    # all after the ramp-up
+    measured_from = steady_from(samples, rule.ramp_s, rule.window_s, rule.windows) if stable and not straight \
+        else rule.ramp_s
     return summarize_throughput(samples, measured_from, stable), start, rule.ramp_s
