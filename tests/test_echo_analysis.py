@@ -17,7 +17,7 @@ from checks.api import Status
 from checks.builtin.echo import echo_verdict, handsfree_advice, response_series
 from checks.engine.thresholds import Thresholds
 from checks.report.plots import chart_svg
-from checks.sources.echo import handsfree_profiles
+from checks.sources.echo import handsfree_profiles, sample_at
 from checks.text.wording import say
 
 RATE = 44100
@@ -202,3 +202,18 @@ def test_a_bluetooth_headset_in_hands_free_mode_is_named_with_the_fix():
     assert "stereo" in advice and "separate microphone" in advice
     assert handsfree_advice(16000, []) == [say("mic.echo.low_rate", rate=16000)]
     assert handsfree_advice(48000, []) == []
+
+
+def test_the_recording_is_placed_by_its_blocks_times_whatever_one_block_says():
+    """Blocks of 10 ms as PulseAudio hands them, each with the time of its first sample, as measured here on a busy
+    machine: most exact, now and then one 2 to 9 ms early and the next right again, the first one among them. The
+    sweep's start falls where the blocks' times agree, not where the first block's says (8.5 ms off: an echo read
+    that much early)."""
+    rate, size, t0 = 44100, 441, 1000.0
+    early = {0: 0.0085, 7: 0.0061, 8: 0.0020, 40: 0.0085, 41: 0.0085, 90: 0.0044}  # block: seconds early
+    blocks = [(t0 + i * size / rate - early.get(i, 0.0), np.zeros((size, 1), np.float32)) for i in range(200)]
+    for when_s in (0.35, 0.5, 1.2):
+        assert sample_at(t0 + when_s, blocks, rate) == round(when_s * rate)
+    # a sound dropped before the sweep (the blocks go on, their times jump): counted from the blocks around it
+    gap = [(when + (0.05 if i >= 20 else 0.0), block) for i, (when, block) in enumerate(blocks)]
+    assert sample_at(t0 + 0.05 + 1.2, gap, rate) == round(1.2 * rate)
