@@ -513,13 +513,16 @@ def test_a_busy_app_is_trouble_naming_it():
 def test_a_microphone_gone_silent_is_trouble_and_sound_again_is_good():
     guard = Guard(LIMITS)
     silent_s = LIMITS["mic_silent_s"]
-    seen = []
+    seen, quiet = [], []
+    assert "mic_quiet_s" not in guard.evaluate(0).to_json()  # not watched yet
     for t in range(0, 60):
         level = -30.0 if t < 10 or t >= 40 else (-math.inf if t % 2 else None)  # zeros, or no sound at all
         guard.add(Mic(float(t), level))
         guard.add(Probe(float(t), 0.02))
         status = guard.evaluate(float(t))
         seen.append((status.t, status.state, status.reason))
+        quiet.append(status.to_json()["mic_quiet_s"])
+    assert quiet[:10] == [0] * 10 and quiet[10:40] == list(range(1, 31)) and quiet[40:] == [0] * 20
     assert states(seen) == ["good", "trouble", "good"]
     assert first(seen, "trouble") == 9 + silent_s  # the last sound at 9 s
     assert seen[int(9 + silent_s)][2] == "mic_silent"
@@ -531,6 +534,7 @@ def test_a_microphone_gone_silent_is_trouble_and_sound_again_is_good():
     for t in range(61, 61 + int(silent_s) + 5):
         guard.add(Probe(float(t), 0.02))
         assert guard.evaluate(float(t)).state == "good"
+    assert "mic_quiet_s" not in guard.evaluate(61 + silent_s + 5).to_json()
     assert status.state == "good"
 
 

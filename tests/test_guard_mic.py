@@ -40,12 +40,13 @@ def stun(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory) -> Path:
-    """About 30 s of real recorded speech (Debian's prompts), at the sink's rate."""
+    """A minute of real recorded speech (Debian's prompts, never more than half a second without sound), at the
+    sink's rate: longer than any spell of speaking in these tests."""
     missing = real_speech_missing()
     if missing:
         pytest.skip(missing)
     voices = [samples for _, samples in real_voices(RATE)]
-    joined = np.concatenate(voices * 4)[: 30 * RATE]
+    joined = np.concatenate(voices * 4)[: 60 * RATE]
     return write(tmp_path_factory.mktemp("speech") / "speech.wav", np.column_stack([joined, joined]), RATE)
 
 
@@ -77,6 +78,8 @@ def test_sound_then_silence_then_sound_again(pulse, stun, speech):
             guard.until("good", within=15)
             assert guard.during(3) == []  # sound keeps arriving: nothing to say
             pulse.wait_for("source-outputs", 1)  # the watcher listens
+            # and hears the speech: its next line (one every report_every_s) says sound came within the last look
+            guard.until("good", within=LIMITS["report_every_s"] + 2, where=lambda line: line["mic_quiet_s"] < 2)
         except BaseException:
             guard.stop()
             raise

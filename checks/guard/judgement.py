@@ -113,6 +113,8 @@ class Status:
     rtt_ms: float | None = None
     jitter_ms: float | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
+    mic_quiet_s: float | None = None
+    """How long no sound has come from the watched microphone, in seconds (None: the microphone is not watched)."""
 
     def text(self) -> str:
         """The one line to show: what is wrong and the one thing to do now."""
@@ -125,8 +127,11 @@ class Status:
 
     def to_json(self) -> dict[str, Any]:
         """The ``--jsonl`` record (``t`` is filled in by the caller as wall-clock time)."""
-        return {"t": self.t, "state": self.state, "loss_pct": _round(self.loss_pct), "rtt_ms": _round(self.rtt_ms),
-                "reason": self.reason}
+        record = {"t": self.t, "state": self.state, "loss_pct": _round(self.loss_pct), "rtt_ms": _round(self.rtt_ms),
+                  "reason": self.reason}
+        if self.mic_quiet_s is not None:  # only while the microphone is watched
+            record["mic_quiet_s"] = _round(self.mic_quiet_s)
+        return record
 
 
 @dataclass(frozen=True)
@@ -356,7 +361,8 @@ class Guard:
         # nothing wrong, but no answer yet either: "checking", never "good" before anything was measured
         reason = "checking" if self.state == "good" and self.reason == "ok" and self.last_answer is None \
             else self.reason
-        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields))
+        quiet = None if self.mic_sound_at is None or self.mic_at is None else self.mic_at - self.mic_sound_at
+        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields), quiet)
 
 
 # -- after the interview: the timeline ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from checks.guard.judgement import Guard, Probe, Status
@@ -105,8 +105,8 @@ class GuardCommand:
         for line in self.process.stdout:
             self.lines.put((time.monotonic(), json.loads(line)))
 
-    def until(self, state: str, within: float) -> float:
-        """Seconds from now until a line in ``state`` arrives (fails after ``within``)."""
+    def until(self, state: str, within: float, where: Callable[[dict], bool] = lambda record: True) -> float:
+        """Seconds from now until a line in ``state`` (and ``where`` it is true) arrives (fails after ``within``)."""
         start = time.monotonic()
         while True:
             try:
@@ -114,7 +114,7 @@ class GuardCommand:
             except queue.Empty:
                 raise AssertionError(f"no {state!r} within {within} s; seen {self.states()}: {self.seen}") from None
             self.seen.append((at, record))
-            if record["state"] == state:
+            if record["state"] == state and where(record):
                 return at - start
 
     def during(self, seconds: float) -> list[dict]:
