@@ -32,7 +32,7 @@ from checks.guard.watchers import read_interface, stun_servers
 from checks.report.model import build_report
 from checks.text.wording import say
 from tests.conftest import ROOT
-from tests.support.guardkit import LIMITS, STEP, drive, drive_adaptive, sigint_default
+from tests.support.guardkit import LIMITS, STEP, default_signals, drive, drive_adaptive
 
 
 def states(seen) -> list[str]:
@@ -256,7 +256,7 @@ def test_guard_command_rejects_a_bad_server_in_one_line():
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--stun" in done.stderr
 
 
-def _guard_command(record: Path, preexec_fn=sigint_default, **popen) -> subprocess.Popen:
+def _guard_command(record: Path, preexec_fn=default_signals, **popen) -> subprocess.Popen:
     """``guard --jsonl --timeline record`` on loopback with nothing listening (no answers come), its first line
     read (it is watching)."""
     process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", "127.0.0.1:9", "--jsonl",
@@ -297,9 +297,30 @@ def test_a_hang_up_or_terminate_saves_the_record_also_in_a_background_job(tmp_pa
     """SIGHUP (the terminal closed) and SIGTERM end ``guard`` as Ctrl+C does, the record saved; here started as a
     background job is, with SIGINT ignored."""
     record = tmp_path / "record.json"
-    process = _guard_command(record, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    def in_the_background() -> None:
+        default_signals()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    process = _guard_command(record, preexec_fn=in_the_background)
     time.sleep(1)
     process.send_signal(getattr(signal, stop))
+    _ended_with_the_record(process, record)
+
+
+def test_started_with_nohup_it_outlives_the_terminal(tmp_path):
+    """``nohup`` leaves SIGHUP ignored: the user asked to outlive the terminal, so a hang-up does not end it (SIGTERM
+    still does, the record saved)."""
+    record = tmp_path / "record.json"
+
+    def under_nohup() -> None:
+        default_signals()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    process = _guard_command(record, preexec_fn=under_nohup)
+    process.send_signal(signal.SIGHUP)
+    time.sleep(1.5)  # a signal it heeds ends it within 0.2 s: its main thread looks that often
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
     _ended_with_the_record(process, record)
 
 
@@ -328,7 +349,7 @@ def test_closing_the_terminal_saves_the_record(tmp_path):
     controller, terminal = os.openpty()
 
     def in_the_terminal() -> None:
-        sigint_default()
+        default_signals()
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the terminal on its standard input becomes its controlling one
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from checks.guard.judgement import Guard
 from checks.guard.watchers import guard_limits
-from tests.support.guardkit import drive_adaptive, local_stun, sigint_default
+from tests.support.guardkit import default_signals, drive_adaptive, local_stun
 from tests.support.netlab import ROOT, Lab, sh, unavailable
 
 LIMITS = guard_limits()
@@ -92,7 +92,7 @@ def bench_command(lab: Lab, seconds: float) -> tuple[tuple[float, Counts], tuple
     once calm)."""
     process = subprocess.Popen(["ip", "netns", "exec", lab.client, sys.executable, "-m", "app", "guard", "--stun",
                                 lab.stun, "--jsonl", "--no-cpu"], stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                               preexec_fn=sigint_default)
+                               preexec_fn=default_signals)
     try:
         assert process.stdout is not None
         process.stdout.readline()  # started
@@ -161,7 +161,7 @@ def bench_mic(seconds: float) -> float | str:
         with local_stun(folder) as stun:
             process = subprocess.Popen([sys.executable, "-m", "app", "guard", "--stun", stun, "--jsonl", "--no-cpu",
                                         "--mic-level"], stdout=subprocess.DEVNULL, cwd=ROOT,
-                                       env={**pulse.env, "PYTHONPATH": str(ROOT)}, preexec_fn=sigint_default)
+                                       env={**pulse.env, "PYTHONPATH": str(ROOT)}, preexec_fn=default_signals)
             try:
                 time.sleep(CALM + 3)
                 before = process_cpu(process.pid)

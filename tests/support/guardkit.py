@@ -82,11 +82,13 @@ def statuses() -> dict[str, Status]:
     return out
 
 
-def sigint_default() -> None:
-    """A child's ``preexec_fn``: Ctrl+C (SIGINT) at its default in the child, whatever this process inherited. Run
-    as a background job (``./test &``), the tests start with SIGINT ignored; a child inheriting that would never
-    stop on the Ctrl+C a test sends it."""
+def default_signals() -> None:
+    """A child's ``preexec_fn``: Ctrl+C (SIGINT) and a hang-up (SIGHUP) at their defaults in the child, as a shell
+    in a terminal starts a program, whatever this process inherited. Run as a background job (``./test &``), the
+    tests start with SIGINT ignored, and under ``nohup`` with SIGHUP ignored; a child inheriting that would never
+    stop on the Ctrl+C a test sends it, or would outlive the terminal a test closes (as ``nohup`` asks)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 class GuardCommand:
@@ -95,7 +97,7 @@ class GuardCommand:
 
     def __init__(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> None:
         self.process = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                                        env=None if env is None else dict(env), preexec_fn=sigint_default)
+                                        env=None if env is None else dict(env), preexec_fn=default_signals)
         self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
         self.seen: list[tuple[float, dict]] = []
         threading.Thread(target=self._read, daemon=True).start()
