@@ -59,6 +59,10 @@ WORKED = "network.worked"
 so that a failure after it is asked whether the connection dropped."""
 LINK_FAILURES = ("stalled", "timeout", "unreachable", "failed", "dns")
 """Failures that a dropped connection causes (as a stalled or broken server can)."""
+UNREACHED = "network.unreached"
+"""In the network checks' shared space: the backends whose server the connectivity check could not reach in this run
+(a link failure or a name that does not exist), each with its :class:`ProbeError`: the speed checks do not wait for
+them again."""
 SERVER_FAILURES = ("http_status", "bad_answer")
 """The server answered, but not as its protocol says: its fault, not the connection's."""
 REFUSALS = (401, 403)
@@ -325,6 +329,9 @@ class Connectivity(NetworkCheck):
                 if error.kind in UNUSABLE:
                     with context.shared_lock:
                         context.shared["network.unusable"] = backend
+                if error.kind in (*LINK_FAILURES, "no_such_name"):
+                    with context.shared_lock:
+                        context.shared.setdefault(UNREACHED, {})[backend] = error
                 error.fields.setdefault("fix", server_fix(backend, settings))
                 errors.append((host, error))
                 if budget.done:
@@ -467,7 +474,13 @@ class Throughput(NetworkCheck):
             order.insert(0, preferred["backend"])
         tried: list[str] = []
         first: ProbeError | None = None
+        unreached = dict(context.shared.get(UNREACHED, {}))
         for backend in order:
+            if backend in unreached:  # the connectivity check could not reach it moments ago: not waited for again
+                known = ProbeError(unreached[backend].kind, **unreached[backend].fields)  # this check's own copy
+                tried.append(f"{backend}: {known.kind}")
+                first = first or self._told(known, backend, context)
+                continue
             samples: list[tuple[float, float]] = []
             try:
                 done = self._measure_with(backend, context, budget, samples)
@@ -482,15 +495,20 @@ class Throughput(NetworkCheck):
                     raise Lost("network", "connection", during=say(f"lost.during.{self.during}"), at=began,
                                series=self.plot(context, samples),
                                details={"failure": error.kind, "backend": backend}) from None
-                error.fields.setdefault("server", urlsplit(_probe_target(backend, self.settings(context))[0]).hostname)
-                error.fields.setdefault("fix", server_fix(backend, self.settings(context)))
                 tried.append(f"{backend}: {error.kind}")
-                first = first or error  # the reason told is the first backend's (the one asked for)
+                first = first or self._told(error, backend, context)  # the reason told: the first backend's
                 if budget.done:
                     break
         first = first or ProbeError("failed", error="no backend")
         first.fields.setdefault("tried", "; ".join(tried))
         return first
+
+    def _told(self, error: ProbeError, backend: str, context: CheckContext) -> ProbeError:
+        """``error`` with the server and the fix its sentence names."""
+        settings = self.settings(context)
+        error.fields.setdefault("server", urlsplit(_probe_target(backend, settings)[0]).hostname)
+        error.fields.setdefault("fix", server_fix(backend, settings))
+        return error
 
     def measure(self, context: CheckContext) -> CheckResult:
         if _backends(self.settings(context)) == [context.shared.get("network.unusable")]:  # told by connectivity
