@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -224,8 +225,10 @@ def test_no_other_program_gets_the_keys_while_a_box_of_the_kiosk_is_up(display_1
     boxes = {a["box"]: a["text"] for a in attacks}
     assert boxes["b1"] == "Admin PIN to leave kiosk mode:" and boxes["b2"] == "That PIN is not right."
     assert boxes["b3"].startswith("Too many wrong PINs.")
-    for attack in attacks:  # the box of ours is still the active window, with the keyboard
+    for attack in attacks:  # the box of ours is the active window again, with the keyboard
         assert attack["active_ours"] and attack["box_active"], attacks
+    # at once, as a rule: the kiosk looks four times a second (on a busy machine one switch took over a second to undo)
+    assert statistics.median(a["undone_s"] for a in attacks) < 1.0, attacks
     made = sorted(p.name for p in folder.iterdir())
     assert made == ["control"]  # nothing typed while the kiosk ran reached the terminal; typed after, it does
 

@@ -368,9 +368,11 @@ def scenario_foreign_window(window: KioskWindow) -> None:
         ours = {int(w.winId()) for w in QApplication.topLevelWidgets() if w.isVisible()}
         for number, (how, command) in enumerate(SWITCHES.items(), 1):
             x11(*command, *([] if how == "alt-tab" else [terminal_id]))
-            wait(1000, lambda: active_window() in ours and box.isActiveWindow())  # undone within a second
+            began = time.monotonic()  # the switch is done when the command returns; how long until it is undone
+            wait(5000, lambda: active_window() in ours and box.isActiveWindow())
             say_fact(box=name, text=" ".join(label.text() for label in box.findChildren(QLabel) if label.text()),
-                     how=how, active_ours=active_window() in ours, box_active=box.isActiveWindow())
+                     how=how, active_ours=active_window() in ours, box_active=box.isActiveWindow(),
+                     undone_s=round(time.monotonic() - began, 2))
             x11("xdotool", "type", "--delay", "20", f">{name}-{number};")
         subprocess.Popen(["xdotool", "key", "Return"])  # answers the box; the next one is attacked in its turn
         QTimer.singleShot(3000, lambda: isValid(box) and box.isVisible() and box.reject())  # the Return went astray
