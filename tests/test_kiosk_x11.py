@@ -225,8 +225,9 @@ def test_no_other_program_gets_the_keys_while_a_box_of_the_kiosk_is_up(display_1
     boxes = {a["box"]: a["text"] for a in attacks}
     assert boxes["b1"] == "Admin PIN to leave kiosk mode:" and boxes["b2"] == "That PIN is not right."
     assert boxes["b3"].startswith("Too many wrong PINs.")
-    for attack in attacks:  # the box of ours is the active window again, with the keyboard
-        assert attack["active_ours"] and attack["box_active"], attacks
+    # the box of ours is the active window again, with the keyboard (a failure names the windows X and Qt had active)
+    failed = [a for a in attacks if not (a["active_ours"] and a["box_active"])]
+    assert not failed, json.dumps(failed)  # a string: shown whole
     # at once, as a rule: the kiosk looks four times a second (on a busy machine one switch took over a second to undo)
     assert statistics.median(a["undone_s"] for a in attacks) < 1.0, attacks
     made = sorted(p.name for p in folder.iterdir())

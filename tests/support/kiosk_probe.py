@@ -372,7 +372,8 @@ def scenario_foreign_window(window: KioskWindow) -> None:
             wait(5000, lambda: active_window() in ours and box.isActiveWindow())
             say_fact(box=name, text=" ".join(label.text() for label in box.findChildren(QLabel) if label.text()),
                      how=how, active_ours=active_window() in ours, box_active=box.isActiveWindow(),
-                     undone_s=round(time.monotonic() - began, 2))
+                     undone_s=round(time.monotonic() - began, 2), qt_active=type(QApplication.activeWindow()).__name__,
+                     x_active=active_window(), box_id=int(box.winId()), main_id=int(window.winId()))
             x11("xdotool", "type", "--delay", "20", f">{name}-{number};")
         subprocess.Popen(["xdotool", "key", "Return"])  # answers the box; the next one is attacked in its turn
         QTimer.singleShot(3000, lambda: isValid(box) and box.isVisible() and box.reject())  # the Return went astray
