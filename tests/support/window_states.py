@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from app.check_page import end_app
     from app.cli import make_parser
     from app.session import resolve
     from app.window import MainWindow, fit_to_screen, make_app
@@ -329,8 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         window.controller.start_when_ready()
     QTimer.singleShot(180_000, finish)
     app.exec()
-    print(json.dumps(answer))
-    return 0
+    print(json.dumps(answer), flush=True)
+    # ended as the app ends: its workers wound down, its windows deleted while Qt still runs (left to the
+    # interpreter's end, a worker still running crashed the process now and then after this line)
+    return end_app(0, session.config.thresholds.runner("grace_s") + 2)
 
 
 if __name__ == "__main__":
