@@ -39,7 +39,7 @@ def pytest_addoption(parser):
 # of its own ("echo"), other sound through one ("sound"), transfers in the network lab's namespaces ("lab") or the
 # guardian's probes there ("guardian"). ./test runs the echo tests first, alone (beside other work a loopback's
 # echo came back 6 dB fainter or 20 ms late, and beside the lab's start a direct path once read a 6 s decay); then
-# the lab's and the guardian's tests in two lanes in real time (chrt), which keeps the rest of the suite from
+# the lab's and the guardian's tests in two lanes in real time (once collected), which keeps the rest of the suite from
 # slowing what they time, the guardian's lane above the lab's: it needs little of the processor, but on time; and
 # the other sound tests in real time below the lab, beside the rest.
 # Two transfer tests at once, each in its own namespaces, still moved each other (a cable's round trip read 3 to 4 %
