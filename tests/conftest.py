@@ -37,15 +37,14 @@ def pytest_addoption(parser):
 # Files whose tests time real sound, transfers through the shaped lab link or the interview guardian's probes: a
 # busy process beside them would shift what they measure. Each file times either an echo through a PulseAudio server
 # of its own ("echo"), other sound through one ("sound"), transfers in the network lab's namespaces ("lab") or the
-# guardian's probes, there or beside its microphone watcher ("guardian": in the sound lane, below the lab's, the
-# watcher's loopback probes once read as a line in trouble). ./test runs the echo tests first, alone (beside other
-# work a loopback's echo came back 6 dB fainter or 20 ms late, and beside the lab's start a direct path once read a
-# 6 s decay); then the lab's and the guardian's tests in two lanes in real time (once collected), which keeps the
-# rest of the suite from slowing what they time, the guardian's lane above the lab's: it needs little of the
-# processor, but on time; and the other sound tests in real time below the lab, beside the rest.
+# guardian's probes there ("guardian"). ./test runs the echo tests first, alone (beside other work a loopback's
+# echo came back 6 dB fainter or 20 ms late, and beside the lab's start a direct path once read a 6 s decay); then
+# the lab's and the guardian's tests in two lanes in real time (once collected), which keeps the rest of the suite from
+# slowing what they time, the guardian's lane above the lab's: it needs little of the processor, but on time; and
+# the other sound tests in real time below the lab, beside the rest.
 # Two transfer tests at once, each in its own namespaces, still moved each other (a cable's round trip read 3 to 4 %
 # long): on two cores, one's transfer at 40 Mbit/s leaves the other too little.
-REALTIME = {"test_echo_live.py": "echo", "test_echo_test_panel.py": "echo", "test_guard_mic.py": "guardian",
+REALTIME = {"test_echo_live.py": "echo", "test_echo_test_panel.py": "echo", "test_guard_mic.py": "sound",
             "test_mic_live.py": "sound", "test_mic_gate_live.py": "sound", "test_playback.py": "sound",
             "test_list_devices.py": "sound", "test_guard_live.py": "guardian", "test_network_live.py": "lab",
             "test_network_faults.py": "lab", "test_nq_live.py": "lab", "test_network_delay.py": "lab"}
