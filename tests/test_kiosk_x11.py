@@ -228,7 +228,8 @@ def test_no_other_program_gets_the_keys_while_a_box_of_the_kiosk_is_up(display_1
     # the box of ours is the active window again, with the keyboard (a failure names the windows X and Qt had active)
     failed = [a for a in attacks if not (a["active_ours"] and a["box_active"])]
     assert not failed, json.dumps(failed)  # a string: shown whole
-    # at once, as a rule: the kiosk looks four times a second (on a busy machine one switch took over a second to undo)
+    # at once, as a rule: the kiosk looks four times a second (each switch is waited for up to 5 s, as a busy
+    # window manager may act on a request late)
     assert statistics.median(a["undone_s"] for a in attacks) < 1.0, attacks
     made = sorted(p.name for p in folder.iterdir())
     assert made == ["control"]  # nothing typed while the kiosk ran reached the terminal; typed after, it does
