@@ -17,10 +17,10 @@ import json
 import os
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -29,7 +29,7 @@ from checks.config.servers import REFUSED_KINDS, address_kind
 from checks.netprobe import transfer
 from checks.netprobe.common import Budget, ProbeError, bounded, classify, endpoint, judge_answer
 from checks.netprobe.reach import Answer, environment_proxy
-from checks.netprobe.transfer import CHUNK, SEND_BUFFER, UPLOAD_REQUEST_BYTES, StopRule, Transfer, _Engine
+from checks.netprobe.transfer import CHUNK, SEND_BUFFER, UPLOAD_REQUEST_BYTES, StopRule, Transfer, _Engine, stream_index
 from checks.text.untrusted import clean, clean_error
 
 APPLE = "https://mensura.cdn-apple.com/api/v1/gm/config"
@@ -121,8 +121,8 @@ def failure(error: BaseException, host: str = "", proxy: str = "") -> ProbeError
 
 def client(timeout: float, proxy: str = "", send_buffer: int | None = None) -> httpx.Client:
     """One HTTP/2 connection's client: the system's certificates (``SSL_CERT_FILE`` is honoured, as everywhere in
-    the app), no redirects, no proxy but the one given, a small send buffer for an upload (bytes waiting in a
-    large one would count as moved)."""
+    the app), no redirects, no proxy but the one given, a small send buffer for an upload (a large one overfills
+    a slow line's queue: :data:`checks.netprobe.transfer.SEND_BUFFER`)."""
     options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
     if send_buffer:
         options.append((socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer))
@@ -206,13 +206,9 @@ def preflight(config: Config, direction: str, budget: Budget, proxy: str = "") -
         raise failure(error, host, proxy) from None
 
 
-def _stream_index() -> int:
-    return getattr(threading.current_thread(), "stream_index", 0)
-
-
 def _download_work(engine: _Engine, url: str, host: str) -> Callable[[], None]:
     def work() -> None:
-        index = _stream_index()
+        index = stream_index() or 0
         try:
             with client(engine.op_timeout, engine.proxy) as http, http.stream(
                     "GET", url, params={"r": os.urandom(4).hex()}) as response:
@@ -244,19 +240,40 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
             chunk = bytes(view[offset:offset + CHUNK])
             yield chunk
             sent += len(chunk)
-            engine.add(len(chunk))  # counted once the connection took it (the small send buffer bounds the lead)
+            engine.add(len(chunk))  # counted where the kernel cannot count acknowledged bytes
 
     def work() -> None:
-        index = _stream_index()
+        index = stream_index() or 0
+        opened: list[Any] = [None]
+        sockets: list[socket.socket] = []
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            # httpx's documented ``trace`` extension tells each step of opening the connection (to the server, or
+            # to the proxy that tunnels to it; TLS replaces the socket with its own), then the request on it: that
+            # socket's acknowledged bytes are what this stream moved
+            if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+                opened.append(info["return_value"].get_extra_info("socket"))
+            elif event.endswith("send_request_headers.started") and isinstance(opened[-1], socket.socket):
+                sockets.append(opened[-1])
+                engine.sends_on(index, opened[-1])
+
         try:
             with client(engine.op_timeout, engine.proxy, SEND_BUFFER) as http:
                 response = http.post(url, content=body(index), params={"r": os.urandom(4).hex()},
-                                     headers={"Content-Type": "application/octet-stream"})
+                                     headers={"Content-Type": "application/octet-stream"},
+                                     extensions={"trace": trace})
+                with engine.lock:  # the server has read it all: all is acknowledged, and it may close the socket
+                    for sock in sockets:
+                        engine.acked_now(sock)
                 _check(response, host, response.content[:64 * 1024])
         except httpx.HTTPError as error:
             if engine.stop.is_set() or index >= engine.wanted:
                 return
             raise failure(error, host, engine.proxy) from None
+        finally:
+            with engine.lock:
+                for sock in sockets:
+                    engine.sent(sock)
     return work
 
 

@@ -283,8 +283,8 @@ class _Engine:
         self.op_timeout = 3.0
         self.wanted = streams
         self.send_buffer = SEND_BUFFER
-        self.current: dict[int, http.client.HTTPConnection] = {}
-        """Each stream's open connection."""
+        self.current: dict[int, socket.socket] = {}
+        """Each stream's open connection's socket."""
 
     def moved(self) -> int:
         """Bytes moved so far: downloaded, or uploaded and acknowledged."""
@@ -315,6 +315,17 @@ class _Engine:
             self.acked_seen.pop(sock, None)
             self.sending.discard(sock)
 
+    def sends_on(self, index: int | None, sock: socket.socket) -> None:
+        """Stream ``index``'s upload runs on ``sock`` (its own connection, or the one an HTTP library opened for
+        it): the send buffer as large as the engine's, its acknowledged bytes counted, shut down when the stream
+        is no longer wanted."""
+        with self.lock:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+            self.sends(sock)
+            if index is not None:
+                self.current[index] = sock
+
     def add(self, n: int) -> None:
         with self.lock:
             self.total += n
@@ -324,18 +335,18 @@ class _Engine:
         conn.connect()
         with self.lock:
             self.connections.append(conn)
-            index = getattr(threading.current_thread(), "stream_index", None)
-            if index is not None:
-                self.current[index] = conn
+            index = stream_index()
+            if index is not None and conn.sock is not None:
+                self.current[index] = conn.sock
         return conn, path
 
     def reduce(self, wanted: int) -> None:
         """Keep only the first ``wanted`` streams running (the others' connections are shut down)."""
         with self.lock:
             self.wanted = wanted
-            ending = [conn for i, conn in self.current.items() if i >= wanted]
-        for conn in ending:
-            _end(conn.sock, reset=True)
+            ending = [sock for i, sock in self.current.items() if i >= wanted]
+        for sock in ending:
+            _end(sock, reset=True)
 
     def buffer_bound(self, rate: float, rtt: float) -> bool:
         """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
@@ -387,12 +398,17 @@ class _Engine:
     def close(self) -> None:
         self.stop.set()
         with self.lock:
-            connections = list(self.connections)
+            sockets = [conn.sock for conn in self.connections] + list(self.current.values())
             upload = self.by_ack is not None
-        for conn in connections:  # wakes the stream blocked on it; the stream closes its own connection
-            _end(conn.sock, reset=upload)  # an upload's unsent bytes would go on filling the line after it
+        for sock in sockets:  # wakes the stream blocked on it; the stream closes its own connection
+            _end(sock, reset=upload)  # an upload's unsent bytes would go on filling the line after it
         for thread in self.threads:
             thread.join(0.5)
+
+
+def stream_index() -> int | None:
+    """The running stream's number (:meth:`_Engine.run_streams`), None outside a stream."""
+    return getattr(threading.current_thread(), "stream_index", None)
 
 
 def _end(sock: socket.socket | None, reset: bool) -> None:
@@ -434,9 +450,7 @@ def _upload_work(engine: _Engine, url: str, host: str, payload: bytes) -> Callab
         try:
             sock = conn.sock
             assert sock is not None
-            with engine.lock:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, engine.send_buffer)
-                engine.sends(sock)
+            engine.sends_on(stream_index(), sock)
             conn.putrequest("POST", _with_query(path, f"r={os.urandom(4).hex()}"), skip_accept_encoding=True)
             conn.putheader("Content-Type", "application/octet-stream")
             conn.putheader("Content-Length", str(UPLOAD_REQUEST_BYTES))
