@@ -250,6 +250,24 @@ def test_librespeed_without_a_server_says_what_is_missing(cli):
         assert checks[check_id]["duration_s"] < 1
 
 
+def test_a_measurement_the_network_phase_cuts_short_says_the_phase_ended_it(cli, tmp_path):
+    """A server that takes the connection and never answers (its listening socket never accepts: the kernel does),
+    asked within a 2 s network phase: the upload runs out of time when the phase ends, and says so; the server's
+    silence did not end it, the phase did."""
+    profile = tmp_path / "short.toml"
+    profile.write_text('[thresholds."network.upload"]\nphase_s = 2\n')  # the phase is the first network check's
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        done = cli("check", "--camera", "none", "--mic", "none", "--network", "librespeed", "--server",
+                   f"http://127.0.0.1:{silent.getsockname()[1]}/", "--profile", str(profile),
+                   "--only", "network.upload", "--json")
+    (upload,) = json.loads(done.stdout)["checks"]
+    assert upload["status"] == "error" and upload["details"]["failure"] == "timeout", upload
+    assert upload["summary"] == say("network.phase_over.summary", seconds="2"), upload
+    assert 1.5 < upload["duration_s"] < 3
+
+
 def test_an_unknown_platform_in_a_profile_is_told(cli, tmp_path):
     profile = tmp_path / "p.toml"
     profile.write_text('[thresholds."network.platform"]\nplatform = "skype"\n')

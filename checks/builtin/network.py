@@ -118,11 +118,10 @@ class NetworkCheck(Check):
 
     def budget(self, context: CheckContext) -> Budget:
         """This check's budget: its own deadline (less a margin to report), and the whole phase's."""
-        phase_end, phase_s = self.phase(context)
-        deadline = min(context.deadline - 0.5, phase_end)
-        if time.monotonic() >= phase_end - 0.2:
-            raise PhaseOver(phase_s)
-        return Budget(deadline, context.cancel_event)
+        over = self.phase_over(context)
+        if over is not None:
+            raise over
+        return Budget(min(context.deadline - 0.5, self.phase(context)[0]), context.cancel_event)
 
     def stretched(self, context: CheckContext, budget: Budget, rtt: float) -> Budget:
         """``budget`` once the round trip ``rtt`` (seconds) is known: this check's deadline longer by
@@ -147,6 +146,21 @@ class NetworkCheck(Check):
         rtt = context.shared.get(ROUND_TRIP)
         seconds = phase_s + phase_rtts * (rtt if isinstance(rtt, float) else 0.0)
         return start + seconds, round(seconds)
+
+    def phase_over(self, context: CheckContext) -> PhaseOver | None:
+        """The phase's time up (under :data:`PHASE_LEFT_S` left: too little to measure anything), else None."""
+        phase_end, phase_s = self.phase(context)
+        return PhaseOver(phase_s) if time.monotonic() >= phase_end - PHASE_LEFT_S else None
+
+    def failed(self, error: ProbeError, context: CheckContext, key: str, *, under: str | None = None,
+               details: Mapping[str, Any]) -> CheckResult:
+        """The result of a measurement that failed with ``error``: the phase's time limit when it ran out of time as
+        the phase ended (the phase cut it short, whatever the server did), else ``key`` (worded ``under``) with the
+        failure's reason."""
+        over = self.phase_over(context) if error.kind == "timeout" else None
+        if over is not None:
+            return self.worded(over.finding(), under="network", details=details)
+        return self.worded(Finding(Status.ERROR, key, {"reason": _failure(error)}), under=under, details=details)
 
     def platform(self, context: CheckContext) -> reach.Platform:
         limits = context.thresholds
@@ -189,12 +203,11 @@ class NetworkCheck(Check):
             return self.worded(Finding(Status.ERROR, "bad_platform", {"platform": bad.name}), under="network",
                                details={"error": bad.error})
         except PhaseOver as over:
-            return self.worded(Finding(Status.ERROR, "phase_over", {"seconds": f"{over.seconds:g}"}), under="network")
+            return self.worded(over.finding(), under="network")
         except ProbeError as error:
             if error.kind == "cancelled" or context.cancelled:
                 raise Cancelled() from None
-            result = self.worded(Finding(Status.ERROR, "probe_failed", {"reason": _failure(error)}), under="network",
-                                 details=_failure_details(error))
+            result = self.failed(error, context, "probe_failed", under="network", details=_failure_details(error))
         # nothing measured (a figure judged too slow was measured, so the connection held): did it drop?
         if result.status.is_problem and result.value is None and self.connection_lost(context):
             raise Lost("network", "connection", during=say(f"lost.during.{self.during}"))
@@ -210,10 +223,19 @@ class UnusablePlatform(Exception):
         self.name, self.error = name, error
 
 
+PHASE_LEFT_S = 0.2
+"""Under this much of the network phase left, a check is not started, and a measurement that ran out of time was
+cut short by the phase."""
+
+
 class PhaseOver(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(seconds)
         self.seconds = seconds
+
+    def finding(self) -> Finding:
+        """Not measured: the network phase's time is up."""
+        return Finding(Status.ERROR, "phase_over", {"seconds": f"{self.seconds:g}"})
 
 
 # -- connectivity ------------------------------------------------------------------------------------------------
@@ -524,7 +546,7 @@ class Throughput(NetworkCheck):
                            host=outcome.fields.get("server") or "", reason=_failure(outcome),
                            status_code=outcome.fields.get("status", ""), fix=outcome.fields.get("fix", ""),
                            during=say(f"lost.during.{self.during}"))
-            return self.finish(Finding(Status.ERROR, "unmeasured", {"reason": _failure(outcome)}), details=details)
+            return self.failed(outcome, context, "unmeasured", details=details)
         status = grade_throughput(outcome.mbps, need, float(limits["headroom"]))
         key = {Status.PASS: "ok", Status.WARN: "tight", Status.FAIL: "slow"}[status]
         want = need * float(limits["headroom"])
