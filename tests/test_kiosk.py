@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import gc
+import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
-import psutil
 import pytest
 import soundfile
 from PySide6.QtCore import Qt, QTimer
@@ -231,15 +227,6 @@ def test_leaving_needs_the_pin_and_wrong_pins_are_rate_limited(qtbot, kiosk):
     assert window.unlocked and not window.isVisible()
 
 
-def _live_rss(process: psutil.Process) -> int:
-    """The process's resident memory after collecting garbage and handing the C heap's free pages back to the
-    system (glibc's ``malloc_trim``), so that memory freed but kept by the allocator does not count as kept."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: the figure is the plain one
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    return process.memory_info().rss
-
-
 WARM_UP = 15
 """Students before memory is measured: caches, the face model, Qt's and the allocator's first rounds."""
 MEASURED = 30
@@ -252,42 +239,27 @@ GROWTH_PER_STUDENT_KB = 50
 
 
 @pytest.mark.slow
-@pytest.mark.no_qt_log  # pytest-qt would otherwise keep every Qt message of the sessions in a list
-def test_students_in_a_row_leave_nothing_behind(qtbot, kiosk):
-    """Memory after every student: a leak lifts every stretch alike, while the allocator's one-off steps (a few MB
-    up or down, now and then) lift only the few stretches they fall in, which the median leaves out. The whole rise
-    stays under the 8 MB that bounded 160 students too."""
-    window = kiosk(only="camera.device,camera.framing,mic.device")
-    process = psutil.Process()
-
-    def student() -> None:
-        _run_student(qtbot, window)
-        with qtbot.waitSignal(window.reset_done, timeout=5000):
-            window.reset()
-        QApplication.processEvents()
-
-    for _ in range(WARM_UP):
-        student()
-    baseline_threads = threading.active_count()
-    widgets_after_warm_up = len(QApplication.allWidgets())
-    rss = [_live_rss(process)]
-    for _ in range(MEASURED):
-        student()
-        rss.append(_live_rss(process))
-    QApplication.processEvents()
-    per_student_kb = statistics.median((later - earlier) / STRETCH / 2**10
+def test_students_in_a_row_leave_nothing_behind(media):
+    """Memory after every student, in a kiosk of its own process (tests/support/kiosk_students.py, one malloc
+    arena): a leak lifts every stretch alike, while the allocator's one-off steps lift only the few stretches they
+    fall in, which the median leaves out. The whole rise stays under the 8 MB that bounded 160 students too."""
+    picture, sound = media
+    done = subprocess.run([sys.executable, "-m", "tests.support.kiosk_students", str(picture), str(sound),
+                           "--warm-up", str(WARM_UP), "--measured", str(MEASURED)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600, env={**os.environ, "MALLOC_ARENA_MAX": "1",
+                                                      "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0 and done.stdout, done.stderr[-2000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    rss = found["rss_kb"]
+    per_student_kb = statistics.median((later - earlier) / STRETCH
                                        for earlier, later in zip(rss, rss[STRETCH:], strict=False))
-    assert per_student_kb < GROWTH_PER_STUDENT_KB, f"memory grew by {per_student_kb:.0f} kB per student"
-    grown_mb = (rss[-1] - rss[0]) / 2**20
-    assert grown_mb < 8, f"memory grew by {grown_mb:.1f} MB over {MEASURED} students"
-    # a thread of the last student's run may still be on its way out (a worker's last signal, a device closing):
-    # it is given time to end; a thread that stays is a leak and fails here
-    try:
-        qtbot.waitUntil(lambda: threading.active_count() <= baseline_threads, timeout=5000)
-    except AssertionError:
-        pytest.fail(f"threads left behind: {[t.name for t in threading.enumerate()]}")
-    assert window.page is None
-    assert len(QApplication.allWidgets()) <= widgets_after_warm_up
+    assert per_student_kb < GROWTH_PER_STUDENT_KB, f"memory grew by {per_student_kb:.0f} kB per student: {rss}"
+    grown_mb = (rss[-1] - rss[0]) / 2**10
+    assert grown_mb < 8, f"memory grew by {grown_mb:.1f} MB over {MEASURED} students: {rss}"
+    # a thread that stays after the last student's run (given 5 s to end) is a leak
+    assert len(found["threads_left"]) <= found["threads"], f"threads left behind: {found['threads_left']}"
+    assert found["page_gone"]
+    assert found["widgets_left"] <= found["widgets"]
 
 
 def test_the_kiosk_says_getting_ready_on_its_whole_screen_until_it_shows(tmp_path):
