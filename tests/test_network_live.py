@@ -90,8 +90,11 @@ def speedtest_env(lab, port: str = "ok") -> dict[str, str]:
 def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, drop):
     """Download and upload within ±10 % of 95 % of the shaped rate (what is left after TCP/IP headers and the
     shaper), or ±0.15 Mbit/s where that is more (the 1 Mbit/s upload: its one TCP stream's losses at the shaper's
-    short queue cost a larger share of so slow a link), against the PHP backend; the loss of the probe stream within
-    1.5 points of what was dropped."""
+    short queue cost a larger share of so slow a link), against the PHP backend, with the loss check and STUN
+    requests dropped beside them; then the loss check again alone, within 1.5 points of what the server's filter
+    dropped of its requests (counted apart: beside a transfer the delay probes' requests are dropped too, and the
+    same drops, split at random between the two streams, once left the loss check's probes 0.5 % where 2.3 % of all
+    requests were dropped)."""
     real.shape(down, up)
     real.udp_filter(drop)
     checks, took = real.check("--network", "librespeed", "--server", real.urls["php"], "--stun", real.stun,
@@ -99,7 +102,8 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["unit"] == "Mbit/s" and found["status"] != "error", found["summary"]
-        assert abs(found["value"] - 0.95 * mbit) <= max(0.10 * 0.95 * mbit, 0.15), \
+        # to the hundredth: 1.1 - 0.95 is 0.15000000000000013 in binary
+        assert round(abs(found["value"] - 0.95 * mbit), 2) <= max(0.10 * 0.95 * mbit, 0.15), \
             (check_id, found["value"], found["details"])
         assert found["details"]["backend"] == "librespeed"
         assert found["details"]["bytes"] > 0 and NETWORK["ramp_s"] + NETWORK["min_s"] <= found["details"]["seconds"] < 9
@@ -114,11 +118,14 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
         assert abs(statistics.median(rates) - 0.95 * mbit) <= 0.15 * mbit, (check_id, series["points"])
         need = found["details"]["need_mbps"]
         assert [g["value"] for g in series["guides"]] == [need, 2 * need]  # the platform's need; twice it
+    assert took < 30
+    real.udp_filter(drop)  # counted afresh
+    checks, _ = real.check("--network", "librespeed", "--server", real.urls["php"], "--stun", real.stun,
+                           "--only", "network.loss")
     arrived, dropped = real.udp_counts()
     loss = checks["network.loss"]
     assert abs(loss["value"] - 100 * dropped / arrived) <= 1.5, (loss["value"], dropped, arrived)
     assert f"of {loss['details']['sent']}" in loss["summary"]
-    assert took < 30
 
 
 def test_whole_network_phase_on_a_good_link(real):
