@@ -55,7 +55,8 @@ def test_a_good_line_stays_good_and_reports_its_figures():
     status = guard.evaluate(30)
     assert status.loss_pct == 0 and status.rtt_ms == pytest.approx(35) and status.jitter_ms == 0
     assert status.text() == say("guard.reasons.ok")
-    assert status.to_json() == {"t": 30, "state": "good", "loss_pct": 0.0, "rtt_ms": 35.0, "reason": "ok"}
+    assert status.to_json() == {"t": 30, "state": "good", "loss_pct": 0.0, "rtt_ms": 35.0, "reason": "ok",
+                                "probe_every_s": LIMITS["slow_interval_s"]}  # calm for 30 s: the slow rate
 
 
 def test_a_probe_is_lost_after_twice_the_round_trip_of_a_slow_line_never_before():
@@ -263,7 +264,7 @@ def _guard_command(record: Path, preexec_fn=default_signals, **popen) -> subproc
                                 "--timeline", str(record)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT, preexec_fn=preexec_fn, **popen)
     first_line = json.loads(process.stdout.readline())
-    assert set(first_line) == {"t", "state", "loss_pct", "rtt_ms", "reason"}
+    assert set(first_line) == {"t", "state", "loss_pct", "rtt_ms", "reason", "probe_every_s"}
     assert abs(first_line["t"] - time.time()) < 10
     return process
 
@@ -427,12 +428,13 @@ def rate(sent: list[float], start: float, end: float) -> float:
 
 def test_a_calm_line_is_probed_fast_at_first_then_slowly():
     guard = Guard(LIMITS)
+    assert guard.evaluate(0).probe_every_s == FAST  # the rate in use, as the --jsonl lines say it
     seen, sent = drive_adaptive(guard, 0, CALM + 20)
     assert states(seen) == ["good"]
     assert rate(sent, 0, CALM - 1) == pytest.approx(1 / FAST, rel=0.05)
     assert rate(sent, CALM + 1, CALM + 20) == pytest.approx(1 / SLOW, rel=0.1)
     status = guard.evaluate(CALM + 20)  # the slow window still has its figures
-    assert status.loss_pct == 0 and status.rtt_ms == pytest.approx(20)
+    assert status.loss_pct == 0 and status.rtt_ms == pytest.approx(20) and status.probe_every_s == SLOW
 
 
 def test_one_lost_probe_at_the_slow_rate_goes_fast_at_once_but_is_not_news():

@@ -115,6 +115,9 @@ class Status:
     fields: Mapping[str, Any] = field(default_factory=dict)
     mic_quiet_s: float | None = None
     """How long no sound has come from the watched microphone, in seconds (None: the microphone is not watched)."""
+    probe_every_s: float | None = None
+    """The seconds between probes now (:meth:`Guard.interval`): the fast rate while anything is wrong or was lately,
+    the slow one after a calm spell."""
 
     def text(self) -> str:
         """The one line to show: what is wrong and the one thing to do now."""
@@ -131,6 +134,8 @@ class Status:
                   "reason": self.reason}
         if self.mic_quiet_s is not None:  # only while the microphone is watched
             record["mic_quiet_s"] = _round(self.mic_quiet_s)
+        if self.probe_every_s is not None:
+            record["probe_every_s"] = self.probe_every_s
         return record
 
 
@@ -362,7 +367,7 @@ class Guard:
         reason = "checking" if self.state == "good" and self.reason == "ok" and self.last_answer is None \
             else self.reason
         quiet = None if self.mic_sound_at is None or self.mic_at is None else self.mic_at - self.mic_sound_at
-        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields), quiet)
+        return Status(t, self.state, reason, loss, rtt, jitter, dict(fields), quiet, self.interval(t))
 
 
 # -- after the interview: the timeline ------------------------------------------------------------------------

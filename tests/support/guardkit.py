@@ -119,6 +119,15 @@ class GuardCommand:
             if record["state"] == state and where(record):
                 return at - start
 
+    def next_line(self, within: float) -> dict:
+        """The next line, whatever it says (fails after ``within``)."""
+        try:
+            at, record = self.lines.get(timeout=within)
+        except queue.Empty:
+            raise AssertionError(f"no line within {within} s; seen {self.states()}: {self.seen}") from None
+        self.seen.append((at, record))
+        return record
+
     def during(self, seconds: float) -> list[dict]:
         """The lines that arrive in the next ``seconds``."""
         end, out = time.monotonic() + seconds, []
