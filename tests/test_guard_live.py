@@ -128,8 +128,9 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
         took["trouble"] = guardian.until("trouble", within=lost_for + 2)
         lossy = guardian.seen[-1][1]
         assert lossy["reason"] == "loss" and lossy["loss_pct"] >= LIMITS["trouble_loss_percent"]
+        # real drops made it, some probes and not all (their share of so few is chance: once 11 of 22 at 20 %)
         arrived, dropped = lab.udp_counts()
-        assert 0.05 < dropped / arrived < 0.5
+        assert LIMITS["loss_min_lost"] <= dropped < arrived, (dropped, arrived)
 
         lab.udp_filter(100)  # the line dropped altogether
         took["down"] = guardian.until("down", within=3)
