@@ -127,7 +127,9 @@ def test_guard_through_loss_a_dropped_line_and_a_cut_link(lab):
         took["lossy_for"] = dropped_together(lab, int(LIMITS["loss_min_lost"]), LIMITS["window_s"] - lost_for - 1)
         took["trouble"] = guardian.until("trouble", within=lost_for + 2)
         lossy = guardian.seen[-1][1]
-        assert lossy["reason"] == "loss" and lossy["loss_pct"] >= LIMITS["trouble_loss_percent"]
+        # loss began the trouble at its limit and, once begun, holds it down to the lower clear limit (hysteresis):
+        # the line 2 s later may read under the first (once 4 %)
+        assert lossy["reason"] == "loss" and lossy["loss_pct"] >= LIMITS["clear_loss_percent"], lossy
         # real drops made it, some probes and not all (their share of so few is chance: once 11 of 22 at 20 %)
         arrived, dropped = lab.udp_counts()
         assert LIMITS["loss_min_lost"] <= dropped < arrived, (dropped, arrived)
