@@ -111,20 +111,16 @@ class GuardCommand:
         """Seconds from now until a line in ``state`` (and ``where`` it is true) arrives (fails after ``within``)."""
         start = time.monotonic()
         while True:
-            try:
-                at, record = self.lines.get(timeout=max(0.01, start + within - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {state!r} within {within} s; seen {self.states()}: {self.seen}") from None
-            self.seen.append((at, record))
+            record = self.next_line(max(0.01, start + within - time.monotonic()), f"no {state!r} within {within} s")
             if record["state"] == state and where(record):
-                return at - start
+                return self.seen[-1][0] - start
 
-    def next_line(self, within: float) -> dict:
-        """The next line, whatever it says (fails after ``within``)."""
+    def next_line(self, within: float, failure: str = "no line") -> dict:
+        """The next line, whatever it says (fails after ``within``, saying ``failure``)."""
         try:
             at, record = self.lines.get(timeout=within)
         except queue.Empty:
-            raise AssertionError(f"no line within {within} s; seen {self.states()}: {self.seen}") from None
+            raise AssertionError(f"{failure}; seen {self.states()}: {self.seen}") from None
         self.seen.append((at, record))
         return record
 
