@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.analysis.responsiveness import band, responsiveness, trimmed_mean
+from checks.analysis.responsiveness import band, loaded_delay_ms, responsiveness, trimmed_mean
 
 
 def _s(ms: list[float]) -> list[float]:
@@ -75,3 +75,15 @@ def test_recorded_timings_from_a_deep_and_a_shallow_queue():
 def test_nothing_to_go_on_is_an_error_not_a_figure(foreign, self_probes):
     with pytest.raises(ValueError):
         responsiveness(foreign, self_probes)
+
+
+def test_the_delay_under_load_is_the_trimmed_mean_of_the_answered_probes_not_their_median():
+    # a transfer that stopped early in TCP's sawtooth: 40 probes while the queue had drained (1 ms), 35 while it was
+    # full (80 ms), one lost; the median sits in the drained heap, the mean sees the queue a call meets
+    rtts = [0.001] * 40 + [None] + [0.080] * 35
+    kept = [1.0] * 40 + [80.0] * 32  # the 72 up to the 95th percentile of the 75 answered
+    assert loaded_delay_ms(rtts) == pytest.approx(sum(kept) / len(kept))  # 36.1 ms, where the median says 1 ms
+    answered = [rtt for rtt in rtts if rtt is not None]
+    assert loaded_delay_ms(rtts) == pytest.approx(responsiveness({}, answered).self_ms)  # the RPM's self figure
+    with pytest.raises(ValueError):
+        loaded_delay_ms([None, None])

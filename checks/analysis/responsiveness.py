@@ -39,6 +39,15 @@ def trimmed_mean(values: Sequence[float], keep: float = KEEP) -> float:
     return sum(kept) / len(kept)
 
 
+def loaded_delay_ms(rtts: Sequence[float | None]) -> float:
+    """The delay under load, in ms: the trimmed mean of the answered probes' round trips (None: lost), the same
+    figure as the RPM's self probes. ValueError when none was answered. Not their median: over a transfer of a few
+    seconds the round trips follow a sawtooth or two (TCP fills the queue, a drop drains it), and their median swings
+    with where the transfer stopped in it; the mean is the wait a call's packets meet on average, and the trimming
+    leaves out what is above the 95th percentile (see docs/checks.md for the lab's figures)."""
+    return trimmed_mean([rtt for rtt in rtts if rtt is not None]) * 1000
+
+
 def band(rpm: float) -> str:
     """The draft's name for ``rpm``: poor, fair, good or excellent."""
     return next((name for limit, name in BANDS if rpm < limit), TOP)

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from checks.analysis.network import RttStats, grade_throughput, grade_upper, rtt_stats
-from checks.analysis.responsiveness import FOREIGN_KINDS, responsiveness
+from checks.analysis.responsiveness import FOREIGN_KINDS, loaded_delay_ms, responsiveness
 from checks.api import (
     Cancelled,
     Check,
@@ -1056,10 +1056,11 @@ class LoadedDelay(NetworkCheck):
             return self.worded(Finding(Status.SKIP, "no_udp"), details=details)
         if loaded.stats is None or loaded.stats.median_ms is None:
             return self.worded(Finding(Status.SKIP, "no_answer"), details=details)
-        growth = max(0.0, loaded.stats.median_ms - idle.stats.median_ms)
+        loaded_ms = loaded_delay_ms(loaded.rtts)
+        growth = max(0.0, loaded_ms - idle.stats.median_ms)
         status = grade_upper(growth, float(context.thresholds["warn_ms"]), float(context.thresholds["fail_ms"]))
         key = {Status.PASS: "ok", Status.WARN: "high", Status.FAIL: "very_high"}[status]
-        details.update(idle_ms=idle.stats.median_ms, loaded_ms=loaded.stats.median_ms,
+        details.update(idle_ms=idle.stats.median_ms, loaded_ms=loaded_ms,
                        loaded_sent=loaded.stats.sent, loaded_received=loaded.stats.received, **_rpm_details(loaded))
         limits = context.thresholds
         points = rtt_points(loaded.rtts, float(limits["loaded_interval_s"]), loaded.start_s)
@@ -1069,7 +1070,7 @@ class LoadedDelay(NetworkCheck):
                   ] if points else []
         rpm = say("network.rpm.clause", rpm=details["rpm"], band=say(f"network.rpm.band.{details['rpm_band']}")) \
             if "rpm" in details else ""
-        fields = {"ms": figure(growth, "ms"), "loaded": figure(loaded.stats.median_ms, "ms"), "rpm": rpm}
+        fields = {"ms": figure(growth, "ms"), "loaded": figure(loaded_ms, "ms"), "rpm": rpm}
         return self.finish(Finding(status, key, fields), value=growth, unit="ms", details=details, series=series)
 
 
