@@ -9,7 +9,10 @@ stalled probe must not decide), and
 
     RPM = 60000 / (1/2 · mean(TM(tcp_f), TM(tls_f), TM(http_f)) + 1/2 · TM(self))      (milliseconds)
 
-Pure: timings in seconds in, a frozen dataclass out.
+The delay checks under load judge the self probes' trimmed mean too (:func:`loaded_delay_ms`): one figure for the
+delay a loaded line adds, whether told in milliseconds or in RPM.
+
+Pure: timings in seconds in, a frozen dataclass (or milliseconds) out.
 """
 
 from __future__ import annotations
