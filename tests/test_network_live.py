@@ -87,6 +87,10 @@ def speedtest_env(lab, port: str = "ok") -> dict[str, str]:
     return {"http_proxy": proxy, "https_proxy": proxy, "SSL_CERT_FILE": str(lab.ca)}
 
 
+TOLD = 0.1
+"""A speed is told, and stored, to a tenth of a Mbit/s (:func:`checks.text.figures.stored`)."""
+
+
 @pytest.mark.parametrize(("down", "up", "drop"), [(2, 1, 0), (10, 4, 3), (40, 10, 0)])
 def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, drop):
     """Download and upload within ±10 % of 95 % of the shaped rate (what is left after TCP/IP headers and the
@@ -103,8 +107,9 @@ def test_throughput_against_the_real_server_and_loss_beside_it(real, down, up, d
     for check_id, mbit in (("network.download", down), ("network.upload", up)):
         found = checks[check_id]
         assert found["unit"] == "Mbit/s" and found["status"] != "error", found["summary"]
-        # to the hundredth: 1.1 - 0.95 is 0.15000000000000013 in binary
-        assert round(abs(found["value"] - 0.95 * mbit), 2) <= max(0.10 * 0.95 * mbit, 0.15), \
+        # the figure as told, to a tenth: the measured one lay within half a tenth of it (a 2 Mbit/s download
+        # measured 1.728, 9 % under 1.9, is told 1.7); to the hundredth: 1.1 - 0.95 is 0.15000000000000013 in binary
+        assert round(abs(found["value"] - 0.95 * mbit), 2) <= max(0.10 * 0.95 * mbit, 0.15) + TOLD / 2, \
             (check_id, found["value"], found["details"])
         assert found["details"]["backend"] == "librespeed"
         assert found["details"]["bytes"] > 0 and NETWORK["ramp_s"] + NETWORK["min_s"] <= found["details"]["seconds"] < 9
