@@ -86,6 +86,12 @@ def wind_down(timeout_s: float) -> bool:
     return done
 
 
+def at_work() -> list[str]:
+    """The workers still running (their class names): none when every view has ended its work."""
+    with _running_lock:
+        return sorted(type(worker).__name__ for worker in _running)
+
+
 def _tell(signal: Any, *args: Any) -> None:
     """Emit, unless the listener's side is gone (the signals' object deleted as its view closed)."""
     with contextlib.suppress(RuntimeError):  # "Signal source has been deleted": nobody is left to tell

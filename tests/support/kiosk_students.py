@@ -6,7 +6,8 @@ its own, for the memory test (tests/test_kiosk.py)::
 
 It prints one JSON line: the process's resident memory after the warm-up and after every measured student (kB, after
 collecting garbage and handing the C heap's free pages back), the threads and widgets after the warm-up and at the
-end, and whether the last student's page is gone.
+end (the app's own threads, the workers still at work, and every thread of the process), and whether the last
+student's page is gone.
 
 A process of its own, because resident memory is the whole process's: in a test worker, what earlier tests left (their
 threads, their caches) moves with it. The test runs it with one malloc arena: with one per thread (glibc's default), a
@@ -22,6 +23,7 @@ import ctypes
 import ctypes.util
 import gc
 import json
+import os
 import sys
 import threading
 import time
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="camera.device,camera.framing,mic.device")
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.cli import make_parser
     from app.kiosk import KioskWindow
     from app.session import resolve
+    from app.workers import at_work
     from checks.config.kiosk import KioskConfig
 
     app = QApplication([])
@@ -90,17 +93,29 @@ def main(argv: list[str] | None = None) -> int:
         if not wait(lambda: bool(reset), 5):
             raise SystemExit("the kiosk was not wiped within 5 s")
 
+    def ours() -> list[str]:
+        """The threads the app started (not the pools' threads, which Python lists as "dummy" once they ran Python
+        code, and never forgets: they stay idle in their pool, up to its size, and are no leak)."""
+        return [t.name for t in threading.enumerate() if not isinstance(t, threading._DummyThread)]
+
+    def os_threads() -> int:
+        """Every thread of the process, the pools' idle ones too."""
+        return len(os.listdir("/proc/self/task"))
+
     for _ in range(args.warm_up):
         student()
-    threads = threading.active_count()
+    threads = len(ours())
+    os_before = os_threads()
     widgets = len(QApplication.allWidgets())
     rss = [live_rss_kb()]
     for _ in range(args.measured):
         student()
         rss.append(live_rss_kb())
     # a thread of the last student's run may still be on its way out (a worker's last signal, a device closing)
-    wait(lambda: threading.active_count() <= threads, 5)
-    print(json.dumps({"rss_kb": rss, "threads": threads, "threads_left": [t.name for t in threading.enumerate()],
+    wait(lambda: len(ours()) <= threads and not at_work(), 5)
+    print(json.dumps({"rss_kb": rss, "threads": threads, "threads_left": ours(), "at_work": at_work(),
+                      "os_threads": os_before, "os_threads_left": os_threads(),
+                      "pool_size": QThreadPool.globalInstance().maxThreadCount(),
                       "widgets": widgets, "widgets_left": len(QApplication.allWidgets()),
                       "page_gone": window.page is None}), flush=True)
     window.leave()
