@@ -151,3 +151,30 @@ def test_the_stop_rule_stretches_for_a_long_round_trip():
     wider = dataclasses.replace(rule, ramp_rtts=8, window_rtts=2).for_round_trip(0.6)  # as a profile may set it
     assert (wider.ramp_s, wider.window_s) == pytest.approx((4.8, 1.2))
     assert (satellite.min_s, satellite.windows, satellite.tolerance) == (rule.min_s, rule.windows, rule.tolerance)
+
+
+def test_the_kernel_counts_what_was_sent_and_what_was_acknowledged():
+    """The counts an upload's ramp-up waits on (bytes sent once, bytes acknowledged), read from a real connection:
+    what the other side has not yet made room for stays in the sender's buffer and is not sent; once it has read
+    everything, everything written was sent once and acknowledged."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sender = socket.create_connection(listener.getsockname())
+        receiver, _ = listener.accept()
+        with sender, receiver:
+            if transfer.sent_once(sender) is None:
+                pytest.skip("this kernel does not count the bytes sent and acknowledged")
+            sender.setblocking(False)
+            written = 0
+            with pytest.raises(BlockingIOError):  # the receiver reads nothing: both buffers fill up
+                while True:
+                    written += sender.send(b"x" * 65536)
+            assert 0 < transfer.acked(sender) <= transfer.sent_once(sender) < written
+            received = 0
+            while received < written:
+                received += len(receiver.recv(1 << 20))
+            end = time.monotonic() + 5
+            while transfer.acked(sender) <= written and time.monotonic() < end:  # the last acknowledgement
+                time.sleep(0.01)
+            # the kernel counts the connection's SYN as one byte acknowledged
+            assert transfer.sent_once(sender) == transfer.acked(sender) - 1 == written

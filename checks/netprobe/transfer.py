@@ -99,6 +99,10 @@ class StopRule:
     line's rate swings with each of TCP's cycles over its short queue, and a shorter window would see the swing, not
     the rate."""
 
+    drain_max_s: float = 2.0
+    """After the streams a slow line does not need are ended, the ramp-up lasts until what they had sent has
+    crossed the line (:meth:`_Engine.crossed`), this long at the most."""
+
     long: bool = False
     """A long round trip (the ramp-up scaled for it): all streams are kept. The rate known half-way through the
     ramp-up is slow start's, far below the line's, and a stream's share, once taken, grows back only slowly."""
@@ -165,14 +169,34 @@ TCPI_BYTES_ACKED = 120
 
 
 def acked(sock: socket.socket) -> int | None:
-    """Bytes of ``sock``'s stream the other side has acknowledged, as the kernel counts them (Linux; None where
-    unknown). One counter read at once: bytes written minus bytes unsent, read apart, can be caught between a write
-    and its count, and a window that begins there reads high by a whole chunk."""
+    """Bytes of ``sock``'s stream the other side has acknowledged, as the kernel counts them (Linux, which counts
+    the connection's SYN as one; None where unknown). One counter read at once: bytes written minus bytes unsent,
+    read apart, can be caught between a write and its count, and a window that begins there reads high by a whole
+    chunk."""
     try:
         info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
     except (OSError, AttributeError, ValueError):
         return None
     return struct.unpack_from("Q", info, TCPI_BYTES_ACKED)[0] if len(info) >= TCPI_BYTES_ACKED + 8 else None
+
+
+TCPI_BYTES_SENT = 200
+"""Where Linux's ``struct tcp_info`` holds ``tcpi_bytes_sent`` and, after it, ``tcpi_bytes_retrans`` (64-bit counts,
+since Linux 4.19)."""
+
+
+def sent_once(sock: socket.socket) -> int | None:
+    """Bytes of ``sock``'s stream sent so far, each counted once (retransmissions left out), as the kernel counts
+    them: once as many are acknowledged (:func:`acked`), everything sent until now has crossed the line (Linux; None
+    where unknown)."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (OSError, AttributeError, ValueError):
+        return None
+    if len(info) < TCPI_BYTES_SENT + 16:
+        return None
+    sent, retransmitted = struct.unpack_from("QQ", info, TCPI_BYTES_SENT)
+    return sent - retransmitted
 
 
 def backend_url(server: str, name: str) -> str:
@@ -285,6 +309,8 @@ class _Engine:
         self.send_buffer = SEND_BUFFER
         self.current: dict[int, socket.socket] = {}
         """Each stream's open connection's socket."""
+        self.behind: dict[socket.socket, int] = {}
+        """After :meth:`reduce`, each upload socket kept: the bytes it had sent by then (see :meth:`crossed`)."""
 
     def moved(self) -> int:
         """Bytes moved so far: downloaded, or uploaded and acknowledged."""
@@ -345,8 +371,23 @@ class _Engine:
         with self.lock:
             self.wanted = wanted
             ending = [sock for i, sock in self.current.items() if i >= wanted]
+            if self.by_ack and ending:
+                kept = (sock for i, sock in self.current.items() if i < wanted and sock in self.sending)
+                self.behind = {sock: sent for sock in kept if (sent := sent_once(sock)) is not None}
         for sock in ending:
             _end(sock, reset=True)
+
+    def crossed(self) -> bool:
+        """Whether what the streams ended by :meth:`reduce` had sent has crossed the line (an upload; a download's,
+        and an upload where the kernel cannot tell, are taken as crossed). A reset drops what a socket has not sent,
+        but what it had sent is queued at the line's bottleneck (a slow line's router holds a second's worth) and
+        takes its time there, uncounted, from the streams kept; they queued their bytes in the same line, so once
+        the kept ones have had everything they had sent by then acknowledged, the ended ones' bytes are through
+        too."""
+        with self.lock:
+            self.behind = {sock: sent for sock, sent in self.behind.items()
+                           if sock in self.sending and self.acked_now(sock) < sent}
+            return not self.behind
 
     def buffer_bound(self, rate: float, rtt: float) -> bool:
         """Whether an upload at ``rate`` bytes/s is near what its send buffers allow over ``rtt`` s (the kernel
@@ -589,6 +630,8 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
     next_look = 0.0
     stable = False
     matched = sized = straight = False
+    crossed = True  # what the streams ended by the reduce had sent has crossed the line
+    reduced_at = 0.0
     full = not rule.long  # a long round trip's line is full once the rate stops growing
     first: float | None = None
     try:
@@ -628,16 +671,23 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
             if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
-            if not sized and full and elapsed >= rule.ramp_s:  # the windows sized for the rate the ramp-up reached
-                sized = True  # (a long round trip's: the full rounds', its connection took two without a byte)
+                crossed, reduced_at = not isinstance(engine, _Engine), elapsed
+            if not crossed:  # the ramp-up lasts until the ended streams' bytes have left the line to the kept ones
+                crossed = engine.crossed() or elapsed - reduced_at >= rule.drain_max_s
+                if crossed and elapsed > rule.ramp_s:
+                    rule = dataclasses.replace(rule, ramp_s=elapsed, max_s=rule.max_s + elapsed - rule.ramp_s)
+            if not sized and full and crossed and elapsed >= rule.ramp_s:
+                # the windows sized for the rate the ramp-up reached (a long round trip's: the full rounds', its
+                # connection took two without a byte)
+                sized = True
                 since = sample_at(samples, rule.ramp_s) if rule.long else (0.0, 0)
                 rule = rule.for_rate((total - since[1]) * 8 / 1e6 / max(elapsed - since[0], 1e-3))
-            if full and elapsed >= rule.ramp_s + rule.min_s and is_stable(
+            if full and crossed and elapsed >= rule.ramp_s + rule.min_s and is_stable(
                     samples, rule.ramp_s, rule.window_s, rule.windows, rule.tolerance):
                 stable = True
                 break
-            if not rule.long and elapsed >= rule.ramp_s + rule.min_s and (  # a long one's windows are in round trips
-                    straying(samples, rule.ramp_s) or 1.0) <= rule.straying:
+            if not rule.long and crossed and elapsed >= rule.ramp_s + rule.min_s and (
+                    straying(samples, rule.ramp_s) or 1.0) <= rule.straying:  # a long one's windows are in round trips
                 stable = straight = True
                 break
             if elapsed >= rule.max_s or budget.done:
