@@ -9,21 +9,27 @@ device's name, a check's finding), which the next language change leaves alone.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, QObject
+from shiboken6 import isValid
 
 from checks.text.wording import ENGLISH, joined_date_time, language, language_name, languages, say, set_language
 
 _KEPT = "_worded"
+_worded: weakref.WeakSet[QObject] = weakref.WeakSet()
+"""Every object with a remembered text: :func:`reword` visits these, not every child of the window (asking Qt for
+every child makes a Python object for each of its own inner ones too, which then lives as long as they do)."""
 
 
 def keep(target: QObject, setter: str, make: Callable[[], Any], *args: Any) -> None:
     """Call ``target.setter(*args, make())`` now and again whenever the language changes."""
     kept = target.__dict__.setdefault(_KEPT, {})
     kept[(setter, *args)] = make
+    _worded.add(target)
     getattr(target, setter)(*args, make())
 
 
@@ -45,9 +51,20 @@ def mnemonic_free(text: str) -> str:
 
 def reword(root: QObject) -> None:
     """Every remembered text of ``root`` and its children, made again in the language in use."""
-    for target in (root, *root.findChildren(QObject)):
-        for (setter, *args), make in list(target.__dict__.get(_KEPT, {}).items()):
-            getattr(target, setter)(*args, make())
+    for target in list(_worded):
+        if isValid(target) and _within(target, root):
+            for (setter, *args), make in list(target.__dict__.get(_KEPT, {}).items()):
+                getattr(target, setter)(*args, make())
+
+
+def _within(target: QObject, root: QObject) -> bool:
+    """Whether ``target`` is ``root`` or one of its children, at any depth."""
+    node: QObject | None = target
+    while node is not None:
+        if node is root:
+            return True
+        node = node.parent()
+    return False
 
 
 def choose_language(code: str, root: QObject | None = None) -> None:
