@@ -428,7 +428,8 @@ def _stop_rule(limits: Mapping[str, Any]) -> transfer.StopRule:
                              full_rounds=int(limits["full_rounds"]),
                              window_mbit=float(limits["window_mbit"]),
                              streams=int(limits["streams"]),
-                             stream_mbps=float(limits["stream_mbps"]))
+                             stream_mbps=float(limits["stream_mbps"]),
+                             drain_max_s=float(limits["drain_max_s"]))
 
 
 class Throughput(NetworkCheck):
