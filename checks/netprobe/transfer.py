@@ -166,6 +166,18 @@ def unsent(sock: socket.socket | None) -> int:
 
 TCPI_BYTES_ACKED = 120
 """Where Linux's ``struct tcp_info`` holds ``tcpi_bytes_acked`` (a 64-bit count, since Linux 4.1)."""
+TCPI_BYTES_SENT = 200
+"""Where it holds ``tcpi_bytes_sent`` and, after it, ``tcpi_bytes_retrans`` (64-bit counts, since Linux 4.19)."""
+
+
+def _tcp_counts(sock: socket.socket, offset: int, count: int) -> tuple[int, ...] | None:
+    """``count`` 64-bit counters at ``offset`` of the kernel's ``struct tcp_info`` for ``sock``, read at once
+    (Linux; None where the kernel does not tell them)."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (OSError, AttributeError, ValueError):
+        return None
+    return struct.unpack_from(f"{count}Q", info, offset) if len(info) >= offset + 8 * count else None
 
 
 def acked(sock: socket.socket) -> int | None:
@@ -173,30 +185,16 @@ def acked(sock: socket.socket) -> int | None:
     the connection's SYN as one; None where unknown). One counter read at once: bytes written minus bytes unsent,
     read apart, can be caught between a write and its count, and a window that begins there reads high by a whole
     chunk."""
-    try:
-        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
-    except (OSError, AttributeError, ValueError):
-        return None
-    return struct.unpack_from("Q", info, TCPI_BYTES_ACKED)[0] if len(info) >= TCPI_BYTES_ACKED + 8 else None
-
-
-TCPI_BYTES_SENT = 200
-"""Where Linux's ``struct tcp_info`` holds ``tcpi_bytes_sent`` and, after it, ``tcpi_bytes_retrans`` (64-bit counts,
-since Linux 4.19)."""
+    counts = _tcp_counts(sock, TCPI_BYTES_ACKED, 1)
+    return counts[0] if counts else None
 
 
 def sent_once(sock: socket.socket) -> int | None:
     """Bytes of ``sock``'s stream sent so far, each counted once (retransmissions left out), as the kernel counts
     them: once as many are acknowledged (:func:`acked`), everything sent until now has crossed the line (Linux; None
     where unknown)."""
-    try:
-        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
-    except (OSError, AttributeError, ValueError):
-        return None
-    if len(info) < TCPI_BYTES_SENT + 16:
-        return None
-    sent, retransmitted = struct.unpack_from("QQ", info, TCPI_BYTES_SENT)
-    return sent - retransmitted
+    counts = _tcp_counts(sock, TCPI_BYTES_SENT, 2)
+    return counts[0] - counts[1] if counts else None
 
 
 def backend_url(server: str, name: str) -> str:
@@ -671,7 +669,7 @@ def follow(engine: Any, budget: Budget, rule: StopRule,
             if not matched and elapsed >= rule.ramp_s / 2 and not rule.long:  # as many streams as the rate needs
                 matched = True
                 engine.reduce(rule.streams_for(total * 8 / 1e6 / elapsed))
-                crossed, reduced_at = not isinstance(engine, _Engine), elapsed
+                crossed, reduced_at = False, elapsed
             if not crossed:  # the ramp-up lasts until the ended streams' bytes have left the line to the kept ones
                 crossed = engine.crossed() or elapsed - reduced_at >= rule.drain_max_s
                 if crossed and elapsed > rule.ramp_s:
